@@ -1,0 +1,1 @@
+"""Pure domain: roles, actors, events, records, working calendars, serialisation, errors."""

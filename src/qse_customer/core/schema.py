@@ -1,0 +1,78 @@
+"""The JSON Schemas shipped in the package, and validation against them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import jsonschema
+
+from .errors import FieldError, ValidationError
+from .records import RECORD_TYPES, record_type
+
+
+@cache
+def _document() -> dict[str, Any]:
+    text = files("qse_customer.core").joinpath("schemas/records.schema.json").read_text("utf-8")
+    document: dict[str, Any] = json.loads(text)
+    return document
+
+
+def schema_for(record_type_tag: str) -> dict[str, Any]:
+    """A self-contained JSON Schema (draft 2020-12) for one record type, e.g. ``"complaint"``.
+
+    Publish it to an LIS so it can validate payloads on its own side.
+    """
+    record_type(record_type_tag)  # an unknown tag raises ValidationError naming the known ones
+    document = _document()
+    return {
+        "$schema": document["$schema"],
+        "$id": f"https://qse-customer.invalid/schemas/{record_type_tag}.schema.json",
+        "title": f"qse-customer {record_type_tag}",
+        "$ref": f"#/$defs/{record_type_tag}",
+        "$defs": document["$defs"],
+    }
+
+
+@cache
+def _validator(record_type_tag: str) -> jsonschema.protocols.Validator:
+    schema = schema_for(record_type_tag)
+    cls = jsonschema.validators.validator_for(schema)
+    validator: jsonschema.protocols.Validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
+    return validator
+
+
+def _message(error: jsonschema.ValidationError) -> str:
+    if error.validator == "additionalProperties":
+        return f"unexpected field: {error.message}"
+    if error.validator in {"oneOf", "anyOf"} and error.context:
+        # A nullable field: report the non-null branch's complaint, not "is not valid under any".
+        best = jsonschema.exceptions.best_match(error.context)
+        return f"expected null or a valid value: {best.message}"
+    if error.validator in {"pattern", "format"} and "description" in error.schema:
+        return f"{error.instance!r} is not {error.schema['description']}"
+    return str(error.message)
+
+
+def schema_errors(document: Any, tag: str) -> list[FieldError]:
+    """Every way ``document`` fails the schema of record type ``tag``, by JSON path."""
+    errors = sorted(_validator(tag).iter_errors(document), key=lambda e: list(e.absolute_path))
+    return [FieldError(error.json_path, _message(error)) for error in errors]
+
+
+def validate_record_document(document: Any) -> str:
+    """Check a record document against its schema; return its type tag or raise ValidationError."""
+    if not isinstance(document, Mapping):
+        raise ValidationError.single("$", f"expected an object, got {type(document).__name__}")
+    tag = document.get("type")
+    if not isinstance(tag, str) or tag not in RECORD_TYPES:
+        raise ValidationError.single(
+            "$.type", f"unknown record type {tag!r}; expected one of {', '.join(RECORD_TYPES)}"
+        )
+    errors = schema_errors(document, tag)
+    if errors:
+        raise ValidationError(errors, what=f"{tag} {document.get('id', '(no id)')!r}")
+    return tag

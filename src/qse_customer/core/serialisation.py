@@ -1,0 +1,129 @@
+"""One cattrs converter for the whole library: records to and from plain dicts and JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date, datetime
+from enum import Enum
+from typing import Any, cast
+
+import cattrs
+from cattrs.errors import ClassValidationError, IterableValidationError, IterableValidationNote
+from cattrs.preconf.json import make_converter
+from cattrs.strategies import configure_tagged_union
+
+from .errors import FieldError, TransitionError, ValidationError
+from .record import Record
+from .records import RECORD_TYPES, AnyRecord
+from .schema import validate_record_document
+from .survey import Answer
+
+
+def _structure_datetime(value: Any, _: type) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value)
+
+
+def _structure_date(value: Any, _: type) -> date:
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+def _make_converter() -> cattrs.Converter:
+    converter = make_converter(forbid_extra_keys=True)
+    converter.register_unstructure_hook_func(
+        lambda t: isinstance(t, type) and issubclass(t, Enum), lambda value: value.value
+    )
+    converter.register_unstructure_hook(datetime, lambda value: value.isoformat())
+    converter.register_structure_hook(datetime, _structure_datetime)
+    converter.register_unstructure_hook(date, lambda value: value.isoformat())
+    converter.register_structure_hook(date, _structure_date)
+    converter.register_structure_hook_func(lambda t: t == Answer, lambda value, _: value)
+    converter.register_structure_hook_func(
+        lambda t: t is Any or t == Mapping[str, Any], lambda value, _: value
+    )
+    configure_tagged_union(
+        cast(Any, AnyRecord),
+        converter,
+        tag_generator=lambda cls: str(getattr(cls, "TYPE")),  # noqa: B009
+        tag_name="type",
+    )
+    return converter
+
+
+converter: cattrs.Converter = _make_converter()
+"""The library's one converter; plugins use it to store records the same way."""
+
+
+def to_dict(record: Record) -> dict[str, Any]:
+    """A record as plain JSON types, its type in a ``"type"`` field."""
+    if not isinstance(record, Record):
+        raise ValidationError.single("$", f"expected a record, got {type(record).__name__}")
+    result: dict[str, Any] = converter.unstructure(record, unstructure_as=AnyRecord)
+    return {"type": result.pop("type"), **result}
+
+
+def to_json(record: Record, *, indent: int | None = None) -> str:
+    """A record as a JSON document."""
+    return json.dumps(to_dict(record), indent=indent, ensure_ascii=False)
+
+
+def _join(prefix: str, inner: str) -> str:
+    return prefix + inner[1:] if inner.startswith("$") else f"{prefix}.{inner}"
+
+
+def _field_errors(error: BaseException, path: str = "$") -> list[FieldError]:
+    """Flatten cattrs' nested structuring errors and the model's own into JSON-path errors."""
+    if isinstance(error, ClassValidationError | IterableValidationError):
+        found: list[FieldError] = []
+        with_notes, without = error.group_exceptions()
+        for sub, note in with_notes:
+            step = (
+                f"[{note.index!r}]" if isinstance(note, IterableValidationNote) else f".{note.name}"
+            )
+            found.extend(_field_errors(sub, path + step))
+        for sub in without:
+            found.extend(_field_errors(sub, path))
+        return found
+    if isinstance(error, ValidationError):
+        return [FieldError(_join(path, e.path), e.message) for e in error.errors]
+    if isinstance(error, TransitionError):
+        message = error.args[0] if error.args else str(error)
+        prefix = f"{error.path}: "
+        if isinstance(message, str) and message.startswith(prefix):
+            message = message[len(prefix) :]
+        return [FieldError(_join(path, error.path), str(message))]
+    return [FieldError(path, f"{type(error).__name__}: {error}")]
+
+
+def from_dict(document: Mapping[str, Any], *, validate: bool = True) -> AnyRecord:
+    """A record from plain JSON types, checked against its shipped schema and the model.
+
+    Raises :class:`ValidationError` listing every bad field by JSON path; nothing half-built is
+    returned. ``validate=False`` skips the JSON Schema pass (for data a store wrote itself); the
+    model's own checks still run.
+    """
+    if validate:
+        tag = validate_record_document(document)
+    else:
+        tag = str(document.get("type")) if isinstance(document, Mapping) else ""
+        if tag not in RECORD_TYPES:
+            validate_record_document(document)  # raises with a clear message
+    what = f"{tag} {document.get('id', '(no id)')!r}"
+    try:
+        record: AnyRecord = converter.structure(dict(document), AnyRecord)  # type: ignore[arg-type]
+    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as error:
+        raise ValidationError(_field_errors(error), what=what) from error
+    return record
+
+
+def from_json(text: str | bytes) -> AnyRecord:
+    """A record from a JSON document (see :func:`from_dict`)."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValidationError.single("$", f"expected a JSON document: {error}") from error
+    return from_dict(document)

@@ -1,0 +1,23 @@
+"""Timezone-aware timestamps: refused when naive, kept in UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from .errors import ValidationError
+
+
+def utc(value: datetime, path: str = "$.at") -> datetime:
+    """``value`` in UTC; a naive datetime is refused with an error naming ``path``."""
+    if not isinstance(value, datetime):
+        raise ValidationError.single(path, f"expected a datetime, got {type(value).__name__}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValidationError.single(
+            path, f"expected a timezone-aware datetime, got naive {value.isoformat()}"
+        )
+    return value.astimezone(UTC)
+
+
+def optional_utc(value: datetime | None) -> datetime | None:
+    """Like :func:`utc`, passing ``None`` through."""
+    return None if value is None else utc(value)

@@ -1,0 +1,67 @@
+"""The fixed vocabularies records use (channels, customer kinds, priorities, ...)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    """How a complaint, enquiry or correspondence reached the laboratory (source 003, section 3)."""
+
+    TELEPHONE = "telephone"
+    VOICEMAIL = "voicemail"
+    LETTER = "letter"
+    EMAIL = "email"
+    WEB = "web"
+    FACE_TO_FACE = "face_to_face"
+    FORM = "form"
+    OTHER = "other"
+
+
+class CustomerKind(StrEnum):
+    """Internal customers are the next step in the lab's own chain (source 002); others external."""
+
+    INTERNAL = "internal"
+    EXTERNAL = "external"
+
+
+class CustomerCategory(StrEnum):
+    """Who a customer is (domain brief, "Customers and their needs")."""
+
+    PATIENT = "patient"
+    CLINICIAN = "clinician"
+    WARD = "ward"
+    DEPARTMENT = "department"
+    REFERRING_LAB = "referring_lab"
+    FACILITY = "facility"
+    PAYER = "payer"
+    INTERNAL_STEP = "internal_step"
+    OTHER = "other"
+
+
+class Severity(StrEnum):
+    """How serious a complaint is."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class Priority(StrEnum):
+    """The priority of a test request (source 001, "Turnaround Time")."""
+
+    STAT = "stat"
+    URGENT = "urgent"
+    ROUTINE = "routine"
+
+
+class NeedSource(StrEnum):
+    """Where a customer's need or expectation came from."""
+
+    SURVEY = "survey"
+    MEETING = "meeting"
+    COMPLAINT = "complaint"
+    CONTRACT = "contract"
+    ENQUIRY = "enquiry"
+    OTHER = "other"

@@ -1,0 +1,293 @@
+"""Hypothesis strategies for every record type, its events and its parts.
+
+Every strategy yields valid values: a record built from them passes the model's checks and
+round-trips through :func:`qse_customer.to_dict` / :func:`qse_customer.from_dict`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from hypothesis import strategies as st
+
+from ..core.complaint import Complaint
+from ..core.contract import Contract, ServiceTerm
+from ..core.customer import Customer
+from ..core.enquiry import Enquiry
+from ..core.errors import TransitionError
+from ..core.events import Event
+from ..core.parties import RecordRef, Submitter
+from ..core.record import Record
+from ..core.referral import Referral
+from ..core.roles import Actor, Role
+from ..core.survey import Survey, SurveyResponse
+from ..core.test_request import TestRequest
+from ..core.vocabulary import (
+    Channel,
+    CustomerCategory,
+    CustomerKind,
+    Priority,
+    Severity,
+)
+
+R = TypeVar("R", bound=Record)
+
+ZONES = ("UTC", "Europe/London", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe")
+
+identifiers: st.SearchStrategy[str] = st.text(
+    alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_", min_size=1, max_size=12
+).filter(lambda s: s.strip() != "")
+"""Record and actor ids."""
+
+words: st.SearchStrategy[str] = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=20
+).filter(lambda s: s.strip() != "")
+"""Short human text: names, categories, subjects."""
+
+
+def aware_datetimes(
+    min_value: datetime = datetime(1995, 1, 1), max_value: datetime = datetime(2095, 12, 31)
+) -> st.SearchStrategy[datetime]:
+    """Timezone-aware datetimes in a handful of real time zones (DST and half-hour offsets)."""
+    zones = (
+        st.sampled_from(ZONES).map(ZoneInfo)
+        | st.just(UTC)
+        | st.just(timezone(timedelta(hours=5, minutes=30)))
+    )
+    return st.datetimes(min_value=min_value, max_value=max_value, timezones=zones)
+
+
+def actors(roles: st.SearchStrategy[Role] | None = None) -> st.SearchStrategy[Actor]:
+    """Actors with any role (or one drawn from ``roles``)."""
+    return st.builds(
+        Actor,
+        id=identifiers,
+        name=words,
+        role=roles if roles is not None else st.sampled_from(Role),
+    )
+
+
+json_scalars = st.none() | st.booleans() | st.integers(-(10**6), 10**6) | words
+
+
+def event_data() -> st.SearchStrategy[dict[str, Any]]:
+    """Small event data mappings of JSON scalars."""
+    keys = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=10)
+    return st.dictionaries(keys, json_scalars, max_size=3)
+
+
+@st.composite
+def histories(
+    draw: st.DrawFn, record: Record, kinds: list[str] | None = None, max_events: int = 8
+) -> Record:
+    """``record`` with a drawn sequence of later events; forbidden transitions are skipped."""
+    candidates = sorted(kinds or record.LIFECYCLE.kinds - record.LIFECYCLE.opening)
+    steps = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(candidates),
+                st.integers(0, 30 * 24 * 3600),
+                st.none() | actors(),
+                event_data(),
+            ),
+            max_size=max_events,
+        )
+    )
+    at = record.last_event_at
+    for kind, seconds, actor, data in steps:
+        at = at + timedelta(seconds=seconds)
+        try:
+            record = record.with_event(Event(kind, at, actor, data))
+        except TransitionError:
+            continue
+    return record
+
+
+def _with_history(base: st.SearchStrategy[R]) -> st.SearchStrategy[R]:
+    return base.flatmap(histories)  # type: ignore[arg-type]
+
+
+submitters = st.builds(
+    Submitter, name=words, contact=st.none() | words, customer_id=st.none() | identifiers
+)
+
+
+STAFF_ROLES = tuple(role for role in Role if role is not Role.CUSTOMER)
+
+
+def _opening(kind: str, staff_only: bool = False) -> st.SearchStrategy[tuple[Event, ...]]:
+    who = actors(st.sampled_from(STAFF_ROLES)) if staff_only else actors()
+    return st.builds(
+        lambda at, actor: (Event(kind, at, actor),), aware_datetimes(), st.none() | who
+    )
+
+
+@st.composite
+def complaints(draw: st.DrawFn, anonymous: bool | None = None) -> Complaint:
+    """Complaints, named or anonymous (never with a submitter when anonymous), with histories."""
+    is_anonymous = draw(st.booleans()) if anonymous is None else anonymous
+    base = Complaint(
+        id=draw(identifiers),
+        events=draw(_opening("received", staff_only=is_anonymous)),
+        channel=draw(st.sampled_from(Channel)),
+        category=draw(words),
+        anonymous=is_anonymous,
+        customer_kind=draw(st.sampled_from(CustomerKind)),
+        customer_group=draw(st.none() | words),
+        severity=draw(st.sampled_from(Severity)),
+        site=draw(st.none() | words),
+        summary=draw(st.text(max_size=40)),
+        submitter=None if is_anonymous else draw(st.none() | submitters),
+        people_involved=tuple(draw(st.lists(identifiers, max_size=3))),
+    )
+    record = draw(histories(base))
+    assert isinstance(record, Complaint)
+    return record
+
+
+def enquiries() -> st.SearchStrategy[Enquiry]:
+    """Enquiries and correspondence of every channel, with histories."""
+    base = st.builds(
+        Enquiry,
+        id=identifiers,
+        events=_opening("received"),
+        channel=st.sampled_from(Channel),
+        subject=st.text(max_size=30),
+        clinical=st.booleans(),
+        complex=st.booleans(),
+        freedom_of_information=st.booleans(),
+        customer_kind=st.sampled_from(CustomerKind),
+        site=st.none() | words,
+        enquirer=st.none() | submitters,
+    )
+    return _with_history(base)
+
+
+service_terms = st.builds(
+    ServiceTerm,
+    test=words,
+    priority=st.sampled_from(Priority),
+    turnaround_minutes=st.integers(1, 60 * 24 * 14),
+)
+
+
+def contracts() -> st.SearchStrategy[Contract]:
+    """Contracts with unique turnaround terms per test and priority, with histories."""
+    terms = st.lists(service_terms, max_size=4, unique_by=lambda t: (t.test, t.priority))
+    base = st.builds(
+        Contract,
+        id=identifiers,
+        events=_opening("entered"),
+        client=words,
+        customer_id=st.none() | identifiers,
+        services=terms.map(tuple),
+        review_interval_days=st.integers(1, 1000),
+        deviation_report_days=st.integers(1, 30),
+        communication_method=st.none() | words,
+        starts_on=st.none() | st.dates(date(1995, 1, 1), date(2095, 1, 1)),
+        ends_on=st.none(),
+    )
+    return _with_history(base)
+
+
+def customers() -> st.SearchStrategy[Customer]:
+    """Internal and external customers of every category, with histories."""
+    base = st.builds(
+        Customer,
+        id=identifiers,
+        events=_opening("identified"),
+        name=words,
+        kind=st.sampled_from(CustomerKind),
+        category=st.sampled_from(CustomerCategory),
+        contact=st.none() | words,
+        site=st.none() | words,
+    )
+    return _with_history(base)
+
+
+def surveys() -> st.SearchStrategy[Survey]:
+    """Surveys of either audience, with histories."""
+    base = st.builds(
+        Survey,
+        id=identifiers,
+        events=_opening("created"),
+        title=words,
+        audience=st.sampled_from(CustomerKind),
+        instrument=identifiers,
+        period_start=st.none(),
+        period_end=st.none(),
+    )
+    return _with_history(base)
+
+
+def survey_responses() -> st.SearchStrategy[SurveyResponse]:
+    """Survey responses, anonymous or not, with answers of every JSON scalar kind."""
+    answers = st.dictionaries(
+        identifiers, st.none() | st.booleans() | st.integers(0, 10) | words, max_size=6
+    )
+    base = st.builds(
+        SurveyResponse,
+        id=identifiers,
+        events=_opening("submitted"),
+        survey_id=identifiers,
+        instrument=identifiers,
+        answers=answers,
+        respondent_id=st.none() | identifiers,
+        customer_kind=st.none() | st.sampled_from(CustomerKind),
+        comment=st.text(max_size=30),
+    )
+    return _with_history(base)
+
+
+def referrals() -> st.SearchStrategy[Referral]:
+    """Referrals for process improvement, with evidence and source records."""
+    refs = st.builds(
+        RecordRef, type=st.sampled_from(["complaint", "survey", "enquiry"]), id=identifiers
+    )
+    base = st.builds(
+        Referral,
+        id=identifiers,
+        events=_opening("opened"),
+        title=words,
+        reason=st.text(max_size=30),
+        owner_role=st.sampled_from(Role),
+        due_at=st.none() | aware_datetimes(),
+        source_rule=st.none() | identifiers,
+        source_records=st.lists(refs, max_size=3).map(tuple),
+        evidence=event_data(),
+    )
+    return _with_history(base)
+
+
+def lab_requests() -> st.SearchStrategy[TestRequest]:
+    """Test requests at every priority, with histories."""
+    base = st.builds(
+        TestRequest,
+        id=identifiers,
+        events=_opening("received_in_lab"),
+        test=words,
+        priority=st.sampled_from(Priority),
+        contract_id=st.none() | identifiers,
+        site=st.none() | words,
+    )
+    return _with_history(base)
+
+
+STRATEGIES: dict[str, Callable[[], st.SearchStrategy[Any]]] = {
+    "complaint": complaints,
+    "enquiry": enquiries,
+    "contract": contracts,
+    "customer": customers,
+    "survey": surveys,
+    "survey_response": survey_responses,
+    "referral": referrals,
+    "test_request": lab_requests,
+}
+
+
+def records() -> st.SearchStrategy[Record]:
+    """Any record of any type."""
+    return st.one_of(*(factory() for factory in STRATEGIES.values()))

@@ -1,0 +1,32 @@
+"""Shared fixtures and hypothesis profiles."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+import qse_customer as qse
+
+settings.register_profile(
+    "ci", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("dev", max_examples=50, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture
+def quality_manager() -> qse.Actor:
+    return qse.Actor("qm-1", "Quinn Manager", qse.Role.QUALITY_MANAGER)
+
+
+@pytest.fixture
+def technologist() -> qse.Actor:
+    return qse.Actor("tech-1", "Tara Tech", qse.Role.TECHNOLOGIST)
+
+
+@pytest.fixture
+def monday_9am() -> datetime:
+    return datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

@@ -1,0 +1,122 @@
+"""Serialisation: round trips, the "type" tag, ISO times, and validation errors by JSON path."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given
+
+import qse_customer as qse
+from qse_customer.testing import strategies as qst
+
+
+@given(qst.records())
+def test_dict_round_trip_gives_an_equal_record(record):
+    assert qse.from_dict(qse.to_dict(record)) == record
+
+
+@given(qst.records())
+def test_json_round_trip_gives_an_equal_record(record):
+    text = qse.to_json(record)
+    assert qse.from_json(text) == record
+    assert json.loads(text)["type"] == record.TYPE
+
+
+@given(qst.records())
+def test_every_generated_record_passes_its_published_schema(record):
+    import jsonschema
+
+    schema = qse.schema_for(record.TYPE)
+    jsonschema.Draft202012Validator(schema).validate(qse.to_dict(record))
+
+
+def _complaint_document() -> dict:
+    return {
+        "type": "complaint",
+        "id": "C-1",
+        "channel": "email",
+        "category": "turnaround",
+        "events": [
+            {
+                "kind": "received",
+                "at": "2026-01-05T09:00:00+00:00",
+                "actor": {"id": "t1", "name": "Tara", "role": "technologist"},
+            }
+        ],
+    }
+
+
+def test_shape_of_a_complaint_document():
+    record = qse.from_dict(_complaint_document())
+    document = qse.to_dict(record)
+    assert list(document)[0] == "type"
+    assert document["events"][0]["at"] == "2026-01-05T09:00:00+00:00"
+    assert document["events"][0]["actor"]["role"] == "technologist"
+    assert document["channel"] == "email" and document["severity"] == "medium"
+
+
+def test_every_bad_field_is_listed_by_json_path():
+    document = _complaint_document()
+    document["channel"] = "fax"
+    document["events"][0]["at"] = "2026-01-05T09:00:00"
+    document["events"][0]["actor"]["role"] = "janitor"
+    document["colour"] = "blue"
+    with pytest.raises(qse.ValidationError) as caught:
+        qse.from_dict(document)
+    paths = {error.path for error in caught.value.errors}
+    assert paths == {"$", "$.channel", "$.events[0].at", "$.events[0].actor"} or paths >= {
+        "$.channel",
+        "$.events[0].at",
+    }
+    message = str(caught.value)
+    assert "'fax' is not one of" in message
+    assert "UTC offset" in message
+    assert "colour" in message
+
+
+def test_unknown_type_names_the_known_types():
+    with pytest.raises(
+        qse.ValidationError, match=r"\$\.type: unknown record type 'memo'.*complaint"
+    ):
+        qse.from_dict({"type": "memo", "id": "x"})
+
+
+def test_model_errors_come_back_as_validation_errors_with_a_path():
+    document = _complaint_document()
+    document["anonymous"] = True
+    document["submitter"] = {"name": "Pat"}
+    with pytest.raises(qse.ValidationError) as caught:
+        qse.from_dict(document)
+    assert caught.value.errors[0].path == "$.submitter"
+    document = _complaint_document()
+    document["events"].append({"kind": "closed", "at": "2026-01-04T09:00:00Z"})
+    with pytest.raises(qse.ValidationError) as caught:
+        qse.from_dict(document)
+    assert caught.value.errors[0].path == "$.events[1]"
+    assert "earlier than the last event" in caught.value.errors[0].message
+
+
+def test_event_kind_must_belong_to_the_record_type():
+    document = _complaint_document()
+    document["events"].append({"kind": "approved", "at": "2026-01-06T09:00:00Z"})
+    with pytest.raises(qse.ValidationError) as caught:
+        qse.from_dict(document)
+    assert caught.value.errors[0].path == "$.events[1].kind"
+
+
+def test_from_json_refuses_non_json():
+    with pytest.raises(qse.ValidationError, match="expected a JSON document"):
+        qse.from_json("{not json")
+
+
+def test_validation_error_is_a_qse_error():
+    assert issubclass(qse.ValidationError, qse.QSEError)
+
+
+def test_offsets_are_normalised_to_utc():
+    document = _complaint_document()
+    document["events"][0]["at"] = "2026-07-01T09:00:00+01:00"
+    record = qse.from_dict(document)
+    assert record.events[0].at == datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
