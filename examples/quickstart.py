@@ -32,7 +32,8 @@ def main() -> None:
             id=f"E-{number}", at=at, by=tech, channel="telephone", subject="result query"
         )
         due = calendar.add_working_days(enquiry.opened_at, 2)
-        print(f"  {enquiry.id}: received {at:%a %d %b %H:%M}, due {due.astimezone(LONDON):%a %d %b %H:%M}")
+        local_due = due.astimezone(LONDON)
+        print(f"  {enquiry.id}: received {at:%a %d %b %H:%M}, due {local_due:%a %d %b %H:%M}")
 
     complaint = qse.Complaint.receive(
         id="C-1",

@@ -203,6 +203,17 @@ FIELDS: dict[str, tuple[dict[str, Any], list[str]]] = {
         },
         ["test", "priority"],
     ),
+    "measurement": (
+        {
+            "measure": ref("text"),
+            "value": {"type": "number"},
+            "unit": ref("text"),
+            "subject": nullable("text"),
+            "site": nullable("text"),
+            "attributes": {"type": "object", "additionalProperties": ref("answer")},
+        },
+        ["measure", "value", "unit"],
+    ),
 }
 
 

@@ -14,9 +14,22 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_ruff_check_and_format_are_clean():
-    check = _run(sys.executable, "-m", "ruff", "check", "src", "tests", "benchmarks", "examples", "scripts")
+    check = _run(
+        sys.executable, "-m", "ruff", "check", "src", "tests", "benchmarks", "examples", "scripts"
+    )
     assert check.returncode == 0, check.stdout + check.stderr
-    fmt = _run(sys.executable, "-m", "ruff", "format", "--check", "src", "tests", "benchmarks", "examples", "scripts")
+    fmt = _run(
+        sys.executable,
+        "-m",
+        "ruff",
+        "format",
+        "--check",
+        "src",
+        "tests",
+        "benchmarks",
+        "examples",
+        "scripts",
+    )
     assert fmt.returncode == 0, fmt.stdout + fmt.stderr
 
 

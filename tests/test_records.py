@@ -103,7 +103,7 @@ def test_times_are_kept_in_utc(quality_manager):
 
 
 def test_unknown_role_names_the_known_ones():
-    with pytest.raises(qse.ValidationError, match="unknown role 'janitor'.*quality_manager"):
+    with pytest.raises(qse.ValidationError, match=r"unknown role 'janitor'.*quality_manager"):
         qse.Actor("x", "X", "janitor")
 
 

@@ -51,7 +51,7 @@ def _complaint_document() -> dict:
 def test_shape_of_a_complaint_document():
     record = qse.from_dict(_complaint_document())
     document = qse.to_dict(record)
-    assert list(document)[0] == "type"
+    assert next(iter(document)) == "type"
     assert document["events"][0]["at"] == "2026-01-05T09:00:00+00:00"
     assert document["events"][0]["actor"]["role"] == "technologist"
     assert document["channel"] == "email" and document["severity"] == "medium"

@@ -6,13 +6,22 @@ from .complaint import Complaint
 from .contract import Contract
 from .customer import Customer
 from .enquiry import Enquiry
+from .measurement import Measurement
 from .record import Record
 from .referral import Referral
 from .survey import Survey, SurveyResponse
 from .test_request import TestRequest
 
 AnyRecord = (
-    Complaint | Enquiry | Contract | Customer | Survey | SurveyResponse | Referral | TestRequest
+    Complaint
+    | Enquiry
+    | Contract
+    | Customer
+    | Survey
+    | SurveyResponse
+    | Referral
+    | TestRequest
+    | Measurement
 )
 
 RECORD_TYPES: dict[str, type[Record]] = {
@@ -26,6 +35,7 @@ RECORD_TYPES: dict[str, type[Record]] = {
         SurveyResponse,
         Referral,
         TestRequest,
+        Measurement,
     )
 }
 

@@ -19,6 +19,7 @@ from ..core.customer import Customer
 from ..core.enquiry import Enquiry
 from ..core.errors import TransitionError
 from ..core.events import Event
+from ..core.measurement import Measurement
 from ..core.parties import RecordRef, Submitter
 from ..core.record import Record
 from ..core.referral import Referral
@@ -276,6 +277,27 @@ def lab_requests() -> st.SearchStrategy[TestRequest]:
     return _with_history(base)
 
 
+def measurements() -> st.SearchStrategy[Measurement]:
+    """Measurements (telephone rings, website downtime, any other measure), with histories."""
+    attributes = st.dictionaries(
+        st.sampled_from(["staff_available", "line", "monitor"]),
+        st.none() | st.booleans() | st.integers(0, 10) | words,
+        max_size=3,
+    )
+    base = st.builds(
+        Measurement,
+        id=identifiers,
+        events=_opening("measured"),
+        measure=st.sampled_from(["telephone_rings", "website_downtime"]) | identifiers,
+        value=st.integers(0, 10**6) | st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False),
+        unit=st.sampled_from(["rings", "minutes"]) | identifiers,
+        subject=st.none() | words,
+        site=st.none() | words,
+        attributes=attributes,
+    )
+    return _with_history(base)
+
+
 STRATEGIES: dict[str, Callable[[], st.SearchStrategy[Any]]] = {
     "complaint": complaints,
     "enquiry": enquiries,
@@ -285,6 +307,7 @@ STRATEGIES: dict[str, Callable[[], st.SearchStrategy[Any]]] = {
     "survey_response": survey_responses,
     "referral": referrals,
     "test_request": lab_requests,
+    "measurement": measurements,
 }
 
 

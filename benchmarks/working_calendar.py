@@ -1,0 +1,191 @@
+"""Throughput of WorkingCalendar deadlines, against numpy.busday_offset on the same dates.
+
+Run from the repository root:
+
+    PYTHONPATH=src python benchmarks/working_calendar.py            # 1,000,000 timestamps
+    PYTHONPATH=src python benchmarks/working_calendar.py --n 100000 --repeats 3
+
+Prints records per second (median of the repeats) for each API, the ratio to numpy.busday_offset,
+the time to build the calendar's tables, and peak memory. Needs numpy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import holidays
+import numpy as np
+
+from qse_customer.core.calendar import WorkingCalendar
+
+DAYS = 20  # the FOI final-response limit
+HOURS = 8  # one working day of opening hours
+LONDON = ZoneInfo("Europe/London")
+
+
+def cpu_model() -> str:
+    """The CPU's model name where the platform says it (Linux), else the machine type."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def without_numpy(run: Callable[[], object]) -> Callable[[], object]:
+    """``run`` with ``import numpy`` failing, so the batch API takes its pure-Python path."""
+
+    def wrapped() -> object:
+        saved = sys.modules.get("numpy")
+        sys.modules["numpy"] = None  # type: ignore[assignment]
+        try:
+            return run()
+        finally:
+            sys.modules["numpy"] = saved  # type: ignore[assignment]
+
+    return wrapped
+
+
+def median_seconds(run: Callable[[], object], repeats: int) -> float:
+    """Median wall-clock time of ``repeats`` calls of ``run``."""
+    times = []
+    for _ in range(repeats):
+        began = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - began)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1_000_000, help="timestamps per run")
+    parser.add_argument("--repeats", type=int, default=5, help="runs of each batch measurement")
+    parser.add_argument(
+        "--scalar-repeats", type=int, default=3, help="runs of each scalar measurement"
+    )
+    parser.add_argument("--seed", type=int, default=20240513)
+    args = parser.parse_args()
+    n = args.n
+
+    calendar = WorkingCalendar(timezone="Europe/London", country="GB", subdivision="ENG")
+    began = time.perf_counter()
+    calendar.is_working_day(datetime(2024, 1, 1).date())  # builds the tables
+    build = time.perf_counter() - began
+
+    rng = np.random.default_rng(args.seed)
+    low = int(datetime(2000, 1, 1, tzinfo=UTC).timestamp())
+    high = int(datetime(2031, 1, 1, tzinfo=UTC).timestamp())
+    starts = rng.integers(low, high, size=n, dtype=np.int64)
+    moments = [datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=int(s)) for s in starts]
+
+    # numpy.busday_offset on the same records: their local dates (after closing rolls to the
+    # next day), the same weekmask and holidays, the same 20-day offset.
+    closed = holidays.country_holidays("GB", subdiv="ENG", years=range(1990, 2101))
+    busdays = np.busdaycalendar(
+        weekmask="1111100", holidays=np.array(sorted(closed), dtype="datetime64[D]")
+    )
+    local = [moment.astimezone(LONDON) for moment in moments]
+    dates = np.array(
+        [m.date() + timedelta(days=1) if m.hour >= 17 else m.date() for m in local],
+        dtype="datetime64[D]",
+    )
+    expected = np.busday_offset(dates, DAYS, roll="forward", busdaycal=busdays)
+    got = calendar.add_working_days_batch(starts, DAYS)
+    got_dates = np.array(
+        [datetime.fromtimestamp(int(s), LONDON).date() for s in got[:10_000]],
+        dtype="datetime64[D]",
+    )
+    assert (got_dates == expected[:10_000]).all(), "batch deadlines disagree with busday_offset"
+
+    print(f"WorkingCalendar benchmark: {n:,} timestamps, 2000-2030, GB-ENG, Europe/London")
+    print(
+        f"machine: {cpu_model()}, {os.cpu_count()} CPUs, {platform.system()}, "
+        f"Python {platform.python_version()}, numpy {np.__version__}, "
+        f"holidays {holidays.__version__}"
+    )
+    print(f"command: {' '.join([os.path.basename(sys.executable), *sys.argv])}")
+    print(f"tables for 1990-2100 built in {build * 1000:.0f} ms (once per calendar settings)")
+    print(f"medians of {args.repeats} runs (batch) and {args.scalar_repeats} runs (scalar)\n")
+
+    def rate(seconds: float) -> str:
+        return f"{n / seconds:>14,.0f} /s"
+
+    numpy_time = median_seconds(
+        lambda: np.busday_offset(dates, DAYS, roll="forward", busdaycal=busdays), args.repeats
+    )
+    days_batch = median_seconds(lambda: calendar.add_working_days_batch(starts, DAYS), args.repeats)
+    hours_batch = median_seconds(
+        lambda: calendar.add_working_hours_batch(starts, HOURS * 3600), args.repeats
+    )
+    as_floats = starts.astype(np.float64)
+    hours_batch_float = median_seconds(
+        lambda: calendar.add_working_hours_batch(as_floats, float(HOURS * 3600)), args.repeats
+    )
+
+    add_days, add_hours = calendar.add_working_days, calendar.add_working_hours
+
+    def scalar_days() -> None:
+        for moment in moments:
+            add_days(moment, DAYS)
+
+    def scalar_hours() -> None:
+        for moment in moments:
+            add_hours(moment, HOURS)
+
+    days_scalar = median_seconds(scalar_days, args.scalar_repeats)
+    hours_scalar = median_seconds(scalar_hours, args.scalar_repeats)
+    as_list = starts.tolist()
+    days_python = median_seconds(
+        without_numpy(lambda: calendar.add_working_days_batch(as_list, DAYS)), args.scalar_repeats
+    )
+    hours_python = median_seconds(
+        without_numpy(lambda: calendar.add_working_hours_batch(as_list, HOURS * 3600)),
+        args.scalar_repeats,
+    )
+
+    print(f"numpy.busday_offset (dates, busdaycal)           {rate(numpy_time)}")
+    print(
+        f"add_working_days_batch (int64 epoch seconds)      {rate(days_batch)}"
+        f"   {days_batch / numpy_time:.2f}x busday_offset's time"
+    )
+    print(f"add_working_hours_batch (int64 epoch seconds)     {rate(hours_batch)}")
+    print(f"add_working_hours_batch (float64 epoch seconds)   {rate(hours_batch_float)}")
+    print(f"add_working_days (scalar, aware datetimes)        {rate(days_scalar)}")
+    print(f"add_working_hours (scalar, aware datetimes)       {rate(hours_scalar)}")
+    print(f"add_working_days_batch (list, without numpy)      {rate(days_python)}")
+    print(f"add_working_hours_batch (list, without numpy)     {rate(hours_python)}")
+
+    tracemalloc.start()
+    calendar.add_working_hours_batch(starts, HOURS * 3600)
+    _, batch_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    tracemalloc.start()
+    fresh = WorkingCalendar(
+        timezone="Europe/London", country="GB", subdivision="ENG", opens="08:00"
+    )
+    fresh.add_working_hours_batch(starts[:10], 60)  # python tables and their numpy arrays
+    tables, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    maxrss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(
+        f"\nmemory: one calendar's tables {tables / 2**20:.1f} MiB; "
+        f"peak allocated by one batch call of {n:,} {batch_peak / 2**20:.1f} MiB; "
+        f"process peak RSS {maxrss_kib / 1024:.0f} MiB (includes the {n:,} datetimes)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,754 @@
+"""Complaint analytics: counts and rates, a Pareto of categories, recurrences, control charts.
+
+Complaints are grouped only by what they are about and where they came from: period, category,
+customer group, customer kind, channel, site and severity. Nothing here reads a submitter, so an
+anonymous complaint stays anonymous in every result (source 000, "Managing Customer
+Complaints": complaints tracked and analysed). A complaint belongs to the period in which it was
+received (its first event), in the lab's time zone.
+
+Control charts (Montgomery, *Introduction to Statistical Quality Control*, ch. 7): a **u-chart**
+of complaints per ``per`` requests when request volumes are given, a **c-chart** of counts
+otherwise, 3-sigma limits from the baseline periods, and three signal rules: a point beyond a
+limit (Western Electric rule 1), a run of 8 points on one side of the centre line (Western
+Electric rule 4), and 6 points in a row steadily rising or falling (Nelson rule 3).
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, timedelta
+from enum import Enum
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from attrs import frozen
+
+from .complaint import Complaint
+from .errors import ValidationError
+
+DIMENSIONS = (
+    "period",
+    "category",
+    "customer_group",
+    "customer_kind",
+    "channel",
+    "site",
+    "severity",
+)
+"""What complaints may be grouped by. Never by submitter or the people involved."""
+
+PERIODS = ("week", "month", "quarter", "year")
+"""Period lengths: ISO week (2026-W02), month (2026-01), quarter (2026-Q1), year (2026)."""
+
+RUN_LENGTH = 8
+"""Western Electric rule 4: this many successive points on one side of the centre line."""
+
+TREND_LENGTH = 6
+"""Nelson rule 3: this many successive points steadily increasing or decreasing."""
+
+Key = tuple[str | None, ...]
+
+
+# -- periods ------------------------------------------------------------------------------------
+
+
+def _zone(timezone: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ValidationError.single(
+            "$.timezone", f"unknown time zone {timezone!r}; expected an IANA name (Europe/London)"
+        ) from None
+
+
+def _check_period(period: str) -> None:
+    if period not in PERIODS:
+        raise ValidationError.single(
+            "$.period", f"unknown period {period!r}; expected one of {', '.join(PERIODS)}"
+        )
+
+
+def _key_of_day(day: date, period: str) -> str:
+    if period == "week":
+        year, week, _ = day.isocalendar()
+        return f"{year}-W{week:02d}"
+    if period == "month":
+        return f"{day.year}-{day.month:02d}"
+    if period == "quarter":
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    return f"{day.year}"
+
+
+def period_key(at: datetime, period: str = "month", timezone: str = "UTC") -> str:
+    """The period ``at`` falls in, in the lab's time zone (``2026-01``, ``2026-Q1``, ...)."""
+    _check_period(period)
+    if at.tzinfo is None:
+        raise ValidationError.single("$.at", f"expected a timezone-aware datetime, got {at}")
+    return _key_of_day(at.astimezone(_zone(timezone)).date(), period)
+
+
+def _first_day(key: str, period: str) -> date:
+    try:
+        if period == "week":
+            year, week = key.split("-W")
+            return date.fromisocalendar(int(year), int(week), 1)
+        if period == "month":
+            year, month = key.split("-")
+            return date(int(year), int(month), 1)
+        if period == "quarter":
+            year, quarter = key.split("-Q")
+            if not 1 <= int(quarter) <= 4:
+                raise ValueError(quarter)
+            return date(int(year), 3 * int(quarter) - 2, 1)
+        return date(int(key), 1, 1)
+    except ValueError:
+        examples = {"week": "2026-W02", "month": "2026-01", "quarter": "2026-Q1", "year": "2026"}
+        raise ValidationError.single(
+            f"$.periods.{key}", f"expected a {period} like {examples[period]}, got {key!r}"
+        ) from None
+
+
+def _next_key(key: str, period: str) -> str:
+    first = _first_day(key, period)
+    if period == "week":
+        return _key_of_day(first + timedelta(days=7), period)
+    if period == "year":
+        return str(first.year + 1)
+    months = 1 if period == "month" else 3
+    month = first.month - 1 + months
+    return _key_of_day(date(first.year + month // 12, month % 12 + 1, 1), period)
+
+
+def period_range(first: str, last: str, period: str = "month") -> tuple[str, ...]:
+    """Every period from ``first`` to ``last`` inclusive (empty if ``last`` is earlier)."""
+    _check_period(period)
+    keys: list[str] = []
+    key, end = first, _first_day(last, period)
+    while _first_day(key, period) <= end:
+        keys.append(key)
+        key = _next_key(key, period)
+    return tuple(keys)
+
+
+# -- grouping -----------------------------------------------------------------------------------
+
+
+def _value(complaint: Complaint, dimension: str, period: str, timezone: str) -> str | None:
+    if dimension == "period":
+        return period_key(complaint.opened_at, period, timezone)
+    value: object = getattr(complaint, dimension)
+    if isinstance(value, Enum):
+        return str(value.value)
+    return None if value is None else str(value)
+
+
+def _check_dimensions(by: Sequence[str]) -> tuple[str, ...]:
+    if isinstance(by, str):
+        by = (by,)
+    dimensions = tuple(by)
+    for index, dimension in enumerate(dimensions):
+        if dimension not in DIMENSIONS:
+            raise ValidationError.single(
+                f"$.by[{index}]",
+                f"cannot group complaints by {dimension!r}; expected one of "
+                f"{', '.join(DIMENSIONS)} (never by submitter: anonymous complaints stay "
+                "anonymous)",
+            )
+    if len(set(dimensions)) != len(dimensions):
+        raise ValidationError.single("$.by", f"a dimension is named twice in {list(dimensions)}")
+    return dimensions
+
+
+def _in_range(complaint: Complaint, start: datetime | None, end: datetime | None) -> bool:
+    at = complaint.opened_at
+    return (start is None or at >= start) and (end is None or at < end)
+
+
+def _sort_key(key: Key) -> tuple[tuple[bool, str], ...]:
+    return tuple((part is None, part or "") for part in key)
+
+
+def _complaints(complaints: Iterable[Complaint]) -> Iterable[Complaint]:
+    for index, complaint in enumerate(complaints):
+        if not isinstance(complaint, Complaint):
+            raise ValidationError.single(
+                f"$[{index}]", f"expected a Complaint, got {type(complaint).__name__}"
+            )
+        yield complaint
+
+
+# -- counts and rates ---------------------------------------------------------------------------
+
+
+@frozen
+class CountRow:
+    """The complaints of one group: its count and, with request volumes, its rate."""
+
+    key: Key
+    count: int
+    volume: int | None = None
+    rate: float | None = None
+
+
+@frozen
+class ComplaintCounts:
+    """Complaint counts (and rates) per group of the chosen dimensions."""
+
+    dimensions: tuple[str, ...]
+    period: str
+    timezone: str
+    rows: tuple[CountRow, ...]
+    total: int
+    per: int | None
+    method: str
+
+    def count(self, **key: str | None) -> int:
+        """The count of one group, e.g. ``count(category="delay")`` (0 if there is none)."""
+        if set(key) != set(self.dimensions):
+            raise ValidationError.single(
+                "$", f"expected exactly the dimensions {list(self.dimensions)}, got {sorted(key)}"
+            )
+        wanted = tuple(key[d] for d in self.dimensions)
+        return next((row.count for row in self.rows if row.key == wanted), 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The counts as JSON types: one object per group."""
+        rows = []
+        for row in self.rows:
+            entry: dict[str, Any] = dict(zip(self.dimensions, row.key, strict=True))
+            entry["count"] = row.count
+            if self.per is not None:
+                entry["volume"] = row.volume
+                entry["rate"] = row.rate
+            rows.append(entry)
+        return {
+            "dimensions": list(self.dimensions),
+            "period": self.period,
+            "timezone": self.timezone,
+            "total": self.total,
+            "per": self.per,
+            "rows": rows,
+            "method": self.method,
+        }
+
+
+def _check_per(per: int) -> None:
+    if isinstance(per, bool) or not isinstance(per, int) or per <= 0:
+        raise ValidationError.single("$.per", f"expected a whole number above 0, got {per!r}")
+
+
+def _volumes(volumes: Mapping[str, int], period: str) -> dict[str, int]:
+    checked: dict[str, int] = {}
+    for key, volume in volumes.items():
+        _first_day(key, period)
+        if isinstance(volume, bool) or not isinstance(volume, int) or volume <= 0:
+            raise ValidationError.single(
+                f"$.volumes.{key}", f"expected a whole number of requests above 0, got {volume!r}"
+            )
+        checked[key] = volume
+    return checked
+
+
+def count_complaints(
+    complaints: Iterable[Complaint],
+    *,
+    by: Sequence[str] = ("category",),
+    period: str = "month",
+    timezone: str = "UTC",
+    start: datetime | None = None,
+    end: datetime | None = None,
+    volumes: Mapping[str, int] | None = None,
+    per: int = 1000,
+) -> ComplaintCounts:
+    """Count complaints received in ``[start, end)`` per group of the ``by`` dimensions.
+
+    With ``volumes`` (requests per period, e.g. ``{"2026-01": 41250}``), ``by`` must include
+    ``"period"`` and every row also gets its rate per ``per`` requests.
+    """
+    dimensions = _check_dimensions(by)
+    _check_period(period)
+    _zone(timezone)
+    _check_per(per)
+    checked = _volumes(volumes, period) if volumes is not None else None
+    if checked is not None and "period" not in dimensions:
+        raise ValidationError.single("$.by", "rates per request volume need 'period' in by")
+    counter: Counter[Key] = Counter(
+        tuple(_value(c, d, period, timezone) for d in dimensions)
+        for c in _complaints(complaints)
+        if _in_range(c, start, end)
+    )
+    rows: list[CountRow] = []
+    for key in sorted(counter, key=_sort_key):
+        if checked is None:
+            rows.append(CountRow(key, counter[key]))
+            continue
+        month = key[dimensions.index("period")]
+        assert month is not None
+        if month not in checked:
+            raise ValidationError.single(
+                f"$.volumes.{month}", f"complaints were received in {month} but no volume is given"
+            )
+        rows.append(
+            CountRow(key, counter[key], checked[month], counter[key] / checked[month] * per)
+        )
+    method = f"complaints counted by {', '.join(dimensions)}; period of receipt in {timezone}"
+    if checked is not None:
+        method += f"; rate = complaints / requests in the period x {per}"
+    return ComplaintCounts(
+        dimensions=dimensions,
+        period=period,
+        timezone=timezone,
+        rows=tuple(rows),
+        total=sum(counter.values()),
+        per=per if checked is not None else None,
+        method=method,
+    )
+
+
+# -- Pareto -------------------------------------------------------------------------------------
+
+
+@frozen
+class ParetoRow:
+    """One category of the Pareto: its count, share and cumulative share."""
+
+    value: str | None
+    count: int
+    share: float
+    cumulative_share: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """The row as JSON types."""
+        return {
+            "value": self.value,
+            "count": self.count,
+            "share": self.share,
+            "cumulative_share": self.cumulative_share,
+        }
+
+
+@frozen
+class Pareto:
+    """Categories from most to fewest complaints with their cumulative share."""
+
+    dimension: str
+    total: int
+    rows: tuple[ParetoRow, ...]
+    cutoff: float
+    method: str
+
+    @property
+    def vital_few(self) -> tuple[str | None, ...]:
+        """The leading categories that together reach the cutoff share (80% by default)."""
+        chosen: list[str | None] = []
+        for row in self.rows:
+            chosen.append(row.value)
+            if row.cumulative_share >= self.cutoff:
+                break
+        return tuple(chosen)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The Pareto as JSON types."""
+        return {
+            "dimension": self.dimension,
+            "total": self.total,
+            "rows": [row.to_dict() for row in self.rows],
+            "cutoff": self.cutoff,
+            "vital_few": list(self.vital_few),
+            "method": self.method,
+        }
+
+
+def pareto(
+    complaints: Iterable[Complaint],
+    *,
+    dimension: str = "category",
+    cutoff: float = 0.8,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    timezone: str = "UTC",
+    period: str = "month",
+) -> Pareto:
+    """A Pareto of complaints by ``dimension`` (most frequent first; ties by name)."""
+    if not 0 < cutoff <= 1:
+        raise ValidationError.single("$.cutoff", f"expected a share in (0, 1], got {cutoff}")
+    counts = count_complaints(
+        complaints, by=(dimension,), start=start, end=end, timezone=timezone, period=period
+    )
+    ordered = sorted(counts.rows, key=lambda row: (-row.count, _sort_key(row.key)))
+    rows: list[ParetoRow] = []
+    running = 0
+    for row in ordered:
+        running += row.count
+        rows.append(
+            ParetoRow(row.key[0], row.count, row.count / counts.total, running / counts.total)
+        )
+    return Pareto(
+        dimension=dimension,
+        total=counts.total,
+        rows=tuple(rows),
+        cutoff=cutoff,
+        method=(
+            f"complaints counted by {dimension}, sorted from most to fewest (ties by name); "
+            f"vital few = leading values up to a cumulative share of {cutoff:g}"
+        ),
+    )
+
+
+# -- recurrence ---------------------------------------------------------------------------------
+
+
+@frozen
+class Recurrence:
+    """Complaints of one group recurring above the lab's threshold within the window."""
+
+    group: tuple[tuple[str, str | None], ...]
+    first_at: datetime
+    last_at: datetime
+    peak: int
+    threshold: int
+    window: timedelta
+    complaint_ids: tuple[str, ...]
+
+    @property
+    def message(self) -> str:
+        """The recurrence in plain words."""
+        group = ", ".join(f"{name} {value!r}" for name, value in self.group)
+        return (
+            f"{self.peak} complaints ({group}) within {_duration(self.window)}, above the "
+            f"threshold of {self.threshold}, between {self.first_at.isoformat()} and "
+            f"{self.last_at.isoformat()}"
+        )
+
+    @property
+    def method(self) -> str:
+        """How the recurrence was detected, in words."""
+        names = " and ".join(name for name, _ in self.group)
+        return (
+            f"complaints grouped by {names}; the window ending at each complaint holds the "
+            f"group's complaints received in the preceding {_duration(self.window)} (start "
+            f"excluded, end included); it fires when that count exceeds {self.threshold}; "
+            "overlapping firing windows are merged"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The recurrence as JSON types (complaint ids only: never a submitter)."""
+        return {
+            "group": dict(self.group),
+            "first_at": self.first_at.isoformat(),
+            "last_at": self.last_at.isoformat(),
+            "peak": self.peak,
+            "threshold": self.threshold,
+            "window_seconds": self.window.total_seconds(),
+            "complaint_ids": list(self.complaint_ids),
+            "message": self.message,
+            "method": self.method,
+        }
+
+
+def _duration(window: timedelta) -> str:
+    if window % timedelta(days=1) == timedelta(0):
+        days = window // timedelta(days=1)
+        return f"{days} day{'s' if days != 1 else ''}"
+    return str(window)
+
+
+def detect_recurrences(
+    complaints: Iterable[Complaint],
+    *,
+    threshold: int,
+    window: timedelta,
+    by: Sequence[str] = ("category", "customer_group"),
+    timezone: str = "UTC",
+) -> tuple[Recurrence, ...]:
+    """Groups (the same category from the same customer group, by default) with more than
+    ``threshold`` complaints received within a trailing ``window`` of calendar time.
+
+    The window ending at each complaint holds the group's complaints received in
+    ``(t - window, t]``; the detector fires there when that count exceeds ``threshold``.
+    Overlapping firing windows merge into one recurrence listing every complaint in them, with
+    the peak count.
+    """
+    if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 0:
+        raise ValidationError.single(
+            "$.threshold", f"expected a whole number of complaints >= 0, got {threshold!r}"
+        )
+    if not isinstance(window, timedelta) or window <= timedelta(0):
+        raise ValidationError.single("$.window", f"expected a positive timedelta, got {window!r}")
+    dimensions = _check_dimensions(by)
+    groups: defaultdict[Key, list[Complaint]] = defaultdict(list)
+    for complaint in _complaints(complaints):
+        key = tuple(_value(complaint, d, "month", timezone) for d in dimensions)
+        groups[key].append(complaint)
+    found: list[Recurrence] = []
+    for key in sorted(groups, key=_sort_key):
+        members = sorted(groups[key], key=lambda c: (c.opened_at, c.id))
+        times = [c.opened_at for c in members]
+        episode: tuple[int, int, int] | None = None  # (first index, end index, peak)
+        for at in times:
+            end = bisect.bisect_right(times, at)
+            begin = bisect.bisect_right(times, at - window)
+            count = end - begin
+            if count <= threshold:
+                continue
+            if episode is not None and begin < episode[1]:
+                episode = (episode[0], max(episode[1], end), max(episode[2], count))
+                continue
+            if episode is not None:
+                found.append(_recurrence(dimensions, key, members, episode, threshold, window))
+            episode = (begin, end, count)
+        if episode is not None:
+            found.append(_recurrence(dimensions, key, members, episode, threshold, window))
+    return tuple(found)
+
+
+def _recurrence(
+    dimensions: tuple[str, ...],
+    key: Key,
+    members: list[Complaint],
+    episode: tuple[int, int, int],
+    threshold: int,
+    window: timedelta,
+) -> Recurrence:
+    first, end, peak = episode
+    chosen = members[first:end]
+    return Recurrence(
+        group=tuple(zip(dimensions, key, strict=True)),
+        first_at=chosen[0].opened_at,
+        last_at=chosen[-1].opened_at,
+        peak=peak,
+        threshold=threshold,
+        window=window,
+        complaint_ids=tuple(c.id for c in chosen),
+    )
+
+
+# -- control charts -----------------------------------------------------------------------------
+
+
+@frozen
+class ChartPoint:
+    """One period on a control chart, with its limits and the rules it triggers."""
+
+    period: str
+    count: int
+    volume: int | None
+    value: float
+    centre: float
+    lower: float
+    upper: float
+    signals: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The point as JSON types."""
+        return {
+            "period": self.period,
+            "count": self.count,
+            "volume": self.volume,
+            "value": self.value,
+            "centre": self.centre,
+            "lower": self.lower,
+            "upper": self.upper,
+            "signals": list(self.signals),
+        }
+
+
+SIGNAL_TEXT = {
+    "above_upper_limit": "above the upper control limit (Western Electric rule 1)",
+    "below_lower_limit": "below the lower control limit (Western Electric rule 1)",
+    "run_above_centre": f"{RUN_LENGTH} or more periods in a row above the centre line "
+    "(Western Electric rule 4)",
+    "run_below_centre": f"{RUN_LENGTH} or more periods in a row below the centre line "
+    "(Western Electric rule 4)",
+    "trend_up": f"{TREND_LENGTH} or more periods in a row each higher than the last "
+    "(Nelson rule 3)",
+    "trend_down": f"{TREND_LENGTH} or more periods in a row each lower than the last "
+    "(Nelson rule 3)",
+}
+"""Each signal a point can carry, in words."""
+
+
+@frozen
+class ControlChart:
+    """A c-chart (counts) or u-chart (complaints per ``per`` requests) of complaints."""
+
+    chart: str
+    period: str
+    timezone: str
+    per: int | None
+    centre: float
+    baseline: tuple[str, ...]
+    points: tuple[ChartPoint, ...]
+    method: str
+
+    @property
+    def signals(self) -> tuple[tuple[str, str], ...]:
+        """Every (period, signal) on the chart, in period order."""
+        return tuple((point.period, signal) for point in self.points for signal in point.signals)
+
+    @property
+    def out_of_control(self) -> bool:
+        """True if any point carries a signal."""
+        return any(point.signals for point in self.points)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The chart as JSON types."""
+        return {
+            "chart": self.chart,
+            "period": self.period,
+            "timezone": self.timezone,
+            "per": self.per,
+            "centre": self.centre,
+            "baseline": list(self.baseline),
+            "points": [point.to_dict() for point in self.points],
+            "signals": [
+                {"period": period, "signal": signal, "meaning": SIGNAL_TEXT[signal]}
+                for period, signal in self.signals
+            ],
+            "method": self.method,
+        }
+
+
+def control_chart(
+    complaints: Iterable[Complaint],
+    *,
+    volumes: Mapping[str, int] | None = None,
+    per: int = 1000,
+    periods: Sequence[str] | None = None,
+    baseline: int | None = None,
+    period: str = "month",
+    timezone: str = "UTC",
+) -> ControlChart:
+    """A control chart of complaints per period, with its signals.
+
+    With ``volumes`` (requests per period) it is a u-chart of complaints per ``per`` requests
+    over the periods that have a volume; without, a c-chart of counts over ``periods`` (or every
+    period from the first complaint to the last). Complaints outside the charted periods are not
+    counted. Limits come from the first ``baseline`` periods (all of them by default):
+
+    - c-chart: centre c = mean count; limits c +/- 3 sqrt(c), the lower one floored at 0;
+    - u-chart: centre u = total complaints / total requests; for a period with n requests the
+      limits are u +/- 3 sqrt(u / n), the lower one floored at 0; all shown per ``per`` requests.
+    """
+    _check_period(period)
+    _zone(timezone)
+    _check_per(per)
+    counts = Counter(period_key(c.opened_at, period, timezone) for c in _complaints(complaints))
+    checked = _volumes(volumes, period) if volumes is not None else None
+    if checked is not None:
+        keys = tuple(sorted(checked, key=lambda k: _first_day(k, period)))
+    elif periods is not None:
+        keys = tuple(sorted(periods, key=lambda k: _first_day(k, period)))
+    elif counts:
+        ordered = sorted(counts, key=lambda k: _first_day(k, period))
+        keys = period_range(ordered[0], ordered[-1], period)
+    else:
+        keys = ()
+    if len(set(keys)) != len(keys):
+        raise ValidationError.single("$.periods", "a period is listed twice")
+    if baseline is None:
+        baseline = len(keys)
+    if keys and not 1 <= baseline <= len(keys):
+        raise ValidationError.single(
+            "$.baseline", f"expected from 1 to {len(keys)} baseline periods, got {baseline}"
+        )
+    base = keys[:baseline]
+    points: list[ChartPoint] = []
+    if checked is None:
+        centre = sum(counts[k] for k in base) / len(base) if base else 0.0
+        spread = 3 * math.sqrt(centre)
+        for key in keys:
+            points.append(
+                ChartPoint(
+                    key,
+                    counts[key],
+                    None,
+                    float(counts[key]),
+                    centre,
+                    max(0.0, centre - spread),
+                    centre + spread,
+                )
+            )
+        chart = "c"
+        method = (
+            "c-chart of complaint counts per period: centre = mean count over the baseline "
+            "periods, limits = centre +/- 3 x sqrt(centre), lower limit floored at 0"
+        )
+    else:
+        rate = sum(counts[k] for k in base) / sum(checked[k] for k in base) if base else 0.0
+        centre = rate * per
+        for key in keys:
+            spread = 3 * math.sqrt(rate / checked[key])
+            points.append(
+                ChartPoint(
+                    key,
+                    counts[key],
+                    checked[key],
+                    counts[key] / checked[key] * per,
+                    centre,
+                    max(0.0, rate - spread) * per,
+                    (rate + spread) * per,
+                )
+            )
+        chart = "u"
+        method = (
+            f"u-chart of complaints per {per} requests: centre u = complaints / requests over "
+            "the baseline periods; limits for a period with n requests = u +/- 3 x sqrt(u / n), "
+            "lower limit floored at 0"
+        )
+    method += (
+        f"; signals: a point beyond a limit, {RUN_LENGTH} in a row on one side of the centre, "
+        f"{TREND_LENGTH} in a row steadily rising or falling"
+    )
+    return ControlChart(
+        chart=chart,
+        period=period,
+        timezone=timezone,
+        per=per if checked is not None else None,
+        centre=centre,
+        baseline=base,
+        points=tuple(_with_signals(points)),
+        method=method,
+    )
+
+
+def _with_signals(points: list[ChartPoint]) -> list[ChartPoint]:
+    """The points with the signal rules applied."""
+    marked: list[ChartPoint] = []
+    above = below = rising = falling = 0
+    previous: float | None = None
+    for point in points:
+        signals: list[str] = []
+        if point.value > point.upper:
+            signals.append("above_upper_limit")
+        if point.value < point.lower:
+            signals.append("below_lower_limit")
+        above = above + 1 if point.value > point.centre else 0
+        below = below + 1 if point.value < point.centre else 0
+        if above >= RUN_LENGTH:
+            signals.append("run_above_centre")
+        if below >= RUN_LENGTH:
+            signals.append("run_below_centre")
+        rising = rising + 1 if previous is not None and point.value > previous else 1
+        falling = falling + 1 if previous is not None and point.value < previous else 1
+        if rising >= TREND_LENGTH:
+            signals.append("trend_up")
+        if falling >= TREND_LENGTH:
+            signals.append("trend_down")
+        previous = point.value
+        marked.append(
+            ChartPoint(
+                point.period,
+                point.count,
+                point.volume,
+                point.value,
+                point.centre,
+                point.lower,
+                point.upper,
+                tuple(signals),
+            )
+        )
+    return marked

@@ -1,0 +1,769 @@
+"""Survey instruments as data: items, response scales, keying, subscales, the missing-data rule.
+
+An instrument is a JSON document validated by ``schemas/instrument.schema.json`` and then by the
+model (every item, scale and subscale it names exists; the publisher's list of reverse-scored
+items agrees with the scale coding and the item keying). The shipped instruments live in
+``core/instruments/``; labs and plugins register their own in an :class:`InstrumentRegistry`.
+
+Orientation: after scoring, a higher value is always the more favourable one. An item is
+reverse-scored (its code ``c`` becomes ``min + max - c``) exactly when the scale's coding and the
+item's keying disagree: a positively keyed item on a descending scale (the PSQ-18 prints
+1 = strongly agree), or a negatively keyed item on an ascending one.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from enum import StrEnum
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import jsonschema
+from attrs import field, frozen
+
+from .errors import FieldError, QSEError, ValidationError
+from .survey import Answer
+
+NOT_APPLICABLE = "not_applicable"
+"""The answer a respondent gives to an item that does not apply to them (if the scale allows)."""
+
+_YES = frozenset({"yes", "y", "true"})
+_NO = frozenset({"no", "n", "false"})
+
+
+class UnknownInstrumentError(QSEError, LookupError):
+    """An instrument name that is neither registered nor a readable file."""
+
+
+class ScaleKind(StrEnum):
+    """How a scale's answers are given."""
+
+    ORDINAL = "ordinal"
+    YES_NO = "yes_no"
+    TEXT = "text"
+
+
+class Coding(StrEnum):
+    """Which way a scale's printed codes run."""
+
+    ASCENDING = "ascending"
+    DESCENDING = "descending"
+
+
+class Keyed(StrEnum):
+    """Whether agreement with an item reflects satisfaction (positive) or dissatisfaction."""
+
+    POSITIVE = "positive"
+    NEGATIVE = "negative"
+
+
+def _labels(value: Mapping[int | str, str] | None) -> Mapping[int, str]:
+    return MappingProxyType({int(code): str(text) for code, text in (value or {}).items()})
+
+
+def _mapping(value: Mapping[str, Scale]) -> Mapping[str, Scale]:
+    return MappingProxyType(dict(value))
+
+
+def _items(value: Iterable[Item]) -> tuple[Item, ...]:
+    return tuple(value)
+
+
+def _subscales(value: Iterable[Subscale]) -> tuple[Subscale, ...]:
+    return tuple(value)
+
+
+def _measures(value: Iterable[Measure]) -> tuple[Measure, ...]:
+    return tuple(value)
+
+
+def _ids(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+@frozen(eq=True, hash=False)
+class Scale:
+    """A response scale: its kind, its codes from ``min`` to ``max`` and which way they run."""
+
+    kind: ScaleKind = field(converter=ScaleKind)
+    min: int = 0
+    max: int = 1
+    coding: Coding = field(default=Coding.ASCENDING, converter=Coding)
+    labels: Mapping[int, str] = field(factory=dict, converter=_labels)
+    not_applicable: bool = False
+
+    @property
+    def scored(self) -> bool:
+        """True unless this is a free-text scale."""
+        return self.kind is not ScaleKind.TEXT
+
+    @property
+    def low(self) -> int:
+        """The lowest scored value (0 for yes/no)."""
+        return 0 if self.kind is ScaleKind.YES_NO else self.min
+
+    @property
+    def high(self) -> int:
+        """The highest scored value (1 for yes/no)."""
+        return 1 if self.kind is ScaleKind.YES_NO else self.max
+
+    def problem(self, answer: Answer) -> str | None:
+        """Why ``answer`` is invalid on this scale, or None if it is valid (None is missing)."""
+        if answer is None:
+            return None
+        if self.not_applicable and answer == NOT_APPLICABLE:
+            return None
+        na = f" or {NOT_APPLICABLE!r}" if self.not_applicable else ""
+        if self.kind is ScaleKind.TEXT:
+            return None if isinstance(answer, str) else f"expected text, got {answer!r}"
+        if self.kind is ScaleKind.YES_NO:
+            if isinstance(answer, bool):
+                return None
+            if isinstance(answer, str) and answer.strip().lower() in _YES | _NO:
+                return None
+            return f"expected true/false or 'yes'/'no'{na}, got {answer!r}"
+        if isinstance(answer, bool) or not isinstance(answer, int | float):
+            return f"expected a whole number from {self.min} to {self.max}{na}, got {answer!r}"
+        if (isinstance(answer, float) and not answer.is_integer()) or not (
+            self.min <= answer <= self.max
+        ):
+            return f"expected a whole number from {self.min} to {self.max}{na}, got {answer!r}"
+        return None
+
+    def code(self, answer: Answer) -> int | None:
+        """The numeric code of a valid answer (yes = 1, no = 0); None if missing or n/a."""
+        if answer is None or answer == NOT_APPLICABLE or self.kind is ScaleKind.TEXT:
+            return None
+        if self.kind is ScaleKind.YES_NO:
+            if isinstance(answer, str):
+                return 1 if answer.strip().lower() in _YES else 0
+            return 1 if answer else 0
+        assert isinstance(answer, int | float)
+        return int(answer)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The scale as in an instrument document."""
+        document: dict[str, Any] = {"kind": self.kind.value}
+        if self.kind is ScaleKind.ORDINAL:
+            document |= {"min": self.min, "max": self.max}
+        if self.kind is ScaleKind.ORDINAL or self.coding is not Coding.ASCENDING:
+            document["coding"] = self.coding.value
+        if self.labels:
+            document["labels"] = {str(code): text for code, text in sorted(self.labels.items())}
+        if self.not_applicable:
+            document["not_applicable"] = True
+        return document
+
+
+@frozen
+class Item:
+    """One question or statement: its id, its wording and the scale it is answered on."""
+
+    id: str
+    text: str
+    scale: str
+    keyed: Keyed = field(default=Keyed.POSITIVE, converter=Keyed)
+    required: bool = False
+    short: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The item as in an instrument document."""
+        document: dict[str, Any] = {"id": self.id, "text": self.text, "scale": self.scale}
+        if self.short is not None:
+            document["short"] = self.short
+        document["keyed"] = self.keyed.value
+        if self.required:
+            document["required"] = True
+        return document
+
+
+@frozen
+class MissingDataRule:
+    """A subscale is scored when enough of its items are answered; its score is their mean."""
+
+    min_answered: int | None = None
+    min_share: float | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if (self.min_answered is None) == (self.min_share is None):
+            raise ValidationError.single(
+                "$.missing_data", "expected exactly one of min_answered or min_share"
+            )
+
+    def needed(self, items: int) -> int:
+        """How many of ``items`` items must be answered for a score."""
+        if self.min_answered is not None:
+            return self.min_answered
+        assert self.min_share is not None
+        return max(1, math.ceil(round(self.min_share * items, 9)))
+
+    def describe(self, items: int) -> str:
+        """The rule in words for a subscale of ``items`` items."""
+        if self.min_answered is not None:
+            return (
+                f"mean of the answered items, scored when at least {self.min_answered} of "
+                f"{items} are answered"
+            )
+        return (
+            f"mean of the answered items, scored when at least {self.needed(items)} of {items} "
+            f"(a share of {self.min_share:g}) are answered"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The rule as in an instrument document."""
+        if self.min_answered is not None:
+            return {"min_answered": self.min_answered}
+        return {"min_share": self.min_share}
+
+
+DEFAULT_MISSING_DATA = MissingDataRule(min_share=0.5)
+"""Without a rule of its own, a subscale needs at least half of its items answered."""
+
+
+@frozen
+class Subscale:
+    """A group of items scored together (a component, a dimension, a service area)."""
+
+    id: str
+    title: str
+    items: tuple[str, ...] = field(converter=_ids)
+    missing_data: MissingDataRule | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The subscale as in an instrument document."""
+        document: dict[str, Any] = {"id": self.id, "title": self.title, "items": list(self.items)}
+        if self.missing_data is not None:
+            document["missing_data"] = self.missing_data.to_dict()
+        return document
+
+
+@frozen
+class Measure:
+    """A whole-survey measure of one item: ``nps`` (0-10) or ``csat`` (share of top boxes)."""
+
+    kind: str
+    item: str
+    top: int = 2
+
+    def to_dict(self) -> dict[str, Any]:
+        """The measure as in an instrument document."""
+        document: dict[str, Any] = {"kind": self.kind, "item": self.item}
+        if self.kind == "csat":
+            document["top"] = self.top
+        return document
+
+
+@frozen(eq=True, hash=False)
+class Instrument:
+    """A survey instrument; build one with :meth:`from_dict` or :func:`load_instrument`."""
+
+    id: str
+    version: str
+    title: str
+    source: str
+    scales: Mapping[str, Scale] = field(converter=_mapping)
+    items: tuple[Item, ...] = field(converter=_items)
+    subscales: tuple[Subscale, ...] = field(default=(), converter=_subscales)
+    missing_data: MissingDataRule = DEFAULT_MISSING_DATA
+    measures: tuple[Measure, ...] = field(default=(), converter=_measures)
+    audience: str = "any"
+    url: str | None = None
+    licence: str | None = None
+    instructions: str = ""
+    notes: str = ""
+    declared_reverse: tuple[str, ...] | None = None
+    _index: Mapping[str, Item] = field(init=False, eq=False, repr=False)
+    _reversed: frozenset[str] = field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_index", MappingProxyType({i.id: i for i in self.items}))
+        errors = list(self._problems())
+        if errors:
+            raise ValidationError(errors, what=f"instrument {self.id!r}")
+        object.__setattr__(self, "_reversed", frozenset(self.reversed_items))
+
+    def _problems(self) -> Iterator[FieldError]:
+        for name, scale in self.scales.items():
+            if scale.kind is ScaleKind.ORDINAL and scale.min >= scale.max:
+                yield FieldError(f"$.scales.{name}.max", "expected max greater than min")
+            if scale.kind is ScaleKind.ORDINAL:
+                for code in scale.labels:
+                    if not scale.min <= code <= scale.max:
+                        yield FieldError(
+                            f"$.scales.{name}.labels.{code}",
+                            f"expected a code from {scale.min} to {scale.max}",
+                        )
+        seen: set[str] = set()
+        for index, item in enumerate(self.items):
+            if item.id in seen:
+                yield FieldError(f"$.items[{index}].id", f"item id {item.id!r} is used twice")
+            seen.add(item.id)
+            if item.scale not in self.scales:
+                yield FieldError(
+                    f"$.items[{index}].scale",
+                    f"unknown scale {item.scale!r}; expected one of {sorted(self.scales)}",
+                )
+        yield from self._subscale_problems(seen)
+        for index, measure in enumerate(self.measures):
+            path = f"$.measures[{index}]"
+            measured = self.scales.get(self._scale_name(measure.item) or "")
+            if measure.kind not in {"nps", "csat"}:
+                yield FieldError(f"{path}.kind", f"expected 'nps' or 'csat', got {measure.kind!r}")
+            elif measured is None:
+                yield FieldError(f"{path}.item", f"unknown item {measure.item!r}")
+            elif measure.kind == "nps" and (
+                measured.kind is not ScaleKind.ORDINAL or (measured.min, measured.max) != (0, 10)
+            ):
+                yield FieldError(f"{path}.item", "an nps measure needs an item on a 0-10 scale")
+            elif measure.kind == "csat" and (
+                measured.kind is not ScaleKind.ORDINAL or measure.top > measured.max - measured.min
+            ):
+                yield FieldError(
+                    f"{path}.top", "a csat measure needs an ordinal item with more codes than top"
+                )
+        if self.declared_reverse is not None and all(i.scale in self.scales for i in self.items):
+            declared, derived = set(self.declared_reverse), set(self.reversed_items)
+            if declared != derived:
+                yield FieldError(
+                    "$.reverse_scored",
+                    "the published reverse-scored items do not match the scale coding and item "
+                    f"keying: listed but not derived {sorted(declared - derived)}, derived but "
+                    f"not listed {sorted(derived - declared)}",
+                )
+
+    def _subscale_problems(self, item_ids: set[str]) -> Iterator[FieldError]:
+        seen: set[str] = set()
+        for index, subscale in enumerate(self.subscales):
+            path = f"$.subscales[{index}]"
+            if subscale.id in seen:
+                yield FieldError(f"{path}.id", f"subscale id {subscale.id!r} is used twice")
+            seen.add(subscale.id)
+            ranges = set()
+            for position, item_id in enumerate(subscale.items):
+                if item_id not in item_ids:
+                    yield FieldError(f"{path}.items[{position}]", f"unknown item {item_id!r}")
+                    continue
+                scale = self.scales.get(self._scale_name(item_id) or "")
+                if scale is None:
+                    continue
+                if not scale.scored:
+                    yield FieldError(
+                        f"{path}.items[{position}]", f"item {item_id!r} is free text: not scored"
+                    )
+                ranges.add((scale.low, scale.high))
+            if len(ranges) > 1:
+                yield FieldError(
+                    f"{path}.items",
+                    f"the items of a subscale must share one score range, got {sorted(ranges)}",
+                )
+            rule = subscale.missing_data or self.missing_data
+            if rule.needed(len(subscale.items)) > len(subscale.items):
+                yield FieldError(
+                    f"{path}.missing_data",
+                    f"needs {rule.needed(len(subscale.items))} answered items but the subscale "
+                    f"has {len(subscale.items)}",
+                )
+
+    def _scale_name(self, item_id: str) -> str | None:
+        return next((item.scale for item in self.items if item.id == item_id), None)
+
+    # -- lookups ----------------------------------------------------------------------------
+
+    def item(self, item_id: str) -> Item:
+        """The item with this id; a ValidationError names the known ids."""
+        found = self._index.get(item_id)
+        if found is not None:
+            return found
+        raise ValidationError.single(
+            f"$.items.{item_id}",
+            f"instrument {self.id!r} has no item {item_id!r}; expected one of "
+            f"{', '.join(i.id for i in self.items)}",
+        )
+
+    def scale_of(self, item_id: str) -> Scale:
+        """The scale the item is answered on."""
+        return self.scales[self.item(item_id).scale]
+
+    def subscale(self, subscale_id: str) -> Subscale:
+        """The subscale with this id; a ValidationError names the known ids."""
+        for subscale in self.subscales:
+            if subscale.id == subscale_id:
+                return subscale
+        raise ValidationError.single(
+            f"$.subscales.{subscale_id}",
+            f"instrument {self.id!r} has no subscale {subscale_id!r}; expected one of "
+            f"{', '.join(s.id for s in self.subscales)}",
+        )
+
+    def rule_for(self, subscale: Subscale) -> MissingDataRule:
+        """The missing-data rule that applies to ``subscale``."""
+        return subscale.missing_data or self.missing_data
+
+    def is_reversed(self, item_id: str) -> bool:
+        """True if the item's code is reversed when scored (coding and keying disagree)."""
+        self.item(item_id)  # an unknown id raises, naming the known ones
+        return item_id in self._reversed
+
+    @property
+    def reversed_items(self) -> tuple[str, ...]:
+        """The ids of the reverse-scored items, in instrument order."""
+        return tuple(item.id for item in self.items if self._derive_reversed(item))
+
+    def _derive_reversed(self, item: Item) -> bool:
+        scale = self.scales[item.scale]
+        if not scale.scored:
+            return False
+        descending = scale.kind is ScaleKind.ORDINAL and scale.coding is Coding.DESCENDING
+        return descending != (item.keyed is Keyed.NEGATIVE)
+
+    # -- answers ----------------------------------------------------------------------------
+
+    def validate_answers(self, answers: Mapping[str, Answer]) -> list[FieldError]:
+        """Every problem with one respondent's answers (unknown items, bad values, missing
+        required items), by JSON path ``$.answers.<item>``; an empty list if they are valid."""
+        if not isinstance(answers, Mapping):
+            return [FieldError("$.answers", f"expected a mapping, got {type(answers).__name__}")]
+        known = self._index
+        errors: list[FieldError] = []
+        for key, answer in answers.items():
+            item = known.get(key) if isinstance(key, str) else None
+            if item is None:
+                errors.append(
+                    FieldError(
+                        f"$.answers.{key}",
+                        f"unknown item {key!r} for instrument {self.id!r}; expected one of "
+                        f"{', '.join(known)}",
+                    )
+                )
+                continue
+            problem = self.scales[item.scale].problem(answer)
+            if problem is not None:
+                errors.append(FieldError(f"$.answers.{key}", problem))
+        for item in self.items:
+            if item.required and answers.get(item.id) is None:
+                errors.append(FieldError(f"$.answers.{item.id}", "a required item is unanswered"))
+        return errors
+
+    def check_answers(self, answers: Mapping[str, Answer]) -> None:
+        """Raise a ValidationError listing every problem :meth:`validate_answers` finds."""
+        errors = self.validate_answers(answers)
+        if errors:
+            raise ValidationError(errors, what=f"answers to instrument {self.id!r}")
+
+    # -- documents --------------------------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, document: Mapping[str, Any]) -> Instrument:
+        """An instrument from its JSON document, checked against the shipped schema first."""
+        errors = instrument_schema_errors(document)
+        if errors:
+            name = document.get("id", "(no id)") if isinstance(document, Mapping) else "(none)"
+            raise ValidationError(errors, what=f"instrument {name!r}")
+        default_rule = document.get("missing_data")
+        return cls(
+            id=document["id"],
+            version=document["version"],
+            title=document["title"],
+            source=document["source"],
+            url=document.get("url"),
+            licence=document.get("licence"),
+            audience=document.get("audience", "any"),
+            instructions=document.get("instructions", ""),
+            notes=document.get("notes", ""),
+            scales={name: Scale(**spec) for name, spec in document["scales"].items()},
+            items=[Item(**spec) for spec in document["items"]],
+            subscales=[
+                Subscale(
+                    id=spec["id"],
+                    title=spec["title"],
+                    items=spec["items"],
+                    missing_data=(
+                        MissingDataRule(**spec["missing_data"]) if "missing_data" in spec else None
+                    ),
+                )
+                for spec in document.get("subscales", ())
+            ],
+            missing_data=(
+                MissingDataRule(**default_rule) if default_rule else DEFAULT_MISSING_DATA
+            ),
+            measures=[Measure(**spec) for spec in document.get("measures", ())],
+            declared_reverse=(
+                tuple(document["reverse_scored"]) if "reverse_scored" in document else None
+            ),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The instrument as a JSON document (``from_dict(to_dict())`` gives it back)."""
+        document: dict[str, Any] = {
+            "id": self.id,
+            "version": self.version,
+            "title": self.title,
+            "source": self.source,
+        }
+        for name in ("url", "licence"):
+            if getattr(self, name) is not None:
+                document[name] = getattr(self, name)
+        document["audience"] = self.audience
+        if self.instructions:
+            document["instructions"] = self.instructions
+        if self.notes:
+            document["notes"] = self.notes
+        document["scales"] = {name: scale.to_dict() for name, scale in self.scales.items()}
+        document["items"] = [item.to_dict() for item in self.items]
+        if self.declared_reverse is not None:
+            document["reverse_scored"] = list(self.declared_reverse)
+        document["subscales"] = [subscale.to_dict() for subscale in self.subscales]
+        document["missing_data"] = self.missing_data.to_dict()
+        if self.measures:
+            document["measures"] = [measure.to_dict() for measure in self.measures]
+        return document
+
+
+# -- schema -----------------------------------------------------------------------------------
+
+
+@cache
+def _schema_document() -> dict[str, Any]:
+    text = files("qse_customer.core").joinpath("schemas/instrument.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def instrument_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) every instrument document must match (a fresh copy)."""
+    return copy.deepcopy(_schema_document())
+
+
+@cache
+def _validator() -> jsonschema.protocols.Validator:
+    schema = _schema_document()
+    cls = jsonschema.validators.validator_for(schema)
+    validator: jsonschema.protocols.Validator = cls(schema)
+    return validator
+
+
+def _schema_message(error: jsonschema.ValidationError) -> str:
+    if error.validator == "additionalProperties":
+        return f"unexpected field: {error.message}"
+    if error.validator == "pattern" and "description" in error.schema:
+        return f"{error.instance!r} is not {error.schema['description']}"
+    if error.validator == "not" and "description" in error.schema:
+        return f"unexpected field: {error.schema['description']}"
+    if error.validator == "oneOf" and isinstance(error.instance, dict):
+        return "expected exactly one of min_answered or min_share"
+    return str(error.message)
+
+
+def instrument_schema_errors(document: Any) -> list[FieldError]:
+    """Every way ``document`` fails the instrument schema, by JSON path."""
+    found = sorted(_validator().iter_errors(document), key=lambda e: list(map(str, e.path)))
+    return [FieldError(error.json_path, _schema_message(error)) for error in found]
+
+
+# -- shipped instruments and the registry -----------------------------------------------------
+
+
+@cache
+def shipped_instruments() -> Mapping[str, Instrument]:
+    """The instruments that ship with the library, by id."""
+    folder = files("qse_customer.core").joinpath("instruments")
+    found: dict[str, Instrument] = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".json"):
+            instrument = Instrument.from_dict(json.loads(entry.read_text("utf-8")))
+            found[instrument.id] = instrument
+    return MappingProxyType(found)
+
+
+def _as_instrument(value: Instrument | Mapping[str, Any]) -> Instrument:
+    if isinstance(value, Instrument):
+        return value
+    if isinstance(value, Mapping):
+        return Instrument.from_dict(value)
+    raise ValidationError.single(
+        "$", f"expected an Instrument or an instrument document, got {type(value).__name__}"
+    )
+
+
+class InstrumentRegistry:
+    """Instruments by id: the shipped ones plus those a lab or a plugin registers.
+
+    Shipped instruments cannot be replaced or removed (their scoring is the publisher's); a
+    variant is registered under an id of its own.
+    """
+
+    def __init__(self, *, shipped: bool = True) -> None:
+        self._shipped = shipped
+        self._extra: dict[str, Instrument] = {}
+
+    def _builtin(self) -> Mapping[str, Instrument]:
+        return shipped_instruments() if self._shipped else MappingProxyType({})
+
+    def register(
+        self, instrument: Instrument | Mapping[str, Any], *, replace: bool = False
+    ) -> Instrument:
+        """Add one instrument (or its document); registering an equal one again is a no-op."""
+        built = _as_instrument(instrument)
+        self._check_free(built, replace=replace)
+        self._extra[built.id] = built
+        return built
+
+    def register_all(
+        self,
+        instruments: Mapping[str, Instrument | Mapping[str, Any]],
+        *,
+        replace: bool = False,
+    ) -> None:
+        """Add a mapping of id to instrument (what a ``qse_instruments()`` hook returns).
+
+        All or nothing: if one is invalid or clashes, none is registered.
+        """
+        if not isinstance(instruments, Mapping):
+            raise ValidationError.single(
+                "$", f"expected a mapping of id to instrument, got {type(instruments).__name__}"
+            )
+        built: dict[str, Instrument] = {}
+        errors: list[FieldError] = []
+        for key, value in instruments.items():
+            try:
+                instrument = _as_instrument(value)
+            except ValidationError as error:
+                errors.extend(FieldError(f"$.{key}{e.path[1:]}", e.message) for e in error.errors)
+                continue
+            if instrument.id != key:
+                errors.append(
+                    FieldError(f"$.{key}", f"registered as {key!r} but its id is {instrument.id!r}")
+                )
+                continue
+            try:
+                self._check_free(instrument, replace=replace)
+            except ValidationError as error:
+                errors.extend(FieldError(f"$.{key}", e.message) for e in error.errors)
+                continue
+            built[key] = instrument
+        if errors:
+            raise ValidationError(errors, what="instruments to register")
+        self._extra.update(built)
+
+    def _check_free(self, instrument: Instrument, *, replace: bool) -> None:
+        builtin = self._builtin().get(instrument.id)
+        if builtin is not None and builtin != instrument:
+            raise ValidationError.single(
+                "$.id",
+                f"{instrument.id!r} is a shipped instrument and cannot be replaced; register "
+                "your variant under an id of its own",
+            )
+        existing = self._extra.get(instrument.id)
+        if existing is not None and existing != instrument and not replace:
+            raise ValidationError.single(
+                "$.id",
+                f"an instrument {instrument.id!r} is already registered with different content; "
+                "pass replace=True to replace it or choose another id",
+            )
+
+    def unregister(self, instrument_id: str) -> None:
+        """Remove a registered instrument (shipped ones stay)."""
+        if instrument_id in self._builtin():
+            raise ValidationError.single(
+                "$.id", f"{instrument_id!r} is a shipped instrument and cannot be removed"
+            )
+        if self._extra.pop(instrument_id, None) is None:
+            raise UnknownInstrumentError(f"no instrument {instrument_id!r} is registered")
+
+    def get(self, instrument_id: str) -> Instrument:
+        """The instrument with this id; UnknownInstrumentError lists the known ids."""
+        found = self._extra.get(instrument_id) or self._builtin().get(instrument_id)
+        if found is None:
+            raise UnknownInstrumentError(
+                f"no instrument named {instrument_id!r}; known instruments: "
+                f"{', '.join(sorted(self.as_mapping()))}; or give a path to a JSON file"
+            )
+        return found
+
+    def as_mapping(self) -> Mapping[str, Instrument]:
+        """A read-only snapshot of every instrument by id."""
+        return MappingProxyType({**self._builtin(), **self._extra})
+
+    def __contains__(self, instrument_id: object) -> bool:
+        return instrument_id in self._extra or instrument_id in self._builtin()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self.as_mapping()))
+
+    def __len__(self) -> int:
+        return len(self.as_mapping())
+
+
+_default_registry = InstrumentRegistry()
+
+
+def default_registry() -> InstrumentRegistry:
+    """The process-wide registry that :func:`load_instrument` uses unless given another."""
+    return _default_registry
+
+
+def register_instrument(
+    instrument: Instrument | Mapping[str, Any], *, replace: bool = False
+) -> Instrument:
+    """Register an instrument (or its document) in the default registry."""
+    return _default_registry.register(instrument, replace=replace)
+
+
+def register_instruments(
+    instruments: Mapping[str, Instrument | Mapping[str, Any]], *, replace: bool = False
+) -> None:
+    """Register a mapping of id to instrument in the default registry (all or nothing)."""
+    _default_registry.register_all(instruments, replace=replace)
+
+
+def unregister_instrument(instrument_id: str) -> None:
+    """Remove a registered instrument from the default registry."""
+    _default_registry.unregister(instrument_id)
+
+
+def instruments() -> Mapping[str, Instrument]:
+    """Every instrument in the default registry by id (shipped and registered)."""
+    return _default_registry.as_mapping()
+
+
+def load_instrument(
+    source: str | os.PathLike[str] | Mapping[str, Any] | Instrument,
+    *,
+    registry: InstrumentRegistry | None = None,
+) -> Instrument:
+    """An instrument from a registered name, a path to a JSON file, or a document mapping.
+
+    A path is the only thing read from disk; a name always wins over a file of the same name.
+    """
+    registry = registry if registry is not None else _default_registry
+    if isinstance(source, Instrument):
+        return source
+    if isinstance(source, Mapping):
+        return Instrument.from_dict(source)
+    if isinstance(source, str) and source in registry:
+        return registry.get(source)
+    if not isinstance(source, str | os.PathLike):
+        raise ValidationError.single(
+            "$",
+            "expected an instrument name, a path or a mapping, got " + type(source).__name__,
+        )
+    path = Path(source)
+    if not path.is_file():
+        raise UnknownInstrumentError(
+            f"no instrument named {str(source)!r} and no instrument file at that path; known "
+            f"instruments: {', '.join(sorted(registry.as_mapping()))}"
+        )
+    try:
+        document = json.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValidationError.single(
+            "$", f"cannot read instrument file {str(path)!r} as JSON: {error}"
+        ) from error
+    return Instrument.from_dict(document)

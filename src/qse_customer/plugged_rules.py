@@ -1,0 +1,67 @@
+"""The rule engine's entry points as the package exports them: with the rule kinds plugins add.
+
+``qse_customer.rules.load_ruleset`` and ``check`` take extra kinds explicitly; these read them from
+the installed plugins (``qse_rule_kinds``) unless ``kinds`` is given, so a ruleset that uses a
+plugin's kind loads with ``qse.load_ruleset(path)`` once the plugin is installed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from .core.calendar import WorkingCalendar
+from .core.record import Record
+from .rules import engine, loader
+from .rules.engine import CompiledRuleset
+from .rules.loader import RulesetSource
+from .rules.periods import Granularity
+from .rules.report import Report
+from .rules.ruleset import Ruleset
+from .rules.status import Status
+
+
+def _plugin_kinds(kinds: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    if kinds is not None:
+        return kinds
+    from .plugins.manager import get_plugin_manager
+
+    return dict(get_plugin_manager().rule_kinds()) or None
+
+
+def load_ruleset(source: RulesetSource, *, kinds: Mapping[str, Any] | None = None) -> Ruleset:
+    """A validated ruleset from a shipped name, a path or a mapping, with plugins' rule kinds."""
+    return loader.load_ruleset(source, kinds=_plugin_kinds(kinds))
+
+
+def compile_ruleset(
+    ruleset: RulesetSource, *, calendar: WorkingCalendar, kinds: Mapping[str, Any] | None = None
+) -> CompiledRuleset:
+    """Compile a ruleset against ``calendar`` once, with plugins' rule kinds."""
+    return engine.compile_ruleset(ruleset, calendar=calendar, kinds=_plugin_kinds(kinds))
+
+
+def check(
+    records: Iterable[Record],
+    ruleset: RulesetSource | CompiledRuleset,
+    *,
+    calendar: WorkingCalendar,
+    at: datetime,
+    kinds: Mapping[str, Any] | None = None,
+    period: Granularity = "month",
+    keep: Iterable[Status | str] = (Status.BREACHED, Status.AT_RISK),
+    max_findings: int = 10_000,
+) -> Report:
+    """Check ``records`` against ``ruleset`` as of ``at``; see :func:`qse_customer.rules.check`."""
+    if not isinstance(ruleset, CompiledRuleset):
+        ruleset = compile_ruleset(ruleset, calendar=calendar, kinds=kinds)
+    return engine.check(
+        records,
+        ruleset,
+        calendar=calendar,
+        at=at,
+        period=period,
+        keep=keep,
+        max_findings=max_findings,
+    )

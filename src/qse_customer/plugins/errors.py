@@ -1,0 +1,85 @@
+"""Errors of the plugin system and the stores, by what the user must fix."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..core.errors import FieldError, QSEError, ValidationError
+
+
+class PluginError(QSEError):
+    """A plugin that cannot be used; ``plugin`` names it (its entry-point or registered name)."""
+
+    def __init__(self, message: str, *, plugin: str | None = None) -> None:
+        super().__init__(message)
+        self.plugin = plugin
+
+
+class PluginLoadError(PluginError, ImportError):
+    """A plugin that fails to import or to register (a hook with the wrong arguments, a hook
+    name qse-customer does not have)."""
+
+
+class PluginConflictError(PluginError):
+    """Two plugins that claim the same thing: a URL scheme, a survey backend or a rule kind name."""
+
+    def __init__(self, message: str, *, plugins: tuple[str, ...]) -> None:
+        super().__init__(message, plugin=plugins[0] if plugins else None)
+        self.plugins = plugins
+
+
+class PluginResultError(PluginError, TypeError):
+    """A plugin whose hook returned something of the wrong type."""
+
+
+class UnknownBackendError(PluginError, LookupError):
+    """A URL scheme or backend name that no installed plugin provides."""
+
+
+class StoreError(QSEError):
+    """A store that cannot do what was asked; subclasses say what to fix."""
+
+
+class CorruptStoreError(StoreError):
+    """A store file that is damaged or not a database at all; it is left untouched."""
+
+
+class ForeignStoreError(StoreError):
+    """A database that some other program owns; it is left untouched."""
+
+
+class StoreVersionError(StoreError):
+    """A store written by a newer qse-customer (a schema version this one does not know)."""
+
+
+class RecordNotFoundError(StoreError, LookupError):
+    """No record of that type with that id in the store."""
+
+    def __init__(self, record_type: str, record_id: str) -> None:
+        super().__init__(
+            f"no {record_type} with id {record_id!r} in the store; save it first, or check the "
+            "type and id"
+        )
+        self.record_type = record_type
+        self.record_id = record_id
+
+
+class StoredRecordError(ValidationError, StoreError):
+    """A stored record whose document no longer validates; the other records are not affected.
+
+    ``errors`` lists every failing field by JSON path, as for any :class:`ValidationError`.
+    """
+
+    def __init__(
+        self, record_type: str, record_id: str, errors: Iterable[FieldError], *, where: str
+    ) -> None:
+        self.record_type = record_type
+        self.record_id = record_id
+        self.where = where
+        super().__init__(
+            errors,
+            what=(
+                f"stored {record_type} {record_id!r} in {where} (fix the document, or save a "
+                "corrected record under the same id)"
+            ),
+        )

@@ -1,0 +1,158 @@
+"""Records as stored documents: the JSON of :func:`qse_customer.to_dict`, sealed, and read back
+fast when the seal proves the store wrote them.
+
+Reading a record back through :func:`qse_customer.from_dict` costs about 1.7 ms with the JSON
+Schema and 80 µs without it, which caps streaming near 12,000 records a second. A record a store
+saved was valid when it was saved: it was built by the model's own checks. So a store seals each
+document with a CRC-32 of the document and the model's fingerprint (the record schema, every record
+type's fields and lifecycle). When the seal matches, the document is exactly what this store wrote
+from a valid record under the same model, and :func:`decode` builds the record straight from the
+JSON types with code generated per record type (:mod:`.record_codegen`), without re-running
+checks that already passed: a stream of them runs 3 to 4 times faster. When it does not match
+(the row was edited by hand, or written under another model), the document is validated in full,
+JSON Schema and model, and a failure names the record.
+
+The seal detects accidental edits and model changes, not an adversary: anyone who can write the
+database file can also forge a CRC.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import cache
+from importlib.resources import files
+from json.scanner import make_scanner
+from typing import Any
+
+import attrs
+
+from ..core.errors import FieldError, QSEError, ValidationError
+from ..core.record import Record
+from ..core.records import RECORD_TYPES
+from ..core.serialisation import from_dict, to_dict
+from .errors import StoredRecordError
+from .record_codegen import Unsupported, generate
+
+Builder = Callable[[Any], Any]
+
+
+def _fingerprint() -> bytes:
+    digest = hashlib.sha256()
+    digest.update(files("qse_customer.core").joinpath("schemas/records.schema.json").read_bytes())
+    for tag in sorted(RECORD_TYPES):
+        cls = RECORD_TYPES[tag]
+        life = cls.LIFECYCLE
+        digest.update(tag.encode())
+        digest.update(repr([(a.name, str(a.type)) for a in attrs.fields(cls)]).encode())
+        digest.update(repr(sorted(life.kinds)).encode())
+        digest.update(repr(sorted(life.status_after.items())).encode())
+        digest.update(repr((sorted(life.opening), sorted(life.closing))).encode())
+        digest.update(repr(sorted(life.reopening)).encode())
+    return digest.digest()
+
+
+MODEL_FINGERPRINT: bytes = _fingerprint()
+"""Changes whenever the record schema or a record type's fields or lifecycle change."""
+
+_SEAL_START = zlib.crc32(MODEL_FINGERPRINT)
+
+
+def seal(document: str) -> int:
+    """The seal of a stored document under the current model (a CRC-32, as a signed 32-bit int
+    so it fits any SQL integer column)."""
+    value = zlib.crc32(document.encode("utf-8"), _SEAL_START)
+    return value - (1 << 32) if value >= 1 << 31 else value
+
+
+_json_encode = json.JSONEncoder(separators=(",", ":")).encode
+_json_scan = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]  # typeshed: a class
+
+
+def encode(record: Record) -> str:
+    """The stored document of ``record``: the compact JSON of :func:`to_dict`."""
+    generated = _generated(record.TYPE) if RECORD_TYPES.get(record.TYPE) is type(record) else None
+    document = generated[1](record) if generated is not None else to_dict(record)
+    return _json_encode(document)
+
+
+def validate_stored(tag: str, record_id: str, document: str, where: str) -> Record:
+    """A record from its stored document, validated in full; a failure names the record."""
+    try:
+        data = json.loads(document)
+    except (ValueError, TypeError) as error:
+        raise StoredRecordError(
+            tag, record_id, [FieldError("$", f"not a JSON document: {error}")], where=where
+        ) from error
+    try:
+        record: Record = from_dict(data)
+    except ValidationError as error:
+        raise StoredRecordError(tag, record_id, error.errors, where=where) from error
+    except QSEError as error:
+        raise StoredRecordError(
+            tag, record_id, [FieldError("$", str(error))], where=where
+        ) from error
+    if tag != record.TYPE or record_id != record.id:
+        raise StoredRecordError(
+            tag,
+            record_id,
+            [FieldError("$", f"the document is {record.TYPE} {record.id!r}, not the row's own")],
+            where=where,
+        )
+    return record
+
+
+def decode(tag: str, record_id: str, document: str, stored_seal: int, where: str) -> Record:
+    """The record a store saved: built directly when the seal matches, validated in full if not."""
+    build = _builder_for_tag(tag)
+    if build is not None and stored_seal == seal(document):
+        try:
+            record: Record = build(_json_scan(document, 0)[0])
+            return record
+        except (KeyError, TypeError, ValueError, AttributeError, StopIteration):
+            pass  # cannot happen for a sealed document; the full validation below explains it
+    return validate_stored(tag, record_id, document, where)
+
+
+def decode_rows(
+    tag: str, rows: Iterable[Sequence[Any]], where: str
+) -> Iterator[Record | StoredRecordError]:
+    """Decode stored rows of one type, each ``(id, _, document, seal)``, in order (the
+    streaming path): a row that fails validation comes out as its error, in its place."""
+    build = _builder_for_tag(tag)
+    start = _SEAL_START
+    crc = zlib.crc32
+    scan = _json_scan
+    for row in rows:
+        document = row[2]
+        value = crc(document.encode("utf-8"), start)
+        if value >= 2147483648:
+            value -= 4294967296
+        if build is not None and value == row[3]:
+            try:
+                yield build(scan(document, 0)[0])
+                continue
+            except (KeyError, TypeError, ValueError, AttributeError, StopIteration):
+                pass
+        try:
+            yield validate_stored(tag, row[0], document, where)
+        except StoredRecordError as error:
+            yield error
+
+
+# -- the generated code, by record type ---------------------------------------------------------
+
+
+@cache
+def _generated(tag: str) -> tuple[Builder, Callable[[Any], dict[str, Any]]] | None:
+    try:
+        return generate(RECORD_TYPES[tag], tag)
+    except Unsupported:
+        return None
+
+
+def _builder_for_tag(tag: str) -> Builder | None:
+    generated = _generated(tag)
+    return generated[0] if generated is not None else None

@@ -1,0 +1,191 @@
+"""The SQLite store's schema: its versions, the migrations between them, and how a file is
+recognised as a qse-customer store (or refused, untouched, when it is not one).
+
+A store file carries ``PRAGMA application_id`` = :data:`APPLICATION_ID` and ``PRAGMA
+user_version`` = its schema version; the table ``qse_schema_migrations`` records when each
+migration was applied. Migrations run in order, each in its own ``BEGIN IMMEDIATE`` transaction,
+so a crash or a second process opening the same new file at the same moment never leaves a half-
+migrated schema.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote
+
+from attrs import frozen
+
+from .errors import CorruptStoreError, ForeignStoreError, StoreVersionError
+
+APPLICATION_ID = 0x51534543  # "QSEC"
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+@frozen
+class Migration:
+    """One step of the schema: ``version`` is the schema version after it."""
+
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "records, indexed by type, id, status and first-event time",
+        (
+            f"PRAGMA application_id = {APPLICATION_ID}",
+            """CREATE TABLE qse_schema_migrations (
+                version INTEGER PRIMARY KEY,
+                description TEXT NOT NULL,
+                applied_at TEXT NOT NULL
+            )""",
+            """CREATE TABLE qse_records (
+                type TEXT NOT NULL,
+                id TEXT NOT NULL,
+                status TEXT NOT NULL,
+                opened_at INTEGER NOT NULL,
+                last_event_at INTEGER NOT NULL,
+                document TEXT NOT NULL,
+                seal INTEGER NOT NULL,
+                PRIMARY KEY (type, id)
+            )""",
+            "CREATE INDEX qse_records_by_time ON qse_records (type, opened_at, id)",
+            "CREATE INDEX qse_records_by_status ON qse_records (type, status, opened_at, id)",
+        ),
+    ),
+    Migration(
+        2,
+        "notification outbox: each notification once, its delivery to each notifier",
+        (
+            """CREATE TABLE qse_notifications (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                key TEXT NOT NULL UNIQUE,
+                document TEXT NOT NULL,
+                recorded_at TEXT NOT NULL
+            )""",
+            """CREATE TABLE qse_deliveries (
+                key TEXT NOT NULL REFERENCES qse_notifications (key) ON DELETE CASCADE,
+                notifier TEXT NOT NULL,
+                delivered_at TEXT,
+                PRIMARY KEY (key, notifier)
+            )""",
+            "CREATE INDEX qse_deliveries_pending ON qse_deliveries (key) "
+            "WHERE delivered_at IS NULL",
+        ),
+    ),
+)
+
+LATEST_VERSION = MIGRATIONS[-1].version
+
+
+def _facts(connection: sqlite3.Connection) -> tuple[int, int, list[str]]:
+    application_id = connection.execute("PRAGMA application_id").fetchone()[0]
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    tables = [
+        row[0]
+        for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+        )
+    ]
+    return int(application_id), int(version), tables
+
+
+def _verdict(path: str, application_id: int, version: int, tables: list[str]) -> int | None:
+    """The schema version of an SQLite database that is ours (None if it is empty), or the
+    error that says why it is not."""
+    if application_id == 0 and not tables:
+        return None
+    if application_id != APPLICATION_ID or "qse_schema_migrations" not in tables:
+        shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
+        raise ForeignStoreError(
+            f"{path!r} is an SQLite database of another program (application id "
+            f"{application_id:#x}, tables: {shown or 'none'}), not a qse-customer store; it was "
+            "left untouched: give a new path or the path of a qse-customer store"
+        )
+    if version > LATEST_VERSION:
+        raise StoreVersionError(
+            f"{path!r} has store schema version {version}, newer than the {LATEST_VERSION} this "
+            "qse-customer knows; it was left untouched: upgrade qse-customer to open it"
+        )
+    return version
+
+
+def inspect_file(path: str) -> int | None:
+    """The schema version of the store at ``path``, or None for a new or empty file.
+
+    Refuses, without writing a byte (not even SQLite's companion files): a file that is not
+    SQLite or is damaged (:class:`CorruptStoreError`), an SQLite database of another program
+    (:class:`ForeignStoreError`), and a store of a newer schema (:class:`StoreVersionError`).
+    :func:`migrate` checks the same again inside its transaction, where it is authoritative.
+    """
+    if path == ":memory:":
+        return None
+    file = Path(path)
+    if not file.exists() or (file.is_file() and file.stat().st_size == 0):
+        return None
+    if not file.is_file():
+        raise CorruptStoreError(f"{path!r} is not a file; give the path of a store file")
+    with file.open("rb") as handle:
+        header = handle.read(100)
+    if len(header) < 100 or not header.startswith(SQLITE_HEADER):
+        raise CorruptStoreError(
+            f"{path!r} is not an SQLite database (its first bytes are {header[:16]!r}); it was "
+            "left untouched: give the path of a qse-customer store, or restore it from a backup"
+        )
+    uri = f"file:{quote(os.path.abspath(path))}?mode=ro&immutable=1"
+    try:
+        connection = sqlite3.connect(uri, uri=True)
+    except sqlite3.Error as error:
+        raise CorruptStoreError(f"cannot open {path!r} as an SQLite database: {error}") from error
+    try:
+        facts = _facts(connection)
+    except sqlite3.DatabaseError as error:
+        raise CorruptStoreError(
+            f"{path!r} is a damaged SQLite database ({error}); it was left untouched: restore it "
+            "from a backup"
+        ) from error
+    finally:
+        connection.close()
+    return _verdict(path, *facts)
+
+
+def migrate(
+    connection: sqlite3.Connection, *, path: str = "the database", target: int = LATEST_VERSION
+) -> list[int]:
+    """Apply every migration up to ``target`` not yet applied, in order; return their versions.
+
+    Each runs in its own ``BEGIN IMMEDIATE`` transaction, which first checks again that the
+    database is ours. ``connection`` must be in autocommit mode (``isolation_level=None``).
+    """
+    applied: list[int] = []
+    current = _verdict(path, *_facts(connection))
+    if current is not None and current >= target:
+        return applied  # nothing to do: no need to wait for the write lock
+    for migration in MIGRATIONS:
+        if migration.version > target:
+            break
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            current = _verdict(path, *_facts(connection)) or 0
+            if current >= migration.version:
+                connection.execute("ROLLBACK")
+                continue
+            for statement in migration.statements:
+                connection.execute(statement)
+            connection.execute(
+                "INSERT INTO qse_schema_migrations (version, description, applied_at) "
+                "VALUES (?, ?, ?)",
+                (migration.version, migration.description, datetime.now(UTC).isoformat()),
+            )
+            connection.execute(f"PRAGMA user_version = {migration.version}")
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        applied.append(migration.version)
+    return applied

@@ -1,0 +1,383 @@
+"""The ``sqlite:///path`` store: the embedded default, on the standard library's sqlite3.
+
+- One row a record: the JSON of :func:`qse_customer.to_dict` with indexed columns for type, id,
+  status and first-event time, plus the time of the last event (kept for queries of your own,
+  not indexed: no query of the store filters on it).
+- WAL mode: readers never block the writer or each other. Every write is one transaction;
+  :meth:`SQLiteStore.append_event` reads, checks and writes inside ``BEGIN IMMEDIATE``, so two
+  processes appending to one record both land, in turn, and neither event is lost.
+- Streams and pages read in keyset chunks (``WHERE (opened_at, id) > last ... LIMIT n``): memory
+  stays flat, and no read transaction stays open between chunks, so a long stream never stops the
+  WAL from being checkpointed nor sees its statement aborted by a write on the same connection.
+- A file that is not SQLite, belongs to another program or has a newer schema is refused
+  untouched (see :mod:`.sqlite_schema`).
+
+URLs follow SQLAlchemy: ``sqlite:///lab.db`` is relative to the working directory,
+``sqlite:////var/lib/lab.db`` is absolute, ``sqlite:///:memory:`` lives in memory. Options as a
+query: ``?timeout=30`` (seconds to wait for another writer), ``?synchronous=normal`` (faster,
+and durable against a crash of the process but not of the machine; the default ``full`` is
+durable against both).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+from itertools import islice
+from os import PathLike, fspath
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from ..core.errors import ValidationError
+from ..core.record import Record
+from .errors import CorruptStoreError, RecordNotFoundError, StoredRecordError, StoreError
+from .markers import hookimpl
+from .notification import Notification
+from .record_codec import decode, decode_rows, encode, seal, validate_stored
+from .sqlite_schema import inspect_file, migrate
+from .store import Delivery, OnInvalid, StoreFactory
+from .store_base import Query, StoreBase, micros
+
+SCHEME = "sqlite"
+SYNCHRONOUS = ("off", "normal", "full", "extra")
+
+_UPSERT = (
+    "INSERT INTO qse_records (type, id, status, opened_at, last_event_at, document, seal) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (type, id) DO UPDATE SET "
+    "status = excluded.status, opened_at = excluded.opened_at, "
+    "last_event_at = excluded.last_event_at, document = excluded.document, seal = excluded.seal"
+)
+
+
+def _row(record: Record) -> tuple[str, str, str, int, int, str, int]:
+    document = encode(record)
+    return (
+        record.TYPE,
+        record.id,
+        record.status,
+        micros(record.opened_at),
+        micros(record.last_event_at),
+        document,
+        seal(document),
+    )
+
+
+class SQLiteStore(StoreBase):
+    """A store in one SQLite file (or in memory for ``":memory:"``).
+
+    ``batch_size`` records go to the database per ``executemany``; ``chunk_size`` rows are read
+    per query while streaming. One store object may be shared by threads (it serialises them);
+    processes each open their own.
+    """
+
+    def __init__(
+        self,
+        path: str | PathLike[str],
+        *,
+        timeout: float = 30.0,
+        synchronous: str = "full",
+        batch_size: int = 1000,
+        chunk_size: int = 1000,
+    ) -> None:
+        super().__init__()
+        self.path = fspath(path)
+        self.where = f"sqlite:///{self.path}"
+        if synchronous not in SYNCHRONOUS:
+            raise ValidationError.single(
+                "$.synchronous", f"expected one of {', '.join(SYNCHRONOUS)}, got {synchronous!r}"
+            )
+        for name, value in (("batch_size", batch_size), ("chunk_size", chunk_size)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValidationError.single(
+                    f"$.{name}", f"expected a positive integer, got {value!r}"
+                )
+        self.batch_size = batch_size
+        self.chunk_size = chunk_size
+        self._lock = threading.RLock()
+        inspect_file(self.path)  # refuses a foreign, damaged or newer file before writing to it
+        try:
+            self._db = sqlite3.connect(
+                self.path, timeout=timeout, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot open {self.where}: {error}") from error
+        try:
+            with self._errors():
+                migrate(self._db, path=self.path)
+                if self.path != ":memory:":
+                    self._db.execute("PRAGMA journal_mode = WAL")
+                self._db.execute(f"PRAGMA synchronous = {synchronous.upper()}")
+                self._db.execute("PRAGMA foreign_keys = ON")
+        except BaseException:
+            self._db.close()
+            raise
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Turn sqlite3's errors into the library's, naming this store."""
+        try:
+            yield
+        except sqlite3.OperationalError as error:
+            text = str(error)
+            if "locked" in text or "busy" in text:
+                raise StoreError(
+                    f"{self.where} stayed locked by another writer longer than the timeout; "
+                    "retry, or open the store with a longer ?timeout="
+                ) from error
+            raise StoreError(f"{self.where}: {text}") from error
+        except sqlite3.DatabaseError as error:
+            raise CorruptStoreError(
+                f"{self.where} is damaged ({error}); restore it from a backup"
+            ) from error
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock, self._errors():
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # -- records ----------------------------------------------------------------------------
+
+    def _write(self, records: Iterable[Record]) -> int:
+        saved = 0
+        iterator = iter(records)
+        with self._transaction() as db:
+            while batch := list(islice(iterator, self.batch_size)):
+                db.executemany(_UPSERT, [_row(record) for record in batch])
+                saved += len(batch)
+        return saved
+
+    def _decode_row(self, tag: str, record_id: str, document: str, stored_seal: int) -> Record:
+        return decode(tag, record_id, document, stored_seal, self.where)
+
+    def _read(self, tag: str, id: str) -> Record | None:
+        with self._lock, self._errors():
+            row = self._db.execute(
+                "SELECT document, seal FROM qse_records WHERE type = ? AND id = ?", (tag, id)
+            ).fetchone()
+        return None if row is None else self._decode_row(tag, id, row[0], row[1])
+
+    def _update(self, tag: str, id: str, change: Callable[[Record], Record]) -> Record:
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT document, seal FROM qse_records WHERE type = ? AND id = ?", (tag, id)
+            ).fetchone()
+            if row is None:
+                raise RecordNotFoundError(tag, id)
+            new = change(self._decode_row(tag, id, row[0], row[1]))
+            db.execute(_UPSERT, _row(new))
+        return new
+
+    def _delete(self, tag: str, id: str) -> bool:
+        with self._transaction() as db:
+            cursor = db.execute("DELETE FROM qse_records WHERE type = ? AND id = ?", (tag, id))
+            return cursor.rowcount > 0
+
+    def _select(
+        self, query: Query, after: tuple[int, str] | None, limit: int
+    ) -> list[tuple[str, int, str, int]]:
+        sql = ["SELECT id, opened_at, document, seal FROM qse_records WHERE type = ?"]
+        params: list[object] = [query.tag]
+        if query.status is not None:
+            sql.append("AND status = ?")
+            params.append(query.status)
+        if query.since is not None:
+            sql.append("AND opened_at >= ?")
+            params.append(query.since)
+        if query.until is not None:
+            sql.append("AND opened_at < ?")
+            params.append(query.until)
+        if after is not None:
+            sql.append("AND (opened_at, id) > (?, ?)")
+            params.extend(after)
+        sql.append("ORDER BY opened_at, id LIMIT ?")
+        params.append(limit)
+        with self._lock, self._errors():
+            rows: list[tuple[str, int, str, int]] = self._db.execute(
+                " ".join(sql), params
+            ).fetchall()
+        return rows
+
+    def _decoded(
+        self, tag: str, rows: list[tuple[str, int, str, int]], on_invalid: OnInvalid | None
+    ) -> Iterator[Record]:
+        for item in decode_rows(tag, rows, self.where):
+            if isinstance(item, StoredRecordError):
+                if on_invalid is None:
+                    raise item
+                on_invalid(item)
+            else:
+                yield item
+
+    def _page(self, query: Query, on_invalid: OnInvalid | None) -> list[Record]:
+        rows = self._select(query, query.after, query.limit)
+        return list(self._decoded(query.tag, rows, on_invalid))
+
+    def _iterate(self, tag: str, on_invalid: OnInvalid | None) -> Iterator[Record]:
+        query = Query(tag, None, None, None, None, self.chunk_size)
+        after: tuple[int, str] | None = None
+        while True:
+            self._check_open()
+            rows = self._select(query, after, self.chunk_size)
+            if not rows:
+                return
+            last_id, last_opened, _, _ = rows[-1]
+            after = (last_opened, last_id)
+            yield from self._decoded(tag, rows, on_invalid)
+            if len(rows) < self.chunk_size:
+                return
+
+    def _count(self, tag: str, status: str | None) -> int:
+        with self._lock, self._errors():
+            if status is None:
+                row = self._db.execute("SELECT count(*) FROM qse_records WHERE type = ?", (tag,))
+            else:
+                row = self._db.execute(
+                    "SELECT count(*) FROM qse_records WHERE type = ? AND status = ?", (tag, status)
+                )
+            return int(row.fetchone()[0])
+
+    # -- the notification outbox ------------------------------------------------------------
+
+    def _add_notifications(
+        self, notifications: list[Notification], notifiers: tuple[str, ...]
+    ) -> list[Notification]:
+        new: list[Notification] = []
+        with self._transaction() as db:
+            for notification in notifications:
+                cursor = db.execute(
+                    "INSERT OR IGNORE INTO qse_notifications (key, document, recorded_at) "
+                    "VALUES (?, ?, ?)",
+                    (
+                        notification.key,
+                        json.dumps(notification.to_dict(), separators=(",", ":")),
+                        notification.at.isoformat(),
+                    ),
+                )
+                if cursor.rowcount == 1:
+                    new.append(notification)
+                    db.executemany(
+                        "INSERT INTO qse_deliveries (key, notifier) VALUES (?, ?)",
+                        [(notification.key, notifier) for notifier in notifiers],
+                    )
+        return new
+
+    def _pending(self) -> list[Delivery]:
+        with self._lock, self._errors():
+            rows = self._db.execute(
+                "SELECT n.document, d.notifier FROM qse_deliveries AS d "
+                "JOIN qse_notifications AS n ON n.key = d.key "
+                "WHERE d.delivered_at IS NULL ORDER BY n.seq, d.notifier"
+            ).fetchall()
+        return [Delivery(Notification.from_dict(json.loads(doc)), name) for doc, name in rows]
+
+    def _mark_delivered(self, key: str, notifier: str, at: datetime) -> None:
+        with self._transaction() as db:
+            cursor = db.execute(
+                "UPDATE qse_deliveries SET delivered_at = ? WHERE key = ? AND notifier = ?",
+                (at.isoformat(), key, notifier),
+            )
+            if cursor.rowcount == 0:
+                raise ValidationError.single(
+                    "$.key", f"no notification {key!r} pending for notifier {notifier!r}"
+                )
+
+    def _has_notification(self, key: str) -> bool:
+        with self._lock, self._errors():
+            row = self._db.execute("SELECT 1 FROM qse_notifications WHERE key = ?", (key,))
+            return row.fetchone() is not None
+
+    # -- maintenance ------------------------------------------------------------------------
+
+    def verify(self) -> list[StoredRecordError]:
+        """Check the whole file and every record in full; re-seal the valid ones.
+
+        Run it once after upgrading qse-customer when the record model changed: rows sealed
+        under the old model are validated in full on every read (slow) until re-sealed. Returns
+        the records that no longer validate (fix or delete them); raises
+        :class:`CorruptStoreError` if SQLite's integrity check fails.
+        """
+        self._check_open()
+        with self._lock, self._errors():
+            problems = [row[0] for row in self._db.execute("PRAGMA integrity_check")]
+        if problems != ["ok"]:
+            raise CorruptStoreError(
+                f"{self.where} failed SQLite's integrity check: {'; '.join(problems[:5])}; "
+                "restore it from a backup"
+            )
+        invalid: list[StoredRecordError] = []
+        with self._lock, self._errors():
+            tags = [row[0] for row in self._db.execute("SELECT DISTINCT type FROM qse_records")]
+        for tag in tags:
+            after: tuple[int, str] | None = None
+            query = Query(tag, None, None, None, None, self.chunk_size)
+            while rows := self._select(query, after, self.chunk_size):
+                after = (rows[-1][1], rows[-1][0])
+                stale: list[tuple[int, str, str]] = []
+                for record_id, _, document, stored_seal in rows:
+                    if stored_seal == seal(document):
+                        continue
+                    try:
+                        validate_stored(tag, record_id, document, self.where)
+                    except StoredRecordError as error:
+                        invalid.append(error)
+                        continue
+                    stale.append((seal(document), tag, record_id))
+                if stale:
+                    with self._transaction() as db:
+                        db.executemany(
+                            "UPDATE qse_records SET seal = ? WHERE type = ? AND id = ?", stale
+                        )
+        return invalid
+
+    def _close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+def parse_sqlite_url(url: str) -> tuple[str, dict[str, str]]:
+    """The path and the options of an ``sqlite:///`` URL."""
+    parts = urlsplit(url)
+    if parts.scheme != SCHEME or parts.netloc or not parts.path.startswith("/"):
+        raise ValidationError.single(
+            "$.url",
+            f"expected sqlite:///relative/path.db, sqlite:////absolute/path.db or "
+            f"sqlite:///:memory:, got {url!r}",
+        )
+    path = unquote(parts.path[1:])
+    if not path:
+        raise ValidationError.single("$.url", f"the URL {url!r} names no database file")
+    return path, dict(parse_qsl(parts.query, keep_blank_values=True))
+
+
+def open_sqlite_store(url: str) -> SQLiteStore:
+    """An :class:`SQLiteStore` from its URL (see the module's documentation for the options)."""
+    path, options = parse_sqlite_url(url)
+    unknown = sorted(set(options) - {"timeout", "synchronous"})
+    if unknown:
+        raise ValidationError.single(
+            "$.url", f"unknown option(s) {', '.join(unknown)}; expected timeout or synchronous"
+        )
+    timeout = 30.0
+    if "timeout" in options:
+        try:
+            timeout = float(options["timeout"])
+        except ValueError:
+            raise ValidationError.single(
+                "$.url", f"timeout must be a number of seconds, got {options['timeout']!r}"
+            ) from None
+    return SQLiteStore(path, timeout=timeout, synchronous=options.get("synchronous", "full"))
+
+
+@hookimpl(trylast=True)
+def qse_storage_backends() -> Mapping[str, StoreFactory]:
+    """The built-in ``sqlite:///`` store (an installed plugin claiming ``sqlite`` wins)."""
+    return {SCHEME: open_sqlite_store}

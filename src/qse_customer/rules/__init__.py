@@ -1,0 +1,64 @@
+"""The rule engine: declarative rulesets, rule kinds, explainable findings, shipped rulesets.
+
+```python
+from qse_customer.rules import check, load_ruleset
+report = check(records, load_ruleset("customer-service-standards"), calendar=calendar, at=now)
+```
+
+See docs/rules.md for the ruleset format, each rule kind's params and decisions, and the shipped
+rulesets.
+"""
+
+from __future__ import annotations
+
+from .contract_rules import contract_rules, merge_rulesets
+from .engine import CompiledRuleset, check, compile_ruleset, evaluate
+from .findings import Finding
+from .kind import (
+    Aggregate,
+    BaseRuleKind,
+    CompileContext,
+    CompiledRule,
+    Env,
+    GroupCheck,
+    RuleKind,
+    ValidationContext,
+)
+from .kinds import BUILTIN_KINDS
+from .loader import SHIPPED, load_ruleset, shipped_rulesets
+from .report import Counts, PeriodSummary, Report, RuleSummary
+from .ruleset import AppliesTo, Rule, Ruleset, Source
+from .status import Status
+from .validation import ruleset_schema
+
+__all__ = [
+    "BUILTIN_KINDS",
+    "SHIPPED",
+    "Aggregate",
+    "AppliesTo",
+    "BaseRuleKind",
+    "CompileContext",
+    "CompiledRule",
+    "CompiledRuleset",
+    "Counts",
+    "Env",
+    "Finding",
+    "GroupCheck",
+    "PeriodSummary",
+    "Report",
+    "Rule",
+    "RuleKind",
+    "RuleSummary",
+    "Ruleset",
+    "Source",
+    "Status",
+    "ValidationContext",
+    "check",
+    "compile_ruleset",
+    "contract_rules",
+    "evaluate",
+    "load_ruleset",
+    "merge_rulesets",
+    "ruleset_schema",
+    "shipped_rulesets",
+]

@@ -1,0 +1,194 @@
+"""What a rule kind is: the protocol built-in kinds follow and plugins implement.
+
+A rule kind is an object with a ``name``, the JSON Schema of its ``params``, and a ``compile``
+method that turns one validated rule into a :class:`CompiledRule`: closures with everything
+precomputed, which the engine then calls once per record (or, for an aggregate kind, feeds the
+records of each period). Built-in kinds are registered in a mapping by name exactly as a plugin's
+``qse_rule_kinds()`` hook returns its own; subclass :class:`BaseRuleKind` to get the optional
+parts for free.
+
+On the hot path a compiled rule returns an :data:`Outcome`, a plain tuple
+``(status code, deadline in epoch µs or None, elapsed seconds or None, facts)``; the engine only
+asks ``explain`` for the evidence and the plain-English message when it builds a
+:class:`~qse_customer.rules.findings.Finding`, so counting a million records costs no strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Protocol, runtime_checkable
+from zoneinfo import ZoneInfo
+
+from attrs import field, frozen
+
+from ..core.calendar import WorkingCalendar
+from ..core.errors import FieldError
+from ..core.events import Event
+from ..core.record import Record
+from .periods import Granularity
+from .timeline import Timeline, from_us
+
+Outcome = tuple[int, int | None, float | None, Any]
+"""Status code, deadline (epoch µs) or None, elapsed seconds or None, kind-specific facts."""
+
+Explanation = tuple[dict[str, Any], str]
+"""Evidence as JSON types, and the message for an auditor."""
+
+PeriodOutcome = tuple[str, int, int | None, Any]
+"""Period key, status code, deadline (epoch µs: the end of the period) or None, facts."""
+
+ShareLookup = Callable[[str], Mapping[str, tuple[int, int]]]
+"""``rule id -> {period key: (met, met + breached)}`` in the aggregate's own periods."""
+
+Check = Callable[[Record, Sequence[Event], "Env"], Outcome]
+Explain = Callable[[Record, Sequence[Event], Outcome, "Env"], Explanation]
+Predicate = Callable[[Record], bool]
+
+
+class Env:
+    """What one evaluation run knows: ``at``, and the calendars' arithmetic."""
+
+    __slots__ = ("at", "at_us", "calendar", "timeline", "timelines", "zone")
+
+    def __init__(
+        self, at: datetime, at_us: int, calendar: WorkingCalendar, timelines: Mapping[str, Timeline]
+    ) -> None:
+        self.at = at
+        self.at_us = at_us
+        self.calendar = calendar
+        self.timeline = timelines[""]
+        self.timelines = timelines
+        self.zone = ZoneInfo(calendar.timezone)
+
+    def show(self, instant: int) -> str:
+        """An instant on the lab's wall clock, for a message: ``Sat 09 May 2026 10:00 BST``."""
+        return from_us(instant).astimezone(self.zone).strftime("%a %d %b %Y %H:%M %Z")
+
+    def show_at(self, event: Event) -> str:
+        """When an event happened, on the lab's wall clock."""
+        return event.at.astimezone(self.zone).strftime("%a %d %b %Y %H:%M %Z")
+
+    def show_day(self, instant: int) -> str:
+        """The lab's local date of an instant: ``Mon 11 May 2026``."""
+        return from_us(instant).astimezone(self.zone).strftime("%a %d %b %Y")
+
+
+class Aggregate(Protocol):
+    """One run's state of an aggregate rule: it sees the records of each period, then judges."""
+
+    granularity: Granularity
+
+    def observe(self, record: Record, events: Sequence[Event], period: str, env: Env) -> None:
+        """Take one record (already matched by the rule's ``applies_to``) of ``period``."""
+
+    def finish(self, env: Env, shares: ShareLookup) -> Iterable[PeriodOutcome]:
+        """One outcome per period, once every record has been seen."""
+
+    def explain(self, outcome: PeriodOutcome, env: Env) -> Explanation:
+        """Evidence and message for one period's outcome."""
+
+
+@frozen
+class CompiledRule:
+    """A rule ready to run: ``check`` per record, or ``aggregate`` for a per-period rule.
+
+    ``measure`` says what ``elapsed`` means for this rule: ``"working time"`` or
+    ``"calendar time"`` (None when the rule measures no time).
+    """
+
+    check: Check | None = None
+    explain: Explain | None = None
+    measure: str | None = None
+    aggregate: Callable[[], Aggregate] | None = None
+
+
+@frozen
+class GroupCheck:
+    """Several rules of one kind on one record type, fused into one pass over the events.
+
+    ``run`` returns a small hashable signature that the engine counts; ``decode`` turns a
+    signature into one status code per rule, in the order of ``rule_ids``.
+    """
+
+    rule_ids: tuple[str, ...]
+    run: Callable[[Record, Sequence[Event], Env], Hashable]
+    decode: Callable[[Hashable], tuple[int, ...]]
+
+
+@frozen
+class ValidationContext:
+    """What a kind may consult when it checks a rule's params beyond their JSON Schema."""
+
+    path: str
+    record_types: tuple[str, ...]
+    rule_ids: frozenset[str]
+    rule_kinds: Mapping[str, str]
+    calendars: frozenset[str]
+
+
+@frozen
+class CompileContext:
+    """What a kind may use to compile a rule: the calendars, and the rule's ``applies_to``."""
+
+    calendar: WorkingCalendar
+    timelines: Mapping[str, Timeline]
+    predicates: Mapping[str, Predicate | None] = field(factory=dict)
+
+    def timeline(self, name: str | None) -> Timeline:
+        """The timeline of a calendar named in the ruleset, or of the caller's (None)."""
+        return self.timelines[name or ""]
+
+
+@runtime_checkable
+class RuleKind(Protocol):
+    """A kind of rule: its name, its params' JSON Schema, and how it compiles."""
+
+    name: str
+    params_schema: Mapping[str, Any]
+
+    def event_kinds(self, params: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
+        """Every event kind the params name, with its JSON path relative to ``params``."""
+
+    def roles(self, params: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
+        """Every role the params name, with its JSON path relative to ``params``."""
+
+    def check_params(
+        self, params: Mapping[str, Any], context: ValidationContext
+    ) -> Iterable[FieldError]:
+        """Problems the JSON Schema cannot see (a reference to a missing rule, ...)."""
+
+    def compile(self, rule: Any, context: CompileContext) -> CompiledRule:
+        """The compiled form of ``rule`` (a :class:`~qse_customer.rules.ruleset.Rule`)."""
+
+
+class BaseRuleKind:
+    """Defaults for the optional parts of :class:`RuleKind`: no event kinds, roles or checks."""
+
+    name: str = ""
+    params_schema: Mapping[str, Any] = {"type": "object"}
+
+    def event_kinds(self, params: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
+        """No event kinds."""
+        return ()
+
+    def roles(self, params: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
+        """No roles."""
+        return ()
+
+    def check_params(
+        self, params: Mapping[str, Any], context: ValidationContext
+    ) -> Iterable[FieldError]:
+        """No problems beyond the schema."""
+        return ()
+
+    def compile_group(self, rules: Sequence[Any], context: CompileContext) -> GroupCheck | None:
+        """Optionally fuse several rules on one record type; None (the default) does not."""
+        return None
+
+
+def listed(values: Any) -> tuple[str, ...]:
+    """A param that is one string or a list of them, as a tuple."""
+    if isinstance(values, str):
+        return (values,)
+    return tuple(values)

@@ -1,0 +1,189 @@
+"""Reports: findings aggregated per rule and per period, as numbers a lab can publish.
+
+For each rule and each period: how many records it concerned (``total``), how many it could judge
+(``checked`` = met + breached + at risk + pending), the count of each status, the share met over
+its denominator (met + breached: the decided findings; running clocks are not counted either
+way), and the median and 90th percentile elapsed time of the clocks that stopped, in the rule's
+measure (working or calendar time; see :mod:`qse_customer.rules.quantiles` for how they are kept
+in bounded memory). A record belongs to the period of its first event; a threshold's finding to
+the period it judges.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from attrs import frozen
+
+from ..core.errors import ValidationError
+from .findings import Finding
+from .quantiles import ElapsedSketch
+from .status import STATUSES, Status
+
+
+@frozen
+class Counts:
+    """How many findings of each status, with the share met and elapsed-time percentiles."""
+
+    met: int = 0
+    breached: int = 0
+    at_risk: int = 0
+    pending: int = 0
+    not_applicable: int = 0
+    elapsed_median_seconds: float | None = None
+    elapsed_p90_seconds: float | None = None
+    elapsed_count: int = 0
+    elapsed_exact: bool = True
+
+    @classmethod
+    def of(cls, codes: list[int], sketch: ElapsedSketch | None) -> Counts:
+        """From five counts in status-code order and a sketch of elapsed times."""
+        met, breached, at_risk, pending, not_applicable = codes
+        if sketch is None or sketch.count == 0:
+            return cls(met, breached, at_risk, pending, not_applicable)
+        return cls(
+            met,
+            breached,
+            at_risk,
+            pending,
+            not_applicable,
+            elapsed_median_seconds=sketch.quantile(0.5),
+            elapsed_p90_seconds=sketch.quantile(0.9),
+            elapsed_count=sketch.count,
+            elapsed_exact=sketch.exact,
+        )
+
+    @property
+    def total(self) -> int:
+        """Every finding, including not applicable."""
+        return self.checked + self.not_applicable
+
+    @property
+    def checked(self) -> int:
+        """Findings the rule could judge: met, breached, at risk and pending."""
+        return self.met + self.breached + self.at_risk + self.pending
+
+    @property
+    def decided(self) -> int:
+        """The denominator of the share met: met + breached."""
+        return self.met + self.breached
+
+    @property
+    def share_met(self) -> float | None:
+        """met / (met + breached), or None when nothing is decided."""
+        return self.met / self.decided if self.decided else None
+
+    def count(self, status: Status) -> int:
+        """The number of findings with ``status``."""
+        return int(getattr(self, status.value))
+
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON types."""
+        return {
+            "total": self.total,
+            "checked": self.checked,
+            **{status.value: self.count(status) for status in STATUSES},
+            "share_met": self.share_met,
+            "share_met_denominator": self.decided,
+            "elapsed_median_seconds": self.elapsed_median_seconds,
+            "elapsed_p90_seconds": self.elapsed_p90_seconds,
+            "elapsed_count": self.elapsed_count,
+            "elapsed_exact": self.elapsed_exact,
+        }
+
+
+@frozen
+class PeriodSummary:
+    """One rule in one period."""
+
+    period: str
+    counts: Counts
+
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON types."""
+        return {"period": self.period, **self.counts.to_dict()}
+
+
+@frozen
+class RuleSummary:
+    """One rule over the whole run, and per period."""
+
+    rule_id: str
+    title: str
+    kind: str
+    source: str
+    severity: str
+    measure: str | None
+    counts: Counts
+    periods: tuple[PeriodSummary, ...]
+
+    def period(self, key: str) -> Counts:
+        """The counts of one period (all zero if the rule saw nothing then)."""
+        for summary in self.periods:
+            if summary.period == key:
+                return summary.counts
+        return Counts()
+
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON types."""
+        return {
+            "rule_id": self.rule_id,
+            "title": self.title,
+            "kind": self.kind,
+            "source": self.source,
+            "severity": self.severity,
+            "measure": self.measure,
+            **self.counts.to_dict(),
+            "periods": [summary.to_dict() for summary in self.periods],
+        }
+
+
+@frozen
+class Report:
+    """What :func:`~qse_customer.rules.check` found: counts per rule and period, and the findings
+    it kept (by default those ``breached`` or ``at_risk``, at most ``max_findings`` of them;
+    ``findings_omitted`` counts the rest of those statuses)."""
+
+    ruleset: str
+    ruleset_version: str
+    at: datetime
+    period: str
+    timezone: str
+    calendar: dict[str, Any]
+    records: int
+    rules: tuple[RuleSummary, ...]
+    findings: tuple[Finding, ...]
+    kept: tuple[Status, ...]
+    findings_omitted: int = 0
+
+    def rule(self, rule_id: str) -> RuleSummary:
+        """The summary of one rule; an unknown id lists the known ones."""
+        for summary in self.rules:
+            if summary.rule_id == rule_id:
+                return summary
+        known = ", ".join(summary.rule_id for summary in self.rules)
+        raise ValidationError.single(
+            "$.rules", f"no rule {rule_id!r} in this report; it has {known}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON types."""
+        return {
+            "ruleset": self.ruleset,
+            "ruleset_version": self.ruleset_version,
+            "at": self.at.isoformat(),
+            "period": self.period,
+            "timezone": self.timezone,
+            "calendar": self.calendar,
+            "records": self.records,
+            "rules": [summary.to_dict() for summary in self.rules],
+            "kept": [status.value for status in self.kept],
+            "findings_omitted": self.findings_omitted,
+            "findings": [finding.to_dict() for finding in self.findings],
+        }
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """The report as a JSON document."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)

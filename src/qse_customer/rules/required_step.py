@@ -1,0 +1,169 @@
+"""``required_step``: when an event has happened, other events must have happened too.
+
+Params::
+
+    when        event kinds: the rule applies from the first of them (the trigger)
+    requires    the required steps: each an event kind, or a list of alternatives (any one will do)
+    within      optional limit (see :mod:`qse_customer.rules.limits`): each required step must
+                happen by that long after the trigger (before the trigger counts too); without
+                it, each must have happened before the trigger
+    calendar    optional name of a calendar in the ruleset's ``calendars``
+
+Conditions ("feedback only when the complaint is not anonymous") are the rule's ``applies_to``
+``where`` conditions. ``met``: every required step happened (in time). ``breached``: a step is
+missing before the trigger, or missing (or late) once the ``within`` deadline has passed.
+``pending``: with ``within``, a step is missing but the deadline has not passed at ``at``.
+``not_applicable``: no trigger event by ``at``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+from ..core.errors import FieldError
+from ..core.events import Event
+from ..core.record import Record
+from . import limits
+from .kind import (
+    BaseRuleKind,
+    CompileContext,
+    CompiledRule,
+    Env,
+    Explanation,
+    Outcome,
+    ValidationContext,
+    listed,
+)
+from .limits import Limit
+from .response_time import EVENT_KINDS
+from .status import BREACHED, MET, NOT_APPLICABLE, PENDING
+from .timeline import from_us, to_us
+from .wording import both, either
+
+STEP: Final[dict[str, Any]] = {
+    "oneOf": [
+        {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+        {
+            "type": "array",
+            "items": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+            "minItems": 1,
+            "uniqueItems": True,
+        },
+    ]
+}
+
+PARAMS_SCHEMA: Final[dict[str, Any]] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["when", "requires"],
+    "properties": {
+        "when": EVENT_KINDS,
+        "requires": {"type": "array", "items": STEP, "minItems": 1},
+        "within": limits.SCHEMA,
+        "calendar": {"type": "string"},
+    },
+}
+
+_NONE: Final = (NOT_APPLICABLE, None, None, None)
+
+
+class RequiredStep(BaseRuleKind):
+    """The ``required_step`` rule kind (see the module doc)."""
+
+    name = "required_step"
+    params_schema: Mapping[str, Any] = PARAMS_SCHEMA
+
+    def event_kinds(self, params: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """The trigger and required event kinds, with their paths."""
+        found = [(f".when[{k}]", kind) for k, kind in enumerate(params.get("when", ()))]
+        for k, step in enumerate(params.get("requires", ())):
+            if isinstance(step, str):
+                found.append((f".requires[{k}]", step))
+            else:
+                found.extend((f".requires[{k}][{j}]", kind) for j, kind in enumerate(step))
+        return found
+
+    def check_params(
+        self, params: Mapping[str, Any], context: ValidationContext
+    ) -> list[FieldError]:
+        """A limit with one amount, and a known calendar."""
+        errors = []
+        if "within" in params:
+            errors += limits.limit_errors(params["within"], f"{context.path}.within")
+        name = params.get("calendar")
+        if name is not None and name not in context.calendars:
+            errors.append(
+                FieldError(f"{context.path}.calendar", f"no calendar {name!r} in the ruleset")
+            )
+        return errors
+
+    def compile(self, rule: Any, context: CompileContext) -> CompiledRule:
+        """One closure: trigger kinds and each step's alternatives as frozensets."""
+        params = rule.params
+        when = frozenset(params["when"])
+        steps = tuple(frozenset(listed(step)) for step in params["requires"])
+        timeline = context.timeline(params.get("calendar"))
+        within = Limit.parse(params["within"]) if "within" in params else None
+        deadline = within.deadline_function(timeline) if within else None
+
+        def check(record: Record, events: Sequence[Event], env: Env) -> Outcome:
+            n = len(events)
+            trigger = 0
+            while trigger < n and events[trigger].kind not in when:
+                trigger += 1
+            if trigger == n:
+                return _NONE
+            if deadline is None:
+                missing = tuple(
+                    k
+                    for k, step in enumerate(steps)
+                    if not any(events[j].kind in step for j in range(trigger))
+                )
+                return (BREACHED if missing else MET, None, None, (trigger, missing))
+            due = deadline(to_us(events[trigger].at))
+            missing = tuple(
+                k
+                for k, step in enumerate(steps)
+                if not any(event.kind in step and to_us(event.at) <= due for event in events)
+            )
+            if not missing:
+                return (MET, due, None, (trigger, missing))
+            status = BREACHED if env.at_us > due else PENDING
+            return (status, due, None, (trigger, missing))
+
+        def explain(
+            record: Record, events: Sequence[Event], outcome: Outcome, env: Env
+        ) -> Explanation:
+            code, due, _, facts = outcome
+            noun = record.TYPE.replace("_", " ")
+            if facts is None:
+                return {"when": sorted(when)}, (
+                    f"the {noun} has no {either(sorted(when))} event by {env.show(env.at_us)}, "
+                    "so nothing is required yet"
+                )
+            trigger, missing = facts
+            event = events[trigger]
+            wanted = [either(sorted(step)) for step in steps]
+            lacking = [wanted[k] for k in missing]
+            evidence: dict[str, Any] = {
+                "trigger": {"event": event.kind, "at": event.at.isoformat()},
+                "required": [sorted(step) for step in steps],
+                "missing": [sorted(steps[k]) for k in missing],
+            }
+            head = f"{event.kind} on {env.show_at(event)}"
+            if within is None:
+                if not missing:
+                    return evidence, f"{head}, after {both(wanted)} as required."
+                return evidence, f"{head} without {both(lacking)} before it."
+            assert due is not None
+            evidence["deadline"] = from_us(due).isoformat()
+            limit = f"within {within.describe()} (by {env.show(due)})"
+            if not missing:
+                return evidence, f"{head}; {both(wanted)} happened {limit} as required."
+            if code == PENDING:
+                return evidence, f"{head}; {both(lacking)} still to come {limit}."
+            return evidence, f"{head}; no {both(lacking)} {limit}."
+
+        return CompiledRule(check=check, explain=explain)

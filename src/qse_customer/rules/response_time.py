@@ -1,0 +1,592 @@
+"""``response_time``: a clock from a start event to a stop event, against a time limit.
+
+Params::
+
+    start, stop         event kinds; the clock starts at the first start event and stops at the
+                        first stop event after it (one clock per rule and record)
+    pause, resume       optional event kinds; time paused does not count (see below)
+    limit               see :mod:`qse_customer.rules.limits`
+    warn_at             optional share of the limit (0-1]: ``at_risk`` once that much is used and
+                        the clock still runs at ``at``
+    repeat              optional {"events": [...], "every": limit}: "keep the customer informed
+                        every N working days until resolved". A repeat event before the current
+                        deadline sets the next deadline to ``every`` after it; the clock is met when
+                        the stop event comes before the current deadline
+    extension           optional {"events": [...], "until": "until"}: an extension agreed before
+                        the deadline moves it to the date in the event's data under ``until``; an
+                        extension with no date waives the limit (``not_applicable``)
+    clocks              optional "first" (default): one clock, from the first start event; or
+                        "each": a clock from every start event, each stopped by the first stop
+                        event after it not taken by an earlier clock (deviations reported to a
+                        client one by one); the record's finding is the worst of its clocks
+    start_condition     optional "out_of_hours" or "in_hours": the rule only applies when the start
+                        event happened outside (or inside) the calendar's opening hours
+    calendar            optional name of a calendar in the ruleset's ``calendars``
+    target              optional "response" or "resolution" (a response target may not be longer
+                        than the resolution target for the same records)
+
+Decisions:
+
+- **Status.** ``met``: stopped at or before the deadline. ``breached``: stopped after it, or still
+  running after it at ``at``, or a repeat came after the deadline had passed (the chain of updates
+  broke). ``at_risk``: running at ``at`` within the deadline with at least ``warn_at`` of the
+  current interval used. ``pending``: running (or paused) within the deadline and not at risk.
+  ``not_applicable``: no start event by ``at``, the start condition does not hold, or an extension
+  without a date waived the limit.
+- **Pauses.** A pause counts only when it begins before the current deadline (a pause cannot
+  excuse a breach that already happened). The deadline moves later by the time paused, measured in
+  the limit's own measure: calendar time for calendar limits; working time for working days,
+  working hours and next-working-day limits. So a working-days deadline moves by the working time
+  paused: on an 08:00-17:00 calendar a pause of one whole working day (9 h of opening hours) moves
+  it to closing time one working day later, and a pause over a weekend moves it not at all. A
+  pause still open at ``at`` keeps the clock ``pending``. A repeat (or an extension) while paused
+  is in time; the next interval counts from it, and only the pause after it extends that interval.
+- **Elapsed.** For a stopped clock, the time from start to stop minus the time paused, in the
+  limit's measure; the report's median and 90th percentile use stopped clocks only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+from ..core.calendar import WorkingCalendar
+from ..core.errors import FieldError
+from ..core.events import Event
+from ..core.record import Record
+from . import limits
+from .kind import (
+    BaseRuleKind,
+    CompileContext,
+    CompiledRule,
+    Env,
+    Explanation,
+    Outcome,
+    ValidationContext,
+)
+from .limits import Limit
+from .status import AT_RISK, BREACHED, MET, NOT_APPLICABLE, PENDING
+from .timeline import Timeline, from_us, to_us
+from .wording import duration, either, ordinal, spoken, working_duration
+
+EVENT_KINDS: Final[dict[str, Any]] = {
+    "type": "array",
+    "items": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+    "minItems": 1,
+    "uniqueItems": True,
+}
+
+PARAMS_SCHEMA: Final[dict[str, Any]] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["start", "stop", "limit"],
+    "properties": {
+        "start": EVENT_KINDS,
+        "stop": EVENT_KINDS,
+        "pause": EVENT_KINDS,
+        "resume": EVENT_KINDS,
+        "limit": limits.SCHEMA,
+        "warn_at": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+        "repeat": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["events", "every"],
+            "properties": {"events": EVENT_KINDS, "every": limits.SCHEMA},
+        },
+        "extension": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["events"],
+            "properties": {"events": EVENT_KINDS, "until": {"type": "string", "minLength": 1}},
+        },
+        "start_condition": {"enum": ["out_of_hours", "in_hours"]},
+        "calendar": {"type": "string"},
+        "target": {"enum": ["response", "resolution"]},
+        "clocks": {"enum": ["first", "each"]},
+    },
+}
+
+_STATUS_WORDS: Final = ("met", "breached", "at risk", "pending", "not applicable")
+_SEVERITY: Final = {BREACHED: 0, AT_RISK: 1, PENDING: 2, MET: 3, NOT_APPLICABLE: 4}
+
+
+def _worst(clocks: list[Outcome]) -> Outcome:
+    """One outcome for several clocks on a record: the worst status; its facts list them all."""
+    worst = min(clocks, key=lambda outcome: _SEVERITY[outcome[0]])
+    spent = [outcome[2] for outcome in clocks if outcome[2] is not None]
+    return (worst[0], worst[1], max(spent) if spent else None, ("each", clocks))
+
+
+_NOT_STARTED: Final = "not_started"
+_CONDITION: Final = "condition"
+_WAIVED: Final = "waived"
+
+
+def _when(value: Any, zone_calendar: WorkingCalendar) -> int | None:
+    """An agreed date from event data: an aware ISO datetime, or a date (the end of that day)."""
+    if isinstance(value, datetime):
+        return to_us(value) if value.tzinfo is not None else None
+    if isinstance(value, date):
+        day = value
+    elif isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        if "T" in value or " " in value:
+            return to_us(moment) if moment.tzinfo is not None else None
+        day = moment.date()
+    else:
+        return None
+    zone = ZoneInfo(zone_calendar.timezone)
+    return to_us(datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone))
+
+
+class ResponseTime(BaseRuleKind):
+    """The ``response_time`` rule kind (see the module doc)."""
+
+    name = "response_time"
+    params_schema: Mapping[str, Any] = PARAMS_SCHEMA
+
+    def event_kinds(self, params: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """Start, stop, pause, resume, repeat and extension event kinds with their paths."""
+        found = []
+        for key in ("start", "stop", "pause", "resume"):
+            for index, kind in enumerate(params.get(key, ())):
+                found.append((f".{key}[{index}]", kind))
+        for key in ("repeat", "extension"):
+            for index, kind in enumerate(params.get(key, {}).get("events", ())):
+                found.append((f".{key}.events[{index}]", kind))
+        return found
+
+    def check_params(
+        self, params: Mapping[str, Any], context: ValidationContext
+    ) -> list[FieldError]:
+        """Limits with one amount; pause with resume; a known calendar; start and stop apart."""
+        path = context.path
+        errors = limits.limit_errors(params["limit"], f"{path}.limit")
+        if "repeat" in params:
+            errors += limits.limit_errors(params["repeat"]["every"], f"{path}.repeat.every")
+        if ("pause" in params) != ("resume" in params):
+            errors.append(FieldError(path, "pause and resume go together; give both or neither"))
+        both = sorted(set(params["start"]) & set(params["stop"]))
+        if both:
+            errors.append(
+                FieldError(f"{path}.stop", f"{both[0]!r} cannot both start and stop the clock")
+            )
+        name = params.get("calendar")
+        if name is not None and name not in context.calendars:
+            known = ", ".join(sorted(context.calendars)) or "none"
+            errors.append(
+                FieldError(
+                    f"{path}.calendar",
+                    f"no calendar {name!r} in the ruleset's calendars (it has {known})",
+                )
+            )
+        return errors
+
+    def target(self, params: Mapping[str, Any]) -> tuple[str, str, float] | None:
+        """``(response|resolution, unit, amount)`` for comparing targets, or None."""
+        target = params.get("target")
+        if target is None or limits.limit_errors(params["limit"], "$"):
+            return None
+        comparable = Limit.parse(params["limit"]).comparable
+        if comparable is None:
+            return None
+        return target, comparable[0], comparable[1]
+
+    def compile(self, rule: Any, context: CompileContext) -> CompiledRule:
+        """Closures with the event kinds as frozensets and the limits bound to the calendar."""
+        return _Clock(rule.params, context).compiled()
+
+
+class _Clock:
+    """One response_time rule, compiled."""
+
+    def __init__(self, params: Mapping[str, Any], context: CompileContext) -> None:
+        self.params = params
+        self.timeline: Timeline = context.timeline(params.get("calendar"))
+        self.calendar = self.timeline.calendar
+        self.limit = Limit.parse(params["limit"])
+        repeat = params.get("repeat")
+        self.every = Limit.parse(repeat["every"]) if repeat else None
+        self.warn_at: float | None = params.get("warn_at")
+        self.condition: str | None = params.get("start_condition")
+        extension = params.get("extension", {})
+        self.until_key: str = extension.get("until", "until")
+        self.each = params.get("clocks", "first") == "each"
+
+    def compiled(self) -> CompiledRule:
+        return CompiledRule(
+            check=self.check_function(), explain=self.explain, measure=self.limit.measure
+        )
+
+    def check_function(self) -> Any:
+        """The hot path: one pass over the events, everything else precomputed."""
+        params = self.params
+        start_k = frozenset(params["start"])
+        stop_k = frozenset(params["stop"])
+        pause_k = frozenset(params.get("pause", ()))
+        resume_k = frozenset(params.get("resume", ()))
+        repeat_k = frozenset(params.get("repeat", {}).get("events", ()))
+        ext_k = frozenset(params.get("extension", {}).get("events", ()))
+        special = pause_k | resume_k | repeat_k | ext_k
+        deadline = self.limit.deadline_function(self.timeline)
+        every = self.every.deadline_function(self.timeline) if self.every else None
+        elapsed = self.limit.elapsed_function(self.timeline)
+        extend = self.limit.extend_function(self.timeline)
+        is_open = self.timeline.is_open
+        condition = self.condition
+        warn_at = self.warn_at
+        until_key = self.until_key
+        calendar = self.calendar
+
+        def clock(events: Sequence[Event], i: int, env: Env, taken: set[int] | None) -> Outcome:
+            """One clock from the start event at index ``i``."""
+            n = len(events)
+            start = to_us(events[i].at)
+            if condition is not None and is_open(start) == (condition == "out_of_hours"):
+                return (NOT_APPLICABLE, None, None, (_CONDITION, i))
+            due = deadline(start)
+            interval_start = start
+            interval_paused = 0
+            paused_at = -1  # where the current pause's extension is counted from
+            pause_from = -1  # when the current pause began
+            pause_index = -1
+            paused_total = 0
+            pauses: list[tuple[int, int, int]] = []
+            repeats: list[tuple[int, int]] = []
+            extensions: list[tuple[int, int]] = []
+            late = -1
+            stop = -1
+            for j in range(i + 1, n):
+                event = events[j]
+                kind = event.kind
+                if kind in stop_k and (taken is None or j not in taken):
+                    stop = j
+                    break
+                if kind not in special:
+                    continue
+                t = to_us(event.at)
+                if kind in pause_k:
+                    if paused_at < 0 and late < 0 and t < due:
+                        paused_at = pause_from = t
+                        pause_index = j
+                elif kind in resume_k:
+                    if paused_at >= 0:
+                        gain = elapsed(paused_at, t)
+                        due = extend(due, gain)
+                        interval_paused += gain
+                        whole = elapsed(pause_from, t)
+                        paused_total += whole
+                        pauses.append((pause_index, j, whole))
+                        paused_at = -1
+                elif kind in repeat_k and every is not None:
+                    if late >= 0:
+                        continue
+                    if paused_at >= 0 or t <= due:
+                        # An update while paused is in time; the new interval counts from it.
+                        due = every(t)
+                        if paused_at >= 0:
+                            paused_at = t
+                        interval_start, interval_paused = t, 0
+                        repeats.append((j, due))
+                    else:
+                        late = j
+                elif kind in ext_k and late < 0 and (paused_at >= 0 or t <= due):
+                    until = _when(event.data.get(until_key), calendar)
+                    if until is None:
+                        return (NOT_APPLICABLE, None, None, (_WAIVED, i, j))
+                    if until > due:
+                        due = until
+                        extensions.append((j, due))
+            facts: tuple[Any, ...]
+            if stop >= 0:
+                end = to_us(events[stop].at)
+                if paused_at >= 0:
+                    due = extend(due, elapsed(paused_at, end))
+                    whole = elapsed(pause_from, end)
+                    paused_total += whole
+                    pauses.append((pause_index, stop, whole))
+                spent = elapsed(start, end) - paused_total
+                status = MET if end <= due and late < 0 else BREACHED
+                facts = (i, stop, due, pauses, repeats, extensions, late, None)
+                return (status, due, spent / 1_000_000, facts)
+            at = env.at_us
+            if paused_at >= 0:
+                pauses.append((pause_index, -1, elapsed(pause_from, at)))
+                due = extend(due, elapsed(paused_at, at))
+                facts = (i, -1, due, pauses, repeats, extensions, late, None)
+                return (BREACHED if late >= 0 else PENDING, facts[2], None, facts)
+            if late >= 0 or at > due:
+                facts = (i, -1, due, pauses, repeats, extensions, late, None)
+                return (BREACHED, due, None, facts)
+            share = None
+            if warn_at is not None:
+                budget = elapsed(interval_start, due) - interval_paused
+                used = elapsed(interval_start, at) - interval_paused
+                share = used / budget if budget > 0 else 1.0
+            facts = (i, -1, due, pauses, repeats, extensions, late, share)
+            status = AT_RISK if share is not None and share >= (warn_at or 1.0) else PENDING
+            return (status, due, None, facts)
+
+        if not self.each:
+
+            def check(record: Record, events: Sequence[Event], env: Env) -> Outcome:
+                n = len(events)
+                i = 0
+                while i < n and events[i].kind not in start_k:
+                    i += 1
+                if i == n:
+                    return (NOT_APPLICABLE, None, None, _NOT_STARTED)
+                return clock(events, i, env, None)
+
+            return check
+
+        def check_each(record: Record, events: Sequence[Event], env: Env) -> Outcome:
+            taken: set[int] = set()
+            clocks = []
+            for i, event in enumerate(events):
+                if event.kind in start_k:
+                    outcome = clock(events, i, env, taken)
+                    facts = outcome[3]
+                    if isinstance(facts, tuple) and isinstance(facts[0], int) and facts[1] >= 0:
+                        taken.add(facts[1])
+                    clocks.append(outcome)
+            if not clocks:
+                return (NOT_APPLICABLE, None, None, _NOT_STARTED)
+            return _worst(clocks)
+
+        return check_each
+
+    # -- explanation ------------------------------------------------------------------------
+
+    def explain(
+        self, record: Record, events: Sequence[Event], outcome: Outcome, env: Env
+    ) -> Explanation:
+        """Evidence and plain words: start, why then, pauses, updates, deadline, stop, margin."""
+        code, due, spent, facts = outcome
+        noun = record.TYPE.replace("_", " ")
+        params = self.params
+        measure = self.limit.measure
+        calendar_name = params.get("calendar")
+        evidence: dict[str, Any] = {
+            "limit": self.limit.to_dict(),
+            "measure": measure,
+            "calendar": calendar_name or "the lab's",
+        }
+        if facts == _NOT_STARTED:
+            evidence["start_events"] = list(params["start"])
+            return evidence, (
+                f"the clock has not started: the {noun} has no {either(params['start'])} event "
+                f"by {env.show(env.at_us)}"
+            )
+        kind, *rest = facts if isinstance(facts[0], str) else (None,)
+        if kind == "each":
+            clocks = rest[0]
+            parts = []
+            evidence["clocks"] = []
+            for number, clock in enumerate(clocks, start=1):
+                clock_evidence, text = self.explain(record, events, clock, env)
+                clock_evidence["status"] = _STATUS_WORDS[clock[0]]
+                evidence["clocks"].append(clock_evidence)
+                parts.append(f"clock {number} ({_STATUS_WORDS[clock[0]]}): {text.rstrip('.')}")
+            return evidence, f"{len(clocks)} clocks. " + ". ".join(parts) + "."
+        if kind == _CONDITION:
+            event = events[rest[0]]
+            evidence.update(start_event=event.kind, started_at=event.at.isoformat())
+            where = "during" if self.condition == "out_of_hours" else "outside"
+            return evidence, (
+                f"the {noun} was {event.kind} on {env.show(to_us(event.at))}, {where} opening "
+                f"hours ({self.calendar.opens}-{self.calendar.closes}), so this standard for "
+                f"{self.condition.replace('_', ' ') if self.condition else ''} does not apply"
+            )
+        if kind == _WAIVED:
+            start_event, agreed = events[rest[0]], events[rest[1]]
+            evidence.update(
+                start_event=start_event.kind,
+                started_at=start_event.at.isoformat(),
+                extension_event=agreed.kind,
+                extension_at=agreed.at.isoformat(),
+            )
+            return evidence, (
+                f"{agreed.kind} on {env.show(to_us(agreed.at))}, before the deadline, with no "
+                f"new date (no {self.until_key!r} in the event), so the {self.limit.describe()} "
+                "limit no longer applies"
+            )
+        start_index, stop_index, _, pauses, repeats, extensions, late, share = facts
+        start_event = events[start_index]
+        start = to_us(start_event.at)
+        base = self.limit.deadline_function(self.timeline)(start)
+        sentences = [
+            f"the clock started {_started(noun, start_event.kind)} on {env.show(start)}"
+            + self._why_then(start, env),
+            f"limit {self.limit.describe()}: {self.limit.rule_of_deadline(self.calendar.closes)}, "
+            f"{env.show(base)}",
+        ]
+        evidence.update(
+            start_event=start_event.kind,
+            started_at=start_event.at.isoformat(),
+            first_deadline=from_us(base).isoformat(),
+        )
+        if pauses:
+            sentences.append(self._pauses(events, pauses, env))
+            evidence["paused"] = [
+                {
+                    "from": events[p].at.isoformat(),
+                    "by": events[p].kind,
+                    "to": events[r].at.isoformat() if r >= 0 else None,
+                    "resumed_by": events[r].kind if r >= 0 else None,
+                    "seconds_not_counted": gain / 1_000_000,
+                }
+                for p, r, gain in pauses
+            ]
+        if repeats:
+            assert self.every is not None
+            updates = "; ".join(
+                f"{events[j].kind} on {env.show(to_us(events[j].at))}, next due {env.show(d)}"
+                for j, d in repeats
+            )
+            sentences.append(f"kept informed (every {self.every.describe()}): {updates}")
+            evidence["updates"] = [
+                {"event": events[j].kind, "at": events[j].at.isoformat(), "next_due": _iso(d)}
+                for j, d in repeats
+            ]
+        if extensions:
+            sentences.append(
+                "; ".join(
+                    f"{events[j].kind} on {env.show(to_us(events[j].at))} moved the deadline to "
+                    f"{env.show(d)}"
+                    for j, d in extensions
+                )
+            )
+            evidence["extensions"] = [
+                {"event": events[j].kind, "at": events[j].at.isoformat(), "until": _iso(d)}
+                for j, d in extensions
+            ]
+        assert due is not None
+        evidence["deadline"] = _iso(due)
+        if due != base:
+            sentences.append(f"deadline now {env.show(due)}")
+        if late >= 0:
+            event = events[late]
+            sentences.append(
+                f"{event.kind} on {env.show(to_us(event.at))} came after the deadline had "
+                "already passed"
+            )
+            evidence["late_event"] = {"event": event.kind, "at": event.at.isoformat()}
+        elapsed = self.limit.elapsed_function(self.timeline)
+
+        def gap(first: int, second: int) -> str:
+            """The time between two instants; for a working measure, also the working time."""
+            text = duration(second - first)
+            if measure == limits.WORKING:
+                text += f" ({working_duration(elapsed(first, second))})"
+            return text
+
+        if stop_index >= 0:
+            stop_event = events[stop_index]
+            end = to_us(stop_event.at)
+            side = "before" if end <= due else "after"
+            sentences.append(
+                f"stopped by {stop_event.kind} on {env.show(end)}, {gap(end, due)} {side} the "
+                "deadline"
+            )
+            evidence.update(
+                stop_event=stop_event.kind,
+                stopped_at=stop_event.at.isoformat(),
+                margin_seconds=(due - end) / 1_000_000,
+                elapsed_seconds=spent,
+            )
+        else:
+            at = env.at_us
+            evidence.update(stop_event=None, stopped_at=None, margin_seconds=(due - at) / 1_000_000)
+            stops = either(params["stop"])
+            if code == BREACHED and late < 0:
+                sentences.append(
+                    f"no {stops} by {env.show(at)}: the deadline passed {gap(due, at)} ago"
+                )
+            elif pauses and pauses[-1][1] < 0:
+                sentences.append(f"still paused at {env.show(at)}, no {stops} yet")
+            elif code != BREACHED:
+                used = f", {share:.0%} of the limit used" if share is not None else ""
+                warn = f" (at risk from {self.warn_at:.0%})" if self.warn_at else ""
+                sentences.append(
+                    f"still running at {env.show(at)}{used}{warn}, {gap(at, due)} left"
+                )
+                evidence["share_used"] = share
+        return evidence, "; ".join(sentences) + "."
+
+    def _why_then(self, start: int, env: Env) -> str:
+        """Why the count starts where it does, e.g. received on a Saturday."""
+        calendar = self.calendar
+        moment = from_us(start)
+        local = calendar.local(moment)
+        unit = self.limit.unit
+        if unit in {"minutes", "hours", "days"}:
+            return " (calendar time counts around the clock)"
+        if unit == "next_working_day_at":
+            return ""
+        hours = f"{calendar.opens}-{calendar.closes}"
+        if unit == "working_hours":
+            if calendar.is_open(moment):
+                return ", during opening hours, so the clock ran from then"
+            opening = calendar.next_opening(moment)
+            return (
+                f", outside opening hours ({hours}{self._day_note(local.date())}), so the clock "
+                f"started at the next opening, {env.show(to_us(opening))}"
+            )
+        mode = self.limit.after_closing
+        effective = calendar.effective_receipt_day(moment, after_closing=mode)
+        shown = effective.strftime("%a %d %b %Y")
+        if effective == local.date():
+            if mode == "same_day":
+                return ", a working day, so it is the day of receipt (statutory count: any hour)"
+            return f", a working day before closing time ({calendar.closes}): the day of receipt"
+        if not calendar.is_working_day(local.date()):
+            return (
+                f", not a working day{self._day_note(local.date())}, so the day of receipt is "
+                f"the next working day, {shown}"
+            )
+        return (
+            f", after closing time ({calendar.closes}), so the day of receipt is the next "
+            f"working day, {shown}"
+        )
+
+    def _day_note(self, day: date) -> str:
+        calendar = self.calendar
+        if calendar.is_working_day(day):
+            return ""
+        holiday = calendar.public_holidays(day.year).get(day)
+        if holiday:
+            return f": {day.strftime('%A')}, {holiday}"
+        if day in calendar.closures:
+            return f": {day.strftime('%A')}, a closure day of the lab"
+        return f": a {day.strftime('%A')}"
+
+    def _pauses(self, events: Sequence[Event], pauses: list[tuple[int, int, int]], env: Env) -> str:
+        measure = self.limit.measure
+        parts = []
+        for number, (p, r, gain) in enumerate(pauses, start=1):
+            begin = f"{events[p].kind} on {env.show(to_us(events[p].at))}"
+            if r < 0:
+                end = f"still paused at {env.show(env.at_us)}"
+            else:
+                end = f"{events[r].kind} on {env.show(to_us(events[r].at))}"
+            label = f"{ordinal(number)} pause" if len(pauses) > 1 else "paused"
+            parts.append(f"{label} from {begin} to {end}: {spoken(gain, measure)} not counted")
+        return "; ".join(parts)
+
+
+def _started(noun: str, kind: str) -> str:
+    """``when the enquiry was received``, or ``with deviation_identified``."""
+    if kind.endswith("ed") and "_" not in kind:
+        return f"when the {noun} was {kind}"
+    return f"with {kind}"
+
+
+def _iso(instant: int) -> str:
+    return from_us(instant).isoformat()

@@ -1,0 +1,209 @@
+"""``responsibility``: for an event kind, the roles allowed to perform it.
+
+Params::
+
+    events          the event kinds (steps) the rule is about
+    roles           the roles allowed to perform them
+    actor_required  optional, default true: an event with no actor is a breach, and says so
+
+One finding per record: ``met`` when every event of those kinds was done by an actor in one of the
+allowed roles, ``breached`` when any was not (or had no actor), ``not_applicable`` when the record
+has no such event by ``at`` or its ``applies_to`` conditions do not match. A step covered by
+several rules (``referred`` on a complaint is in R-N4 and R-K5) must satisfy each of them; each
+rule reports on its own.
+
+Several responsibility rules on one record type compile into one pass over the events: a table
+from event kind and role to two bit masks (the rules that see the step, the rules it breaches),
+OR-ed together into the signature the engine counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any, Final
+
+from ..core.events import Event
+from ..core.record import Record
+from ..core.roles import Role
+from .kind import (
+    BaseRuleKind,
+    CompileContext,
+    CompiledRule,
+    Env,
+    Explanation,
+    GroupCheck,
+    Outcome,
+)
+from .response_time import EVENT_KINDS
+from .status import BREACHED, MET, NOT_APPLICABLE
+from .wording import actor_text, either
+
+PARAMS_SCHEMA: Final[dict[str, Any]] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["events", "roles"],
+    "properties": {
+        "events": EVENT_KINDS,
+        "roles": {
+            "type": "array",
+            "items": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+            "minItems": 1,
+            "uniqueItems": True,
+        },
+        "actor_required": {"type": "boolean"},
+    },
+}
+
+_NONE: Final = (NOT_APPLICABLE, None, None, None)
+_MET: Final = (MET, None, None, None)
+
+
+class Responsibility(BaseRuleKind):
+    """The ``responsibility`` rule kind (see the module doc)."""
+
+    name = "responsibility"
+    params_schema: Mapping[str, Any] = PARAMS_SCHEMA
+
+    def event_kinds(self, params: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """The steps, with their paths."""
+        return [(f".events[{k}]", kind) for k, kind in enumerate(params.get("events", ()))]
+
+    def roles(self, params: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """The allowed roles, with their paths."""
+        return [(f".roles[{k}]", role) for k, role in enumerate(params.get("roles", ()))]
+
+    def compile(self, rule: Any, context: CompileContext) -> CompiledRule:
+        """One closure: the step kinds and allowed roles as frozensets."""
+        kinds = frozenset(rule.params["events"])
+        allowed = frozenset(Role(role) for role in rule.params["roles"])
+        required = bool(rule.params.get("actor_required", True))
+
+        def check(record: Record, events: Sequence[Event], env: Env) -> Outcome:
+            seen = False
+            for index, event in enumerate(events):
+                if event.kind in kinds:
+                    actor = event.actor
+                    if actor is None:
+                        if required:
+                            return (BREACHED, None, None, index)
+                    elif actor.role not in allowed:
+                        return (BREACHED, None, None, index)
+                    seen = True
+            return _MET if seen else _NONE
+
+        def explain(
+            record: Record, events: Sequence[Event], outcome: Outcome, env: Env
+        ) -> Explanation:
+            return _explain(record, events, outcome, kinds, rule.params, env)
+
+        return CompiledRule(check=check, explain=explain)
+
+    def compile_group(self, rules: Sequence[Any], context: CompileContext) -> GroupCheck | None:
+        """All the record type's responsibility rules in one pass (see the module doc).
+
+        For each event kind and each role (or no actor), the outcome is known in advance: which
+        rules see the step, and which of them it breaches. So the table holds, per kind and role,
+        one integer with two bit masks (seen, shifted left by the number of rules; breached), and
+        a record's signature is the OR of its events' entries.
+        """
+        count = len(rules)
+        every = (1 << count) - 1
+        kinds = sorted({kind for rule in rules for kind in rule.params["events"]})
+        table: dict[str, dict[Role | None, int]] = {}
+        for kind in kinds:
+            by_role: dict[Role | None, int] = {}
+            for role in (*Role, None):
+                value = 0
+                for index, rule in enumerate(rules):
+                    if kind not in rule.params["events"]:
+                        continue
+                    bit = 1 << index
+                    value |= bit << count
+                    if role is None:
+                        if rule.params.get("actor_required", True):
+                            value |= bit
+                    elif role.value not in rule.params["roles"]:
+                        value |= bit
+                by_role[role] = value
+            table[kind] = by_role
+        lookup = table.get
+        filters = tuple(
+            (1 << index | 1 << (index + count), predicate)
+            for index, rule in enumerate(rules)
+            if (predicate := context.predicates.get(rule.id)) is not None
+        )
+
+        def run(record: Record, events: Sequence[Event], env: Env) -> Hashable:
+            signature = 0
+            for event in events:
+                by_role = lookup(event.kind)
+                if by_role is not None:
+                    actor = event.actor
+                    signature |= by_role[actor.role if actor is not None else None]
+            for bits, predicate in filters:
+                if not predicate(record):
+                    signature &= ~bits
+            return signature
+
+        def decode(signature: Hashable) -> tuple[int, ...]:
+            assert isinstance(signature, int)
+            seen, bad = signature >> count, signature & every
+            return tuple(
+                BREACHED if bad >> k & 1 else MET if seen >> k & 1 else NOT_APPLICABLE
+                for k in range(count)
+            )
+
+        return GroupCheck(rule_ids=tuple(rule.id for rule in rules), run=run, decode=decode)
+
+
+def _explain(
+    record: Record,
+    events: Sequence[Event],
+    outcome: Outcome,
+    kinds: frozenset[str],
+    params: Mapping[str, Any],
+    env: Env,
+) -> Explanation:
+    allowed = list(params["roles"])
+    required = bool(params.get("actor_required", True))
+    noun = record.TYPE.replace("_", " ")
+    steps = []
+    problems = []
+    for event in events:
+        if event.kind not in kinds:
+            continue
+        actor = event.actor
+        ok = (actor is None and not required) or (actor is not None and actor.role in allowed)
+        steps.append(
+            {
+                "event": event.kind,
+                "at": event.at.isoformat(),
+                "actor": None
+                if actor is None
+                else {"id": actor.id, "name": actor.name, "role": actor.role.value},
+                "allowed": ok,
+            }
+        )
+        if not ok:
+            problems.append(
+                f"{event.kind} on {env.show_at(event)} was done by {actor_text(event)}"
+                if actor is not None
+                else f"{event.kind} on {env.show_at(event)} has no actor recorded, but the step "
+                "must be done by someone in an allowed role"
+            )
+    evidence: dict[str, Any] = {"allowed_roles": allowed, "steps": steps}
+    allowed_text = f"the roles allowed are {either(allowed)}"
+    if not steps:
+        return evidence, (
+            f"the {noun} has no {either(sorted(kinds))} event by {env.show(env.at_us)}, so there "
+            "is no step to check"
+        )
+    if problems:
+        return evidence, "; ".join(problems) + f"; {allowed_text}."
+    done = "; ".join(
+        f"{event.kind} on {env.show_at(event)} by {actor_text(event)}"
+        for event in events
+        if event.kind in kinds
+    )
+    return evidence, f"{done}; {allowed_text}."

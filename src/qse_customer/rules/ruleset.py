@@ -1,0 +1,168 @@
+"""Rulesets and rules as immutable values; :func:`~qse_customer.rules.load_ruleset` builds them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from types import MappingProxyType
+from typing import Any
+
+from attrs import field, frozen
+
+from ..core.errors import ValidationError
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def freeze(value: Any) -> Any:
+    """A read-only deep copy of JSON data: mappings become read-only, lists become tuples."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is dict or kind is MappingProxyType:
+        return MappingProxyType({key: freeze(item) for key, item in value.items()})
+    if kind is list or kind is tuple:
+        return tuple(freeze(item) for item in value)
+    if isinstance(value, Mapping):
+        return MappingProxyType({key: freeze(item) for key, item in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(freeze(item) for item in value)
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """Plain JSON data (dicts and lists) from :func:`freeze`'s output."""
+    if isinstance(value, Mapping):
+        return {key: thaw(item) for key, item in value.items()}
+    if isinstance(value, tuple | list):
+        return [thaw(item) for item in value]
+    return value
+
+
+@frozen
+class Source:
+    """Where a rule comes from: a document, a section (clause) in it, and the words it rests on."""
+
+    document: str
+    section: str | None = None
+    quote: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.document} §{self.section}" if self.section else self.document
+
+    def to_dict(self) -> dict[str, Any]:
+        """The source as JSON types."""
+        result: dict[str, Any] = {"document": self.document}
+        if self.section is not None:
+            result["section"] = self.section
+        if self.quote is not None:
+            result["quote"] = self.quote
+        return result
+
+    @classmethod
+    def from_dict(cls, document: Mapping[str, Any]) -> Source:
+        """A source from its JSON form (already validated against the ruleset schema)."""
+        return cls(document["document"], document.get("section"), document.get("quote"))
+
+
+@frozen
+class AppliesTo:
+    """Which records a rule concerns: record types, and conditions on their fields.
+
+    ``record_types`` is resolved: for ``"any"`` it lists the types whose lifecycle knows every
+    event kind the rule names. ``where`` maps a field (``channel``, or ``attributes.key`` inside a
+    mapping field) to a value (equality), or ``{"in": [...]}``, ``{"not": value}``,
+    ``{"not_in": [...]}``.
+    """
+
+    record_types: tuple[str, ...]
+    where: Mapping[str, Any] = field(factory=dict, converter=freeze)
+    any_type: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """As written in a ruleset document."""
+        written: Any = "any" if self.any_type else list(self.record_types)
+        if isinstance(written, list) and len(written) == 1:
+            written = written[0]
+        result: dict[str, Any] = {"record_type": written}
+        if self.where:
+            result["where"] = thaw(self.where)
+        return result
+
+
+@frozen
+class Rule:
+    """One rule: what it checks (``kind``, ``params``), on which records, from which clause."""
+
+    id: str
+    title: str
+    kind: str
+    params: Mapping[str, Any] = field(converter=freeze)
+    applies_to: AppliesTo
+    source: Source
+    severity: str = "medium"
+    description: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """As written in a ruleset document."""
+        result: dict[str, Any] = {
+            "id": self.id,
+            "title": self.title,
+            "kind": self.kind,
+            "source": self.source.to_dict(),
+            "severity": self.severity,
+            "applies_to": self.applies_to.to_dict(),
+            "params": thaw(self.params),
+        }
+        if self.description:
+            result["description"] = self.description
+        return result
+
+
+@frozen
+class Ruleset:
+    """A named, versioned set of rules, validated; compile it with a calendar to run it.
+
+    ``calendars`` names calendar settings (``WorkingCalendar.to_dict`` form) that a rule may ask
+    for instead of the caller's calendar (the UK-wide statutory count of FOI requests).
+    ``kinds`` are the rule kinds it was validated against (built-in plus any extra ones).
+    """
+
+    name: str
+    version: str
+    rules: tuple[Rule, ...]
+    effective: date | None = None
+    source: Source | None = None
+    description: str = ""
+    calendars: Mapping[str, Any] = field(factory=dict, converter=freeze)
+    extends: str | None = None
+    kinds: Mapping[str, Any] = field(factory=dict, eq=False, repr=False)
+
+    @property
+    def label(self) -> str:
+        """``name version``, as findings cite it."""
+        return f"{self.name} {self.version}"
+
+    def rule(self, rule_id: str) -> Rule:
+        """The rule with this id; an unknown id lists the known ones."""
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        known = ", ".join(rule.id for rule in self.rules)
+        raise ValidationError.single(
+            "$.rules", f"no rule {rule_id!r} in ruleset {self.name!r}; it has {known}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ruleset as a document :func:`load_ruleset` accepts (with ``extends`` resolved)."""
+        result: dict[str, Any] = {"name": self.name, "version": self.version}
+        if self.effective is not None:
+            result["effective"] = self.effective.isoformat()
+        if self.source is not None:
+            result["source"] = self.source.to_dict()
+        if self.description:
+            result["description"] = self.description
+        if self.calendars:
+            result["calendars"] = thaw(self.calendars)
+        result["rules"] = [rule.to_dict() for rule in self.rules]
+        return result

@@ -1,0 +1,147 @@
+"""A hypothesis state machine that runs the same operations on a store and on the memory store,
+its model, and checks that they always agree (in the manner of zarr's stateful store tests).
+
+Use it through :class:`~qse_customer.testing.store_contract.StoreContract`, or directly::
+
+    from hypothesis.stateful import run_state_machine_as_test
+    run_state_machine_as_test(store_machine(lambda: MyStore(...)))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    MultipleResults,
+    RuleBasedStateMachine,
+    invariant,
+    multiple,
+    rule,
+)
+
+from ..core.errors import QSEError
+from ..core.events import Event
+from ..core.record import Record
+from ..core.records import RECORD_TYPES
+from ..plugins.memory_store import MemoryStore
+from ..plugins.store import Store
+from ..plugins.store_base import statuses_of
+from .strategies import STRATEGIES, actors, event_data
+
+_TAGS = sorted(RECORD_TYPES)
+_DELETED_AT = datetime(2026, 1, 5, 9, tzinfo=UTC)
+_ANY_RECORD = st.deferred(lambda: st.one_of(*(make() for make in STRATEGIES.values())))
+
+
+def _outcome(call: Callable[[], Any]) -> tuple[str, Any]:
+    """What a call did: ("ok", result) or ("error", the QSEError subclass it raised)."""
+    try:
+        return "ok", call()
+    except QSEError as error:
+        return "error", type(error)
+
+
+class StoreMachine(RuleBasedStateMachine):
+    """Each rule applies one operation to the store under test and to a :class:`MemoryStore`.
+
+    Subclasses set ``make_store`` (a function returning a new, empty store).
+    """
+
+    make_store: ClassVar[Callable[[], Store]]
+
+    keys = Bundle("keys")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store = type(self).make_store()
+        self.model = MemoryStore()
+
+    def teardown(self) -> None:
+        self.store.close()
+
+    def _both(self, operation: Callable[[Store], Any]) -> Any:
+        actual = _outcome(lambda: operation(self.store))
+        expected = _outcome(lambda: operation(self.model))
+        assert actual == expected, f"store gave {actual}, the memory store {expected}"
+        return actual[1]
+
+    @rule(target=keys, record=_ANY_RECORD)
+    def save(self, record: Record) -> tuple[str, str]:
+        self._both(lambda store: store.save(record))
+        return record.TYPE, record.id
+
+    @rule(target=keys, records=st.lists(_ANY_RECORD, max_size=4))
+    def save_many(self, records: list[Record]) -> MultipleResults[tuple[str, str]]:
+        self._both(lambda store: store.save_many(records))
+        return multiple(*((record.TYPE, record.id) for record in records))
+
+    @rule(
+        key=keys,
+        index=st.integers(0, 30),
+        seconds=st.integers(0, 5 * 24 * 3600),
+        actor=st.none() | actors(),
+        data=event_data(),
+    )
+    def append_event(
+        self, key: tuple[str, str], index: int, seconds: int, actor: Any, data: dict[str, Any]
+    ) -> None:
+        tag, record_id = key
+        cls = RECORD_TYPES[tag]
+        kinds = sorted(cls.LIFECYCLE.kinds)
+        kind = kinds[index % len(kinds)]
+        try:
+            at = self.model.load(tag, record_id).last_event_at + timedelta(seconds=seconds)
+        except QSEError:
+            at = _DELETED_AT  # the record was deleted: both stores must say it is not there
+        event = Event(kind, at, actor, data)
+        self._both(lambda store: store.append_event(tag, record_id, event))
+
+    @rule(key=keys)
+    def delete(self, key: tuple[str, str]) -> None:
+        self._both(lambda store: store.delete(*key))
+
+    @rule(key=keys)
+    def load(self, key: tuple[str, str]) -> None:
+        self._both(lambda store: store.load(*key))
+
+    @rule(tag=st.sampled_from(_TAGS), limit=st.integers(1, 4), status_index=st.integers(0, 20))
+    def list_every_page(self, tag: str, limit: int, status_index: int) -> None:
+        statuses = [None, *sorted(statuses_of(tag))]
+        status = statuses[status_index % len(statuses)]
+
+        def pages(store: Store) -> list[list[Record]]:
+            found: list[list[Record]] = []
+            cursor: str | None = None
+            most = store.count(tag) // limit + 2
+            while True:
+                page = store.list(tag, status=status, limit=limit, after=cursor)
+                found.append(list(page.items))
+                cursor = page.next_cursor
+                if cursor is None:
+                    return found
+                assert len(found) < most, f"{store!r} keeps returning pages"
+
+        actual = [[(r.TYPE, r.id) for r in page] for page in pages(self.store)]
+        expected = [[(r.TYPE, r.id) for r in page] for page in pages(self.model)]
+        assert actual == expected
+        assert [r for page in pages(self.store) for r in page] == [
+            r for page in pages(self.model) for r in page
+        ]
+
+    @rule(tag=st.sampled_from(_TAGS))
+    def stream(self, tag: str) -> None:
+        assert list(self.store.stream(tag)) == list(self.model.stream(tag))
+
+    @invariant()
+    def counts_agree(self) -> None:
+        for tag in _TAGS:
+            assert self.store.count(tag) == self.model.count(tag), tag
+
+
+def store_machine(factory: Callable[[], Store]) -> type[StoreMachine]:
+    """A :class:`StoreMachine` for the stores ``factory`` makes (each run gets a new one)."""
+    return type("StoreMachineFor", (StoreMachine,), {"make_store": staticmethod(factory)})

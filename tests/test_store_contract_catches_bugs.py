@@ -1,0 +1,80 @@
+"""The store contract fails a store that breaks it: a subprocess runs the contract against
+memory stores with one bug each and each must fail the tests that guard against that bug."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+BROKEN_STORES = textwrap.dedent(
+    """
+    import pytest
+    from qse_customer.plugins import MemoryStore
+    from qse_customer.testing.store_contract import StoreContract
+
+
+    class IgnoresCursor(MemoryStore):
+        def _page(self, query, on_invalid):
+            return [r for r in self._sorted(query.tag) if query.matches(r) or True][: query.limit]
+
+
+    class LosesEvents(MemoryStore):
+        def _update(self, tag, id, change):
+            import time
+            current = self._records[tag][id]
+            time.sleep(0.001)  # read, let another writer in, then write: the classic lost update
+            new = change(current)
+            self._records[tag][id] = new
+            return new
+
+
+    class TestIgnoresCursor(StoreContract):
+        @pytest.fixture
+        def store_factory(self):
+            return IgnoresCursor
+
+
+    class TestLosesEvents(StoreContract):
+        @pytest.fixture
+        def store_factory(self):
+            return LosesEvents
+    """
+)
+
+
+GUARDS = {
+    "TestIgnoresCursor::test_pages_list_every_match_once_in_order",
+    "TestIgnoresCursor::test_behaves_like_the_memory_store",
+    "TestLosesEvents::test_threads_appending_at_once_lose_no_event",
+}
+
+
+def test_the_contract_fails_broken_stores(tmp_path: Path) -> None:
+    (tmp_path / "test_broken.py").write_text(BROKEN_STORES)
+    source = str(Path(__file__).resolve().parents[1] / "src")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([source, os.environ.get("PYTHONPATH", "")])}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-rf",
+            "-p",
+            "no:cacheprovider",
+            "--rootdir",
+            str(tmp_path),
+            *(f"test_broken.py::{test}" for test in sorted(GUARDS)),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+        env=env,
+    )
+    failed = set(re.findall(r"FAILED test_broken\.py::(\S+::\S+)", result.stdout))
+    assert failed == GUARDS, result.stdout + result.stderr
