@@ -32,6 +32,7 @@ from .core.instrument import (
     register_instruments,
     unregister_instrument,
 )
+from .core.measurement import Measurement
 from .core.parties import RecordRef, Submitter
 from .core.record import Record
 from .core.records import RECORD_TYPES, AnyRecord
@@ -130,6 +131,7 @@ __all__ = [
     "ForeignStoreError",
     "Instrument",
     "InstrumentRegistry",
+    "Measurement",
     "MemoryStore",
     "Need",
     "NeedSource",

@@ -28,11 +28,16 @@ from .kinds import BUILTIN_KINDS
 from .loader import SHIPPED, load_ruleset, shipped_rulesets
 from .report import Counts, PeriodSummary, Report, RuleSummary
 from .ruleset import AppliesTo, Rule, Ruleset, Source
-from .status import Status
+from .status import AT_RISK, BREACHED, MET, NOT_APPLICABLE, PENDING, Status
 from .validation import ruleset_schema
 
 __all__ = [
+    "AT_RISK",
+    "BREACHED",
     "BUILTIN_KINDS",
+    "MET",
+    "NOT_APPLICABLE",
+    "PENDING",
     "SHIPPED",
     "Aggregate",
     "AppliesTo",
