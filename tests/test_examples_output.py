@@ -63,11 +63,12 @@ def test_intake_names_every_bad_field_by_json_path() -> None:
     text = output("complaint_intake")
     assert "refused: 5 problems" in text
     paths = re.findall(r"^   (\$[^:]*): ", text, flags=re.M)
-    expected = ["$", "$.channel", "$.events[0].actor", "$.events[0].at", "$.severity"]
+    expected = ["$", "$.channel", "$.events[0].actor.role", "$.events[0].at", "$.severity"]
     assert paths[: len(expected)] == expected
     assert "'fax' is not one of" in line_with(text, "$.channel:")
     assert "'priority_flag' was unexpected" in line_with(text, "   $: ")
     assert "UTC offset" in line_with(text, "$.events[0].at:")
+    assert "'porter' is not one of" in line_with(text, "$.events[0].actor.role:")
 
 
 def test_intake_problems_are_the_ones_from_dict_reports() -> None:

@@ -57,9 +57,28 @@ def _message(error: jsonschema.ValidationError) -> str:
     return str(error.message)
 
 
+def _leaves(error: jsonschema.ValidationError) -> list[jsonschema.ValidationError]:
+    """A nullable field given a non-null value: the errors inside its non-null branch, which name
+    the deepest bad field (``$.events[0].actor.role``, not ``$.events[0].actor``)."""
+    if error.validator not in {"oneOf", "anyOf"} or error.instance is None or not error.context:
+        return [error]
+    branches: dict[Any, list[jsonschema.ValidationError]] = {}
+    for inner in error.context:
+        branches.setdefault(inner.relative_schema_path[0], []).append(inner)
+    real = [
+        inner
+        for inner in error.context
+        if not (inner.validator == "type" and inner.validator_value == "null")
+    ]
+    if len(branches) != 2 or not real:
+        return [error]
+    return [leaf for inner in real for leaf in _leaves(inner)]
+
+
 def schema_errors(document: Any, tag: str) -> list[FieldError]:
     """Every way ``document`` fails the schema of record type ``tag``, by JSON path."""
-    errors = sorted(_validator(tag).iter_errors(document), key=lambda e: list(e.absolute_path))
+    errors = [leaf for error in _validator(tag).iter_errors(document) for leaf in _leaves(error)]
+    errors.sort(key=lambda e: [str(part) for part in e.absolute_path])
     return [FieldError(error.json_path, _message(error)) for error in errors]
 
 
