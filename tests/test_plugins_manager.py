@@ -61,7 +61,7 @@ def test_built_ins_are_registered_as_plugins_by_name(manager: QSEPluginManager) 
     assert manager.plugin_names() == [name for name, _ in plugins.BUILTIN_PLUGINS]
     assert all(manager.is_builtin(name) for name in manager.plugin_names())
     providers = manager.storage_providers()
-    assert sorted(providers) == ["memory", "sqlite"]
+    assert sorted(providers) == ["memory", "postgresql", "sqlite"]
     assert providers["sqlite"].plugin == "qse_customer.sqlite_store"
     assert providers["sqlite"].default
     assert list(manager.survey_backends()) == ["file"]

@@ -40,6 +40,7 @@ from .markers import DISABLE_PLUGINS_ENV, ENTRY_POINT_GROUP, PROJECT_NAME, hooki
 from .memory_store import MemoryStore
 from .notification import Notification, NotificationKind
 from .outbox_notifier import FileOutboxNotifier, OutboxContents, read_outbox
+from .postgres_store import PostgresStore
 from .sqlite_store import SQLiteStore
 from .store import Delivery, OnInvalid, Page, RecordType, Store, StoreFactory
 from .store_base import StoreBase
@@ -76,6 +77,7 @@ __all__ = [
     "PluginError",
     "PluginLoadError",
     "PluginResultError",
+    "PostgresStore",
     "Provided",
     "QSEPluginManager",
     "RecordNotFoundError",

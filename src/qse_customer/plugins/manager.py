@@ -29,7 +29,14 @@ from attrs import frozen
 from ..core.errors import QSEError, ValidationError
 from ..rules.kind import RuleKind
 from ..rules.kinds import BUILTIN_KINDS
-from . import file_survey, hookspecs, logging_notifier, memory_store, sqlite_store
+from . import (
+    file_survey,
+    hookspecs,
+    logging_notifier,
+    memory_store,
+    postgres_store,
+    sqlite_store,
+)
 from .errors import (
     PluginConflictError,
     PluginLoadError,
@@ -47,6 +54,7 @@ T = TypeVar("T")
 BUILTIN_PLUGINS: tuple[tuple[str, ModuleType], ...] = (
     ("qse_customer.memory_store", memory_store),
     ("qse_customer.sqlite_store", sqlite_store),
+    ("qse_customer.postgres_store", postgres_store),
     ("qse_customer.logging_notifier", logging_notifier),
     ("qse_customer.file_survey", file_survey),
 )

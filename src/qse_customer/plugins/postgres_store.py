@@ -1,0 +1,588 @@
+"""The ``postgresql://`` store: records in PostgreSQL, for labs (and vendors hosting many labs)
+whose application runs in several processes or on several machines.
+
+Needs psycopg 3: ``pip install 'qse-customer[postgres]'``. It is imported when a store is opened,
+so the rest of the package works without it.
+
+- One row a record in ``qse_records``: the document of :func:`qse_customer.to_dict` as JSONB,
+  with indexed columns for type, id, status and first-event time (microseconds since 1970, so
+  paging cursors compare exactly). Ids sort byte by byte (``COLLATE "C"``), as in every store.
+- Each document is sealed (:mod:`.record_codec`) over the text PostgreSQL prints for it, so a
+  record read back skips the validation its seal proves it passed; a row edited by hand is
+  validated in full and one that fails raises :class:`StoredRecordError` naming it.
+- :meth:`PostgresStore.append_event` reads the record with ``SELECT ... FOR UPDATE``, checks the
+  event against the record's own rules and writes it back in one transaction: two processes
+  appending to one record take turns on its row lock, and neither event is lost; appends to
+  different records never wait for each other.
+- Streams read through a server-side cursor on a connection of their own, in a read-only
+  ``REPEATABLE READ`` transaction: ``chunk_size`` rows in memory at a time, one consistent
+  snapshot, and writes on the store while a stream is open are not disturbed by it.
+- A schema holding another program's tables, a store of a newer schema version or a store
+  missing its tables is refused untouched (see :mod:`.postgres_schema`).
+
+URLs are libpq's (``postgresql://user:password@host:5432/dbname?sslmode=require``); every query
+option is passed on to libpq except ``schema=`` (the PostgreSQL schema the store lives in,
+``public`` by default), which the store takes for itself.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+from itertools import islice
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+from ..core.errors import ValidationError
+from ..core.record import Record
+from .errors import CorruptStoreError, RecordNotFoundError, StoredRecordError, StoreError
+from .markers import hookimpl
+from .notification import Notification
+from .postgres_schema import checked_schema, inspect_schema, migrate
+from .record_codec import decode, decode_rows, encode, seal, validate_stored
+from .store import Delivery, OnInvalid, StoreFactory
+from .store_base import Query, StoreBase, micros
+
+if TYPE_CHECKING:
+    from psycopg import Connection
+
+SCHEME = "postgresql"
+EXTRA = "qse-customer[postgres]"
+
+_DOCUMENT = "coalesce(document::text, document_text)"
+_UPSERT = (
+    "INSERT INTO qse_records "
+    "(type, id, status, opened_at, last_event_at, document, document_text, seal) "
+    "VALUES (%s, %s, %s, %s, %s, %s::jsonb, %s, %s) ON CONFLICT (type, id) DO UPDATE SET "
+    "status = excluded.status, opened_at = excluded.opened_at, "
+    "last_event_at = excluded.last_event_at, document = excluded.document, "
+    "document_text = excluded.document_text, seal = excluded.seal"
+)
+# Many records go through COPY into a temporary table, then into qse_records in one statement:
+# the last of a repeated record wins, and rows are locked in key order (no deadlock with another
+# writer doing the same).
+_COPY_FROM = 64
+_INCOMING = (
+    "CREATE TEMPORARY TABLE IF NOT EXISTS qse_incoming (ord bigint NOT NULL, "
+    'type text COLLATE "C", id text COLLATE "C", status text, opened_at bigint, '
+    "last_event_at bigint, document text, document_text text, seal integer) "
+    "ON COMMIT DELETE ROWS"
+)
+_COPY_IN = (
+    "COPY qse_incoming (ord, type, id, status, opened_at, last_event_at, document, "
+    "document_text, seal) FROM STDIN"
+)
+_MERGE = (
+    "INSERT INTO qse_records "
+    "(type, id, status, opened_at, last_event_at, document, document_text, seal) "
+    "SELECT DISTINCT ON (type, id) type, id, status, opened_at, last_event_at, "
+    "document::jsonb, document_text, seal FROM qse_incoming ORDER BY type, id, ord DESC "
+    "ON CONFLICT (type, id) DO UPDATE SET "
+    "status = excluded.status, opened_at = excluded.opened_at, "
+    "last_event_at = excluded.last_event_at, document = excluded.document, "
+    "document_text = excluded.document_text, seal = excluded.seal"
+)
+_READ = f"SELECT {_DOCUMENT}, seal FROM qse_records WHERE type = %s AND id = %s"
+
+_stream_names = itertools.count()
+
+
+class _NotExact(Exception):
+    """A value JSONB would print differently from Python (a float with an exponent)."""
+
+
+def _key_order(key: str) -> tuple[int, bytes]:
+    raw = key.encode("utf-8")
+    return len(raw), raw
+
+
+# Records of one type have the same keys in the same order, so each key order is sorted once.
+_key_orders: dict[tuple[str, ...], tuple[str, ...]] = {}
+_KEY_ORDERS_KEPT = 4096
+
+
+def _ordered(value: Any) -> Any:
+    kind = type(value)
+    if kind is dict:
+        keys = tuple(value)
+        order = _key_orders.get(keys)
+        if order is None:
+            order = tuple(sorted(keys, key=_key_order))
+            if len(_key_orders) < _KEY_ORDERS_KEPT:
+                _key_orders[keys] = order
+        ordered = {}
+        for key in order:
+            item = value[key]
+            inner = type(item)
+            ordered[key] = (
+                _ordered(item) if inner is dict or inner is list or inner is float else item
+            )
+        return ordered
+    if kind is list:
+        return [_ordered(item) for item in value]
+    if kind is float:
+        shown = repr(value)
+        if "e" in shown or "n" in shown or shown == "-0.0":
+            raise _NotExact(shown)
+    return value
+
+
+_jsonb_dumps = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+
+
+def jsonb_text(document: str) -> str | None:
+    """The text PostgreSQL prints for ``document::jsonb`` (object keys shortest first, then by
+    their bytes; ``", "`` and ``": "`` between items), or None when JSONB cannot hold the
+    document exactly (a U+0000 character, a lone surrogate, a float with an exponent)."""
+    if "\\u0000" in document:
+        return None
+    try:
+        text = _jsonb_dumps(_ordered(json.loads(document)))
+        text.encode("utf-8")
+    except (_NotExact, UnicodeEncodeError):
+        return None
+    return text
+
+
+def _row(record: Record) -> tuple[str, str, str, int, int, str | None, str | None, int]:
+    document = encode(record)
+    as_jsonb = jsonb_text(document)
+    stored = as_jsonb if as_jsonb is not None else document
+    return (
+        record.TYPE,
+        _checked_text(record.id, "$.id"),
+        record.status,
+        micros(record.opened_at),
+        micros(record.last_event_at),
+        as_jsonb,
+        None if as_jsonb is not None else document,
+        seal(stored),
+    )
+
+
+def _checked_text(value: str, path: str) -> str:
+    if "\x00" in value:
+        raise ValidationError.single(
+            path, f"PostgreSQL cannot store the character U+0000 (in {value!r}); remove it"
+        )
+    return value
+
+
+def redact(url: str) -> str:
+    """``url`` without its password, to name a store in messages and logs."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    user, host = parts.netloc.rsplit("@", 1)
+    if ":" in user:
+        user = user.split(":", 1)[0] + ":***"
+    return urlunsplit(parts._replace(netloc=f"{user}@{host}"))
+
+
+def parse_postgres_url(url: str) -> tuple[str, str]:
+    """The libpq connection URL and the schema of a ``postgresql://`` store URL."""
+    parts = urlsplit(url) if isinstance(url, str) else None
+    if parts is None or parts.scheme != SCHEME:
+        raise ValidationError.single(
+            "$.url", f"expected postgresql://user@host:port/dbname?schema=name, got {url!r}"
+        )
+    options = parse_qsl(parts.query, keep_blank_values=True)
+    schemas = [value for name, value in options if name == "schema"]
+    if len(schemas) > 1:
+        raise ValidationError.single("$.url", f"the URL {redact(url)!r} gives schema= twice")
+    schema = checked_schema(schemas[0]) if schemas else "public"
+    # %20, not +, for a space: libpq decodes only percent escapes.
+    rest = urlencode([(k, v) for k, v in options if k != "schema"], quote_via=quote)
+    return urlunsplit(parts._replace(query=rest)), schema
+
+
+class PostgresStore(StoreBase):
+    """A store in a PostgreSQL database (``postgresql://...``), in one schema of it.
+
+    ``schema`` overrides the URL's ``?schema=`` (default ``public``); it is created if absent.
+    ``save_many`` sends a few records in one pipelined ``executemany`` and many through
+    ``COPY``; ``chunk_size`` rows are fetched per round trip while streaming. One store object
+    may be shared by threads (it serialises their transactions on one connection; each stream
+    has a connection of its own); processes each open their own.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        schema: str | None = None,
+        chunk_size: int = 1000,
+    ) -> None:
+        super().__init__()
+        self._conninfo, url_schema = parse_postgres_url(url)
+        self.schema = checked_schema(schema) if schema is not None else url_schema
+        self.url = url if schema is None else _with_schema(url, self.schema)
+        self.where = redact(self.url)
+        if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+            raise ValidationError.single(
+                "$.chunk_size", f"expected a positive integer, got {chunk_size!r}"
+            )
+        self.chunk_size = chunk_size
+        self._lock = threading.RLock()
+        self._readers: list[Connection[Any]] = []
+        self._db = self._connect()
+        try:
+            with self._errors():
+                migrate(self._db, self.schema, where=self.where)
+        except BaseException:
+            self._db.close()
+            raise
+
+    # -- connections and errors -------------------------------------------------------------
+
+    def _connect(self) -> Connection[Any]:
+        try:
+            import psycopg
+        except ImportError as error:
+            raise StoreError(
+                f"opening {self.where} needs psycopg 3, which is not installed: "
+                f"pip install '{EXTRA}'"
+            ) from error
+        named = "application_name" in dict(parse_qsl(urlsplit(self._conninfo).query))
+        options: dict[str, Any] = {} if named else {"application_name": "qse-customer"}
+        try:
+            connection = psycopg.connect(self._conninfo, autocommit=True, **options)
+        except psycopg.Error as error:
+            raise StoreError(
+                f"cannot connect to {self.where}: {str(error).strip()}; check that the server "
+                "is running and the URL's host, port, user, password and database"
+            ) from error
+        try:
+            encoding = connection.info.parameter_status("server_encoding")
+            if encoding != "UTF8":
+                raise StoreError(
+                    f"the database of {self.where} has the encoding "
+                    f"{encoding}; qse-customer needs UTF8: create the "
+                    "database with ENCODING 'UTF8'"
+                )
+            # Only the store's own schema: a missing schema fails loudly instead of silently
+            # putting tables into another one.
+            connection.execute(f'SET search_path TO "{self.schema}"')
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    def _connection(self) -> Connection[Any]:
+        """The store's connection, opened again if the server dropped it since the last use."""
+        if self._db.broken or self._db.closed:
+            self._db.close()
+            self._db = self._connect()
+        return self._db
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Turn psycopg's errors into the library's, naming this store."""
+        import psycopg
+        from psycopg import errors
+
+        try:
+            yield
+        except (errors.LockNotAvailable, errors.QueryCanceled) as error:
+            raise StoreError(
+                f"{self.where}: waited too long for another writer ({str(error).strip()}); "
+                "nothing was written: retry, or raise lock_timeout / statement_timeout"
+            ) from error
+        except (errors.DeadlockDetected, errors.SerializationFailure) as error:
+            raise StoreError(
+                f"{self.where}: this write collided with another writer's "
+                f"({str(error).strip()}); nothing was written: retry it"
+            ) from error
+        except errors.UndefinedTable as error:
+            raise CorruptStoreError(
+                f"{self.where}: a table of the store is missing ({str(error).strip()}); "
+                "restore it from a backup"
+            ) from error
+        except psycopg.OperationalError as error:
+            raise StoreError(
+                f"{self.where}: lost the connection to the server ({str(error).strip()}); the "
+                "operation was not acknowledged: retry it (the store reconnects)"
+            ) from error
+        except psycopg.Error as error:
+            raise StoreError(f"{self.where}: {str(error).strip()}") from error
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Connection[Any]]:
+        with self._lock, self._errors():
+            db = self._connection()
+            with db.transaction():
+                yield db
+
+    # -- records ----------------------------------------------------------------------------
+
+    def _write(self, records: Iterable[Record]) -> int:
+        iterator = iter(records)
+        first = list(islice(iterator, _COPY_FROM))
+        with self._transaction() as db, db.cursor() as cursor:
+            if len(first) < _COPY_FROM:
+                # In key order (stable: a repeated record keeps its place), so two writers
+                # saving overlapping records lock rows in the same order and cannot deadlock.
+                rows = sorted(map(_row, first), key=lambda row: (row[0], row[1]))
+                cursor.executemany(_UPSERT, rows)
+                return len(rows)
+            cursor.execute(_INCOMING)
+            saved = 0
+            with cursor.copy(_COPY_IN) as copy:
+                for saved, record in enumerate(itertools.chain(first, iterator), start=1):
+                    copy.write_row((saved, *_row(record)))
+            cursor.execute(_MERGE)
+        return saved
+
+    def _read(self, tag: str, id: str) -> Record | None:
+        with self._lock, self._errors():
+            row = self._connection().execute(_READ, (tag, _checked_text(id, "$.id"))).fetchone()
+        return None if row is None else decode(tag, id, row[0], row[1], self.where)
+
+    def _update(self, tag: str, id: str, change: Callable[[Record], Record]) -> Record:
+        with self._transaction() as db:
+            row = db.execute(f"{_READ} FOR UPDATE", (tag, _checked_text(id, "$.id"))).fetchone()
+            if row is None:
+                raise RecordNotFoundError(tag, id)
+            new = change(decode(tag, id, row[0], row[1], self.where))
+            db.execute(_UPSERT, _row(new))
+        return new
+
+    def _delete(self, tag: str, id: str) -> bool:
+        with self._transaction() as db:
+            cursor = db.execute(
+                "DELETE FROM qse_records WHERE type = %s AND id = %s",
+                (tag, _checked_text(id, "$.id")),
+            )
+            return cursor.rowcount > 0
+
+    def _select(
+        self, query: Query, after: tuple[int, str] | None, limit: int
+    ) -> list[tuple[str, int, str, int]]:
+        sql = [f"SELECT id, opened_at, {_DOCUMENT}, seal FROM qse_records WHERE type = %s"]
+        params: list[object] = [query.tag]
+        if query.status is not None:
+            sql.append("AND status = %s")
+            params.append(query.status)
+        if query.since is not None:
+            sql.append("AND opened_at >= %s")
+            params.append(query.since)
+        if query.until is not None:
+            sql.append("AND opened_at < %s")
+            params.append(query.until)
+        if after is not None:
+            sql.append("AND (opened_at, id) > (%s, %s)")
+            params.extend((after[0], _checked_text(after[1], "$.after")))
+        sql.append("ORDER BY opened_at, id LIMIT %s")
+        params.append(limit)
+        with self._lock, self._errors():
+            rows: list[tuple[str, int, str, int]] = (
+                self._connection().execute(" ".join(sql), params).fetchall()
+            )
+        return rows
+
+    def _decoded(
+        self, tag: str, rows: Iterable[tuple[str, int, str, int]], on_invalid: OnInvalid | None
+    ) -> Iterator[Record]:
+        for item in decode_rows(tag, rows, self.where):
+            if isinstance(item, StoredRecordError):
+                if on_invalid is None:
+                    raise item
+                on_invalid(item)
+            else:
+                yield item
+
+    def _page(self, query: Query, on_invalid: OnInvalid | None) -> list[Record]:
+        rows = self._select(query, query.after, query.limit)
+        return list(self._decoded(query.tag, rows, on_invalid))
+
+    def _take_reader(self) -> Connection[Any]:
+        with self._lock:
+            while self._readers:
+                reader = self._readers.pop()
+                if not (reader.broken or reader.closed):
+                    return reader
+                reader.close()
+        reader = self._connect()
+        from psycopg import IsolationLevel
+
+        reader.isolation_level = IsolationLevel.REPEATABLE_READ
+        reader.read_only = True
+        return reader
+
+    def _give_back(self, reader: Connection[Any]) -> None:
+        with self._lock:
+            if self._closed or reader.broken or reader.closed or len(self._readers) >= 2:
+                reader.close()
+            else:
+                self._readers.append(reader)
+
+    def _iterate(self, tag: str, on_invalid: OnInvalid | None) -> Iterator[Record]:
+        with self._errors():
+            reader = self._take_reader()
+        try:
+            with self._errors(), reader.transaction():
+                name = f"qse_stream_{next(_stream_names)}"
+                with reader.cursor(name=name) as cursor:
+                    cursor.execute(
+                        f"SELECT id, opened_at, {_DOCUMENT}, seal FROM qse_records "
+                        "WHERE type = %s ORDER BY opened_at, id",
+                        (tag,),
+                    )
+                    while rows := cursor.fetchmany(self.chunk_size):
+                        self._check_open()
+                        yield from self._decoded(tag, rows, on_invalid)
+        finally:
+            self._give_back(reader)
+
+    def _count(self, tag: str, status: str | None) -> int:
+        with self._lock, self._errors():
+            if status is None:
+                cursor = self._connection().execute(
+                    "SELECT count(*) FROM qse_records WHERE type = %s", (tag,)
+                )
+            else:
+                cursor = self._connection().execute(
+                    "SELECT count(*) FROM qse_records WHERE type = %s AND status = %s",
+                    (tag, status),
+                )
+            row = cursor.fetchone()
+        return int(row[0]) if row is not None else 0
+
+    # -- the notification outbox ------------------------------------------------------------
+
+    def _add_notifications(
+        self, notifications: list[Notification], notifiers: tuple[str, ...]
+    ) -> list[Notification]:
+        for name in notifiers:
+            _checked_text(name, "$.notifiers")
+        new: list[Notification] = []
+        with self._transaction() as db:
+            for notification in notifications:
+                row = db.execute(
+                    "INSERT INTO qse_notifications (key, document, recorded_at) "
+                    "VALUES (%s, %s, %s) ON CONFLICT (key) DO NOTHING RETURNING seq",
+                    (
+                        _checked_text(notification.key, "$.key"),
+                        json.dumps(notification.to_dict(), separators=(",", ":")),
+                        notification.at,
+                    ),
+                ).fetchone()
+                if row is not None:
+                    new.append(notification)
+                    with db.cursor() as cursor:
+                        cursor.executemany(
+                            "INSERT INTO qse_deliveries (key, notifier) VALUES (%s, %s)",
+                            [(notification.key, notifier) for notifier in notifiers],
+                        )
+        return new
+
+    def _pending(self) -> list[Delivery]:
+        with self._lock, self._errors():
+            rows = (
+                self._connection()
+                .execute(
+                    "SELECT n.document, d.notifier FROM qse_deliveries AS d "
+                    "JOIN qse_notifications AS n ON n.key = d.key "
+                    "WHERE d.delivered_at IS NULL ORDER BY n.seq, d.notifier"
+                )
+                .fetchall()
+            )
+        return [Delivery(Notification.from_dict(json.loads(doc)), name) for doc, name in rows]
+
+    def _mark_delivered(self, key: str, notifier: str, at: datetime) -> None:
+        with self._transaction() as db:
+            cursor = db.execute(
+                "UPDATE qse_deliveries SET delivered_at = %s WHERE key = %s AND notifier = %s",
+                (at, _checked_text(key, "$.key"), _checked_text(notifier, "$.notifier")),
+            )
+            if cursor.rowcount == 0:
+                raise ValidationError.single(
+                    "$.key", f"no notification {key!r} pending for notifier {notifier!r}"
+                )
+
+    def _has_notification(self, key: str) -> bool:
+        with self._lock, self._errors():
+            row = (
+                self._connection()
+                .execute(
+                    "SELECT 1 FROM qse_notifications WHERE key = %s", (_checked_text(key, "$.key"),)
+                )
+                .fetchone()
+            )
+        return row is not None
+
+    # -- maintenance ------------------------------------------------------------------------
+
+    def verify(self) -> list[StoredRecordError]:
+        """Check the store's tables and every record in full; re-seal the valid ones.
+
+        Run it once after upgrading qse-customer when the record model changed: rows sealed
+        under the old model are validated in full on every read (slow) until re-sealed. Returns
+        the records that no longer validate (fix or delete them); raises
+        :class:`CorruptStoreError` if a table of the store is missing.
+        """
+        self._check_open()
+        with self._lock, self._errors():
+            inspect_schema(self._connection(), self.schema, where=self.where)
+            tags = [
+                row[0]
+                for row in self._connection().execute(
+                    "SELECT DISTINCT type FROM qse_records ORDER BY type"
+                )
+            ]
+        invalid: list[StoredRecordError] = []
+        for tag in tags:
+            after: tuple[int, str] | None = None
+            query = Query(tag, None, None, None, None, self.chunk_size)
+            while rows := self._select(query, after, self.chunk_size):
+                after = (rows[-1][1], rows[-1][0])
+                stale: list[tuple[int, str, str, int]] = []
+                for record_id, _, document, stored_seal in rows:
+                    if stored_seal == seal(document):
+                        continue
+                    try:
+                        validate_stored(tag, record_id, document, self.where)
+                    except StoredRecordError as error:
+                        invalid.append(error)
+                        continue
+                    stale.append((seal(document), tag, record_id, stored_seal))
+                if stale:
+                    # Only where the seal is still the one read: a record rewritten meanwhile
+                    # keeps the seal its writer gave it.
+                    with self._transaction() as db, db.cursor() as cursor:
+                        cursor.executemany(
+                            "UPDATE qse_records SET seal = %s "
+                            "WHERE type = %s AND id = %s AND seal = %s",
+                            stale,
+                        )
+        return invalid
+
+    def _close(self) -> None:
+        with self._lock:
+            for reader in self._readers:
+                reader.close()
+            self._readers.clear()
+            self._db.close()
+
+
+def _with_schema(url: str, schema: str) -> str:
+    parts = urlsplit(url)
+    options = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "schema"]
+    return urlunsplit(
+        parts._replace(query=urlencode([*options, ("schema", schema)], quote_via=quote))
+    )
+
+
+def open_postgres_store(url: str) -> PostgresStore:
+    """A :class:`PostgresStore` from its URL (see the module's documentation for the options)."""
+    return PostgresStore(url)
+
+
+@hookimpl(trylast=True)
+def qse_storage_backends() -> Mapping[str, StoreFactory]:
+    """The built-in ``postgresql://`` store (an installed plugin claiming the scheme wins)."""
+    return {SCHEME: open_postgres_store}

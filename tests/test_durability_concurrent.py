@@ -1,0 +1,97 @@
+"""No event is lost when processes append to the same records at once: two to four writer
+processes (this file run as a script) append numbered notes to the same few records, all starting
+at the same moment, while the test streams the store; afterwards every note of every writer is
+there, each writer's in the order it appended them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from postgres_server import Cluster
+
+pytest_plugins = ("postgres_server",)
+
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+RECORDS = ("shared-1", "shared-2", "shared-3")
+NOTES = 20
+
+
+def _writer(url: str, writer: int, start_at: float) -> None:
+    """Append ``NOTES`` notes to every shared record, visiting them in a writer's own order."""
+    from qse_customer import Actor, Complaint, Event, Role
+    from qse_customer.plugins import open_store
+
+    actor = Actor(f"tech-{writer}", "Tara Tech", Role.TECHNOLOGIST)
+    order = RECORDS[writer % len(RECORDS) :] + RECORDS[: writer % len(RECORDS)]
+    with open_store(url) as store:
+        time.sleep(max(0.0, start_at - time.time()))
+        for seq in range(NOTES):
+            for record_id in order:
+                event = Event(
+                    "note_added", T0 + timedelta(hours=1), actor, {"writer": writer, "seq": seq}
+                )
+                store.append_event(Complaint, record_id, event)
+
+
+def _append_at_once(url: str, writers: int) -> None:
+    from qse_customer import Actor, Complaint, Role
+    from qse_customer.plugins import open_store
+
+    staff = Actor("tech-0", "Tara Tech", Role.TECHNOLOGIST)
+    with open_store(url) as store:
+        store.save_many(
+            Complaint.receive(id=i, at=T0, by=staff, channel="web", category="turnaround")
+            for i in RECORDS
+        )
+    start_at = time.time() + 2.0  # every writer has imported and opened the store by then
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    processes = [
+        subprocess.Popen(
+            [sys.executable, __file__, url, str(writer), repr(start_at)],
+            stderr=subprocess.PIPE,
+            text=True,
+            env=environment,
+        )
+        for writer in range(writers)
+    ]
+    streams = 0
+    with open_store(url) as reader:
+        while any(process.poll() is None for process in processes):
+            assert sorted(r.id for r in reader.stream(Complaint)) == sorted(RECORDS)
+            streams += 1
+        errors = [process.communicate(timeout=120)[1] for process in processes]
+        assert [process.returncode for process in processes] == [0] * writers, errors
+        found = {record_id: reader.load(Complaint, record_id) for record_id in RECORDS}
+    assert streams > 0
+    for record_id, record in found.items():
+        by_writer: dict[int, list[int]] = defaultdict(list)
+        for event in record.events[1:]:
+            by_writer[event.data["writer"]].append(event.data["seq"])
+        assert dict(by_writer) == {w: list(range(NOTES)) for w in range(writers)}, record_id
+        assert len(record.events) == 1 + writers * NOTES
+
+
+@pytest.mark.parametrize("writers", [2, 4])
+def test_sqlite_loses_no_event_of_concurrent_writers(tmp_path: Path, writers: int) -> None:
+    _append_at_once(f"sqlite:///{tmp_path / 'shared.db'}", writers)
+
+
+@pytest.mark.parametrize("writers", [2, 4])
+def test_postgresql_loses_no_event_of_concurrent_writers(
+    postgres_cluster: Cluster, writers: int
+) -> None:
+    _append_at_once(postgres_cluster.store_url(), writers)
+
+
+if __name__ == "__main__":
+    _writer(sys.argv[1], int(sys.argv[2]), float(sys.argv[3]))
