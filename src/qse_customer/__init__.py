@@ -94,6 +94,7 @@ from .plugins import (
     open_store,
     open_survey_backend,
 )
+from .review import PACKET_VERSION, ReviewPacket, management_review, referral_id, referrals_from
 from .rules import (
     CompiledRuleset,
     Finding,
@@ -110,6 +111,7 @@ from .rules import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "PACKET_VERSION",
     "RECORD_TYPES",
     "Actor",
     "AnyRecord",
@@ -151,6 +153,7 @@ __all__ = [
     "RecordRef",
     "Referral",
     "Report",
+    "ReviewPacket",
     "Role",
     "Rule",
     "Ruleset",
@@ -198,6 +201,7 @@ __all__ = [
     "instruments",
     "load_instrument",
     "load_ruleset",
+    "management_review",
     "merge_rulesets",
     "net_promoter_score",
     "notify_due",
@@ -205,6 +209,8 @@ __all__ = [
     "open_store",
     "open_survey_backend",
     "pareto",
+    "referral_id",
+    "referrals_from",
     "register_instrument",
     "register_instruments",
     "response_rate",

@@ -29,7 +29,7 @@ from .validation import (
     schema_errors,
 )
 
-SHIPPED = ("qse2-responsibility", "customer-service-standards")
+SHIPPED = ("qse2-responsibility", "customer-service-standards", "improvement-referrals")
 """The rulesets shipped in the package, by name."""
 
 RulesetSource = str | os.PathLike[str] | Mapping[str, Any] | Ruleset
@@ -47,6 +47,21 @@ def load_ruleset(source: RulesetSource, *, kinds: Mapping[str, Any] | None = Non
 
     Raises :class:`~qse_customer.ValidationError` listing every problem by JSON path.
     """
+    if not isinstance(source, str | os.PathLike | Mapping | Ruleset):
+        raise ValidationError.single(
+            "$",
+            f"expected a shipped ruleset name, a path or a mapping, got {type(source).__name__}",
+            what="ruleset",
+        )
+    try:
+        return _load_source(source, kinds)
+    except RecursionError:
+        raise ValidationError.single(
+            "$", "the ruleset is nested too deeply; flatten it", what="ruleset"
+        ) from None
+
+
+def _load_source(source: RulesetSource, kinds: Mapping[str, Any] | None) -> Ruleset:
     every_kind = all_kinds(kinds)
     if isinstance(source, Ruleset):
         if kinds is None:
@@ -88,14 +103,18 @@ def _read(source: str | os.PathLike[str] | Mapping[str, Any]) -> tuple[Any, str,
             )
         text = files("qse_customer.rules").joinpath(f"rulesets/{source}.json").read_text("utf-8")
         return json.loads(text), f"ruleset {source!r}", None
-    path = Path(source)
+    try:
+        path = Path(source)
+    except TypeError as error:
+        raise ValidationError.single(
+            "$", f"expected a text path: {error}", what="ruleset"
+        ) from None
     label = f"ruleset file {str(path)!r}"
     try:
         text = path.read_text("utf-8")
-    except OSError as error:
-        raise ValidationError.single(
-            "$", f"cannot read {path}: {error.strerror or error}", what=label
-        ) from error
+    except (OSError, ValueError) as error:  # ValueError: not UTF-8, or a NUL in the path
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+        raise ValidationError.single("$", f"cannot read {path}: {reason}", what=label) from error
     if path.suffix in {".yaml", ".yml"}:
         try:
             import yaml  # type: ignore[import-untyped]

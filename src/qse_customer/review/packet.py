@@ -1,0 +1,270 @@
+"""The management review packet: immutable sections, each with a JSON-safe ``to_dict()``.
+
+The shape of :meth:`ReviewPacket.to_dict` is documented key by key in ``docs/review.md`` and is
+versioned (``PACKET_VERSION``): renderers may rely on every key being present.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any, Final
+
+from attrs import field, frozen
+
+from ..core.complaint_trends import ComplaintCounts, ControlChart, Pareto, Recurrence
+from ..core.referral import Referral
+from ..core.survey_round import ResponseRate
+from ..core.survey_statistics import PeriodComparison, SurveyAnalysis
+from ..rules.findings import Finding
+from ..rules.report import RuleSummary
+from ..rules.ruleset import thaw
+
+PACKET_VERSION: Final = 1
+"""The version of the packet's JSON shape; raised when a key is removed or renamed."""
+
+
+def _frozen_dict(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(dict(value))
+
+
+@frozen
+class ReviewPeriod:
+    """The period under review, ``[start, end)``, as seen at ``at`` in the lab's time zone."""
+
+    start: datetime
+    end: datetime
+    at: datetime
+    timezone: str
+    granularity: str
+    periods: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON types."""
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "at": self.at.isoformat(),
+            "timezone": self.timezone,
+            "granularity": self.granularity,
+            "periods": list(self.periods),
+        }
+
+
+@frozen
+class RulesetChecked:
+    """One ruleset the review checked, and how many records of its types it saw."""
+
+    name: str
+    version: str
+    records: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON types."""
+        return {"name": self.name, "version": self.version, "records": self.records}
+
+
+@frozen
+class StandardResult:
+    """Performance against one rule (standard) over the period, and per sub-period."""
+
+    ruleset: str
+    ruleset_version: str
+    summary: RuleSummary
+
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON types: the ruleset, then the rule's summary."""
+        return {
+            "ruleset": self.ruleset,
+            "ruleset_version": self.ruleset_version,
+            **self.summary.to_dict(),
+        }
+
+
+@frozen
+class StandardsSection:
+    """Every rule's counts, and the breached and at-risk findings (the breach register)."""
+
+    rulesets: tuple[RulesetChecked, ...]
+    rules: tuple[StandardResult, ...]
+    breaches: tuple[Finding, ...]
+    at_risk: tuple[Finding, ...]
+    findings_omitted: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON types (the breach register is laid out at the packet's top level)."""
+        return {
+            "rulesets": [ruleset.to_dict() for ruleset in self.rulesets],
+            "rules": [rule.to_dict() for rule in self.rules],
+            "findings_omitted": self.findings_omitted,
+        }
+
+
+@frozen(eq=True, hash=False)
+class ComplaintTrends:
+    """Complaint counts per dimension, Pareto, recurrences and control chart for the period."""
+
+    total: int
+    anonymous: int
+    counts: Mapping[str, ComplaintCounts] = field(converter=_frozen_dict)
+    pareto: Pareto
+    recurrence_threshold: int
+    recurrence_window_seconds: float
+    recurrence_by: tuple[str, ...]
+    recurrences: tuple[Recurrence, ...]
+    control_chart: ControlChart
+
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON types (counts, ids and methods only: never a submitter)."""
+        return {
+            "total": self.total,
+            "anonymous": self.anonymous,
+            "named": self.total - self.anonymous,
+            **{f"by_{name}": counts.to_dict() for name, counts in self.counts.items()},
+            "pareto": self.pareto.to_dict(),
+            "recurrences": {
+                "threshold": self.recurrence_threshold,
+                "window_seconds": self.recurrence_window_seconds,
+                "by": list(self.recurrence_by),
+                "items": [recurrence.to_dict() for recurrence in self.recurrences],
+            },
+            "control_chart": self.control_chart.to_dict(),
+        }
+
+
+@frozen
+class PreviousPeriod:
+    """The comparison period of a survey: ``[start, end)`` and how many responses it had."""
+
+    start: datetime
+    end: datetime
+    responses: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON types."""
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "responses": self.responses,
+        }
+
+
+@frozen
+class SurveyResult:
+    """One survey's results in the period: response rate, analysis and change since before."""
+
+    survey_id: str
+    title: str | None
+    audience: str | None
+    status: str | None
+    approved: bool | None
+    instrument: str
+    instrument_version: str
+    instrument_title: str
+    responses: int
+    response_rate: ResponseRate | None
+    analysis: SurveyAnalysis
+    previous: PreviousPeriod | None
+    comparison: PeriodComparison | None
+    warnings: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON types (statistics only: no respondent, no comment)."""
+        return {
+            "survey_id": self.survey_id,
+            "title": self.title,
+            "audience": self.audience,
+            "status": self.status,
+            "approved": self.approved,
+            "instrument": self.instrument,
+            "instrument_version": self.instrument_version,
+            "instrument_title": self.instrument_title,
+            "responses": self.responses,
+            "response_rate": self.response_rate.to_dict() if self.response_rate else None,
+            "analysis": self.analysis.to_dict(),
+            "previous": self.previous.to_dict() if self.previous else None,
+            "comparison": self.comparison.to_dict() if self.comparison else None,
+            "warnings": list(self.warnings),
+        }
+
+
+@frozen
+class OpenReferral:
+    """A referral still open at the review: the record as of ``at`` and its age."""
+
+    referral: Referral
+    status: str
+    age_days: int
+    overdue: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON types (the referral's fields, never its events' notes)."""
+        referral = self.referral
+        return {
+            "id": referral.id,
+            "title": referral.title,
+            "reason": referral.reason,
+            "status": self.status,
+            "owner_role": referral.owner_role.value,
+            "opened_at": referral.opened_at.isoformat(),
+            "due_at": referral.due_at.isoformat() if referral.due_at is not None else None,
+            "age_days": self.age_days,
+            "overdue": self.overdue,
+            "source_rule": referral.source_rule,
+            "source_records": [{"type": ref.type, "id": ref.id} for ref in referral.source_records],
+            "evidence": thaw(referral.evidence),
+        }
+
+
+@frozen
+class ReferralSection:
+    """Open referrals (by due date) and how many were opened and closed in the period."""
+
+    open: tuple[OpenReferral, ...]
+    opened_in_period: int
+    closed_in_period: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON types."""
+        return {
+            "counts": {
+                "open": len(self.open),
+                "overdue": sum(1 for item in self.open if item.overdue),
+                "opened_in_period": self.opened_in_period,
+                "closed_in_period": self.closed_in_period,
+            },
+            "open": [item.to_dict() for item in self.open],
+        }
+
+
+@frozen
+class ReviewPacket:
+    """Everything a management review of customer focus needs for one period, ready to render."""
+
+    period: ReviewPeriod
+    standards: StandardsSection
+    complaints: ComplaintTrends
+    surveys: tuple[SurveyResult, ...]
+    referrals: ReferralSection
+    warnings: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The packet as JSON types, in the shape ``docs/review.md`` documents (version 1)."""
+        return {
+            "version": PACKET_VERSION,
+            "kind": "management_review",
+            "period": self.period.to_dict(),
+            "standards": self.standards.to_dict(),
+            "breaches": [finding.to_dict() for finding in self.standards.breaches],
+            "at_risk": [finding.to_dict() for finding in self.standards.at_risk],
+            "complaints": self.complaints.to_dict(),
+            "surveys": [survey.to_dict() for survey in self.surveys],
+            "referrals": self.referrals.to_dict(),
+            "warnings": list(self.warnings),
+        }
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """The packet as a JSON document (strict JSON: no NaN or infinity)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)

@@ -1,0 +1,202 @@
+"""Performance against every standard: several rulesets checked over one stream of records.
+
+Rulesets are merged into one ruleset and checked in one pass, so the records are read once and
+never held, when that changes no result: their calendars do not clash, and either every
+``effective`` date is on or before the first day of the review (the engine only sees records
+opened in the period, so no record predates any ruleset) or the dates are all the same. Each rule
+and finding is then credited back to the ruleset it came from. Otherwise the records the rulesets
+concern are held in a list and each ruleset is checked in turn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from attrs import evolve, frozen
+
+from ..core.calendar import WorkingCalendar
+from ..core.errors import FieldError, ValidationError
+from ..core.record import Record
+from ..rules.engine import check
+from ..rules.findings import Finding
+from ..rules.loader import RulesetSource, load_ruleset
+from ..rules.periods import Granularity
+from ..rules.report import Report
+from ..rules.ruleset import Ruleset
+from ..rules.status import Status
+from .packet import RulesetChecked, StandardResult, StandardsSection
+
+_KEEP = (Status.BREACHED, Status.AT_RISK)
+
+
+@frozen
+class RulesetPlan:
+    """The loaded rulesets and how they will be checked: merged into one, or one by one."""
+
+    rulesets: tuple[Ruleset, ...]
+    merged: Ruleset | None
+
+    @property
+    def record_types(self) -> frozenset[str]:
+        """Every record type a rule of these rulesets is about."""
+        return frozenset(
+            tag
+            for ruleset in self.rulesets
+            for rule in ruleset.rules
+            for tag in rule.applies_to.record_types
+        )
+
+
+def plan_rulesets(
+    sources: Sequence[RulesetSource], first_day: date, kinds: Mapping[str, Any] | None = None
+) -> RulesetPlan:
+    """Load the rulesets, refuse clashing rule ids, and merge them when that is exact."""
+    if isinstance(sources, str | bytes) or not isinstance(sources, Sequence):
+        raise ValidationError.single(
+            "$.rulesets", "expected a list of rulesets (shipped names, paths, mappings)"
+        )
+    rulesets = tuple(load_ruleset(source, kinds=kinds) for source in sources)
+    owner: dict[str, str] = {}
+    errors: list[FieldError] = []
+    for index, ruleset in enumerate(rulesets):
+        for rule in ruleset.rules:
+            if rule.id in owner:
+                errors.append(
+                    FieldError(
+                        f"$.rulesets[{index}]",
+                        f"rule id {rule.id!r} is in both {owner[rule.id]!r} and "
+                        f"{ruleset.name!r}; rule ids must be unique across the review's rulesets",
+                    )
+                )
+            owner[rule.id] = ruleset.name
+    names = [ruleset.name for ruleset in rulesets]
+    if len(set(names)) != len(names):
+        errors.append(FieldError("$.rulesets", "a ruleset is listed twice"))
+    if errors:
+        raise ValidationError(errors, what="review rulesets")
+    return RulesetPlan(rulesets, _merged(rulesets, first_day))
+
+
+def _merged(rulesets: tuple[Ruleset, ...], first_day: date) -> Ruleset | None:
+    """One ruleset with every rule, or None when merging would change a result."""
+    if len(rulesets) == 1:
+        return rulesets[0]
+    dates = {ruleset.effective for ruleset in rulesets}
+    if all(day is None or day <= first_day for day in dates):
+        effective = None
+    elif len(dates) == 1:
+        effective = rulesets[0].effective
+    else:
+        return None
+    calendars: dict[str, Any] = {}
+    for ruleset in rulesets:
+        for name, settings in ruleset.to_dict().get("calendars", {}).items():
+            if calendars.setdefault(name, settings) != settings:
+                return None
+    document: dict[str, Any] = {
+        "name": "management-review",
+        "version": "1",
+        "calendars": calendars,
+        "rules": [rule.to_dict() for ruleset in rulesets for rule in ruleset.rules],
+    }
+    if effective is not None:
+        document["effective"] = effective.isoformat()
+    kinds = {key: kind for ruleset in rulesets for key, kind in ruleset.kinds.items()}
+    return load_ruleset(document, kinds=kinds or None)
+
+
+def check_standards(
+    plan: RulesetPlan,
+    records: Iterable[Record],
+    *,
+    calendar: WorkingCalendar,
+    at: datetime,
+    granularity: Granularity,
+    max_findings: int,
+    counts: Mapping[str, int],
+) -> StandardsSection:
+    """Check ``records`` (read once) against every ruleset of ``plan``.
+
+    ``counts`` (records per type) must be complete once ``records`` is exhausted: it is read only
+    after the check, to say how many records each ruleset saw.
+    """
+    if plan.merged is not None:
+        report = check(
+            records,
+            plan.merged,
+            calendar=calendar,
+            at=at,
+            period=granularity,
+            keep=_KEEP,
+            max_findings=max_findings,
+        )
+        reports = [(ruleset, report) for ruleset in plan.rulesets]
+        omitted = report.findings_omitted
+    else:
+        wanted = plan.record_types
+        held = [record for record in records if record.TYPE in wanted]
+        reports = [
+            (
+                ruleset,
+                check(
+                    held,
+                    ruleset,
+                    calendar=calendar,
+                    at=at,
+                    period=granularity,
+                    keep=_KEEP,
+                    max_findings=max_findings,
+                ),
+            )
+            for ruleset in plan.rulesets
+        ]
+        omitted = sum(report.findings_omitted for _, report in reports)
+    return _section(reports, counts, omitted)
+
+
+def _section(
+    reports: list[tuple[Ruleset, Report]], counts: Mapping[str, int], omitted: int
+) -> StandardsSection:
+    rules: list[StandardResult] = []
+    breaches: list[Finding] = []
+    at_risk: list[Finding] = []
+    checked = []
+    for ruleset, report in reports:
+        mine = {rule.id for rule in ruleset.rules}
+        types = {tag for rule in ruleset.rules for tag in rule.applies_to.record_types}
+        checked.append(
+            RulesetChecked(ruleset.name, ruleset.version, sum(counts.get(t, 0) for t in types))
+        )
+        order = {rule.id: index for index, rule in enumerate(ruleset.rules)}
+        rules.extend(
+            StandardResult(ruleset.name, ruleset.version, summary)
+            for summary in sorted(
+                (summary for summary in report.rules if summary.rule_id in mine),
+                key=lambda summary: order[summary.rule_id],
+            )
+        )
+        for finding in report.findings:
+            if finding.rule_id not in mine:
+                continue
+            credited = evolve(finding, ruleset=ruleset.name, ruleset_version=ruleset.version)
+            (breaches if finding.status is Status.BREACHED else at_risk).append(credited)
+    position = {
+        (result.ruleset, result.summary.rule_id): index for index, result in enumerate(rules)
+    }
+
+    def register_order(finding: Finding) -> tuple[int, str, str]:
+        return (
+            position[(finding.ruleset, finding.rule_id)],
+            finding.period or "",
+            finding.record_id or "",
+        )
+
+    return StandardsSection(
+        rulesets=tuple(checked),
+        rules=tuple(rules),
+        breaches=tuple(sorted(breaches, key=register_order)),
+        at_risk=tuple(sorted(at_risk, key=register_order)),
+        findings_omitted=omitted,
+    )
