@@ -10,7 +10,7 @@ import pytest
 
 import qse_customer as qse
 from qse_customer.core.measurement import Measurement
-from qse_customer.rules import Finding, Status, evaluate, load_ruleset, shipped_rulesets
+from qse_customer.rules import Finding, Status, evaluate, load_ruleset
 
 LONDON = ZoneInfo("Europe/London")
 LAB = qse.WorkingCalendar(
