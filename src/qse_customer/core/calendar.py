@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
+import reprlib
 import warnings
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -336,6 +337,17 @@ def _shared_tables(calendar: WorkingCalendar) -> _Tables:
 # --- argument checks ------------------------------------------------------------------------------
 
 
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 3
+_REPR.maxstring = 80
+_REPR.maxother = 80
+
+
+def _shown(value: object) -> str:
+    """``repr(value)`` cut short: a bad setting may be huge or nested deeply."""
+    return _REPR.repr(value)
+
+
 def _minutes(clock: str) -> int:
     return 1440 if clock == "24:00" else int(clock[:2]) * 60 + int(clock[3:])
 
@@ -348,20 +360,22 @@ def _clock(value: object, field: str, *, allow_midnight_end: bool = False) -> st
     allowed = (
         "00:00-23:59, or 24:00 for the end of the day" if allow_midnight_end else "00:00-23:59"
     )
-    raise CalendarError(f"{field}: expected a local time 'HH:MM' ({allowed}), got {value!r}")
+    raise CalendarError(f"{field}: expected a local time 'HH:MM' ({allowed}), got {_shown(value)}")
 
 
 def _after_closing(value: object) -> str:
     if value in _AFTER_CLOSING:
         return str(value)
-    raise CalendarError(f"after_closing: expected 'next_day' or 'same_day', got {value!r}")
+    raise CalendarError(f"after_closing: expected 'next_day' or 'same_day', got {_shown(value)}")
 
 
 def _count(value: object, field: str) -> int:
     if type(value) is int and value >= 0:
         return value
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise CalendarError(f"{field}: expected a whole number of working days, got {value!r}")
+        raise CalendarError(
+            f"{field}: expected a whole number of working days, got {_shown(value)}"
+        )
     if value < 0:
         raise CalendarError(f"{field}: expected a number of working days >= 0, got {value}")
     return int(value)
@@ -380,15 +394,17 @@ def _duration_us(value: object, field: str, *, unit_us: int) -> int:
             raise CalendarError(f"{field}: expected a finite amount of working time, got {value}")
         amount = round(number * unit_us)
     else:
-        raise CalendarError(f"{field}: expected a number or a timedelta, got {value!r}")
+        raise CalendarError(f"{field}: expected a number or a timedelta, got {_shown(value)}")
     if amount < 0:
-        raise CalendarError(f"{field}: expected an amount of working time >= 0, got {value!r}")
+        raise CalendarError(
+            f"{field}: expected an amount of working time >= 0, got {_shown(value)}"
+        )
     return amount
 
 
 def _year(value: object, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise CalendarError(f"{field}: expected a year as an int, got {value!r}")
+        raise CalendarError(f"{field}: expected a year as an int, got {_shown(value)}")
     if not _MIN_YEAR <= value <= _MAX_YEAR:
         raise CalendarError(
             f"{field}: expected a year from {_MIN_YEAR} to {_MAX_YEAR}, got {value}"
@@ -397,10 +413,12 @@ def _year(value: object, field: str) -> int:
 
 
 def _days(values: Iterable[date], field: str) -> tuple[date, ...]:
+    if not isinstance(values, Iterable) or isinstance(values, str | bytes):
+        raise CalendarError(f"{field}: expected a list of dates, got {_shown(values)}")
     found: set[date] = set()
     for k, value in enumerate(values):
         if isinstance(value, datetime) or not isinstance(value, date):
-            raise CalendarError(f"{field}[{k}]: expected a date, got {value!r}")
+            raise CalendarError(f"{field}[{k}]: expected a date, got {_shown(value)}")
         found.add(value)
     return tuple(sorted(found))
 
@@ -419,7 +437,7 @@ def _seconds_value(value: object, field: str) -> tuple[int, bool]:
         if not math.isfinite(number) or abs(number) > _EPOCH_LIMIT_S:
             raise CalendarRangeError(f"{field}: {value} is not an epoch time this calendar covers")
         return round(number * _US), False
-    raise CalendarError(f"{field}: expected epoch seconds (int or float), got {value!r}")
+    raise CalendarError(f"{field}: expected epoch seconds (int or float), got {_shown(value)}")
 
 
 def _numpy_us(values: object, field: str) -> tuple[NDArray[np.int64], bool]:
@@ -519,7 +537,9 @@ class WorkingCalendar:
         opens = _clock(opens, "opens")
         closes = _clock(closes, "closes", allow_midnight_end=True)
         if _minutes(closes) <= _minutes(opens):
-            raise CalendarError(f"closes: expected a time after opens ({opens}), got {closes!r}")
+            raise CalendarError(
+                f"closes: expected a time after opens ({opens}), got {_shown(closes)}"
+            )
         days = self._check_weekdays(weekdays)
         closed = _days(closures, "closures")
         extra = _days(extra_working_days, "extra_working_days")
@@ -562,11 +582,11 @@ class WorkingCalendar:
     def _check_zone(timezone: object) -> ZoneInfo:
         expected = "expected an IANA time zone name such as 'Europe/London'"
         if not isinstance(timezone, str) or timezone == "localtime":
-            raise CalendarError(f"timezone: {expected}, got {timezone!r}")
+            raise CalendarError(f"timezone: {expected}, got {_shown(timezone)}")
         try:
             return ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError) as error:
-            raise CalendarError(f"timezone: {expected}, got {timezone!r}") from error
+            raise CalendarError(f"timezone: {expected}, got {_shown(timezone)}") from error
 
     @staticmethod
     def _check_years(first_year: object, last_year: object) -> tuple[int, int]:
@@ -588,7 +608,7 @@ class WorkingCalendar:
         else:
             raise CalendarError(
                 f"subdivision: expected a subdivision code or a sequence of them, "
-                f"got {subdivision!r}"
+                f"got {_shown(subdivision)}"
             )
         if country is None:
             if subdivisions:
@@ -600,7 +620,7 @@ class WorkingCalendar:
         if not isinstance(country, str) or country not in supported:
             raise CalendarError(
                 "country: expected an ISO 3166-1 alpha-2 code that the holidays package "
-                f"supports, such as 'GB', 'US' or 'DE', got {country!r}"
+                f"supports, such as 'GB', 'US' or 'DE', got {_shown(country)}"
             )
         for code in subdivisions:
             try:
@@ -608,7 +628,8 @@ class WorkingCalendar:
             except NotImplementedError as error:
                 known = ", ".join(supported[country]) or "none"
                 raise CalendarError(
-                    f"subdivision: expected a subdivision of {country} ({known}), got {code!r}"
+                    f"subdivision: expected a subdivision of {country} ({known}), "
+                    f"got {_shown(code)}"
                 ) from error
         return subdivisions
 
@@ -627,11 +648,11 @@ class WorkingCalendar:
     def _check_weekdays(weekdays: object) -> tuple[int, ...]:
         expected = "expected weekday numbers, Monday=0 to Sunday=6"
         if not isinstance(weekdays, Iterable) or isinstance(weekdays, str):
-            raise CalendarError(f"weekdays: {expected}, got {weekdays!r}")
+            raise CalendarError(f"weekdays: {expected}, got {_shown(weekdays)}")
         days = tuple(weekdays)
         for day in days:
             if isinstance(day, bool) or not isinstance(day, int) or not 0 <= day <= 6:
-                raise CalendarError(f"weekdays: {expected}, got {day!r}")
+                raise CalendarError(f"weekdays: {expected}, got {_shown(day)}")
         if not days:
             raise CalendarError(f"weekdays: {expected}; at least one is needed")
         return tuple(sorted(set(days)))
@@ -684,7 +705,7 @@ class WorkingCalendar:
     def from_dict(cls, data: Mapping[str, Any]) -> WorkingCalendar:
         """A calendar from settings as ``to_dict`` gives them (missing keys take defaults)."""
         if not isinstance(data, Mapping):
-            raise CalendarError(f"expected a mapping of calendar settings, got {data!r}")
+            raise CalendarError(f"expected a mapping of calendar settings, got {_shown(data)}")
         unknown = sorted(str(key) for key in data if key not in _SETTINGS)
         if unknown:
             raise CalendarError(
@@ -709,7 +730,7 @@ class WorkingCalendar:
                 days.append(date.fromisoformat(value))
             except (TypeError, ValueError) as error:
                 raise CalendarError(
-                    f"{field}[{k}]: expected an ISO date (YYYY-MM-DD), got {value!r}"
+                    f"{field}[{k}]: expected an ISO date (YYYY-MM-DD), got {_shown(value)}"
                 ) from error
         return days
 
@@ -776,7 +797,7 @@ class WorkingCalendar:
             self._instant(day, "day")
             day = day.astimezone(self._zone).date()
         elif not isinstance(day, date):
-            raise CalendarError(f"day: expected a date, got {day!r}")
+            raise CalendarError(f"day: expected a date, got {_shown(day)}")
         self._check_year(day.year, "day", shown=day.isoformat())
         ordinals = self._data().ordinals
         ordinal = day.toordinal()
@@ -954,7 +975,9 @@ class WorkingCalendar:
             instant, whole = _seconds_value(value, "starts_epoch_seconds")
             self._check_instant(instant, f"starts_epoch_seconds[{k}]", value)
             if not isinstance(amount, numbers.Real):
-                raise CalendarError(f"seconds[{k}]: expected a number of seconds, got {amount!r}")
+                raise CalendarError(
+                    f"seconds[{k}]: expected a number of seconds, got {_shown(amount)}"
+                )
             integral = integral and whole and isinstance(amount, numbers.Integral)
             span = _duration_us(amount, f"seconds[{k}]", unit_us=_US)
             deadline = tables.hours_deadline(instant, span)
@@ -1092,7 +1115,7 @@ class WorkingCalendar:
 
     def _aware(self, value: object, field: str) -> None:
         if not isinstance(value, datetime):
-            raise CalendarError(f"{field}: expected a timezone-aware datetime, got {value!r}")
+            raise CalendarError(f"{field}: expected a timezone-aware datetime, got {_shown(value)}")
         if value.tzinfo is None or value.utcoffset() is None:
             raise CalendarError(
                 f"{field}: the datetime must be timezone-aware, got naive {value.isoformat()}; "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import datetime
 from types import MappingProxyType
@@ -21,13 +22,64 @@ def _kind(instance: object, attribute: object, value: str) -> None:
         )
 
 
+MAX_DATA_DEPTH = 32
+"""How deeply an event's data may nest lists and objects."""
+
+_JSON_SCALARS = (str, int, bool, type(None))
+
+
+def _check_json(value: Mapping[str, Any], path: str) -> None:
+    """Refuse what JSON cannot hold (and a record must be storable as JSON): keys that are not
+    strings, values that are not JSON types, infinite numbers, nesting deeper than the limit."""
+    pending: list[tuple[object, str, int]] = [(value, path, 0)]
+    while pending:
+        item, where, depth = pending.pop()
+        if isinstance(item, _JSON_SCALARS):
+            continue
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                raise ValidationError.single(where, f"expected a finite number, got {item!r}")
+            continue
+        if depth >= MAX_DATA_DEPTH:
+            raise ValidationError.single(
+                where, f"nested more than {MAX_DATA_DEPTH} levels deep; flatten the data"
+            )
+        if isinstance(item, Mapping):
+            for key, inner in item.items():
+                if not isinstance(key, str):
+                    raise ValidationError.single(where, f"expected text keys, got {key!r}")
+                pending.append((inner, f"{where}.{key}", depth + 1))
+        elif isinstance(item, list | tuple):
+            pending.extend((inner, f"{where}[{i}]", depth + 1) for i, inner in enumerate(item))
+        else:
+            raise ValidationError.single(
+                where,
+                f"expected a JSON value (text, number, true/false, null, list or object), "
+                f"got {type(item).__name__}",
+            )
+
+
 def frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    """A read-only copy of ``value`` (an event's data must not change after the fact)."""
+    """A read-only copy of ``value`` (an event's data must not change after the fact), which
+    must hold JSON values only."""
     if value is None:
         return MappingProxyType({})
     if not isinstance(value, Mapping):
         raise ValidationError.single("$.data", f"expected a mapping, got {type(value).__name__}")
+    _check_json(value, "$.data")
     return MappingProxyType(dict(value))
+
+
+def _actor(instance: object, attribute: object, value: Any) -> None:
+    if value is not None and not isinstance(value, Actor):
+        raise ValidationError.single(
+            "$.actor", f"expected an Actor or None, got {type(value).__name__}"
+        )
+
+
+def _note(instance: object, attribute: object, value: Any) -> None:
+    if not isinstance(value, str):
+        raise ValidationError.single("$.note", f"expected a string, got {type(value).__name__}")
 
 
 @frozen(eq=True, hash=False)
@@ -36,9 +88,9 @@ class Event:
 
     kind: str = field(validator=_kind)
     at: datetime = field(converter=utc)
-    actor: Actor | None = None
+    actor: Actor | None = field(default=None, validator=_actor)
     data: Mapping[str, Any] = field(factory=dict, converter=frozen_mapping)
-    note: str = ""
+    note: str = field(default="", validator=_note)
 
     def __repr__(self) -> str:
         who = (

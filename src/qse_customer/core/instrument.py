@@ -742,7 +742,17 @@ def load_instrument(
 
     A path is the only thing read from disk; a name always wins over a file of the same name.
     """
-    registry = registry if registry is not None else _default_registry
+    try:
+        return _load_instrument(source, registry if registry is not None else _default_registry)
+    except RecursionError:
+        raise ValidationError.single(
+            "$", "the instrument document is nested too deeply; flatten it"
+        ) from None
+
+
+def _load_instrument(
+    source: str | os.PathLike[str] | Mapping[str, Any] | Instrument, registry: InstrumentRegistry
+) -> Instrument:
     if isinstance(source, Instrument):
         return source
     if isinstance(source, Mapping):
@@ -754,7 +764,10 @@ def load_instrument(
             "$",
             "expected an instrument name, a path or a mapping, got " + type(source).__name__,
         )
-    path = Path(source)
+    try:
+        path = Path(source)
+    except TypeError as error:
+        raise ValidationError.single("$", f"expected a text path: {error}") from None
     if not path.is_file():
         raise UnknownInstrumentError(
             f"no instrument named {str(source)!r} and no instrument file at that path; known "

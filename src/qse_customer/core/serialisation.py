@@ -106,6 +106,16 @@ def from_dict(document: Mapping[str, Any], *, validate: bool = True) -> AnyRecor
     returned. ``validate=False`` skips the JSON Schema pass (for data a store wrote itself); the
     model's own checks still run.
     """
+    try:
+        return _from_dict(document, validate)
+    except RecursionError:
+        raise ValidationError.single("$", _TOO_DEEP) from None
+
+
+_TOO_DEEP = "the document is nested too deeply to be a record; flatten it"
+
+
+def _from_dict(document: Mapping[str, Any], validate: bool) -> AnyRecord:
     if validate:
         tag = validate_record_document(document)
     else:
@@ -124,6 +134,12 @@ def from_json(text: str | bytes) -> AnyRecord:
     """A record from a JSON document (see :func:`from_dict`)."""
     try:
         document = json.loads(text)
-    except json.JSONDecodeError as error:
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise ValidationError.single("$", f"expected a JSON document: {error}") from error
+    except RecursionError:
+        raise ValidationError.single("$", _TOO_DEEP) from None
+    except TypeError as error:
+        raise ValidationError.single(
+            "$", f"expected JSON text, got {type(text).__name__}"
+        ) from error
     return from_dict(document)

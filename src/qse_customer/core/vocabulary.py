@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+import re
+import reprlib
 from enum import StrEnum
 
+from .errors import ValidationError
 
-class Channel(StrEnum):
+
+class Vocabulary(StrEnum):
+    """A fixed vocabulary: an unknown value is a ValidationError that lists the known ones."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> Vocabulary:
+        field = re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
+        known = ", ".join(member.value for member in cls)
+        raise ValidationError.single(
+            f"$.{field}",
+            f"unknown {field.replace('_', ' ')} {reprlib.repr(value)}; expected one of {known}",
+        )
+
+
+class Channel(Vocabulary):
     """How a complaint, enquiry or correspondence reached the laboratory (source 003, section 3)."""
 
     TELEPHONE = "telephone"
@@ -18,14 +35,14 @@ class Channel(StrEnum):
     OTHER = "other"
 
 
-class CustomerKind(StrEnum):
+class CustomerKind(Vocabulary):
     """Internal customers are the next step in the lab's own chain (source 002); others external."""
 
     INTERNAL = "internal"
     EXTERNAL = "external"
 
 
-class CustomerCategory(StrEnum):
+class CustomerCategory(Vocabulary):
     """Who a customer is (domain brief, "Customers and their needs")."""
 
     PATIENT = "patient"
@@ -39,7 +56,7 @@ class CustomerCategory(StrEnum):
     OTHER = "other"
 
 
-class Severity(StrEnum):
+class Severity(Vocabulary):
     """How serious a complaint is."""
 
     LOW = "low"
@@ -48,7 +65,7 @@ class Severity(StrEnum):
     CRITICAL = "critical"
 
 
-class Priority(StrEnum):
+class Priority(Vocabulary):
     """The priority of a test request (source 001, "Turnaround Time")."""
 
     STAT = "stat"
@@ -56,7 +73,7 @@ class Priority(StrEnum):
     ROUTINE = "routine"
 
 
-class NeedSource(StrEnum):
+class NeedSource(Vocabulary):
     """Where a customer's need or expectation came from."""
 
     SURVEY = "survey"

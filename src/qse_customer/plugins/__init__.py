@@ -41,6 +41,12 @@ from .memory_store import MemoryStore
 from .notification import Notification, NotificationKind
 from .outbox_notifier import FileOutboxNotifier, OutboxContents, read_outbox
 from .postgres_store import PostgresStore
+from .smtp_notifier import (
+    SMTPDeliveryError,
+    SMTPNotifier,
+    SMTPSettings,
+    register_from_environment,
+)
 from .sqlite_store import SQLiteStore
 from .store import Delivery, OnInvalid, Page, RecordType, Store, StoreFactory
 from .store_base import StoreBase
@@ -83,6 +89,9 @@ __all__ = [
     "RecordNotFoundError",
     "RecordType",
     "RejectedResponse",
+    "SMTPDeliveryError",
+    "SMTPNotifier",
+    "SMTPSettings",
     "SQLiteStore",
     "Store",
     "StoreBase",
@@ -101,5 +110,6 @@ __all__ = [
     "open_store",
     "open_survey_backend",
     "read_outbox",
+    "register_from_environment",
     "send",
 ]

@@ -423,7 +423,12 @@ def get_plugin_manager() -> QSEPluginManager:
     ``get_plugin_manager.cache_clear()`` forgets it (tests do, after installing a plugin).
     """
     disable_all, blocked = blocked_from_environment()
-    return QSEPluginManager(builtins=True, entry_points=not disable_all, blocked=blocked)
+    manager = QSEPluginManager(builtins=True, entry_points=not disable_all, blocked=blocked)
+    # The e-mail notifier is opt-in: QSE_SMTP_URL turns it on without code.
+    from .smtp_notifier import register_from_environment
+
+    register_from_environment(manager)
+    return manager
 
 
 def open_store(url: str) -> Store:

@@ -122,7 +122,7 @@ def sort_key(record: Record) -> tuple[int, str]:
 
 
 def _check_status(tag: str, status: str | None) -> None:
-    if status is not None and status not in statuses_of(tag):
+    if status is not None and (not isinstance(status, str) or status not in statuses_of(tag)):
         raise ValidationError.single(
             "$.status",
             f"unknown status {status!r} for a {tag}; expected one of "
