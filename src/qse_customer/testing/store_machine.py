@@ -18,6 +18,7 @@ from hypothesis.stateful import (
     Bundle,
     MultipleResults,
     RuleBasedStateMachine,
+    initialize,
     invariant,
     multiple,
     rule,
@@ -30,7 +31,7 @@ from ..core.records import RECORD_TYPES
 from ..plugins.memory_store import MemoryStore
 from ..plugins.store import Store
 from ..plugins.store_base import statuses_of
-from .strategies import STRATEGIES, actors, event_data
+from .strategies import STRATEGIES, actors, complaints, event_data
 
 _TAGS = sorted(RECORD_TYPES)
 _DELETED_AT = datetime(2026, 1, 5, 9, tzinfo=UTC)
@@ -68,6 +69,16 @@ class StoreMachine(RuleBasedStateMachine):
         expected = _outcome(lambda: operation(self.model))
         assert actual == expected, f"store gave {actual}, the memory store {expected}"
         return actual[1]
+
+    # Every run starts with several records of one type, so that paging with a small limit
+    # crosses pages in every run rather than only in the runs that happen to save enough.
+    @initialize(
+        target=keys,
+        records=st.lists(complaints(), min_size=3, max_size=6, unique_by=lambda r: r.id),
+    )
+    def save_several(self, records: list[Record]) -> MultipleResults[tuple[str, str]]:
+        self._both(lambda store: store.save_many(records))
+        return multiple(*((record.TYPE, record.id) for record in records))
 
     @rule(target=keys, record=_ANY_RECORD)
     def save(self, record: Record) -> tuple[str, str]:
