@@ -3,8 +3,14 @@
 Compiling binds every rule to the calendar: each rule becomes closures with its event kinds and
 role sets as frozensets, its ``applies_to`` conditions as one predicate and its limits as
 functions over integer microseconds; rules are sorted into a plan per record type, so a record
-meets only the rules about its type. Rules of a kind that can fuse (responsibility) run as one pass
-over the record's events per record type.
+meets only the rules about its type. The built-in rules whose outcome depends only on the events'
+kinds, order and roles (``responsibility``, and ``required_step`` without a limit) become one
+:class:`~qse_customer.rules.codegen.EventProgram` per record type: one walk over the events gives
+a small integer signature, and the report counts signatures. :meth:`CompiledRuleset.check` runs a
+loop generated once per compiled ruleset (:func:`~qse_customer.rules.codegen.scan_function`) with
+those programs inline; it builds a finding (each rule's own check, then its ``explain``) only for
+a record with a status the report keeps. Other kinds (clocks, plugin kinds, a kind's own
+``compile_group``) run through their closures.
 
 Memory does not grow with the number of records: :func:`evaluate` streams findings, and
 :func:`check` keeps counters per rule and period, a bounded sketch per rule and period for the
@@ -16,7 +22,7 @@ after ``at`` are ignored, as if the check ran at ``at``.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any, Final
@@ -30,8 +36,10 @@ from ..core.events import Event
 from ..core.record import Record
 from ..core.timestamps import utc
 from .applies_to import compile_where, field_getter
+from .codegen import EventProgram, PlanCode, fusable, scan_function
 from .findings import Finding
 from .kind import Aggregate, CompileContext, CompiledRule, Env, GroupCheck, Outcome, Predicate
+from .kinds import BUILTIN_KINDS
 from .loader import RulesetSource, load_ruleset
 from .periods import GRANULARITIES, Granularity, PeriodIndex, local_midnight_us
 from .quantiles import ElapsedSketch
@@ -58,19 +66,21 @@ class _Slot:
 class _Plan:
     """The rules of one record type: fused groups, single checks, and aggregates."""
 
-    __slots__ = ("aggregates", "groups", "record_slots", "runs", "singles")
+    __slots__ = ("aggregates", "groups", "program", "record_slots", "singles")
 
     def __init__(
         self,
         groups: tuple[tuple[int, GroupCheck, tuple[_Slot, ...]], ...],
         singles: tuple[_Slot, ...],
         aggregates: tuple[_Slot, ...],
+        program: EventProgram | None,
     ) -> None:
+        # The first group is the event program's, when there is one; the generated loop runs it
+        # inline and calls the other groups' ``run``.
         self.groups = groups
         self.singles = singles
         self.aggregates = aggregates
-        # The fused groups with their run functions at hand, for the hot loop.
-        self.runs = tuple((number, group.run, group, slots) for number, group, slots in groups)
+        self.program = program
         # Every per-record rule of the type, grouped or not.
         self.record_slots = tuple(slot for _, _, slots in groups for slot in slots) + singles
 
@@ -137,27 +147,54 @@ class CompiledRuleset:
             local_midnight_us(ruleset.effective, self.zone) if ruleset.effective else None
         )
         self.effective_at = from_us(self.effective_us) if self.effective_us is not None else None
+        plan_codes = [
+            PlanCode(
+                plan.program,
+                plan.groups[0][0] if plan.program is not None else -1,
+                bool(plan.singles) or len(plan.groups) > (plan.program is not None),
+                bool(plan.aggregates),
+            )
+            for plan in self.plans.values()
+        ]
+        self._scan = scan_function(plan_codes, self.group_count, self.effective_at)
+        self._classes: dict[type, int] = {}
 
     def _plan(self, tag: str, context: CompileContext) -> _Plan:
         mine = [slot for slot in self.slots if tag in slot.rule.applies_to.record_types]
         aggregates = tuple(slot for slot in mine if slot.compiled.aggregate is not None)
         per_record = [slot for slot in mine if slot.compiled.check is not None]
+        fused = [slot for slot in per_record if self._builtin(slot.rule) and fusable(slot.rule)]
+        groups = []
+        program = None
+        if fused:
+            program = EventProgram([slot.rule for slot in fused])
+            group = GroupCheck(
+                rule_ids=tuple(slot.rule.id for slot in fused),
+                run=lambda record, events, env: program.walk(record, events),
+                decode=program.decode,
+            )
+            groups.append((self.group_count, group, tuple(fused)))
+            self.group_count += 1
         by_kind: dict[str, list[_Slot]] = {}
         for slot in per_record:
-            by_kind.setdefault(slot.rule.kind, []).append(slot)
-        groups = []
+            if slot not in fused:
+                by_kind.setdefault(slot.rule.kind, []).append(slot)
         singles = []
         for kind_name, slots in by_kind.items():
             fuse = getattr(self.ruleset.kinds[kind_name], "compile_group", None)
-            group = (
+            other = (
                 fuse([slot.rule for slot in slots], context) if fuse and len(slots) > 1 else None
             )
-            if group is None:
+            if other is None:
                 singles.extend(slots)
             else:
-                groups.append((self.group_count, group, tuple(slots)))
+                groups.append((self.group_count, other, tuple(slots)))
                 self.group_count += 1
-        return _Plan(tuple(groups), tuple(singles), aggregates)
+        return _Plan(tuple(groups), tuple(singles), aggregates, program)
+
+    def _builtin(self, rule: Rule) -> bool:
+        """Whether ``rule``'s kind is the built-in one of its name (a program knows its params)."""
+        return self.ruleset.kinds[rule.kind] is BUILTIN_KINDS.get(rule.kind)
 
     # -- one record ---------------------------------------------------------------------------
 
@@ -309,9 +346,10 @@ class CompiledRuleset:
             for slot, acc in accumulators.values()
             if slot.rule.params.get("aggregate") == "share_met"
         }
-        for record in records:
-            plan = self.plans.get(record.TYPE)
+        for record in _checked_iterable(records):
+            plan = self.plans.get(getattr(record, "TYPE", ""))
             if plan is None:
+                _check_record(record)
                 continue
             events = self._until(record.events, env.at)
             if not events:
@@ -371,7 +409,6 @@ class CompiledRuleset:
     ) -> Report:
         """Check every record once and summarise per rule and period (see :class:`Report`)."""
         env = self._env(at)
-        at_moment = env.at
         want = _statuses(keep)
         index = self._indexes(period)
         accumulators = {
@@ -383,90 +420,98 @@ class CompiledRuleset:
             g: self._indexes(g) for g in {a.granularity for _, a in accumulators.values()}
         }
         extra_indexes.pop(period, None)
-        extra_tables: dict[str, dict[str, _PeriodTable]] = {g: {} for g in extra_indexes}
         rules = len(self.slots)
         groups = self.group_count
-        tables: dict[str, _PeriodTable] = {}
+        # One table per combination of period keys (the report's granularity first, then the
+        # aggregates' own): a record's counts go to one table, summed per granularity at the end.
+        combos: dict[tuple[str, ...], _PeriodTable] = {}
+        locators = (index.locate, *(i.locate for i in extra_indexes.values()))
         sketches: dict[int, ElapsedSketch] = {}
         period_sketches: dict[tuple[int, str], ElapsedSketch] = {}
         findings: list[Finding] = []
-        omitted = 0
-        seen = 0
+        omitted = [0]
         groups_by_number = {
             number: (group, slots)
             for plan in self.plans.values()
             for number, group, slots in plan.groups
         }
-
-        def hits_for(number: int, signature: Hashable) -> tuple[_Slot, ...]:
-            """The rules of a fused group whose finding is wanted, for one signature."""
-            group, slots = groups_by_number[number]
-            codes = group.decode(signature)
-            return tuple(slot for slot, code in zip(slots, codes, strict=True) if code in want)
-
-        plans_get = self.plans.get
-        locate = index.locate
-        effective = self.effective_at
+        hits: dict[tuple[int, Hashable], tuple[_Slot, ...]] = {}
+        plan_list = list(self.plans.values())
         plan_index = {tag: number for number, tag in enumerate(self.plans)}
         before_effective: dict[str, list[int]] = {}
-        # The period of the last record: records streamed in time order mostly share it.
-        key = ""
-        low = high = from_us(0)
-        table = _PeriodTable(0, 0)
 
-        for record in records:
-            plan = plans_get(record.TYPE)
-            if plan is None:
-                continue
-            events = record.events
-            if events[-1].at > at_moment:
-                events = self._until(events, at_moment)
-                if not events:
+        def switch(first: datetime) -> tuple[str, datetime, datetime, _PeriodTable]:
+            """The period (of every granularity in use) of a record opened at ``first``."""
+            found = [locate(first) for locate in locators]
+            combo = tuple(key for key, _, _ in found)
+            table = combos.get(combo)
+            if table is None:
+                table = combos[combo] = _PeriodTable(rules, groups)
+            low = max(begin for _, begin, _ in found)
+            high = min(end for _, _, end in found)
+            return combo[0], low, high, table
+
+        def entry(number: int, signature: Hashable) -> list[Any]:
+            """A new counter for a group's signature, with the rules whose finding is kept."""
+            wanted = hits.get((number, signature))
+            if wanted is None:
+                group, slots = groups_by_number[number]
+                codes = group.decode(signature)
+                wanted = hits[(number, signature)] = tuple(
+                    slot for slot, code in zip(slots, codes, strict=True) if code in want
+                )
+            return [0, wanted]
+
+        def emit(record: Record, events: Sequence[Event], slots: Sequence[_Slot], key: str) -> None:
+            """Findings of a group's rules for one record (each explained by its own check)."""
+            for slot in slots:
+                if len(findings) >= max_findings:
+                    omitted[0] += 1
                     continue
-            seen += 1
-            first = events[0].at
-            if not low <= first < high:
-                key, low, high = locate(first)
-                found = tables.get(key)
-                if found is None:
-                    found = tables[key] = _PeriodTable(rules, groups)
-                table = found
-            if effective is not None and first < effective:
-                counts_na = before_effective.setdefault(key, [0] * len(self.plans))
-                counts_na[plan_index[record.TYPE]] += 1
-                continue
-            done: list[tuple[int, Hashable]] | None = [] if extra_indexes else None
-            signatures = table.signatures
-            for number, run, _, _ in plan.runs:
-                signature = run(record, events, env)
-                entry = signatures[number].get(signature)
-                if entry is None:
-                    entry = signatures[number][signature] = [0, hits_for(number, signature)]
-                entry[0] += 1
-                if done is not None:
-                    done.append((number, signature))
-                if entry[1]:
-                    for slot in entry[1]:
-                        if len(findings) >= max_findings:
-                            omitted += 1
-                            continue
-                        outcome = self._outcome(slot, record, events, env)
-                        findings.append(self._finding(slot, record, events, outcome, env, key))
+                outcome = self._outcome(slot, record, events, env)
+                findings.append(self._finding(slot, record, events, outcome, env, key))
+
+        def resolve(record: object) -> int:
+            """The plan number of a record's class (-1: no rule is about its type)."""
+            _check_record(record)
+            assert isinstance(record, Record)
+            number = plan_index.get(record.TYPE, -1)
+            self._classes[type(record)] = number
+            return number
+
+        def before(record: Record, key: str, number: int) -> None:
+            """Count a record opened before the ruleset took effect (and keep its findings)."""
+            before_effective.setdefault(key, [0] * len(plan_list))[number] += 1
+            if NOT_APPLICABLE in want:
+                for slot in plan_list[number].record_slots:
+                    if len(findings) >= max_findings:
+                        omitted[0] += 1
+                    else:
+                        findings.append(self._before_effective(slot, record, key))
+
+        def rest_of(plan: _Plan) -> Callable[[Record, Sequence[Event], _PeriodTable, str], None]:
+            others = plan.groups[1:] if plan.program is not None else plan.groups
+            runs = tuple((number, group.run) for number, group, _ in others)
             singles = plan.singles
-            if singles:
+
+            def rest(
+                record: Record, events: Sequence[Event], table: _PeriodTable, key: str
+            ) -> None:
+                """The plan's rules outside its event program: other groups, then singles."""
+                for number, run in runs:
+                    signature = run(record, events, env)
+                    tally = table.signatures[number]
+                    found = tally.get(signature)
+                    if found is None:
+                        found = tally[signature] = entry(number, signature)
+                    found[0] += 1
+                    if found[1]:
+                        emit(record, events, found[1], key)
                 counts = table.counts
                 for slot in singles:
-                    predicate = slot.predicate
-                    if predicate is not None and not predicate(record):
-                        outcome = (NOT_APPLICABLE, None, None, None)
-                    else:
-                        check = slot.compiled.check
-                        assert check is not None
-                        outcome = check(record, events, env)
+                    outcome = self._outcome(slot, record, events, env)
                     code = outcome[0]
                     counts[slot.index * 5 + code] += 1
-                    if done is not None:
-                        done.append((-1 - slot.index * 5 - code, None))
                     elapsed = outcome[2]
                     if elapsed is not None:
                         sketch = sketches.get(slot.index)
@@ -479,40 +524,62 @@ class CompiledRuleset:
                         per.add(elapsed)
                     if code in want:
                         if len(findings) >= max_findings:
-                            omitted += 1
+                            omitted[0] += 1
                         else:
                             findings.append(self._finding(slot, record, events, outcome, env, key))
-            if plan.aggregates or extra_indexes:
-                opened = to_us(first)
-                keys: dict[str, str] = {g: i.key(opened) for g, i in extra_indexes.items()}
-                keys[period] = key
-                for slot in plan.aggregates:
-                    if slot.predicate is None or slot.predicate(record):
-                        accumulator = accumulators[slot.index][1]
-                        accumulator.observe(record, events, keys[accumulator.granularity], env)
-                for granularity, by_key in extra_tables.items():
-                    extra_table = by_key.get(keys[granularity])
-                    if extra_table is None:
-                        extra_table = by_key[keys[granularity]] = _PeriodTable(rules, groups)
-                    for number, signature in done or ():
-                        if number >= 0:
-                            tally = extra_table.signatures[number]
-                            found_entry = tally.get(signature)
-                            if found_entry is None:
-                                found_entry = tally[signature] = [0, ()]
-                            found_entry[0] += 1
-                        else:
-                            extra_table.counts[-1 - number] += 1
 
-        per_period = {key: self._totals(table) for key, table in tables.items()}
+            return rest
+
+        all_indexes = {period: index, **extra_indexes}
+
+        def observe_of(plan: _Plan) -> Callable[[Record, Sequence[Event], datetime], None]:
+            chosen = tuple(
+                (slot.predicate, accumulators[slot.index][1]) for slot in plan.aggregates
+            )
+
+            def observe(record: Record, events: Sequence[Event], first: datetime) -> None:
+                """Feed the record to the plan's aggregates that its ``applies_to`` matches."""
+                opened = to_us(first)
+                for predicate, accumulator in chosen:
+                    if predicate is None or predicate(record):
+                        key = all_indexes[accumulator.granularity].key(opened)
+                        accumulator.observe(record, events, key, env)
+
+            return observe
+
+        seen = self._scan(
+            _checked_iterable(records),
+            env.at,
+            self._until,
+            switch,
+            entry,
+            emit,
+            resolve,
+            before,
+            [rest_of(plan) for plan in plan_list],
+            [observe_of(plan) for plan in plan_list],
+            self._classes,
+            from_us(0),
+        )
+
+        granularities = (period, *extra_indexes)
+        by_granularity: dict[str, dict[str, list[int]]] = {g: {} for g in granularities}
+        for combo, table in combos.items():
+            totals = self._totals(table)
+            for granularity, key in zip(granularities, combo, strict=True):
+                into = by_granularity[granularity].get(key)
+                if into is None:
+                    by_granularity[granularity][key] = list(totals)
+                else:
+                    for position, value in enumerate(totals):
+                        if value:
+                            into[position] += value
+        per_period = by_granularity[period]
         for key, counts_na in before_effective.items():
             totals = per_period.setdefault(key, [0] * (rules * 5))
             for tag, number in plan_index.items():
                 for slot in self.plans[tag].record_slots:
                     totals[slot.index * 5 + NOT_APPLICABLE] += counts_na[number]
-        by_granularity: dict[str, dict[str, list[int]]] = {period: per_period}
-        for granularity, extra_by in extra_tables.items():
-            by_granularity[granularity] = {k: self._totals(t) for k, t in extra_by.items()}
 
         period_outcomes: dict[int, list[tuple[str, int]]] = {}
         for slot, accumulator in accumulators.values():
@@ -533,7 +600,7 @@ class CompiledRuleset:
                 period_outcomes.setdefault(slot.index, []).append((outcome_p[0], outcome_p[1]))
                 if outcome_p[1] in want:
                     if len(findings) >= max_findings:
-                        omitted += 1
+                        omitted[0] += 1
                     else:
                         findings.append(self._period_finding(slot, accumulator, outcome_p, env))
 
@@ -552,7 +619,7 @@ class CompiledRuleset:
             rules=summaries,
             findings=tuple(findings),
             kept=tuple(STATUSES[code] for code in sorted(want)),
-            findings_omitted=omitted,
+            findings_omitted=omitted[0],
         )
 
     def _outcome(self, slot: _Slot, record: Record, events: Sequence[Event], env: Env) -> Outcome:
@@ -659,6 +726,23 @@ def check(
     """
     compiled = _compiled(ruleset, calendar, kinds)
     return compiled.check(records, at=at, period=period, keep=keep, max_findings=max_findings)
+
+
+def _checked_iterable(records: Iterable[Record]) -> Iterable[Record]:
+    """``records`` itself, if it can be iterated (anything else is a ValidationError)."""
+    if not isinstance(records, Iterable):
+        raise ValidationError.single(
+            "$.records", f"expected an iterable of records, got {type(records).__name__}"
+        )
+    return records
+
+
+def _check_record(record: object) -> None:
+    """Refuse something that is not a record (records of types no rule is about are skipped)."""
+    if not isinstance(record, Record):
+        raise ValidationError.single(
+            "$.records", f"expected records, got a {type(record).__name__}"
+        )
 
 
 def _compiled(

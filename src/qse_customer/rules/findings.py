@@ -14,6 +14,11 @@ from .ruleset import freeze, thaw
 from .status import Status
 
 
+def _status(value: Status | str) -> Status:
+    """A Status from its value (the engine passes Status members: no enum lookup then)."""
+    return value if value.__class__ is Status else Status(value)
+
+
 @frozen
 class Finding:
     """The outcome of rule ``rule_id`` for record ``record_id`` (None for a period's finding).
@@ -28,7 +33,7 @@ class Finding:
 
     rule_id: str
     record_id: str | None
-    status: Status = field(converter=Status)
+    status: Status = field(converter=_status)
     due_at: datetime | None = field(converter=optional_utc)
     evidence: Mapping[str, Any] = field(converter=freeze)
     message: str

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Final, Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from attrs import field, frozen
@@ -63,15 +63,36 @@ class Env:
 
     def show(self, instant: int) -> str:
         """An instant on the lab's wall clock, for a message: ``Sat 09 May 2026 10:00 BST``."""
-        return from_us(instant).astimezone(self.zone).strftime("%a %d %b %Y %H:%M %Z")
+        return _wall_clock(from_us(instant).astimezone(self.zone))
 
     def show_at(self, event: Event) -> str:
         """When an event happened, on the lab's wall clock."""
-        return event.at.astimezone(self.zone).strftime("%a %d %b %Y %H:%M %Z")
+        return _wall_clock(event.at.astimezone(self.zone))
 
     def show_day(self, instant: int) -> str:
         """The lab's local date of an instant: ``Mon 11 May 2026``."""
-        return from_us(instant).astimezone(self.zone).strftime("%a %d %b %Y")
+        local = from_us(instant).astimezone(self.zone)
+        if not 1000 <= local.year <= 9999:
+            return local.strftime("%a %d %b %Y")
+        return f"{_DAYS[local.weekday()]} {local.day:02d} {_MONTHS[local.month - 1]} {local.year}"
+
+
+# English names, as ``strftime`` gives them in the C locale (formatting by hand is twice as fast,
+# and a finding's message does not change with the process's locale).
+_DAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS: Final = (
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
+)  # fmt: skip
+
+
+def _wall_clock(local: datetime) -> str:
+    """``local.strftime("%a %d %b %Y %H:%M %Z")`` in the C locale."""
+    if not 1000 <= local.year <= 9999:
+        return local.strftime("%a %d %b %Y %H:%M %Z")
+    return (
+        f"{_DAYS[local.weekday()]} {local.day:02d} {_MONTHS[local.month - 1]} {local.year} "
+        f"{local.hour:02d}:{local.minute:02d} {local.tzname() or ''}"
+    )
 
 
 class Aggregate(Protocol):
