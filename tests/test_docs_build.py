@@ -74,28 +74,6 @@ def test_the_examples_on_the_page_run_in_order(
         get_plugin_manager.cache_clear()
 
 
-def _hook() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "optional_pages", DOCS / "hooks" / "optional_pages.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_optional_pages_join_the_navigation_only_when_they_exist(tmp_path: Path) -> None:
-    hook = _hook()
-    nav: list[Any] = [{"Home": "index.md"}, {"Quickstart": "quickstart.md"}, {"API": "api.md"}]
-    config = {"docs_dir": str(tmp_path), "nav": [dict(entry) for entry in nav]}
-    assert hook.on_config(config)["nav"] == nav
-    (tmp_path / "reports.md").write_text("# Reports\n", "utf-8")
-    (tmp_path / "cli.md").write_text("# Command line\n", "utf-8")
-    added = hook.on_config(config)["nav"]
-    assert added[2] == {hook.SECTION: [{"Command line": "cli.md"}, {"Reports": "reports.md"}]}
-    assert added[:2] + added[3:] == nav
-
-
 def test_sphinx_roles_in_docstrings_become_inline_code() -> None:
     spec = importlib.util.spec_from_file_location(
         "sphinx_roles", DOCS / "hooks" / "sphinx_roles.py"

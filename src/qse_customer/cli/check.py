@@ -1,0 +1,84 @@
+"""``qse-customer check``: evaluate a store against rulesets and write the report."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any
+
+from ..reports.content import build_report
+from ..reports.html import render_html
+from ..reports.json_report import render_json
+from ..reports.text import render_text
+from .common import (
+    EXIT_FOUND,
+    EXIT_OK,
+    HelpFormatter,
+    add_at,
+    add_calendar,
+    add_rulesets,
+    add_store,
+    calendar_from,
+    existing_store,
+    output,
+    parse_at,
+    progress_printer,
+    rulesets_from,
+)
+
+EXAMPLE = """\
+exit codes: 0 nothing breached, 1 something breached, 2 bad input
+
+example:
+  qse-customer check --store sqlite:///lab.db --ruleset qse2-responsibility \\
+      --ruleset customer-service-standards --contracts --at 2026-03-18T14:30 \\
+      --format html --output report.html
+"""
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``check`` command."""
+    parser = commands.add_parser(
+        "check",
+        help="check a store against rulesets and write the report",
+        description="Check every record in the store against the rulesets as of --at and write "
+        "the report: compliance per rule, the breach register, at-risk items, complaint trends, "
+        "survey results, open referrals and the management review packet.",
+        epilog=EXAMPLE,
+        formatter_class=HelpFormatter,
+    )
+    add_store(parser)
+    add_rulesets(parser)
+    add_at(parser)
+    parser.add_argument(
+        "--format", choices=("text", "json", "html"), default="text", help="default: text"
+    )
+    parser.add_argument("--output", metavar="FILE", help="write the report here (default: stdout)")
+    add_calendar(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Check, write the report, and exit 1 if anything is breached."""
+    calendar = calendar_from(args)
+    at = parse_at(args.at, calendar.timezone)
+    with existing_store(args.store) as store:
+        rulesets = rulesets_from(args.ruleset, store, args.contracts)
+        report = build_report(
+            store.stream,
+            rulesets,
+            calendar=calendar,
+            at=at,
+            title="Customer focus report",
+            source=args.store,
+            progress=progress_printer(),
+        )
+    renderers: dict[str, Callable[[dict[str, Any]], str]] = {
+        "text": render_text,
+        "json": render_json,
+        "html": render_html,
+    }
+    with output(args.output) as stream:
+        stream.write(renderers[args.format](report))
+    breached = any(rule["breached"] for rule in report["standards"]["rules"])
+    return EXIT_FOUND if breached else EXIT_OK

@@ -1,0 +1,226 @@
+"""What several commands share: the store, rulesets, calendar and ``--at`` options, reading the
+time with pendulum, progress on a terminal, and the errors that mean "bad input" (exit code 2)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+import pendulum
+
+from ..core.calendar import WorkingCalendar
+from ..core.contract import Contract
+from ..core.errors import QSEError
+from ..plugged_rules import load_ruleset
+from ..plugins.manager import open_store
+from ..plugins.store import Store
+from ..rules.contract_rules import contract_rules, merge_rulesets
+from ..rules.ruleset import Ruleset
+
+EXIT_OK = 0
+EXIT_FOUND = 1
+EXIT_BAD_INPUT = 2
+
+DEFAULT_CALENDAR = {
+    "timezone": "Europe/London",
+    "country": "GB",
+    "subdivision": "ENG",
+    "opens": "08:00",
+    "closes": "17:00",
+}
+"""The calendar used when neither ``--calendar`` nor a calendar option is given."""
+
+
+class InputError(QSEError):
+    """Bad input on the command line (a missing file, a time that cannot be read, ...)."""
+
+
+class UsageError(Exception):
+    """An argument the parser refused; the message says which and why."""
+
+    def __init__(self, message: str, usage: str) -> None:
+        super().__init__(message)
+        self.usage = usage
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser that raises :class:`UsageError` instead of exiting."""
+
+    def error(self, message: str) -> NoReturn:
+        """Raise the parser's complaint for ``main`` to report (exit code 2)."""
+        raise UsageError(f"{self.prog}: {message}", self.format_usage())
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Keeps the example at the end of each help text as written."""
+
+
+def add_store(parser: argparse.ArgumentParser) -> None:
+    """``--store URL``."""
+    parser.add_argument(
+        "--store",
+        required=True,
+        metavar="URL",
+        help="the store, e.g. sqlite:///lab.db (or a plugin's URL scheme)",
+    )
+
+
+def add_rulesets(parser: argparse.ArgumentParser, *, contracts: bool = True) -> None:
+    """``--ruleset NAME|PATH`` (repeatable) and ``--contracts``."""
+    parser.add_argument(
+        "--ruleset",
+        action="append",
+        required=True,
+        metavar="NAME|PATH",
+        help="a shipped ruleset (qse2-responsibility, customer-service-standards) or a ruleset "
+        "file; repeat for several",
+    )
+    if contracts:
+        parser.add_argument(
+            "--contracts",
+            action="store_true",
+            help="also check the terms of every contract in the store (turnaround, reviews, "
+            "deviation reporting)",
+        )
+
+
+def add_at(parser: argparse.ArgumentParser) -> None:
+    """``--at TIME``."""
+    parser.add_argument(
+        "--at",
+        metavar="TIME",
+        help="judge clocks as of this time (ISO 8601, e.g. 2026-03-18T14:30; a time without an "
+        "offset is in the lab's time zone); default: now",
+    )
+
+
+def add_calendar(parser: argparse.ArgumentParser) -> None:
+    """The working-calendar options."""
+    group = parser.add_argument_group(
+        "working calendar",
+        "default: Europe/London, GB-ENG bank holidays, open 08:00-17:00 on weekdays",
+    )
+    group.add_argument("--calendar", metavar="FILE.json", help="calendar settings as JSON")
+    group.add_argument("--timezone", metavar="ZONE", help="IANA time zone, e.g. Europe/London")
+    group.add_argument("--country", metavar="CODE", help="holiday country, e.g. GB")
+    group.add_argument("--subdivision", metavar="CODE", help="holiday subdivision, e.g. ENG")
+    group.add_argument("--opens", metavar="HH:MM", help="opening time")
+    group.add_argument("--closes", metavar="HH:MM", help="closing time")
+
+
+def calendar_from(args: argparse.Namespace) -> WorkingCalendar:
+    """The working calendar the options describe."""
+    options = {
+        name: getattr(args, name)
+        for name in ("timezone", "country", "subdivision", "opens", "closes")
+        if getattr(args, name, None) is not None
+    }
+    if getattr(args, "calendar", None):
+        if options:
+            raise InputError(
+                f"--calendar and --{next(iter(options))} both describe the calendar; give the "
+                "settings in the file or as options, not both"
+            )
+        settings = read_json(Path(args.calendar))
+        if not isinstance(settings, dict):
+            raise InputError(f"{args.calendar}: expected a JSON object of calendar settings")
+        return WorkingCalendar.from_dict(settings)
+    return WorkingCalendar(**{**DEFAULT_CALENDAR, **options})
+
+
+def parse_at(value: str | None, timezone: str) -> datetime:
+    """``--at`` as an aware datetime (a time without an offset is in ``timezone``); now if None."""
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        parsed = pendulum.parse(value, tz=timezone)
+    except (ValueError, pendulum.parsing.exceptions.ParserError) as error:
+        raise InputError(
+            f"--at {value!r}: not a time pendulum can read ({error}); expected ISO 8601 such as "
+            "2026-03-18T14:30 or 2026-03-18T14:30:00+00:00"
+        ) from None
+    if not isinstance(parsed, pendulum.DateTime):
+        raise InputError(
+            f"--at {value!r}: expected a date and time (ISO 8601, e.g. 2026-03-18T14:30), got a "
+            f"{type(parsed).__name__.lower()}"
+        )
+    return datetime.fromisoformat(parsed.isoformat())
+
+
+def read_text(path: Path) -> str:
+    """A file's text; a missing or unreadable file is bad input."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"{path}: cannot read it: {error}") from None
+
+
+def read_json(path: Path) -> Any:
+    """A JSON file's document."""
+    try:
+        return json.loads(read_text(path))
+    except json.JSONDecodeError as error:
+        raise InputError(f"{path}: not JSON: {error}") from None
+
+
+def existing_store(url: str) -> Store:
+    """Open a store that must already exist (a mistyped SQLite path is not a new, empty store)."""
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        if str(path) != ":memory:" and not path.exists():
+            raise InputError(f"--store {url}: there is no file {path}; check the path")
+    return open_store(url)
+
+
+def rulesets_from(names: Sequence[str], store: Store | None, contracts: bool) -> list[Ruleset]:
+    """The rulesets named on the command line, plus the stored contracts' terms if asked."""
+    rulesets = [load_ruleset(name) for name in names]
+    if contracts and store is not None:
+        terms = [contract_rules(c) for c in store.stream(Contract)]
+        if terms:
+            rulesets.append(merge_rulesets("contracts", "1", terms))
+    seen: dict[str, str] = {}
+    for ruleset in rulesets:
+        for rule in ruleset.rules:
+            if rule.id in seen:
+                raise InputError(
+                    f"rule {rule.id!r} is in both {seen[rule.id]} and {ruleset.name}; give each "
+                    "ruleset once"
+                )
+            seen[rule.id] = ruleset.name
+    return rulesets
+
+
+def progress_printer(stream: TextIO | None = None) -> Callable[[str], None] | None:
+    """A function printing progress to stderr when stderr is a terminal, else None."""
+    out = stream or sys.stderr
+    if not out.isatty():
+        return None
+
+    def show(step: str) -> None:
+        out.write(f"... {step}\n")
+        out.flush()
+
+    return show
+
+
+@contextmanager
+def output(path: str | None) -> Iterator[TextIO]:
+    """The file to write to (``--output``), or stdout."""
+    if path is None or path == "-":
+        yield sys.stdout
+        return
+    try:
+        handle = Path(path).open("w", encoding="utf-8")  # noqa: SIM115 (closed below)
+    except OSError as error:
+        raise InputError(f"--output {path}: cannot write it: {error}") from None
+    with handle:
+        yield handle

@@ -1,0 +1,199 @@
+"""``qse-customer explain``: the full derivation of one finding, printed readably."""
+
+from __future__ import annotations
+
+import argparse
+import textwrap
+from collections.abc import Iterator
+from datetime import datetime
+from itertools import chain
+from typing import Any
+
+from ..core.records import RECORD_TYPES
+from ..plugged_rules import compile_ruleset
+from ..plugins.errors import RecordNotFoundError
+from ..plugins.store import Store
+from ..reports.formatting import duration, local_time
+from ..rules.findings import Finding
+from ..rules.ruleset import Rule, Ruleset
+from .common import (
+    EXIT_OK,
+    HelpFormatter,
+    InputError,
+    add_at,
+    add_calendar,
+    add_rulesets,
+    add_store,
+    calendar_from,
+    existing_store,
+    parse_at,
+    rulesets_from,
+)
+
+EXAMPLE = """\
+RECORD_ID is the record's id; for a rule judging a whole period (a threshold such as T-8) give
+the period instead (e.g. 2026 or 2026-03).
+
+example:
+  qse-customer explain T-1 ENQ-2026-0012 --store sqlite:///lab.db \\
+      --ruleset customer-service-standards --at 2026-03-18T14:30
+"""
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``explain`` command."""
+    parser = commands.add_parser(
+        "explain",
+        help="show how one rule judged one record, step by step",
+        description="Evaluate one rule for one record as of --at and print the finding: its "
+        "status, deadline, the rule's source, the message and every piece of evidence.",
+        epilog=EXAMPLE,
+        formatter_class=HelpFormatter,
+    )
+    parser.add_argument("rule_id", metavar="RULE_ID")
+    parser.add_argument("record_id", metavar="RECORD_ID")
+    add_store(parser)
+    add_rulesets(parser)
+    add_at(parser)
+    parser.add_argument("--json", action="store_true", help="print the finding as JSON")
+    add_calendar(parser)
+    parser.set_defaults(run=run)
+
+
+def _rule(rulesets: list[Ruleset], rule_id: str) -> tuple[Ruleset, Rule]:
+    for ruleset in rulesets:
+        for rule in ruleset.rules:
+            if rule.id == rule_id:
+                return ruleset, rule
+    known = ", ".join(rule.id for ruleset in rulesets for rule in ruleset.rules)
+    raise InputError(f"no rule {rule_id!r} in the rulesets given; they have {known}")
+
+
+def _types(rule: Rule) -> tuple[str, ...]:
+    types = tuple(rule.applies_to.record_types)
+    return tuple(sorted(RECORD_TYPES)) if "any" in types else types
+
+
+def _candidates(store: Store, rule: Rule, record_id: str) -> Iterator[Any]:
+    """The record itself if it is stored, else every record the rule concerns (a period)."""
+    found = []
+    for tag in _types(rule):
+        try:
+            found.append(store.load(tag, record_id))
+        except RecordNotFoundError:
+            continue
+    if found:
+        return iter(found)
+    return chain.from_iterable(store.stream(tag) for tag in _types(rule))
+
+
+def find(
+    store: Store, ruleset: Ruleset, rule: Rule, record_id: str, *, calendar: Any, at: datetime
+) -> Finding:
+    """The finding of ``rule`` for the record (or period) ``record_id`` as of ``at``."""
+    compiled = compile_ruleset(ruleset, calendar=calendar)
+    for finding in compiled.evaluate(_candidates(store, rule, record_id), at=at):
+        if finding.rule_id != rule.id:
+            continue
+        if finding.record_id == record_id or (
+            finding.record_id is None and finding.period == record_id
+        ):
+            return finding
+    kinds = " or ".join(_types(rule))
+    raise InputError(
+        f"no {kinds} {record_id!r} in {store_name(store)} that rule {rule.id} judges as of "
+        f"{at.isoformat()}; check the id (and --at: events after it are ignored)"
+    )
+
+
+def store_name(store: Store) -> str:
+    """How to name the store in a message."""
+    return str(getattr(store, "where", type(store).__name__))
+
+
+def _evidence_lines(value: Any, zone: str, indent: str) -> Iterator[str]:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if isinstance(inner, dict | list) and inner:
+                yield f"{indent}{key}:"
+                yield from _evidence_lines(inner, zone, indent + "  ")
+            else:
+                yield f"{indent}{key}: {_scalar(inner, zone)}"
+    elif isinstance(value, list):
+        for inner in value:
+            if isinstance(inner, dict | list):
+                lines = list(_evidence_lines(inner, zone, indent + "  "))
+                if lines:
+                    yield f"{indent}- {lines[0].strip()}"
+                    yield from lines[1:]
+            else:
+                yield f"{indent}- {_scalar(inner, zone)}"
+    else:
+        yield f"{indent}{_scalar(value, zone)}"
+
+
+def _scalar(value: Any, zone: str) -> str:
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
+        try:
+            return f"{local_time(value, zone)} ({value})"
+        except ValueError:
+            return value
+    if value is None:
+        return "-"
+    return str(value)
+
+
+def describe(finding: Finding, rule: Rule, zone: str) -> str:
+    """The finding as readable text."""
+    record = (
+        f"{finding.record_type} {finding.record_id}"
+        if finding.record_id
+        else (f"period {finding.period}")
+    )
+    data = finding.to_dict()
+    lines = [
+        f"{finding.rule_id} for {record}: {finding.status.value.upper().replace('_', ' ')}",
+        "",
+        f"Rule:     {rule.title}",
+        f"Source:   {finding.source}",
+    ]
+    quote = rule.source.quote
+    if quote:
+        lines.extend(
+            textwrap.wrap(
+                f'"{quote}"', width=96, initial_indent="          ", subsequent_indent="          "
+            )
+        )
+    lines.extend(
+        [
+            f"Ruleset:  {finding.ruleset} {finding.ruleset_version}",
+            f"Severity: {finding.severity}",
+            f"Due:      {local_time(data['due_at'], zone)}",
+        ]
+    )
+    if finding.elapsed is not None:
+        seconds = finding.elapsed.total_seconds()
+        shown = (
+            f"{seconds / 3600:.1f} h" if finding.measure == "working time" else duration(seconds)
+        )
+        lines.append(f"Elapsed:  {shown} ({finding.measure})")
+    lines.extend(["", "Why:"])
+    lines.extend(
+        textwrap.wrap(finding.message, width=96, initial_indent="  ", subsequent_indent="  ")
+    )
+    lines.extend(["", "Evidence:"])
+    evidence = list(_evidence_lines(data["evidence"], zone, "  "))
+    lines.extend(evidence or ["  (none)"])
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Find the finding and print it."""
+    calendar = calendar_from(args)
+    at = parse_at(args.at, calendar.timezone)
+    with existing_store(args.store) as store:
+        rulesets = rulesets_from(args.ruleset, store, args.contracts)
+        ruleset, rule = _rule(rulesets, args.rule_id)
+        finding = find(store, ruleset, rule, args.record_id, calendar=calendar, at=at)
+    print(finding.to_json(indent=2) if args.json else describe(finding, rule, calendar.timezone))
+    return EXIT_OK

@@ -1,0 +1,95 @@
+"""``qse-customer validate``: check records, rulesets and instruments and list every problem."""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from pathlib import Path
+
+from ..core.errors import FieldError
+from .common import EXIT_BAD_INPUT, EXIT_OK, HelpFormatter, InputError
+from .documents import (
+    instrument_problems,
+    kind_of,
+    record_problems,
+    ruleset_problems,
+    split_documents,
+)
+
+EXAMPLE = """\
+Each file may hold one JSON document, a JSON array of records, or JSON lines (one record a line).
+What a document is comes from its content: a record has "type" and "events", a ruleset has
+"rules", an instrument has "items" and "scales". Every problem is listed as FILE: WHERE: JSON
+path: message. Exit code 0 when every file is valid, 2 otherwise.
+
+example:
+  qse-customer validate complaints.jsonl my-ruleset.json my-instrument.json
+"""
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``validate`` command."""
+    parser = commands.add_parser(
+        "validate",
+        help="validate records, rulesets and instruments, listing every problem",
+        description="Validate records (JSON or JSON lines), rulesets and survey instruments "
+        "against the shipped schemas and the model, and list every problem by file and JSON path.",
+        epilog=EXAMPLE,
+        formatter_class=HelpFormatter,
+    )
+    parser.add_argument("files", nargs="+", metavar="FILE")
+    parser.set_defaults(run=run)
+
+
+def _problems(path: Path) -> tuple[Counter[str], list[str]]:
+    kinds: Counter[str] = Counter()
+    lines: list[str] = []
+    for where, document in split_documents(path):
+        label = f"{path}: {where}: " if where else f"{path}: "
+        if isinstance(document, FieldError):
+            lines.append(f"{label}{document}")
+            continue
+        kind = kind_of(document)
+        errors: list[FieldError]
+        if kind == "record":
+            _, errors = record_problems(document)
+        elif kind == "ruleset":
+            errors = ruleset_problems(document if where else path)
+        elif kind == "instrument":
+            errors = instrument_problems(document)
+        else:
+            errors = [
+                FieldError(
+                    "$",
+                    'cannot tell what this is: expected a record (with "type" and "events"), '
+                    'a ruleset (with "rules") or an instrument (with "items" and "scales")',
+                )
+            ]
+        kinds[kind or "unknown"] += 1
+        lines.extend(f"{label}{error}" for error in errors)
+    return kinds, lines
+
+
+def run(args: argparse.Namespace) -> int:
+    """Validate each file; print each problem, then a one-line verdict per file."""
+    failed = 0
+    for name in args.files:
+        path = Path(name)
+        try:
+            kinds, problems = _problems(path)
+        except InputError as error:
+            print(error)
+            failed += 1
+            continue
+        for line in problems:
+            print(line)
+        what = ", ".join(
+            f"{count} {kind}{'s' if count != 1 else ''}" for kind, count in kinds.items()
+        )
+        if problems:
+            failed += 1
+            count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+            print(f"{path}: INVALID ({count}; {what})")
+        else:
+            print(f"{path}: valid ({what})")
+    return EXIT_BAD_INPUT if failed else EXIT_OK

@@ -1,0 +1,27 @@
+"""Reports of what the rules found, complaint trends, survey results, open referrals and the
+management review packet: as text for a terminal, JSON with a documented shape, or one
+self-contained HTML file (see ``docs/reports.md``)."""
+
+from __future__ import annotations
+
+from .charts import CHARTS_HINT, charts_available
+from .content import REPORT_KIND, REPORT_VERSION, build_report, check_rulesets, records_of_sequence
+from .html import render_html
+from .json_report import render_json, report_errors, report_schema
+from .text import render_summary, render_text
+
+__all__ = [
+    "CHARTS_HINT",
+    "REPORT_KIND",
+    "REPORT_VERSION",
+    "build_report",
+    "charts_available",
+    "check_rulesets",
+    "records_of_sequence",
+    "render_html",
+    "render_json",
+    "render_summary",
+    "render_text",
+    "report_errors",
+    "report_schema",
+]

@@ -1,0 +1,176 @@
+"""Charts as inline SVG, drawn by matplotlib (the ``report`` extra).
+
+Each function returns an ``<svg>`` element ready to paste into HTML, or None when matplotlib is
+not installed (the HTML report then shows its tables alone, with a note saying how to get the
+charts). Text stays text in the SVG (``svg.fonttype = none``), so it is sharp and searchable and
+the browser draws every script with its own fonts. Figures are made with matplotlib's object API
+under a local ``rc_context``: a host application's pyplot backend and settings are never touched.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import warnings
+from collections.abc import Callable, Sequence
+from functools import cache
+from typing import Any
+
+CHARTS_HINT = "pip install 'qse-customer[report]'"
+"""How to get charts in the HTML report."""
+
+_COLOURS = {"met": "#2e7d32", "breached": "#c62828", "at_risk": "#ef6c00", "bar": "#1f5f8b"}
+_STYLE = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "qse-customer",
+    "font.family": "sans-serif",
+    "font.size": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+_PROLOGUE = re.compile(r"^.*?(?=<svg)", re.DOTALL)
+_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
+
+
+@cache
+def _matplotlib() -> Any | None:
+    """matplotlib, or None if it is not installed."""
+    try:
+        import matplotlib
+        import matplotlib.figure
+    except ImportError:
+        return None
+    return matplotlib
+
+
+def charts_available() -> bool:
+    """True when matplotlib is installed, so reports can hold charts."""
+    return _matplotlib() is not None
+
+
+def _draw(size: tuple[float, float], paint: Callable[[Any], None], label: str) -> str | None:
+    """An ``<svg>`` of one figure of ``size`` inches whose axes ``paint`` draws on."""
+    matplotlib = _matplotlib()
+    if matplotlib is None:
+        return None
+    buffer = io.StringIO()
+    with matplotlib.rc_context(_STYLE), warnings.catch_warnings():
+        # Text is kept as text, so a glyph matplotlib's fonts lack is still drawn by the browser.
+        warnings.filterwarnings("ignore", "Glyph .* missing from font", UserWarning)
+        figure = matplotlib.figure.Figure(figsize=size)
+        paint(figure.subplots())
+        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    text = _METADATA.sub("", _PROLOGUE.sub("", buffer.getvalue(), count=1))
+    return text.replace("<svg ", f'<svg role="img" aria-label="{html.escape(label)}" ', 1)
+
+
+def compliance_chart(rules: Sequence[dict[str, Any]], title: str) -> str | None:
+    """Share met per rule as horizontal bars, each labelled with met / decided."""
+    decided = [rule for rule in rules if rule["share_met_denominator"]]
+    if not decided:
+        return None
+    labels = [rule["rule_id"] for rule in decided][::-1]
+    shares = [100 * rule["share_met"] for rule in decided][::-1]
+    colours = [
+        _COLOURS["met"]
+        if share >= 95
+        else _COLOURS["at_risk"]
+        if share >= 85
+        else _COLOURS["breached"]
+        for share in shares
+    ]
+
+    def paint(axes: Any) -> None:
+        axes.barh(labels, shares, color=colours, height=0.7)
+        for y, rule in enumerate(decided[::-1]):
+            label = f"{rule['met']}/{rule['share_met_denominator']}"
+            axes.text(101, y, label, va="center", fontsize=8)
+        axes.set_xlim(0, 112)
+        axes.set_xlabel("% met of decided (met + breached)")
+        axes.set_title(title, loc="left", fontsize=10)
+        axes.axvline(95, color="#777777", linewidth=0.8, linestyle=":")
+
+    return _draw((7.5, 0.8 + 0.28 * len(decided)), paint, f"Compliance per rule: {title}")
+
+
+def trend_chart(points: Sequence[dict[str, Any]]) -> str | None:
+    """Complaints per month as bars, with the control chart's centre line and upper limit."""
+    if not points:
+        return None
+    periods = [point["period"] for point in points]
+    counts = [point["count"] for point in points]
+    signalled = [bool(point.get("signals")) for point in points]
+
+    def paint(axes: Any) -> None:
+        axes.bar(
+            periods,
+            counts,
+            color=[_COLOURS["breached"] if flag else _COLOURS["bar"] for flag in signalled],
+        )
+        if all(point.get("upper") is not None for point in points):
+            centre = [point["centre"] for point in points]
+            axes.plot(periods, centre, color="#444444", linewidth=1, label="centre")
+            axes.plot(
+                periods,
+                [point["upper"] for point in points],
+                color=_COLOURS["breached"],
+                linewidth=1,
+                linestyle="--",
+                label="upper control limit",
+            )
+            axes.legend(frameon=False, fontsize=8, loc="upper left")
+        axes.set_ylabel("complaints")
+        axes.tick_params(axis="x", labelrotation=45)
+
+    return _draw((7.5, 2.8), paint, "Complaints per month")
+
+
+def pareto_chart(rows: Sequence[dict[str, Any]], cutoff: float) -> str | None:
+    """A Pareto chart: complaints per category, most first, with the cumulative share."""
+    if not rows:
+        return None
+    labels = [str(row["value"]) for row in rows]
+
+    def paint(axes: Any) -> None:
+        axes.bar(labels, [row["count"] for row in rows], color=_COLOURS["bar"])
+        axes.set_ylabel("complaints")
+        axes.tick_params(axis="x", labelrotation=30)
+        for label in axes.get_xticklabels():
+            label.set_horizontalalignment("right")
+        share = axes.twinx()
+        share.plot(
+            labels,
+            [100 * row["cumulative_share"] for row in rows],
+            color=_COLOURS["at_risk"],
+            marker="o",
+        )
+        share.axhline(100 * cutoff, color="#777777", linewidth=0.8, linestyle=":")
+        share.set_ylim(0, 105)
+        share.set_ylabel("cumulative %")
+        share.spines["right"].set_visible(True)
+
+    return _draw((7.5, 3.2), paint, "Pareto of complaints by category")
+
+
+def subscale_chart(subscales: Sequence[dict[str, Any]]) -> str | None:
+    """Subscale means with their confidence intervals as error bars."""
+    rows = [s for s in subscales if s["summary"].get("mean") is not None]
+    if not rows:
+        return None
+    labels = [row["title"] for row in rows][::-1]
+    means = [row["summary"]["mean"] for row in rows][::-1]
+    errors: list[list[float]] = [[], []]
+    for row in rows[::-1]:
+        interval = row["summary"].get("mean_interval")
+        mean = row["summary"]["mean"]
+        errors[0].append(mean - interval["low"] if interval else 0.0)
+        errors[1].append(interval["high"] - mean if interval else 0.0)
+    low, high = rows[0]["summary"]["scale"]
+
+    def paint(axes: Any) -> None:
+        axes.errorbar(means, labels, xerr=errors, fmt="o", color=_COLOURS["bar"], capsize=3)
+        axes.set_xlim(low - 0.1, high + 0.1)
+        axes.set_xlabel("mean score with 95% interval")
+
+    return _draw((7.5, 0.8 + 0.35 * len(rows)), paint, "Survey subscale means with intervals")

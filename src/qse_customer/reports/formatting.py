@@ -1,0 +1,47 @@
+"""Small formatting rules shared by the text and HTML reports: times, shares, durations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+
+def local_time(value: str | None, zone: str) -> str:
+    """An ISO timestamp on the lab's wall clock (``Wed 18 Mar 2026 14:30``), or a dash."""
+    if not value:
+        return "-"
+    moment = datetime.fromisoformat(value).astimezone(ZoneInfo(zone))
+    return moment.strftime("%a %d %b %Y %H:%M")
+
+
+def percent(share: float | None, digits: int = 1) -> str:
+    """A share as a percentage (``97.5%``), or a dash when there is none."""
+    return "-" if share is None else f"{100 * share:.{digits}f}%"
+
+
+def duration(seconds: float | None) -> str:
+    """Seconds in the largest sensible unit (``45 min``, ``3.2 h``, ``2.5 d``)."""
+    if seconds is None:
+        return "-"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 2 * 86400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} d"
+
+
+def interval(value: dict[str, float] | None, *, as_percent: bool = False) -> str:
+    """A confidence interval as ``[low, high]``."""
+    if not value:
+        return "-"
+    if as_percent:
+        return f"[{percent(value['low'])}, {percent(value['high'])}]"
+    return f"[{value['low']:.2f}, {value['high']:.2f}]"
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 breach``, ``2 breaches``."""
+    if count == 1:
+        return f"1 {noun}"
+    suffix = "es" if noun.endswith(("ch", "sh", "s", "x")) else "s"
+    return f"{count} {noun}{suffix}"

@@ -1,0 +1,35 @@
+"""The report as JSON, and its shipped JSON Schema (``schemas/report.schema.json``)."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import jsonschema
+
+from ..core.errors import FieldError
+
+
+def render_json(report: dict[str, Any], *, indent: int | None = 2) -> str:
+    """The report as a JSON document."""
+    return json.dumps(report, indent=indent, ensure_ascii=False) + "\n"
+
+
+@cache
+def report_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) every JSON report validates against."""
+    text = files("qse_customer.reports").joinpath("schemas/report.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def report_errors(document: Any) -> list[FieldError]:
+    """Every way ``document`` fails the report schema, by JSON path."""
+    schema = report_schema()
+    validator = jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    errors = sorted(validator.iter_errors(document), key=lambda e: [str(p) for p in e.path])
+    return [FieldError(error.json_path, error.message) for error in errors]

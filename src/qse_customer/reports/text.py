@@ -1,0 +1,184 @@
+"""The report for a terminal: plain text, one screen for the summary, more for the details."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from typing import Any
+
+from .formatting import local_time, percent, plural
+
+_BARS = " ▁▂▃▄▅▆▇█"
+SMALL_RULESET = 12
+"""A ruleset with at most this many rules in use is summarised rule by rule."""
+
+
+def sparkline(values: Sequence[int]) -> str:
+    """Counts as a line of block characters, tallest for the largest count."""
+    if not values:
+        return ""
+    top = max(values) or 1
+    return "".join(_BARS[round(value / top * (len(_BARS) - 1))] for value in values)
+
+
+def _overall(report: dict[str, Any]) -> tuple[int, int]:
+    rules = report["standards"]["rules"]
+    return sum(r["met"] for r in rules), sum(r["share_met_denominator"] for r in rules)
+
+
+def _standard_rows(report: dict[str, Any], width: int) -> list[str]:
+    lines = []
+    for ruleset in report["standards"]["rulesets"]:
+        lines.append(f"  {ruleset['name']} (version {ruleset['version']})")
+        for rule in report["standards"]["rules"]:
+            if rule["ruleset"] != ruleset["name"] or not rule["checked"]:
+                continue
+            flags = []
+            if rule["breached"]:
+                flags.append(f"{rule['breached']} breached")
+            if rule["at_risk"]:
+                flags.append(f"{rule['at_risk']} at risk")
+            counts = f"{rule['met']}/{rule['share_met_denominator']}"
+            title = textwrap.shorten(rule["title"], width=max(20, width - 52), placeholder="...")
+            lines.append(
+                f"    {rule['rule_id']:<24.24} {percent(rule['share_met']):>6} {counts:>9}  "
+                f"{title}{'  [' + ', '.join(flags) + ']' if flags else ''}"
+            )
+    return lines
+
+
+def _finding_line(finding: dict[str, Any], zone: str) -> str:
+    record = finding["record_id"] or finding["period"] or ""
+    due = local_time(finding["due_at"], zone)
+    return f"{finding['rule_id']} {finding['record_type'] or ''} {record}, due {due}"
+
+
+def _groups(report: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Lines of the summary: each rule of a small ruleset on its own; a large ruleset as one
+    line, or one line per contract for contract rules (``contract:ID:...``)."""
+    groups: list[tuple[str, list[dict[str, Any]]]] = []
+    for ruleset in report["standards"]["rulesets"]:
+        rules = [
+            rule
+            for rule in report["standards"]["rules"]
+            if rule["ruleset"] == ruleset["name"] and rule["checked"]
+        ]
+        if len(rules) <= SMALL_RULESET:
+            groups.extend((f"{rule['rule_id']} {rule['title']}", [rule]) for rule in rules)
+            continue
+        by_prefix: dict[str, list[dict[str, Any]]] = {}
+        for rule in rules:
+            head, _, _ = rule["rule_id"].rpartition(":")
+            label = f"Contract {head.split(':', 1)[1]}" if head.startswith("contract:") else ""
+            by_prefix.setdefault(label or ruleset["name"], []).append(rule)
+        groups.extend(
+            (f"{label} ({len(members)} rules)", members) for label, members in by_prefix.items()
+        )
+    return groups
+
+
+def _standards_table(report: dict[str, Any], width: int) -> list[str]:
+    lines = [
+        f"  {'Standard':<{width - 42}} {'met':>6} {'met/decided':>11} {'breached':>8} "
+        f"{'at risk':>7}"
+    ]
+    for label, rules in _groups(report):
+        met = sum(rule["met"] for rule in rules)
+        decided = sum(rule["share_met_denominator"] for rule in rules)
+        breached = sum(rule["breached"] for rule in rules)
+        at_risk = sum(rule["at_risk"] for rule in rules)
+        name = textwrap.shorten(label, width=width - 42, placeholder="...")
+        share = percent(met / decided if decided else None)
+        lines.append(
+            f"  {name:<{width - 42}} {share:>6} {f'{met}/{decided}':>11} {breached:>8} {at_risk:>7}"
+        )
+    return lines
+
+
+def render_summary(report: dict[str, Any], *, width: int = 100) -> str:
+    """What a quality manager reads in ten seconds: compliance per standard with denominators,
+    breaches and the most urgent at-risk items, the complaint trend, surveys, open referrals."""
+    zone = report["timezone"]
+    met, decided = _overall(report)
+    complaints = report["complaints"]
+    months = complaints["by_period"]["rows"]
+    referrals = report["referrals"]["counts"]
+    lines = [f"{report['title']}, as of {local_time(report['at'], zone)} ({zone})", ""]
+    lines.extend(_standards_table(report, width))
+    lines.append(
+        f"Overall {percent(met / decided if decided else None)} of {decided} decided findings "
+        f"met: {plural(len(report['breaches']), 'breach')}, {len(report['at_risk'])} at risk now."
+    )
+    if report["at_risk"]:
+        lines.append("Most urgent (at risk):")
+        lines.extend(f"  - {_finding_line(f, zone)}" for f in report["at_risk"][:3])
+    if months:
+        peak = max(months, key=lambda row: row["count"])
+        lines.append(
+            f"Complaints by month: {months[0]['period']} "
+            f"{sparkline([row['count'] for row in months])} {months[-1]['period']}: "
+            f"{complaints['total']} in 12 months ({complaints['anonymous']} anonymous), "
+            f"peak {peak['count']} in {peak['period']}"
+        )
+    found = complaints.get("pareto")
+    if found:
+        lines.append(f"Most complaints are about: {', '.join(str(v) for v in found['vital_few'])}")
+    for survey in report["surveys"]:
+        lines.append(f"Survey {survey['survey_id']}: {_survey_line(survey)}")
+    lines.append(f"Open referrals: {referrals['open']} ({referrals['overdue']} overdue)")
+    return "\n".join(lines)
+
+
+def _survey_line(survey: dict[str, Any]) -> str:
+    analysis = survey["analysis"]
+    parts = [f"{survey['responses']} responses"]
+    rate = survey["response_rate"]
+    if rate:
+        parts[0] += f" ({percent(rate['rate'], 0)} of {rate['invited']} invited)"
+    for estimate in analysis["csat"].values():
+        parts.append(f"CSAT {percent(estimate.get('share'), 0)}")
+    for estimate in analysis["nps"].values():
+        score = estimate.get("score")
+        if score is not None:
+            parts.append(f"NPS {score:+.0f}")
+    subscales = [s for s in analysis["subscales"].values() if s["summary"]["mean"] is not None]
+    if subscales:
+        low = min(subscales, key=lambda s: s["summary"]["mean"])
+        parts.append(f"lowest {low['title']} {low['summary']['mean']:.2f}")
+    if survey["approved"] is False:
+        parts.append("NOT approved before it ran")
+    return ", ".join(parts)
+
+
+def render_text(report: dict[str, Any], *, width: int = 100, limit: int = 20) -> str:
+    """The whole report as text: the summary, then every standard, then the breach register and
+    the at-risk items (at most ``limit`` of each, with the count of the rest)."""
+    zone = report["timezone"]
+    lines = [render_summary(report), "", "Compliance per standard (share met, met/decided):"]
+    lines.extend(_standard_rows(report, width))
+    for key, title in (("breaches", "Breach register"), ("at_risk", "At-risk items")):
+        findings = report[key]
+        lines.extend(["", f"{title} ({len(findings)}):"])
+        for finding in findings[:limit]:
+            lines.append(f"  - {_finding_line(finding, zone)}")
+            lines.extend(
+                textwrap.wrap(
+                    finding["message"],
+                    width=width,
+                    initial_indent="      ",
+                    subsequent_indent="      ",
+                )
+            )
+        if len(findings) > limit:
+            lines.append(f"  ... and {len(findings) - limit} more (see the JSON or HTML report)")
+    open_referrals = report["referrals"]["open"]
+    lines.extend(["", f"Open referrals ({len(open_referrals)}):"])
+    for referral in open_referrals:
+        overdue = " OVERDUE" if referral["overdue"] else ""
+        lines.append(
+            f"  - {referral['id']} {referral['title']} (due {local_time(referral['due_at'], zone)}"
+            f"{overdue})"
+        )
+    for warning in report["warnings"]:
+        lines.extend(["", f"Warning: {warning}"])
+    return "\n".join(lines) + "\n"

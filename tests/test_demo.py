@@ -1,0 +1,123 @@
+"""``qse-customer demo``: a deterministic sample lab, a summary readable in ten seconds, and full
+reports that validate, hold every section, need no network and never name an anonymous
+complainant."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+import qse_customer as qse
+from qse_customer.cli.main import main
+from qse_customer.demo import generate_lab
+from qse_customer.reports.json_report import report_errors
+
+SECTIONS = (
+    "summary",
+    "compliance",
+    "breaches",
+    "at-risk",
+    "complaints",
+    "surveys",
+    "referrals",
+    "review",
+)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    folder = tmp_path_factory.mktemp("demo") / "lab"
+    capture = pytest.MonkeyPatch()
+    out = io.StringIO()
+    capture.setattr(sys, "stdout", out)
+    try:
+        code = main(["demo", "--dir", str(folder)])
+    finally:
+        capture.undo()
+    assert code == 0
+    return folder, out.getvalue()
+
+
+def test_the_summary_is_readable(demo: tuple[Path, str]) -> None:
+    folder, summary = demo
+    lines = summary.splitlines()
+    assert lines[0].startswith("Riverside Hospital Laboratory")
+    assert "Wed 18 Mar 2026 14:30 (Europe/London)" in lines[0]
+    t1 = next(line for line in lines if line.strip().startswith("T-1 "))
+    assert re.search(r"\d+\.\d% +\d+/\d+ +\d+ +\d+$", t1)  # share, met/decided, breached, at risk
+    assert any(line.startswith("Overall ") and "at risk now" in line for line in lines)
+    urgent = lines.index("Most urgent (at risk):")
+    assert all(lines[urgent + i].startswith("  - ") for i in (1, 2, 3))
+    assert any(line.startswith("Complaints by month:") for line in lines)
+    assert f"Full report:  {folder / 'report.html'}" in summary
+    assert len(lines) < 45
+
+
+def test_the_store_holds_a_realistic_year(demo: tuple[Path, str]) -> None:
+    folder, _ = demo
+    with qse.open_store(f"sqlite:///{folder / 'lab.db'}") as store:
+        assert 200 <= store.count("complaint") <= 400
+        channels = {e.channel for e in store.stream(qse.Enquiry)}
+        assert {"telephone", "voicemail", "letter", "email", "web", "face_to_face"} <= channels
+        assert any(e.freedom_of_information for e in store.stream(qse.Enquiry))
+        assert store.count("contract") >= 2 and store.count("test_request") > 100
+        assert store.count("survey_response") > 50 and store.count("referral") >= 3
+        complaints = list(store.stream(qse.Complaint))
+        assert any(c.anonymous for c in complaints) and any(not c.anonymous for c in complaints)
+        assert {c.customer_kind for c in complaints} == {"internal", "external"}
+
+
+def test_the_json_report_validates_and_has_findings_of_each_kind(demo: tuple[Path, str]) -> None:
+    folder, _ = demo
+    report = json.loads((folder / "report.json").read_text())
+    assert report_errors(report) == []
+    assert report["breaches"] and report["at_risk"]
+    ids = {rule["rule_id"] for rule in report["standards"]["rules"]}
+    assert {"R-K2", "T-1", "T-6b"} <= ids and any(i.startswith("contract:") for i in ids)
+    assert len(report["complaints"]["by_period"]["rows"]) == 12
+    assert {s["instrument"] for s in report["surveys"]} >= {
+        "lab-services-clinician",
+        "understanding",
+    }
+
+
+def test_the_html_report_has_every_section_and_no_external_reference(
+    demo: tuple[Path, str],
+) -> None:
+    folder, _ = demo
+    html = (folder / "report.html").read_text()
+    for section in SECTIONS:
+        assert f'<section id="{section}">' in html
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", html, re.I)
+    assert "<script" not in html.lower() and "<link" not in html.lower()
+
+
+def test_no_report_names_an_anonymous_complainant(demo: tuple[Path, str]) -> None:
+    folder, _ = demo
+    with qse.open_store(f"sqlite:///{folder / 'lab.db'}") as store:
+        named = [c.submitter for c in store.stream(qse.Complaint) if c.submitter]
+        assert named  # the demo has named complainants, so the check below means something
+        anonymous = [c for c in store.stream(qse.Complaint) if c.anonymous]
+        assert all(c.submitter is None for c in anonymous)
+    texts = [(folder / name).read_text() for name in ("report.html", "report.json")]
+    for submitter in named:
+        assert all(submitter.name not in text for text in texts)
+
+
+def test_the_same_seed_gives_the_same_lab() -> None:
+    first, again, other = generate_lab(7), generate_lab(7), generate_lab(8)
+    assert [qse.to_dict(r) for r in first.records] == [qse.to_dict(r) for r in again.records]
+    assert [qse.to_dict(r) for r in first.records] != [qse.to_dict(r) for r in other.records]
+
+
+def test_demo_refuses_a_folder_that_already_has_a_store(
+    demo: tuple[Path, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, _ = demo
+    assert main(["demo", "--dir", str(folder)]) == 2
+    assert "already holds a lab.db" in capsys.readouterr().err
