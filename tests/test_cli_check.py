@@ -206,3 +206,44 @@ def test_python_dash_m_runs_the_command(met_store: str) -> None:
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["version"] == 1
     assert done.stderr == ""  # no progress lines when stderr is not a terminal
+
+
+class _Terminal:
+    """A stderr that says it is a terminal, keeping what is written to it."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.lines.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_progress_on_a_terminal_counts_the_records_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from qse_customer.reports import content
+
+    monkeypatch.setattr(content, "PROGRESS_EVERY", 2)
+    calls = [_call(MONDAY + timedelta(minutes=n), timedelta(hours=1), f"E-{n}") for n in range(5)]
+    url = _store(tmp_path / "five.db", *calls)
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(_check(url)) == 0
+    shown = "".join(terminal.lines)
+    assert "customer-service-standards: 2 records checked" in shown
+    assert "customer-service-standards: 4 records checked" in shown
+    assert "6 records" not in shown
+
+
+def test_no_progress_when_stderr_is_not_a_terminal(
+    met_store: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(_check(met_store)) == 0
+    assert "checked" not in capsys.readouterr().err

@@ -60,6 +60,18 @@ def month_window(at: datetime, zone: ZoneInfo, months: int = 12) -> tuple[dateti
     return start, end
 
 
+PROGRESS_EVERY = 100_000
+"""How many records a long check reads between two progress lines."""
+
+
+def _counted(records: Iterable[Record], progress: Progress, name: str) -> Iterator[Record]:
+    """``records``, saying every :data:`PROGRESS_EVERY` records how many have been checked."""
+    for count, record in enumerate(records, start=1):
+        if count % PROGRESS_EVERY == 0:
+            progress(f"{name}: {count:,} records checked")
+        yield record
+
+
 def check_rulesets(
     records_of: RecordsOf,
     rulesets: Sequence[Ruleset],
@@ -77,7 +89,9 @@ def check_rulesets(
         tags = sorted({tag for rule in ruleset.rules for tag in rule.applies_to.record_types})
         if "any" in tags:
             tags = sorted(RECORD_TYPES)
-        records = chain.from_iterable(records_of(tag) for tag in tags)
+        records: Iterable[Record] = chain.from_iterable(records_of(tag) for tag in tags)
+        if progress is not None:
+            records = _counted(records, progress, ruleset.name)
         reports.append(compiled.check(records, at=at))
     return reports
 
