@@ -78,3 +78,69 @@ def test_export_of_a_missing_store_is_bad_input(
 ) -> None:
     assert main(["export", "--store", f"sqlite:///{tmp_path / 'none.db'}"]) == 2
     assert "no file" in capsys.readouterr().err
+
+
+@settings(max_examples=25)
+@given(
+    st.lists(records(), min_size=1, max_size=4, unique_by=lambda r: (r.TYPE, r.id)),
+    st.data(),
+)
+def test_import_can_extend_a_stored_history_but_never_shorten_or_rewrite_it(
+    tmp_path_factory: pytest.TempPathFactory, batch: list[qse.Record], data: st.DataObject
+) -> None:
+    folder = tmp_path_factory.mktemp(f"grow{next(_numbers)}")
+    url = f"sqlite:///{folder / 'lab.db'}"
+    with qse.open_store(url) as store:
+        store.save_many(batch)
+    source = folder / "in.jsonl"
+    # The same records again: nothing changes, and the import succeeds.
+    source.write_text("".join(_line(record) + "\n" for record in batch))
+    assert main(["import", "--store", url, str(source)]) == 0
+    # One record with its history cut short (or its first event moved): refused, nothing stored.
+    victim = data.draw(st.sampled_from(batch))
+    events = list(victim.events)
+    if len(events) > 1:
+        cut = data.draw(st.integers(1, len(events) - 1))
+        changed = json.loads(_line(victim))
+        changed["events"] = changed["events"][:cut]
+    else:
+        changed = json.loads(_line(victim))
+        changed["events"][0]["note"] = "rewritten"
+    others = [record for record in batch if record is not victim]
+    source.write_text("".join(_line(r) + "\n" for r in others) + json.dumps(changed) + "\n")
+    assert main(["import", "--store", url, str(source)]) == 2
+    with qse.open_store(url) as store:
+        for record in batch:
+            assert store.load(record.TYPE, record.id) == record
+
+
+def test_import_adds_the_events_recorded_since_an_export(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    received = qse.Complaint.receive(id="C-1", at=AT, by=STAFF, channel="email", category="Delay")
+    url = f"sqlite:///{tmp_path / 'lab.db'}"
+    with qse.open_store(url) as store:
+        store.save(received)
+    later = received.add("acknowledged", at=AT.replace(hour=11), by=STAFF)
+    source = tmp_path / "in.jsonl"
+    source.write_text(_line(later) + "\n")
+    assert main(["import", "--store", url, str(source)]) == 0
+    with qse.open_store(url) as store:
+        assert store.load("complaint", "C-1") == later
+    changed = json.loads(_line(later)) | {"category": "Attitude"}
+    source.write_text(json.dumps(changed) + "\n")
+    assert main(["import", "--store", url, str(source)]) == 2
+    assert "$.category: differs from the store's complaint C-1" in capsys.readouterr().err
+
+
+def test_a_file_holding_one_record_twice_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    received = qse.Complaint.receive(id="C-1", at=AT, by=STAFF, channel="email", category="Delay")
+    source = tmp_path / "in.jsonl"
+    source.write_text(_line(received) + "\n" + _line(received) + "\n")
+    url = f"sqlite:///{tmp_path / 'lab.db'}"
+    assert main(["import", "--store", url, str(source)]) == 2
+    assert f"{source}: line 2: $.id: complaint C-1 is also on line 1" in capsys.readouterr().err
+    with qse.open_store(url) as store:
+        assert store.count("complaint") == 0

@@ -506,3 +506,52 @@ def test_check_on_garbage(data: st.DataObject, ruleset: str) -> None:
     accepted_or_rejected(
         qse.check, COMPLAINTS, data.draw(mutated(shipped)), calendar=CHECK_CALENDAR, at=T0
     )
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+
+def lines_of(data: st.DataObject) -> str:
+    """A JSON lines file: mutated record documents, valid ones and raw garbage lines."""
+    lines = []
+    for _ in range(data.draw(st.integers(1, 3))):
+        document = qse.to_dict(data.draw(records()))
+        kind = data.draw(st.sampled_from(["mutated", "valid", "text"]))
+        if kind == "mutated":
+            lines.append(to_json_text(data.draw(mutated(document))))
+        elif kind == "valid":
+            lines.append(json.dumps(document))
+        else:
+            lines.append(data.draw(st.text(max_size=40)))
+    return "\n".join(lines) + "\n"
+
+
+@settings(
+    max_examples=40,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_cli_validate_and_import_on_malformed_files(
+    tmp_path_factory: pytest.TempPathFactory,
+    data: st.DataObject,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from qse_customer.cli.main import main
+
+    folder = tmp_path_factory.mktemp("cli")
+    url = f"sqlite:///{folder / 'lab.db'}"
+    with SQLiteStore(folder / "lab.db") as opened:
+        seeded(opened)
+        before = snapshot(opened)
+    source = folder / "in.jsonl"
+    source.write_text(lines_of(data), "utf-8")
+    assert main(["validate", str(source)]) in (0, 2)  # never a traceback
+    code = main(["import", "--store", url, str(source)])
+    assert code in (0, 2)
+    if code == 2:
+        with SQLiteStore(folder / "lab.db") as reopened:
+            assert snapshot(reopened) == before
+    at = data.draw(st.text(max_size=30) | garbage_times.map(str))
+    checked = main(["check", "--store", url, "--ruleset", "customer-service-standards", "--at", at])
+    assert checked in (0, 1, 2)
+    capsys.readouterr()

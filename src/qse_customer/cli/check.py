@@ -61,7 +61,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def run(args: argparse.Namespace) -> int:
     """Check, write the report, and exit 1 if anything is breached."""
     calendar = calendar_from(args)
-    at = parse_at(args.at, calendar.timezone)
+    at = parse_at(args.at, calendar)
     with existing_store(args.store) as store:
         rulesets = rulesets_from(args.ruleset, store, args.contracts)
         report = build_report(

@@ -134,12 +134,13 @@ def calendar_from(args: argparse.Namespace) -> WorkingCalendar:
     return WorkingCalendar(**{**DEFAULT_CALENDAR, **options})
 
 
-def parse_at(value: str | None, timezone: str) -> datetime:
-    """``--at`` as an aware datetime (a time without an offset is in ``timezone``); now if None."""
+def parse_at(value: str | None, calendar: WorkingCalendar) -> datetime:
+    """``--at`` as an aware datetime (a time without an offset is on the calendar's wall clock);
+    now if None. A time outside the calendar's years is bad input."""
     if value is None:
         return datetime.now(UTC)
     try:
-        parsed = pendulum.parse(value, tz=timezone)
+        parsed = pendulum.parse(value, tz=calendar.timezone)
     except (ValueError, pendulum.parsing.exceptions.ParserError) as error:
         raise InputError(
             f"--at {value!r}: not a time pendulum can read ({error}); expected ISO 8601 such as "
@@ -149,6 +150,11 @@ def parse_at(value: str | None, timezone: str) -> datetime:
         raise InputError(
             f"--at {value!r}: expected a date and time (ISO 8601, e.g. 2026-03-18T14:30), got a "
             f"{type(parsed).__name__.lower()}"
+        )
+    if not calendar.first_year <= parsed.year <= calendar.last_year:
+        raise InputError(
+            f"--at {value!r}: outside the years the working calendar covers "
+            f"({calendar.first_year}-{calendar.last_year})"
         )
     return datetime.fromisoformat(parsed.isoformat())
 
@@ -169,6 +175,8 @@ def read_json(path: Path) -> Any:
         return json.loads(read_text(path))
     except json.JSONDecodeError as error:
         raise InputError(f"{path}: not JSON: {error}") from None
+    except RecursionError:
+        raise InputError(f"{path}: nested too deeply to read; flatten it") from None
 
 
 def existing_store(url: str) -> Store:

@@ -15,6 +15,8 @@ from ..core.serialisation import from_dict
 from ..plugged_rules import load_ruleset
 from .common import read_text
 
+TOO_DEEP = "nested too deeply to be a record, ruleset or instrument; flatten it"
+
 
 def split_documents(path: Path) -> Iterator[tuple[str, Any | FieldError]]:
     """Each document of a JSON file (one; or each item of a top-level array) or of a JSON lines
@@ -25,6 +27,9 @@ def split_documents(path: Path) -> Iterator[tuple[str, Any | FieldError]]:
     except json.JSONDecodeError:
         document = None
         whole = False
+    except RecursionError:
+        yield "", FieldError("$", TOO_DEEP)
+        return
     else:
         whole = True
     if whole:
@@ -50,6 +55,8 @@ def split_documents(path: Path) -> Iterator[tuple[str, Any | FieldError]]:
                 f"line {number}",
                 FieldError("$", f"not JSON: {error.msg} at column {error.colno}"),
             )
+        except RecursionError:
+            yield f"line {number}", FieldError("$", TOO_DEEP)
 
 
 def kind_of(document: Any) -> str | None:

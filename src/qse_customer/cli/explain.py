@@ -190,7 +190,7 @@ def describe(finding: Finding, rule: Rule, zone: str) -> str:
 def run(args: argparse.Namespace) -> int:
     """Find the finding and print it."""
     calendar = calendar_from(args)
-    at = parse_at(args.at, calendar.timezone)
+    at = parse_at(args.at, calendar)
     with existing_store(args.store) as store:
         rulesets = rulesets_from(args.ruleset, store, args.contracts)
         ruleset, rule = _rule(rulesets, args.rule_id)

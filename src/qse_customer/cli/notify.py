@@ -48,7 +48,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def run(args: argparse.Namespace) -> int:
     """Run ``notify_due`` for each ruleset and say what was sent."""
     calendar = calendar_from(args)
-    at = parse_at(args.at, calendar.timezone)
+    at = parse_at(args.at, calendar)
     ok = True
     with existing_store(args.store) as store:
         for ruleset in rulesets_from(args.ruleset, store, args.contracts):

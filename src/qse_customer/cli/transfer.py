@@ -10,15 +10,18 @@ from pathlib import Path
 from ..core.errors import FieldError
 from ..core.record import Record
 from ..core.records import RECORD_TYPES
-from ..core.serialisation import to_json
+from ..core.serialisation import to_dict, to_json
+from ..plugins.errors import RecordNotFoundError
 from ..plugins.manager import open_store
+from ..plugins.store import Store
 from .common import EXIT_BAD_INPUT, EXIT_OK, HelpFormatter, add_store, existing_store, output
 from .documents import record_problems, split_documents
 
 IMPORT_EXAMPLE = """\
 Every line is validated first; if any line is bad, every problem is listed (FILE: line N:
-JSON path: message) and nothing is stored (exit code 2). A record already in the store with the
-same type and id is replaced.
+JSON path: message) and nothing is stored (exit code 2). A record already in the store can only
+grow: a line may repeat it, or add events after its last one, but an import that would change a
+stored field or drop a stored event is refused, as is a file holding one record twice.
 
 example:
   qse-customer import --store sqlite:///lab.db complaints.jsonl
@@ -61,29 +64,80 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     exporter.set_defaults(run=run_export)
 
 
+def _conflict(stored: Record, record: Record) -> str | None:
+    """Why saving ``record`` over ``stored`` would lose something, or None if it only adds
+    events after the stored ones (or is the same record)."""
+    known = len(stored.events)
+    if tuple(record.events[:known]) != tuple(stored.events):
+        return (
+            f"$.events: the store's {stored.TYPE} {stored.id} has {known} event(s) and this "
+            "line does not begin with them; importing it would rewrite its history"
+        )
+    fields, stored_fields = to_dict(record), to_dict(stored)
+    for name in fields:
+        if name != "events" and fields[name] != stored_fields.get(name):
+            return (
+                f"$.{name}: differs from the store's {stored.TYPE} {stored.id}; a stored "
+                "record's fields never change (add an event instead)"
+            )
+    return None
+
+
+def _problems_with_the_store(
+    store: Store, path: Path, located: list[tuple[str, Record]]
+) -> list[str]:
+    """Lines that hold a record twice, or that would change or drop what the store holds."""
+    problems: list[str] = []
+    first: dict[tuple[str, str], str] = {}
+    for where, record in located:
+        label = f"{path}: {where}: "
+        key = (record.TYPE, record.id)
+        if key in first:
+            problems.append(f"{label}$.id: {record.TYPE} {record.id} is also on {first[key]}")
+            continue
+        first[key] = where
+        try:
+            stored = store.load(record.TYPE, record.id)
+        except RecordNotFoundError:
+            continue
+        conflict = _conflict(stored, record)
+        if conflict is not None:
+            problems.append(f"{label}{conflict}")
+    return problems
+
+
+def _refuse(path: Path, problems: list[str]) -> int:
+    for line in problems:
+        print(line, file=sys.stderr)
+    print(
+        f"nothing imported: {len(problems)} problem(s) in {path}; fix them and import again",
+        file=sys.stderr,
+    )
+    return EXIT_BAD_INPUT
+
+
 def run_import(args: argparse.Namespace) -> int:
     """Validate every line, then store all the records, or none."""
     path = Path(args.file)
-    records: list[Record] = []
+    located: list[tuple[str, Record]] = []
     problems: list[str] = []
     for where, document in split_documents(path):
-        label = f"{path}: {where or 'line 1'}: "
+        where = where or "line 1"
+        label = f"{path}: {where}: "
         if isinstance(document, FieldError):
             problems.append(f"{label}{document}")
             continue
         record, errors = record_problems(document)
         problems.extend(f"{label}{error}" for error in errors)
         if record is not None:
-            records.append(record)
+            located.append((where, record))
     if problems:
-        for line in problems:
-            print(line, file=sys.stderr)
-        print(
-            f"nothing imported: {len(problems)} problem(s) in {path}; fix them and import again",
-            file=sys.stderr,
-        )
-        return EXIT_BAD_INPUT
+        return _refuse(path, problems)
+    records = [record for _, record in located]
     with open_store(args.store) as store:
+        problems = _problems_with_the_store(store, path, located)
+        if problems:
+            return _refuse(path, problems)
         store.save_many(records)
     counts = Counter(record.TYPE for record in records)
     shown = ", ".join(f"{count} {tag}" for tag, count in sorted(counts.items())) or "no records"
