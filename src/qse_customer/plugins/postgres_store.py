@@ -384,20 +384,9 @@ class PostgresStore(StoreBase):
             )
         return rows
 
-    def _decoded(
-        self, tag: str, rows: Iterable[tuple[str, int, str, int]], on_invalid: OnInvalid | None
-    ) -> Iterator[Record]:
-        for item in decode_rows(tag, rows, self.where):
-            if isinstance(item, StoredRecordError):
-                if on_invalid is None:
-                    raise item
-                on_invalid(item)
-            else:
-                yield item
-
     def _page(self, query: Query, on_invalid: OnInvalid | None) -> list[Record]:
         rows = self._select(query, query.after, query.limit)
-        return list(self._decoded(query.tag, rows, on_invalid))
+        return list(decode_rows(query.tag, rows, self.where, on_invalid))
 
     def _take_reader(self) -> Connection[Any]:
         with self._lock:
@@ -434,7 +423,7 @@ class PostgresStore(StoreBase):
                     )
                     while rows := cursor.fetchmany(self.chunk_size):
                         self._check_open()
-                        yield from self._decoded(tag, rows, on_invalid)
+                        yield from decode_rows(tag, rows, self.where, on_invalid)
         finally:
             self._give_back(reader)
 

@@ -117,10 +117,14 @@ def decode(tag: str, record_id: str, document: str, stored_seal: int, where: str
 
 
 def decode_rows(
-    tag: str, rows: Iterable[Sequence[Any]], where: str
-) -> Iterator[Record | StoredRecordError]:
+    tag: str,
+    rows: Iterable[Sequence[Any]],
+    where: str,
+    on_invalid: Callable[[StoredRecordError], None] | None,
+) -> Iterator[Record]:
     """Decode stored rows of one type, each ``(id, _, document, seal)``, in order (the
-    streaming path): a row that fails validation comes out as its error, in its place."""
+    streaming path). A row that fails validation raises its :class:`StoredRecordError`, or,
+    with ``on_invalid``, is passed to it and skipped."""
     build = _builder_for_tag(tag)
     start = _SEAL_START
     crc = zlib.crc32
@@ -139,7 +143,9 @@ def decode_rows(
         try:
             yield validate_stored(tag, row[0], document, where)
         except StoredRecordError as error:
-            yield error
+            if on_invalid is None:
+                raise
+            on_invalid(error)
 
 
 # -- the generated code, by record type ---------------------------------------------------------

@@ -206,20 +206,9 @@ class SQLiteStore(StoreBase):
             ).fetchall()
         return rows
 
-    def _decoded(
-        self, tag: str, rows: list[tuple[str, int, str, int]], on_invalid: OnInvalid | None
-    ) -> Iterator[Record]:
-        for item in decode_rows(tag, rows, self.where):
-            if isinstance(item, StoredRecordError):
-                if on_invalid is None:
-                    raise item
-                on_invalid(item)
-            else:
-                yield item
-
     def _page(self, query: Query, on_invalid: OnInvalid | None) -> list[Record]:
         rows = self._select(query, query.after, query.limit)
-        return list(self._decoded(query.tag, rows, on_invalid))
+        return list(decode_rows(query.tag, rows, self.where, on_invalid))
 
     def _iterate(self, tag: str, on_invalid: OnInvalid | None) -> Iterator[Record]:
         query = Query(tag, None, None, None, None, self.chunk_size)
@@ -231,7 +220,7 @@ class SQLiteStore(StoreBase):
                 return
             last_id, last_opened, _, _ = rows[-1]
             after = (last_opened, last_id)
-            yield from self._decoded(tag, rows, on_invalid)
+            yield from decode_rows(tag, rows, self.where, on_invalid)
             if len(rows) < self.chunk_size:
                 return
 
