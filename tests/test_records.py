@@ -217,3 +217,27 @@ def test_generated_histories_are_ordered_and_open_correctly(record):
     assert all(a.at <= b.at for a, b in zip(record.events, record.events[1:], strict=False))
     # Rebuilding from the fields passes the same checks.
     assert attrs.evolve(record) == record
+
+
+@given(qst.event_data(), st.data())
+def test_event_data_is_frozen_all_the_way_down(data, draw):
+    # Lists may come in as lists or tuples; either way the event holds the same frozen value,
+    # and what comes back from a document is equal to what went in.
+    as_tuples = {
+        key: tuple(value) if isinstance(value, list) and draw.draw(st.booleans()) else value
+        for key, value in data.items()
+    }
+    at = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    event = qse.Event("received", at, None, data)
+    assert event == qse.Event("received", at, None, as_tuples)
+    for value in event.data.values():
+        assert not isinstance(value, list | dict)
+        with pytest.raises(TypeError):
+            if isinstance(value, tuple):
+                value[0:0] = ()  # type: ignore[index]
+            else:
+                value["new"] = 1  # type: ignore[index]
+    request = qse.TestRequest.receive(
+        id="R-1", at=at, by=None, test="troponin", priority="stat"
+    ).with_event(qse.Event("note_added", at, None, as_tuples))
+    assert qse.from_json(qse.to_json(request)) == request

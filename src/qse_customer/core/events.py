@@ -6,11 +6,12 @@ import math
 from collections.abc import Mapping
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 from attrs import field, frozen
 
 from .errors import ValidationError
+from .frozen_json import freeze
 from .roles import Actor
 from .timestamps import utc
 
@@ -67,7 +68,7 @@ def frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise ValidationError.single("$.data", f"expected a mapping, got {type(value).__name__}")
     _check_json(value, "$.data")
-    return MappingProxyType(dict(value))
+    return cast(Mapping[str, Any], freeze(value))
 
 
 def _actor(instance: object, attribute: object, value: Any) -> None:

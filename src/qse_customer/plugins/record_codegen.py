@@ -23,10 +23,11 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from enum import Enum
 from types import MappingProxyType
-from typing import Any, Union, get_args, get_origin
+from typing import Any, Union, cast, get_args, get_origin
 
 import attrs
 
+from ..core.frozen_json import freeze
 from ..core.serialisation import converter
 
 _SCALARS = (str, int, float, bool, type(None))
@@ -36,6 +37,16 @@ _MEMO_LIMIT = 4096
 
 class Unsupported(Exception):
     """A field type with no generated code; that record class goes through cattrs."""
+
+
+def _frozen_data(mapping: dict[str, Any]) -> Mapping[str, Any]:
+    """Event data as :class:`~qse_customer.Event` holds it: read-only all the way down."""
+    if not mapping:
+        return _EMPTY
+    for value in mapping.values():
+        if type(value) not in _SCALARS:
+            return cast(Mapping[str, Any], freeze(mapping))
+    return MappingProxyType(mapping)
 
 
 def _unstructure_any(value: Any) -> Any:
@@ -74,6 +85,7 @@ class _Generator:
             "_new": object.__new__,
             "_set": object.__setattr__,
             "_MP": MappingProxyType,
+            "_frozen_data": _frozen_data,
             "_EMPTY": _EMPTY,
             "_tuple": tuple,
             "_list": list,
@@ -120,14 +132,12 @@ class _Generator:
             if expression == variable:
                 return f"_tuple({source})"
             return f"_tuple([{expression} for {variable} in {source}])"
-        if (
-            origin in (Mapping, typing.Mapping)
-            and args
-            and args[0] is str
-            and (args[1] is Any or args[1] in _SCALARS or _is_scalar_union(args[1]))
-        ):
-            variable = self.name("m")
-            return f"(_MP({variable}) if ({variable} := {source}) else _EMPTY)"
+        if origin in (Mapping, typing.Mapping) and args and args[0] is str:
+            if args[1] is Any:
+                return f"_frozen_data({source})"
+            if args[1] in _SCALARS or _is_scalar_union(args[1]):
+                variable = self.name("m")
+                return f"(_MP({variable}) if ({variable} := {source}) else _EMPTY)"
         raise Unsupported(hint)
 
     def builder(self, cls: type) -> str:

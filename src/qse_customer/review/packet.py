@@ -15,12 +15,12 @@ from typing import Any, Final
 from attrs import field, frozen
 
 from ..core.complaint_trends import ComplaintCounts, ControlChart, Pareto, Recurrence
+from ..core.frozen_json import thaw
 from ..core.referral import Referral
 from ..core.survey_round import ResponseRate
 from ..core.survey_statistics import PeriodComparison, SurveyAnalysis
 from ..rules.findings import Finding
 from ..rules.report import RuleSummary
-from ..rules.ruleset import thaw
 
 PACKET_VERSION: Final = 1
 """The version of the packet's JSON shape; raised when a key is removed or renamed."""

@@ -19,13 +19,14 @@ from typing import Any
 from ..core.calendar import WorkingCalendar
 from ..core.errors import ValidationError
 from ..core.events import Event
+from ..core.frozen_json import thaw
 from ..core.referral import Referral
 from ..core.roles import Actor
 from ..core.timestamps import utc
 from ..rules.findings import Finding
 from ..rules.loader import RulesetSource, load_ruleset
 from ..rules.report import Report
-from ..rules.ruleset import Rule, thaw
+from ..rules.ruleset import Rule
 from ..rules.status import Status
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")

@@ -9,8 +9,8 @@ from typing import Any
 
 from attrs import field, frozen
 
+from ..core.frozen_json import freeze, thaw
 from ..core.timestamps import optional_utc
-from .ruleset import freeze, thaw
 from .status import Status
 
 

@@ -75,9 +75,14 @@ json_scalars = st.none() | st.booleans() | st.integers(-(10**6), 10**6) | words
 
 
 def event_data() -> st.SearchStrategy[dict[str, Any]]:
-    """Small event data mappings of JSON scalars."""
+    """Small event data mappings: JSON scalars, and lists and objects of them."""
     keys = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=10)
-    return st.dictionaries(keys, json_scalars, max_size=3)
+    values = (
+        json_scalars
+        | st.lists(json_scalars, max_size=3)
+        | st.dictionaries(keys, json_scalars, max_size=2)
+    )
+    return st.dictionaries(keys, values, max_size=3)
 
 
 @st.composite

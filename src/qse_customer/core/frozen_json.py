@@ -1,0 +1,37 @@
+"""JSON data made read-only all the way down, and back: for event data, rule parameters and
+evidence, which must not change once a record, rule or finding holds them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+__all__ = ["freeze", "thaw"]
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def freeze(value: Any) -> Any:
+    """A read-only deep copy of JSON data: mappings become read-only, lists become tuples."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is dict or kind is MappingProxyType:
+        return MappingProxyType({key: freeze(item) for key, item in value.items()})
+    if kind is list or kind is tuple:
+        return tuple(freeze(item) for item in value)
+    if isinstance(value, Mapping):
+        return MappingProxyType({key: freeze(item) for key, item in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(freeze(item) for item in value)
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """Plain JSON data (dicts and lists) from :func:`freeze`'s output."""
+    if isinstance(value, Mapping):
+        return {key: thaw(item) for key, item in value.items()}
+    if isinstance(value, tuple | list):
+        return [thaw(item) for item in value]
+    return value
