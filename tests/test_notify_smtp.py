@@ -187,7 +187,9 @@ def test_a_message_shows_only_allowed_fields(notification: Notification, fields:
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     if shutil.which("openssl") is None:
-        pytest.skip("the openssl command is not installed, so no test certificate can be made")
+        from postgres_server import require_or_skip
+
+        require_or_skip("the openssl command is not installed, so no test certificate can be made")
     folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
