@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 
 from .errors import CalendarError, CalendarRangeError
+from .timestamps import wall_clock
 
 if TYPE_CHECKING:
     import numpy as np
@@ -795,7 +796,7 @@ class WorkingCalendar:
         """Whether ``day`` (a date, or an aware datetime's local date) is a working day."""
         if isinstance(day, datetime):
             self._instant(day, "day")
-            day = day.astimezone(self._zone).date()
+            day = wall_clock(day, self._zone).date()
         elif not isinstance(day, date):
             raise CalendarError(f"day: expected a date, got {_shown(day)}")
         self._check_year(day.year, "day", shown=day.isoformat())
@@ -807,7 +808,7 @@ class WorkingCalendar:
     def local(self, at: datetime) -> datetime:
         """``at`` on the lab's wall clock (in the calendar's time zone)."""
         self._aware(at, "at")
-        return at.astimezone(self._zone)
+        return wall_clock(at, self._zone)
 
     def effective_receipt_day(
         self, received: datetime, *, after_closing: AfterClosing = "next_day"
@@ -836,7 +837,7 @@ class WorkingCalendar:
         minute = _minutes(_clock(time_of_day, "time_of_day"))
         self._instant(start, "start")
         ordinals = self._data().ordinals
-        index = bisect_right(ordinals, start.astimezone(self._zone).date().toordinal())
+        index = bisect_right(ordinals, wall_clock(start, self._zone).date().toordinal())
         if index == len(ordinals):
             raise self._past_data(f"the next working day after {start.isoformat()}")
         return _EPOCH + timedelta(seconds=_first_instant_s(self._zone, ordinals[index], minute))

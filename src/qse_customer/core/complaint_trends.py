@@ -28,6 +28,7 @@ from attrs import frozen
 
 from .complaint import Complaint
 from .errors import ValidationError
+from .timestamps import wall_clock
 
 DIMENSIONS = (
     "period",
@@ -87,7 +88,7 @@ def period_key(at: datetime, period: str = "month", timezone: str = "UTC") -> st
     _check_period(period)
     if at.tzinfo is None:
         raise ValidationError.single("$.at", f"expected a timezone-aware datetime, got {at}")
-    return _key_of_day(at.astimezone(_zone(timezone)).date(), period)
+    return _key_of_day(wall_clock(at, _zone(timezone)).date(), period)
 
 
 def _first_day(key: str, period: str) -> date:

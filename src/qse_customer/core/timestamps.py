@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 from .errors import ValidationError
 
@@ -21,3 +21,12 @@ def utc(value: datetime, path: str = "$.at") -> datetime:
 def optional_utc(value: datetime | None) -> datetime | None:
     """Like :func:`utc`, passing ``None`` through."""
     return None if value is None else utc(value)
+
+
+def wall_clock(value: datetime, zone: tzinfo) -> datetime:
+    """The instant ``value`` on ``zone``'s wall clock.
+
+    Goes through UTC because ``astimezone`` leaves a datetime already in ``zone`` untouched, so a
+    wall time that does not exist there (skipped by a clock change) would come back as given.
+    """
+    return value.astimezone(UTC).astimezone(zone)

@@ -49,6 +49,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from attrs import field, frozen
 
 from ..core.errors import FieldError, QSEError, ValidationError
+from ..core.timestamps import wall_clock
 from .manager import QSEPluginManager, get_plugin_manager
 from .markers import hookimpl
 from .notification import Notification, NotificationKind
@@ -358,7 +359,7 @@ class SMTPNotifier:
         return message
 
     def _when(self, moment: Any) -> str:
-        local = moment.astimezone(self._zone)
+        local = wall_clock(moment, self._zone)
         return f"{local:%a %d %b %Y %H:%M} {local.tzname()} ({local.isoformat()})"
 
     @staticmethod

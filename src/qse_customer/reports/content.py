@@ -27,6 +27,7 @@ from ..core.referral import Referral
 from ..core.survey import Survey, SurveyResponse
 from ..core.survey_round import response_rate
 from ..core.survey_statistics import analyse_survey, compare_periods
+from ..core.timestamps import wall_clock
 from ..plugged_rules import compile_ruleset
 from ..review import management_review
 from ..rules.report import Report
@@ -52,7 +53,7 @@ def records_of_sequence(records: Sequence[Record]) -> RecordsOf:
 
 def month_window(at: datetime, zone: ZoneInfo, months: int = 12) -> tuple[datetime, datetime]:
     """The ``months`` calendar months ending with the month of ``at`` (local), as [start, end)."""
-    local = at.astimezone(zone)
+    local = wall_clock(at, zone)
     end_month = local.year * 12 + local.month  # the month after at's month, counted from 0
     start_month = end_month - months
     start = datetime(start_month // 12, start_month % 12 + 1, 1, tzinfo=zone)

@@ -31,7 +31,7 @@ from ..core.referral import Referral
 from ..core.survey import Answer, Survey, SurveyResponse
 from ..core.survey_round import response_rate
 from ..core.survey_statistics import DEFAULT_MIN_N, analyse_survey, compare_periods
-from ..core.timestamps import utc
+from ..core.timestamps import utc, wall_clock
 from ..rules.loader import RulesetSource
 from ..rules.periods import GRANULARITIES, Granularity
 from .packet import (
@@ -206,7 +206,7 @@ def management_review(
     registry = instruments if instruments is not None else default_registry()
     timezone = calendar.timezone
     until = min(end, at)
-    first_day = start.astimezone(ZoneInfo(timezone)).date()
+    first_day = wall_clock(start, ZoneInfo(timezone)).date()
     plan = plan_rulesets(rulesets, first_day, kinds)
     periods = _sub_periods(start, end, granularity, timezone)
     volumes = dict(request_volumes) if request_volumes is not None else None
