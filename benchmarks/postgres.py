@@ -26,6 +26,7 @@ import gc
 import multiprocessing
 import os
 import platform
+import queue
 import statistics
 import sys
 import tempfile
@@ -83,7 +84,16 @@ def insert(url: str, n: int, batch: int, writers: int) -> float:
         process.start()
     time.sleep(2.0)  # every writer has imported and opened the store
     go.set()
-    spent = [results.get(timeout=24 * 3600) for _ in processes]
+    spent: list[float] = []
+    while len(spent) < writers:
+        try:
+            spent.append(results.get(timeout=1.0))
+        except queue.Empty:
+            failed = [p.exitcode for p in processes if p.exitcode not in (None, 0)]
+            if failed:  # a writer died without its figure: stop instead of waiting for it
+                for process in processes:
+                    process.kill()
+                raise SystemExit(f"a writer failed with exit code {failed[0]}") from None
     for process in processes:
         process.join()
         if process.exitcode != 0:

@@ -206,7 +206,11 @@ def migrate(
     checks again that the schema is ours and what its version is.
     """
     applied: list[int] = []
-    current = inspect_schema(connection, schema, where=where)
+    # One snapshot: read one statement at a time, another process's migration could commit
+    # between them, and the store would look as if it had lost tables.
+    with connection.transaction():
+        connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        current = inspect_schema(connection, schema, where=where)
     if current is not None and current >= target:
         return applied  # nothing to do: no lock taken, nothing written
     for migration in MIGRATIONS:

@@ -115,13 +115,14 @@ def _verdict(path: str, application_id: int, version: int, tables: list[str]) ->
     return version
 
 
-def inspect_file(path: str) -> int | None:
+def inspect_file(path: str, *, timeout: float = 30.0) -> int | None:
     """The schema version of the store at ``path``, or None for a new or empty file.
 
     Refuses, without writing a byte (not even SQLite's companion files): a file that is not
     SQLite or is damaged (:class:`CorruptStoreError`), an SQLite database of another program
     (:class:`ForeignStoreError`), and a store of a newer schema (:class:`StoreVersionError`).
     :func:`migrate` checks the same again inside its transaction, where it is authoritative.
+    ``timeout`` is how long to wait for another process's write when a second look is needed.
     """
     if path == ":memory:":
         return None
@@ -130,28 +131,65 @@ def inspect_file(path: str) -> int | None:
         return None
     if not file.is_file():
         raise CorruptStoreError(f"{path!r} is not a file; give the path of a store file")
-    with file.open("rb") as handle:
+    _read_header(path)
+    where = quote(os.path.abspath(path))
+    try:
+        # Read-only and immutable: no lock and no companion file, whatever the file is.
+        try:
+            facts = _facts_of(f"file:{where}?mode=ro&immutable=1", path, timeout)
+        except sqlite3.OperationalError as error:
+            raise _damaged(path, error) from error
+        return _verdict(path, *facts)
+    except (CorruptStoreError, ForeignStoreError, StoreVersionError) as refusal:
+        # Read without locks, a file that another process is writing at that moment (another
+        # opener creating the same new store) can look damaged or foreign: look again, through
+        # SQLite's locks where that creates no file, else once the writers have gone.
+        wal = _read_header(path)[18] == 2
+        busy = Path(f"{path}-wal").exists() and Path(f"{path}-shm").exists()
+        again = f"file:{where}?mode=ro" + ("&immutable=1" if wal and not busy else "")
+        try:
+            facts = _facts_of(again, path, timeout)
+        except sqlite3.OperationalError:
+            raise refusal from None  # locked for too long, or a journal to roll back: as seen
+    return _verdict(path, *facts)
+
+
+def _read_header(path: str) -> bytes:
+    """The first 100 bytes of the SQLite file at ``path``; refused if they are not SQLite's."""
+    with Path(path).open("rb") as handle:
         header = handle.read(100)
     if len(header) < 100 or not header.startswith(SQLITE_HEADER):
         raise CorruptStoreError(
             f"{path!r} is not an SQLite database (its first bytes are {header[:16]!r}); it was "
             "left untouched: give the path of a qse-customer store, or restore it from a backup"
         )
-    uri = f"file:{quote(os.path.abspath(path))}?mode=ro&immutable=1"
+    return header
+
+
+def _facts_of(uri: str, path: str, timeout: float) -> tuple[int, int, list[str]]:
+    """:func:`_facts` of the database at ``uri``, read in one transaction."""
     try:
-        connection = sqlite3.connect(uri, uri=True)
+        connection = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
     except sqlite3.Error as error:
         raise CorruptStoreError(f"cannot open {path!r} as an SQLite database: {error}") from error
     try:
-        facts = _facts(connection)
+        connection.execute("BEGIN")
+        return _facts(connection)
+    except sqlite3.OperationalError as error:
+        if "malformed" not in str(error) and "not a database" not in str(error):
+            raise
+        raise _damaged(path, error) from error
     except sqlite3.DatabaseError as error:
-        raise CorruptStoreError(
-            f"{path!r} is a damaged SQLite database ({error}); it was left untouched: restore it "
-            "from a backup"
-        ) from error
+        raise _damaged(path, error) from error
     finally:
         connection.close()
-    return _verdict(path, *facts)
+
+
+def _damaged(path: str, error: sqlite3.Error) -> CorruptStoreError:
+    return CorruptStoreError(
+        f"{path!r} is a damaged SQLite database ({error}); it was left untouched: restore it "
+        "from a backup"
+    )
 
 
 def migrate(
@@ -163,7 +201,14 @@ def migrate(
     database is ours. ``connection`` must be in autocommit mode (``isolation_level=None``).
     """
     applied: list[int] = []
-    current = _verdict(path, *_facts(connection))
+    # One read transaction: read one statement at a time, another process's migration could
+    # commit between them, and half of its result would look like another program's database.
+    connection.execute("BEGIN")
+    try:
+        facts = _facts(connection)
+    finally:
+        connection.execute("COMMIT")
+    current = _verdict(path, *facts)
     if current is not None and current >= target:
         return applied  # nothing to do: no need to wait for the write lock
     for migration in MIGRATIONS:

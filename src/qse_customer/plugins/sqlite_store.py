@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
@@ -97,7 +98,8 @@ class SQLiteStore(StoreBase):
         self.batch_size = batch_size
         self.chunk_size = chunk_size
         self._lock = threading.RLock()
-        inspect_file(self.path)  # refuses a foreign, damaged or newer file before writing to it
+        # Refuses a foreign, damaged or newer file before writing to it.
+        inspect_file(self.path, timeout=timeout)
         try:
             self._db = sqlite3.connect(
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
@@ -108,12 +110,28 @@ class SQLiteStore(StoreBase):
             with self._errors():
                 migrate(self._db, path=self.path)
                 if self.path != ":memory:":
-                    self._db.execute("PRAGMA journal_mode = WAL")
+                    self._use_wal(timeout)
                 self._db.execute(f"PRAGMA synchronous = {synchronous.upper()}")
                 self._db.execute("PRAGMA foreign_keys = ON")
         except BaseException:
             self._db.close()
             raise
+
+    def _use_wal(self, timeout: float) -> None:
+        """Put the file in WAL mode (it stays so), waiting up to ``timeout`` for other openers."""
+        if self._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+            return
+        deadline = time.monotonic() + timeout
+        while True:
+            # SQLite answers "locked" at once, without its busy wait, when another connection
+            # is opening the same new file: so wait here.
+            try:
+                self._db.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.005)
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
