@@ -167,7 +167,8 @@ def _read_header(path: str) -> bytes:
 
 
 def _facts_of(uri: str, path: str, timeout: float) -> tuple[int, int, list[str]]:
-    """:func:`_facts` of the database at ``uri``, read in one transaction."""
+    """:func:`_facts` of the database at ``uri``, read in one transaction; a damaged file is
+    refused, and ``sqlite3.OperationalError`` (locks, journals) is left to the caller."""
     try:
         connection = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
     except sqlite3.Error as error:
@@ -175,10 +176,8 @@ def _facts_of(uri: str, path: str, timeout: float) -> tuple[int, int, list[str]]
     try:
         connection.execute("BEGIN")
         return _facts(connection)
-    except sqlite3.OperationalError as error:
-        if "malformed" not in str(error) and "not a database" not in str(error):
-            raise
-        raise _damaged(path, error) from error
+    except sqlite3.OperationalError:
+        raise  # locked, or unreadable here: the caller decides what that means
     except sqlite3.DatabaseError as error:
         raise _damaged(path, error) from error
     finally:
@@ -186,6 +185,7 @@ def _facts_of(uri: str, path: str, timeout: float) -> tuple[int, int, list[str]]
 
 
 def _damaged(path: str, error: sqlite3.Error) -> CorruptStoreError:
+    """The refusal of a file SQLite finds damaged."""
     return CorruptStoreError(
         f"{path!r} is a damaged SQLite database ({error}); it was left untouched: restore it "
         "from a backup"
