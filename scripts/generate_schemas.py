@@ -78,6 +78,10 @@ DEFS: dict[str, Any] = {
             "actor": nullable("actor"),
             "data": {"type": "object"},
             "note": {"type": "string"},
+            "recorded_at": {
+                "oneOf": [ref("datetime"), {"type": "null"}],
+                "description": "when a store wrote the event (stamped by the store; null before)",
+            },
         },
     },
     "submitter": {

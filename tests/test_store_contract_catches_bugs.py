@@ -23,13 +23,26 @@ BROKEN_STORES = textwrap.dedent(
 
 
     class LosesEvents(MemoryStore):
-        def _update(self, tag, id, change):
+        def _apply(self, items, key, change):
             import time
-            current = self._records[tag][id]
-            time.sleep(0.001)  # read, let another writer in, then write: the classic lost update
-            new = change(current)
-            self._records[tag][id] = new
-            return new
+            from qse_customer.plugins.store_base import Stored
+            for item in items:
+                tag, record_id = key(item)
+                record = self._records.get(tag, {}).get(record_id)
+                stored = None if record is None else Stored(
+                    record, self._evidence.get((tag, record_id))
+                )
+                time.sleep(0.001)  # read, let another writer in, then write: a lost update
+                writing = change(item, stored)
+                if writing is not None:
+                    self._records.setdefault(tag, {})[record_id] = writing.record
+                    self._evidence[(tag, record_id)] = writing.evidence
+
+
+    class ReplacesHistory(MemoryStore):
+        def _apply(self, items, key, change):
+            # Looks at nothing stored: every save writes its record over the stored one.
+            super()._apply(items, key, lambda item, stored: change(item, None))
 
 
     class TestIgnoresCursor(StoreContract):
@@ -42,6 +55,12 @@ BROKEN_STORES = textwrap.dedent(
         @pytest.fixture
         def store_factory(self):
             return LosesEvents
+
+
+    class TestReplacesHistory(StoreContract):
+        @pytest.fixture
+        def store_factory(self):
+            return ReplacesHistory
     """
 )
 
@@ -50,6 +69,8 @@ GUARDS = {
     "TestIgnoresCursor::test_pages_list_every_match_once_in_order",
     "TestIgnoresCursor::test_behaves_like_the_memory_store",
     "TestLosesEvents::test_threads_appending_at_once_lose_no_event",
+    "TestReplacesHistory::test_a_stored_history_only_grows",
+    "TestReplacesHistory::test_a_rewrite_names_the_first_differing_event",
 }
 
 

@@ -3,16 +3,20 @@ stored JSON no longer validates, streaming in constant memory, and its URLs."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import sqlite3
+import tempfile
 import tracemalloc
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from qse_customer import Complaint, Enquiry, Event
 from qse_customer.plugins import (
@@ -27,7 +31,8 @@ from qse_customer.plugins import (
 )
 from qse_customer.plugins.record_codec import encode, seal
 from qse_customer.plugins.sqlite_store import parse_sqlite_url
-from qse_customer.testing.store_contract import MANAGER, T0, complaint
+from qse_customer.testing.store_contract import MANAGER, STAFF, T0, complaint
+from qse_customer.testing.strategies import complaints
 
 
 def fingerprint(path: Path) -> dict[str, str]:
@@ -119,11 +124,19 @@ def test_a_new_store_is_at_the_latest_version_in_wal_mode(path: Path, store: SQL
     raw.close()
 
 
+def _old_document(record: Complaint) -> str:
+    """A record's document as a store of schema version 1 or 2 wrote it (no recorded_at)."""
+    document = json.loads(encode(record))
+    for event in document["events"]:
+        del event["recorded_at"]
+    return json.dumps(document, separators=(",", ":"))
+
+
 def test_an_older_store_is_migrated_keeping_its_records(path: Path) -> None:
     raw = sqlite3.connect(path, isolation_level=None)
     assert sqlite_schema.migrate(raw, target=1) == [1]
     record = complaint(1)
-    document = encode(record)
+    document = _old_document(record)
     raw.execute(
         "INSERT INTO qse_records VALUES (?, ?, ?, ?, ?, ?, ?)",
         ("complaint", record.id, "open", 0, 0, document, seal(document)),
@@ -132,8 +145,16 @@ def test_an_older_store_is_migrated_keeping_its_records(path: Path) -> None:
     with SQLiteStore(path) as store:
         assert store.load(Complaint, record.id) == record
         store.add_notifications([], notifiers=["log"])  # the version 2 tables exist
+        # Version 3: the record has its hash chain, its events were recorded before stamping.
+        assert store.verify() == []
+        assert [e.recorded_at for e in store.load(Complaint, record.id).events] == [None]
+        later = store.append_event(
+            Complaint, record.id, Event("acknowledged", T0 + timedelta(hours=1), STAFF)
+        )
+        assert later.events[0].recorded_at is None and later.events[1].recorded_at is not None
+        assert store.verify() == []
     raw = sqlite3.connect(path)
-    assert raw.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == sqlite_schema.LATEST_VERSION == 3
     raw.close()
 
 
@@ -142,14 +163,15 @@ def test_a_failing_migration_leaves_the_previous_version(
 ) -> None:
     store.save(complaint(1))
     store.close()
+    latest = sqlite_schema.LATEST_VERSION
     broken = sqlite_schema.Migration(
-        3, "broken", ("CREATE TABLE qse_half_done (x INTEGER)", "THIS IS NOT SQL")
+        latest + 1, "broken", ("CREATE TABLE qse_half_done (x INTEGER)", "THIS IS NOT SQL")
     )
     monkeypatch.setattr(sqlite_schema, "MIGRATIONS", (*sqlite_schema.MIGRATIONS, broken))
     raw = sqlite3.connect(path, isolation_level=None)
     with pytest.raises(sqlite3.OperationalError):
-        sqlite_schema.migrate(raw, target=3)
-    assert raw.execute("PRAGMA user_version").fetchone()[0] == 2
+        sqlite_schema.migrate(raw, target=latest + 1)
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == latest
     tables = {row[0] for row in raw.execute("SELECT name FROM sqlite_master")}
     assert "qse_half_done" not in tables
     raw.close()
@@ -203,6 +225,59 @@ def test_an_edit_that_breaks_the_models_rules_is_caught(path: Path, store: SQLit
     _edit(path, "c-0001", {"submitter": {"name": "A. Patient"}})  # valid JSON, forbidden
     with pytest.raises(StoredRecordError, match="anonymous"):
         store.load(Complaint, "c-0001")
+
+
+def test_verify_finds_a_raw_update_behind_the_stores_back(path: Path, store: SQLiteStore) -> None:
+    late = complaint(1).add("acknowledged", at=T0 + timedelta(days=9), by=STAFF)
+    store.save_many([late, complaint(2, hours=1)])
+    assert store.verify() == []
+    raw = sqlite3.connect(path)
+    (document,) = raw.execute("SELECT document FROM qse_records WHERE id = 'c-0001'").fetchone()
+    moved = document.replace("2026-01-14T09:00:00+00:00", "2026-01-05T10:00:00+00:00")
+    assert moved != document
+    # A forger who knows the seal's formula: the row even loads through the fast path.
+    raw.execute(
+        "UPDATE qse_records SET document = ?, seal = ? WHERE id = 'c-0001'", (moved, seal(moved))
+    )
+    raw.commit()
+    raw.close()
+    [problem] = store.verify()
+    assert (problem.record_id, problem.errors[0].path) == ("c-0001", "$.events[1]")
+    assert "hash chain" in str(problem)
+    # A later write extends the chain from the stored head: it never launders the edit.
+    store.append_event(Complaint, "c-0001", Event("closed", T0 + timedelta(days=10), STAFF))
+    assert [(p.record_id, p.errors[0].path) for p in store.verify()] == [("c-0001", "$.events[1]")]
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_verify_finds_any_single_byte_change_to_a_stored_event(data: st.DataObject) -> None:
+    record = data.draw(complaints())
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "lab.db"
+        with SQLiteStore(path) as store:
+            store.save(record)
+            raw = sqlite3.connect(path)
+            (document,) = raw.execute("SELECT document FROM qse_records").fetchone()
+            events = json.loads(document)["events"]
+            index = data.draw(st.integers(0, len(events) - 1))
+            text = json.dumps(events[index], separators=(",", ":"))  # as the store writes it
+            start = document.index(text)
+            position = start + data.draw(st.integers(0, len(text) - 1))
+            changed = (
+                document[:position]
+                + data.draw(st.characters(codec="utf-8", exclude_characters=document[position]))
+                + document[position + 1 :]
+            )
+            # The same JSON value written another way ("\u00e9" as "\u00E9") is no change;
+            # text that is not JSON any more is one.
+            with contextlib.suppress(ValueError):
+                assume(json.loads(changed) != json.loads(document))
+            raw.execute("UPDATE qse_records SET document = ?", (changed,))
+            raw.commit()
+            raw.close()
+            problems = store.verify()
+            assert [p.record_id for p in problems] == [record.id]
 
 
 def test_verify_reseals_valid_rows_and_reports_invalid_ones(path: Path, store: SQLiteStore) -> None:

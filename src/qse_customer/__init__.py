@@ -70,6 +70,7 @@ from .plugged_rules import check, compile_ruleset, load_ruleset
 from .plugins import (
     CorruptStoreError,
     ForeignStoreError,
+    HistoryRewriteError,
     MemoryStore,
     Notification,
     NotificationKind,
@@ -133,6 +134,7 @@ __all__ = [
     "FieldError",
     "Finding",
     "ForeignStoreError",
+    "HistoryRewriteError",
     "Instrument",
     "InstrumentRegistry",
     "Measurement",

@@ -118,8 +118,7 @@ class Complaint(Record):
             **fields,
         )
 
-    def _check_event(self, event: Event, before: tuple[Event, ...], index: int) -> None:
-        super()._check_event(event, before, index)
+    def _check_event(self, event: Event, index: int) -> None:
         if not self.anonymous:
             return
         path = f"$.events[{index}]"

@@ -83,15 +83,26 @@ def _note(instance: object, attribute: object, value: Any) -> None:
         raise ValidationError.single("$.note", f"expected a string, got {type(value).__name__}")
 
 
+def _recorded_at(value: datetime | None) -> datetime | None:
+    return None if value is None else utc(value, "$.recorded_at")
+
+
 @frozen(eq=True, hash=False)
 class Event:
-    """One step in a record's history: ``kind`` at ``at`` by ``actor`` (None if anonymous)."""
+    """One step in a record's history: ``kind`` at ``at`` by ``actor`` (None if anonymous).
+
+    ``at`` is when it happened, as the caller says. ``recorded_at`` is when a store wrote it,
+    stamped by the store (a caller's value is replaced); it is ``None`` for an event not yet
+    stored, and for an event stored before stores stamped them. Two events are equal when they
+    say the same thing: ``recorded_at`` is not compared.
+    """
 
     kind: str = field(validator=_kind)
     at: datetime = field(converter=utc)
     actor: Actor | None = field(default=None, validator=_actor)
     data: Mapping[str, Any] = field(factory=dict, converter=frozen_mapping)
     note: str = field(default="", validator=_note)
+    recorded_at: datetime | None = field(default=None, converter=_recorded_at, eq=False)
 
     def __repr__(self) -> str:
         who = (

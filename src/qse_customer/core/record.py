@@ -11,7 +11,8 @@ from attrs import evolve, field, frozen
 from .checks import nonempty_text
 from .errors import TransitionError, ValidationError
 from .events import Event
-from .lifecycle import Lifecycle
+from .history import CORRECTED, Correction, corrected, has_administrative
+from .lifecycle import ADMINISTRATIVE_KINDS, Lifecycle
 from .roles import Actor
 
 
@@ -46,14 +47,20 @@ class Record:
                 f"a {self.TYPE} needs at least its first event, one of "
                 f"{sorted(self.LIFECYCLE.opening)}",
             )
+        # One walk, keeping the state as it goes: linear in the number of events.
+        state = _State()
         for index, event in enumerate(self.events):
-            self._check_event(event, self.events[:index], index)
+            self._check_step(event, state, index)
+            self._check_event(event, index)
+            state.advance(event, self.LIFECYCLE)
 
     # -- history ----------------------------------------------------------------------------
 
     def with_event(self, event: Event) -> Self:
         """A new record with ``event`` appended; refused if the record's state forbids it."""
-        self._check_event(event, self.events, len(self.events))
+        index = len(self.events)
+        self._check_step(event, _State.after(self.events, self.LIFECYCLE), index)
+        self._check_event(event, index)
         # Skip re-checking the whole history: it was checked when this record was built.
         new = object.__new__(type(self))
         for name, value in _fields_of(self):
@@ -68,8 +75,12 @@ class Record:
             record = record.with_event(event)
         return record
 
-    def _check_event(self, event: Event, before: tuple[Event, ...], index: int) -> None:
-        """Refuse ``event`` at position ``index`` after the events ``before`` it."""
+    def _check_event(self, event: Event, index: int) -> None:
+        """What a record type's own state forbids of ``event`` at position ``index`` (a subclass
+        hook; the lifecycle is checked before it)."""
+
+    def _check_step(self, event: Event, state: _State, index: int) -> None:
+        """Refuse ``event`` at position ``index`` after a history in ``state``."""
         life = self.LIFECYCLE
         path = f"$.events[{index}]"
         if event.kind not in life.kinds:
@@ -78,7 +89,8 @@ class Record:
                 f"expected one of {', '.join(sorted(life.kinds))}",
                 path,
             )
-        if not before:
+        last = state.last
+        if last is None:
             if event.kind not in life.opening:
                 raise TransitionError(
                     f"{path}: a {self.TYPE}'s history must start with "
@@ -86,20 +98,22 @@ class Record:
                     path,
                 )
             return
-        last = before[-1]
         if event.at < last.at:
             raise TransitionError(
                 f"{path}: event {event.kind!r} at {event.at.isoformat()} is earlier than the last "
                 f"event {last.kind!r} at {last.at.isoformat()}; events are appended in time order",
                 path,
             )
-        if event.kind in life.opening and any(e.kind == event.kind for e in before):
+        if event.kind in ADMINISTRATIVE_KINDS:
+            self._check_administrative(event, index, path)
+            return
+        if event.kind in life.opening and event.kind in state.opened:
             raise TransitionError(
                 f"{path}: {self.TYPE} {self.id!r} already has a {event.kind!r} event; "
                 "an opening event happens once",
                 path,
             )
-        if life.status([e.kind for e in before]) == "closed" and event.kind not in life.reopening:
+        if state.status == "closed" and event.kind not in life.reopening:
             raise TransitionError(
                 f"{path}: {self.TYPE} {self.id!r} is closed; only "
                 f"{' or '.join(sorted(life.reopening)) or 'nothing'} may follow, "
@@ -107,12 +121,55 @@ class Record:
                 path,
             )
 
+    def _check_administrative(self, event: Event, index: int, path: str) -> None:
+        """A correction or an erasure: by someone, for a reason, about earlier events."""
+        if event.actor is None:
+            raise TransitionError(
+                f"{path}: a {event.kind!r} event must say who made it (an actor)", path
+            )
+        if event.kind == CORRECTED:
+            correction = Correction.of(event, index, path)
+            # The replacement must pass what the record type forbids of any event (an
+            # anonymous complaint's replacement can no more name anyone than the original).
+            self._check_event(correction.replacement, correction.target)
+            history = (*self.events[:index], event)
+            try:
+                _check_sequence(self, [e for _, e in corrected(history)])
+            except TransitionError as error:
+                raise TransitionError(
+                    f"{path}: the history with this correction would be invalid: {error}", path
+                ) from None
+            return
+        fields = event.data.get("fields")
+        if (
+            not isinstance(fields, tuple)
+            or not fields
+            or not all(isinstance(f, str) and f.startswith("$") for f in fields)
+        ):
+            raise ValidationError.single(
+                f"{path}.data.fields", "expected the JSON paths of the erased fields"
+            )
+        reason = event.data.get("reason")
+        if not isinstance(reason, str) or not reason.strip():
+            raise ValidationError.single(
+                f"{path}.data.reason", "expected the reason for the erasure (non-empty text)"
+            )
+
     # -- derived state ----------------------------------------------------------------------
 
     @property
     def status(self) -> str:
-        """The status derived from the history (e.g. ``open``, ``closed``)."""
-        return self.LIFECYCLE.status([event.kind for event in self.events])
+        """The status derived from the history, corrections applied (e.g. ``open``, ``closed``)."""
+        events = self.events
+        if has_administrative(events):
+            return self.LIFECYCLE.status([event.kind for _, event in corrected(events)])
+        return self.LIFECYCLE.status([event.kind for event in events])
+
+    @property
+    def judged_events(self) -> tuple[Event, ...]:
+        """The history as rules judge it: corrections applied, administrative events left out,
+        in time order (see :mod:`qse_customer.core.history`)."""
+        return tuple(event for _, event in corrected(self.events))
 
     @property
     def opened_at(self) -> datetime:
@@ -158,6 +215,46 @@ class Record:
     def evolve(self, **changes: Any) -> Self:
         """A copy with fields changed, checked like a new record."""
         return evolve(self, **changes)
+
+
+class _State:
+    """Where a history stands after some events: its last event, status and opening kinds."""
+
+    __slots__ = ("last", "opened", "status")
+
+    def __init__(self) -> None:
+        self.last: Event | None = None
+        self.status = "new"
+        self.opened: set[str] = set()
+
+    def advance(self, event: Event, life: Lifecycle) -> None:
+        """The state after ``event``."""
+        self.last = event
+        if event.kind in life.opening:
+            self.opened.add(event.kind)
+        status = life.status_after.get(event.kind)
+        if status is not None:
+            self.status = status
+
+    @classmethod
+    def after(cls, events: tuple[Event, ...], life: Lifecycle) -> _State:
+        """The state after a whole (already checked) history."""
+        state = cls()
+        state.last = events[-1] if events else None
+        state.opened = {event.kind for event in events if event.kind in life.opening}
+        if has_administrative(events):
+            state.status = life.status([event.kind for _, event in corrected(events)])
+        else:
+            state.status = life.status([event.kind for event in events])
+        return state
+
+
+def _check_sequence(record: Record, events: list[Event]) -> None:
+    """Check a judged history (corrections applied) against the record's lifecycle."""
+    state = _State()
+    for index, event in enumerate(events):
+        record._check_step(event, state, index)
+        state.advance(event, record.LIFECYCLE)
 
 
 def _fields_of(record: Record) -> Iterator[tuple[str, object]]:

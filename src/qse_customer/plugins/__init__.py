@@ -16,6 +16,7 @@ from .delivery import DeliveryFailure, DeliveryReport, notification_for, notify_
 from .errors import (
     CorruptStoreError,
     ForeignStoreError,
+    HistoryRewriteError,
     PluginConflictError,
     PluginError,
     PluginLoadError,
@@ -71,6 +72,7 @@ __all__ = [
     "FileOutboxNotifier",
     "FileSurveyBackend",
     "ForeignStoreError",
+    "HistoryRewriteError",
     "Invitation",
     "LoggingNotifier",
     "MemoryStore",

@@ -64,6 +64,29 @@ class RecordNotFoundError(StoreError, LookupError):
         self.record_id = record_id
 
 
+class HistoryRewriteError(StoreError, ValueError):
+    """A save that would change what a stored record already says: its history only grows.
+
+    ``index`` is the first event that differs (None when a field of the record itself differs,
+    named by ``path``); the stored record is unchanged. A mistake is fixed with
+    ``store.correct()``, an erasure with ``store.erase()``.
+    """
+
+    def __init__(
+        self, record_type: str, record_id: str, path: str, reason: str, index: int | None
+    ) -> None:
+        super().__init__(
+            f"{record_type} {record_id!r}: {path}: {reason}; a stored history only grows (the "
+            "same events, then new ones), so the stored record was left unchanged: load it "
+            "again and append to it, fix a mistake with store.correct(), or erase a person's "
+            "identity with store.erase()"
+        )
+        self.record_type = record_type
+        self.record_id = record_id
+        self.path = path
+        self.index = index
+
+
 class StoredRecordError(ValidationError, StoreError):
     """A stored record whose document no longer validates; the other records are not affected.
 
@@ -79,7 +102,7 @@ class StoredRecordError(ValidationError, StoreError):
         super().__init__(
             errors,
             what=(
-                f"stored {record_type} {record_id!r} in {where} (fix the document, or save a "
-                "corrected record under the same id)"
+                f"stored {record_type} {record_id!r} in {where} (restore it from a backup, or "
+                "correct it with store.correct())"
             ),
         )

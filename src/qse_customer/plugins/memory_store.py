@@ -7,17 +7,20 @@ test checks every other store against.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
+from typing import Any
 
 from ..core.errors import ValidationError
+from ..core.evidence import Evidence
 from ..core.record import Record
-from .errors import RecordNotFoundError
 from .markers import hookimpl
 from .notification import Notification
+from .record_codec import dumps, unstructure
 from .store import Delivery, OnInvalid, StoreFactory
-from .store_base import Query, StoreBase, sort_key
+from .store_base import Change, Query, RawRecord, StoreBase, Stored, sort_key
 
 SCHEME = "memory"
 
@@ -31,32 +34,53 @@ class MemoryStore(StoreBase):
         super().__init__()
         self._lock = threading.RLock()
         self._records: dict[str, dict[str, Record]] = {}
+        self._evidence: dict[tuple[str, str], Evidence] = {}
         self._notifications: dict[str, Notification] = {}
         self._deliveries: dict[tuple[str, str], datetime | None] = {}
 
-    def _write(self, records: Iterable[Record]) -> int:
+    def _apply(
+        self, items: Iterable[Any], key: Callable[[Any], tuple[str, str]], change: Change
+    ) -> None:
         with self._lock:
-            # Staged first, so an error in the middle of ``records`` writes nothing.
-            staged = list(records)
-            for record in staged:
-                self._records.setdefault(record.TYPE, {})[record.id] = record
-            return len(staged)
+            # Staged first, so an error in the middle of ``items`` writes nothing.
+            staged: dict[tuple[str, str], Stored] = {}
+            for item in items:
+                tag, record_id = key(item)
+                stored = staged.get((tag, record_id))
+                if stored is None:
+                    record = self._records.get(tag, {}).get(record_id)
+                    if record is not None:
+                        stored = Stored(record, self._evidence.get((tag, record_id)))
+                writing = change(item, stored)
+                if writing is not None:
+                    staged[(tag, record_id)] = Stored(writing.record, writing.evidence)
+            for (tag, record_id), stored in staged.items():
+                self._records.setdefault(tag, {})[record_id] = stored.record
+                assert stored.evidence is not None
+                self._evidence[(tag, record_id)] = stored.evidence
 
     def _read(self, tag: str, id: str) -> Record | None:
         with self._lock:
             return self._records.get(tag, {}).get(id)
 
-    def _update(self, tag: str, id: str, change: Callable[[Record], Record]) -> Record:
+    def _raw(self) -> Iterator[RawRecord]:
         with self._lock:
-            current = self._records.get(tag, {}).get(id)
-            if current is None:
-                raise RecordNotFoundError(tag, id)
-            new = change(current)
-            self._records[tag][id] = new
-            return new
+            snapshot = [
+                (record, self._evidence.get((tag, record_id)))
+                for tag, records in self._records.items()
+                for record_id, record in records.items()
+            ]
+        for record, evidence in snapshot:
+            yield RawRecord(
+                record.TYPE,
+                record.id,
+                dumps(unstructure(record)),
+                None if evidence is None else json.dumps(evidence.to_json()),
+            )
 
     def _delete(self, tag: str, id: str) -> bool:
         with self._lock:
+            self._evidence.pop((tag, id), None)
             return self._records.get(tag, {}).pop(id, None) is not None
 
     def _sorted(self, tag: str) -> list[Record]:

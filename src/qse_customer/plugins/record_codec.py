@@ -71,11 +71,21 @@ _json_encode = json.JSONEncoder(separators=(",", ":")).encode
 _json_scan = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]  # typeshed: a class
 
 
+def unstructure(record: Record) -> dict[str, Any]:
+    """The plain JSON types of ``record``, exactly as :func:`to_dict` gives them (a new dict
+    each time, which the caller may change)."""
+    generated = _generated(record.TYPE) if RECORD_TYPES.get(record.TYPE) is type(record) else None
+    return generated[1](record) if generated is not None else to_dict(record)
+
+
+def dumps(document: dict[str, Any]) -> str:
+    """A document as stored: compact JSON."""
+    return _json_encode(document)
+
+
 def encode(record: Record) -> str:
     """The stored document of ``record``: the compact JSON of :func:`to_dict`."""
-    generated = _generated(record.TYPE) if RECORD_TYPES.get(record.TYPE) is type(record) else None
-    document = generated[1](record) if generated is not None else to_dict(record)
-    return _json_encode(document)
+    return _json_encode(unstructure(record))
 
 
 def validate_stored(tag: str, record_id: str, document: str, where: str) -> Record:

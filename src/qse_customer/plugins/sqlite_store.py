@@ -30,31 +30,51 @@ from contextlib import contextmanager
 from datetime import datetime
 from itertools import islice
 from os import PathLike, fspath
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from ..core.errors import ValidationError
+from ..core.evidence import Evidence
 from ..core.record import Record
-from .errors import CorruptStoreError, RecordNotFoundError, StoredRecordError, StoreError
+from .errors import CorruptStoreError, StoredRecordError, StoreError
 from .markers import hookimpl
 from .notification import Notification
-from .record_codec import decode, decode_rows, encode, seal, validate_stored
+from .record_codec import decode, decode_rows, dumps, seal
 from .sqlite_schema import inspect_file, migrate
 from .store import Delivery, OnInvalid, StoreFactory
-from .store_base import Query, StoreBase, micros
+from .store_base import Change, Query, RawRecord, StoreBase, Stored, Writing, micros
+
+
+def _evidence(text: str | None) -> Evidence | None:
+    """The evidence stored in a row (None if there is none, or it cannot be read: the store
+    then refuses to write to the record, and verify() names it)."""
+    if text is None:
+        return None
+    try:
+        return Evidence.from_json(json.loads(text))
+    except (ValueError, KeyError, TypeError):
+        return None
+
 
 SCHEME = "sqlite"
 SYNCHRONOUS = ("off", "normal", "full", "extra")
 
 _UPSERT = (
-    "INSERT INTO qse_records (type, id, status, opened_at, last_event_at, document, seal) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (type, id) DO UPDATE SET "
+    "INSERT INTO qse_records "
+    "(type, id, status, opened_at, last_event_at, document, seal, evidence) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (type, id) DO UPDATE SET "
     "status = excluded.status, opened_at = excluded.opened_at, "
-    "last_event_at = excluded.last_event_at, document = excluded.document, seal = excluded.seal"
+    "last_event_at = excluded.last_event_at, document = excluded.document, "
+    "seal = excluded.seal, evidence = excluded.evidence"
 )
+# Rows read for a write: at most this many keys a query (SQLite's limit on parameters is far
+# higher; this keeps statements short).
+_READ_KEYS = 400
 
 
-def _row(record: Record) -> tuple[str, str, str, int, int, str, int]:
-    document = encode(record)
+def _row(writing: Writing) -> tuple[str, str, str, int, int, str, int, str]:
+    record = writing.record
+    document = dumps(writing.document)
     return (
         record.TYPE,
         record.id,
@@ -63,6 +83,7 @@ def _row(record: Record) -> tuple[str, str, str, int, int, str, int]:
         micros(record.last_event_at),
         document,
         seal(document),
+        json.dumps(writing.evidence.to_json(), separators=(",", ":")),
     )
 
 
@@ -164,14 +185,44 @@ class SQLiteStore(StoreBase):
 
     # -- records ----------------------------------------------------------------------------
 
-    def _write(self, records: Iterable[Record]) -> int:
-        saved = 0
-        iterator = iter(records)
+    def _apply(
+        self, items: Iterable[Any], key: Callable[[Any], tuple[str, str]], change: Change
+    ) -> None:
+        iterator = iter(items)
         with self._transaction() as db:
             while batch := list(islice(iterator, self.batch_size)):
-                db.executemany(_UPSERT, [_row(record) for record in batch])
-                saved += len(batch)
-        return saved
+                keys = [key(item) for item in batch]
+                stored = self._stored(db, keys)
+                rows = []
+                for item, item_key in zip(batch, keys, strict=True):
+                    writing = change(item, stored.get(item_key))
+                    if writing is not None:
+                        rows.append(_row(writing))
+                        stored[item_key] = Stored(writing.record, writing.evidence)
+                if rows:
+                    db.executemany(_UPSERT, rows)
+
+    def _stored(
+        self, db: sqlite3.Connection, keys: list[tuple[str, str]]
+    ) -> dict[tuple[str, str], Stored]:
+        """What is stored under ``keys`` (those that exist), inside the write transaction."""
+        found: dict[tuple[str, str], Stored] = {}
+        by_type: dict[str, list[str]] = {}
+        for tag, record_id in dict.fromkeys(keys):
+            by_type.setdefault(tag, []).append(record_id)
+        for tag, ids in by_type.items():
+            for start in range(0, len(ids), _READ_KEYS):
+                chunk = ids[start : start + _READ_KEYS]
+                marks = ", ".join("?" * len(chunk))
+                rows = db.execute(
+                    "SELECT id, document, seal, evidence FROM qse_records "
+                    f"WHERE type = ? AND id IN ({marks})",
+                    (tag, *chunk),
+                ).fetchall()
+                for record_id, document, stored_seal, evidence in rows:
+                    record = self._decode_row(tag, record_id, document, stored_seal)
+                    found[(tag, record_id)] = Stored(record, _evidence(evidence))
+        return found
 
     def _decode_row(self, tag: str, record_id: str, document: str, stored_seal: int) -> Record:
         return decode(tag, record_id, document, stored_seal, self.where)
@@ -183,16 +234,21 @@ class SQLiteStore(StoreBase):
             ).fetchone()
         return None if row is None else self._decode_row(tag, id, row[0], row[1])
 
-    def _update(self, tag: str, id: str, change: Callable[[Record], Record]) -> Record:
-        with self._transaction() as db:
-            row = db.execute(
-                "SELECT document, seal FROM qse_records WHERE type = ? AND id = ?", (tag, id)
-            ).fetchone()
-            if row is None:
-                raise RecordNotFoundError(tag, id)
-            new = change(self._decode_row(tag, id, row[0], row[1]))
-            db.execute(_UPSERT, _row(new))
-        return new
+    def _raw(self) -> Iterator[RawRecord]:
+        after: tuple[str, str] = ("", "")
+        while True:
+            self._check_open()
+            with self._lock, self._errors():
+                rows = self._db.execute(
+                    "SELECT type, id, document, evidence FROM qse_records "
+                    "WHERE (type, id) > (?, ?) ORDER BY type, id LIMIT ?",
+                    (*after, self.chunk_size),
+                ).fetchall()
+            if not rows:
+                return
+            for tag, record_id, document, evidence in rows:
+                yield RawRecord(tag, record_id, document, evidence)
+            after = (rows[-1][0], rows[-1][1])
 
     def _delete(self, tag: str, id: str) -> bool:
         with self._transaction() as db:
@@ -305,11 +361,11 @@ class SQLiteStore(StoreBase):
     # -- maintenance ------------------------------------------------------------------------
 
     def verify(self) -> list[StoredRecordError]:
-        """Check the whole file and every record in full; re-seal the valid ones.
+        """Check the whole file (SQLite's integrity check), then every record in full, its
+        document and its hash chain (see :meth:`StoreBase.verify`); re-seal the valid ones.
 
-        Run it once after upgrading qse-customer when the record model changed: rows sealed
-        under the old model are validated in full on every read (slow) until re-sealed. Returns
-        the records that no longer validate (fix or delete them); raises
+        Rows sealed under an older record model are validated in full on every read (slow)
+        until re-sealed: run it once after upgrading qse-customer. Raises
         :class:`CorruptStoreError` if SQLite's integrity check fails.
         """
         self._check_open()
@@ -320,29 +376,18 @@ class SQLiteStore(StoreBase):
                 f"{self.where} failed SQLite's integrity check: {'; '.join(problems[:5])}; "
                 "restore it from a backup"
             )
-        invalid: list[StoredRecordError] = []
+        invalid = super().verify()
+        bad = {(error.record_type, error.record_id) for error in invalid}
+        stale: list[tuple[int, str, str]] = []
         with self._lock, self._errors():
-            tags = [row[0] for row in self._db.execute("SELECT DISTINCT type FROM qse_records")]
-        for tag in tags:
-            after: tuple[int, str] | None = None
-            query = Query(tag, None, None, None, None, self.chunk_size)
-            while rows := self._select(query, after, self.chunk_size):
-                after = (rows[-1][1], rows[-1][0])
-                stale: list[tuple[int, str, str]] = []
-                for record_id, _, document, stored_seal in rows:
-                    if stored_seal == seal(document):
-                        continue
-                    try:
-                        validate_stored(tag, record_id, document, self.where)
-                    except StoredRecordError as error:
-                        invalid.append(error)
-                        continue
-                    stale.append((seal(document), tag, record_id))
-                if stale:
-                    with self._transaction() as db:
-                        db.executemany(
-                            "UPDATE qse_records SET seal = ? WHERE type = ? AND id = ?", stale
-                        )
+            rows = self._db.execute("SELECT type, id, document, seal FROM qse_records")
+            for tag, record_id, document, stored_seal in rows:
+                fresh = seal(document)
+                if fresh != stored_seal and (tag, record_id) not in bad:
+                    stale.append((fresh, tag, record_id))
+        if stale:
+            with self._transaction() as db:
+                db.executemany("UPDATE qse_records SET seal = ? WHERE type = ? AND id = ?", stale)
         return invalid
 
     def _close(self) -> None:

@@ -20,6 +20,7 @@ from attrs import field, frozen
 
 from ..core.events import Event
 from ..core.record import Record
+from ..core.roles import Actor
 from .errors import StoredRecordError
 from .notification import Notification
 
@@ -72,11 +73,18 @@ class Store(Protocol):
     """
 
     def save(self, record: Record) -> None:
-        """Save ``record``, replacing any stored record of the same type and id."""
+        """Save ``record``: a new one, or a stored one with new events after the stored ones.
+
+        A stored history only grows: anything else (an event changed, moved or dropped, a field
+        of the record changed) raises :class:`HistoryRewriteError` naming the first difference,
+        and the stored record is left as it was. Every new event is stamped with
+        ``recorded_at``, the store's clock when it was written (a caller's value is replaced),
+        and the record's hash chain is extended over it.
+        """
 
     def save_many(self, records: Iterable[Record]) -> int:
-        """Save every record in one transaction (all or none); return how many were given (a
-        record repeated by type and id counts each time, and the last one wins)."""
+        """Save every record as :meth:`save` does, in one transaction (all or none); return how
+        many were given (a record repeated by type and id must extend its earlier self)."""
 
     @overload
     def load(self, record_type: type[R], id: str) -> R: ...
@@ -96,8 +104,41 @@ class Store(Protocol):
         nothing is written.
         """
 
+    def correct(
+        self,
+        record_type: RecordType,
+        id: str,
+        event_index: int,
+        replacement: Event,
+        *,
+        by: Actor,
+        reason: str,
+    ) -> Record:
+        """Append a ``corrected`` event, made now by ``by`` for ``reason``, that puts
+        ``replacement`` in place of event ``event_index`` wherever the record is judged; the
+        original stays in the history. Returns the new record."""
+
+    def erase(
+        self,
+        record_type: RecordType,
+        id: str,
+        *,
+        by: Actor,
+        reason: str,
+        subject: bool = True,
+        actors: Iterable[str] = (),
+    ) -> Record:
+        """Erase a person's identity from a record (a data-protection request), keeping its
+        kinds, times and roles and a hash chain that still verifies; the erasure is an
+        ``erased`` event. Returns the new record."""
+
+    def verify(self) -> builtins.list[StoredRecordError]:
+        """Check every stored record in full, document and hash chain; one error per record
+        that fails, naming it and the first event that differs."""
+
     def delete(self, record_type: RecordType, id: str) -> bool:
-        """Remove a record (for erasure requests); True if there was one."""
+        """Remove a whole record: the one way to make a record disappear, for the stores that
+        must allow it; prefer :meth:`erase` for a data-protection request."""
 
     @overload
     def list(

@@ -7,20 +7,28 @@ import base64
 import binascii
 import builtins
 import json
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import Self, TypeVar, overload
+from typing import Any, Self, TypeVar, overload
 
 from attrs import frozen
 
-from ..core.errors import ValidationError
+from ..core.errors import FieldError, ValidationError
 from ..core.events import Event
+from ..core.evidence import Evidence, first_difference, seal
+from ..core.evidence import erase as erase_evidence
+from ..core.history import correction_data
+from ..core.identity import erase_document
 from ..core.record import Record
 from ..core.records import RECORD_TYPES
-from .errors import RecordNotFoundError, StoreError
+from ..core.roles import Actor
+from ..core.serialisation import from_dict
+from .errors import HistoryRewriteError, RecordNotFoundError, StoredRecordError, StoreError
 from .notification import Notification
+from .record_codec import unstructure, validate_stored
 from .store import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Delivery, OnInvalid, Page, RecordType
 
 R = TypeVar("R", bound=Record)
@@ -116,6 +124,40 @@ class Query:
         )
 
 
+@frozen
+class Stored:
+    """What a store holds for one record: the record, and the evidence of its hash chain (None
+    for a record written before stores kept one)."""
+
+    record: Record
+    evidence: Evidence | None
+
+
+@frozen
+class Writing:
+    """What a backend writes for one record: the record, its document (the plain JSON of
+    :func:`~qse_customer.to_dict`, to be stored as it is) and its evidence."""
+
+    record: Record
+    document: dict[str, Any]
+    evidence: Evidence
+
+
+@frozen
+class RawRecord:
+    """A stored row as text, for :meth:`StoreBase.verify`: nothing decoded or trusted."""
+
+    tag: str
+    id: str
+    document: str
+    evidence: str | None
+
+
+Change = Callable[[Any, Stored | None], Writing | None]
+"""Given an item and what is stored under its key (None if nothing), what to write (None:
+nothing)."""
+
+
 def sort_key(record: Record) -> tuple[int, str]:
     """The order stores list and stream in: first-event time, then id."""
     return micros(record.opened_at), record.id
@@ -134,6 +176,85 @@ def _checked_id(value: object) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValidationError.single("$.id", f"expected a non-empty record id, got {value!r}")
     return value
+
+
+def _key(record: Record) -> tuple[str, str]:
+    return record.TYPE, record.id
+
+
+def _describe(event: Event) -> str:
+    who = f" by {event.actor.role.value}" if event.actor is not None else ""
+    return f"{event.kind!r} at {event.at.isoformat()}{who}"
+
+
+def _check_same_record(old: Record, new: Record) -> None:
+    """Refuse a change to a field of the record itself (its type, id and fields other than
+    events are fixed when it is first saved)."""
+    for attribute in type(old).__attrs_attrs__:
+        name = attribute.name
+        if name == "events":
+            continue
+        if getattr(old, name) != getattr(new, name):
+            raise HistoryRewriteError(
+                old.TYPE,
+                old.id,
+                f"$.{name}",
+                "differs from the stored record's (a record's own fields are fixed when it is "
+                "first saved)",
+                None,
+            )
+
+
+def _stamped(event: Event, when: datetime) -> Event:
+    """``event`` with ``recorded_at`` set (checks already passed: no need to run them again)."""
+    new = object.__new__(Event)
+    for attribute in Event.__attrs_attrs__:
+        object.__setattr__(new, attribute.name, getattr(event, attribute.name))
+    object.__setattr__(new, "recorded_at", when)
+    return new
+
+
+def _with_events(record: R, events: tuple[Event, ...]) -> R:
+    """``record`` with the same events, restamped (the history was checked already)."""
+    new = object.__new__(type(record))
+    for attribute in type(record).__attrs_attrs__:
+        object.__setattr__(new, attribute.name, getattr(record, attribute.name))
+    object.__setattr__(new, "events", events)
+    return new
+
+
+def _unchained(record: Record, where: str) -> StoredRecordError:
+    """The refusal to write to a record whose hash chain is missing or unreadable (it was
+    written or changed behind the store's back: writing now would hide that)."""
+    return StoredRecordError(
+        record.TYPE,
+        record.id,
+        [FieldError("$", "its hash chain is missing or unreadable; nothing was written")],
+        where=where,
+    )
+
+
+def _chain_problem(raw: RawRecord) -> FieldError | None:
+    """What is wrong with a stored record's hash chain, or None."""
+    if raw.evidence is None:
+        return FieldError("$", "no hash chain is stored for this record")
+    try:
+        document = json.loads(raw.document)
+        evidence = Evidence.from_json(json.loads(raw.evidence))
+    except (ValueError, KeyError, TypeError) as error:
+        return FieldError("$", f"its hash chain cannot be read: {error}")
+    index = first_difference(document, evidence)
+    if index is None:
+        return None
+    if index < 0:
+        return FieldError(
+            "$", "the record's own fields differ from what was recorded (hash chain broken)"
+        )
+    return FieldError(
+        f"$.events[{index}]",
+        f"event {index} differs from what was recorded, or was added or removed behind the "
+        "store's back (hash chain broken)",
+    )
 
 
 def _checked_records(records: Iterable[Record]) -> Iterator[Record]:
@@ -161,16 +282,22 @@ class StoreBase(ABC):
     # -- primitives a backend implements ----------------------------------------------------
 
     @abstractmethod
-    def _write(self, records: Iterable[Record]) -> int:
-        """Insert or replace every record in one transaction; return how many."""
+    def _apply(
+        self, items: Iterable[Any], key: Callable[[Any], tuple[str, str]], change: Change
+    ) -> None:
+        """In one transaction, all or nothing: for each item in order, read what is stored
+        under ``key(item)`` (type tag and id; records and evidence, locked against other
+        writers until the end), call ``change(item, stored)`` and write what it returns (the
+        document as given, the evidence beside it) unless None. An exception from ``change``
+        rolls back everything."""
 
     @abstractmethod
     def _read(self, tag: str, id: str) -> Record | None:
         """The stored record or None."""
 
     @abstractmethod
-    def _update(self, tag: str, id: str, change: Callable[[Record], Record]) -> Record:
-        """Atomically replace the stored record by ``change(record)``; raise if it is missing."""
+    def _raw(self) -> Iterator[RawRecord]:
+        """Every stored row as text, in any order, in constant memory."""
 
     @abstractmethod
     def _delete(self, tag: str, id: str) -> bool:
@@ -215,19 +342,36 @@ class StoreBase(ABC):
         if self._closed:
             raise StoreError(f"{self.where} is closed; open it again with open_store()")
 
+    clock: Callable[[], datetime] = staticmethod(lambda: datetime.now(UTC))
+    """The store's clock, read for ``recorded_at`` (a test may set another)."""
+
+    salt: Callable[[int], bytes] = staticmethod(os.urandom)
+    """Random bytes for the salts of identity fields."""
+
     def save(self, record: Record) -> None:
-        """Save ``record``, replacing any stored record of the same type and id."""
+        """Save ``record``: a new one, or a stored one with new events after the stored ones.
+
+        Anything else (an event changed, moved or dropped, a field of the record changed) raises
+        :class:`HistoryRewriteError` naming the first difference, and the stored record is left
+        as it was. New events are stamped with ``recorded_at`` (the store's clock).
+        """
         self._check_open()
-        if isinstance(record, Record):
-            self._write(_checked_records([record]))
-        else:
+        if not isinstance(record, Record):
             raise ValidationError.single("$", f"expected a record, got {type(record).__name__}")
+        self._apply(_checked_records([record]), _key, self._grow)
 
     def save_many(self, records: Iterable[Record]) -> int:
-        """Save every record in one transaction (all or none); return how many were given (a
-        record repeated by type and id counts each time, and the last one wins)."""
+        """Save every record as :meth:`save` does, in one transaction (all or none); return how
+        many were given (a record repeated by type and id must extend its earlier self)."""
         self._check_open()
-        return self._write(_checked_records(records))
+        given = [0]
+
+        def counted(record: Record, stored: Stored | None) -> Writing | None:
+            given[0] += 1
+            return self._grow(record, stored)
+
+        self._apply(_checked_records(records), _key, self._seeing_own_writes(counted))
+        return given[0]
 
     @overload
     def load(self, record_type: type[R], id: str) -> R: ...
@@ -250,10 +394,237 @@ class StoreBase(ABC):
         """Append ``event`` atomically and return the new record; a forbidden event raises and
         nothing is written."""
         self._check_open()
-        tag = type_tag(record_type)
         if not isinstance(event, Event):
             raise ValidationError.single("$.event", f"expected an Event, got {type(event)}")
-        return self._update(tag, _checked_id(id), lambda record: record.with_event(event))
+        return self._change_one(record_type, id, lambda record: record.with_event(event))
+
+    @overload
+    def correct(
+        self,
+        record_type: type[R],
+        id: str,
+        event_index: int,
+        replacement: Event,
+        *,
+        by: Actor,
+        reason: str,
+    ) -> R: ...
+    @overload
+    def correct(
+        self,
+        record_type: str,
+        id: str,
+        event_index: int,
+        replacement: Event,
+        *,
+        by: Actor,
+        reason: str,
+    ) -> Record: ...
+    def correct(
+        self,
+        record_type: type[R] | str,
+        id: str,
+        event_index: int,
+        replacement: Event,
+        *,
+        by: Actor,
+        reason: str,
+    ) -> R | Record:
+        """Correct a stored event: append a ``corrected`` event, made now by ``by`` for
+        ``reason``, that puts ``replacement`` in place of event ``event_index`` wherever the
+        record is judged; the original stays in the history. Returns the new record."""
+        self._check_open()
+        if not isinstance(replacement, Event):
+            raise ValidationError.single(
+                "$.replacement", f"expected an Event, got {type(replacement).__name__}"
+            )
+        if not isinstance(by, Actor):
+            raise ValidationError.single("$.by", f"expected an Actor, got {type(by).__name__}")
+
+        def corrected(record: Record) -> Record:
+            at = max(self._now(), record.last_event_at)
+            data = correction_data(event_index, replacement, reason)
+            return record.with_event(Event("corrected", at, by, data))
+
+        return self._change_one(record_type, id, corrected)
+
+    @overload
+    def erase(
+        self,
+        record_type: type[R],
+        id: str,
+        *,
+        by: Actor,
+        reason: str,
+        subject: bool = True,
+        actors: Iterable[str] = (),
+    ) -> R: ...
+    @overload
+    def erase(
+        self,
+        record_type: str,
+        id: str,
+        *,
+        by: Actor,
+        reason: str,
+        subject: bool = True,
+        actors: Iterable[str] = (),
+    ) -> Record: ...
+    def erase(
+        self,
+        record_type: type[R] | str,
+        id: str,
+        *,
+        by: Actor,
+        reason: str,
+        subject: bool = True,
+        actors: Iterable[str] = (),
+    ) -> R | Record:
+        """Erase a person's identity from a stored record (a data-protection request), keeping
+        what proves compliance (kinds, times, roles) and the hash chain.
+
+        ``subject``: the person the record is about (its identity fields, notes, data that is
+        not compliance data, and actors of external roles); ``actors``: staff ids to erase
+        wherever they acted. The erasure is an ``erased`` event by ``by`` for ``reason`` (which
+        must not name the person); nothing to erase writes nothing. Returns the new record.
+        """
+        self._check_open()
+        tag = type_tag(record_type)
+        if not isinstance(by, Actor):
+            raise ValidationError.single("$.by", f"expected an Actor, got {type(by).__name__}")
+        staff = [actors] if isinstance(actors, str) else list(actors)
+        result: list[Record] = []
+
+        def change(_: object, stored: Stored | None) -> Writing | None:
+            if stored is None:
+                raise RecordNotFoundError(tag, id)
+            before = unstructure(stored.record)
+            document = unstructure(stored.record)
+            paths = erase_document(document, subject=subject, actors=staff)
+            if not paths:
+                result.append(stored.record)
+                return None
+            previous = stored.evidence
+            if previous is None:
+                raise _unchained(stored.record, self.where)
+            evidence = erase_evidence(previous, before, paths)
+            erased: Record = from_dict(document, validate=False)
+            event = Event(
+                "erased",
+                max(self._now(), erased.last_event_at),
+                by,
+                {"fields": paths, "reason": reason},
+            )
+            record = erased.with_event(event)
+            writing = self._extend(Stored(erased, evidence), record)
+            result.append(writing.record)
+            return writing
+
+        self._apply([None], lambda _: (tag, _checked_id(id)), change)
+        return result[0]
+
+    def _now(self) -> datetime:
+        """The store's clock in UTC."""
+        now = self.clock()
+        if now.tzinfo is None:
+            raise StoreError("the store's clock gave a naive datetime")
+        return now.astimezone(UTC)
+
+    def _change_one(
+        self, record_type: RecordType, id: str, change: Callable[[Record], Record]
+    ) -> Record:
+        """Apply ``change`` to one stored record atomically; return the new record."""
+        tag = type_tag(record_type)
+        key = (tag, _checked_id(id))
+        result: list[Record] = []
+
+        def apply(_: object, stored: Stored | None) -> Writing:
+            if stored is None:
+                raise RecordNotFoundError(*key)
+            writing = self._extend(stored, change(stored.record))
+            result.append(writing.record)
+            return writing
+
+        self._apply([None], lambda _: key, apply)
+        return result[0]
+
+    def _seeing_own_writes(self, change: Change) -> Change:
+        """``change`` seeing this call's own earlier writes (a record repeated in one batch)."""
+        written: dict[tuple[str, str], Stored] = {}
+
+        def seen(record: Record, stored: Stored | None) -> Writing | None:
+            key = (record.TYPE, record.id)
+            writing = change(record, written.get(key, stored))
+            if writing is not None:
+                written[key] = Stored(writing.record, writing.evidence)
+            return writing
+
+        return seen
+
+    def _grow(self, record: Record, stored: Stored | None) -> Writing | None:
+        """What saving ``record`` writes over ``stored`` (only new events), or a refusal."""
+        if stored is None:
+            return self._extend(None, record)
+        old = stored.record
+        _check_same_record(old, record)
+        given, kept = record.events, old.events
+        for index, event in enumerate(kept):
+            if index >= len(given):
+                raise HistoryRewriteError(
+                    record.TYPE,
+                    record.id,
+                    f"$.events[{index}]",
+                    f"the stored record has {len(kept)} events and this one {len(given)}: "
+                    f"event {index} ({event.kind!r} at {event.at.isoformat()}) would be dropped",
+                    index,
+                )
+            if given[index] != event:
+                raise HistoryRewriteError(
+                    record.TYPE,
+                    record.id,
+                    f"$.events[{index}]",
+                    f"differs from the stored event ({_describe(event)} stored, "
+                    f"{_describe(given[index])} given)",
+                    index,
+                )
+        if len(given) == len(kept):
+            return None
+        return self._extend(stored, old.with_events(given[len(kept) :]))
+
+    def _extend(self, stored: Stored | None, record: Record) -> Writing:
+        """``record`` with its events after the stored ones stamped, and its evidence."""
+        count = len(stored.record.events) if stored is not None else 0
+        events = record.events
+        last = events[count - 1].recorded_at if count else None
+        now = self._now()
+        when = now if last is None or now > last else last
+        stamped = (*events[:count], *(_stamped(event, when) for event in events[count:]))
+        new = _with_events(record, stamped)
+        document = unstructure(new)
+        previous = stored.evidence if stored is not None else None
+        if stored is not None and previous is None:
+            raise _unchained(record, self.where)
+        return Writing(new, document, seal(document, previous, self.salt))
+
+    def verify(self) -> builtins.list[StoredRecordError]:
+        """Check every stored record in full: its document against the schema and the model,
+        and its hash chain, which finds an event (or a field) changed behind the store's back.
+
+        Returns one :class:`StoredRecordError` per record that fails, naming the record and the
+        first event that differs (``$.events[3]``) or ``$`` for the record's own fields.
+        """
+        self._check_open()
+        problems: list[StoredRecordError] = []
+        for raw in self._raw():
+            try:
+                validate_stored(raw.tag, raw.id, raw.document, self.where)
+            except StoredRecordError as error:
+                problems.append(error)
+                continue
+            problem = _chain_problem(raw)
+            if problem is not None:
+                problems.append(StoredRecordError(raw.tag, raw.id, [problem], where=self.where))
+        return problems
 
     def delete(self, record_type: RecordType, id: str) -> bool:
         """Remove a record (for erasure requests); True if there was one."""

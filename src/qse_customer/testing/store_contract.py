@@ -19,6 +19,7 @@ The last test runs the stateful machine of :mod:`.store_machine` against the mem
 from __future__ import annotations
 
 import multiprocessing
+import re
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -32,13 +33,14 @@ from ..core.complaint import Complaint
 from ..core.enquiry import Enquiry
 from ..core.errors import TransitionError, ValidationError
 from ..core.events import Event
+from ..core.parties import Submitter
 from ..core.record import Record
 from ..core.roles import Actor, Role
-from ..plugins.errors import RecordNotFoundError, StoreError
+from ..plugins.errors import HistoryRewriteError, RecordNotFoundError, StoreError
 from ..plugins.notification import Notification, NotificationKind
 from ..plugins.store import Page, Store
 from .store_machine import store_machine
-from .strategies import complaints, records
+from .strategies import complaints, records, rewrites
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 STAFF = Actor("tech-1", "Tara Tech", Role.TECHNOLOGIST)
@@ -127,22 +129,26 @@ class StoreContract:
 
     @_FEW
     @given(record=records())
-    def test_a_saved_record_loads_back_equal(self, store: Store, record: Record) -> None:
-        store.save(record)
-        loaded = store.load(type(record), record.id)
-        assert loaded == record
-        assert type(loaded) is type(record)
-        assert store.load(record.TYPE, record.id) == record
+    def test_a_saved_record_loads_back_equal(
+        self, store_factory: Callable[[], Store], record: Record
+    ) -> None:
+        with store_factory() as store:
+            store.save(record)
+            loaded = store.load(type(record), record.id)
+            assert loaded == record
+            assert type(loaded) is type(record)
+            assert store.load(record.TYPE, record.id) == record
 
     def test_loading_a_missing_record_names_it(self, store: Store) -> None:
         with pytest.raises(RecordNotFoundError, match="c-0404"):
             store.load(Complaint, "c-0404")
 
-    def test_save_replaces_the_record_with_the_same_type_and_id(self, store: Store) -> None:
+    def test_save_of_a_longer_history_appends_its_new_events(self, store: Store) -> None:
         first = complaint(1)
         store.save(first)
         second = first.add("acknowledged", at=T0 + timedelta(hours=1), by=MANAGER)
         store.save(second)
+        store.save(second)  # the same again: nothing to write
         assert store.load(Complaint, first.id) == second
         assert store.count(Complaint) == 1
 
@@ -157,16 +163,19 @@ class StoreContract:
         assert store.save_many(complaint(n, hours=n) for n in range(7)) == 7
         assert store.count(Complaint) == 7
         later = complaint(1, hours=1).add("acknowledged", at=T0 + timedelta(hours=9), by=MANAGER)
-        assert store.save_many([complaint(1, hours=1), later]) == 2  # the last one wins
+        assert store.save_many([complaint(1, hours=1), later]) == 2  # each extends the last
         assert store.load(Complaint, "c-0001") == later
         assert store.count(Complaint) == 7
 
     def test_save_many_is_all_or_nothing(self, store: Store) -> None:
         kept = complaint(1)
         store.save(kept)
-        batch: list[object] = [complaint(2), complaint(1, hours=5), "not a record", complaint(3)]
+        grown = kept.add("acknowledged", at=T0 + timedelta(hours=5), by=MANAGER)
+        batch: list[object] = [complaint(2), grown, "not a record", complaint(3)]
         with pytest.raises(ValidationError, match=r"\$\[2\]"):
             store.save_many(batch)  # type: ignore[arg-type]
+        with pytest.raises(HistoryRewriteError):
+            store.save_many([complaint(2), grown, complaint(1, hours=5), complaint(3)])
         assert store.count(Complaint) == 1
         assert store.load(Complaint, kept.id) == kept
 
@@ -351,9 +360,100 @@ class StoreContract:
 
     @_FEW
     @given(record=complaints())
-    def test_a_streamed_record_equals_the_saved_one(self, store: Store, record: Complaint) -> None:
-        store.save(record)
-        assert record in list(store.stream(Complaint))
+    def test_a_streamed_record_equals_the_saved_one(
+        self, store_factory: Callable[[], Store], record: Complaint
+    ) -> None:
+        with store_factory() as store:
+            store.save(record)
+            assert record in list(store.stream(Complaint))
+
+    # -- evidence: history that only grows, stamps, corrections, erasure, the hash chain -----
+
+    @_FEW
+    @given(record=records(), data=st.data())
+    def test_a_stored_history_only_grows(
+        self, store_factory: Callable[[], Store], record: Record, data: st.DataObject
+    ) -> None:
+        with store_factory() as store:
+            store.save(record)
+            rewrite = data.draw(rewrites(record))
+            with pytest.raises(HistoryRewriteError, match=re.escape(record.id)):
+                store.save(rewrite)
+            with pytest.raises(HistoryRewriteError):
+                store.save_many([rewrite])
+            assert store.load(record.TYPE, record.id) == record
+            assert store.verify() == []
+
+    def test_a_rewrite_names_the_first_differing_event(self, store: Store) -> None:
+        late = complaint(1).add("acknowledged", at=T0 + timedelta(days=9), by=MANAGER)
+        store.save(late)
+        moved = complaint(1).add("acknowledged", at=T0 + timedelta(hours=2), by=MANAGER)
+        with pytest.raises(HistoryRewriteError, match=r"\$\.events\[1\]") as refused:
+            store.save(moved)
+        assert refused.value.index == 1
+        with pytest.raises(HistoryRewriteError, match="dropped"):
+            store.save(complaint(1))
+        assert store.load(Complaint, "c-0001").events[1].at == T0 + timedelta(days=9)
+
+    def test_events_are_stamped_with_the_store_clock(self, store: Store) -> None:
+        supplied = datetime(2001, 1, 1, tzinfo=UTC)
+        before = datetime.now(UTC)
+        store.save(complaint(1))
+        event = Event("acknowledged", T0 + timedelta(hours=1), MANAGER, recorded_at=supplied)
+        stored = store.append_event(Complaint, "c-0001", event)
+        after = datetime.now(UTC)
+        stamps = [e.recorded_at for e in store.load(Complaint, "c-0001").events]
+        assert stamps == [e.recorded_at for e in stored.events]
+        assert all(s is not None and before <= s <= after for s in stamps)  # not the caller's
+        assert stamps == sorted(s for s in stamps if s is not None)  # the order of writing
+        again = store.load(Complaint, "c-0001").add("closed", at=T0 + timedelta(days=1), by=MANAGER)
+        store.save(again)
+        assert [e.recorded_at for e in store.load(Complaint, "c-0001").events][:2] == stamps
+
+    def test_a_correction_supersedes_an_event_and_keeps_the_original(self, store: Store) -> None:
+        store.save(complaint(1).add("acknowledged", at=T0 + timedelta(days=9), by=MANAGER))
+        replacement = Event("acknowledged", T0 + timedelta(hours=2), MANAGER)
+        corrected = store.correct(
+            Complaint, "c-0001", 1, replacement, by=MANAGER, reason="typed the wrong day"
+        )
+        loaded = store.load(Complaint, "c-0001")
+        assert loaded == corrected
+        assert [e.kind for e in loaded.events] == ["received", "acknowledged", "corrected"]
+        assert loaded.events[1].at == T0 + timedelta(days=9)  # the original stays
+        correction = loaded.events[2]
+        assert correction.actor == MANAGER
+        assert correction.data["reason"] == "typed the wrong day"
+        assert correction.recorded_at is not None
+        assert loaded.judged_events[1].at == T0 + timedelta(hours=2)
+        with pytest.raises(ValidationError, match="earlier event"):
+            store.correct(Complaint, "c-0001", 7, replacement, by=MANAGER, reason="no such")
+        assert store.verify() == []
+
+    def test_an_erasure_removes_identity_and_keeps_the_chain(self, store: Store) -> None:
+        customer = Actor("cust-9", "Pat Patient", Role.CUSTOMER)
+        named = Complaint.receive(
+            id="c-0001",
+            at=T0,
+            by=STAFF,
+            channel="email",
+            category="turnaround",
+            summary="Pat Patient waited 3 hours",
+            submitter=Submitter(name="Pat Patient", contact="pat@example.org"),
+        ).add("customer_replied", at=T0 + timedelta(hours=3), by=customer, note="Pat rang")
+        store.save(named)
+        erased = store.erase(Complaint, "c-0001", by=MANAGER, reason="erasure request 2026-17")
+        loaded = store.load(Complaint, "c-0001")
+        assert loaded == erased
+        text = repr(loaded) + str(loaded.submitter) + loaded.summary
+        assert "Pat" not in text and "pat@example.org" not in text
+        assert all("Pat" not in e.note and e.actor != customer for e in loaded.events)
+        assert [e.kind for e in loaded.events] == ["received", "customer_replied", "erased"]
+        assert [e.at for e in loaded.events][:2] == [e.at for e in named.events]
+        assert loaded.events[1].actor is not None
+        assert loaded.events[1].actor.role is Role.CUSTOMER
+        assert loaded.events[0].actor == STAFF  # staff are kept unless named
+        assert store.verify() == []
+        assert store.erase(Complaint, "c-0001", by=MANAGER, reason="again") == loaded
 
     # -- the notification outbox ------------------------------------------------------------
 

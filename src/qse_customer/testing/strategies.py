@@ -6,19 +6,23 @@ round-trips through :func:`qse_customer.to_dict` / :func:`qse_customer.from_dict
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+import attrs
 from hypothesis import strategies as st
 
 from ..core.complaint import Complaint
 from ..core.contract import Contract, ServiceTerm
 from ..core.customer import Customer
 from ..core.enquiry import Enquiry
-from ..core.errors import TransitionError
+from ..core.errors import TransitionError, ValidationError
 from ..core.events import Event
+from ..core.history import correction_data
+from ..core.lifecycle import ADMINISTRATIVE_KINDS
 from ..core.measurement import Measurement
 from ..core.parties import RecordRef, Submitter
 from ..core.record import Record
@@ -61,6 +65,9 @@ def aware_datetimes(
     return st.datetimes(min_value=min_value, max_value=max_value, timezones=zones)
 
 
+STAFF_ROLES = tuple(role for role in Role if role is not Role.CUSTOMER)
+
+
 def actors(roles: st.SearchStrategy[Role] | None = None) -> st.SearchStrategy[Actor]:
     """Actors with any role (or one drawn from ``roles``)."""
     return st.builds(
@@ -89,8 +96,13 @@ def event_data() -> st.SearchStrategy[dict[str, Any]]:
 def histories(
     draw: st.DrawFn, record: Record, kinds: list[str] | None = None, max_events: int = 8
 ) -> Record:
-    """``record`` with a drawn sequence of later events; forbidden transitions are skipped."""
-    candidates = sorted(kinds or record.LIFECYCLE.kinds - record.LIFECYCLE.opening)
+    """``record`` with a drawn sequence of later events; forbidden transitions are skipped.
+
+    Now and then one of the events is corrected (a ``corrected`` event with a replacement that
+    keeps the history valid), so corrections flow through every test that draws records.
+    """
+    life = record.LIFECYCLE
+    candidates = sorted(kinds or life.kinds - life.opening - ADMINISTRATIVE_KINDS)
     steps = draw(
         st.lists(
             st.tuples(
@@ -109,7 +121,44 @@ def histories(
             record = record.with_event(Event(kind, at, actor, data))
         except TransitionError:
             continue
+    if kinds is None and draw(st.integers(0, 3)) == 0:
+        target = draw(st.integers(0, len(record.events) - 1))
+        original = record.events[target]
+        replacement = Event(
+            original.kind,
+            original.at - timedelta(seconds=draw(st.integers(0, 3600))),
+            draw(st.none() | actors()),
+            draw(event_data()),
+            draw(st.sampled_from(("", "typed in again from the paper form"))),
+        )
+        corrector = draw(actors(st.sampled_from(STAFF_ROLES)))
+        data = correction_data(target, replacement, "wrong time typed in")
+        with contextlib.suppress(TransitionError, ValidationError):
+            record = record.with_event(Event("corrected", at, corrector, data))
     return record
+
+
+@st.composite
+def rewrites(draw: st.DrawFn, record: R) -> R:
+    """``record`` with its history rewritten rather than extended: an event dropped, an event's
+    note edited, or an event moved earlier (each still a valid record of its own)."""
+    events = record.events
+    choices = ["edit"]
+    if len(events) > 1:
+        choices.append("drop")
+    movable = [i for i in range(1, len(events)) if events[i - 1].at < events[i].at]
+    if movable:
+        choices.append("move")
+    how = draw(st.sampled_from(choices))
+    if how == "drop":
+        return record.evolve(events=events[: draw(st.integers(1, len(events) - 1))])
+    if how == "move":
+        i = draw(st.sampled_from(movable))
+        moved = attrs.evolve(events[i], at=events[i - 1].at)
+        return record.evolve(events=(*events[:i], moved, *events[i + 1 :]))
+    i = draw(st.integers(0, len(events) - 1))
+    edited = attrs.evolve(events[i], note=events[i].note + " (edited)")
+    return record.evolve(events=(*events[:i], edited, *events[i + 1 :]))
 
 
 def _with_history(base: st.SearchStrategy[R]) -> st.SearchStrategy[R]:
@@ -119,9 +168,6 @@ def _with_history(base: st.SearchStrategy[R]) -> st.SearchStrategy[R]:
 submitters = st.builds(
     Submitter, name=words, contact=st.none() | words, customer_id=st.none() | identifiers
 )
-
-
-STAFF_ROLES = tuple(role for role in Role if role is not Role.CUSTOMER)
 
 
 def _opening(kind: str, staff_only: bool = False) -> st.SearchStrategy[tuple[Event, ...]]:
