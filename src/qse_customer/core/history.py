@@ -23,7 +23,7 @@ from datetime import datetime
 from itertools import pairwise
 from typing import Any
 
-from attrs import evolve, frozen
+from attrs import frozen
 
 from .errors import ValidationError
 from .events import Event
@@ -132,10 +132,11 @@ def has_administrative(events: Sequence[Event]) -> bool:
 
 
 def corrected(
-    events: Sequence[Event], known: Sequence[int] | None = None
+    events: Sequence[Event], known: Sequence[int] | None = None, *, administrative: bool = False
 ) -> list[tuple[int, Event]]:
     """``(index, event)`` of the history with corrections applied and administrative events
-    left out, in time order (stable); ``known`` limits it to those indexes."""
+    left out (kept with ``administrative``), in time order (stable); ``known`` limits it to
+    those indexes."""
     indexes = range(len(events)) if known is None else known
     chosen = set(indexes)
     replaced: dict[int, Event] = {}
@@ -148,14 +149,18 @@ def corrected(
     kept = [
         (index, replaced.get(index, events[index]))
         for index in indexes
-        if events[index].kind not in ADMINISTRATIVE_KINDS
+        if administrative or events[index].kind not in ADMINISTRATIVE_KINDS
     ]
     kept.sort(key=lambda pair: pair[1].at)
     return kept
 
 
-def judged(events: Sequence[Event], at: datetime) -> tuple[Event, ...]:
-    """The judged history as known at ``at`` (see the module doc), in time order."""
+def judged(
+    events: Sequence[Event], at: datetime, *, administrative: bool = False
+) -> tuple[Event, ...]:
+    """The judged history as known at ``at`` (see the module doc), in time order; with
+    ``administrative``, the ``corrected`` and ``erased`` events themselves stay in it too (for
+    rules about who may make them)."""
     last = events[-1]
     recorded = last.recorded_at
     if (recorded is None or recorded <= at) and last.at <= at and not has_administrative(events):
@@ -167,23 +172,43 @@ def judged(events: Sequence[Event], at: datetime) -> tuple[Event, ...]:
     ]
     if not known:
         return ()
-    view = [event for _, event in corrected(events, known)]
+    view = [event for _, event in corrected(events, known, administrative=administrative)]
     cut = len(view)
     while cut and view[cut - 1].at > at:
         cut -= 1
     return tuple(view[:cut])
 
 
-def cycles(events: Sequence[Event], reopening: frozenset[str]) -> list[tuple[Event, ...]]:
-    """A judged history split at each reopening event; from the second cycle on, the reopening
-    event stands as the record's opening event (the kind of its first event)."""
+class Cycles(list[tuple[Event, ...]]):
+    """The cycles of a judged history; :attr:`whole` is the whole of it as it was (the engine
+    puts the administrative events back in it), :attr:`simple` says whether the one cycle is
+    the whole."""
+
+    whole: tuple[Event, ...]
+
+    @property
+    def simple(self) -> bool:
+        """One cycle, the same as the whole history."""
+        return len(self) == 1 and self[0] == self.whole
+
+
+def cycles(events: Sequence[Event], reopening: frozenset[str]) -> Cycles:
+    """A judged history split at each reopening event. From the second cycle on, the cycle
+    starts with the record's opening event (the kind of its first event) at the moment of the
+    reopening, by whoever reopened it, then the reopening event itself: so a clock that starts
+    at receipt starts again, and a rule about the reopening still sees it."""
+    found = Cycles()
+    found.whole = tuple(events)
     starts = [index for index, event in enumerate(events) if index and event.kind in reopening]
     if not starts:
-        return [tuple(events)]
+        found.append(found.whole)
+        return found
     opening = events[0].kind
-    found = [tuple(events[: starts[0]])]
+    found.append(tuple(events[: starts[0]]))
     for begin, end in pairwise([*starts, len(events)]):
-        found.append((evolve(events[begin], kind=opening), *events[begin + 1 : end]))
+        reopened = events[begin]
+        again = Event(opening, reopened.at, reopened.actor)
+        found.append((again, *events[begin:end]))
     return found
 
 

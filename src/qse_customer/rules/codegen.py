@@ -193,18 +193,34 @@ class PlanCode:
         self.has_aggregates = has_aggregates
 
 
-def scan_function(plans: Sequence[PlanCode], groups: int, effective: Any) -> Callable[..., int]:
+def scan_function(
+    plans: Sequence[PlanCode], groups: int, effective: Any, special: frozenset[str], late: Any
+) -> Callable[..., int]:
     """The generated loop over records (see the module doc); it returns the records seen.
 
-    Arguments: ``records, at_moment, until, switch, entry, emit, resolve, before, rest,
-    observe, classes``; ``switch(first)`` gives ``(key, low, high, table)`` of the period of an
-    instant, ``entry(group, signature)`` a new ``[count, slots to report]``, ``rest[p]`` and
-    ``observe[p]`` run plan ``p``'s other rules and aggregates.
+    Arguments: ``records, at_moment, view, switch, entry, emit, resolve, before, rest,
+    observe, classes, zero, multi, tally``; ``switch(first)`` gives ``(key, low, high, table)``
+    of the period of an instant, ``entry(group, signature)`` a new ``[count, slots to report]``,
+    ``rest[p]`` and ``observe[p]`` run plan ``p``'s other rules and aggregates.
+
+    A record takes the plain path unless something about its history needs a closer look: an
+    event after ``at_moment`` or recorded after it, a kind in ``special`` (a correction, an
+    erasure, a reopening), or an event recorded more than ``late`` after it happened (a
+    back-dated entry, counted exactly in ``view``). Then ``view(record, at_moment)`` gives its
+    judged history as cycles (``None``: nothing known by then), and a record of several cycles,
+    or with corrections or erasures, goes to ``multi``. ``tally[0]`` counts records with events
+    recorded before stamping.
     """
-    namespace: dict[str, Any] = {"MISSING": _MISSING, "getattr": getattr, "EFFECTIVE": effective}
+    namespace: dict[str, Any] = {
+        "MISSING": _MISSING,
+        "getattr": getattr,
+        "EFFECTIVE": effective,
+        "SPECIAL": special,
+        "LATE": late,
+    }
     lines = [
-        "def scan(records, at_moment, until, switch, entry, emit, resolve, before, rest, "
-        "observe, classes, zero):",
+        "def scan(records, at_moment, view, switch, entry, emit, resolve, before, rest, "
+        "observe, classes, zero, multi, tally):",
         "    classes_get = classes.get",
         "    seen = 0",
         "    low = high = zero",
@@ -220,10 +236,23 @@ def scan_function(plans: Sequence[PlanCode], groups: int, effective: Any) -> Cal
         "        if p < 0:",
         "            continue",
         "        events = record.events",
-        "        if events[-1].at > at_moment:",
-        "            events = until(events, at_moment)",
-        "            if not events:",
+        "        if events[0].recorded_at is None:",
+        "            tally[0] += 1",
+        "        closer = events[-1].at > at_moment",
+        "        if not closer:",
+        "            for ev in events:",
+        "                r = ev.recorded_at",
+        "                if ev.kind in SPECIAL or (",
+        "                    r is not None and (r > at_moment or r - ev.at > LATE)",
+        "                ):",
+        "                    closer = True",
+        "                    break",
+        "        cycles = None",
+        "        if closer:",
+        "            cycles = view(record, at_moment)",
+        "            if cycles is None:",
         "                continue",
+        "            events = cycles[0]",
         "        seen += 1",
         "        first = events[0].at",
         "        if not low <= first < high:",
@@ -236,6 +265,11 @@ def scan_function(plans: Sequence[PlanCode], groups: int, effective: Any) -> Cal
             "            before(record, key, p)",
             "            continue",
         ]
+    lines += [
+        "        if cycles is not None and not cycles.simple:",
+        "            multi(record, cycles, table, key, p)",
+        "            continue",
+    ]
     for p, plan in enumerate(plans):
         lines.append(f"        {'if' if p == 0 else 'elif'} p == {p}:")
         body: list[str] = []

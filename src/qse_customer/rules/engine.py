@@ -30,25 +30,59 @@ from zoneinfo import ZoneInfo
 
 from attrs import frozen
 
+from ..core import history
 from ..core.calendar import WorkingCalendar
 from ..core.errors import ValidationError
 from ..core.events import Event
+from ..core.lifecycle import ADMINISTRATIVE_KINDS
 from ..core.record import Record
+from ..core.records import RECORD_TYPES
 from ..core.timestamps import utc
 from .applies_to import compile_where, field_getter
 from .codegen import EventProgram, PlanCode, fusable, scan_function
 from .findings import Finding
 from .kind import Aggregate, CompileContext, CompiledRule, Env, GroupCheck, Outcome, Predicate
 from .kinds import BUILTIN_KINDS
+from .limits import Limit
 from .loader import RulesetSource, load_ruleset
 from .periods import GRANULARITIES, Granularity, PeriodIndex, local_midnight_us
 from .quantiles import ElapsedSketch
 from .report import Counts, PeriodSummary, Report, RuleSummary
 from .ruleset import Rule, Ruleset
-from .status import BREACHED, CODES, NOT_APPLICABLE, STATUSES, Status
+from .status import AT_RISK, BREACHED, CODES, MET, NOT_APPLICABLE, PENDING, STATUSES, Status
 from .timeline import Timeline, from_us, to_us
 
 _WORDS: Final = ("met", "breached", "at risk", "pending", "not applicable")
+# The worst first: which cycle's outcome stands for a reopened record.
+_SEVERITY: Final = {BREACHED: 0, AT_RISK: 1, PENDING: 2, MET: 3, NOT_APPLICABLE: 4}
+
+SPECIAL_KINDS: Final = ADMINISTRATIVE_KINDS | frozenset(
+    kind for cls in RECORD_TYPES.values() for kind in cls.LIFECYCLE.reopening
+)
+"""Event kinds that send a record to the judged-history path: corrections, erasures, reopenings."""
+
+DEFAULT_BACKDATED_AFTER: Final = {"working_days": 2}
+"""An event recorded later than this after it happened is a back-dated entry (a ruleset's
+``backdated_after`` says otherwise)."""
+
+
+def _lower_bound(limit: Limit) -> timedelta:
+    """A time no back-dated entry can be recorded within (a cheap first test in the hot loop):
+    a working-days limit ends no sooner than the days less one, a working-hours limit no sooner
+    than its hours, a calendar limit exactly then."""
+    amount = limit.amount
+    unit = limit.unit
+    if unit == "working_days":
+        return timedelta(days=max(amount - 1, 0))
+    if unit in {"working_hours", "hours"}:
+        return timedelta(hours=amount)
+    if unit == "minutes":
+        return timedelta(minutes=amount)
+    if unit == "days":
+        return timedelta(days=amount)
+    return timedelta(0)
+
+
 _DEFAULT_KEEP: Final = (Status.BREACHED, Status.AT_RISK)
 
 
@@ -156,7 +190,15 @@ class CompiledRuleset:
             )
             for plan in self.plans.values()
         ]
-        self._scan = scan_function(plan_codes, self.group_count, self.effective_at)
+        self.backdated_after = Limit.parse(ruleset.backdated_after or DEFAULT_BACKDATED_AFTER)
+        self._late = self.backdated_after.deadline_function(timelines[""])
+        self._scan = scan_function(
+            plan_codes,
+            self.group_count,
+            self.effective_at,
+            SPECIAL_KINDS,
+            _lower_bound(self.backdated_after),
+        )
         self._classes: dict[type, int] = {}
 
     def _plan(self, tag: str, context: CompileContext) -> _Plan:
@@ -202,15 +244,60 @@ class CompiledRuleset:
         moment = utc(at, "at")
         return Env(moment, to_us(moment), self.calendar, self.timelines)
 
-    @staticmethod
-    def _until(events: tuple[Event, ...], at: datetime) -> tuple[Event, ...]:
-        """The events that had happened by ``at`` (a record's events are in time order)."""
-        if events[-1].at <= at:
-            return events
-        cut = len(events)
-        while cut and events[cut - 1].at > at:
-            cut -= 1
-        return events[:cut]
+    def _view(self, record: Record, at: datetime) -> history.Cycles | None:
+        """A record's judged history as known at ``at`` (see :mod:`~qse_customer.core.history`),
+        cycle by cycle; None when nothing of it was known by then."""
+        judged = history.judged(record.events, at)
+        if not judged:
+            return None
+        cycles = history.cycles(judged, record.LIFECYCLE.reopening)
+        if history.has_administrative(record.events):
+            cycles.whole = history.judged(record.events, at, administrative=True)
+        return cycles
+
+    def _backdated(self, record: Record, at: datetime) -> list[tuple[int, Event, int]]:
+        """``(index, event, working days late)`` of the events known at ``at`` that were recorded
+        after the ruleset's ``backdated_after`` limit from when they happened."""
+        found = []
+        for index, event in history.backdated(record.events):
+            recorded = event.recorded_at
+            assert recorded is not None
+            if recorded <= at and to_us(recorded) > self._late(to_us(event.at)):
+                found.append((index, event, self._working_days(event.at, recorded)))
+        return found
+
+    def _working_days(self, start: datetime, end: datetime) -> int:
+        """Working days from the day of ``start`` to the day of ``end`` (0: the same day)."""
+        calendar = self.calendar
+        first, last = calendar.local(start).date(), calendar.local(end).date()
+        days = 0
+        day = first
+        while day < last and days < 10_000:
+            day += timedelta(days=1)
+            days += calendar.is_working_day(day)
+        return days
+
+    def _judge(
+        self,
+        slot: _Slot,
+        record: Record,
+        cycles: history.Cycles,
+        env: Env,
+    ) -> tuple[Outcome, Sequence[Event], tuple[int, int] | None, list[int]]:
+        """One rule's outcome over every cycle of a record: the worst cycle's (for a kind that
+        judges cycle by cycle), with the events it was judged on, which cycle it was, and every
+        cycle's status; a kind that is not per cycle judges the whole history once."""
+        if not getattr(self.ruleset.kinds[slot.rule.kind], "per_cycle", True):
+            whole = cycles.whole
+            outcome = self._outcome(slot, record, whole, env)
+            return outcome, whole, None, [outcome[0]]
+        if len(cycles) == 1:
+            outcome = self._outcome(slot, record, cycles[0], env)
+            return outcome, cycles[0], None, [outcome[0]]
+        outcomes = [self._outcome(slot, record, cycle, env) for cycle in cycles]
+        codes = [outcome[0] for outcome in outcomes]
+        number = min(range(len(outcomes)), key=lambda n: (_SEVERITY[codes[n]], -n))
+        return outcomes[number], cycles[number], (number + 1, len(cycles)), codes
 
     def _finding(
         self,
@@ -220,6 +307,8 @@ class CompiledRuleset:
         outcome: Outcome,
         env: Env,
         period: str | None,
+        cycle: tuple[int, int] | None = None,
+        statuses: Sequence[int] = (),
     ) -> Finding:
         code, due, elapsed, _ = outcome
         rule = slot.rule
@@ -228,6 +317,43 @@ class CompiledRuleset:
         else:
             explain = slot.compiled.explain
             evidence, body = explain(record, events, outcome, env) if explain else ({}, "")
+        if cycle is not None:
+            number, of = cycle
+            evidence = {
+                **evidence,
+                "cycle": {
+                    "number": number,
+                    "of": of,
+                    "started_at": events[0].at.isoformat(),
+                    "statuses": [STATUSES[c].value for c in statuses],
+                },
+            }
+            began = "opened" if number == 1 else "reopened"
+            body = f"cycle {number} of {of} ({began} {env.show_at(events[0])}): {body}"
+        late = self._backdated(record, env.at) if record.events[-1].recorded_at else []
+        if late:
+            evidence = {
+                **evidence,
+                "backdated": [
+                    {
+                        "event": index,
+                        "kind": event.kind,
+                        "at": event.at.isoformat(),
+                        "recorded_at": event.recorded_at.isoformat() if event.recorded_at else None,
+                        "working_days_late": days,
+                    }
+                    for index, event, days in late
+                ],
+            }
+            body += (
+                " Back-dated: "
+                + "; ".join(
+                    f"{event.kind} of {env.show_at(event)} recorded {days} working "
+                    f"day{'s' if days != 1 else ''} after it happened"
+                    for _, event, days in late
+                )
+                + "."
+            )
         return Finding(
             rule.id,
             record.id,
@@ -351,9 +477,10 @@ class CompiledRuleset:
             if plan is None:
                 _check_record(record)
                 continue
-            events = self._until(record.events, env.at)
-            if not events:
+            cycles = self._view(record, env.at)
+            if cycles is None:
                 continue
+            events = cycles.whole
             opened = to_us(events[0].at)
             key = index.key(opened)
             if self.effective_us is not None and opened < self.effective_us:
@@ -362,13 +489,7 @@ class CompiledRuleset:
                         yield self._before_effective(slot, record, key)
                 continue
             for slot in plan.record_slots:
-                predicate = slot.predicate
-                if predicate is not None and not predicate(record):
-                    outcome: Outcome = (NOT_APPLICABLE, None, None, None)
-                else:
-                    check = slot.compiled.check
-                    assert check is not None
-                    outcome = check(record, events, env)
+                outcome, judged, cycle, codes = self._judge(slot, record, cycles, env)
                 code = outcome[0]
                 for rule_id, granularity in wanted_shares:
                     if rule_id == slot.rule.id and code <= BREACHED:
@@ -377,7 +498,7 @@ class CompiledRuleset:
                         counts[0] += code == 0
                         counts[1] += 1
                 if code in want:
-                    yield self._finding(slot, record, events, outcome, env, key)
+                    yield self._finding(slot, record, judged, outcome, env, key, cycle, codes)
             for slot in plan.aggregates:
                 if slot.predicate is None or slot.predicate(record):
                     accumulator = accumulators[slot.index][1]
@@ -514,14 +635,7 @@ class CompiledRuleset:
                     counts[slot.index * 5 + code] += 1
                     elapsed = outcome[2]
                     if elapsed is not None:
-                        sketch = sketches.get(slot.index)
-                        if sketch is None:
-                            sketch = sketches[slot.index] = ElapsedSketch()
-                        sketch.add(elapsed)
-                        per = period_sketches.get((slot.index, key))
-                        if per is None:
-                            per = period_sketches[(slot.index, key)] = ElapsedSketch()
-                        per.add(elapsed)
+                        sketch_elapsed(slot, key, elapsed)
                     if code in want:
                         if len(findings) >= max_findings:
                             omitted[0] += 1
@@ -529,6 +643,17 @@ class CompiledRuleset:
                             findings.append(self._finding(slot, record, events, outcome, env, key))
 
             return rest
+
+        def sketch_elapsed(slot: _Slot, key: str, elapsed: float) -> None:
+            """Add a stopped clock's elapsed time to the rule's sketches (whole run, period)."""
+            sketch = sketches.get(slot.index)
+            if sketch is None:
+                sketch = sketches[slot.index] = ElapsedSketch()
+            sketch.add(elapsed)
+            per = period_sketches.get((slot.index, key))
+            if per is None:
+                per = period_sketches[(slot.index, key)] = ElapsedSketch()
+            per.add(elapsed)
 
         all_indexes = {period: index, **extra_indexes}
 
@@ -547,19 +672,54 @@ class CompiledRuleset:
 
             return observe
 
+        observers = [observe_of(plan) for plan in plan_list]
+        # Records whose events were recorded before stamping; back-dated events.
+        tally = [0, 0]
+
+        def view(record: Record, at: datetime) -> history.Cycles | None:
+            """A record's judged history, counting its back-dated events."""
+            cycles = self._view(record, at)
+            if cycles is not None and record.events[-1].recorded_at is not None:
+                tally[1] += len(self._backdated(record, at))
+            return cycles
+
+        def multi(
+            record: Record, cycles: history.Cycles, table: _PeriodTable, key: str, number: int
+        ) -> None:
+            """Every rule on a record of several cycles (reopened), each judged over them."""
+            plan = plan_list[number]
+            counts = table.counts
+            for slot in plan.record_slots:
+                outcome, judged, cycle, codes = self._judge(slot, record, cycles, env)
+                code = outcome[0]
+                counts[slot.index * 5 + code] += 1
+                if outcome[2] is not None:
+                    sketch_elapsed(slot, key, outcome[2])
+                if code in want:
+                    if len(findings) >= max_findings:
+                        omitted[0] += 1
+                    else:
+                        findings.append(
+                            self._finding(slot, record, judged, outcome, env, key, cycle, codes)
+                        )
+            if plan.aggregates:
+                observers[number](record, cycles.whole, cycles.whole[0].at)
+
         seen = self._scan(
             _checked_iterable(records),
             env.at,
-            self._until,
+            view,
             switch,
             entry,
             emit,
             resolve,
             before,
             [rest_of(plan) for plan in plan_list],
-            [observe_of(plan) for plan in plan_list],
+            observers,
             self._classes,
             from_us(0),
+            multi,
+            tally,
         )
 
         granularities = (period, *extra_indexes)
@@ -620,6 +780,9 @@ class CompiledRuleset:
             findings=tuple(findings),
             kept=tuple(STATUSES[code] for code in sorted(want)),
             findings_omitted=omitted[0],
+            unstamped_records=tally[0],
+            backdated_events=tally[1],
+            backdated_after=self.backdated_after.to_dict(),
         )
 
     def _outcome(self, slot: _Slot, record: Record, events: Sequence[Event], env: Env) -> Outcome:

@@ -188,6 +188,9 @@ class BaseRuleKind:
 
     name: str = ""
     params_schema: Mapping[str, Any] = {"type": "object"}
+    per_cycle: bool = True
+    """Whether a reopened record is judged cycle by cycle (clocks, required steps: each cycle
+    needs its own), or once over its whole history (who may perform each step)."""
 
     def event_kinds(self, params: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
         """No event kinds."""

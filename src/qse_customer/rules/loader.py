@@ -20,6 +20,7 @@ from typing import Any
 from ..core.errors import FieldError, ValidationError
 from .kind import RuleKind
 from .kinds import all_kinds
+from .limits import limit_errors
 from .ruleset import AppliesTo, Rule, Ruleset, Source
 from .validation import (
     RuleEntry,
@@ -157,6 +158,11 @@ def _load(
     ):
         errors.extend(calendar_errors(own_calendars))
         calendars.update(own_calendars)
+    backdated = document.get("backdated_after")
+    if isinstance(backdated, Mapping) and not any(
+        e.path.startswith("$.backdated_after") for e in errors
+    ):
+        errors.extend(limit_errors(backdated, "$.backdated_after"))
     written = document.get("rules", [])
     written = written if isinstance(written, list) else []
     entries, order = _entries(written, base, removed, broken)
@@ -180,6 +186,9 @@ def _load(
         calendars=calendars,
         extends=document.get("extends"),
         kinds=kinds,
+        backdated_after=document.get(
+            "backdated_after", base.backdated_after if base is not None else None
+        ),
     )
 
 

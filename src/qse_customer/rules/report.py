@@ -15,7 +15,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from attrs import frozen
+from attrs import field, frozen
 
 from ..core.errors import ValidationError
 from .findings import Finding
@@ -144,7 +144,12 @@ class RuleSummary:
 class Report:
     """What :func:`~qse_customer.rules.check` found: counts per rule and period, and the findings
     it kept (by default those ``breached`` or ``at_risk``, at most ``max_findings`` of them;
-    ``findings_omitted`` counts the rest of those statuses)."""
+    ``findings_omitted`` counts the rest of those statuses).
+
+    ``unstamped_records`` counts records with events recorded before stores stamped them
+    (``recorded_at`` null: their times are as entered); ``backdated_events`` counts events
+    recorded later than ``backdated_after`` after they happened (back-dated entries, each also
+    shown in its record's findings)."""
 
     ruleset: str
     ruleset_version: str
@@ -157,6 +162,9 @@ class Report:
     findings: tuple[Finding, ...]
     kept: tuple[Status, ...]
     findings_omitted: int = 0
+    unstamped_records: int = 0
+    backdated_events: int = 0
+    backdated_after: dict[str, Any] = field(factory=dict)
 
     def rule(self, rule_id: str) -> RuleSummary:
         """The summary of one rule; an unknown id lists the known ones."""
@@ -181,6 +189,11 @@ class Report:
             "rules": [summary.to_dict() for summary in self.rules],
             "kept": [status.value for status in self.kept],
             "findings_omitted": self.findings_omitted,
+            "evidence": {
+                "unstamped_records": self.unstamped_records,
+                "backdated_events": self.backdated_events,
+                "backdated_after": self.backdated_after,
+            },
             "findings": [finding.to_dict() for finding in self.findings],
         }
 

@@ -62,6 +62,7 @@ _MET: Final = (MET, None, None, None)
 class Responsibility(BaseRuleKind):
     """The ``responsibility`` rule kind (see the module doc)."""
 
+    per_cycle = False
     name = "responsibility"
     params_schema: Mapping[str, Any] = PARAMS_SCHEMA
 

@@ -92,6 +92,10 @@ class Rule:
         return result
 
 
+def _optional_freeze(value: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    return None if value is None else freeze(value)
+
+
 @frozen
 class Ruleset:
     """A named, versioned set of rules, validated; compile it with a calendar to run it.
@@ -99,6 +103,8 @@ class Ruleset:
     ``calendars`` names calendar settings (``WorkingCalendar.to_dict`` form) that a rule may ask
     for instead of the caller's calendar (the UK-wide statutory count of FOI requests).
     ``kinds`` are the rule kinds it was validated against (built-in plus any extra ones).
+    ``backdated_after`` is the limit (as in a rule) after which an event recorded late counts as
+    a back-dated entry (None: the engine's default, 2 working days).
     """
 
     name: str
@@ -110,6 +116,7 @@ class Ruleset:
     calendars: Mapping[str, Any] = field(factory=dict, converter=freeze)
     extends: str | None = None
     kinds: Mapping[str, Any] = field(factory=dict, eq=False, repr=False)
+    backdated_after: Mapping[str, Any] | None = field(default=None, converter=_optional_freeze)
 
     @property
     def label(self) -> str:
@@ -137,5 +144,7 @@ class Ruleset:
             result["description"] = self.description
         if self.calendars:
             result["calendars"] = thaw(self.calendars)
+        if self.backdated_after is not None:
+            result["backdated_after"] = thaw(self.backdated_after)
         result["rules"] = [rule.to_dict() for rule in self.rules]
         return result
