@@ -469,7 +469,7 @@ def test_from_dict_names_the_bad_field() -> None:
 
 def test_describe_shows_the_settings_and_the_holiday_data() -> None:
     text = UK_ANY_PART.describe()
-    assert "Europe/London" in text and "09:00-17:00" in text and "Mon Tue Wed Thu Fri" in text
+    assert "Europe/London" in text and "open 09:00-17:00 Mon-Fri (local time)" in text
     assert "ENG, NIR, SCT, WLS" in text and "holidays package" in text
     assert "1990-2100" in text
     assert "GB-ENG" in ENGLAND.describe()
