@@ -114,7 +114,7 @@ def _days_of(key: object, field: str) -> tuple[int, ...]:
     if last <= first and names[1] is not None:
         raise CalendarError(
             f"{_key_path(field, str(key))}: a range of days runs forward from Mon to Sun, such as "
-            f"'Mon-Fri'; give the days after and before Sunday as two keys"
+            "'Mon-Fri'; write one that wraps past Sunday as two keys, such as 'Fri-Sun' and 'Mon'"
         )
     return tuple(range(first, last + 1))
 
@@ -144,9 +144,9 @@ def _intervals(value: object, where: str) -> tuple[Interval, ...]:
         closes = clock_minutes(parse_clock(match.group(2), at, allow_midnight_end=True))
         if closes <= opens:
             raise CalendarError(
-                f"{at}: {item!r} closes before it opens; an interval ends later the same day "
-                "(split a night across midnight: '22:00-24:00' on one day, '00:00-06:00' on the "
-                "next)"
+                f"{at}: {item!r} closes before it opens; expected a closing time later the same "
+                "day (a night shift is split at midnight: '22:00-24:00' on one day and "
+                "'00:00-06:00' on the next)"
             )
         found.append(((opens, closes), item))
     found.sort()
