@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from importlib import metadata
+from itertools import chain
 from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -321,34 +322,40 @@ def _build_tables(calendar: WorkingCalendar) -> _Tables:
     # Days of one shape (the same intervals) are converted together, one boundary at a time. An
     # extra working day on a weekday without hours opens the hours of the first weekday with some.
     usual = next(hours for hours in week if hours)
-    by_shape: dict[tuple[tuple[int, int], ...], list[int]] = {}
-    for ordinal in range(first, last + 1):
-        hours = week[(ordinal - 1) % 7]
-        if ordinal in extra:
-            by_shape.setdefault(hours or usual, []).append(ordinal)
-        elif hours and ordinal not in closed:
-            by_shape.setdefault(hours, []).append(ordinal)
-    rows: list[tuple[int, tuple[int, ...]]] = []
-    for shape, days in by_shape.items():
-        columns = [_wall_instants_s(zone, days, minute) for pair in shape for minute in pair]
-        rows.extend(zip(days, zip(*columns, strict=True), strict=True))
-    if len(by_shape) > 1:
-        rows.sort()
+    columns: list[Iterable[tuple[int, ...]]] = []
+    for shape in dict.fromkeys(hours for hours in week if hours):
+        weekdays = frozenset(day for day in range(7) if week[day] == shape)
+        extra_here = {day for day in extra if (week[(day - 1) % 7] or usual) == shape}
+        days = [
+            ordinal
+            for ordinal in range(first, last + 1)
+            if ordinal in extra_here or ((ordinal - 1) % 7 in weekdays and ordinal not in closed)
+        ]
+        bounds = [_wall_instants_s(zone, days, minute) for pair in shape for minute in pair]
+        columns.append(zip(days, *bounds, strict=True))
+    # Rows (ordinal, open, close, open, close, ...) in date order.
+    rows = columns[0] if len(columns) == 1 else sorted(chain.from_iterable(columns))
     ordinals: list[int] = []
     closes: list[int] = []
     opens_us: list[int] = []
     closes_us: list[int] = []
-    for ordinal, bounds in rows:
-        if bounds[0] == bounds[-1] and _first_instant_s(zone, ordinal, 0) == _first_instant_s(
+    for row in rows:
+        ordinal, opening, closing = row[0], row[1], row[-1]
+        if opening == closing and _first_instant_s(zone, ordinal, 0) == _first_instant_s(
             zone, ordinal + 1, 0
         ):
             continue  # the whole local day was skipped (Pacific/Apia, 30 December 2011)
         ordinals.append(ordinal)
-        closes.append(bounds[-1] * _US)
-        for k in range(0, len(bounds), 2):
-            if bounds[k + 1] > bounds[k]:
-                opens_us.append(bounds[k] * _US)
-                closes_us.append(bounds[k + 1] * _US)
+        closes.append(closing * _US)
+        if len(row) == 3:
+            if closing > opening:
+                opens_us.append(opening * _US)
+                closes_us.append(closing * _US)
+            continue
+        for k in range(1, len(row), 2):
+            if row[k + 1] > row[k]:
+                opens_us.append(row[k] * _US)
+                closes_us.append(row[k + 1] * _US)
     range_start = _first_instant_s(zone, first, 0) * _US
     range_end = _first_instant_s(zone, last + 1, 0) * _US
     years = (first_year, last_year)
