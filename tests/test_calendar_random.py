@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from opening_hours_strategies import weeks
 from qse_customer.core.calendar import WorkingCalendar
+from qse_customer.core.errors import CalendarError
 
 ZONES = (
     "Europe/London",
@@ -184,3 +185,31 @@ DAY = timedelta(days=1)
 
 def minutes(clock: str) -> timedelta:
     return timedelta(hours=int(clock[:2]), minutes=int(clock[3:]))
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=12,
+)
+hour_like = st.sampled_from(
+    ["Mon", "Mon-Fri", "Fri-Mon", "Sun", "mon", "Sat-Sun", "08:00-12:00", "12:00-08:00", "24/7"]
+)
+
+
+@settings(max_examples=300)
+@given(
+    hours=json_values
+    | st.dictionaries(hour_like, json_values | hour_like | st.lists(hour_like, max_size=3))
+)
+def test_any_json_as_hours_builds_a_calendar_or_is_refused_with_a_calendar_error(
+    hours: object,
+) -> None:
+    try:
+        calendar = WorkingCalendar.from_dict(
+            {"hours": hours, "first_year": 2024, "last_year": 2024}
+        )
+    except CalendarError as error:
+        assert str(error).startswith("hours")
+    else:
+        assert WorkingCalendar.from_dict(calendar.to_dict()) == calendar
