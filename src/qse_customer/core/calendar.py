@@ -346,16 +346,17 @@ def _build_tables(calendar: WorkingCalendar) -> _Tables:
         ):
             continue  # the whole local day was skipped (Pacific/Apia, 30 December 2011)
         ordinals.append(ordinal)
-        closes.append(closing * _US)
+        day_close = closing * _US  # one int object in both tables: they are large
+        closes.append(day_close)
         if len(row) == 3:
             if closing > opening:
                 opens_us.append(opening * _US)
-                closes_us.append(closing * _US)
+                closes_us.append(day_close)
             continue
         for k in range(1, len(row), 2):
             if row[k + 1] > row[k]:
                 opens_us.append(row[k] * _US)
-                closes_us.append(row[k + 1] * _US)
+                closes_us.append(row[k + 1] * _US if k + 2 < len(row) else day_close)
     range_start = _first_instant_s(zone, first, 0) * _US
     range_end = _first_instant_s(zone, last + 1, 0) * _US
     years = (first_year, last_year)
