@@ -6,7 +6,9 @@ Run from the repository root:
     PYTHONPATH=src python benchmarks/working_calendar.py --n 100000 --repeats 3
 
 Prints records per second (median of the repeats) for each API, the ratio to numpy.busday_offset,
-the time to build the calendar's tables, and peak memory. Needs numpy.
+the time to build the calendar's tables, and peak memory; then the batch APIs on the other shapes
+of opening hours (a lunch closure and a Saturday morning clinic; a core laboratory open around
+the clock), each against numpy.busday_offset on the same records in the same run. Needs numpy.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -31,6 +34,20 @@ from qse_customer.core.calendar import WorkingCalendar
 DAYS = 20  # the FOI final-response limit
 HOURS = 8  # one working day of opening hours
 LONDON = ZoneInfo("Europe/London")
+# The other shapes of opening hours: settings, the numpy weekmask of their working days, and
+# each weekday's closing time (after which numpy counts from the next day; none for 24/7).
+SHAPES = {
+    "lunch closure + Saturday clinic (GB-ENG)": (
+        {
+            "country": "GB",
+            "subdivision": "ENG",
+            "hours": {"Mon-Fri": ["08:00-12:30", "13:30-17:00"], "Sat": ["09:00-12:00"]},
+        },
+        "1111110",
+        {0: "17:00", 1: "17:00", 2: "17:00", 3: "17:00", 4: "17:00", 5: "12:00"},
+    ),
+    "core laboratory, 24/7": ({"hours": "24/7"}, "1111111", {}),
+}
 
 
 def cpu_model() -> str:
@@ -67,6 +84,58 @@ def median_seconds(run: Callable[[], object], repeats: int) -> float:
         run()
         times.append(time.perf_counter() - began)
     return statistics.median(times)
+
+
+def shape(
+    name: str,
+    settings: dict[str, Any],
+    weekmask: str,
+    closing: dict[int, str],
+    starts: np.ndarray,
+    moments: list[datetime],
+    repeats: int,
+) -> None:
+    """The batch APIs on one shape of opening hours, against busday_offset in the same run."""
+    began = time.perf_counter()
+    calendar = WorkingCalendar(timezone="Europe/London", **settings)
+    calendar.add_working_hours_batch(starts[:1], 60)  # builds the tables
+    build = time.perf_counter() - began
+    closed = (
+        holidays.country_holidays("GB", subdiv="ENG", years=range(1990, 2101))
+        if calendar.country
+        else {}
+    )
+    busdays = np.busdaycalendar(
+        weekmask=weekmask, holidays=np.array(sorted(closed), dtype="datetime64[D]")
+    )
+    local = [moment.astimezone(LONDON) for moment in moments]
+    dates = np.array(
+        [
+            m.date() + timedelta(days=1)
+            if m.strftime("%H:%M") >= closing.get(m.weekday(), "24:00")
+            else m.date()
+            for m in local
+        ],
+        dtype="datetime64[D]",
+    )
+    # The day a deadline ends (a closing time of 24:00 is the next day's midnight).
+    got = calendar.add_working_days_batch(starts[:10_000], DAYS)
+    ends = [datetime.fromtimestamp(int(s) - 1, LONDON).date() for s in got]
+    expected = np.busday_offset(dates[:10_000], DAYS, roll="forward", busdaycal=busdays)
+    assert (np.array(ends, dtype="datetime64[D]") == expected).all(), f"{name}: busday_offset"
+    numpy_time = median_seconds(
+        lambda: np.busday_offset(dates, DAYS, roll="forward", busdaycal=busdays), repeats
+    )
+    days = median_seconds(lambda: calendar.add_working_days_batch(starts, DAYS), repeats)
+    hours = median_seconds(lambda: calendar.add_working_hours_batch(starts, HOURS * 3600), repeats)
+    n = starts.size
+    print(
+        f"  {name}: tables built in {build * 1000:.0f} ms\n"
+        f"    numpy.busday_offset (dates, busdaycal)        {n / numpy_time:>14,.0f} /s\n"
+        f"    add_working_days_batch (int64 epoch seconds)   {n / days:>14,.0f} /s"
+        f"   {days / numpy_time:.2f}x busday_offset's time\n"
+        f"    add_working_hours_batch (int64 epoch seconds)  {n / hours:>14,.0f} /s"
+    )
 
 
 def main() -> None:
@@ -179,6 +248,9 @@ def main() -> None:
     fresh.add_working_hours_batch(starts[:10], 60)  # python tables and their numpy arrays
     tables, _ = tracemalloc.get_traced_memory()
     tracemalloc.stop()
+    print("\nother shapes of opening hours, medians of the batch runs")
+    for name, (settings, weekmask, closing) in SHAPES.items():
+        shape(name, settings, weekmask, closing, starts, moments, args.repeats)
     maxrss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(
         f"\nmemory: one calendar's tables {tables / 2**20:.1f} MiB; "

@@ -305,6 +305,167 @@ def test_closing_at_midnight_ends_the_working_day() -> None:
     )
 
 
+# --- opening hours as real laboratories have them -------------------------------------------------
+
+# A lunch closure on weekdays and a Saturday morning clinic.
+CLINIC = WorkingCalendar(
+    timezone="Europe/London",
+    country="GB",
+    subdivision="ENG",
+    hours={"Mon-Fri": ["08:00-12:30", "13:30-17:00"], "Sat": ["09:00-12:00"]},
+)
+CORE_LAB = WorkingCalendar.around_the_clock(timezone="Europe/London")
+
+
+def test_the_lunch_closure_is_not_working_time() -> None:
+    monday = london(2024, 5, 13, 8)
+    assert CLINIC.working_time_between(monday, london(2024, 5, 13, 17)) == timedelta(hours=8)
+    assert CLINIC.add_working_hours(london(2024, 5, 13, 12), 1) == london(2024, 5, 13, 14)
+    assert CLINIC.add_working_hours(london(2024, 5, 13, 8), 4.5) == london(2024, 5, 13, 12, 30)
+    assert not CLINIC.is_open(london(2024, 5, 13, 12, 30))
+    assert not CLINIC.is_open(london(2024, 5, 13, 13, 29))
+    assert CLINIC.is_open(london(2024, 5, 13, 13, 30))
+    assert CLINIC.next_opening(london(2024, 5, 13, 12, 45)) == london(2024, 5, 13, 13, 30)
+
+
+def test_received_during_the_lunch_closure_counts_from_the_same_day() -> None:
+    lunch = london(2024, 5, 13, 12, 45)
+    assert CLINIC.effective_receipt_day(lunch) == date(2024, 5, 13)
+    assert CLINIC.add_working_days(lunch, 0) == london(2024, 5, 13, 17)
+    assert CLINIC.add_working_days(lunch, 1) == london(2024, 5, 14, 17)
+    # After the last interval closes, the count starts on the next working day.
+    assert CLINIC.effective_receipt_day(london(2024, 5, 13, 17)) == date(2024, 5, 14)
+
+
+def test_a_saturday_morning_clinic_is_a_short_working_day() -> None:
+    assert CLINIC.is_working_day(date(2024, 5, 11))
+    assert CLINIC.opening_hours(date(2024, 5, 11)) == (("09:00", "12:00"),)
+    assert CLINIC.opening_hours(date(2024, 5, 13)) == (("08:00", "12:30"), ("13:30", "17:00"))
+    assert CLINIC.opening_hours(date(2024, 5, 12)) == ()  # Sunday
+    # Friday 16:00 plus 2 working hours: one on Friday, one on Saturday morning.
+    assert CLINIC.add_working_hours(london(2024, 5, 10, 16), 2) == london(2024, 5, 11, 10)
+    # Received Friday after closing: Saturday is the day of receipt, Monday the first day after.
+    friday_evening = london(2024, 5, 10, 17, 30)
+    assert CLINIC.effective_receipt_day(friday_evening) == date(2024, 5, 11)
+    assert CLINIC.add_working_days(friday_evening, 0) == london(2024, 5, 11, 12)
+    assert CLINIC.add_working_days(friday_evening, 1) == london(2024, 5, 13, 17)
+    # Saturday after its own closing time (12:00) counts from Monday.
+    assert CLINIC.effective_receipt_day(london(2024, 5, 11, 12, 30)) == date(2024, 5, 13)
+    # Boxing Day 2020 fell on a Saturday: a bank holiday, so no clinic.
+    assert not CLINIC.is_working_day(date(2020, 12, 26))
+
+
+def test_around_the_clock_working_time_is_elapsed_time_across_the_clock_change() -> None:
+    saturday = london(2024, 3, 30, 12)  # the clocks go forward on Sunday 31 March
+    assert CORE_LAB.working_time_between(saturday, london(2024, 3, 31, 12)) == timedelta(hours=23)
+    assert CORE_LAB.add_working_hours(saturday, 24) == london(2024, 3, 31, 13)
+    assert CORE_LAB.is_open(london(2024, 12, 25, 3))  # no holidays
+    assert CORE_LAB.next_opening(london(2024, 12, 25, 3)) == london(2024, 12, 25, 3)
+    # Working days count every day; the deadline is the end of the day (midnight).
+    assert CORE_LAB.effective_receipt_day(london(2024, 3, 31, 23, 59)) == date(2024, 3, 31)
+    assert CORE_LAB.add_working_days(london(2024, 3, 31, 10), 1) == london(2024, 4, 2)
+    assert CORE_LAB.always_open and not CLINIC.always_open
+    assert not WorkingCalendar(hours="24/7", country="GB").always_open  # bank holidays close
+
+
+def test_split_shifts_that_touch_are_one_interval() -> None:
+    shifts = WorkingCalendar(hours={"Mon-Fri": ["07:00-15:00", "15:00-23:00"]})
+    assert shifts == WorkingCalendar(opens="07:00", closes="23:00")
+    assert shifts.to_dict()["opens"] == "07:00" and "hours" not in shifts.to_dict()
+
+
+def test_an_extra_working_day_without_hours_of_its_own_opens_the_first_weekdays_hours() -> None:
+    calendar = WorkingCalendar(
+        timezone="Europe/London",
+        hours={"Mon": ["08:00-12:00"], "Wed": ["10:00-16:00"]},
+        extra_working_days=[date(2024, 5, 12), date(2024, 5, 15)],  # a Sunday, a Wednesday
+    )
+    assert calendar.opening_hours(date(2024, 5, 12)) == (("08:00", "12:00"),)
+    assert calendar.opening_hours(date(2024, 5, 15)) == (("10:00", "16:00"),)
+    assert calendar.add_working_days(london(2024, 5, 12, 9), 0) == london(2024, 5, 12, 12)
+    assert "on a weekday without opening hours, open 08:00-12:00" in calendar.describe()
+
+
+def test_hours_written_in_any_form_make_the_same_calendar() -> None:
+    simple = WorkingCalendar(opens="08:00", closes="17:00", weekdays=(0, 1, 2, 3, 4))
+    for hours in (
+        {"Mon-Fri": ["08:00-17:00"]},
+        {"Mon-Fri": "08:00-17:00"},
+        {"Mon": "08:00-17:00", "Tue-Thu": ["08:00-17:00"], "Fri": ["08:00-17:00"], "Sun": []},
+    ):
+        assert WorkingCalendar(hours=hours) == simple
+        assert hash(WorkingCalendar(hours=hours)) == hash(simple)
+    assert WorkingCalendar(hours="24/7") == WorkingCalendar(
+        opens="00:00", closes="24:00", weekdays=range(7)
+    )
+    assert WorkingCalendar(hours={"Sat": ["13:00-14:00", "09:00-12:00"]}).hours == {
+        "Sat": ["09:00-12:00", "13:00-14:00"]
+    }
+
+
+def test_new_shapes_round_trip_through_json_and_pickle() -> None:
+    data = json.loads(json.dumps(CLINIC.to_dict()))
+    assert data["hours"] == {"Mon-Fri": ["08:00-12:30", "13:30-17:00"], "Sat": ["09:00-12:00"]}
+    assert not {"opens", "closes", "weekdays"} & set(data)
+    assert WorkingCalendar.from_dict(data) == CLINIC
+    assert pickle.loads(pickle.dumps(CLINIC)) == CLINIC
+    namespace = {"WorkingCalendar": WorkingCalendar, "datetime": datetime_module}
+    assert eval(repr(CLINIC), namespace) == CLINIC
+    assert WorkingCalendar.from_dict({"timezone": "Europe/London", "hours": "24/7"}) == CORE_LAB
+    # The derived one-interval view: the earliest opening, the latest closing, the open days.
+    assert (CLINIC.opens, CLINIC.closes, CLINIC.weekdays) == ("08:00", "17:00", (0, 1, 2, 3, 4, 5))
+
+
+def test_the_real_hours_in_words() -> None:
+    assert CLINIC.describe_hours() == "08:00-12:30 and 13:30-17:00 Mon-Fri, 09:00-12:00 Sat"
+    assert CLINIC.describe_closing() == "17:00 Mon-Fri, 12:00 Sat"
+    assert ENGLAND.describe_hours() == "09:00-17:00 Mon-Fri"
+    assert ENGLAND.describe_closing() == "17:00"
+    odd = WorkingCalendar(
+        hours={"Mon-Wed": "08:00-17:00", "Thu": "08:00-12:00", "Fri": "08:00-17:00"}
+    )
+    assert odd.describe_hours() == "08:00-17:00 Mon-Wed and Fri, 08:00-12:00 Thu"
+    assert "open 08:00-12:30 and 13:30-17:00 Mon-Fri, 09:00-12:00 Sat (local time)" in (
+        CLINIC.describe()
+    )
+    assert "open around the clock, every day" in CORE_LAB.describe()
+
+
+@pytest.mark.parametrize(
+    ("hours", "message"),
+    [
+        ("9-5", r"hours: expected a mapping of weekdays to opening intervals"),
+        ({}, "hours: no weekday has opening hours"),
+        ({"Sun": []}, "hours: no weekday has opening hours"),
+        ({"mon": ["09:00-17:00"]}, r"hours: expected weekdays as keys.* got 'mon'"),
+        ({"Mon-Fri": ["09:00-17:00"], "Fri": []}, r"hours.Fri: Fri already has its hours under"),
+        ({"Fri-Mon": ["09:00-17:00"]}, r"hours\['Fri-Mon'\]: a range of days runs forward"),
+        ({"Sat": ["09:00-12:00", "9-5"]}, r"hours.Sat\[1\]: expected an opening interval"),
+        ({"Sat": "12:00-09:00"}, r"hours.Sat: '12:00-09:00' closes before it opens"),
+        ({"Sat": ["09:00-24:01"]}, r"hours.Sat\[0\]: expected a local time 'HH:MM'"),
+        ({"Sat": ["24:00-24:00"]}, r"hours.Sat\[0\]: expected a local time 'HH:MM'"),
+        (
+            {"Mon-Fri": ["08:00-13:00", "12:30-17:00"]},
+            r"hours\['Mon-Fri'\]: '08:00-13:00' and '12:30-17:00' overlap",
+        ),
+        ({"Sat": 9}, r"hours.Sat: expected a list of opening intervals"),
+    ],
+)
+def test_bad_opening_hours_are_refused_naming_the_key_and_the_item(
+    hours: object, message: str
+) -> None:
+    with pytest.raises(CalendarError, match=message):
+        WorkingCalendar(hours=hours)  # type: ignore[arg-type]
+
+
+def test_hours_and_opens_closes_weekdays_are_two_ways_to_say_one_thing() -> None:
+    for other in ({"opens": "08:00"}, {"closes": "17:00"}, {"weekdays": [0]}):
+        with pytest.raises(CalendarError, match="hours: give the opening hours either as hours"):
+            WorkingCalendar(hours="24/7", **other)  # type: ignore[arg-type]
+    with pytest.raises(CalendarError, match="hours: give the opening hours"):
+        WorkingCalendar.from_dict({**CLINIC.to_dict(), "opens": "08:00"})
+
+
 # --- refusals -------------------------------------------------------------------------------------
 
 
@@ -469,7 +630,7 @@ def test_from_dict_names_the_bad_field() -> None:
 
 def test_describe_shows_the_settings_and_the_holiday_data() -> None:
     text = UK_ANY_PART.describe()
-    assert "Europe/London" in text and "09:00-17:00" in text and "Mon Tue Wed Thu Fri" in text
+    assert "Europe/London" in text and "open 09:00-17:00 Mon-Fri (local time)" in text
     assert "ENG, NIR, SCT, WLS" in text and "holidays package" in text
     assert "1990-2100" in text
     assert "GB-ENG" in ENGLAND.describe()

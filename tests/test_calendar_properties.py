@@ -1,8 +1,11 @@
 """WorkingCalendar properties, against numpy.busday_offset and a day-by-day reference model.
 
 The reference model walks the calendar one local day at a time, with holidays taken straight
-from the holidays package and opening hours converted with zoneinfo: slow, but obviously right
-for the zones and hours used here (no opening or closing time is ever skipped or repeated).
+from the holidays package and each day's opening intervals (written out in ``WEEKS``, not read
+from the calendar) converted with zoneinfo: slow, but obviously right for the zones and hours
+used here (no opening or closing time is ever skipped or repeated). The calendars have every
+shape of opening hours: one interval on weekdays, a lunch closure and a Saturday morning clinic,
+split shifts that differ by weekday, and a core laboratory open around the clock.
 """
 
 from __future__ import annotations
@@ -23,6 +26,25 @@ from hypothesis import strategies as st
 
 from qse_customer.core.calendar import WorkingCalendar
 
+Hours = list[tuple[str, str]]
+LUNCH: Hours = [("08:00", "12:30"), ("13:30", "17:00")]
+SHIFTS: Hours = [("06:00", "14:00"), ("14:30", "22:30")]
+WEEKS: dict[str, list[Hours]] = {
+    "GB-split": [LUNCH] * 5 + [[("09:00", "12:00")], []],
+    "US-shifts": [SHIFTS] * 4
+    + [[("06:00", "14:00")], [], [("10:00", "12:00"), ("16:00", "18:00")]],
+    "DE-clinic": [
+        [("07:00", "12:00"), ("13:00", "18:00")],
+        [],
+        [("07:00", "15:30")],
+        [("07:00", "15:30")],
+        [("07:00", "12:00")],
+        [],
+        [],
+    ],
+    "core-lab": [[("00:00", "24:00")]] * 7,
+}
+
 CALENDARS = {
     "GB-ENG": WorkingCalendar(timezone="Europe/London", country="GB", subdivision="ENG"),
     "GB-any": WorkingCalendar(
@@ -42,9 +64,38 @@ CALENDARS = {
         timezone="Australia/Lord_Howe", weekdays=(0, 2, 3, 6), opens="08:00", closes="17:00"
     ),
     "Kolkata": WorkingCalendar(timezone="Asia/Kolkata", opens="10:00", closes="18:30"),
+    "GB-split": WorkingCalendar(
+        timezone="Europe/London",
+        country="GB",
+        subdivision="ENG",
+        hours={"Mon-Fri": ["08:00-12:30", "13:30-17:00"], "Sat": "09:00-12:00"},
+    ),
+    "US-shifts": WorkingCalendar(
+        timezone="America/New_York",
+        country="US",
+        hours={
+            "Mon-Thu": ["06:00-14:00", "14:30-22:30"],
+            "Fri": ["06:00-14:00"],
+            "Sun": ["16:00-18:00", "10:00-12:00"],
+        },
+    ),
+    "DE-clinic": WorkingCalendar(
+        timezone="Europe/Berlin",
+        country="DE",
+        subdivision="BY",
+        hours={
+            "Mon": ["07:00-12:00", "13:00-18:00"],
+            "Wed-Thu": ["07:00-11:00", "11:00-15:30"],  # touching: one interval
+            "Fri": "07:00-12:00",
+        },
+        closures=[date(2030, 12, 23)],
+        extra_working_days=[date(2031, 1, 4), date(2031, 1, 7)],  # a Saturday, a Tuesday
+    ),
+    "core-lab": WorkingCalendar.around_the_clock(timezone="Europe/London"),
 }
 NAMES = sorted(CALENDARS)
-ORACLE = ("GB-ENG", "GB-any", "US", "DE-BY")  # calendars with public holidays
+# Calendars numpy can express (a weekmask and holidays, no extra working days) with holidays.
+ORACLE = ("GB-ENG", "GB-any", "US", "DE-BY", "GB-split", "US-shifts", "core-lab")
 
 FIRST, LAST = date(1995, 1, 1), date(2095, 12, 31)
 Mode = Literal["next_day", "same_day"]
@@ -52,6 +103,14 @@ modes: st.SearchStrategy[Mode] = st.sampled_from(("next_day", "same_day"))
 
 
 # --- the reference model --------------------------------------------------------------------------
+
+
+def week(name: str) -> list[Hours]:
+    """Each weekday's opening intervals, Monday first."""
+    if name in WEEKS:
+        return WEEKS[name]
+    calendar = CALENDARS[name]
+    return [[(calendar.opens, calendar.closes)] if d in calendar.weekdays else [] for d in range(7)]
 
 
 @cache
@@ -72,10 +131,27 @@ def working(name: str, day: date) -> bool:
     if day in calendar.extra_working_days:
         return True
     return (
-        day.weekday() in calendar.weekdays
+        bool(week(name)[day.weekday()])
         and day not in holiday_dates(name)
         and day not in calendar.closures
     )
+
+
+def day_hours(name: str, day: date) -> Hours:
+    """The opening intervals of a working day: its weekday's, or (an extra working day on a
+    weekday without hours) those of the first weekday with hours."""
+    if not working(name, day):
+        return []
+    return week(name)[day.weekday()] or next(hours for hours in week(name) if hours)
+
+
+def closing(name: str, day: date) -> str:
+    return day_hours(name, day)[-1][1]
+
+
+def before(local: datetime, clock: str) -> bool:
+    """Whether a local time is before ``clock`` (``24:00`` is after every time of the day)."""
+    return clock == "24:00" or local.time() < time.fromisoformat(clock)
 
 
 def next_working(name: str, day: date) -> date:
@@ -87,6 +163,8 @@ def next_working(name: str, day: date) -> date:
 
 def wall(name: str, day: date, clock: str) -> datetime:
     zone = ZoneInfo(CALENDARS[name].timezone)
+    if clock == "24:00":
+        day, clock = day + timedelta(days=1), "00:00"
     return datetime.combine(day, time.fromisoformat(clock), tzinfo=zone).astimezone(UTC)
 
 
@@ -94,12 +172,11 @@ def reference_days(name: str, start: datetime, days: int, mode: Mode) -> datetim
     calendar = CALENDARS[name]
     local = start.astimezone(ZoneInfo(calendar.timezone))
     day = local.date()
-    counts = mode == "same_day" or local.time() < time.fromisoformat(calendar.closes)
-    if not (working(name, day) and counts):
+    if not (working(name, day) and (mode == "same_day" or before(local, closing(name, day)))):
         day = next_working(name, day)
     for _ in range(days):
         day = next_working(name, day)
-    return wall(name, day, calendar.closes)
+    return wall(name, day, closing(name, day))
 
 
 def reference_hours(name: str, start: datetime, amount: timedelta) -> datetime:
@@ -107,8 +184,8 @@ def reference_hours(name: str, start: datetime, amount: timedelta) -> datetime:
     day = start.astimezone(ZoneInfo(calendar.timezone)).date() - timedelta(days=1)
     now = start
     while True:
-        if working(name, day):
-            opens, closes = wall(name, day, calendar.opens), wall(name, day, calendar.closes)
+        for opening, closing_time in day_hours(name, day):
+            opens, closes = wall(name, day, opening), wall(name, day, closing_time)
             if closes > now:
                 begin = max(now, opens)
                 if amount == timedelta(0) or amount <= closes - begin:
@@ -118,10 +195,20 @@ def reference_hours(name: str, start: datetime, amount: timedelta) -> datetime:
         day += timedelta(days=1)
 
 
+def closing_instants(name: str, at: datetime) -> set[datetime]:
+    """The closing instants of the intervals of the working days around ``at``."""
+    local = at.astimezone(ZoneInfo(CALENDARS[name].timezone)).date()
+    return {
+        wall(name, day, closes)
+        for day in (local - timedelta(days=1), local)
+        for _, closes in day_hours(name, day)
+    }
+
+
 @cache
 def busdaycalendar(name: str) -> np.busdaycalendar:
     calendar = CALENDARS[name]
-    weekmask = [1 if day in calendar.weekdays else 0 for day in range(7)]
+    weekmask = [1 if hours else 0 for hours in week(name)]
     closed = sorted(holiday_dates(name) | set(calendar.closures))
     return np.busdaycalendar(weekmask=weekmask, holidays=np.array(closed, dtype="datetime64[D]"))
 
@@ -145,26 +232,27 @@ def without_numpy() -> Iterator[None]:
 
 @st.composite
 def instants(draw: st.DrawFn, name: str) -> datetime:
-    """Aware instants 1995-2095, often exactly at (or a microsecond around) opening hours."""
+    """Aware instants 1995-2095, often exactly at (or a microsecond around) an opening or a
+    closing time of the calendar's week."""
     calendar = CALENDARS[name]
     zone = ZoneInfo(calendar.timezone)
     day = draw(st.dates(FIRST, LAST))
-    near = draw(st.sampled_from((None, calendar.opens, calendar.closes)))
+    edges = sorted({clock for hours in week(name) for interval in hours for clock in interval})
+    near = draw(st.sampled_from((None, *edges)))
     if near is None:
         local = datetime.combine(day, draw(st.times()), tzinfo=zone)
     else:
         nudge = draw(st.sampled_from((0, 0, 1, -1, 1_000_000, -1_000_000)))
-        local = datetime.combine(day, time.fromisoformat(near), tzinfo=zone)
-        local += timedelta(microseconds=nudge)
+        local = wall(name, day, near).astimezone(zone) + timedelta(microseconds=nudge)
     return local.astimezone(draw(st.sampled_from((UTC, zone))))
 
 
 @st.composite
 def open_instants(draw: st.DrawFn, name: str) -> datetime:
-    """Instants strictly inside opening hours on a working day."""
+    """Instants strictly inside an opening interval of a working day."""
     day = draw(st.dates(FIRST, LAST).filter(lambda d: working(name, d)))
-    calendar = CALENDARS[name]
-    opens, closes = wall(name, day, calendar.opens), wall(name, day, calendar.closes)
+    opening, closing_time = draw(st.sampled_from(day_hours(name, day)))
+    opens, closes = wall(name, day, opening), wall(name, day, closing_time)
     span = (closes - opens) // timedelta(microseconds=1)
     return opens + timedelta(microseconds=draw(st.integers(1, span - 1)))
 
@@ -185,13 +273,16 @@ def test_working_days_agree_with_numpy_busday_offset(
     start = data.draw(instants(name))
     local = start.astimezone(ZoneInfo(calendar.timezone))
     day = local.date()
-    if mode == "next_day" and local.time() >= time.fromisoformat(calendar.closes):
+    hours = week(name)[day.weekday()]
+    if mode == "next_day" and hours and not before(local, hours[-1][1]):
         day += timedelta(days=1)
     expected = np.busday_offset(
         np.datetime64(day, "D"), days, roll="forward", busdaycal=busdaycalendar(name)
     )
     due = calendar.add_working_days(start, days, after_closing=mode)
-    assert np.datetime64(due.astimezone(ZoneInfo(calendar.timezone)).date(), "D") == expected
+    # The deadline ends its working day (a closing time of 24:00 is the next day's midnight).
+    deadline_day = (due - timedelta(microseconds=1)).astimezone(ZoneInfo(calendar.timezone)).date()
+    assert np.datetime64(deadline_day, "D") == expected
     effective = calendar.effective_receipt_day(start, after_closing=mode)
     assert np.datetime64(effective, "D") == np.busday_offset(
         np.datetime64(day, "D"), 0, roll="forward", busdaycal=busdaycalendar(name)
@@ -209,8 +300,11 @@ def test_a_working_days_deadline_is_closing_time_on_a_working_day(
     assert due == reference_days(name, start, days, mode)
     assert due.tzinfo is UTC
     local = due.astimezone(ZoneInfo(calendar.timezone))
-    assert local.strftime("%H:%M") == calendar.closes
-    assert calendar.is_working_day(local.date())
+    # Closing time (the end of the last interval) on a working day: on it, or the midnight after.
+    day = local.date() if local.time() != time(0) else local.date() - timedelta(days=1)
+    assert calendar.is_working_day(day)
+    assert due == wall(name, day, closing(name, day))
+    assert calendar.opening_hours(day)[-1][1] == closing(name, day)
     if mode == "next_day" or days > 0:
         assert due > start
     else:  # same_day counts a receipt after closing as that day: zero days may already be past
@@ -256,12 +350,8 @@ def test_working_hours_agree_with_the_reference_model(
     if amount == timedelta(0):
         assert calendar.is_open(due)
         assert due == calendar.next_opening(start)
-    else:  # inside opening hours, or exactly at closing time
-        local = due.astimezone(ZoneInfo(calendar.timezone))
-        assert calendar.is_open(due) or (
-            local.strftime("%H:%M:%S.%f") == f"{calendar.closes}:00.000000"
-            and calendar.is_working_day(local.date())
-        )
+    else:  # inside opening hours, or exactly at the closing time of an interval
+        assert calendar.is_open(due) or due in closing_instants(name, due)
 
 
 @settings(max_examples=150)
@@ -294,8 +384,8 @@ def test_add_working_hours_inverts_working_time_between(data: st.DataObject, nam
     end = data.draw(open_instants(name))
     start = data.draw(instants(name).filter(lambda s: s <= end))
     assert calendar.add_working_hours(start, calendar.working_time_between(start, end)) == end
-    # Closing time is reached too: a deadline that lands on it stays on it.
-    closes = wall(name, end.astimezone(ZoneInfo(calendar.timezone)).date(), calendar.closes)
+    # The interval's closing time is reached too: a deadline that lands on it stays on it.
+    closes = min(instant for instant in closing_instants(name, end) if instant > end)
     assert calendar.add_working_hours(start, calendar.working_time_between(start, closes)) == closes
 
 
@@ -308,7 +398,29 @@ def test_working_time_between_is_antisymmetric_and_additive(data: st.DataObject,
     assert between(a, b) == -between(b, a)
     assert between(a, b) + between(b, c) == between(a, c)
     if a <= b:
-        assert timedelta(0) <= between(a, b) <= b - a
+        assert timedelta(0) <= between(a, b) <= b.astimezone(UTC) - a.astimezone(UTC)
+
+
+# --- around the clock -----------------------------------------------------------------------------
+
+
+@settings(max_examples=150)
+@given(data=st.data(), amount=working_time, days=st.integers(0, 400))
+def test_around_the_clock_working_time_is_elapsed_time_and_every_day_counts(
+    data: st.DataObject, amount: timedelta, days: int
+) -> None:
+    calendar = CALENDARS["core-lab"]
+    start, other = data.draw(instants("core-lab")), data.draw(instants("core-lab"))
+    assert calendar.is_open(start)
+    assert calendar.add_working_hours(start, amount) == start.astimezone(UTC) + amount
+    assert calendar.working_time_between(start, other) == other.astimezone(UTC) - start.astimezone(
+        UTC
+    )
+    local = start.astimezone(ZoneInfo(calendar.timezone)).date()
+    assert calendar.effective_receipt_day(start) == local
+    assert calendar.add_working_days(start, days) == wall(
+        "core-lab", local + timedelta(days), "24:00"
+    )
 
 
 # --- batches --------------------------------------------------------------------------------------

@@ -1,19 +1,25 @@
 """WorkingCalendar properties on random calendars, in zones with awkward clock changes.
 
-Opening and closing times are drawn freely, so they often fall on a skipped or repeated local
-time (clocks changing at midnight in Sao Paulo, half an hour on Lord Howe, Morocco's Ramadan
-changes, a whole skipped day in Samoa). No reference model is needed for these properties.
+Opening hours are drawn freely, in every shape (one interval, several a day, different on each
+weekday, around the clock), so they often fall on a skipped or repeated local time (clocks
+changing at midnight in Sao Paulo, half an hour on Lord Howe, Morocco's Ramadan changes, a whole
+skipped day in Samoa). No reference model is needed for these properties.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import itertools
+import json
+import pickle
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from opening_hours_strategies import weeks
 from qse_customer.core.calendar import WorkingCalendar
+from qse_customer.core.errors import CalendarError
 
 ZONES = (
     "Europe/London",
@@ -30,14 +36,26 @@ MICROSECOND = timedelta(microseconds=1)
 
 @st.composite
 def calendars(draw: st.DrawFn) -> WorkingCalendar:
-    opens = draw(st.integers(0, 23 * 60 + 58))
-    closes = draw(st.integers(opens + 1, 24 * 60))
+    """Random calendars: opening hours as opens/closes/weekdays, or any shape of ``hours``."""
     first = draw(st.integers(2005, 2016))
+    zone = draw(st.sampled_from(ZONES))
+    if draw(st.booleans()):
+        opens = draw(st.integers(0, 23 * 60 + 58))
+        closes = draw(st.integers(opens + 1, 24 * 60))
+        return WorkingCalendar(
+            timezone=zone,
+            opens=f"{opens // 60:02d}:{opens % 60:02d}",
+            closes=f"{closes // 60:02d}:{closes % 60:02d}",
+            weekdays=draw(st.sets(st.integers(0, 6), min_size=1)),
+            first_year=first,
+            last_year=first + 3,
+        )
+    # An extra working day may fall on a weekday without hours (it opens the first weekday's).
+    extra = draw(st.lists(st.dates(date(first, 1, 1), date(first + 3, 12, 31)), max_size=3))
     return WorkingCalendar(
-        timezone=draw(st.sampled_from(ZONES)),
-        opens=f"{opens // 60:02d}:{opens % 60:02d}",
-        closes=f"{closes // 60:02d}:{closes % 60:02d}",
-        weekdays=draw(st.sets(st.integers(0, 6), min_size=1)),
+        timezone=zone,
+        hours=draw(weeks()),
+        extra_working_days=extra,
         first_year=first,
         last_year=first + 3,
     )
@@ -111,3 +129,87 @@ def test_working_days_on_random_calendars(
             datetime.fromtimestamp(seconds, UTC), days, after_closing=mode
         )
         assert batch == [int(scalar.timestamp())]
+
+
+@settings(max_examples=150)
+@given(calendar=calendars())
+def test_settings_round_trip_for_every_shape_of_opening_hours(calendar: WorkingCalendar) -> None:
+    data = json.loads(json.dumps(calendar.to_dict()))
+    assert WorkingCalendar.from_dict(data) == calendar
+    assert hash(WorkingCalendar.from_dict(data)) == hash(calendar)
+    assert pickle.loads(pickle.dumps(calendar)) == calendar
+    namespace = {"WorkingCalendar": WorkingCalendar, "datetime": __import__("datetime")}
+    assert eval(repr(calendar), namespace) == calendar
+    # However the hours were written, the canonical hours rebuild the same calendar.
+    rebuilt = {**calendar.to_dict(), "hours": calendar.hours}
+    for field in ("opens", "closes", "weekdays"):
+        rebuilt.pop(field, None)
+    assert WorkingCalendar.from_dict(rebuilt) == calendar
+    assert calendar.weekdays == tuple(
+        day for day in range(7) if any(key_days(key, day) for key in calendar.hours)
+    )
+
+
+def key_days(key: str, day: int) -> bool:
+    names = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    first, _, last = key.partition("-")
+    return names.index(first) <= day <= names.index(last or first)
+
+
+@settings(max_examples=100)
+@given(data=st.data(), calendar=calendars())
+def test_open_inside_a_working_days_intervals_and_closed_between_them(
+    data: st.DataObject, calendar: WorkingCalendar
+) -> None:
+    first, last = calendar.years
+    day = data.draw(st.dates(date(first, 1, 2), date(last, 12, 30)))
+    zone = ZoneInfo(calendar.timezone)
+    midnight = datetime.combine(day, datetime.min.time(), tzinfo=zone)
+    next_midnight = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+    assume(midnight.utcoffset() == next_midnight.utcoffset())  # no clock change that day
+    hours = calendar.opening_hours(day)
+    assert bool(hours) == calendar.is_working_day(day)
+    edges = [(midnight + minutes(opens), midnight + minutes(closes)) for opens, closes in hours]
+    for opens, closes in edges:
+        assert calendar.is_open(opens) and calendar.is_open(closes - MICROSECOND)
+        assert calendar.next_opening(opens) == opens
+    for (_, closed), (reopens, _) in itertools.pairwise(edges):
+        assert not calendar.is_open(closed) and not calendar.is_open(reopens - MICROSECOND)
+        assert calendar.next_opening(closed) == reopens
+    if not hours:
+        assert not any(calendar.is_open(midnight + k * DAY / 24) for k in range(1, 24))
+
+
+DAY = timedelta(days=1)
+
+
+def minutes(clock: str) -> timedelta:
+    return timedelta(hours=int(clock[:2]), minutes=int(clock[3:]))
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=12,
+)
+hour_like = st.sampled_from(
+    ["Mon", "Mon-Fri", "Fri-Mon", "Sun", "mon", "Sat-Sun", "08:00-12:00", "12:00-08:00", "24/7"]
+)
+
+
+@settings(max_examples=300)
+@given(
+    hours=json_values
+    | st.dictionaries(hour_like, json_values | hour_like | st.lists(hour_like, max_size=3))
+)
+def test_any_json_as_hours_builds_a_calendar_or_is_refused_with_a_calendar_error(
+    hours: object,
+) -> None:
+    try:
+        calendar = WorkingCalendar.from_dict(
+            {"hours": hours, "first_year": 2024, "last_year": 2024}
+        )
+    except CalendarError as error:
+        assert str(error).startswith("hours")
+    else:
+        assert WorkingCalendar.from_dict(calendar.to_dict()) == calendar

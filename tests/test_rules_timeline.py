@@ -19,7 +19,15 @@ LAB = qse.WorkingCalendar(
 NIGHT = qse.WorkingCalendar(
     timezone="America/New_York", country="US", opens="22:00", closes="24:00"
 )
-CALENDARS = st.sampled_from([LAB, NIGHT])
+# A lunch closure and a Saturday morning clinic; a core laboratory open around the clock.
+CLINIC = qse.WorkingCalendar(
+    timezone="Europe/London",
+    country="GB",
+    subdivision="ENG",
+    hours={"Mon-Fri": ["08:00-12:30", "13:30-17:00"], "Sat": ["09:00-12:00"]},
+)
+CORE_LAB = qse.WorkingCalendar.around_the_clock(timezone="Europe/London")
+CALENDARS = st.sampled_from([LAB, NIGHT, CLINIC, CORE_LAB])
 INSTANTS = aware_datetimes(datetime(1995, 1, 1), datetime(2094, 1, 1))
 
 

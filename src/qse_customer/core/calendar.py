@@ -12,20 +12,34 @@ from __future__ import annotations
 
 import math
 import numbers
-import re
-import reprlib
 import warnings
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from importlib import metadata
+from itertools import chain
 from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 
 from .errors import CalendarError, CalendarRangeError
+from .opening_hours import (
+    AROUND_THE_CLOCK,
+    Week,
+    describe_closing,
+    describe_week,
+    interval_text,
+    parse_week,
+    simple_week,
+    uniform_hours,
+    week_settings,
+)
+from .opening_hours import clock as _clock_text
+from .opening_hours import clock_minutes as _minutes
+from .opening_hours import parse_clock as _clock
+from .opening_hours import shown as _shown
 from .timestamps import wall_clock
 
 if TYPE_CHECKING:
@@ -48,8 +62,6 @@ _MIN_YEAR: Final = 1900
 _MAX_YEAR: Final = 9998
 # Epoch seconds beyond this cannot be a date in any calendar (and would overflow int64 µs).
 _EPOCH_LIMIT_S: Final = 300_000_000_000
-_CLOCK: Final = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
-_DAY_NAMES: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _AFTER_CLOSING: Final = ("next_day", "same_day")
 _SETTINGS: Final = (
     "timezone",
@@ -58,6 +70,7 @@ _SETTINGS: Final = (
     "opens",
     "closes",
     "weekdays",
+    "hours",
     "closures",
     "extra_working_days",
     "first_year",
@@ -185,7 +198,8 @@ def _holidays_version() -> str:
 
 
 class _Tables:
-    """Every working day of a calendar, and its opening hours as UTC microseconds."""
+    """Every working day of a calendar and its closing instant, and every opening interval, as
+    UTC microseconds."""
 
     __slots__ = (
         "_arrays",
@@ -208,27 +222,27 @@ class _Tables:
         zone: ZoneInfo,
         years: tuple[int, int],
         ordinals: list[int],
-        opens: list[int],
         closes: list[int],
+        hours_opens: list[int],
+        hours_closes: list[int],
         range_start: int,
         range_end: int,
     ) -> None:
         self._zone = zone
         self.years = years  # the years covered: those asked for, narrowed to the holiday data
         self.ordinals = ordinals  # local date ordinal of each working day, ascending
-        self.closes = closes  # closing instant of each working day
+        self.closes = closes  # closing instant of each working day: the end of its last interval
         self.range_start = range_start  # first instant of 1 January of the first year
         self.range_end = range_end  # first instant of 1 January after the last year
-        # Working-hours tables leave out days whose opening hours are empty (both times skipped
-        # by a clock change): they still count as working days, but hold no working time.
-        kept = [k for k in range(len(ordinals)) if closes[k] > opens[k]]
-        self.hours_opens = [opens[k] for k in kept]
-        self.hours_closes = [closes[k] for k in kept]
+        # Every opening interval of every working day, in order. Intervals made empty by a clock
+        # change (both ends skipped) are left out: their day still counts as a working day.
+        self.hours_opens = hours_opens
+        self.hours_closes = hours_closes
         cum = [0]
-        for start, end in zip(self.hours_opens, self.hours_closes, strict=True):
+        for start, end in zip(hours_opens, hours_closes, strict=True):
             cum.append(cum[-1] + end - start)
-        self.hours_cum = cum[:-1]  # working time before each day opens
-        self.hours_ends = cum[1:]  # working time when each day closes
+        self.hours_cum = cum[:-1]  # working time before each interval opens
+        self.hours_ends = cum[1:]  # working time when each interval closes
         self.hours_total = cum[-1]
         self._day_ends: list[int] | None = None
         self._arrays: dict[str, NDArray[np.int64]] = {}
@@ -262,7 +276,7 @@ class _Tables:
         return self.closes[index] if index < len(self.closes) else None
 
     def position(self, instant: int) -> tuple[int, int]:
-        """Working time from the start of the data to ``instant``, and the next day's index."""
+        """Working time from the start of the data to ``instant``, and the next interval's index."""
         index = bisect_right(self.hours_closes, instant)
         if index == len(self.hours_closes):
             return self.hours_total, index
@@ -276,10 +290,10 @@ class _Tables:
                 return None
             return max(instant, self.hours_opens[index])
         target = position + amount
-        day = bisect_left(self.hours_ends, target)
-        if day == len(self.hours_ends):
+        interval = bisect_left(self.hours_ends, target)
+        if interval == len(self.hours_ends):
             return None
-        return self.hours_opens[day] + (target - self.hours_cum[day])
+        return self.hours_opens[interval] + (target - self.hours_cum[interval])
 
 
 def _coverage(calendar: WorkingCalendar) -> tuple[int, int]:
@@ -302,32 +316,51 @@ def _build_tables(calendar: WorkingCalendar) -> _Tables:
     closed: set[int] = {day.toordinal() for day in calendar.public_holidays()}
     closed.update(day.toordinal() for day in calendar.closures)
     extra = {day.toordinal() for day in calendar.extra_working_days}
-    weekdays = frozenset(calendar.weekdays)
+    week = calendar._week
     first = date(first_year, 1, 1).toordinal()
     last = date(last_year, 12, 31).toordinal()
-    working = [
-        ordinal
-        for ordinal in range(first, last + 1)
-        if ordinal in extra or ((ordinal - 1) % 7 in weekdays and ordinal not in closed)
-    ]
-    opens_at, closes_at = _minutes(calendar.opens), _minutes(calendar.closes)
-    opens = _wall_instants_s(zone, working, opens_at)
-    closes = _wall_instants_s(zone, working, closes_at)
+    # Days of one shape (the same intervals) are converted together, one boundary at a time. An
+    # extra working day on a weekday without hours opens the hours of the first weekday with some.
+    usual = next(hours for hours in week if hours)
+    columns: list[Iterable[tuple[int, ...]]] = []
+    for shape in dict.fromkeys(hours for hours in week if hours):
+        weekdays = frozenset(day for day in range(7) if week[day] == shape)
+        extra_here = {day for day in extra if (week[(day - 1) % 7] or usual) == shape}
+        days = [
+            ordinal
+            for ordinal in range(first, last + 1)
+            if ordinal in extra_here or ((ordinal - 1) % 7 in weekdays and ordinal not in closed)
+        ]
+        bounds = [_wall_instants_s(zone, days, minute) for pair in shape for minute in pair]
+        columns.append(zip(days, *bounds, strict=True))
+    # Rows (ordinal, open, close, open, close, ...) in date order.
+    rows = columns[0] if len(columns) == 1 else sorted(chain.from_iterable(columns))
     ordinals: list[int] = []
-    kept_opens: list[int] = []
-    kept_closes: list[int] = []
-    for ordinal, open_s, close_s in zip(working, opens, closes, strict=True):
-        if open_s == close_s and _first_instant_s(zone, ordinal, 0) == _first_instant_s(
+    closes: list[int] = []
+    opens_us: list[int] = []
+    closes_us: list[int] = []
+    for row in rows:
+        ordinal, opening, closing = row[0], row[1], row[-1]
+        if opening == closing and _first_instant_s(zone, ordinal, 0) == _first_instant_s(
             zone, ordinal + 1, 0
         ):
             continue  # the whole local day was skipped (Pacific/Apia, 30 December 2011)
         ordinals.append(ordinal)
-        kept_opens.append(open_s * _US)
-        kept_closes.append(close_s * _US)
+        day_close = closing * _US  # one int object in both tables: they are large
+        closes.append(day_close)
+        if len(row) == 3:
+            if closing > opening:
+                opens_us.append(opening * _US)
+                closes_us.append(day_close)
+            continue
+        for k in range(1, len(row), 2):
+            if row[k + 1] > row[k]:
+                opens_us.append(row[k] * _US)
+                closes_us.append(row[k + 1] * _US if k + 2 < len(row) else day_close)
     range_start = _first_instant_s(zone, first, 0) * _US
     range_end = _first_instant_s(zone, last + 1, 0) * _US
     years = (first_year, last_year)
-    return _Tables(zone, years, ordinals, kept_opens, kept_closes, range_start, range_end)
+    return _Tables(zone, years, ordinals, closes, opens_us, closes_us, range_start, range_end)
 
 
 @lru_cache(maxsize=16)
@@ -336,32 +369,6 @@ def _shared_tables(calendar: WorkingCalendar) -> _Tables:
 
 
 # --- argument checks ------------------------------------------------------------------------------
-
-
-_REPR = reprlib.Repr()
-_REPR.maxlevel = 3
-_REPR.maxstring = 80
-_REPR.maxother = 80
-
-
-def _shown(value: object) -> str:
-    """``repr(value)`` cut short: a bad setting may be huge or nested deeply."""
-    return _REPR.repr(value)
-
-
-def _minutes(clock: str) -> int:
-    return 1440 if clock == "24:00" else int(clock[:2]) * 60 + int(clock[3:])
-
-
-def _clock(value: object, field: str, *, allow_midnight_end: bool = False) -> str:
-    if isinstance(value, str) and (
-        _CLOCK.fullmatch(value) or (allow_midnight_end and value == "24:00")
-    ):
-        return value
-    allowed = (
-        "00:00-23:59, or 24:00 for the end of the day" if allow_midnight_end else "00:00-23:59"
-    )
-    raise CalendarError(f"{field}: expected a local time 'HH:MM' ({allowed}), got {_shown(value)}")
 
 
 def _after_closing(value: object) -> str:
@@ -482,13 +489,17 @@ def _first_true(mask: NDArray[np.bool_]) -> int:
 class WorkingCalendar:
     """A lab's working days, opening hours and public holidays, in its own time zone.
 
-    Immutable and hashable; equal settings give equal calendars, which share their tables.
+    Opening hours are either ``opens``/``closes`` on ``weekdays`` (one interval, the same on each
+    working weekday) or ``hours``: several intervals a day, different on each weekday, or
+    ``"24/7"``. Immutable and hashable; equal opening hours and settings give equal calendars
+    (however the hours were written), which share their tables.
     """
 
     __slots__ = (
         "_hash",
         "_key",
         "_tables",
+        "_week",
         "_zone",
         "closes",
         "closures",
@@ -512,6 +523,7 @@ class WorkingCalendar:
     extra_working_days: tuple[date, ...]
     first_year: int
     last_year: int
+    _week: Week
     _zone: ZoneInfo
     _key: tuple[object, ...]
     _hash: int
@@ -523,9 +535,10 @@ class WorkingCalendar:
         timezone: str = "UTC",
         country: str | None = None,
         subdivision: str | Sequence[str] | None = None,
-        opens: str = "09:00",
-        closes: str = "17:00",
-        weekdays: Sequence[int] = (0, 1, 2, 3, 4),
+        opens: str | None = None,
+        closes: str | None = None,
+        weekdays: Sequence[int] | None = None,
+        hours: Mapping[str, Any] | str | None = None,
         closures: Iterable[date] = (),
         extra_working_days: Iterable[date] = (),
         first_year: int = 1990,
@@ -535,13 +548,7 @@ class WorkingCalendar:
         first_year, last_year = self._check_years(first_year, last_year)
         subdivisions = self._check_holidays(country, subdivision)
         self._check_holiday_years(country, first_year, last_year)
-        opens = _clock(opens, "opens")
-        closes = _clock(closes, "closes", allow_midnight_end=True)
-        if _minutes(closes) <= _minutes(opens):
-            raise CalendarError(
-                f"closes: expected a time after opens ({opens}), got {_shown(closes)}"
-            )
-        days = self._check_weekdays(weekdays)
+        week = self._check_hours(opens, closes, weekdays, hours)
         closed = _days(closures, "closures")
         extra = _days(extra_working_days, "extra_working_days")
         both = sorted(set(closed) & set(extra))
@@ -557,13 +564,14 @@ class WorkingCalendar:
                     f"{field}: {outside[0].isoformat()} is outside the years this calendar "
                     f"covers ({first_year}-{last_year})"
                 )
+        working = [hours for hours in week if hours]
         settings = {
             "timezone": timezone,
             "country": country,
             "subdivision": subdivisions,
-            "opens": opens,
-            "closes": closes,
-            "weekdays": days,
+            "opens": _clock_text(min(hours[0][0] for hours in working)),
+            "closes": _clock_text(max(hours[-1][1] for hours in working)),
+            "weekdays": tuple(day for day, hours in enumerate(week) if hours),
             "closures": closed,
             "extra_working_days": extra,
             "first_year": first_year,
@@ -571,11 +579,21 @@ class WorkingCalendar:
         }
         for name, value in settings.items():
             object.__setattr__(self, name, value)
-        key = tuple(settings.values())
+        key = (timezone, country, subdivisions, week, closed, extra, first_year, last_year)
+        object.__setattr__(self, "_week", week)
         object.__setattr__(self, "_zone", zone)
         object.__setattr__(self, "_key", key)
         object.__setattr__(self, "_hash", hash(key))
         object.__setattr__(self, "_tables", None)
+
+    @classmethod
+    def around_the_clock(
+        cls, *, timezone: str = "UTC", first_year: int = 1990, last_year: int = 2100
+    ) -> WorkingCalendar:
+        """A service open 24 hours a day, 7 days a week, with no holidays (a core laboratory)."""
+        return cls(
+            timezone=timezone, hours=AROUND_THE_CLOCK, first_year=first_year, last_year=last_year
+        )
 
     # -- construction checks
 
@@ -645,6 +663,29 @@ class WorkingCalendar:
                 f"{entity.start_year} to {entity.end_year}, none in {first_year}-{last_year}"
             )
 
+    @classmethod
+    def _check_hours(cls, opens: object, closes: object, weekdays: object, hours: object) -> Week:
+        if hours is not None:
+            given = [
+                name
+                for name, value in (("opens", opens), ("closes", closes), ("weekdays", weekdays))
+                if value is not None
+            ]
+            if given:
+                raise CalendarError(
+                    f"hours: give the opening hours either as hours or as opens/closes/weekdays, "
+                    f"not both (got hours and {given[0]})"
+                )
+            return parse_week(hours)
+        opens = _clock("09:00" if opens is None else opens, "opens")
+        closes = _clock("17:00" if closes is None else closes, "closes", allow_midnight_end=True)
+        if _minutes(closes) <= _minutes(opens):
+            raise CalendarError(
+                f"closes: expected a time after opens ({opens}), got {_shown(closes)}"
+            )
+        days = cls._check_weekdays((0, 1, 2, 3, 4) if weekdays is None else weekdays)
+        return simple_week(_minutes(opens), _minutes(closes), days)
+
     @staticmethod
     def _check_weekdays(weekdays: object) -> tuple[int, ...]:
         expected = "expected weekday numbers, Monday=0 to Sunday=6"
@@ -675,8 +716,14 @@ class WorkingCalendar:
         return self._hash
 
     def __repr__(self) -> str:
-        settings = ", ".join(f"{name}={getattr(self, name)!r}" for name in _SETTINGS)
-        return f"WorkingCalendar({settings})"
+        settings = self.to_dict()
+        for field in ("closures", "extra_working_days"):
+            settings[field] = getattr(self, field)
+        settings["subdivision"] = self.subdivision
+        if "weekdays" in settings:
+            settings["weekdays"] = self.weekdays
+        shown = ", ".join(f"{name}={value!r}" for name, value in settings.items())
+        return f"WorkingCalendar({shown})"
 
     def __reduce__(self) -> tuple[Callable[[Mapping[str, Any]], WorkingCalendar], tuple[Any]]:
         return (WorkingCalendar.from_dict, (self.to_dict(),))
@@ -688,14 +735,25 @@ class WorkingCalendar:
         return self
 
     def to_dict(self) -> dict[str, Any]:
-        """The calendar's settings as plain JSON types (``from_dict`` rebuilds an equal one)."""
+        """The calendar's settings as plain JSON types (``from_dict`` rebuilds an equal one).
+
+        Opening hours that are one interval, the same on every working weekday, are given as
+        ``opens``/``closes``/``weekdays``; any others as ``hours``.
+        """
+        shape = uniform_hours(self._week)
+        if shape is not None and len(shape) == 1:
+            hours: dict[str, Any] = {
+                "opens": self.opens,
+                "closes": self.closes,
+                "weekdays": list(self.weekdays),
+            }
+        else:
+            hours = {"hours": self.hours}
         return {
             "timezone": self.timezone,
             "country": self.country,
             "subdivision": list(self.subdivision),
-            "opens": self.opens,
-            "closes": self.closes,
-            "weekdays": list(self.weekdays),
+            **hours,
             "closures": [day.isoformat() for day in self.closures],
             "extra_working_days": [day.isoformat() for day in self.extra_working_days],
             "first_year": self.first_year,
@@ -737,7 +795,6 @@ class WorkingCalendar:
 
     def describe(self) -> str:
         """The settings in plain words, as a report prints them."""
-        days = " ".join(_DAY_NAMES[day] for day in self.weekdays)
         if self.country is None:
             public = "none"
         else:
@@ -751,16 +808,62 @@ class WorkingCalendar:
         def listed(values: tuple[date, ...]) -> str:
             return ", ".join(day.isoformat() for day in values) or "none"
 
+        extra = listed(self.extra_working_days)
+        usual = next(hours for hours in self._week if hours)
+        if any(not self._week[day.weekday()] for day in self.extra_working_days):
+            extra += (
+                " (on a weekday without opening hours, open "
+                f"{' and '.join(interval_text(interval) for interval in usual)})"
+            )
+        if self.always_open:
+            opening = "  open around the clock, every day: working time is elapsed time"
+        else:
+            opening = f"  open {self.describe_hours()} (local time)"
         return "\n".join(
             (
                 f"Working calendar in {self.timezone}",
-                f"  open {self.opens}-{self.closes} local time on {days}",
+                opening,
                 f"  public holidays: {public}",
                 f"  closures: {listed(self.closures)}",
-                f"  extra working days: {listed(self.extra_working_days)}",
+                f"  extra working days: {extra}",
                 f"  data covers {self._coverage()}",
             )
         )
+
+    # -- opening hours as settings and words
+
+    @property
+    def hours(self) -> dict[str, list[str]]:
+        """The opening hours by weekday, as the ``hours`` setting takes them (``{'Mon-Fri':
+        ['08:00-12:30', '13:30-17:00'], 'Sat': ['09:00-12:00']}``)."""
+        return week_settings(self._week)
+
+    @property
+    def always_open(self) -> bool:
+        """Whether it is open around the clock every day of the year (24/7, no days closed)."""
+        return (
+            all(hours == ((0, 1440),) for hours in self._week)
+            and self.country is None
+            and not self.closures
+        )
+
+    def describe_hours(self) -> str:
+        """The weekly opening hours in words: ``08:00-12:30 and 13:30-17:00 Mon-Fri, 09:00-12:00
+        Sat``."""
+        return describe_week(self._week)
+
+    def describe_closing(self) -> str:
+        """Closing time in words: ``17:00``, or ``17:00 Mon-Fri, 12:00 Sat`` if it differs."""
+        return describe_closing(self._week)
+
+    def opening_hours(self, day: date) -> tuple[tuple[str, str], ...]:
+        """The opening intervals ``(opens, closes)`` of a working day (local times), else ()."""
+        if not self.is_working_day(day):
+            return ()
+        if isinstance(day, datetime):
+            day = wall_clock(day, self._zone).date()
+        hours = self._week[day.weekday()] or next(hours for hours in self._week if hours)
+        return tuple((_clock_text(start), _clock_text(end)) for start, end in hours)
 
     # -- holidays and days
 

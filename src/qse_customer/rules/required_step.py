@@ -7,7 +7,8 @@ Params::
     within      optional limit (see :mod:`qse_customer.rules.limits`): each required step must
                 happen by that long after the trigger (before the trigger counts too); without
                 it, each must have happened before the trigger
-    calendar    optional name of a calendar in the ruleset's ``calendars``
+    calendar    optional name of a calendar in the ruleset's ``calendars``, or a choice of them
+                by a field of the record (see :mod:`.calendar_choice`)
 
 Conditions ("feedback only when the complaint is not anonymous") are the rule's ``applies_to``
 ``where`` conditions. ``met``: every required step happened (in time). ``breached``: a step is
@@ -24,7 +25,8 @@ from typing import Any, Final
 from ..core.errors import FieldError
 from ..core.events import Event
 from ..core.record import Record
-from . import limits
+from . import calendar_choice, limits
+from .calendar_choice import calendar_errors, compile_per_calendar
 from .kind import (
     BaseRuleKind,
     CompileContext,
@@ -62,7 +64,7 @@ PARAMS_SCHEMA: Final[dict[str, Any]] = {
         "when": EVENT_KINDS,
         "requires": {"type": "array", "items": STEP, "minItems": 1},
         "within": limits.SCHEMA,
-        "calendar": {"type": "string"},
+        "calendar": calendar_choice.SCHEMA,
     },
 }
 
@@ -92,16 +94,14 @@ class RequiredStep(BaseRuleKind):
         errors = []
         if "within" in params:
             errors += limits.limit_errors(params["within"], f"{context.path}.within")
-        name = params.get("calendar")
-        if name is not None and name not in context.calendars:
-            errors.append(
-                FieldError(f"{context.path}.calendar", f"no calendar {name!r} in the ruleset")
-            )
+        errors += calendar_errors(params.get("calendar"), context)
         return errors
 
     def compile(self, rule: Any, context: CompileContext) -> CompiledRule:
-        """One closure: trigger kinds and each step's alternatives as frozensets."""
-        params = rule.params
+        """One closure (per calendar): trigger kinds and each step's alternatives as frozensets."""
+        return compile_per_calendar(rule.params, lambda params: self._compile(params, context))
+
+    def _compile(self, params: Mapping[str, Any], context: CompileContext) -> CompiledRule:
         when = frozenset(params["when"])
         steps = tuple(frozenset(listed(step)) for step in params["requires"])
         timeline = context.timeline(params.get("calendar"))

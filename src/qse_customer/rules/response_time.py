@@ -21,7 +21,8 @@ Params::
                         client one by one); the record's finding is the worst of its clocks
     start_condition     optional "out_of_hours" or "in_hours": the rule only applies when the start
                         event happened outside (or inside) the calendar's opening hours
-    calendar            optional name of a calendar in the ruleset's ``calendars``
+    calendar            optional name of a calendar in the ruleset's ``calendars``, or a choice
+                        of them by a field of the record (see :mod:`.calendar_choice`)
     target              optional "response" or "resolution" (a response target may not be longer
                         than the resolution target for the same records)
 
@@ -56,7 +57,8 @@ from ..core.calendar import WorkingCalendar
 from ..core.errors import FieldError
 from ..core.events import Event
 from ..core.record import Record
-from . import limits
+from . import calendar_choice, limits
+from .calendar_choice import calendar_errors, compile_per_calendar
 from .kind import (
     BaseRuleKind,
     CompileContext,
@@ -103,7 +105,7 @@ PARAMS_SCHEMA: Final[dict[str, Any]] = {
             "properties": {"events": EVENT_KINDS, "until": {"type": "string", "minLength": 1}},
         },
         "start_condition": {"enum": ["out_of_hours", "in_hours"]},
-        "calendar": {"type": "string"},
+        "calendar": calendar_choice.SCHEMA,
         "target": {"enum": ["response", "resolution"]},
         "clocks": {"enum": ["first", "each"]},
     },
@@ -177,15 +179,7 @@ class ResponseTime(BaseRuleKind):
             errors.append(
                 FieldError(f"{path}.stop", f"{both[0]!r} cannot both start and stop the clock")
             )
-        name = params.get("calendar")
-        if name is not None and name not in context.calendars:
-            known = ", ".join(sorted(context.calendars)) or "none"
-            errors.append(
-                FieldError(
-                    f"{path}.calendar",
-                    f"no calendar {name!r} in the ruleset's calendars (it has {known})",
-                )
-            )
+        errors += calendar_errors(params.get("calendar"), context)
         return errors
 
     def target(self, params: Mapping[str, Any]) -> tuple[str, str, float] | None:
@@ -200,7 +194,7 @@ class ResponseTime(BaseRuleKind):
 
     def compile(self, rule: Any, context: CompileContext) -> CompiledRule:
         """Closures with the event kinds as frozensets and the limits bound to the calendar."""
-        return _Clock(rule.params, context).compiled()
+        return compile_per_calendar(rule.params, lambda params: _Clock(params, context).compiled())
 
 
 class _Clock:
@@ -401,7 +395,7 @@ class _Clock:
             where = "during" if self.condition == "out_of_hours" else "outside"
             return evidence, (
                 f"the {noun} was {event.kind} on {env.show(to_us(event.at))}, {where} opening "
-                f"hours ({self.calendar.opens}-{self.calendar.closes}), so this standard for "
+                f"hours ({self.calendar.describe_hours()}), so this standard for "
                 f"{self.condition.replace('_', ' ') if self.condition else ''} does not apply"
             )
         if kind == _WAIVED:
@@ -424,7 +418,8 @@ class _Clock:
         sentences = [
             f"the clock started {_started(noun, start_event.kind)} on {env.show(start)}"
             + self._why_then(start, env),
-            f"limit {self.limit.describe()}: {self.limit.rule_of_deadline(self.calendar.closes)}, "
+            f"limit {self.limit.describe()}: "
+            f"{self.limit.rule_of_deadline(self.calendar.describe_closing())}, "
             f"{env.show(base)}",
         ]
         evidence.update(
@@ -530,29 +525,30 @@ class _Clock:
             return " (calendar time counts around the clock)"
         if unit == "next_working_day_at":
             return ""
-        hours = f"{calendar.opens}-{calendar.closes}"
         if unit == "working_hours":
             if calendar.is_open(moment):
                 return ", during opening hours, so the clock ran from then"
             opening = calendar.next_opening(moment)
             return (
-                f", outside opening hours ({hours}{self._day_note(local.date())}), so the clock "
+                f", outside opening hours ({calendar.describe_hours()}"
+                f"{self._day_note(local.date())}), so the clock "
                 f"started at the next opening, {env.show(to_us(opening))}"
             )
         mode = self.limit.after_closing
         effective = calendar.effective_receipt_day(moment, after_closing=mode)
         shown = effective.strftime("%a %d %b %Y")
+        hours = calendar.opening_hours(local.date())
         if effective == local.date():
             if mode == "same_day":
                 return ", a working day, so it is the day of receipt (statutory count: any hour)"
-            return f", a working day before closing time ({calendar.closes}): the day of receipt"
-        if not calendar.is_working_day(local.date()):
+            return f", a working day before closing time ({hours[-1][1]}): the day of receipt"
+        if not hours:
             return (
                 f", not a working day{self._day_note(local.date())}, so the day of receipt is "
                 f"the next working day, {shown}"
             )
         return (
-            f", after closing time ({calendar.closes}), so the day of receipt is the next "
+            f", after closing time ({hours[-1][1]}), so the day of receipt is the next "
             f"working day, {shown}"
         )
 

@@ -1,12 +1,13 @@
 """A working calendar's deadline arithmetic on integer epoch microseconds: the engine's hot path.
 
 :class:`~qse_customer.core.calendar.WorkingCalendar` answers every question from tables it builds
-once (every working day of its years, with its opening and closing instants) by binary search.
-Its public methods take and return aware datetimes and check their arguments, which costs 2-7 µs
-a call; a clock rule asks several questions per record. The engine asks the same tables directly,
-with the instants as integers, for about 0.5 µs a question. The answers are the calendar's own
-(tests/test_rules_timeline.py checks them against the public methods on random instants), and any
-instant outside the tables goes through the public method, which raises the calendar's own error.
+once (every working day of its years with its closing instant, and every opening interval of those
+days) by binary search. Its public methods take and return aware datetimes and check their
+arguments, which costs 2-7 µs a call; a clock rule asks several questions per record. The engine
+asks the same tables directly, with the instants as integers, for about 0.5 µs a question. The
+answers are the calendar's own (tests/test_rules_timeline.py checks them against the public
+methods on random instants), and any instant outside the tables goes through the public method,
+which raises the calendar's own error.
 """
 
 from __future__ import annotations

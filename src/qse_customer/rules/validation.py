@@ -219,7 +219,9 @@ def where_errors(entry: RuleEntry, types: Sequence[str]) -> list[FieldError]:
     return errors
 
 
-_CALENDAR_FIELD = re.compile(r"^([a-z_]+)(\[\d+\])?: ")
+# The setting a CalendarError names: ``timezone``, ``closures[2]``, ``hours['Mon-Fri'][1]``.
+_CALENDAR_FIELD = re.compile(r"^([a-z_]+(?:\[\d+\]|\.[A-Za-z_][A-Za-z0-9_]*|\['[^']*'\])*): ")
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def calendar_errors(calendars: Mapping[str, Any]) -> list[FieldError]:
@@ -230,13 +232,12 @@ def calendar_errors(calendars: Mapping[str, Any]) -> list[FieldError]:
             WorkingCalendar.from_dict(dict(settings))
         except CalendarError as error:
             text = str(error)
+            at = f"$.calendars.{name}" if _PLAIN_NAME.fullmatch(name) else f"$.calendars['{name}']"
             match = _CALENDAR_FIELD.match(text)
             if match:
-                where = f"$.calendars.{name}.{match.group(1)}{match.group(2) or ''}"
+                at = f"{at}.{match.group(1)}"
                 text = text[match.end() :]
-            else:
-                where = f"$.calendars.{name}"
-            errors.append(FieldError(where, text))
+            errors.append(FieldError(at, text))
     return errors
 
 
