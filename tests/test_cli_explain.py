@@ -25,7 +25,7 @@ def store_url(tmp_path: Path) -> str:
     ).add("corrective_action_initiated", at=MONDAY + timedelta(hours=2), by=DIRECTOR)
     url = f"sqlite:///{tmp_path / 'lab.db'}"
     with qse.open_store(url) as store:
-        store.save_many([late, anonymous])
+        store.save_many([late, anonymous], legacy=True)  # known from the start
     return url
 
 
@@ -106,3 +106,36 @@ def test_notify_sends_each_breach_once(store_url: str, capsys: pytest.CaptureFix
     assert "customer-service-standards: 1 new notification(s), 1 delivered" in first
     assert main(args) == 0
     assert "0 new notification(s), 0 delivered" in capsys.readouterr().out
+
+
+def test_explain_shows_a_correction_beside_the_original_and_both_times(
+    store_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    manager = qse.Actor("qm-1", "Quinn Manager", qse.Role.QUALITY_MANAGER)
+    with qse.open_store(store_url) as store:
+        store.correct(
+            qse.Enquiry,
+            "ENQ-LATE",
+            1,
+            qse.Event("responded", MONDAY + timedelta(hours=3), STAFF),
+            by=manager,
+            reason="the call log shows the call-back on Monday",
+        )
+    args = ["explain", "T-1", "ENQ-LATE", "--store", store_url]
+    args += ["--ruleset", "customer-service-standards"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("T-1 for enquiry ENQ-LATE: MET")
+    history = out[out.index("History (as stored):") :]
+    assert "[1] responded at Sun 11 Jan 2026 09:00 by technologist Tara Tech" in history
+    assert "superseded by the correction [2] where judged" in history
+    assert "[2] corrected at" in history and "by quality_manager Quinn Manager" in history
+    assert "corrects [1]: now responded at Mon 05 Jan 2026 12:00" in history
+    assert "reason: the call log shows the call-back on Monday" in history
+    assert history.count("recorded ") >= 3
+    # As of before the correction was recorded, it is not part of the check.
+    earlier = [*args, "--at", "2026-01-20T12:00:00+00:00"]
+    assert main(earlier) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("T-1 for enquiry ENQ-LATE: BREACHED")
+    assert "recorded after --at: not part of this check" in out

@@ -9,6 +9,7 @@ from datetime import datetime
 from itertools import chain
 from typing import Any
 
+from ..core.record import Record
 from ..core.records import RECORD_TYPES
 from ..plugged_rules import compile_ruleset
 from ..plugins.errors import RecordNotFoundError
@@ -187,13 +188,66 @@ def describe(finding: Finding, rule: Rule, zone: str) -> str:
     return "\n".join(lines)
 
 
+def history_lines(record: Record, at: datetime, zone: str) -> list[str]:
+    """The record's whole history as stored: each event with when it happened and when it was
+    recorded, corrections and erasures beside what they change, the cycles of a reopened
+    record, and what the check left out as not yet recorded at ``at``."""
+    lines = ["", "History (as stored):"]
+    reopening = record.LIFECYCLE.reopening
+    cycle = 1
+    corrected_by: dict[int, list[int]] = {}
+    for index, event in enumerate(record.events):
+        if event.kind == "corrected":
+            target = event.data.get("event")
+            if isinstance(target, int):
+                corrected_by.setdefault(target, []).append(index)
+    for index, event in enumerate(record.events):
+        if index and event.kind in reopening:
+            cycle += 1
+            lines.append(f"  -- cycle {cycle}")
+        who = f" by {event.actor.role.value} {event.actor.name}" if event.actor else ""
+        lines.append(f"  [{index}] {event.kind} at {local_time(event.at.isoformat(), zone)}{who}")
+        recorded = event.recorded_at
+        if recorded is None:
+            lines.append("      recorded before stamping (no store time)")
+        else:
+            late = recorded - event.at
+            when = local_time(recorded.isoformat(), zone)
+            after = f", {duration(late.total_seconds())} after it happened" if late else ""
+            lines.append(f"      recorded {when}{after}")
+            if recorded > at:
+                lines.append("      recorded after --at: not part of this check")
+        if event.kind == "corrected":
+            replacement = event.data.get("replacement", {})
+            now = local_time(str(replacement.get("at")), zone)
+            lines.append(
+                f"      corrects [{event.data.get('event')}]: now {replacement.get('kind')} at "
+                f"{now}; reason: {event.data.get('reason')}"
+            )
+        elif event.kind == "erased":
+            fields = ", ".join(event.data.get("fields", ()))
+            lines.append(f"      erased identity: {fields}; reason: {event.data.get('reason')}")
+        for later in corrected_by.get(index, ()):
+            lines.append(f"      superseded by the correction [{later}] where judged")
+    return lines
+
+
 def run(args: argparse.Namespace) -> int:
-    """Find the finding and print it."""
+    """Find the finding and print it, with the record's history."""
     calendar = calendar_from(args)
     at = parse_at(args.at, calendar)
     with existing_store(args.store) as store:
         rulesets = rulesets_from(args.ruleset, store, args.contracts)
         ruleset, rule = _rule(rulesets, args.rule_id)
         finding = find(store, ruleset, rule, args.record_id, calendar=calendar, at=at)
-    print(finding.to_json(indent=2) if args.json else describe(finding, rule, calendar.timezone))
+        record = None
+        if finding.record_id is not None and finding.record_type is not None:
+            record = store.load(finding.record_type, finding.record_id)
+    if args.json:
+        print(finding.to_json(indent=2))
+        return EXIT_OK
+    text = describe(finding, rule, calendar.timezone)
+    if record is not None:
+        text += "\n" + "\n".join(history_lines(record, at, calendar.timezone))
+    print(text)
     return EXIT_OK

@@ -19,7 +19,7 @@ the rules as the record's opening event, so clocks and required steps start agai
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
@@ -210,6 +210,39 @@ def cycles(events: Sequence[Event], reopening: frozenset[str]) -> Cycles:
         again = Event(opening, reopened.at, reopened.actor)
         found.append((again, *events[begin:end]))
     return found
+
+
+Facts = tuple[bool, timedelta | None]
+"""What a history holds that a judge must look at closely: whether any event is a correction, an
+erasure or a reopening, and the longest time between an event and its recording (None when no
+event is stamped)."""
+
+
+def facts_of(events: Sequence[Event], special: frozenset[str]) -> Facts:
+    """The :data:`Facts` of a history whose correction, erasure and reopening kinds are
+    ``special``."""
+    found = False
+    lag: timedelta | None = None
+    for event in events:
+        if event.kind in special:
+            found = True
+        recorded = event.recorded_at
+        if recorded is not None:
+            late = recorded - event.at
+            if lag is None or late > lag:
+                lag = late
+    return found, lag
+
+
+def facts_after(facts: Facts, event: Event, special: frozenset[str]) -> Facts:
+    """The :data:`Facts` of a history after one more event."""
+    found, lag = facts
+    recorded = event.recorded_at
+    if recorded is not None:
+        late = recorded - event.at
+        if lag is None or late > lag:
+            lag = late
+    return found or event.kind in special, lag
 
 
 def backdated(events: Sequence[Event]) -> list[tuple[int, Event]]:

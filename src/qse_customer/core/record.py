@@ -11,7 +11,15 @@ from attrs import evolve, field, frozen
 from .checks import nonempty_text
 from .errors import TransitionError, ValidationError
 from .events import Event
-from .history import CORRECTED, Correction, corrected, has_administrative
+from .history import (
+    CORRECTED,
+    Correction,
+    Facts,
+    corrected,
+    facts_after,
+    facts_of,
+    has_administrative,
+)
 from .lifecycle import ADMINISTRATIVE_KINDS, Lifecycle
 from .roles import Actor
 
@@ -39,6 +47,8 @@ class Record:
 
     id: str = field(validator=nonempty_text)
     events: tuple[Event, ...] = field(factory=tuple, converter=_events)
+    # Kept beside the events, not part of the record's value: see history_facts.
+    _facts: Facts | None = field(init=False, default=None, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if not self.events:
@@ -53,6 +63,7 @@ class Record:
             self._check_step(event, state, index)
             self._check_event(event, index)
             state.advance(event, self.LIFECYCLE)
+        object.__setattr__(self, "_facts", facts_of(self.events, self.special_kinds()))
 
     # -- history ----------------------------------------------------------------------------
 
@@ -66,7 +77,27 @@ class Record:
         for name, value in _fields_of(self):
             object.__setattr__(new, name, value)
         object.__setattr__(new, "events", (*self.events, event))
+        facts = self._facts
+        if facts is not None:
+            facts = facts_after(facts, event, self.special_kinds())
+        object.__setattr__(new, "_facts", facts)
         return new
+
+    @classmethod
+    def special_kinds(cls) -> frozenset[str]:
+        """The kinds that change how the history is judged: corrections, erasures, reopenings."""
+        return ADMINISTRATIVE_KINDS | cls.LIFECYCLE.reopening
+
+    @property
+    def history_facts(self) -> Facts:
+        """Whether the history holds a correction, an erasure or a reopening, and the longest
+        time between an event and its recording: what tells a judge to look closer, kept so
+        that a check need not walk the events to find out."""
+        facts: Facts | None = getattr(self, "_facts", None)
+        if facts is None:
+            facts = facts_of(self.events, self.special_kinds())
+            object.__setattr__(self, "_facts", facts)
+        return facts
 
     def with_events(self, events: Iterable[Event]) -> Self:
         """A new record with every event of ``events`` appended in order."""

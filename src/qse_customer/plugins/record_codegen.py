@@ -28,6 +28,7 @@ from typing import Any, Union, cast, get_args, get_origin
 import attrs
 
 from ..core.frozen_json import freeze
+from ..core.history import facts_of
 from ..core.serialisation import converter
 
 _SCALARS = (str, int, float, bool, type(None))
@@ -93,6 +94,7 @@ class _Generator:
             "_date_from": date.fromisoformat,
             "_any_out": _unstructure_any,
             "_mapping_out": _unstructure_mapping,
+            "_facts_of": facts_of,
         }
         self.sources: list[str] = []
         self.builders: dict[type, str] = {}
@@ -147,18 +149,24 @@ class _Generator:
         self.builders[cls] = name
         hints = typing.get_type_hints(cls)
         fields = attrs.fields(cls)
+        fields_in = [a for a in fields if a.init]
         lines = [f"def {name}(d):", f"    o = _new({self.name('cls', cls)})"]
         for attribute in fields:
+            if attribute.name == "_facts" and not attribute.init:
+                continue  # a record's history facts: set once its events are there
             if not attribute.init or attribute.alias != attribute.name:
                 raise Unsupported(cls)
             expression = self.build_expression(hints[attribute.name], f"d[{attribute.name!r}]")
             lines.append(f"    _set(o, {attribute.name!r}, {expression})")
+        if any(a.name == "_facts" for a in fields):
+            special = self.name("special", cls.special_kinds())  # type: ignore[attr-defined]
+            lines.append(f"    _set(o, '_facts', _facts_of(o.events, {special}))")
         lines.append("    return o")
         strings_only = all(
             hints[a.name] is str
             or (isinstance(hints[a.name], type) and issubclass(hints[a.name], Enum))
-            for a in fields
-        )
+            for a in fields_in
+        ) and len(fields_in) == len(fields)
         if strings_only:
             # Immutable values of strings only: share one object per distinct value.
             memo = self.name("memo", {})
@@ -216,6 +224,8 @@ class _Generator:
         hints = typing.get_type_hints(cls)
         items = [f"'type': {tag!r}"] if tag is not None else []
         for attribute in attrs.fields(cls):
+            if not attribute.init:
+                continue
             expression = self.encode_expression(hints[attribute.name], f"o.{attribute.name}")
             items.append(f"{attribute.name!r}: {expression}")
         body = ",\n        ".join(items)

@@ -82,9 +82,14 @@ class Store(Protocol):
         and the record's hash chain is extended over it.
         """
 
-    def save_many(self, records: Iterable[Record]) -> int:
+    def save_many(self, records: Iterable[Record], *, legacy: bool = False) -> int:
         """Save every record as :meth:`save` does, in one transaction (all or none); return how
-        many were given (a record repeated by type and id must extend its earlier self)."""
+        many were given (a record repeated by type and id must extend its earlier self).
+
+        ``legacy=True`` imports new records from a system that did not stamp its events: they
+        are stored with no ``recorded_at`` (known from the start; reports count them as
+        recorded before stamping).
+        """
 
     @overload
     def load(self, record_type: type[R], id: str) -> R: ...

@@ -192,7 +192,7 @@ def _check_same_record(old: Record, new: Record) -> None:
     events are fixed when it is first saved)."""
     for attribute in type(old).__attrs_attrs__:
         name = attribute.name
-        if name == "events":
+        if name == "events" or not attribute.init:
             continue
         if getattr(old, name) != getattr(new, name):
             raise HistoryRewriteError(
@@ -205,7 +205,7 @@ def _check_same_record(old: Record, new: Record) -> None:
             )
 
 
-def _stamped(event: Event, when: datetime) -> Event:
+def _stamped(event: Event, when: datetime | None) -> Event:
     """``event`` with ``recorded_at`` set (checks already passed: no need to run them again)."""
     new = object.__new__(Event)
     for attribute in Event.__attrs_attrs__:
@@ -220,6 +220,7 @@ def _with_events(record: R, events: tuple[Event, ...]) -> R:
     for attribute in type(record).__attrs_attrs__:
         object.__setattr__(new, attribute.name, getattr(record, attribute.name))
     object.__setattr__(new, "events", events)
+    object.__setattr__(new, "_facts", None)  # the stamps changed: found again when asked
     return new
 
 
@@ -360,14 +361,30 @@ class StoreBase(ABC):
             raise ValidationError.single("$", f"expected a record, got {type(record).__name__}")
         self._apply(_checked_records([record]), _key, self._grow)
 
-    def save_many(self, records: Iterable[Record]) -> int:
+    def save_many(self, records: Iterable[Record], *, legacy: bool = False) -> int:
         """Save every record as :meth:`save` does, in one transaction (all or none); return how
-        many were given (a record repeated by type and id must extend its earlier self)."""
+        many were given (a record repeated by type and id must extend its earlier self).
+
+        ``legacy=True`` imports records from a system that did not stamp its events (a
+        laboratory's history before qse-customer): their events are stored with no
+        ``recorded_at``, count as known from the start, and every report counts them as
+        recorded before stamping. Only for records the store does not hold yet.
+        """
         self._check_open()
         given = [0]
 
         def counted(record: Record, stored: Stored | None) -> Writing | None:
             given[0] += 1
+            if legacy:
+                if stored is not None:
+                    raise HistoryRewriteError(
+                        record.TYPE,
+                        record.id,
+                        "$",
+                        "is stored already: a legacy import is only for new records",
+                        None,
+                    )
+                return self._extend(None, record, stamp=False)
             return self._grow(record, stored)
 
         self._apply(_checked_records(records), _key, self._seeing_own_writes(counted))
@@ -591,13 +608,14 @@ class StoreBase(ABC):
             return None
         return self._extend(stored, old.with_events(given[len(kept) :]))
 
-    def _extend(self, stored: Stored | None, record: Record) -> Writing:
-        """``record`` with its events after the stored ones stamped, and its evidence."""
+    def _extend(self, stored: Stored | None, record: Record, *, stamp: bool = True) -> Writing:
+        """``record`` with its events after the stored ones stamped (or, without ``stamp``,
+        left unstamped), and its evidence."""
         count = len(stored.record.events) if stored is not None else 0
         events = record.events
         last = events[count - 1].recorded_at if count else None
         now = self._now()
-        when = now if last is None or now > last else last
+        when = (now if last is None or now > last else last) if stamp else None
         stamped = (*events[:count], *(_stamped(event, when) for event in events[count:]))
         new = _with_events(record, stamped)
         document = unstructure(new)

@@ -194,7 +194,7 @@ class PlanCode:
 
 
 def scan_function(
-    plans: Sequence[PlanCode], groups: int, effective: Any, special: frozenset[str], late: Any
+    plans: Sequence[PlanCode], groups: int, effective: Any, late: Any
 ) -> Callable[..., int]:
     """The generated loop over records (see the module doc); it returns the records seen.
 
@@ -203,10 +203,11 @@ def scan_function(
     of the period of an instant, ``entry(group, signature)`` a new ``[count, slots to report]``,
     ``rest[p]`` and ``observe[p]`` run plan ``p``'s other rules and aggregates.
 
-    A record takes the plain path unless something about its history needs a closer look: an
-    event after ``at_moment`` or recorded after it, a kind in ``special`` (a correction, an
-    erasure, a reopening), or an event recorded more than ``late`` after it happened (a
-    back-dated entry, counted exactly in ``view``). Then ``view(record, at_moment)`` gives its
+    A record takes the plain path unless something about its history needs a closer look (known
+    from its :attr:`~qse_customer.Record.history_facts` without walking its events): an event
+    after ``at_moment`` or recorded after it, a correction, an erasure or a reopening, or an
+    event recorded more than ``late`` after it happened (a back-dated entry, counted exactly in
+    ``view``). Then ``view(record, at_moment)`` gives its
     judged history as cycles (``None``: nothing known by then), and a record of several cycles,
     or with corrections or erasures, goes to ``multi``. ``tally[0]`` counts records with events
     recorded before stamping.
@@ -215,7 +216,6 @@ def scan_function(
         "MISSING": _MISSING,
         "getattr": getattr,
         "EFFECTIVE": effective,
-        "SPECIAL": special,
         "LATE": late,
     }
     lines = [
@@ -238,15 +238,15 @@ def scan_function(
         "        events = record.events",
         "        if events[0].recorded_at is None:",
         "            tally[0] += 1",
-        "        closer = events[-1].at > at_moment",
+        "        facts = record._facts",
+        "        if facts is None:",
+        "            facts = record.history_facts",
+        "        last = events[-1]",
+        "        r = last.recorded_at",
+        "        closer = facts[0] or last.at > at_moment or (r is not None and r > at_moment)",
         "        if not closer:",
-        "            for ev in events:",
-        "                r = ev.recorded_at",
-        "                if ev.kind in SPECIAL or (",
-        "                    r is not None and (r > at_moment or r - ev.at > LATE)",
-        "                ):",
-        "                    closer = True",
-        "                    break",
+        "            lag = facts[1]",
+        "            closer = lag is not None and lag > LATE",
         "        cycles = None",
         "        if closer:",
         "            cycles = view(record, at_moment)",

@@ -34,9 +34,7 @@ from ..core import history
 from ..core.calendar import WorkingCalendar
 from ..core.errors import ValidationError
 from ..core.events import Event
-from ..core.lifecycle import ADMINISTRATIVE_KINDS
 from ..core.record import Record
-from ..core.records import RECORD_TYPES
 from ..core.timestamps import utc
 from .applies_to import compile_where, field_getter
 from .codegen import EventProgram, PlanCode, fusable, scan_function
@@ -55,11 +53,6 @@ from .timeline import Timeline, from_us, to_us
 _WORDS: Final = ("met", "breached", "at risk", "pending", "not applicable")
 # The worst first: which cycle's outcome stands for a reopened record.
 _SEVERITY: Final = {BREACHED: 0, AT_RISK: 1, PENDING: 2, MET: 3, NOT_APPLICABLE: 4}
-
-SPECIAL_KINDS: Final = ADMINISTRATIVE_KINDS | frozenset(
-    kind for cls in RECORD_TYPES.values() for kind in cls.LIFECYCLE.reopening
-)
-"""Event kinds that send a record to the judged-history path: corrections, erasures, reopenings."""
 
 DEFAULT_BACKDATED_AFTER: Final = {"working_days": 2}
 """An event recorded later than this after it happened is a back-dated entry (a ruleset's
@@ -192,12 +185,12 @@ class CompiledRuleset:
         ]
         self.backdated_after = Limit.parse(ruleset.backdated_after or DEFAULT_BACKDATED_AFTER)
         self._late = self.backdated_after.deadline_function(timelines[""])
+        self._late_bound = _lower_bound(self.backdated_after)
         self._scan = scan_function(
             plan_codes,
             self.group_count,
             self.effective_at,
-            SPECIAL_KINDS,
-            _lower_bound(self.backdated_after),
+            self._late_bound,
         )
         self._classes: dict[type, int] = {}
 
@@ -258,6 +251,9 @@ class CompiledRuleset:
     def _backdated(self, record: Record, at: datetime) -> list[tuple[int, Event, int]]:
         """``(index, event, working days late)`` of the events known at ``at`` that were recorded
         after the ruleset's ``backdated_after`` limit from when they happened."""
+        lag = record.history_facts[1]
+        if lag is None or lag <= self._late_bound:
+            return []
         found = []
         for index, event in history.backdated(record.events):
             recorded = event.recorded_at
@@ -330,7 +326,7 @@ class CompiledRuleset:
             }
             began = "opened" if number == 1 else "reopened"
             body = f"cycle {number} of {of} ({began} {env.show_at(events[0])}): {body}"
-        late = self._backdated(record, env.at) if record.events[-1].recorded_at else []
+        late = self._backdated(record, env.at)
         if late:
             evidence = {
                 **evidence,

@@ -1,6 +1,8 @@
-"""A store of JSON files in a folder: ``<folder>/<record type>/<record id>.json``.
+"""A store of JSON files in a folder: ``<folder>/<record type>/<record id>.json``, each holding the
+record's document and the evidence of its hash chain.
 
-It subclasses qse-customer's ``StoreBase``, so it only implements the primitive operations. Every
+It subclasses qse-customer's ``StoreBase``, so it only implements the primitive operations (the
+history rules, stamping, corrections, erasure and the hash chain come with the base). Every
 operation holds an exclusive ``flock`` on ``<folder>/.lock`` (threads and processes alike), and
 every file is written to a temporary name and renamed into place, so a reader never sees half a
 file and two writers never lose each other's events.
@@ -20,16 +22,23 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
-from qse_customer import Record, ValidationError, from_dict, to_dict
+from qse_customer import Record, ValidationError, from_dict
+from qse_customer.core.evidence import Evidence
 from qse_customer.plugins import (
     Delivery,
     Notification,
     OnInvalid,
-    RecordNotFoundError,
     StoreBase,
     StoredRecordError,
 )
-from qse_customer.plugins.store_base import Query, sort_key
+from qse_customer.plugins.store_base import (
+    Change,
+    Query,
+    RawRecord,
+    Stored,
+    Writing,
+    sort_key,
+)
 
 SCHEME = "jsondir"
 OUTBOX = "_outbox.json"
@@ -67,38 +76,66 @@ class JsonDirStore(StoreBase):
             os.fsync(handle.fileno())
         os.replace(temporary, path)
 
+    def _read_file(self, path: Path) -> dict[str, Any]:
+        content: dict[str, Any] = json.loads(path.read_text("utf-8"))
+        return content
+
     def _load_file(self, tag: str, path: Path) -> Record:
         record_id = unquote(path.stem)
         try:
-            record: Record = from_dict(json.loads(path.read_text("utf-8")))
+            record: Record = from_dict(self._read_file(path)["document"])
         except ValidationError as error:
             raise StoredRecordError(tag, record_id, error.errors, where=self.where) from error
-        except ValueError as error:
+        except (ValueError, KeyError, TypeError) as error:
             raise StoredRecordError(tag, record_id, [], where=self.where) from error
         return record
 
+    def _stored(self, tag: str, path: Path) -> Stored:
+        evidence = self._read_file(path).get("evidence")
+        return Stored(
+            self._load_file(tag, path), None if evidence is None else Evidence.from_json(evidence)
+        )
+
     # -- records ----------------------------------------------------------------------------
 
-    def _write(self, records: Iterable[Record]) -> int:
-        staged = [(self._path(r.TYPE, r.id), json.dumps(to_dict(r))) for r in records]
+    def _apply(
+        self, items: Iterable[Any], key: Callable[[Any], tuple[str, str]], change: Change
+    ) -> None:
         with self._locked():
-            for path, text in staged:
-                self._write_file(path, text)
-        return len(staged)
+            # Everything is decided before any file is written: an error writes nothing.
+            staged: dict[tuple[str, str], Writing] = {}
+            for item in items:
+                tag, record_id = key(item)
+                path = self._path(tag, record_id)
+                earlier = staged.get((tag, record_id))
+                if earlier is not None:
+                    stored: Stored | None = Stored(earlier.record, earlier.evidence)
+                else:
+                    stored = self._stored(tag, path) if path.exists() else None
+                writing = change(item, stored)
+                if writing is not None:
+                    staged[(tag, record_id)] = writing
+            for (tag, record_id), writing in staged.items():
+                content = {"document": writing.document, "evidence": writing.evidence.to_json()}
+                self._write_file(self._path(tag, record_id), json.dumps(content))
 
     def _read(self, tag: str, id: str) -> Record | None:
         path = self._path(tag, id)
         with self._locked():
             return self._load_file(tag, path) if path.exists() else None
 
-    def _update(self, tag: str, id: str, change: Callable[[Record], Record]) -> Record:
-        path = self._path(tag, id)
+    def _raw(self) -> Iterator[RawRecord]:
         with self._locked():
-            if not path.exists():
-                raise RecordNotFoundError(tag, id)
-            new = change(self._load_file(tag, path))
-            self._write_file(path, json.dumps(to_dict(new)))
-        return new
+            paths = sorted(self.folder.glob("*/*.json"))
+        for path in paths:
+            content = self._read_file(path)
+            evidence = content.get("evidence")
+            yield RawRecord(
+                path.parent.name,
+                unquote(path.stem),
+                json.dumps(content.get("document")),
+                None if evidence is None else json.dumps(evidence),
+            )
 
     def _delete(self, tag: str, id: str) -> bool:
         path = self._path(tag, id)
