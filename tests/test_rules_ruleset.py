@@ -348,4 +348,7 @@ def test_a_kind_may_not_take_a_built_in_name_or_be_something_else():
         "required_step",
         "threshold",
         "value_limit",
+        "recorded_details",
+        "impartiality",
+        "frequency",
     }
