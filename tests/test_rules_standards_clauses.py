@@ -334,7 +334,7 @@ CHANNELS = ("telephone", "voicemail", "email", "web", "letter")
     st.booleans(),
     st.booleans(),
     st.lists(
-        st.tuples(st.sampled_from(INSERTABLE + ("customer_replied",)), st.integers(1, 60)),
+        st.tuples(st.sampled_from((*INSERTABLE, "customer_replied")), st.integers(1, 60)),
         max_size=6,
     ),
     st.lists(st.tuples(st.sampled_from(INSERTABLE), st.integers(0, 5000)), max_size=6),
