@@ -305,6 +305,18 @@ class _Clock:
         until_key = self.until_key
         calendar = self.calendar
 
+        def keep_informed(due: int, paused_at: int, t: int) -> tuple[int, int, bool, int]:
+            """After an update (or the acknowledgement) at ``t``: the deadline, the point the
+            current pause counts from, whether a new interval began at ``t``, and the deadline
+            as it stands at ``t``. The new interval is ``every`` after ``t``, unless the current
+            deadline (extended by the pause so far) is later: then nothing changes."""
+            assert every is not None
+            current = extend(due, elapsed(paused_at, t)) if paused_at >= 0 else due
+            following = every(t)
+            if following > current:
+                return following, t if paused_at >= 0 else paused_at, True, following
+            return due, paused_at, False, current
+
         def clock(events: Sequence[Event], i: int, env: Env, taken: set[int] | None) -> Outcome:
             """One clock from the start event at index ``i``."""
             n = len(events)
@@ -343,14 +355,10 @@ class _Clock:
                         continue
                     if paused_at >= 0 or t <= due:
                         acked = j
-                        assert every is not None
-                        following = every(t)
-                        if following > due:
-                            due = following
-                            if paused_at >= 0:
-                                paused_at = t
+                        due, paused_at, moved, shown = keep_informed(due, paused_at, t)
+                        if moved:
                             interval_start, interval_paused = t, 0
-                        repeats.append((j, due))
+                        repeats.append((j, shown))
                     else:
                         late = j
                     continue
@@ -379,13 +387,10 @@ class _Clock:
                         continue
                     if paused_at >= 0 or t <= due:
                         # An update while paused is in time; the new interval counts from it.
-                        following = every(t)
-                        if following > due:
-                            due = following
-                            if paused_at >= 0:
-                                paused_at = t
+                        due, paused_at, moved, shown = keep_informed(due, paused_at, t)
+                        if moved:
                             interval_start, interval_paused = t, 0
-                        repeats.append((j, due))
+                        repeats.append((j, shown))
                     else:
                         late = j
                 elif kind in ext_k and late < 0 and (paused_at >= 0 or t <= due):
