@@ -8,7 +8,7 @@ different class depending on who built it.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from .errors import ValidationError
 
@@ -53,3 +53,10 @@ def wall_clock(value: datetime, zone: tzinfo) -> datetime:
     wall time that does not exist there (skipped by a clock change) would come back as given.
     """
     return plain_utc(value).astimezone(zone)
+
+
+def plain_timedelta(value: timedelta) -> timedelta:
+    """``value`` as a plain ``timedelta`` (pendulum's ``Duration`` is a subclass)."""
+    if type(value) is timedelta:
+        return value
+    return timedelta(days=value.days, seconds=value.seconds, microseconds=value.microseconds)
