@@ -147,3 +147,12 @@ def test_the_demo_exercises_the_clauses_records_can_show(demo: tuple[Path, str])
     checked = {rule["rule_id"]: rule for rule in report["standards"]["rules"]}
     for rule_id in ("T-1b", "T-1c", "T-2c", "CS-3.1.2", "CS-3.2", "CS-3.6", "CS-8.1"):
         assert checked[rule_id]["met"] > 0, rule_id
+
+
+def test_the_readme_shows_the_demo_summary_as_it_is(demo: tuple[Path, str]) -> None:
+    _, summary = demo
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    shown = [line for line in readme.splitlines() if re.match(r"^  H-\d", line)]
+    assert len(shown) == 5
+    for line in shown:
+        assert line in summary.splitlines(), line
