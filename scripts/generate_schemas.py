@@ -122,6 +122,7 @@ FIELDS: dict[str, tuple[dict[str, Any], list[str]]] = {
             "summary": {"type": "string"},
             "submitter": nullable("submitter"),
             "people_involved": {"type": "array", "items": {"type": "string"}},
+            "wrong_result": {"type": "boolean"},
         },
         ["channel", "category"],
     ),

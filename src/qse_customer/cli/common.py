@@ -78,8 +78,8 @@ def add_rulesets(parser: argparse.ArgumentParser, *, contracts: bool = True) -> 
         action="append",
         required=True,
         metavar="NAME|PATH",
-        help="a shipped ruleset (qse2-responsibility, customer-service-standards) or a ruleset "
-        "file; repeat for several",
+        help="a shipped ruleset (qse2-responsibility, customer-service-standards, "
+        "complaints-handling, improvement-referrals) or a ruleset file; repeat for several",
     )
     if contracts:
         parser.add_argument(

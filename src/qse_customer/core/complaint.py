@@ -39,9 +39,16 @@ COMPLAINT_LIFECYCLE = Lifecycle(
     kinds={
         "received",
         "acknowledged",
+        "progress_update",
         "investigation_started",
+        "test_request_linked",
+        "result_error_confirmed",
+        "corrected_report_issued",
+        "requester_notified",
         "corrective_action_initiated",
         "corrective_action_documented",
+        "outcome_decided",
+        "effectiveness_reviewed",
         "feedback_given",
         "awaiting_customer",
         "customer_replied",
@@ -83,6 +90,8 @@ class Complaint(Record):
     summary: str = field(default="", validator=text)
     submitter: Submitter | None = field(default=None, converter=as_submitter)
     people_involved: tuple[str, ...] = field(default=(), converter=text_tuple)
+    wrong_result: bool = field(default=False, validator=boolean)
+    """The complainant says a reported result is wrong (H-4: link it to its test request)."""
 
     def __attrs_post_init__(self) -> None:
         if self.anonymous and self.submitter is not None:

@@ -28,7 +28,7 @@ from attrs import frozen
 
 from .complaint import Complaint
 from .errors import ValidationError
-from .timestamps import wall_clock
+from .timestamps import plain_timedelta, wall_clock
 
 DIMENSIONS = (
     "period",
@@ -479,6 +479,7 @@ def detect_recurrences(
         )
     if not isinstance(window, timedelta) or window <= timedelta(0):
         raise ValidationError.single("$.window", f"expected a positive timedelta, got {window!r}")
+    window = plain_timedelta(window)
     dimensions = _check_dimensions(by)
     groups: defaultdict[Key, list[Complaint]] = defaultdict(list)
     for complaint in _complaints(complaints):

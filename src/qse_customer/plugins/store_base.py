@@ -19,6 +19,7 @@ from ..core.errors import ValidationError
 from ..core.events import Event
 from ..core.record import Record
 from ..core.records import RECORD_TYPES
+from ..core.timestamps import plain_utc
 from .errors import RecordNotFoundError, StoreError
 from .notification import Notification
 from .store import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Delivery, OnInvalid, Page, RecordType
@@ -31,6 +32,8 @@ _MICROSECOND = timedelta(microseconds=1)
 
 def micros(moment: datetime) -> int:
     """Microseconds since 1970-01-01 UTC: how stores index and compare event times exactly."""
+    if type(moment) is not datetime:  # pendulum's DateTime subtracts to its own durations
+        moment = plain_utc(moment)
     return (moment - EPOCH) // _MICROSECOND
 
 
@@ -379,7 +382,7 @@ class StoreBase(ABC):
         """Record that ``notifier`` received the notification with ``key``."""
         self._check_open()
         _aware(at, "at")
-        self._mark_delivered(key, notifier, at)
+        self._mark_delivered(key, notifier, plain_utc(at))
 
     def has_notification(self, key: str) -> bool:
         """True if a notification with ``key`` was ever recorded."""

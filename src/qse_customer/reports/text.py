@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Sequence
 from typing import Any
@@ -10,7 +11,8 @@ from .formatting import local_time, percent, plural
 
 _BARS = " ▁▂▃▄▅▆▇█"
 SMALL_RULESET = 12
-"""A ruleset with at most this many rules in use is summarised rule by rule."""
+"""A ruleset with at most this many requirements in use is summarised requirement by
+requirement."""
 
 
 def sparkline(values: Sequence[int]) -> str:
@@ -53,9 +55,20 @@ def _finding_line(finding: dict[str, Any], zone: str) -> str:
     return f"{finding['rule_id']} {finding['record_type'] or ''} {record}, due {due}"
 
 
+_REQUIREMENT = re.compile(r"^([A-Z]+-[A-Z]?\d+)(?:[a-z]|-.+)?$")
+
+
+def requirement(rule_id: str) -> str:
+    """The requirement a rule checks: ``T-1`` for ``T-1b``, ``H-3`` for ``H-3-recorded``; a rule
+    id of another shape (``CS-3.1.2``, ``contract:...``) is its own."""
+    match = _REQUIREMENT.match(rule_id)
+    return match.group(1) if match else rule_id
+
+
 def _groups(report: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
-    """Lines of the summary: each rule of a small ruleset on its own; a large ruleset as one
-    line, or one line per contract for contract rules (``contract:ID:...``)."""
+    """Lines of the summary: for a ruleset with few requirements, one line per requirement (the
+    rules checking one requirement together: T-1, T-1b and T-1c); a large ruleset as one line,
+    or one line per contract for contract rules (``contract:ID:...``)."""
     groups: list[tuple[str, list[dict[str, Any]]]] = []
     for ruleset in report["standards"]["rulesets"]:
         rules = [
@@ -63,8 +76,16 @@ def _groups(report: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
             for rule in report["standards"]["rules"]
             if rule["ruleset"] == ruleset["name"] and rule["checked"]
         ]
-        if len(rules) <= SMALL_RULESET:
-            groups.extend((f"{rule['rule_id']} {rule['title']}", [rule]) for rule in rules)
+        by_requirement: dict[str, list[dict[str, Any]]] = {}
+        for rule in rules:
+            by_requirement.setdefault(requirement(rule["rule_id"]), []).append(rule)
+        if len(by_requirement) <= SMALL_RULESET:
+            for key, members in by_requirement.items():
+                first = members[0]
+                if len(members) == 1:
+                    groups.append((f"{first['rule_id']} {first['title']}", members))
+                else:
+                    groups.append((f"{key} ({len(members)} rules) {first['title']}", members))
             continue
         by_prefix: dict[str, list[dict[str, Any]]] = {}
         for rule in rules:

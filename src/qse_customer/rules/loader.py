@@ -29,7 +29,12 @@ from .validation import (
     schema_errors,
 )
 
-SHIPPED = ("qse2-responsibility", "customer-service-standards", "improvement-referrals")
+SHIPPED = (
+    "qse2-responsibility",
+    "customer-service-standards",
+    "complaints-handling",
+    "improvement-referrals",
+)
 """The rulesets shipped in the package, by name."""
 
 RulesetSource = str | os.PathLike[str] | Mapping[str, Any] | Ruleset

@@ -15,9 +15,10 @@ import json
 from datetime import datetime
 from typing import Any
 
-from attrs import frozen
+from attrs import field, frozen
 
 from ..core.errors import ValidationError
+from ..core.timestamps import utc
 from .findings import Finding
 from .quantiles import ElapsedSketch
 from .status import STATUSES, Status
@@ -148,7 +149,7 @@ class Report:
 
     ruleset: str
     ruleset_version: str
-    at: datetime
+    at: datetime = field(converter=utc)
     period: str
     timezone: str
     calendar: dict[str, Any]

@@ -148,6 +148,7 @@ def complaints(draw: st.DrawFn, anonymous: bool | None = None) -> Complaint:
         summary=draw(st.text(max_size=40)),
         submitter=None if is_anonymous else draw(st.none() | submitters),
         people_involved=tuple(draw(st.lists(identifiers, max_size=3))),
+        wrong_result=draw(st.booleans()),
     )
     record = draw(histories(base))
     assert isinstance(record, Complaint)
