@@ -122,6 +122,16 @@ FIELDS: dict[str, tuple[dict[str, Any], list[str]]] = {
             "summary": {"type": "string"},
             "submitter": nullable("submitter"),
             "people_involved": {"type": "array", "items": {"type": "string"}},
+            "follow_up_digest": {
+                "oneOf": [
+                    {
+                        "type": "string",
+                        "pattern": "^[0-9a-f]{64}$",
+                        "description": "the 64 hex digits of follow_up_digest(token)",
+                    },
+                    {"type": "null"},
+                ]
+            },
         },
         ["channel", "category"],
     ),
