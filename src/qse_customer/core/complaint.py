@@ -55,6 +55,11 @@ def _withheld(value: str) -> str:
     return f"<{len(value)} characters withheld>"
 
 
+def _kept(value: str | None) -> str:
+    """How a follow-up digest shows in a repr: whether there is one."""
+    return "None" if value is None else "<kept>"
+
+
 COMPLAINT_LIFECYCLE = Lifecycle(
     opening={"received"},
     kinds={
@@ -104,7 +109,7 @@ class Complaint(Record):
     summary: str = field(default="", validator=text, repr=_withheld)
     submitter: Submitter | None = field(default=None, converter=as_submitter)
     people_involved: tuple[str, ...] = field(default=(), converter=text_tuple)
-    follow_up_digest: str | None = field(default=None, validator=_digest)
+    follow_up_digest: str | None = field(default=None, validator=_digest, repr=_kept)
 
     def __attrs_post_init__(self) -> None:
         if self.anonymous and self.submitter is not None:
