@@ -12,7 +12,8 @@ cell is shown as "withheld", never as "fewer than 5", which would be untrue.
 
 What it cannot promise: a table of a single group states that group's count as its total, and
 a reader who puts several tables or periods side by side may still narrow a count. The threshold
-is a floor, set per report (``small_cell_threshold``); 1 shows every count.
+is a floor, set per report (``small_cell_threshold``): 1 shows every count, and 2 is refused
+("fewer than 2" could only mean 1).
 
 Objects (``ComplaintCounts``, ``Recurrence``, ``SurveyAnalysis``) keep exact numbers for the
 lab's own code; the suppression applies where they become a document (``to_dict``) or a page.
@@ -35,10 +36,13 @@ WITHHELD: Final = "withheld"
 
 
 def check_small_cell_threshold(value: Any, path: str = "$.small_cell_threshold") -> int:
-    """``value`` if it is a whole number of at least 1, else a ValidationError naming ``path``."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    """``value`` if it is 1 (every count shown) or a whole number of at least 3, else a
+    ValidationError naming ``path`` (2 would show every hidden count: "fewer than 2" is 1)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1 or value == 2:
         raise ValidationError.single(
-            path, f"expected a whole number of at least 1 (1 shows every count), got {value!r}"
+            path,
+            f"expected 1 (show every count) or a whole number of at least 3, got {value!r} "
+            '("fewer than 2" could only mean 1)',
         )
     return value
 
