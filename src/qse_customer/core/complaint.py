@@ -186,7 +186,7 @@ class Complaint(Record):
                 "record the step by the member of staff who took it, or with no actor",
                 f"{path}.actor",
             )
-        problems = anonymous_data_problems(event.data)
+        problems = anonymous_data_problems(event.data) if event.data else []
         if problems:
             if len(problems) == 1 and problems[0][0] is not None:
                 where, message = f"{path}.data.{problems[0][0]}", problems[0][1]
