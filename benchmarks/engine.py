@@ -137,6 +137,7 @@ def complaints(n: int, seed: int = 7) -> list[Complaint]:
             "summary": "",
             "submitter": None,
             "people_involved": (),
+            "follow_up_digest": None,
         }
         record = object.__new__(Complaint)
         for name in fields:

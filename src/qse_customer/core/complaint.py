@@ -141,6 +141,10 @@ class Complaint(Record):
         complaint (``secrets.token_urlsafe(16)``); only its digest is kept.
         """
         if follow_up_token is not None:
+            if fields.get("follow_up_digest") is not None:
+                raise ValidationError.single(
+                    "$.follow_up_token", "give follow_up_token or follow_up_digest, not both"
+                )
             fields["follow_up_digest"] = follow_up_digest(follow_up_token)
         return cls(
             id=id,

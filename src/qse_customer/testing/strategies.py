@@ -188,6 +188,7 @@ def complaints(draw: st.DrawFn, anonymous: bool | None = None) -> Complaint:
         summary=draw(st.text(max_size=40)),
         submitter=None if is_anonymous else draw(st.none() | submitters),
         people_involved=tuple(draw(st.lists(identifiers, max_size=3))),
+        follow_up_digest=draw(st.none() | st.binary(min_size=32, max_size=32).map(bytes.hex)),
     )
     if is_anonymous:
         # Mostly what an anonymous complaint accepts, so its histories grow; sometimes anything,
