@@ -123,6 +123,16 @@ FIELDS: dict[str, tuple[dict[str, Any], list[str]]] = {
             "submitter": nullable("submitter"),
             "people_involved": {"type": "array", "items": {"type": "string"}},
             "wrong_result": {"type": "boolean"},
+            "follow_up_digest": {
+                "oneOf": [
+                    {
+                        "type": "string",
+                        "pattern": "^[0-9a-f]{64}$",
+                        "description": "the 64 hex digits of follow_up_digest(token)",
+                    },
+                    {"type": "null"},
+                ]
+            },
         },
         ["channel", "category"],
     ),

@@ -417,9 +417,14 @@ class Recurrence:
     @property
     def message(self) -> str:
         """The recurrence in plain words."""
+        return self.describe(str(self.peak))
+
+    def describe(self, peak: str) -> str:
+        """The recurrence in plain words, its peak count written as ``peak`` (``fewer than 5``
+        where a small count must not be shown)."""
         group = ", ".join(f"{name} {value!r}" for name, value in self.group)
         return (
-            f"{self.peak} complaints ({group}) within {_duration(self.window)}, above the "
+            f"{peak} complaints ({group}) within {_duration(self.window)}, above the "
             f"threshold of {self.threshold}, between {self.first_at.isoformat()} and "
             f"{self.last_at.isoformat()}"
         )

@@ -44,4 +44,4 @@ def plural(count: int, noun: str) -> str:
     if count == 1:
         return f"1 {noun}"
     suffix = "es" if noun.endswith(("ch", "sh", "s", "x")) else "s"
-    return f"{count} {noun}{suffix}"
+    return f"{count:,} {noun}{suffix}"

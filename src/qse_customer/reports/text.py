@@ -7,6 +7,7 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
+from ..review.small_cells import shown_count, small_cells_note
 from .formatting import local_time, percent, plural
 
 _BARS = " ▁▂▃▄▅▆▇█"
@@ -116,19 +117,25 @@ def _standards_table(report: dict[str, Any], width: int) -> list[str]:
     return lines
 
 
+def _true_total(report: dict[str, Any], status: str) -> int:
+    """How many findings of ``status`` there are, listed or not (from every rule's counts)."""
+    return sum(int(rule[status]) for rule in report["standards"]["rules"])
+
+
 def render_summary(report: dict[str, Any], *, width: int = 100) -> str:
     """What a quality manager reads in ten seconds: compliance per standard with denominators,
     breaches and the most urgent at-risk items, the complaint trend, surveys, open referrals."""
     zone = report["timezone"]
     met, decided = _overall(report)
+    breaches, at_risk = _true_total(report, "breached"), _true_total(report, "at_risk")
     complaints = report["complaints"]
     months = complaints["by_period"]["rows"]
     referrals = report["referrals"]["counts"]
     lines = [f"{report['title']}, as of {local_time(report['at'], zone)} ({zone})", ""]
     lines.extend(_standards_table(report, width))
     lines.append(
-        f"Overall {percent(met / decided if decided else None)} of {decided} decided findings "
-        f"met: {plural(len(report['breaches']), 'breach')}, {len(report['at_risk'])} at risk now."
+        f"Overall {percent(met / decided if decided else None)} of {decided:,} decided findings "
+        f"met: {plural(breaches, 'breach')}, {at_risk:,} at risk now."
     )
     if report["at_risk"]:
         lines.append("Most urgent (at risk):")
@@ -152,6 +159,11 @@ def render_summary(report: dict[str, Any], *, width: int = 100) -> str:
 
 def _survey_line(survey: dict[str, Any]) -> str:
     analysis = survey["analysis"]
+    if analysis is None:
+        return (
+            f"{survey['responses_shown']} responses: results not shown, so that no respondent's "
+            "answers can be read from them"
+        )
     parts = [f"{survey['responses']} responses"]
     rate = survey["response_rate"]
     if rate:
@@ -171,15 +183,59 @@ def _survey_line(survey: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
+def _register_heading(title: str, total: int, listed: int, limit: int) -> str:
+    """``Breach register (126,667; the first 20 here, 10,000 listed in the JSON and HTML
+    reports):``, or just the count when all of them are here."""
+    here = min(listed, limit)
+    if here == total:
+        return f"{title} ({total:,}):"
+    if listed == total:
+        return f"{title} ({total:,}; the first {here:,} here):"
+    if listed == 0:
+        return f"{title} ({total:,}; none listed in this report):"
+    return (
+        f"{title} ({total:,}; the first {here:,} here, {listed:,} listed in the JSON and HTML "
+        "reports):"
+    )
+
+
+def _group_tables(report: dict[str, Any]) -> list[str]:
+    """Complaints by customer group and by site, small counts shown as "fewer than N"."""
+    lines: list[str] = []
+    complaints = report["complaints"]
+    for key, dimension, title in (
+        ("by_customer_group", "customer_group", "Complaints by customer group"),
+        ("by_site", "site", "Complaints by site"),
+    ):
+        table = complaints.get(key)
+        if not table or not table["rows"]:
+            continue
+        lines.extend(["", f"{title}:"])
+        for row in table["rows"]:
+            name = row[dimension] or "not recorded"
+            lines.append(f"  {name:<40.40} {shown_count(row['count'], row.get('shown')):>14}")
+        note = small_cells_note(table.get("small_cells"))
+        if note:
+            lines.extend(
+                textwrap.wrap(f"({note})", width=100, initial_indent="  ", subsequent_indent="  ")
+            )
+    return lines
+
+
 def render_text(report: dict[str, Any], *, width: int = 100, limit: int = 20) -> str:
     """The whole report as text: the summary, then every standard, then the breach register and
-    the at-risk items (at most ``limit`` of each, with the count of the rest)."""
+    the at-risk items (at most ``limit`` of each, with the true count of the rest), then
+    complaints by customer group and by site."""
     zone = report["timezone"]
     lines = [render_summary(report), "", "Compliance per standard (share met, met/decided):"]
     lines.extend(_standard_rows(report, width))
-    for key, title in (("breaches", "Breach register"), ("at_risk", "At-risk items")):
+    for key, status, title in (
+        ("breaches", "breached", "Breach register"),
+        ("at_risk", "at_risk", "At-risk items"),
+    ):
         findings = report[key]
-        lines.extend(["", f"{title} ({len(findings)}):"])
+        total = _true_total(report, status)
+        lines.extend(["", _register_heading(title, total, len(findings), limit)])
         for finding in findings[:limit]:
             lines.append(f"  - {_finding_line(finding, zone)}")
             lines.extend(
@@ -190,8 +246,15 @@ def render_text(report: dict[str, Any], *, width: int = 100, limit: int = 20) ->
                     subsequent_indent="      ",
                 )
             )
-        if len(findings) > limit:
-            lines.append(f"  ... and {len(findings) - limit} more (see the JSON or HTML report)")
+        here = min(limit, len(findings))
+        if findings and total > here:
+            where = (
+                "(see the JSON or HTML report)"
+                if len(findings) == total
+                else f"({len(findings):,} of {total:,} are listed in the JSON and HTML reports)"
+            )
+            lines.append(f"  ... and {total - here:,} more {where}")
+    lines.extend(_group_tables(report))
     open_referrals = report["referrals"]["open"]
     lines.extend(["", f"Open referrals ({len(open_referrals)}):"])
     for referral in open_referrals:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
 
+from ..core.anonymous_data import AnonymousDataField, anonymous_data_fields
 from ..core.complaint import Complaint
 from ..core.contract import Contract, ServiceTerm
 from ..core.customer import Customer
@@ -23,7 +24,7 @@ from ..core.measurement import Measurement
 from ..core.parties import RecordRef, Submitter
 from ..core.record import Record
 from ..core.referral import Referral
-from ..core.roles import Actor, Role
+from ..core.roles import EXTERNAL_ROLES, Actor, Role
 from ..core.survey import Survey, SurveyResponse
 from ..core.test_request import TestRequest
 from ..core.vocabulary import (
@@ -85,28 +86,66 @@ def event_data() -> st.SearchStrategy[dict[str, Any]]:
     return st.dictionaries(keys, values, max_size=3)
 
 
+def _anonymous_value(allowed: AnonymousDataField) -> st.SearchStrategy[Any]:
+    if allowed.shape == "date":
+        return st.dates(date(1995, 1, 1), date(2095, 1, 1)).map(date.isoformat) | (
+            aware_datetimes().map(datetime.isoformat)
+        )
+    if allowed.shape == "integer":
+        return st.integers(-(10**5), 10**5)
+    if allowed.shape == "number":
+        return st.floats(-(10**5), 10**5, allow_nan=False)
+    if allowed.shape == "boolean":
+        return st.booleans()
+    if allowed.shape == "choice":
+        return st.sampled_from(allowed.choices)
+    assert allowed.pattern is not None
+    return st.from_regex(allowed.pattern, fullmatch=True).filter(lambda v: len(v) <= 64)
+
+
+def anonymous_event_data() -> st.SearchStrategy[dict[str, Any]]:
+    """Event data an anonymous complaint accepts: fields of the allow-list (the shipped ones and
+    any the lab added), each with a value of its shape, or null."""
+    allowed = anonymous_data_fields()
+    if not allowed:
+        return st.just({})
+    return st.fixed_dictionaries(
+        {},
+        optional={
+            key: st.none() | _anonymous_value(field) for key, field in sorted(allowed.items())
+        },
+    )
+
+
 @st.composite
 def histories(
-    draw: st.DrawFn, record: Record, kinds: list[str] | None = None, max_events: int = 8
+    draw: st.DrawFn,
+    record: Record,
+    kinds: list[str] | None = None,
+    max_events: int = 8,
+    data: st.SearchStrategy[dict[str, Any]] | None = None,
+    who: st.SearchStrategy[Actor | None] | None = None,
 ) -> Record:
-    """``record`` with a drawn sequence of later events; forbidden transitions are skipped."""
+    """``record`` with a drawn sequence of later events; forbidden transitions are skipped.
+
+    ``data`` and ``who`` draw each event's data and actor (default: any data, any actor)."""
     candidates = sorted(kinds or record.LIFECYCLE.kinds - record.LIFECYCLE.opening)
     steps = draw(
         st.lists(
             st.tuples(
                 st.sampled_from(candidates),
                 st.integers(0, 30 * 24 * 3600),
-                st.none() | actors(),
-                event_data(),
+                who if who is not None else st.none() | actors(),
+                data if data is not None else event_data(),
             ),
             max_size=max_events,
         )
     )
     at = record.last_event_at
-    for kind, seconds, actor, data in steps:
+    for kind, seconds, actor, values in steps:
         at = at + timedelta(seconds=seconds)
         try:
-            record = record.with_event(Event(kind, at, actor, data))
+            record = record.with_event(Event(kind, at, actor, values))
         except TransitionError:
             continue
     return record
@@ -121,7 +160,8 @@ submitters = st.builds(
 )
 
 
-STAFF_ROLES = tuple(role for role in Role if role is not Role.CUSTOMER)
+STAFF_ROLES = tuple(role for role in Role if role not in EXTERNAL_ROLES)
+"""The laboratory's own roles: everyone but its customers and the management it serves."""
 
 
 def _opening(kind: str, staff_only: bool = False) -> st.SearchStrategy[tuple[Event, ...]]:
@@ -149,8 +189,16 @@ def complaints(draw: st.DrawFn, anonymous: bool | None = None) -> Complaint:
         submitter=None if is_anonymous else draw(st.none() | submitters),
         people_involved=tuple(draw(st.lists(identifiers, max_size=3))),
         wrong_result=draw(st.booleans()),
+        follow_up_digest=draw(st.none() | st.binary(min_size=32, max_size=32).map(bytes.hex)),
     )
-    record = draw(histories(base))
+    if is_anonymous:
+        # Mostly what an anonymous complaint accepts, so its histories grow; sometimes anything,
+        # which the model refuses and the history skips.
+        data = anonymous_event_data() | event_data()
+        who = st.none() | actors(st.sampled_from(STAFF_ROLES)) | actors()
+        record = draw(histories(base, data=data, who=who))
+    else:
+        record = draw(histories(base))
     assert isinstance(record, Complaint)
     return record
 
