@@ -93,6 +93,7 @@ Call = Callable[[datetime, Callable[[datetime], datetime]], Any]
 CALLS: dict[str, Call] = {
     # records and events
     "Event": lambda t, as_: qse.Event("received", as_(t), TECH),
+    "FollowUp": lambda t, as_: qse.FollowUp("C-1", "open", as_(t), (("acknowledged", as_(t)),)),
     "Complaint.receive": lambda t, as_: qse.Complaint.receive(
         id="C", at=as_(t), by=TECH, channel="email", category="x"
     ),

@@ -19,10 +19,15 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from attrs import frozen
+from attrs import field, frozen
 
 from .complaint import Complaint, follow_up_digest
 from .record import Record
+from .timestamps import utc
+
+
+def _steps(value: Iterable[tuple[str, datetime]]) -> tuple[tuple[str, datetime], ...]:
+    return tuple((kind, utc(at, "$.steps")) for kind, at in value)
 
 
 @frozen
@@ -31,8 +36,8 @@ class FollowUp:
 
     complaint_id: str
     status: str
-    received_at: datetime
-    steps: tuple[tuple[str, datetime], ...]
+    received_at: datetime = field(converter=utc)
+    steps: tuple[tuple[str, datetime], ...] = field(converter=_steps)
 
     def to_dict(self) -> dict[str, Any]:
         """As JSON types."""
