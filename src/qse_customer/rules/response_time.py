@@ -162,6 +162,11 @@ class ResponseTime(BaseRuleKind):
                 found.append((f".{key}.events[{index}]", kind))
         return found
 
+    def clock_start_events(self, params: Mapping[str, Any]) -> Sequence[str]:
+        """The start events: a record is judged by the ruleset version in force when its clock
+        started."""
+        return tuple(params["start"])
+
     def check_params(
         self, params: Mapping[str, Any], context: ValidationContext
     ) -> list[FieldError]:
