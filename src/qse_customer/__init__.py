@@ -66,7 +66,7 @@ from .core.vocabulary import (
     Priority,
     Severity,
 )
-from .plugged_rules import check, compile_ruleset, load_ruleset
+from .plugged_rules import check, compile_ruleset, load_ruleset, load_ruleset_versions
 from .plugins import (
     CorruptStoreError,
     ForeignStoreError,
@@ -103,6 +103,7 @@ from .rules import (
     Report,
     Rule,
     Ruleset,
+    RulesetVersions,
     Status,
     contract_rules,
     evaluate,
@@ -159,6 +160,7 @@ __all__ = [
     "Role",
     "Rule",
     "Ruleset",
+    "RulesetVersions",
     "SMTPDeliveryError",
     "SMTPNotifier",
     "SQLiteStore",
@@ -205,6 +207,7 @@ __all__ = [
     "instruments",
     "load_instrument",
     "load_ruleset",
+    "load_ruleset_versions",
     "management_review",
     "merge_rulesets",
     "net_promoter_score",

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..core.contract import Contract
+from ..core.errors import ValidationError
 from .loader import load_ruleset
 from .ruleset import Ruleset
 
@@ -134,8 +135,29 @@ def contract_rules(contract: Contract) -> Ruleset:
 
 
 def merge_rulesets(name: str, version: str, rulesets: Iterable[Ruleset]) -> Ruleset:
-    """One ruleset holding the rules of several (their ids must not clash)."""
+    """One ruleset holding the rules of several (their ids must not clash); two versions of one
+    ruleset are refused: they are checked together as versions (``check``, ``compile_ruleset``
+    or ``load_ruleset_versions`` given a list), each record by the version in force for it."""
     parts = list(rulesets)
+    named: dict[str, int] = {}
+    for index, part in enumerate(parts):
+        other = parts[named.setdefault(part.name, index)]
+        if named[part.name] == index or not {r.id for r in other.rules} & {
+            r.id for r in part.rules
+        }:
+            continue
+        if other.version == part.version:
+            raise ValidationError.single(
+                f"$[{index}]", f"{part.label} is given twice", what="rulesets to merge"
+            )
+        raise ValidationError.single(
+            f"$[{index}]",
+            f"{other.label} and {part.label} are two versions of ruleset {part.name!r}: "
+            "merge_rulesets puts different rulesets together; give the versions as a list to "
+            "check or compile_ruleset (or load_ruleset_versions), which judge each record by "
+            "the version in force when its clock started",
+            what="rulesets to merge",
+        )
     calendars: dict[str, Any] = {}
     for part in parts:
         calendars.update(part.to_dict().get("calendars", {}))
