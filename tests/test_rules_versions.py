@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -11,6 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import qse_customer as qse
+from qse_customer.cli.main import main
+from qse_customer.reports.json_report import report_errors
 from qse_customer.rules import (
     CompiledVersions,
     RulesetVersions,
@@ -400,3 +403,98 @@ def test_versions_accept_a_one_shot_iterator_and_a_compiled_set():
     assert [rule.id for rule in versions.rules][:2] == ["T-1", "T-2a"]
     with pytest.raises(qse.ValidationError, match="another calendar"):
         check([june], compiled, calendar=qse.WorkingCalendar(timezone="UTC"), at=AT)
+
+
+# -- the command line: versions of one ruleset given with --ruleset ------------------------------
+
+
+def _write(path, document) -> str:
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return str(path)
+
+
+@pytest.fixture
+def letters_store(tmp_path) -> str:
+    url = f"sqlite:///{tmp_path / 'lab.db'}"
+    with qse.open_store(url) as store:
+        store.save_many(
+            [
+                letter(
+                    1,
+                    datetime(2026, 6, 8, 10, tzinfo=LONDON),
+                    datetime(2026, 6, 12, 10, tzinfo=LONDON),
+                ),
+                letter(
+                    2,
+                    datetime(2026, 7, 6, 10, tzinfo=LONDON),
+                    datetime(2026, 7, 10, 10, tzinfo=LONDON),
+                ),
+            ]
+        )
+    return url
+
+
+@pytest.mark.parametrize("form", ["text", "json", "html"])
+def test_check_with_both_versions_exits_with_the_verdict(letters_store, tmp_path, form, capsys):
+    later = _write(tmp_path / "css-2026-07.json", T4_FROM_JULY)
+    target = tmp_path / f"report.{form}"
+    code = main(
+        [
+            "check",
+            "--store",
+            letters_store,
+            "--ruleset",
+            "customer-service-standards",
+            "--ruleset",
+            later,
+            "--at",
+            "2026-09-01T12:00",
+            "--format",
+            form,
+            "--output",
+            str(target),
+        ]
+    )
+    assert code == 1  # the July letter breached the 3-day standard; nothing is bad input
+    written = target.read_text(encoding="utf-8")
+    if form == "json":
+        report = json.loads(written)
+        assert report_errors(report) == []
+        (row,) = [r for r in report["standards"]["rules"] if r["rule_id"] == "T-4"]
+        assert [(v["version"], v["met"], v["breached"]) for v in row["versions"]] == [
+            ("1.0.0", 1, 0),
+            ("2026.2", 0, 1),
+        ]
+        (breach,) = [f for f in report["breaches"] if f["rule_id"] == "T-4"]
+        assert breach["ruleset_version"] == "2026.2"
+        assert report["review"] is not None
+    elif form == "text":
+        assert (
+            "versions 1.0.0 from 29 Dec 2014 until 30 Jun 2026; 2026.2 from 01 Jul 2026" in written
+        )
+        flat = " ".join(written.split())  # a version's line wraps its wording
+        assert (
+            "version 2026.2 0.0% 0/1 from 01 Jul 2026: Non-clinical correspondence answered, or "
+            "acknowledged, within 3 working days [1 breached]"
+        ) in flat
+    else:
+        assert "version 2026.2, from 01 Jul 2026" in written
+
+
+def test_check_with_overlapping_versions_is_bad_input(letters_store, tmp_path, capsys):
+    overlapping = _write(
+        tmp_path / "overlap.json", {**T4_FROM_JULY, "effective_from": "2014-12-29"}
+    )
+    code = main(
+        [
+            "check",
+            "--store",
+            letters_store,
+            "--ruleset",
+            "customer-service-standards",
+            "--ruleset",
+            overlapping,
+        ]
+    )
+    assert code == 2
+    assert "both take effect on 29 Dec 2014" in capsys.readouterr().err

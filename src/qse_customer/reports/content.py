@@ -32,6 +32,7 @@ from ..plugged_rules import compile_ruleset
 from ..review import management_review
 from ..rules.report import Report
 from ..rules.ruleset import Ruleset
+from ..rules.versions import CompiledVersions, RulesetVersions
 
 REPORT_VERSION = 1
 """Raised when a key is removed or renamed; new keys may be added within a version."""
@@ -75,13 +76,14 @@ def _counted(records: Iterable[Record], progress: Progress, name: str) -> Iterat
 
 def check_rulesets(
     records_of: RecordsOf,
-    rulesets: Sequence[Ruleset],
+    rulesets: Sequence[Ruleset | RulesetVersions],
     *,
     calendar: WorkingCalendar,
     at: datetime,
     progress: Progress | None = None,
 ) -> list[Report]:
-    """Check each ruleset against the records of the types its rules apply to."""
+    """Check each ruleset (or the versions of one, each streaming the records again) against
+    the records of the types its rules apply to."""
     reports = []
     for ruleset in rulesets:
         if progress is not None:
@@ -90,10 +92,16 @@ def check_rulesets(
         tags = sorted({tag for rule in ruleset.rules for tag in rule.applies_to.record_types})
         if "any" in tags:
             tags = sorted(RECORD_TYPES)
-        records: Iterable[Record] = chain.from_iterable(records_of(tag) for tag in tags)
-        if progress is not None:
-            records = _counted(records, progress, ruleset.name)
-        reports.append(compiled.check(records, at=at))
+
+        def records(name: str = ruleset.name, tags: list[str] = tags) -> Iterable[Record]:
+            """The records of the ruleset's types, read afresh."""
+            found: Iterable[Record] = chain.from_iterable(records_of(tag) for tag in tags)
+            return _counted(found, progress, name) if progress is not None else found
+
+        if isinstance(compiled, CompiledVersions):
+            reports.append(compiled.check_from(records, at=at))
+        else:
+            reports.append(compiled.check(records(), at=at))
     return reports
 
 
@@ -112,6 +120,7 @@ def _standards(reports: Sequence[Report]) -> dict[str, Any]:
                 "version": report.ruleset_version,
                 "records": report.records,
                 "findings_omitted": report.findings_omitted,
+                "versions": [version.to_dict() for version in report.versions],
             }
             for report in reports
         ],
@@ -257,7 +266,7 @@ def _referrals(referrals: list[Referral], at: datetime, start: datetime) -> dict
 
 def _review(
     records_of: RecordsOf,
-    rulesets: Sequence[Ruleset],
+    rulesets: Sequence[Ruleset | RulesetVersions],
     *,
     calendar: WorkingCalendar,
     at: datetime,
@@ -281,14 +290,14 @@ def _review(
 
 def build_report(
     records_of: RecordsOf,
-    rulesets: Sequence[Ruleset],
+    rulesets: Sequence[Ruleset | RulesetVersions],
     *,
     calendar: WorkingCalendar,
     at: datetime,
     title: str = "Customer focus report",
     source: str = "",
     months: int = 12,
-    review_rulesets: Sequence[Ruleset] | None = None,
+    review_rulesets: Sequence[Ruleset | RulesetVersions] | None = None,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """The full report as plain JSON types (shape in ``docs/reports.md``)."""

@@ -254,9 +254,9 @@ class CompiledVersions:
         )
 
     @property
-    def record_types(self) -> frozenset[str]:
-        """Every record type a rule of some version is about."""
-        return frozenset(tag for compiled in self.compiled for tag in compiled.plans)
+    def ruleset(self) -> RulesetVersions:
+        """The versions (``rules``, ``name``: one per standard, as for a compiled ruleset)."""
+        return self.versions
 
     def evaluate(
         self,
@@ -269,9 +269,20 @@ class CompiledVersions:
         """Every version's findings (each record under the version in force for it), version
         after version."""
         held = _replayable(records)
+        return self.evaluate_from(lambda: held, at=at, statuses=statuses, period=period)
+
+    def evaluate_from(
+        self,
+        stream: Callable[[], Iterable[Record]],
+        *,
+        at: datetime,
+        statuses: Iterable[Status | str] | None = None,
+        period: Granularity = "month",
+    ) -> Iterator[Finding]:
+        """:meth:`evaluate`, calling ``stream()`` once per version for the records."""
         wanted = None if statuses is None else tuple(statuses)
         return chain.from_iterable(
-            compiled.evaluate(held, at=at, statuses=wanted, period=period)
+            compiled.evaluate(stream(), at=at, statuses=wanted, period=period)
             for compiled in self.compiled
         )
 
