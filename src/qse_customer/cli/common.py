@@ -191,10 +191,10 @@ def existing_store(url: str) -> Store:
 
 
 def rulesets_from(
-    names: Sequence[str], store: Store | None, contracts: bool
+    names: Sequence[str], store: Store | None, contracts: bool, at: datetime | None = None
 ) -> list[Ruleset | RulesetVersions]:
     """The rulesets named on the command line (several of one name: its versions, checked
-    together), plus the stored contracts' terms if asked."""
+    together), plus the stored contracts' terms (as amended by ``at``) if asked."""
     by_name: dict[str, list[Ruleset]] = {}
     for name in names:
         loaded = load_ruleset(name)
@@ -204,7 +204,7 @@ def rulesets_from(
         for versions in by_name.values()
     ]
     if contracts and store is not None:
-        terms = [contract_rules(c) for c in store.stream(Contract)]
+        terms = [contract_rules(c, at=at) for c in store.stream(Contract)]
         if terms:
             rulesets.append(merge_rulesets("contracts", "1", terms))
     seen: dict[str, str] = {}

@@ -201,7 +201,7 @@ def run(args: argparse.Namespace) -> int:
     calendar = calendar_from(args)
     at = parse_at(args.at, calendar)
     with existing_store(args.store) as store:
-        rulesets = rulesets_from(args.ruleset, store, args.contracts)
+        rulesets = rulesets_from(args.ruleset, store, args.contracts, at)
         ruleset, rule = _rule(rulesets, args.rule_id)
         finding = find(store, ruleset, rule, args.record_id, calendar=calendar, at=at)
     if isinstance(ruleset, RulesetVersions):  # the rule as the version that judged it wrote it

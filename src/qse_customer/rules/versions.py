@@ -37,7 +37,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from itertools import chain, pairwise
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from attrs import frozen
@@ -436,11 +436,11 @@ def compile_ruleset(
 ) -> CompiledRuleset | CompiledVersions:
     """Compile a ruleset, or the versions of one (a list, or :class:`RulesetVersions`),
     against ``calendar``, once."""
-    if _is_versions(ruleset):
-        assert isinstance(ruleset, Sequence | RulesetVersions)
-        return CompiledVersions(load_ruleset_versions(ruleset, kinds=kinds), calendar)
-    assert isinstance(ruleset, str | os.PathLike | Mapping | Ruleset)
-    return engine.compile_ruleset(ruleset, calendar=calendar, kinds=kinds)
+    if isinstance(ruleset, RulesetVersions) or _is_versions(ruleset):
+        versions = cast(Sequence[RulesetSource] | RulesetVersions, ruleset)
+        return CompiledVersions(load_ruleset_versions(versions, kinds=kinds), calendar)
+    # Anything else goes to the loader, which names what it expected.
+    return engine.compile_ruleset(cast(RulesetSource, ruleset), calendar=calendar, kinds=kinds)
 
 
 def _compiled(
