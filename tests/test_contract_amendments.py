@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 import qse_customer as qse
 from qse_customer.core.schema import validate_record_document
 from qse_customer.rules import Status, check, contract_rules, evaluate
+from qse_customer.testing.strategies import contracts
 
 LONDON = ZoneInfo("Europe/London")
 LAB = qse.WorkingCalendar(
@@ -352,3 +353,46 @@ def test_a_rule_for_a_period_needs_its_end_after_its_start():
     with pytest.raises(qse.ValidationError) as caught:
         qse.load_ruleset({"name": "terms", "version": "1", "rules": [rule]})
     assert caught.value.errors[0].path == "$.rules[0].params.started_within.until"
+
+
+@settings(max_examples=60)
+@given(contracts(), st.data())
+def test_each_request_is_judged_once_by_the_terms_in_force_when_the_lab_received_it(contract, data):
+    """For any contract and amendments: a request of a service in force at receipt is judged by
+    exactly one rule for the terms as amended (plus, before a retrospective amendment was agreed,
+    one for the terms at receipt), with the turnaround ``terms_at`` gives."""
+    keys = [t.key for t in contract.services] + [
+        t.key for amendment in contract.term_amendments for t in amendment.services
+    ]
+    if not keys:
+        return
+    _, test, priority = data.draw(st.sampled_from(keys))
+    first = contract.opened_at - timedelta(days=30)
+    received = data.draw(
+        st.datetimes(
+            min_value=first.replace(tzinfo=None),
+            max_value=(contract.last_event_at + timedelta(days=400)).replace(tzinfo=None),
+            timezones=st.just(UTC),
+        )
+    )
+    record = qse.TestRequest.receive(
+        id="R-1", at=received, by=None, test=test, priority=priority, contract_id=contract.id
+    )
+    at = received + timedelta(days=1)
+    found = judged([record], contract_rules(contract), at).get("R-1", [])
+    amended = [f for f in found if ":at-receipt" not in f.rule_id]
+    term = contract.terms_at(received).term_for(test, priority)
+    if term is None:
+        assert amended == []
+    else:
+        (finding,) = amended
+        assert finding.evidence["limit"] == {"minutes": term.turnaround_minutes}
+    receipt = [f for f in found if ":at-receipt" in f.rule_id]
+    key = ("services", test, qse.Priority(priority).value)
+    now, then = contract.terms_at(received), contract.terms_at(received, known_at=received)
+    was = then.term_for(test, priority)
+    if was is not None and (was, then.set_by(key)) != (term, now.set_by(key)):
+        (finding,) = receipt  # a retrospective amendment replaced the terms at receipt
+        assert finding.evidence["limit"] == {"minutes": was.turnaround_minutes}
+    else:
+        assert receipt == []

@@ -102,7 +102,7 @@ def _runs(
     values: list[tuple[Any, Amendment | None, Amendment | None]],
 ) -> Iterator[TermPeriod]:
     """Consecutive intervals with the same (value, source, replaced_by) as one period each."""
-    seen: dict[tuple[int | None, int | None], int] = {}
+    seen: dict[tuple[int | None, bool], int] = {}  # periods so far of one rule id's stem
     index = 0
     while index < len(values):
         value, source, replaced = values[index]
@@ -110,10 +110,7 @@ def _runs(
         while last + 1 < len(values) and values[last + 1] == values[index]:
             last += 1
         if value is not None:
-            number = (
-                source.number if source else None,
-                replaced.number if replaced else None,
-            )
+            number = (source.number if source else None, replaced is not None)
             seen[number] = seen.get(number, 0) + 1
             yield TermPeriod(
                 key,
