@@ -498,3 +498,61 @@ def test_check_with_overlapping_versions_is_bad_input(letters_store, tmp_path, c
     )
     assert code == 2
     assert "both take effect on 29 Dec 2014" in capsys.readouterr().err
+
+
+class _Pager:
+    def __init__(self) -> None:
+        self.received: list[qse.Notification] = []
+
+    @qse.hookimpl
+    def qse_notify(self, notification: qse.Notification) -> None:
+        self.received.append(notification)
+
+
+def test_notify_due_notifies_each_breach_under_the_version_that_found_it():
+    store = qse.MemoryStore()
+    store.save_many(
+        [
+            letter(
+                1, datetime(2026, 6, 8, 10, tzinfo=LONDON), datetime(2026, 6, 12, 10, tzinfo=LONDON)
+            ),
+            letter(
+                2, datetime(2026, 7, 6, 10, tzinfo=LONDON), datetime(2026, 7, 10, 10, tzinfo=LONDON)
+            ),
+        ]
+    )
+    pager = _Pager()
+    manager = qse.QSEPluginManager(builtins=False, entry_points=False)
+    manager.register(pager, "pager")
+    sent = qse.notify_due(
+        store, ["customer-service-standards", T4_FROM_JULY], calendar=LAB, at=AT, manager=manager
+    )
+    assert [(n.rule_id, n.record_id) for n in sent.new] == [("T-4", "L-2")]
+    assert len(pager.received) == 1
+
+
+def test_explain_shows_the_rule_as_the_version_that_judged_the_record_wrote_it(
+    letters_store, tmp_path, capsys
+):
+    later = _write(tmp_path / "css-2026-07.json", T4_FROM_JULY)
+    versions = ["--ruleset", "customer-service-standards", "--ruleset", later]
+    for record, version, words in (
+        ("L-1", "1.0.0", "5 working days"),
+        ("L-2", "2026.2", "3 working"),
+    ):
+        code = main(
+            [
+                "explain",
+                "T-4",
+                record,
+                "--store",
+                letters_store,
+                *versions,
+                "--at",
+                "2026-09-01T12:00",
+            ]
+        )
+        assert code == 0
+        out = capsys.readouterr().out
+        assert f"Ruleset:  customer-service-standards {version}" in out
+        assert words in out.split("Rule:", 1)[1].splitlines()[0]
