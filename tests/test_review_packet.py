@@ -205,7 +205,7 @@ def test_merged_and_one_by_one_checks_agree():
     merged = review(records).to_dict()
     # An effective date after the review's start forces the one-by-one path.
     later = qse.load_ruleset("customer-service-standards").to_dict()
-    later["effective"] = "2026-02-01"
+    later["effective_from"] = "2026-02-01"
     later["name"] = "css-later"
     apart = review(records, rulesets=[later, "qse2-responsibility"]).to_dict()
     alone = check(records, later, calendar=LAB, at=AT)

@@ -74,7 +74,7 @@ from .core.vocabulary import (
     Priority,
     Severity,
 )
-from .plugged_rules import check, compile_ruleset, load_ruleset
+from .plugged_rules import check, compile_ruleset, load_ruleset, load_ruleset_versions
 from .plugins import (
     CorruptStoreError,
     ForeignStoreError,
@@ -111,6 +111,7 @@ from .rules import (
     Report,
     Rule,
     Ruleset,
+    RulesetVersions,
     Status,
     contract_rules,
     evaluate,
@@ -169,6 +170,7 @@ __all__ = [
     "Role",
     "Rule",
     "Ruleset",
+    "RulesetVersions",
     "SMTPDeliveryError",
     "SMTPNotifier",
     "SQLiteStore",
@@ -221,6 +223,7 @@ __all__ = [
     "instruments",
     "load_instrument",
     "load_ruleset",
+    "load_ruleset_versions",
     "management_review",
     "merge_rulesets",
     "net_promoter_score",

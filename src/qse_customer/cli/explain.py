@@ -16,6 +16,7 @@ from ..plugins.store import Store
 from ..reports.formatting import duration, local_time
 from ..rules.findings import Finding
 from ..rules.ruleset import Rule, Ruleset
+from ..rules.versions import RulesetVersions
 from .common import (
     EXIT_OK,
     HelpFormatter,
@@ -60,7 +61,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.set_defaults(run=run)
 
 
-def _rule(rulesets: list[Ruleset], rule_id: str) -> tuple[Ruleset, Rule]:
+def _rule(
+    rulesets: list[Ruleset | RulesetVersions], rule_id: str
+) -> tuple[Ruleset | RulesetVersions, Rule]:
     for ruleset in rulesets:
         for rule in ruleset.rules:
             if rule.id == rule_id:
@@ -88,7 +91,13 @@ def _candidates(store: Store, rule: Rule, record_id: str) -> Iterator[Any]:
 
 
 def find(
-    store: Store, ruleset: Ruleset, rule: Rule, record_id: str, *, calendar: Any, at: datetime
+    store: Store,
+    ruleset: Ruleset | RulesetVersions,
+    rule: Rule,
+    record_id: str,
+    *,
+    calendar: Any,
+    at: datetime,
 ) -> Finding:
     """The finding of ``rule`` for the record (or period) ``record_id`` as of ``at``."""
     compiled = compile_ruleset(ruleset, calendar=calendar)
@@ -192,8 +201,11 @@ def run(args: argparse.Namespace) -> int:
     calendar = calendar_from(args)
     at = parse_at(args.at, calendar)
     with existing_store(args.store) as store:
-        rulesets = rulesets_from(args.ruleset, store, args.contracts)
+        rulesets = rulesets_from(args.ruleset, store, args.contracts, at)
         ruleset, rule = _rule(rulesets, args.rule_id)
         finding = find(store, ruleset, rule, args.record_id, calendar=calendar, at=at)
+    if isinstance(ruleset, RulesetVersions):  # the rule as the version that judged it wrote it
+        judged = next(v for v in ruleset.versions if v.version == finding.ruleset_version)
+        rule = judged.rule(rule.id)
     print(finding.to_json(indent=2) if args.json else describe(finding, rule, calendar.timezone))
     return EXIT_OK

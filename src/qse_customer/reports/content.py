@@ -43,6 +43,7 @@ from ..review.small_cells import (
 from ..rules.report import Report
 from ..rules.ruleset import Ruleset
 from ..rules.status import Status
+from ..rules.versions import CompiledVersions, RulesetVersions
 
 REPORT_VERSION = 2
 """Raised when a key is removed or renamed, or a value may now be null; new keys may be added
@@ -90,15 +91,16 @@ def _counted(records: Iterable[Record], progress: Progress, name: str) -> Iterat
 
 def check_rulesets(
     records_of: RecordsOf,
-    rulesets: Sequence[Ruleset],
+    rulesets: Sequence[Ruleset | RulesetVersions],
     *,
     calendar: WorkingCalendar,
     at: datetime,
     progress: Progress | None = None,
     max_findings: int = MAX_FINDINGS,
 ) -> list[Report]:
-    """Check each ruleset against the records of the types its rules apply to, keeping at most
-    ``max_findings`` breached and at-risk findings of each (every count stays complete)."""
+    """Check each ruleset (or the versions of one, each streaming the records again) against
+    the records of the types its rules apply to, keeping at most ``max_findings`` breached and
+    at-risk findings of each (every count stays complete)."""
     reports = []
     for ruleset in rulesets:
         if progress is not None:
@@ -107,10 +109,16 @@ def check_rulesets(
         tags = sorted({tag for rule in ruleset.rules for tag in rule.applies_to.record_types})
         if "any" in tags:
             tags = sorted(RECORD_TYPES)
-        records: Iterable[Record] = chain.from_iterable(records_of(tag) for tag in tags)
-        if progress is not None:
-            records = _counted(records, progress, ruleset.name)
-        reports.append(compiled.check(records, at=at, max_findings=max_findings))
+
+        def records(name: str = ruleset.name, tags: list[str] = tags) -> Iterable[Record]:
+            """The records of the ruleset's types, read afresh."""
+            found: Iterable[Record] = chain.from_iterable(records_of(tag) for tag in tags)
+            return _counted(found, progress, name) if progress is not None else found
+
+        if isinstance(compiled, CompiledVersions):
+            reports.append(compiled.check_from(records, at=at, max_findings=max_findings))
+        else:
+            reports.append(compiled.check(records(), at=at, max_findings=max_findings))
     return reports
 
 
@@ -129,6 +137,7 @@ def _standards(reports: Sequence[Report]) -> dict[str, Any]:
                 "version": report.ruleset_version,
                 "records": report.records,
                 "findings_omitted": report.findings_omitted,
+                "versions": [version.to_dict() for version in report.versions],
             }
             for report in reports
         ],
@@ -299,7 +308,7 @@ def _referrals(referrals: list[Referral], at: datetime, start: datetime) -> dict
 
 def _review(
     records_of: RecordsOf,
-    rulesets: Sequence[Ruleset],
+    rulesets: Sequence[Ruleset | RulesetVersions],
     *,
     calendar: WorkingCalendar,
     at: datetime,
@@ -332,14 +341,14 @@ def _review(
 
 def build_report(
     records_of: RecordsOf,
-    rulesets: Sequence[Ruleset],
+    rulesets: Sequence[Ruleset | RulesetVersions],
     *,
     calendar: WorkingCalendar,
     at: datetime,
     title: str = "Customer focus report",
     source: str = "",
     months: int = 12,
-    review_rulesets: Sequence[Ruleset] | None = None,
+    review_rulesets: Sequence[Ruleset | RulesetVersions] | None = None,
     progress: Progress | None = None,
     small_cell_threshold: int = SMALL_CELL_THRESHOLD,
     max_findings: int = MAX_FINDINGS,

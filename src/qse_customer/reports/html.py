@@ -12,7 +12,7 @@ from typing import Any
 
 from ..review.small_cells import shown_count, small_cells_note
 from . import charts
-from .formatting import duration, interval, local_time, percent
+from .formatting import duration, in_force, interval, local_time, percent
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;
@@ -129,14 +129,20 @@ def _compliance(report: dict[str, Any]) -> str:
     rules = report["standards"]["rules"]
     for ruleset in report["standards"]["rulesets"]:
         mine = [rule for rule in rules if rule["ruleset"] == ruleset["name"]]
+        versions = ruleset.get("versions") or []
+        shown = (
+            "versions " + "; ".join(f"{v['version']} {in_force(v)}" for v in versions)
+            if versions
+            else f"version {ruleset['version']}"
+        )
         parts.append(
-            f'<h3>{_e(ruleset["name"])} <span class="muted">version {_e(ruleset["version"])}, '
+            f'<h3>{_e(ruleset["name"])} <span class="muted">{_e(shown)}, '
             f"{ruleset['records']} records checked</span></h3>"
         )
         parts.append(_chart(charts.compliance_chart(mine, ruleset["name"])))
         rows = [
             (
-                f"<b>{_e(r['rule_id'])}</b>",
+                label,
                 _e(r["title"]),
                 _e(r["source"]),
                 f'{percent(r["share_met"])}<br><span class="muted">{r["met"]} of '
@@ -148,7 +154,19 @@ def _compliance(report: dict[str, Any]) -> str:
                 _e(duration(r["elapsed_median_seconds"])),
                 _e(duration(r["elapsed_p90_seconds"])),
             )
-            for r in mine
+            for rule in mine
+            # A standard judged by several versions of its ruleset: a line per version under it.
+            for label, r in (
+                (f"<b>{_e(rule['rule_id'])}</b>", rule),
+                *(
+                    (
+                        f'<span class="muted">version {_e(line["version"])}, '
+                        f"{_e(in_force(line))}</span>",
+                        line,
+                    )
+                    for line in rule.get("versions", [])
+                ),
+            )
         ]
         parts.append(
             _table(

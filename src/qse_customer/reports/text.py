@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..review.small_cells import shown_count, small_cells_note
-from .formatting import local_time, percent, plural
+from .formatting import in_force, local_time, percent, plural
 
 _BARS = " ▁▂▃▄▅▆▇█"
 SMALL_RULESET = 12
@@ -32,22 +32,45 @@ def _overall(report: dict[str, Any]) -> tuple[int, int]:
 def _standard_rows(report: dict[str, Any], width: int) -> list[str]:
     lines = []
     for ruleset in report["standards"]["rulesets"]:
-        lines.append(f"  {ruleset['name']} (version {ruleset['version']})")
+        versions = ruleset.get("versions") or []
+        if versions:
+            shown = "; ".join(f"{v['version']} {in_force(v)}" for v in versions)
+            lines.append(f"  {ruleset['name']} (versions {shown})")
+        else:
+            lines.append(f"  {ruleset['name']} (version {ruleset['version']})")
         for rule in report["standards"]["rules"]:
             if rule["ruleset"] != ruleset["name"] or not rule["checked"]:
                 continue
-            flags = []
-            if rule["breached"]:
-                flags.append(f"{rule['breached']} breached")
-            if rule["at_risk"]:
-                flags.append(f"{rule['at_risk']} at risk")
-            counts = f"{rule['met']}/{rule['share_met_denominator']}"
             title = textwrap.shorten(rule["title"], width=max(20, width - 52), placeholder="...")
-            lines.append(
-                f"    {rule['rule_id']:<24.24} {percent(rule['share_met']):>6} {counts:>9}  "
-                f"{title}{'  [' + ', '.join(flags) + ']' if flags else ''}"
-            )
+            lines.append(f"    {rule['rule_id']:<24.24} {_counts(rule)}  {title}{_flags(rule)}")
+            # One line per version that judged something under the standard's row, with the
+            # version's own wording in full (what changed is often at the end of a title).
+            for line in rule.get("versions", []):
+                words = f"{in_force(line)}: {line['title']}{_flags(line)}"
+                label = f"version {line['version']}"
+                lines.extend(
+                    textwrap.wrap(
+                        words,
+                        width=width,
+                        initial_indent=f"      {label:<22.22} {_counts(line)}  ",
+                        subsequent_indent=" " * 47,
+                    )
+                )
     return lines
+
+
+def _counts(counts: dict[str, Any]) -> str:
+    shown = f"{counts['met']}/{counts['share_met_denominator']}"
+    return f"{percent(counts['share_met']):>6} {shown:>9}"
+
+
+def _flags(counts: dict[str, Any]) -> str:
+    flags = []
+    if counts["breached"]:
+        flags.append(f"{counts['breached']} breached")
+    if counts["at_risk"]:
+        flags.append(f"{counts['at_risk']} at risk")
+    return "  [" + ", ".join(flags) + "]" if flags else ""
 
 
 def _finding_line(finding: dict[str, Any], zone: str) -> str:

@@ -34,6 +34,7 @@ from ..core.survey_statistics import DEFAULT_MIN_N, analyse_survey, compare_peri
 from ..core.timestamps import utc, wall_clock
 from ..rules.loader import RulesetSource
 from ..rules.periods import GRANULARITIES, Granularity
+from ..rules.versions import RulesetVersions
 from .packet import (
     ComplaintTrends,
     OpenReferral,
@@ -167,7 +168,7 @@ def _sub_periods(start: datetime, until: datetime, granularity: str, timezone: s
 def management_review(
     records: Iterable[Record],
     *,
-    rulesets: Sequence[RulesetSource],
+    rulesets: Sequence[RulesetSource | RulesetVersions],
     calendar: WorkingCalendar,
     start: datetime,
     end: datetime,

@@ -193,18 +193,18 @@ class PlanCode:
         self.has_aggregates = has_aggregates
 
 
-def scan_function(plans: Sequence[PlanCode], groups: int, effective: Any) -> Callable[..., int]:
+def scan_function(plans: Sequence[PlanCode], groups: int) -> Callable[..., int]:
     """The generated loop over records (see the module doc); it returns the records seen.
 
-    Arguments: ``records, at_moment, until, switch, entry, emit, resolve, before, rest,
-    observe, classes``; ``switch(first)`` gives ``(key, low, high, table)`` of the period of an
+    Arguments: ``records, at_moment, until, switch, entry, emit, resolve, rest, observe,
+    classes``; ``switch(first)`` gives ``(key, low, high, table)`` of the period of an
     instant, ``entry(group, signature)`` a new ``[count, slots to report]``, ``rest[p]`` and
     ``observe[p]`` run plan ``p``'s other rules and aggregates.
     """
-    namespace: dict[str, Any] = {"MISSING": _MISSING, "getattr": getattr, "EFFECTIVE": effective}
+    namespace: dict[str, Any] = {"MISSING": _MISSING, "getattr": getattr}
     lines = [
-        "def scan(records, at_moment, until, switch, entry, emit, resolve, before, rest, "
-        "observe, classes, zero):",
+        "def scan(records, at_moment, until, switch, entry, emit, resolve, rest, observe, "
+        "classes, zero):",
         "    classes_get = classes.get",
         "    seen = 0",
         "    low = high = zero",
@@ -230,12 +230,6 @@ def scan_function(plans: Sequence[PlanCode], groups: int, effective: Any) -> Cal
         "            key, low, high, table = switch(first)",
         *(f"            g{n} = table.signatures[{n}]" for n in range(groups)),
     ]
-    if effective is not None:
-        lines += [
-            "        if first < EFFECTIVE:",
-            "            before(record, key, p)",
-            "            continue",
-        ]
     for p, plan in enumerate(plans):
         lines.append(f"        {'if' if p == 0 else 'elif'} p == {p}:")
         body: list[str] = []

@@ -38,6 +38,14 @@ Params::
                         of them by a field of the record (see :mod:`.calendar_choice`)
     target              optional "response" or "resolution" (a response target may not be longer
                         than the resolution target for the same records)
+    started_within      optional {"from": date-time, "until": date-time} (ISO 8601 with a UTC
+                        offset, either may be left out): only a clock whose start event falls in
+                        [from, until) counts. With "first", the first start event in the window
+                        starts the clock, and a clock still running at ``until`` is handed over:
+                        the first start or repeat event at or after ``until`` stops it (the rule
+                        for the next period starts from there); with "each", the clocks started in
+                        the window (stops are still paired with every clock). Terms that change
+                        over time (a contract's amendments) become one rule per period this way
 
 Decisions:
 
@@ -96,6 +104,13 @@ EVENT_KINDS: Final[dict[str, Any]] = {
     "uniqueItems": True,
 }
 
+_INSTANT: Final[dict[str, Any]] = {
+    "type": "string",
+    "format": "date-time",
+    "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$",
+    "description": "an ISO 8601 date and time with a UTC offset (2026-07-01T00:00:00+01:00)",
+}
+
 PARAMS_SCHEMA: Final[dict[str, Any]] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "type": "object",
@@ -127,6 +142,12 @@ PARAMS_SCHEMA: Final[dict[str, Any]] = {
         "calendar": calendar_choice.SCHEMA,
         "target": {"enum": ["response", "resolution"]},
         "clocks": {"enum": ["first", "each"]},
+        "started_within": {
+            "type": "object",
+            "additionalProperties": False,
+            "minProperties": 1,
+            "properties": {"from": _INSTANT, "until": _INSTANT},
+        },
     },
 }
 
@@ -142,8 +163,14 @@ def _worst(clocks: list[Outcome]) -> Outcome:
 
 
 _NOT_STARTED: Final = "not_started"
+_ELSEWHERE: Final = "started_elsewhere"
 _CONDITION: Final = "condition"
 _WAIVED: Final = "waived"
+
+
+def _instant(value: str) -> int:
+    """A date-time with an offset (checked by the schema) as epoch microseconds."""
+    return to_us(datetime.fromisoformat(value))
 
 
 def _when(value: Any, zone_calendar: WorkingCalendar) -> int | None:
@@ -182,6 +209,11 @@ class ResponseTime(BaseRuleKind):
             for index, kind in enumerate(params.get(key, {}).get("events", ())):
                 found.append((f".{key}.events[{index}]", kind))
         return found
+
+    def clock_start_events(self, params: Mapping[str, Any]) -> Sequence[str]:
+        """The start events: a record is judged by the ruleset version in force when its clock
+        started."""
+        return tuple(params["start"])
 
     def check_params(
         self, params: Mapping[str, Any], context: ValidationContext
@@ -232,6 +264,15 @@ class ResponseTime(BaseRuleKind):
             errors.append(
                 FieldError(f"{path}.stop", f"{both[0]!r} cannot both start and stop the clock")
             )
+        window = params.get("started_within", {})
+        if (
+            "from" in window
+            and "until" in window
+            and _instant(window["until"]) <= _instant(window["from"])
+        ):
+            errors.append(
+                FieldError(f"{path}.started_within.until", "expected an instant after 'from'")
+            )
         errors += calendar_errors(params.get("calendar"), context)
         return errors
 
@@ -265,6 +306,14 @@ class _Clock:
         extension = params.get("extension", {})
         self.until_key: str = extension.get("until", "until")
         self.each = params.get("clocks", "first") == "each"
+        window = params.get("started_within", {})
+        self.window_from: int | None = _instant(window["from"]) if "from" in window else None
+        self.window_until: int | None = _instant(window["until"]) if "until" in window else None
+
+    def within(self, instant: int) -> bool:
+        """Whether a clock started at ``instant`` is this rule's (``started_within``)."""
+        low, high = self.window_from, self.window_until
+        return (low is None or instant >= low) and (high is None or instant < high)
 
     def compiled(self) -> CompiledRule:
         return CompiledRule(
@@ -298,6 +347,12 @@ class _Clock:
         warn_at = self.warn_at
         until_key = self.until_key
         calendar = self.calendar
+        windowed = "started_within" in params
+        within = self.within
+        # A clock of a rule for one period hands over at the first start or repeat event of the
+        # next period (see the module doc); a plain rule never does.
+        hand_over = self.window_until if windowed and not self.each else None
+        handing = (start_k | repeat_k) if hand_over is not None else frozenset()
 
         def keep_informed(due: int, paused_at: int, t: int) -> tuple[int, int, bool, int]:
             """After an update (or the acknowledgement) at ``t``: the deadline, the point the
@@ -338,6 +393,9 @@ class _Clock:
                     if event.actor is None and kind in person_k:
                         ignored.append(j)
                         continue
+                    stop = j
+                    break
+                if kind in handing and hand_over is not None and to_us(event.at) >= hand_over:
                     stop = j
                     break
                 if kind not in special:
@@ -433,6 +491,12 @@ class _Clock:
                     i += 1
                 if i == n:
                     return (NOT_APPLICABLE, None, None, _NOT_STARTED)
+                if windowed:
+                    first = i
+                    while i < n and not (events[i].kind in start_k and within(to_us(events[i].at))):
+                        i += 1
+                    if i == n:
+                        return (NOT_APPLICABLE, None, None, (_ELSEWHERE, first))
                 return clock(events, i, env, None)
 
             return check
@@ -440,15 +504,25 @@ class _Clock:
         def check_each(record: Record, events: Sequence[Event], env: Env) -> Outcome:
             taken: set[int] = set()
             clocks = []
+            first = -1
             for i, event in enumerate(events):
                 if event.kind in start_k:
+                    first = i if first < 0 else first
                     outcome = clock(events, i, env, taken)
                     facts = outcome[3]
                     if isinstance(facts, tuple) and isinstance(facts[0], int) and facts[1] >= 0:
                         taken.add(facts[1])
-                    clocks.append(outcome)
+                    # A clock outside the window still takes its stop event, so every clock
+                    # pairs with the same stop as when the rule covers all time.
+                    if not windowed or within(to_us(event.at)):
+                        clocks.append(outcome)
             if not clocks:
-                return (NOT_APPLICABLE, None, None, _NOT_STARTED)
+                return (
+                    NOT_APPLICABLE,
+                    None,
+                    None,
+                    (_ELSEWHERE, first) if first >= 0 else _NOT_STARTED,
+                )
             return _worst(clocks)
 
         return check_each
@@ -469,6 +543,12 @@ class _Clock:
             "measure": measure,
             "calendar": calendar_name or "the lab's",
         }
+        if "started_within" in params:
+            evidence["started_within"] = {
+                key: from_us(value).isoformat()
+                for key, value in (("from", self.window_from), ("until", self.window_until))
+                if value is not None
+            }
         if facts == _NOT_STARTED:
             evidence["start_events"] = list(params["start"])
             return evidence, (
@@ -476,6 +556,13 @@ class _Clock:
                 f"by {env.show(env.at_us)}"
             )
         kind, *rest = facts if isinstance(facts[0], str) else (None,)
+        if kind == _ELSEWHERE:
+            event = events[rest[0]]
+            evidence.update(start_event=event.kind, started_at=event.at.isoformat())
+            return evidence, (
+                f"the clock started ({event.kind}) on {env.show(to_us(event.at))}, "
+                f"{self._window_words(env)}: the rule for that time judges it"
+            )
         if kind == "each":
             clocks = rest[0]
             parts = []
@@ -606,9 +693,10 @@ class _Clock:
             stop_event = events[stop_index]
             end = to_us(stop_event.at)
             side = "before" if end <= due else "after"
+            handed = stop_event.kind not in params["stop"]
             sentences.append(
                 f"stopped by {stop_event.kind} on {env.show(end)}, {gap(end, due)} {side} the "
-                "deadline"
+                "deadline" + (", where the rule for the next period takes over" if handed else "")
             )
             evidence.update(
                 stop_event=stop_event.kind,
@@ -634,6 +722,15 @@ class _Clock:
                 )
                 evidence["share_used"] = share
         return evidence, "; ".join(sentences) + "."
+
+    def _window_words(self, env: Env) -> str:
+        """``outside this rule's period (from ... until ...)``."""
+        parts = []
+        if self.window_from is not None:
+            parts.append(f"from {env.show(self.window_from)}")
+        if self.window_until is not None:
+            parts.append(f"until {env.show(self.window_until)}")
+        return f"outside this rule's period ({' '.join(parts)})"
 
     def _why_then(self, start: int, env: Env) -> str:
         """Why the count starts where it does, e.g. received on a Saturday."""

@@ -230,7 +230,8 @@ service_terms = st.builds(
 
 
 def contracts() -> st.SearchStrategy[Contract]:
-    """Contracts with unique turnaround terms per test and priority, with histories."""
+    """Contracts with unique turnaround terms per test and priority, with histories, and
+    sometimes amendments that change terms (from later, or retrospectively)."""
     terms = st.lists(service_terms, max_size=4, unique_by=lambda t: (t.test, t.priority))
     base = st.builds(
         Contract,
@@ -245,7 +246,32 @@ def contracts() -> st.SearchStrategy[Contract]:
         starts_on=st.none() | st.dates(date(1995, 1, 1), date(2095, 1, 1)),
         ends_on=st.none(),
     )
-    return _with_history(base)
+    return _with_history(base).flatmap(_amended)
+
+
+@st.composite
+def _amended(draw: st.DrawFn, contract: Contract, max_amendments: int = 2) -> Contract:
+    """``contract`` with up to ``max_amendments`` amendments changing its terms."""
+    for _ in range(draw(st.integers(0, max_amendments))):
+        if contract.is_closed:
+            break
+        agreed = contract.last_event_at + timedelta(seconds=draw(st.integers(0, 90 * 86400)))
+        shift = timedelta(seconds=draw(st.integers(-60 * 86400, 120 * 86400)))
+        length = draw(st.none() | st.integers(1, 200 * 86400))
+        terms: list[ServiceTerm] = draw(
+            st.lists(service_terms, min_size=1, max_size=2, unique_by=lambda t: t.key)
+        )
+        contract = contract.amend(
+            at=agreed,
+            by=draw(st.none() | actors()),
+            effective_from=agreed + shift,
+            effective_until=agreed + shift + timedelta(seconds=length) if length else None,
+            retrospective=shift < timedelta(0),
+            services=terms,
+            review_interval_days=draw(st.none() | st.integers(1, 1000)),
+            deviation_report_days=draw(st.none() | st.integers(1, 30)),
+        )
+    return contract
 
 
 def customers() -> st.SearchStrategy[Customer]:
