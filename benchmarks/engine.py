@@ -141,6 +141,8 @@ def complaints(n: int, seed: int = 7) -> list[Complaint]:
             "summary": "",
             "submitter": None,
             "people_involved": (),
+            "wrong_result": False,
+            "follow_up_digest": None,
         }
         record = object.__new__(Complaint)
         for name in fields:

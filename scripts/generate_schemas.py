@@ -104,6 +104,41 @@ DEFS: dict[str, Any] = {
             "turnaround_minutes": {"type": "integer", "minimum": 1},
         },
     },
+    "amendment": {
+        "type": "object",
+        "description": "the data of a contract's 'amended' event: new terms and when they apply "
+        "(other keys, such as who agreed it, are free)",
+        "properties": {
+            "effective_from": ref("datetime"),
+            "effective_until": ref("datetime"),
+            "retrospective": {"type": "boolean"},
+            "services": {"type": "array", "items": ref("service_term")},
+            "withdrawn": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["test", "priority"],
+                    "properties": {"test": ref("text"), "priority": ref("priority")},
+                },
+            },
+            "review_interval_days": {"type": "integer", "minimum": 1},
+            "deviation_report_days": {"type": "integer", "minimum": 1},
+            "communication_method": ref("text"),
+        },
+        "dependentRequired": {
+            key: ["effective_from"]
+            for key in (
+                "services",
+                "withdrawn",
+                "review_interval_days",
+                "deviation_report_days",
+                "communication_method",
+                "effective_until",
+                "retrospective",
+            )
+        },
+    },
     "record_ref": {
         "type": "object",
         "additionalProperties": False,
@@ -126,6 +161,17 @@ FIELDS: dict[str, tuple[dict[str, Any], list[str]]] = {
             "summary": {"type": "string"},
             "submitter": nullable("submitter"),
             "people_involved": {"type": "array", "items": {"type": "string"}},
+            "wrong_result": {"type": "boolean"},
+            "follow_up_digest": {
+                "oneOf": [
+                    {
+                        "type": "string",
+                        "pattern": "^[0-9a-f]{64}$",
+                        "description": "the 64 hex digits of follow_up_digest(token)",
+                    },
+                    {"type": "null"},
+                ]
+            },
         },
         ["channel", "category"],
     ),
@@ -224,7 +270,15 @@ FIELDS: dict[str, tuple[dict[str, Any], list[str]]] = {
 def record_schema(tag: str) -> dict[str, Any]:
     fields, required = FIELDS[tag]
     kinds = sorted(RECORD_TYPES[tag].LIFECYCLE.kinds)
-    event = {"allOf": [ref("event"), {"properties": {"kind": {"enum": kinds}}}]}
+    event: dict[str, Any] = {"allOf": [ref("event"), {"properties": {"kind": {"enum": kinds}}}]}
+    if tag == "contract":
+        # An amendment's data carries its new terms (qse_customer.core.contract_terms).
+        event["allOf"].append(
+            {
+                "if": {"properties": {"kind": {"const": "amended"}}},
+                "then": {"properties": {"data": ref("amendment")}},
+            }
+        )
     return {
         "type": "object",
         "additionalProperties": False,

@@ -204,7 +204,7 @@ def test_python_dash_m_runs_the_command(met_store: str) -> None:
         env={"PYTHONPATH": str(Path(qse.__file__).parents[1]), "PATH": ""},
     )
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["version"] == 1
+    assert json.loads(done.stdout)["version"] == 2
     assert done.stderr == ""  # no progress lines when stderr is not a terminal
 
 

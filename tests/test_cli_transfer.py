@@ -66,7 +66,8 @@ def test_export_then_import_gives_equal_records(
     with qse.open_store(first) as store:
         store.save_many(batch)
     exported = folder / "all.jsonl"
-    assert main(["export", "--store", first, "--output", str(exported)]) == 0
+    backup = ["export", "--store", first, "--output", str(exported), "--include-anonymous-text"]
+    assert main(backup) == 0
     assert main(["import", "--store", second, str(exported)]) == 0
     with qse.open_store(second) as store:
         for record in batch:

@@ -121,3 +121,38 @@ def test_demo_refuses_a_folder_that_already_has_a_store(
     folder, _ = demo
     assert main(["demo", "--dir", str(folder)]) == 2
     assert "already holds a lab.db" in capsys.readouterr().err
+
+
+def test_the_demo_exercises_the_complaints_handling_standard(demo: tuple[Path, str]) -> None:
+    folder, summary = demo
+    report = json.loads((folder / "report.json").read_text())
+    rules = {
+        rule["rule_id"]: rule
+        for rule in report["standards"]["rules"]
+        if rule["ruleset"] == "complaints-handling"
+    }
+    assert set(rules) == {rule.id for rule in qse.load_ruleset("complaints-handling").rules}
+    assert all(rule["met"] > 0 for rule in rules.values())
+    breached = {rule_id for rule_id, rule in rules.items() if rule["breached"]}
+    assert {"H-1", "H-2", "H-3", "H-3-recorded", "H-4a", "H-4c", "H-5", "H-5-who"} <= breached
+    lines = [line.strip() for line in summary.splitlines()]
+    assert any(line.startswith("H-1 Complainant acknowledged") for line in lines)
+    assert any(line.startswith("H-4 (4 rules)") for line in lines)
+    assert "--ruleset complaints-handling" in summary
+
+
+def test_the_demo_exercises_the_clauses_records_can_show(demo: tuple[Path, str]) -> None:
+    folder, _ = demo
+    report = json.loads((folder / "report.json").read_text())
+    checked = {rule["rule_id"]: rule for rule in report["standards"]["rules"]}
+    for rule_id in ("T-1b", "T-1c", "T-2c", "CS-3.1.2", "CS-3.2", "CS-3.6", "CS-8.1"):
+        assert checked[rule_id]["met"] > 0, rule_id
+
+
+def test_the_readme_shows_the_demo_summary_as_it_is(demo: tuple[Path, str]) -> None:
+    _, summary = demo
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    shown = [line for line in readme.splitlines() if re.match(r"^  H-\d", line)]
+    assert len(shown) == 5
+    for line in shown:
+        assert line in summary.splitlines(), line

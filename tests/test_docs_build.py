@@ -11,13 +11,14 @@ from typing import Any
 
 import pytest
 
+from qse_customer import anonymous_data_fields, revoke_anonymous_data
 from qse_customer.plugins import get_plugin_manager
 from qse_customer.rules import shipped_rulesets
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 # Pages whose Python examples run in order, each page in its own namespace.
-TESTED_PAGES = ("quickstart.md", "concepts.md", "rules.md", "findings.md")
+TESTED_PAGES = ("quickstart.md", "concepts.md", "records.md", "rules.md", "findings.md")
 
 
 @pytest.fixture(scope="module")
@@ -66,12 +67,15 @@ def test_the_examples_on_the_page_run_in_order(
     assert blocks, f"{page} shows no Python example"
     monkeypatch.chdir(tmp_path)
     get_plugin_manager.cache_clear()
+    allowed = set(anonymous_data_fields())
     namespace: dict[str, Any] = {}
     try:
         for number, block in enumerate(blocks, start=1):
             exec(compile(block, f"{page}, example {number}", "exec"), namespace)
     finally:
         get_plugin_manager.cache_clear()
+        for key in set(anonymous_data_fields()) - allowed:  # a page's own fields stay its own
+            revoke_anonymous_data(key)
 
 
 def test_sphinx_roles_in_docstrings_become_inline_code() -> None:

@@ -87,7 +87,7 @@ def test_intake_keeps_an_anonymous_complaint_anonymous() -> None:
     text = output("complaint_intake")
     assert "payload refused: $.submitter: an anonymous complaint holds no identity" in text
     assert "Complaint.receive refused: $.submitter" in text
-    assert "cannot carry identifying fields ['phone']" in text
+    assert "data.phone: not allowed on an anonymous complaint: 'phone'" in text
     assert "feedback cannot be given on an anonymous complaint" in text
     assert "stored as anonymous=True, submitter=None" in text
     assert "Night porter" not in text and "07700 900123" not in text

@@ -535,7 +535,7 @@ def test_no_anonymous_identity_in_any_message(
     )
     if not complaint.is_closed:
         complaint = complaint.add(
-            "note_added", at=complaint.last_event_at, by=staff, note=f"note {token}", x=token
+            "note_added", at=complaint.last_event_at, by=staff, note=f"note {token}"
         )
     notifier = SMTPNotifier(settings_for(controller.port))
     store = MemoryStore()

@@ -13,7 +13,7 @@ import pytest
 import qse_customer as qse
 from qse_customer.reports import REPORT_VERSION, render_json, report_errors, report_schema
 from qse_customer.reports.content import build_report, records_of_sequence
-from qse_customer.reports.text import render_text, sparkline
+from qse_customer.reports.text import render_text, requirement, sparkline
 
 STAFF = qse.Actor("t-1", "Tara Tech", qse.Role.TECHNOLOGIST)
 AT = datetime(2026, 3, 18, 14, 30, tzinfo=UTC)
@@ -43,7 +43,7 @@ def report() -> dict[str, Any]:
 def test_the_schema_is_valid_and_the_report_matches_it(report: dict[str, Any]) -> None:
     jsonschema.Draft202012Validator.check_schema(report_schema())
     assert report_errors(json.loads(render_json(report))) == []
-    assert report["version"] == REPORT_VERSION == 1
+    assert report["version"] == REPORT_VERSION == 2
 
 
 def test_counts_and_denominators(report: dict[str, Any]) -> None:
@@ -56,7 +56,7 @@ def test_counts_and_denominators(report: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     ("path", "value"),
     [
-        (("version",), 2),
+        (("version",), 1),
         (("breaches", 0, "status"), "met"),
         (("standards", "rules", 0, "met"), -1),
         (("at",), "yesterday"),
@@ -81,3 +81,19 @@ def test_the_text_report_lists_the_breach(report: dict[str, Any]) -> None:
 def test_sparkline_scales_to_the_largest_count() -> None:
     assert sparkline([0, 4, 8]) == " ▄█"
     assert sparkline([]) == ""
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "expected"),
+    [
+        ("T-1", "T-1"),
+        ("T-1b", "T-1"),
+        ("H-3-recorded", "H-3"),
+        ("R-K2-before-close", "R-K2"),
+        ("RF-6", "RF-6"),
+        ("CS-3.1.2", "CS-3.1.2"),
+        ("contract:CTR-ED:TAT-6", "contract:CTR-ED:TAT-6"),
+    ],
+)
+def test_the_summary_groups_the_rules_of_one_requirement(rule_id: str, expected: str) -> None:
+    assert requirement(rule_id) == expected

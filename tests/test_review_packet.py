@@ -14,6 +14,12 @@ from hypothesis import strategies as st
 
 import qse_customer as qse
 from qse_customer.review import PACKET_VERSION, ReviewPacket, management_review
+from qse_customer.review.small_cells import (
+    GROUP_DIMENSIONS,
+    SMALL_CELL_THRESHOLD,
+    is_small,
+    suppress_table,
+)
 from qse_customer.rules import check
 
 LAB = qse.WorkingCalendar(timezone="UTC", opens="08:00", closes="17:00")
@@ -131,15 +137,21 @@ def test_the_packet_counts_are_those_of_the_underlying_functions(records):
     assert section["total"] == len(complaints)
     assert section["anonymous"] == sum(c.anonymous for c in complaints)
     for dimension in ("period", "category", "customer_group", "channel", "site"):
-        assert (
-            section[f"by_{dimension}"]
-            == qse.count_complaints(complaints, by=(dimension,)).to_dict()
-        )
+        exact = qse.count_complaints(complaints, by=(dimension,))
+        assert packet.complaints.counts[dimension] == exact  # the object keeps exact counts
+        shown = exact.to_dict()
+        if dimension in GROUP_DIMENSIONS:  # the document hides small ones
+            shown = suppress_table(shown, SMALL_CELL_THRESHOLD)
+        assert section[f"by_{dimension}"] == shown
     assert section["pareto"] == qse.pareto(complaints).to_dict()
-    assert section["recurrences"]["items"] == [
-        r.to_dict()
-        for r in qse.detect_recurrences(complaints, threshold=2, window=timedelta(days=30))
-    ]
+    recurrences = qse.detect_recurrences(complaints, threshold=2, window=timedelta(days=30))
+    assert packet.complaints.recurrences == recurrences
+    for item, recurrence in zip(section["recurrences"]["items"], recurrences, strict=True):
+        if is_small(recurrence.peak, SMALL_CELL_THRESHOLD):
+            assert item["peak"] is None and item["complaint_ids"] == []
+            assert item["message"].startswith(f"fewer than {SMALL_CELL_THRESHOLD} complaints")
+        else:
+            assert item == recurrence.to_dict() | {"peak_shown": str(recurrence.peak)}
     # Referrals: open at `at`, whenever opened (a referral closed after `at` was still open then).
     open_ids = {
         r.id
@@ -159,6 +171,11 @@ def test_the_packet_counts_are_those_of_the_underlying_functions(records):
         return
     (survey,) = document["surveys"]
     instrument = qse.load_instrument("csat")
+    assert packet.surveys[0].analysis == qse.analyse_survey(instrument, responses)
+    if is_small(len(responses), SMALL_CELL_THRESHOLD):  # too few to show
+        assert survey["analysis"] is None and survey["response_rate"] is None
+        assert survey["responses"] is None and survey["responses_shown"] == "fewer than 5"
+        return
     assert survey["analysis"] == qse.analyse_survey(instrument, responses).to_dict()
     assert survey["response_rate"]["responded"] == len(responses)
     assert survey["response_rate"]["invited"] == 200
@@ -167,7 +184,11 @@ def test_the_packet_counts_are_those_of_the_underlying_functions(records):
         for r in records
         if isinstance(r, qse.SurveyResponse) and START - (END - START) <= r.opened_at < START
     ]
-    assert (survey["comparison"] is None) == (not before)
+    assert (packet.surveys[0].comparison is None) == (not before)
+    if before and is_small(len(before), SMALL_CELL_THRESHOLD):  # too few before to compare
+        assert survey["comparison"] is None and survey["previous"]["responses"] is None
+    else:
+        assert (survey["comparison"] is None) == (not before)
 
 
 def test_merged_and_one_by_one_checks_agree():
@@ -184,7 +205,7 @@ def test_merged_and_one_by_one_checks_agree():
     merged = review(records).to_dict()
     # An effective date after the review's start forces the one-by-one path.
     later = qse.load_ruleset("customer-service-standards").to_dict()
-    later["effective"] = "2026-02-01"
+    later["effective_from"] = "2026-02-01"
     later["name"] = "css-later"
     apart = review(records, rulesets=[later, "qse2-responsibility"]).to_dict()
     alone = check(records, later, calendar=LAB, at=AT)
@@ -196,12 +217,14 @@ def test_merged_and_one_by_one_checks_agree():
 def test_shape_version_and_immutability():
     packet = review([])
     document = packet.to_dict()
-    assert document["version"] == PACKET_VERSION == 1
+    assert document["version"] == PACKET_VERSION == 2
     assert list(document) == [
         "version",
         "kind",
+        "small_cell_threshold",
         "period",
         "standards",
+        "finding_totals",
         "breaches",
         "at_risk",
         "complaints",

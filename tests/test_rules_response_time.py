@@ -350,3 +350,120 @@ def test_calendar_time_runs_around_the_clock(limit, expected):
     result = finding(enquiry(saturday), {**CLOCK, "limit": limit}, saturday)
     assert result.due_at == expected
     assert result.measure == "calendar time"
+
+
+# -- acknowledgements, automatic events, restarts -------------------------------------------------
+
+
+@settings(max_examples=150)
+@given(starts, limits, limits, pause_pairs, updates, st.none() | offsets, offsets)
+def test_adding_a_progress_update_never_makes_the_deadline_earlier(
+    start, limit, every, pauses, progress, stop, extra
+):
+    """An early update never shortens the time the limit allows, paused or not."""
+    params = {**PAUSED, "limit": limit, "repeat": {"events": ["progress_update"], "every": every}}
+    at = start + timedelta(days=45)
+    without = finding(enquiry(start, history(start, pauses, progress, stop)), params, at)
+    more = [*progress, extra]
+    with_update = finding(enquiry(start, history(start, pauses, more, stop)), params, at)
+    assert with_update.due_at >= without.due_at, (without.message, with_update.message)
+
+
+ACKNOWLEDGED = {
+    **CLOCK,
+    "limit": {"working_days": 5},
+    "acknowledge": ["acknowledged"],
+    "repeat": {"events": ["progress_update"], "every": {"working_days": 5}},
+    "automatic": [],
+}
+
+
+@given(starts, st.lists(offsets, min_size=1, max_size=5), st.none() | offsets)
+def test_only_the_first_acknowledgement_counts(start, acks, stop):
+    first, *rest = sorted(acks)
+    later = [("acknowledged", start + timedelta(seconds=first))]
+    if stop is not None:
+        later.append(("responded", start + timedelta(seconds=stop)))
+    at = start + timedelta(days=60)
+    once = finding(enquiry(start, later), ACKNOWLEDGED, at)
+    again = [*later, *(("acknowledged", start + timedelta(seconds=s)) for s in rest)]
+    many = finding(enquiry(start, again), ACKNOWLEDGED, at)
+    assert (once.status, once.due_at) == (many.status, many.due_at)
+
+
+def test_an_acknowledgement_meets_the_first_deadline_and_the_reply_is_still_owed():
+    monday = datetime(2026, 3, 2, 9, tzinfo=LONDON)
+    acked = enquiry(monday, [("acknowledged", monday + timedelta(days=1))])
+    result = finding(acked, ACKNOWLEDGED, datetime(2026, 3, 9, 9, tzinfo=LONDON))
+    assert result.status is Status.PENDING
+    assert result.due_at == datetime(2026, 3, 10, 17, tzinfo=LONDON)
+    assert result.evidence["acknowledged"]["automatic"] is False
+    assert "the reply is still owed" in result.message
+    late = finding(acked, ACKNOWLEDGED, datetime(2026, 3, 11, 9, tzinfo=LONDON))
+    assert late.status is Status.BREACHED
+
+
+def test_an_automatic_stop_is_ignored_only_when_the_rule_says_so():
+    monday = datetime(2026, 3, 2, 9, tzinfo=LONDON)
+    record = qse.Enquiry.receive(id="E-1", at=monday, by=TECH, channel="telephone").add(
+        "responded", at=monday + timedelta(hours=1), by=None
+    )
+    limit = {"working_days": 2}
+    at = monday + timedelta(days=30)
+    assert finding(record, {**CLOCK, "limit": limit}, at).status is Status.MET  # an LIS may stop
+    person = finding(record, {**CLOCK, "limit": limit, "automatic": []}, at)
+    assert person.status is Status.BREACHED
+    assert [dict(item) for item in person.evidence["ignored_automatic"]] == [
+        {"event": "responded", "at": "2026-03-02T10:00:00+00:00"}
+    ]
+    allowed = finding(record, {**CLOCK, "limit": limit, "automatic": ["responded"]}, at)
+    assert allowed.status is Status.MET
+
+
+def test_a_restart_counts_the_limit_again_in_full_from_the_resume():
+    monday = datetime(2026, 3, 2, 9, tzinfo=LONDON)
+    params = {**PAUSED, "limit": {"working_days": 2}, "on_resume": "restart"}
+    record = enquiry(
+        monday,
+        [
+            ("awaiting_customer", monday + timedelta(hours=1)),
+            ("customer_replied", datetime(2026, 3, 11, 15, tzinfo=LONDON)),
+        ],
+    )
+    result = finding(record, params, datetime(2026, 3, 12, 9, tzinfo=LONDON))
+    assert result.due_at == datetime(2026, 3, 13, 17, tzinfo=LONDON)
+    assert "counts again in full" in result.message
+
+
+@pytest.mark.parametrize(
+    ("params", "path", "words"),
+    [
+        ({**CLOCK, "acknowledge": ["acknowledged"]}, "$.rules[0].params.acknowledge", "repeat"),
+        (
+            {**ACKNOWLEDGED, "stop": ["responded", "acknowledged"]},
+            "$.rules[0].params.acknowledge",
+            "cannot both stop",
+        ),
+        ({**CLOCK, "on_resume": "restart"}, "$.rules[0].params.on_resume", "pause and resume"),
+        ({**CLOCK, "automatic": ["posted"]}, "$.rules[0].params.automatic[0]", "changes nothing"),
+    ],
+)
+def test_acknowledge_automatic_and_restart_are_checked(params, path, words):
+    document = {
+        "name": "test",
+        "version": "1",
+        "rules": [
+            {
+                "id": "CLOCK",
+                "title": "a clock",
+                "kind": "response_time",
+                "source": {"document": "test.txt"},
+                "applies_to": {"record_type": "enquiry"},
+                "params": {"limit": {"working_days": 2}, **params},
+            }
+        ],
+    }
+    with pytest.raises(qse.ValidationError) as raised:
+        load_ruleset(document)
+    found = {problem.path: problem.message for problem in raised.value.errors}
+    assert words in found[path], found

@@ -46,9 +46,9 @@ def test_every_rule_has_a_row_and_a_section(name: str) -> None:
 
 def test_every_requirement_id_is_on_the_mapping_page_once() -> None:
     page = (ROOT / "docs" / "requirements.md").read_text("utf-8")
-    rows = re.findall(r"^\| ((?:R|T)-[A-Z0-9]+) \|", page, flags=re.M)
+    rows = re.findall(r"^\| ((?:R|T|H)-[A-Z0-9]+) \|", page, flags=re.M)
     assert rows == [rid for rid, _, _ in generator().REQUIREMENTS]
-    assert len(rows) == len(set(rows)) == 28
+    assert len(rows) == len(set(rows)) == 33  # 18 R-*, 10 T-*, 5 H-*
 
 
 def test_every_shipped_rule_is_on_the_mapping_page() -> None:
@@ -93,3 +93,23 @@ def test_a_rule_checks_the_requirement_whose_id_it_extends(rid: str, suffix: str
 def test_a_longer_id_is_not_a_suffix(rid: str, suffix: str) -> None:
     found = generator().requirement_of(rid + suffix, IDS)
     assert found != rid or (rid + suffix) in IDS
+
+
+def test_what_records_cannot_show_is_listed_with_the_reason_and_what_to_do_instead() -> None:
+    page = (ROOT / "docs" / "requirements.md").read_text("utf-8")
+    section = page.split("## What records cannot show", 1)[1]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and "---" not in line]
+    assert len(rows) == len(generator().NOT_CHECKABLE) + 1  # and the header
+    for clause, _, why, instead in generator().NOT_CHECKABLE:
+        assert f"| {clause} |" in section
+        assert why and instead
+    # every clause of 003 section 3 the rules do not check appears, by its number
+    for clause in ("3.1.1", "3.1.5", "3.6", "8.2"):
+        assert clause in section
+
+
+def test_every_complaint_handling_requirement_has_a_rule() -> None:
+    page = (ROOT / "docs" / "requirements.md").read_text("utf-8")
+    for rid in ("H-1", "H-2", "H-3", "H-4", "H-5"):
+        (row,) = [line for line in page.splitlines() if line.startswith(f"| {rid} |")]
+        assert "rulesets/complaints-handling.md" in row and "**no rule**" not in row

@@ -6,8 +6,14 @@ their history as events; working calendars turn response-time standards into dea
 
 from __future__ import annotations
 
+from .core.anonymous_data import (
+    AnonymousDataField,
+    allow_anonymous_data,
+    anonymous_data_fields,
+    revoke_anonymous_data,
+)
 from .core.calendar import WorkingCalendar
-from .core.complaint import Complaint
+from .core.complaint import Complaint, follow_up_digest
 from .core.complaint_trends import control_chart, count_complaints, detect_recurrences, pareto
 from .core.contract import Contract, ServiceTerm
 from .core.customer import Customer, Need
@@ -22,6 +28,8 @@ from .core.errors import (
     ValidationError,
 )
 from .core.events import Event
+from .core.export import for_export
+from .core.follow_up import FollowUp, find_by_follow_up, follow_up
 from .core.instrument import (
     Instrument,
     InstrumentRegistry,
@@ -66,7 +74,7 @@ from .core.vocabulary import (
     Priority,
     Severity,
 )
-from .plugged_rules import check, compile_ruleset, load_ruleset
+from .plugged_rules import check, compile_ruleset, load_ruleset, load_ruleset_versions
 from .plugins import (
     CorruptStoreError,
     ForeignStoreError,
@@ -104,6 +112,7 @@ from .rules import (
     Report,
     Rule,
     Ruleset,
+    RulesetVersions,
     Status,
     contract_rules,
     evaluate,
@@ -117,6 +126,7 @@ __all__ = [
     "PACKET_VERSION",
     "RECORD_TYPES",
     "Actor",
+    "AnonymousDataField",
     "AnyRecord",
     "CalendarError",
     "CalendarRangeError",
@@ -133,6 +143,7 @@ __all__ = [
     "Event",
     "FieldError",
     "Finding",
+    "FollowUp",
     "ForeignStoreError",
     "HistoryRewriteError",
     "Instrument",
@@ -161,6 +172,7 @@ __all__ = [
     "Role",
     "Rule",
     "Ruleset",
+    "RulesetVersions",
     "SMTPDeliveryError",
     "SMTPNotifier",
     "SQLiteStore",
@@ -183,7 +195,9 @@ __all__ = [
     "ValidationError",
     "WorkingCalendar",
     "__version__",
+    "allow_anonymous_data",
     "analyse_survey",
+    "anonymous_data_fields",
     "anonymous_response",
     "check",
     "compare_means",
@@ -199,6 +213,10 @@ __all__ = [
     "csat_estimate",
     "detect_recurrences",
     "evaluate",
+    "find_by_follow_up",
+    "follow_up",
+    "follow_up_digest",
+    "for_export",
     "from_dict",
     "from_json",
     "get_plugin_manager",
@@ -207,6 +225,7 @@ __all__ = [
     "instruments",
     "load_instrument",
     "load_ruleset",
+    "load_ruleset_versions",
     "management_review",
     "merge_rulesets",
     "net_promoter_score",
@@ -220,6 +239,7 @@ __all__ = [
     "register_instrument",
     "register_instruments",
     "response_rate",
+    "revoke_anonymous_data",
     "schema_for",
     "score_psq18",
     "score_response",

@@ -7,19 +7,20 @@ plugin's kind loads with ``qse.load_ruleset(path)`` once the plugin is installed
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from .core.calendar import WorkingCalendar
 from .core.record import Record
-from .rules import engine, loader
+from .rules import loader, versions
 from .rules.engine import CompiledRuleset
 from .rules.loader import RulesetSource
 from .rules.periods import Granularity
 from .rules.report import Report
 from .rules.ruleset import Ruleset
 from .rules.status import Status
+from .rules.versions import Checkable, CompiledVersions, RulesetVersions
 
 
 def _plugin_kinds(kinds: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
@@ -35,16 +36,24 @@ def load_ruleset(source: RulesetSource, *, kinds: Mapping[str, Any] | None = Non
     return loader.load_ruleset(source, kinds=_plugin_kinds(kinds))
 
 
+def load_ruleset_versions(
+    sources: Sequence[RulesetSource] | RulesetVersions, *, kinds: Mapping[str, Any] | None = None
+) -> RulesetVersions:
+    """The versions of one ruleset (shipped names, paths, mappings), with plugins' rule kinds."""
+    return versions.load_ruleset_versions(sources, kinds=_plugin_kinds(kinds))
+
+
 def compile_ruleset(
-    ruleset: RulesetSource, *, calendar: WorkingCalendar, kinds: Mapping[str, Any] | None = None
-) -> CompiledRuleset:
-    """Compile a ruleset against ``calendar`` once, with plugins' rule kinds."""
-    return engine.compile_ruleset(ruleset, calendar=calendar, kinds=_plugin_kinds(kinds))
+    ruleset: Checkable, *, calendar: WorkingCalendar, kinds: Mapping[str, Any] | None = None
+) -> CompiledRuleset | CompiledVersions:
+    """Compile a ruleset (or a list of versions of one) against ``calendar`` once, with
+    plugins' rule kinds."""
+    return versions.compile_ruleset(ruleset, calendar=calendar, kinds=_plugin_kinds(kinds))
 
 
 def check(
     records: Iterable[Record],
-    ruleset: RulesetSource | CompiledRuleset,
+    ruleset: Checkable | CompiledRuleset | CompiledVersions,
     *,
     calendar: WorkingCalendar,
     at: datetime,
@@ -53,10 +62,11 @@ def check(
     keep: Iterable[Status | str] = (Status.BREACHED, Status.AT_RISK),
     max_findings: int = 10_000,
 ) -> Report:
-    """Check ``records`` against ``ruleset`` as of ``at``; see :func:`qse_customer.rules.check`."""
-    if not isinstance(ruleset, CompiledRuleset):
+    """Check ``records`` against ``ruleset`` (or a list of versions of one) as of ``at``; see
+    :func:`qse_customer.rules.check`."""
+    if not isinstance(ruleset, CompiledRuleset | CompiledVersions):
         ruleset = compile_ruleset(ruleset, calendar=calendar, kinds=kinds)
-    return engine.check(
+    return versions.check(
         records,
         ruleset,
         calendar=calendar,

@@ -6,10 +6,11 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from ..reports.content import build_report
+from ..reports.content import MAX_FINDINGS, build_report
 from ..reports.html import render_html
 from ..reports.json_report import render_json
 from ..reports.text import render_text
+from ..review.small_cells import SMALL_CELL_THRESHOLD
 from .common import (
     EXIT_FOUND,
     EXIT_OK,
@@ -54,6 +55,22 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--format", choices=("text", "json", "html"), default="text", help="default: text"
     )
     parser.add_argument("--output", metavar="FILE", help="write the report here (default: stdout)")
+    parser.add_argument(
+        "--small-cell-threshold",
+        metavar="N",
+        type=int,
+        default=SMALL_CELL_THRESHOLD,
+        help="show counts of complaints by customer group or site, and surveys, below N as "
+        "'fewer than N' (default: %(default)s; 1 shows every count)",
+    )
+    parser.add_argument(
+        "--max-findings",
+        metavar="N",
+        type=int,
+        default=MAX_FINDINGS,
+        help="list at most N breached and at-risk findings per ruleset (default: %(default)s); "
+        "every count and total stays complete",
+    )
     add_calendar(parser)
     parser.set_defaults(run=run)
 
@@ -63,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     calendar = calendar_from(args)
     at = parse_at(args.at, calendar)
     with existing_store(args.store) as store:
-        rulesets = rulesets_from(args.ruleset, store, args.contracts)
+        rulesets = rulesets_from(args.ruleset, store, args.contracts, at)
         report = build_report(
             store.stream,
             rulesets,
@@ -72,6 +89,8 @@ def run(args: argparse.Namespace) -> int:
             title="Customer focus report",
             source=args.store,
             progress=progress_printer(),
+            small_cell_threshold=args.small_cell_threshold,
+            max_findings=args.max_findings,
         )
     renderers: dict[str, Callable[[dict[str, Any]], str]] = {
         "text": render_text,

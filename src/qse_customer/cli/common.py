@@ -22,6 +22,7 @@ from ..plugins.manager import open_store
 from ..plugins.store import Store
 from ..rules.contract_rules import contract_rules, merge_rulesets
 from ..rules.ruleset import Ruleset
+from ..rules.versions import RulesetVersions
 
 EXIT_OK = 0
 EXIT_FOUND = 1
@@ -78,8 +79,10 @@ def add_rulesets(parser: argparse.ArgumentParser, *, contracts: bool = True) -> 
         action="append",
         required=True,
         metavar="NAME|PATH",
-        help="a shipped ruleset (qse2-responsibility, customer-service-standards) or a ruleset "
-        "file; repeat for several",
+        help="a shipped ruleset (qse2-responsibility, customer-service-standards, "
+        "complaints-handling, improvement-referrals) or a ruleset file; repeat for several "
+        "(rulesets of the same name are versions of one ruleset, each judging the records of its "
+        "own time)",
     )
     if contracts:
         parser.add_argument(
@@ -188,11 +191,21 @@ def existing_store(url: str) -> Store:
     return open_store(url)
 
 
-def rulesets_from(names: Sequence[str], store: Store | None, contracts: bool) -> list[Ruleset]:
-    """The rulesets named on the command line, plus the stored contracts' terms if asked."""
-    rulesets = [load_ruleset(name) for name in names]
+def rulesets_from(
+    names: Sequence[str], store: Store | None, contracts: bool, at: datetime | None = None
+) -> list[Ruleset | RulesetVersions]:
+    """The rulesets named on the command line (several of one name: its versions, checked
+    together), plus the stored contracts' terms (as amended by ``at``) if asked."""
+    by_name: dict[str, list[Ruleset]] = {}
+    for name in names:
+        loaded = load_ruleset(name)
+        by_name.setdefault(loaded.name, []).append(loaded)
+    rulesets: list[Ruleset | RulesetVersions] = [
+        versions[0] if len(versions) == 1 else RulesetVersions.of(versions)
+        for versions in by_name.values()
+    ]
     if contracts and store is not None:
-        terms = [contract_rules(c) for c in store.stream(Contract)]
+        terms = [contract_rules(c, at=at) for c in store.stream(Contract)]
         if terms:
             rulesets.append(merge_rulesets("contracts", "1", terms))
     seen: dict[str, str] = {}

@@ -14,7 +14,8 @@ EXAMPLE = """\
 The sample lab is "Riverside Hospital Laboratory" (Europe/London, England's bank holidays, open
 08:00-17:00): a year of complaints, enquiries of every channel, contracts with STAT and routine
 turnaround terms and their test requests, survey rounds and referrals, judged as of
-Wed 18 Mar 2026 14:30. The same seed always gives the same lab.
+Wed 18 Mar 2026 14:30 against qse2-responsibility, customer-service-standards,
+complaints-handling and the contracts' terms. The same seed always gives the same lab.
 
 example:
   qse-customer demo --dir ./riverside
@@ -26,9 +27,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser = commands.add_parser(
         "demo",
         help="create a sample lab, check it and summarise what a quality manager needs to know",
-        description="Create a sample lab in an SQLite store, check it against both shipped "
-        "rulesets and its contracts' terms, print a summary and write the full HTML and JSON "
-        "reports.",
+        description="Create a sample lab in an SQLite store, check it against the shipped "
+        "rulesets (responsibility, customer service standards, complaints handling) and its "
+        "contracts' terms, print a summary and write the full HTML and JSON reports.",
         epilog=EXAMPLE,
         formatter_class=HelpFormatter,
     )
@@ -74,5 +75,12 @@ def run(args: argparse.Namespace) -> int:
             f"Why was {example['record_id']} late? qse-customer explain T-1 "
             f"{example['record_id']} --store {result.store_url} "
             "--ruleset customer-service-standards --at 2026-03-18T14:30"
+        )
+    handled = next((f for f in result.report["breaches"] if f["rule_id"].startswith("H-")), None)
+    if handled is not None:
+        print(
+            f"Was {handled['record_id']} handled as ISO 15189 7.7 asks? qse-customer explain "
+            f"{handled['rule_id']} {handled['record_id']} --store {result.store_url} "
+            "--ruleset complaints-handling --at 2026-03-18T14:30"
         )
     return EXIT_OK

@@ -9,6 +9,8 @@ from datetime import datetime
 from itertools import chain
 from typing import Any
 
+from ..core.export import for_export as without_free_text
+from ..core.export import withholds_text
 from ..core.record import Record
 from ..core.records import RECORD_TYPES
 from ..plugged_rules import compile_ruleset
@@ -17,6 +19,7 @@ from ..plugins.store import Store
 from ..reports.formatting import duration, local_time
 from ..rules.findings import Finding
 from ..rules.ruleset import Rule, Ruleset
+from ..rules.versions import RulesetVersions
 from .common import (
     EXIT_OK,
     HelpFormatter,
@@ -61,7 +64,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.set_defaults(run=run)
 
 
-def _rule(rulesets: list[Ruleset], rule_id: str) -> tuple[Ruleset, Rule]:
+def _rule(
+    rulesets: list[Ruleset | RulesetVersions], rule_id: str
+) -> tuple[Ruleset | RulesetVersions, Rule]:
     for ruleset in rulesets:
         for rule in ruleset.rules:
             if rule.id == rule_id:
@@ -89,7 +94,13 @@ def _candidates(store: Store, rule: Rule, record_id: str) -> Iterator[Any]:
 
 
 def find(
-    store: Store, ruleset: Ruleset, rule: Rule, record_id: str, *, calendar: Any, at: datetime
+    store: Store,
+    ruleset: Ruleset | RulesetVersions,
+    rule: Rule,
+    record_id: str,
+    *,
+    calendar: Any,
+    at: datetime,
 ) -> Finding:
     """The finding of ``rule`` for the record (or period) ``record_id`` as of ``at``."""
     compiled = compile_ruleset(ruleset, calendar=calendar)
@@ -194,6 +205,9 @@ def history_lines(record: Record, at: datetime, zone: str) -> list[str]:
     record, and what the check left out as not yet recorded at ``at``."""
     lines = ["", "History (as stored):"]
     reopening = record.LIFECYCLE.reopening
+    # An anonymous complainant's words (and a correction's reasons) appear in no output.
+    if withholds_text(record):
+        record = without_free_text(record)
     cycle = 1
     corrected_by: dict[int, list[int]] = {}
     for index, event in enumerate(record.events):
@@ -237,12 +251,15 @@ def run(args: argparse.Namespace) -> int:
     calendar = calendar_from(args)
     at = parse_at(args.at, calendar)
     with existing_store(args.store) as store:
-        rulesets = rulesets_from(args.ruleset, store, args.contracts)
+        rulesets = rulesets_from(args.ruleset, store, args.contracts, at)
         ruleset, rule = _rule(rulesets, args.rule_id)
         finding = find(store, ruleset, rule, args.record_id, calendar=calendar, at=at)
         record = None
         if finding.record_id is not None and finding.record_type is not None:
             record = store.load(finding.record_type, finding.record_id)
+    if isinstance(ruleset, RulesetVersions):  # the rule as the version that judged it wrote it
+        judged = next(v for v in ruleset.versions if v.version == finding.ruleset_version)
+        rule = judged.rule(rule.id)
     if args.json:
         print(finding.to_json(indent=2))
         return EXIT_OK

@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from ..core.errors import FieldError
+from ..core.export import for_export, withholds_text
 from ..core.record import Record
 from ..core.records import RECORD_TYPES
 from ..core.serialisation import to_dict, to_json
@@ -29,7 +30,9 @@ example:
 
 EXPORT_EXAMPLE = """\
 One record a line, in the library's JSON (the same as qse_customer.to_json). An anonymous
-complaint carries no submitter: the record never holds one.
+complaint carries no submitter: the record never holds one. Its summary and event notes (the
+complainant's own words) are left out unless --include-anonymous-text is given: give it for a
+backup that must restore everything, and keep that file as confidential as the store.
 
 example:
   qse-customer export --store sqlite:///lab.db --type complaint --output complaints.jsonl
@@ -61,6 +64,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--type", choices=sorted(RECORD_TYPES), help="only records of this type (default: all)"
     )
     exporter.add_argument("--output", metavar="FILE", help="default: stdout")
+    exporter.add_argument(
+        "--include-anonymous-text",
+        action="store_true",
+        help="include the summary and event notes of anonymous complaints (default: left out)",
+    )
     exporter.set_defaults(run=run_export)
 
 
@@ -148,12 +156,21 @@ def run_import(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     """Write the records as JSON lines."""
     tags = [args.type] if args.type else sorted(RECORD_TYPES)
-    count = 0
+    count = withheld = 0
     with existing_store(args.store) as store, output(args.output) as stream:
         for tag in tags:
             for record in store.stream(tag):
+                if not args.include_anonymous_text and withholds_text(record):
+                    withheld += 1
+                    record = for_export(record)
                 stream.write(to_json(record) + "\n")
                 count += 1
     if args.output:
         print(f"exported {count} record(s) to {args.output}", file=sys.stderr)
+    if withheld:
+        print(
+            f"left out the summary and notes of {withheld} anonymous complaint(s); "
+            "--include-anonymous-text includes them",
+            file=sys.stderr,
+        )
     return EXIT_OK

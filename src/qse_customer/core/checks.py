@@ -1,4 +1,7 @@
-"""attrs validators shared by the records: each error names the field and what was expected."""
+"""attrs validators shared by the records: each error names the field and what was expected.
+
+A text field can hold someone's words or name, so an error about one says which type it was
+given, never the value (a blank string is shown as it is: it holds nothing)."""
 
 from __future__ import annotations
 
@@ -15,8 +18,9 @@ def _name(attribute: Any) -> str:
 def nonempty_text(instance: object, attribute: Any, value: Any) -> None:
     """Require a non-empty string."""
     if not isinstance(value, str) or not value.strip():
+        given = repr(value) if isinstance(value, str) else type(value).__name__
         raise ValidationError.single(
-            f"$.{_name(attribute)}", f"expected a non-empty string, got {value!r}"
+            f"$.{_name(attribute)}", f"expected a non-empty string, got {given}"
         )
 
 
@@ -29,7 +33,9 @@ def optional_text(instance: object, attribute: Any, value: Any) -> None:
 def text(instance: object, attribute: Any, value: Any) -> None:
     """Require a string (possibly empty)."""
     if not isinstance(value, str):
-        raise ValidationError.single(f"$.{_name(attribute)}", f"expected a string, got {value!r}")
+        raise ValidationError.single(
+            f"$.{_name(attribute)}", f"expected a string, got {type(value).__name__}"
+        )
 
 
 def boolean(instance: object, attribute: Any, value: Any) -> None:
@@ -55,5 +61,7 @@ def text_tuple(value: Iterable[str]) -> tuple[str, ...]:
     items = tuple(value)
     for index, item in enumerate(items):
         if not isinstance(item, str):
-            raise ValidationError.single(f"$[{index}]", f"expected a string, got {item!r}")
+            raise ValidationError.single(
+                f"$[{index}]", f"expected a string, got {type(item).__name__}"
+            )
     return items

@@ -28,7 +28,7 @@ from attrs import frozen
 
 from .complaint import Complaint
 from .errors import ValidationError
-from .timestamps import wall_clock
+from .timestamps import plain_timedelta, wall_clock
 
 DIMENSIONS = (
     "period",
@@ -417,9 +417,14 @@ class Recurrence:
     @property
     def message(self) -> str:
         """The recurrence in plain words."""
+        return self.describe(str(self.peak))
+
+    def describe(self, peak: str) -> str:
+        """The recurrence in plain words, its peak count written as ``peak`` (``fewer than 5``
+        where a small count must not be shown)."""
         group = ", ".join(f"{name} {value!r}" for name, value in self.group)
         return (
-            f"{self.peak} complaints ({group}) within {_duration(self.window)}, above the "
+            f"{peak} complaints ({group}) within {_duration(self.window)}, above the "
             f"threshold of {self.threshold}, between {self.first_at.isoformat()} and "
             f"{self.last_at.isoformat()}"
         )
@@ -479,6 +484,7 @@ def detect_recurrences(
         )
     if not isinstance(window, timedelta) or window <= timedelta(0):
         raise ValidationError.single("$.window", f"expected a positive timedelta, got {window!r}")
+    window = plain_timedelta(window)
     dimensions = _check_dimensions(by)
     groups: defaultdict[Key, list[Complaint]] = defaultdict(list)
     for complaint in _complaints(complaints):

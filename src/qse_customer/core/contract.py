@@ -1,5 +1,10 @@
 """Service contracts: entered, requirements defined, capability confirmed, reviewed, amended,
-and deviations reported to the client (source 000, "Provision of Laboratory Services")."""
+and deviations reported to the client (source 000, "Provision of Laboratory Services").
+
+A contract's fields are its original terms; an ``amended`` event may change them from a given
+instant (:mod:`qse_customer.core.contract_terms`), and :meth:`Contract.terms_at` answers which
+terms were in force at any instant.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,17 @@ from typing import Any, ClassVar, Self
 from attrs import field, frozen
 
 from .checks import nonempty_text, optional_text, positive_int
+from .contract_terms import (
+    Amendment,
+    ContractTerms,
+    parse_amendment,
+    service_term,
+    terms_at,
+    unique_terms,
+)
+from .contract_terms import (
+    ServiceTerm as ServiceTerm,  # re-exported: where users have always found it
+)
 from .errors import ValidationError
 from .events import Event
 from .lifecycle import Lifecycle
@@ -46,32 +62,25 @@ CONTRACT_LIFECYCLE = Lifecycle(
 )
 
 
-@frozen
-class ServiceTerm:
-    """One service the contract promises: a test at a priority, with its turnaround time.
-
-    Turnaround runs from receipt in the laboratory to the result reported (source 001,
-    "Service Level Agreement").
-    """
-
-    test: str = field(validator=nonempty_text)
-    priority: Priority = field(converter=Priority)
-    turnaround_minutes: int = field(validator=positive_int)
-
-
 def _terms(value: Iterable[ServiceTerm | dict[str, Any]]) -> tuple[ServiceTerm, ...]:
-    terms = tuple(v if isinstance(v, ServiceTerm) else ServiceTerm(**v) for v in value)
-    seen: set[tuple[str, Priority]] = set()
-    for index, term in enumerate(terms):
-        key = (term.test, term.priority)
-        if key in seen:
-            raise ValidationError.single(
-                f"$.services[{index}]",
-                f"a second turnaround term for {term.test!r} at {term.priority.value!r}; "
-                "expected one term per test and priority",
-            )
-        seen.add(key)
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise ValidationError.single("$.services", f"expected a list of terms, got {value!r}")
+    terms = tuple(service_term(v, f"$.services[{i}]") for i, v in enumerate(value))
+    problems = unique_terms(terms, "$.services")
+    if problems:
+        raise ValidationError(problems, what="contract terms")
     return terms
+
+
+def _when(value: datetime | None) -> str | None:
+    """An aware datetime as event data (ISO 8601); a naive one is refused."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        raise ValidationError.single(
+            "$.data", f"expected a timezone-aware datetime, got {value!r}", what="amendment"
+        )
+    return value.isoformat()
 
 
 @frozen(kw_only=True, eq=True, hash=False)
@@ -104,8 +113,79 @@ class Contract(Record):
         """A contract as entered into (R-C1): its first event."""
         return cls(id=id, client=client, events=(Event("entered", at, by, {}, note),), **fields)
 
+    def _check_event(self, event: Event, index: int) -> None:
+        if event.kind == "amended":
+            before = self.events[:index]
+            number = sum(1 for earlier in before if earlier.kind == "amended") + 1
+            earlier = _amendments(self, before)
+            parse_amendment(event, number, f"$.events[{index}]", self._original(), earlier)
+
+    def amend(
+        self,
+        *,
+        at: datetime,
+        by: Actor | None,
+        effective_from: datetime,
+        effective_until: datetime | None = None,
+        retrospective: bool = False,
+        services: Iterable[ServiceTerm | dict[str, Any]] = (),
+        withdrawn: Iterable[dict[str, str]] = (),
+        review_interval_days: int | None = None,
+        deviation_report_days: int | None = None,
+        communication_method: str | None = None,
+        note: str = "",
+        **data: Any,
+    ) -> Self:
+        """A new record with an amendment agreed at ``at`` (R-C4) that changes the given terms
+        from ``effective_from`` (and until ``effective_until``); see
+        :mod:`~qse_customer.core.contract_terms`."""
+        terms: dict[str, Any] = {
+            "effective_from": _when(effective_from),
+            "effective_until": _when(effective_until),
+            "services": [
+                {
+                    "test": t.test,
+                    "priority": t.priority.value,
+                    "turnaround_minutes": t.turnaround_minutes,
+                }
+                if isinstance(t, ServiceTerm)
+                else dict(t)
+                for t in services
+            ],
+            "withdrawn": [dict(w) for w in withdrawn],
+            "review_interval_days": review_interval_days,
+            "deviation_report_days": deviation_report_days,
+            "communication_method": communication_method,
+        }
+        if retrospective:
+            terms["retrospective"] = True
+        given = {key: value for key, value in terms.items() if value not in (None, [])}
+        return self.with_event(Event("amended", at, by, {**data, **given}, note))
+
+    @property
+    def term_amendments(self) -> tuple[Amendment, ...]:
+        """The amendments that change terms, in the order they were agreed."""
+        return _amendments(self, self.events)
+
+    def terms_at(self, at: datetime, *, known_at: datetime | None = None) -> ContractTerms:
+        """The terms in force at ``at``; with ``known_at``, as the amendments agreed by then
+        had them (the terms at receipt, before any later retrospective amendment)."""
+        return terms_at(self._original(), self.term_amendments, at, known_at)
+
+    def _original(self) -> ContractTerms:
+        """The contract's own fields, as terms."""
+        return ContractTerms(
+            services=self.services,
+            review_interval_days=self.review_interval_days,
+            deviation_report_days=self.deviation_report_days,
+            communication_method=self.communication_method,
+            amendments=(),
+            origins={},
+        )
+
     def term_for(self, test: str, priority: Priority | str) -> ServiceTerm | None:
-        """The turnaround term for a test at a priority, or None if the contract has none."""
+        """The original turnaround term for a test at a priority, or None if the contract has
+        none (:meth:`terms_at` for the term in force at an instant)."""
         wanted = Priority(priority)
         return next((t for t in self.services if t.test == test and t.priority is wanted), None)
 
@@ -118,3 +198,19 @@ class Contract(Record):
     def deviations(self) -> tuple[Event, ...]:
         """Every deviation identified from the contract (to be reported to the client, R-C5)."""
         return tuple(self.events_of("deviation_identified"))
+
+
+def _amendments(contract: Contract, events: Iterable[Event]) -> tuple[Amendment, ...]:
+    """The amendments among ``events`` that change terms (each already validated)."""
+    found: list[Amendment] = []
+    number = 0
+    for index, event in enumerate(events):
+        if event.kind != "amended":
+            continue
+        number += 1
+        parsed = parse_amendment(
+            event, number, f"$.events[{index}]", contract._original(), tuple(found)
+        )
+        if parsed is not None:
+            found.append(parsed)
+    return tuple(found)

@@ -13,6 +13,7 @@ from .events import Event
 from .lifecycle import Lifecycle
 from .record import Record
 from .roles import Actor
+from .timestamps import utc
 from .vocabulary import CustomerCategory, CustomerKind, NeedSource
 
 CUSTOMER_LIFECYCLE = Lifecycle(
@@ -39,8 +40,8 @@ class Need:
     description: str
     expectation: str
     source: NeedSource
-    identified_at: datetime
-    last_reviewed_at: datetime
+    identified_at: datetime = field(converter=utc)
+    last_reviewed_at: datetime = field(converter=utc)
 
 
 @frozen(kw_only=True, eq=True, hash=False)

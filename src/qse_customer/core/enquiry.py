@@ -21,6 +21,9 @@ ENQUIRY_LIFECYCLE = Lifecycle(
     kinds={
         "received",
         "retrieved",
+        "message_taken",
+        "named_person_unavailable",
+        "timeframe_advised",
         "acknowledged",
         "progress_update",
         "extension_agreed",

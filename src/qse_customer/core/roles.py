@@ -34,6 +34,11 @@ class Role(StrEnum):
             ) from None
 
 
+EXTERNAL_ROLES = frozenset({Role.RECIPIENT_MANAGEMENT, Role.CUSTOMER})
+"""Roles held by people outside the laboratory: the management of the organisation it serves,
+and its customers. An event on an anonymous complaint is never by one of them."""
+
+
 def as_role(value: Role | str) -> Role:
     """The role named by ``value`` (see :meth:`Role.parse`)."""
     return Role.parse(value)

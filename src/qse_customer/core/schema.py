@@ -45,7 +45,51 @@ def _validator(record_type_tag: str) -> jsonschema.protocols.Validator:
     return validator
 
 
+PERSONAL_FIELDS = frozenset(
+    {
+        "summary",
+        "note",
+        "data",
+        "people_involved",
+        "submitter",
+        "enquirer",
+        "comment",
+        "respondent_id",
+        "follow_up_digest",
+    }
+)
+"""Fields whose values may be someone's words or identity: an error about one never quotes the
+value, only what was expected and the type that was given."""
+
+_JSON_TYPES = {
+    str: "text",
+    bool: "true/false",
+    int: "a number",
+    float: "a number",
+    list: "a list",
+    dict: "an object",
+    type(None): "null",
+}
+
+
+def _personal(error: jsonschema.ValidationError) -> bool:
+    return any(part in PERSONAL_FIELDS for part in error.absolute_path if isinstance(part, str))
+
+
+def _value_free(error: jsonschema.ValidationError) -> str:
+    given = _JSON_TYPES.get(type(error.instance), type(error.instance).__name__)
+    if error.validator == "type":
+        return f"expected {error.validator_value}, got {given}"
+    if error.validator == "additionalProperties":
+        return "unexpected fields"
+    if "description" in error.schema:
+        return f"expected {error.schema['description']}, got {given} that is not"
+    return f"{given} does not satisfy {error.validator!r} {error.validator_value!r}"
+
+
 def _message(error: jsonschema.ValidationError) -> str:
+    if _personal(error):
+        return _value_free(error)
     if error.validator == "additionalProperties":
         return f"unexpected field: {error.message}"
     if error.validator in {"oneOf", "anyOf"} and error.context:

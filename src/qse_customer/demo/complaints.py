@@ -1,5 +1,8 @@
 """The sample lab's complaints: named and anonymous, internal and external, with histories that
-mostly follow the responsibility matrix (R-K1 to R-K5) and sometimes do not."""
+mostly follow the responsibility matrix (R-K1 to R-K5) and the complaints-handling standard (H-1
+to H-5: acknowledged, investigated and decided by people not involved, wrong results corrected,
+the complainant told the outcome or kept informed, effectiveness reviewed), and sometimes do
+not."""
 
 from __future__ import annotations
 
@@ -31,6 +34,10 @@ MONTHLY = (19, 21, 18, 20, 22, 24, 23, 21, 25, 26, 22, 20)
 """Complaints received in each month of the sample year (April to March)."""
 SPIKE_MONTH = 7
 """The month (0 = the first of the year) an analyser failure added turnaround complaints."""
+RESULT_CATEGORY = "Result communication"
+"""Complaints of this category sometimes say a reported result is wrong (H-4)."""
+STAFF_CATEGORY = "Staff attitude"
+"""Complaints of this category name the member of staff involved (H-3)."""
 
 
 class ComplaintDesk:
@@ -42,10 +49,17 @@ class ComplaintDesk:
         self.at = at
         self.count = 0
 
-    def _then(self, complaint: Complaint, kind: str, at: datetime, by: Actor | None) -> Complaint:
+    def _then(
+        self,
+        complaint: Complaint,
+        kind: str,
+        at: datetime,
+        by: Actor | None,
+        data: dict[str, str] | None = None,
+    ) -> Complaint:
         if at >= self.at:
             return complaint
-        return complaint.add(kind, at=max(at, complaint.last_event_at), by=by)
+        return complaint.add(kind, at=max(at, complaint.last_event_at), by=by, **(data or {}))
 
     def _pick(self, category: str | None) -> str:
         if category is not None:
@@ -67,12 +81,16 @@ class ComplaintDesk:
         submitter = None
         if not anonymous:
             submitter = Submitter(name=f"Complainant {self.count:04d}", contact="on file")
+        picked = self._pick(category)
+        involved: tuple[str, ...] = ()
+        if picked == STAFF_CATEGORY:
+            involved = (rng.choice((LEAD, *TECHNOLOGISTS)).id,)
         complaint = Complaint.receive(
             id=f"CMP-{received:%Y}-{self.count:04d}",
             at=received,
             by=receiver,
             channel=rng.choice(CHANNELS) if not anonymous else Channel.FORM,
-            category=self._pick(category),
+            category=picked,
             anonymous=anonymous,
             submitter=submitter,
             customer_kind=CustomerKind.INTERNAL if internal else CustomerKind.EXTERNAL,
@@ -80,16 +98,51 @@ class ComplaintDesk:
             severity=severity,
             site=rng.choice(SITES),
             summary="Details recorded on the complaint form.",
+            people_involved=involved,
+            wrong_result=picked == RESULT_CATEGORY and not anonymous and rng.random() < 0.4,
         )
         return self._history(complaint, received)
+
+    def _investigator(self, complaint: Complaint) -> Actor:
+        """The lead technologist, unless the complaint is about them (then the supervisor); now
+        and then the one it is about investigates anyway (H-3)."""
+        involved = complaint.people_involved
+        if involved and self.rng.random() < 0.1:
+            return next(a for a in (LEAD, *TECHNOLOGISTS) if a.id == involved[0])
+        return SUPERVISOR if LEAD.id in involved else LEAD
+
+    def _wrong_result(self, complaint: Complaint, moment: datetime) -> tuple[Complaint, datetime]:
+        """A complaint about a wrong result: linked to its test request (now and then only
+        after the decision, H-4a), and when the result was wrong, a corrected report and the
+        requester told, usually at once and sometimes late (H-4c, H-4d)."""
+        rng = self.rng
+        after = self.timing.after
+        request = {"test_request": f"REQ-{rng.randint(1, 640):05d}"}
+        if rng.random() < 0.9:
+            complaint = self._then(complaint, "test_request_linked", moment, LEAD, request)
+        if rng.random() < 0.6:
+            moment = after(moment, rng.uniform(1, 6))
+            complaint = self._then(complaint, "result_error_confirmed", moment, LEAD)
+            late = rng.random() < 0.12
+            issued = after(moment, rng.uniform(10, 20) if late else rng.uniform(0.2, 3))
+            complaint = self._then(complaint, "corrected_report_issued", issued, None, request)
+            told = after(moment, rng.uniform(0.1, 2))
+            complaint = self._then(complaint, "requester_notified", told, SUPERVISOR)
+            moment = max(issued, told)
+        return complaint, moment
 
     def _history(self, complaint: Complaint, received: datetime) -> Complaint:
         rng = self.rng
         after = self.timing.after
-        moment = after(received, rng.uniform(1, 14))
-        complaint = self._then(complaint, "acknowledged", moment, QUALITY_MANAGER)
+        moment = after(received, rng.uniform(1, 14) if rng.random() > 0.04 else rng.uniform(28, 40))
+        acknowledger = None if rng.random() < 0.3 else QUALITY_MANAGER  # None: an auto-reply
+        complaint = self._then(complaint, "acknowledged", moment, acknowledger)
         moment = after(moment, rng.uniform(2, 20))
-        complaint = self._then(complaint, "investigation_started", moment, LEAD)
+        complaint = self._then(
+            complaint, "investigation_started", moment, self._investigator(complaint)
+        )
+        if complaint.wrong_result:
+            complaint, moment = self._wrong_result(complaint, after(moment, rng.uniform(1, 8)))
         actor = rng.choice((LEAD, *TECHNOLOGISTS, QUALITY_MANAGER, SUPERVISOR))
         if rng.random() < 0.02:
             actor = DIRECTOR  # the director may not initiate corrective action (R-K2)
@@ -99,6 +152,20 @@ class ComplaintDesk:
         complaint = self._then(
             complaint, "corrective_action_documented", moment, rng.choice((LEAD, QUALITY_MANAGER))
         )
+        if rng.random() < 0.08:  # a long investigation: the complainant kept informed (H-2)
+            update = self.timing.within(received, self._target(received), 0.9)
+            if update > moment and not complaint.anonymous and rng.random() < 0.8:
+                complaint = self._then(complaint, "progress_update", update, QUALITY_MANAGER)
+            moment = max(moment, after(self._target(received), rng.uniform(10, 60)))
+        decider = rng.choice((SUPERVISOR, QUALITY_MANAGER))
+        if complaint.people_involved and rng.random() < 0.05:
+            decider = self._investigator(complaint)
+        if rng.random() > 0.03:  # now and then no decision is recorded (H-3-recorded)
+            moment = after(moment, rng.uniform(1, 8))
+            complaint = self._then(complaint, "outcome_decided", moment, decider)
+        if complaint.wrong_result and not complaint.first("test_request_linked"):
+            request = {"test_request": f"REQ-{rng.randint(1, 640):05d}"}
+            complaint = self._then(complaint, "test_request_linked", moment, LEAD, request)
         if not complaint.anonymous and rng.random() > 0.03:
             giver = rng.choice((SUPERVISOR, QUALITY_MANAGER))
             if rng.random() < 0.03:
@@ -108,10 +175,18 @@ class ComplaintDesk:
         moment = after(moment, rng.uniform(8, 80))
         analyst = QUALITY_MANAGER if rng.random() > 0.02 else SUPERVISOR
         complaint = self._then(complaint, "analysed", moment, analyst)
+        if complaint.first("corrective_action_documented") and rng.random() > 0.06:
+            moment = after(moment, rng.uniform(20, 120))
+            reviewer = QUALITY_MANAGER if rng.random() > 0.03 else LEAD  # H-5-who
+            complaint = self._then(complaint, "effectiveness_reviewed", moment, reviewer)
         moment = after(moment, rng.uniform(1, 16))
         if complaint.status != "open" and complaint.first("corrective_action_documented"):
             complaint = self._then(complaint, "closed", moment, QUALITY_MANAGER)
         return complaint
+
+    def _target(self, received: datetime) -> datetime:
+        """The lab's target for telling the outcome: 25 working days (H-2)."""
+        return self.timing.calendar.add_working_days(received, 25)
 
 
 def _month_start(start: datetime, months: int) -> datetime:

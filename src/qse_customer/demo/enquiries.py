@@ -23,6 +23,8 @@ SUBJECTS = {
 }
 BREACH_SHARE = 0.08
 """How often a response in the sample lab misses its standard."""
+LAB_NUMBER = "0161 496 0000"
+"""The sample lab's telephone number, given on its letters (a number reserved for fiction)."""
 
 
 class EnquiryDesk:
@@ -58,11 +60,17 @@ class EnquiryDesk:
             **fields,  # type: ignore[arg-type]
         )
 
-    def _then(self, enquiry: Enquiry, kind: str, at: datetime, by: Actor) -> Enquiry:
+    def _then(self, enquiry: Enquiry, kind: str, at: datetime, by: Actor, **data: str) -> Enquiry:
         """``enquiry`` with one more event, unless it would happen after the demo's moment."""
         if at >= self.at or at < enquiry.last_event_at:
             return enquiry
-        return enquiry.add(kind, at=at, by=by)
+        return enquiry.add(kind, at=at, by=by, **data)
+
+    def _contact(self, by: Actor) -> dict[str, str]:
+        """The contact name and number a letter gives (3.2, 3.3); now and then no number."""
+        if self.rng.random() < 0.05:
+            return {"contact_name": by.name}
+        return {"contact_name": by.name, "contact_number": LAB_NUMBER}
 
     def _close(self, enquiry: Enquiry) -> Enquiry:
         if enquiry.status != "answered":
@@ -74,6 +82,17 @@ class EnquiryDesk:
         enquiry = self._new(
             Channel.TELEPHONE, received, complex=self.rng.random() < 0.12, clinical=False
         )
+        if self.rng.random() < 0.25:  # a message taken for someone (3.1.2)
+            taker, wanted = self._staff(), self.rng.choice((LEAD, SUPERVISOR, QUALITY_MANAGER))
+            note = {"details": enquiry.subject, "message_for": wanted.name}
+            enquiry = self._then(enquiry, "message_taken", received, taker, **note)
+            if self.rng.random() < 0.2:  # the person asked for is away (3.1.3, T-1c)
+                away = received + timedelta(minutes=self.rng.randint(10, 60))
+                enquiry = self._then(enquiry, "named_person_unavailable", away, taker)
+                told = self.timing.after(away, self.rng.uniform(0.2, 2.5))
+                if self.rng.random() < 0.15:
+                    told = self.timing.after(away, self.rng.uniform(9.5, 12))
+                enquiry = self._then(enquiry, "timeframe_advised", told, taker)
         deadline = self.calendar.add_working_days(received, 2)
         if self.rng.random() < 0.15:  # needs longer: the caller is kept informed
             update = self.timing.within(received, deadline, self.timing.met_share())
@@ -112,7 +131,8 @@ class EnquiryDesk:
             typed = self.timing.within(received, posted, 0.5)
             enquiry = self._then(enquiry, "transcribed", typed, self._staff())
             enquiry = self._then(enquiry, "signed", self.timing.within(typed, posted, 0.5), LEAD)
-            enquiry = self._then(enquiry, "posted", posted, self._staff())
+            sender = self._staff()
+            enquiry = self._then(enquiry, "posted", posted, sender, **self._contact(sender))
         else:
             deadline = self.calendar.add_working_days(received, 5)
             done = self.timing.within(received, deadline, self._share())

@@ -15,7 +15,7 @@ from ..reports.html import render_html
 from ..reports.json_report import render_json
 from .lab import generate_lab
 
-SHIPPED = ("qse2-responsibility", "customer-service-standards")
+SHIPPED = ("qse2-responsibility", "customer-service-standards", "complaints-handling")
 
 
 @frozen
@@ -33,8 +33,9 @@ class DemoRun:
 def run_demo(
     directory: Path, *, seed: int = 2026, progress: Callable[[str], None] | None = None
 ) -> DemoRun:
-    """Generate the sample lab into ``directory/lab.db``, check it with both shipped rulesets
-    and its contracts' terms, and write ``report.html`` and ``report.json`` next to it."""
+    """Generate the sample lab into ``directory/lab.db``, check it with the shipped rulesets
+    (responsibility, customer service standards, complaints handling) and its contracts' terms,
+    and write ``report.html`` and ``report.json`` next to it."""
     directory.mkdir(parents=True, exist_ok=True)
     database = directory / "lab.db"
     url = f"sqlite:///{database}"

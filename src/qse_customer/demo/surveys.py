@@ -203,7 +203,8 @@ def _staff_survey(timing: Timing, at: datetime) -> Iterator[Survey | SurveyRespo
 
 
 def measurements(timing: Timing, start: datetime, at: datetime) -> Iterator[Measurement]:
-    """Rings before sampled telephone calls were answered (T-7) and website outages (T-8)."""
+    """Rings before sampled telephone calls were answered (T-7), website outages (T-8) and the
+    minutes each reception was unstaffed on each working day of the last eight weeks (CS-3.6)."""
     rng = timing.rng
     span = (at - start).days
     for number in range(160):
@@ -233,6 +234,23 @@ def measurements(timing: Timing, start: datetime, at: datetime) -> Iterator[Meas
             unit="minutes",
             subject="www.riverside-lab.example",
         )
+    day = at - timedelta(weeks=8)
+    while day < at - timedelta(days=1):
+        day += timedelta(days=1)
+        if not timing.calendar.is_working_day(day):
+            continue
+        opening = timing.calendar.next_opening(day.replace(hour=0, minute=0))
+        for reception in ("Main reception", "Outpatient phlebotomy"):
+            minutes = rng.choice((15, 20, 30, 45)) if rng.random() < 0.04 else 0
+            yield Measurement.record(
+                id=f"MEA-RCP-{opening:%Y%m%d}-{reception.split()[0].upper()}",
+                at=opening,
+                by=None,
+                measure="reception_unstaffed",
+                value=minutes,
+                unit="minutes",
+                subject=reception,
+            )
 
 
 def referrals(

@@ -24,10 +24,10 @@ from ..core.calendar import WorkingCalendar
 from ..core.errors import ValidationError
 from ..core.record import Record
 from ..core.timestamps import utc
-from ..rules.engine import CompiledRuleset, compile_ruleset, evaluate
+from ..rules.engine import CompiledRuleset
 from ..rules.findings import Finding
-from ..rules.loader import RulesetSource
 from ..rules.status import Status
+from ..rules.versions import Checkable, CompiledVersions, compile_ruleset, evaluate
 from .errors import StoredRecordError
 from .manager import Notifier, QSEPluginManager, get_plugin_manager
 from .notification import Notification, NotificationKind
@@ -174,7 +174,7 @@ def notification_for(finding: Finding, *, at: datetime, title: str = "") -> Noti
 
 def notify_due(
     store: Store,
-    ruleset: RulesetSource | CompiledRuleset,
+    ruleset: Checkable | CompiledRuleset | CompiledVersions,
     *,
     calendar: WorkingCalendar,
     at: datetime,
@@ -191,7 +191,7 @@ def notify_due(
     plugins = manager if manager is not None else get_plugin_manager()
     compiled = (
         ruleset
-        if isinstance(ruleset, CompiledRuleset)
+        if isinstance(ruleset, CompiledRuleset | CompiledVersions)
         else compile_ruleset(ruleset, calendar=calendar, kinds=dict(plugins.rule_kinds()) or None)
     )
     titles = {rule.id: rule.title for rule in compiled.ruleset.rules}
@@ -202,7 +202,11 @@ def notify_due(
         for tag in types:
             yield from store.stream(tag, on_invalid=invalid.append)
 
-    findings = evaluate(records(), compiled, calendar=calendar, at=moment, statuses=tuple(_KINDS))
+    findings = (
+        compiled.evaluate_from(records, at=moment, statuses=tuple(_KINDS))
+        if isinstance(compiled, CompiledVersions)
+        else evaluate(records(), compiled, calendar=calendar, at=moment, statuses=tuple(_KINDS))
+    )
     notifications = (
         notification_for(finding, at=moment, title=titles.get(finding.rule_id, ""))
         for finding in findings

@@ -26,6 +26,7 @@ from ..core.record import Record
 from ..core.records import RECORD_TYPES
 from ..core.roles import Actor
 from ..core.serialisation import from_dict
+from ..core.timestamps import plain_utc
 from .errors import HistoryRewriteError, RecordNotFoundError, StoredRecordError, StoreError
 from .notification import Notification
 from .record_codec import unstructure, validate_stored
@@ -39,6 +40,8 @@ _MICROSECOND = timedelta(microseconds=1)
 
 def micros(moment: datetime) -> int:
     """Microseconds since 1970-01-01 UTC: how stores index and compare event times exactly."""
+    if type(moment) is not datetime:  # pendulum's DateTime subtracts to its own durations
+        moment = plain_utc(moment)
     return (moment - EPOCH) // _MICROSECOND
 
 
@@ -768,7 +771,7 @@ class StoreBase(ABC):
         """Record that ``notifier`` received the notification with ``key``."""
         self._check_open()
         _aware(at, "at")
-        self._mark_delivered(key, notifier, at)
+        self._mark_delivered(key, notifier, plain_utc(at))
 
     def has_notification(self, key: str) -> bool:
         """True if a notification with ``key`` was ever recorded."""

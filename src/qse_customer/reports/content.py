@@ -4,7 +4,10 @@ referrals and the management review packet, as one document of plain JSON types.
 The document's shape is stable and versioned (``REPORT_VERSION``); it is documented in
 ``docs/reports.md`` and checked by the schema in ``schemas/report.schema.json``. The text and HTML
 renderers read only this document. Nothing in it names the submitter of a complaint, a survey
-respondent, a complaint's summary or an event's note.
+respondent, a complaint's summary or an event's note; counts of complaints by customer group or
+site, and the results of surveys, below the small-cell threshold are hidden
+(:mod:`qse_customer.review.small_cells`); and every total it states is the true total, however
+many findings it lists.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from .. import __version__
 from ..core.calendar import WorkingCalendar
 from ..core.complaint import Complaint
 from ..core.complaint_trends import control_chart, count_complaints, pareto
-from ..core.errors import QSEError
+from ..core.errors import QSEError, ValidationError
 from ..core.instrument import UnknownInstrumentError, load_instrument
 from ..core.record import Record
 from ..core.records import RECORD_TYPES
@@ -30,11 +33,21 @@ from ..core.survey_statistics import analyse_survey, compare_periods
 from ..core.timestamps import wall_clock
 from ..plugged_rules import compile_ruleset
 from ..review import management_review
+from ..review.small_cells import (
+    GROUP_DIMENSIONS,
+    SMALL_CELL_THRESHOLD,
+    check_small_cell_threshold,
+    suppress_survey,
+    suppress_table,
+)
 from ..rules.report import Report
 from ..rules.ruleset import Ruleset
+from ..rules.status import Status
+from ..rules.versions import CompiledVersions, RulesetVersions
 
-REPORT_VERSION = 1
-"""Raised when a key is removed or renamed; new keys may be added within a version."""
+REPORT_VERSION = 2
+"""Raised when a key is removed or renamed, or a value may now be null; new keys may be added
+within a version (version 2: small counts by group, and small surveys' results, are hidden)."""
 REPORT_KIND = "qse_customer_report"
 
 RecordsOf = Callable[[str], Iterable[Record]]
@@ -61,6 +74,9 @@ def month_window(at: datetime, zone: ZoneInfo, months: int = 12) -> tuple[dateti
     return start, end
 
 
+MAX_FINDINGS = 10_000
+"""How many breached and at-risk findings a report lists per ruleset, by default."""
+
 PROGRESS_EVERY = 100_000
 """How many records a long check reads between two progress lines."""
 
@@ -75,13 +91,16 @@ def _counted(records: Iterable[Record], progress: Progress, name: str) -> Iterat
 
 def check_rulesets(
     records_of: RecordsOf,
-    rulesets: Sequence[Ruleset],
+    rulesets: Sequence[Ruleset | RulesetVersions],
     *,
     calendar: WorkingCalendar,
     at: datetime,
     progress: Progress | None = None,
+    max_findings: int = MAX_FINDINGS,
 ) -> list[Report]:
-    """Check each ruleset against the records of the types its rules apply to."""
+    """Check each ruleset (or the versions of one, each streaming the records again) against
+    the records of the types its rules apply to, keeping at most ``max_findings`` breached and
+    at-risk findings of each (every count stays complete)."""
     reports = []
     for ruleset in rulesets:
         if progress is not None:
@@ -90,10 +109,16 @@ def check_rulesets(
         tags = sorted({tag for rule in ruleset.rules for tag in rule.applies_to.record_types})
         if "any" in tags:
             tags = sorted(RECORD_TYPES)
-        records: Iterable[Record] = chain.from_iterable(records_of(tag) for tag in tags)
-        if progress is not None:
-            records = _counted(records, progress, ruleset.name)
-        reports.append(compiled.check(records, at=at))
+
+        def records(name: str = ruleset.name, tags: list[str] = tags) -> Iterable[Record]:
+            """The records of the ruleset's types, read afresh."""
+            found: Iterable[Record] = chain.from_iterable(records_of(tag) for tag in tags)
+            return _counted(found, progress, name) if progress is not None else found
+
+        if isinstance(compiled, CompiledVersions):
+            reports.append(compiled.check_from(records, at=at, max_findings=max_findings))
+        else:
+            reports.append(compiled.check(records(), at=at, max_findings=max_findings))
     return reports
 
 
@@ -112,6 +137,7 @@ def _standards(reports: Sequence[Report]) -> dict[str, Any]:
                 "version": report.ruleset_version,
                 "records": report.records,
                 "findings_omitted": report.findings_omitted,
+                "versions": [version.to_dict() for version in report.versions],
             }
             for report in reports
         ],
@@ -128,18 +154,43 @@ def _findings(reports: Sequence[Report], status: str) -> list[dict[str, Any]]:
     return sorted(found, key=_due_key)
 
 
+def _finding_totals(reports: Sequence[Report]) -> dict[str, dict[str, int]]:
+    """The true number of breached and at-risk findings (from every rule's counts) and how many
+    of them the report lists (at most ``max_findings`` a ruleset)."""
+    totals = {}
+    for status in ("breached", "at_risk"):
+        totals[status] = {
+            "total": sum(
+                summary.counts.count(Status(status))
+                for report in reports
+                for summary in report.rules
+            ),
+            "listed": sum(
+                1 for report in reports for finding in report.findings if finding.status == status
+            ),
+        }
+    return totals
+
+
 def _months(start: datetime, months: int) -> list[str]:
     first = start.year * 12 + start.month - 1
     return [f"{(first + i) // 12}-{(first + i) % 12 + 1:02d}" for i in range(months)]
 
 
 def _complaints(
-    complaints: list[Complaint], *, zone: str, start: datetime, end: datetime, months: list[str]
+    complaints: list[Complaint],
+    *,
+    zone: str,
+    start: datetime,
+    end: datetime,
+    months: list[str],
+    small: int,
 ) -> dict[str, Any]:
     window = [c for c in complaints if start <= c.opened_at < end]
 
     def counted(dimension: str) -> dict[str, Any]:
-        return count_complaints(window, by=(dimension,), timezone=zone).to_dict()
+        table = count_complaints(window, by=(dimension,), timezone=zone).to_dict()
+        return suppress_table(table, small) if dimension in GROUP_DIMENSIONS else table
 
     return {
         "total": len(window),
@@ -148,6 +199,7 @@ def _complaints(
         "by_period": counted("period"),
         "by_category": counted("category"),
         "by_customer_group": counted("customer_group"),
+        "by_site": counted("site"),
         "by_severity": counted("severity"),
         "pareto": pareto(window, timezone=zone).to_dict() if window else None,
         "control_chart": (
@@ -163,7 +215,7 @@ def _invited(survey: Survey) -> int | None:
 
 
 def _surveys(
-    surveys: list[Survey], responses: list[SurveyResponse], warnings: list[str]
+    surveys: list[Survey], responses: list[SurveyResponse], warnings: list[str], small: int
 ) -> list[dict[str, Any]]:
     by_survey: dict[str, list[SurveyResponse]] = {}
     for response in responses:
@@ -187,27 +239,26 @@ def _surveys(
         comparison = None
         if previous is not None and by_survey.get(previous.id) and answers:
             comparison = compare_periods(instrument, by_survey[previous.id], answers).to_dict()
-        documents.append(
-            {
-                "survey_id": survey_id,
-                "title": survey.title if survey else None,
-                "audience": survey.audience.value if survey else None,
-                "status": survey.status if survey else None,
-                "approved": survey.approved if survey else None,
-                "instrument": instrument.id,
-                "instrument_version": instrument.version,
-                "instrument_title": instrument.title,
-                "responses": len([r for r in answers if not r.is_closed]),
-                "response_rate": rate,
-                "analysis": analyse_survey(instrument, answers).to_dict(),
-                "previous": (
-                    {"survey_id": previous.id, "responses": len(by_survey.get(previous.id, []))}
-                    if previous is not None
-                    else None
-                ),
-                "comparison": comparison,
-            }
-        )
+        document = {
+            "survey_id": survey_id,
+            "title": survey.title if survey else None,
+            "audience": survey.audience.value if survey else None,
+            "status": survey.status if survey else None,
+            "approved": survey.approved if survey else None,
+            "instrument": instrument.id,
+            "instrument_version": instrument.version,
+            "instrument_title": instrument.title,
+            "responses": len([r for r in answers if not r.is_closed]),
+            "response_rate": rate,
+            "analysis": analyse_survey(instrument, answers).to_dict(),
+            "previous": (
+                {"survey_id": previous.id, "responses": len(by_survey.get(previous.id, []))}
+                if previous is not None
+                else None
+            ),
+            "comparison": comparison,
+        }
+        documents.append(suppress_survey(document, small))
     return documents
 
 
@@ -257,20 +308,29 @@ def _referrals(referrals: list[Referral], at: datetime, start: datetime) -> dict
 
 def _review(
     records_of: RecordsOf,
-    rulesets: Sequence[Ruleset],
+    rulesets: Sequence[Ruleset | RulesetVersions],
     *,
     calendar: WorkingCalendar,
     at: datetime,
     start: datetime,
     end: datetime,
     warnings: list[str],
+    small: int,
+    max_findings: int,
 ) -> dict[str, Any] | None:
     """The management review packet for [start, end); a packet that cannot be made is left out
     with a warning saying why, so the rest of the report still renders."""
     records = chain.from_iterable(records_of(tag) for tag in sorted(RECORD_TYPES))
     try:
         packet = management_review(
-            records, rulesets=list(rulesets), calendar=calendar, start=start, end=end, at=at
+            records,
+            rulesets=list(rulesets),
+            calendar=calendar,
+            start=start,
+            end=end,
+            at=at,
+            small_cell_threshold=small,
+            max_findings=max_findings,
         )
     except QSEError as error:
         warnings.append(f"the management review packet could not be made: {error}")
@@ -281,21 +341,40 @@ def _review(
 
 def build_report(
     records_of: RecordsOf,
-    rulesets: Sequence[Ruleset],
+    rulesets: Sequence[Ruleset | RulesetVersions],
     *,
     calendar: WorkingCalendar,
     at: datetime,
     title: str = "Customer focus report",
     source: str = "",
     months: int = 12,
-    review_rulesets: Sequence[Ruleset] | None = None,
+    review_rulesets: Sequence[Ruleset | RulesetVersions] | None = None,
     progress: Progress | None = None,
+    small_cell_threshold: int = SMALL_CELL_THRESHOLD,
+    max_findings: int = MAX_FINDINGS,
 ) -> dict[str, Any]:
-    """The full report as plain JSON types (shape in ``docs/reports.md``)."""
+    """The full report as plain JSON types (shape in ``docs/reports.md``).
+
+    Counts of complaints by customer group or site below ``small_cell_threshold`` are shown as
+    "fewer than 5", as are surveys with fewer responses; at most ``max_findings`` breached and
+    at-risk findings a ruleset are listed, and ``finding_totals`` says how many there are.
+    """
+    small = check_small_cell_threshold(small_cell_threshold)
+    if isinstance(max_findings, bool) or not isinstance(max_findings, int) or max_findings < 0:
+        raise ValidationError.single(
+            "$.max_findings", f"expected a whole number of findings >= 0, got {max_findings!r}"
+        )
     zone = ZoneInfo(calendar.timezone)
     start, end = month_window(at, zone, months)
     periods = _months(start, months)
-    reports = check_rulesets(records_of, rulesets, calendar=calendar, at=at, progress=progress)
+    reports = check_rulesets(
+        records_of,
+        rulesets,
+        calendar=calendar,
+        at=at,
+        progress=progress,
+        max_findings=max_findings,
+    )
     warnings: list[str] = []
     if progress is not None:
         progress("analysing complaints, surveys and referrals")
@@ -315,6 +394,8 @@ def build_report(
         start=review_start,
         end=review_end,
         warnings=warnings,
+        small=small,
+        max_findings=max_findings,
     )
     return {
         "version": REPORT_VERSION,
@@ -325,6 +406,7 @@ def build_report(
         "at": at.isoformat(),
         "timezone": calendar.timezone,
         "calendar": calendar.to_dict(),
+        "small_cell_threshold": small,
         "period": {
             "start": start.isoformat(),
             "end": end.isoformat(),
@@ -332,12 +414,13 @@ def build_report(
             "periods": periods,
         },
         "standards": _standards(reports),
+        "finding_totals": _finding_totals(reports),
         "breaches": _findings(reports, "breached"),
         "at_risk": _findings(reports, "at_risk"),
         "complaints": _complaints(
-            complaints, zone=calendar.timezone, start=start, end=end, months=periods
+            complaints, zone=calendar.timezone, start=start, end=end, months=periods, small=small
         ),
-        "surveys": _surveys(surveys, responses, warnings),
+        "surveys": _surveys(surveys, responses, warnings, small),
         "referrals": _referrals(referrals, at, start),
         "review": review,
         "warnings": warnings,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 
@@ -12,6 +13,16 @@ def local_time(value: str | None, zone: str) -> str:
         return "-"
     moment = datetime.fromisoformat(value).astimezone(ZoneInfo(zone))
     return moment.strftime("%a %d %b %Y %H:%M")
+
+
+def in_force(line: dict[str, Any]) -> str:
+    """When a ruleset version was in force: ``from 01 Jul 2026``, ``until 30 Jun 2026``, both,
+    or ``always``."""
+    parts = []
+    for key, word in (("effective_from", "from"), ("effective_until", "until")):
+        if line.get(key):
+            parts.append(f"{word} {date.fromisoformat(line[key]):%d %b %Y}")
+    return " ".join(parts) or "always"
 
 
 def percent(share: float | None, digits: int = 1) -> str:
@@ -44,4 +55,4 @@ def plural(count: int, noun: str) -> str:
     if count == 1:
         return f"1 {noun}"
     suffix = "es" if noun.endswith(("ch", "sh", "s", "x")) else "s"
-    return f"{count} {noun}{suffix}"
+    return f"{count:,} {noun}{suffix}"

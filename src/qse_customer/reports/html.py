@@ -10,8 +10,9 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from typing import Any
 
+from ..review.small_cells import shown_count, small_cells_note
 from . import charts
-from .formatting import duration, interval, local_time, percent
+from .formatting import duration, in_force, interval, local_time, percent
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;
@@ -82,10 +83,15 @@ def _totals(rules: Sequence[dict[str, Any]]) -> tuple[int, int]:
     return met, sum(rule["share_met_denominator"] for rule in rules)
 
 
+def _true_total(rules: Sequence[dict[str, Any]], status: str) -> int:
+    """How many findings of ``status`` there are, listed or not (from every rule's counts)."""
+    return sum(int(rule[status]) for rule in rules)
+
+
 def _summary(report: dict[str, Any]) -> str:
     rules = report["standards"]["rules"]
     met, decided = _totals(rules)
-    breaches, at_risk = len(report["breaches"]), len(report["at_risk"])
+    breaches, at_risk = _true_total(rules, "breached"), _true_total(rules, "at_risk")
     referrals = report["referrals"]["counts"]
     complaints = report["complaints"]
     cards = [
@@ -94,8 +100,8 @@ def _summary(report: dict[str, Any]) -> str:
             percent(met / decided if decided else None),
             f"of {decided} decided findings met",
         ),
-        ("bad" if breaches else "good", str(breaches), "breached findings"),
-        ("warn" if at_risk else "good", str(at_risk), "at risk now"),
+        ("bad" if breaches else "good", f"{breaches:,}", "breached findings"),
+        ("warn" if at_risk else "good", f"{at_risk:,}", "at risk now"),
         ("", str(complaints["total"]), f"complaints ({complaints['anonymous']} anonymous)"),
         (
             "bad" if referrals["overdue"] else "",
@@ -123,14 +129,20 @@ def _compliance(report: dict[str, Any]) -> str:
     rules = report["standards"]["rules"]
     for ruleset in report["standards"]["rulesets"]:
         mine = [rule for rule in rules if rule["ruleset"] == ruleset["name"]]
+        versions = ruleset.get("versions") or []
+        shown = (
+            "versions " + "; ".join(f"{v['version']} {in_force(v)}" for v in versions)
+            if versions
+            else f"version {ruleset['version']}"
+        )
         parts.append(
-            f'<h3>{_e(ruleset["name"])} <span class="muted">version {_e(ruleset["version"])}, '
+            f'<h3>{_e(ruleset["name"])} <span class="muted">{_e(shown)}, '
             f"{ruleset['records']} records checked</span></h3>"
         )
         parts.append(_chart(charts.compliance_chart(mine, ruleset["name"])))
         rows = [
             (
-                f"<b>{_e(r['rule_id'])}</b>",
+                label,
                 _e(r["title"]),
                 _e(r["source"]),
                 f'{percent(r["share_met"])}<br><span class="muted">{r["met"]} of '
@@ -142,7 +154,19 @@ def _compliance(report: dict[str, Any]) -> str:
                 _e(duration(r["elapsed_median_seconds"])),
                 _e(duration(r["elapsed_p90_seconds"])),
             )
-            for r in mine
+            for rule in mine
+            # A standard judged by several versions of its ruleset: a line per version under it.
+            for label, r in (
+                (f"<b>{_e(rule['rule_id'])}</b>", rule),
+                *(
+                    (
+                        f'<span class="muted">version {_e(line["version"])}, '
+                        f"{_e(in_force(line))}</span>",
+                        line,
+                    )
+                    for line in rule.get("versions", [])
+                ),
+            )
         ]
         parts.append(
             _table(
@@ -170,9 +194,21 @@ def _compliance(report: dict[str, Any]) -> str:
     return "".join(parts)
 
 
-def _findings(findings: Sequence[dict[str, Any]], zone: str, empty: str) -> str:
+def _listed(listed: int, total: int, what: str) -> str:
+    """A note saying how many of the findings are listed, when not all of them are."""
+    if listed == total:
+        return ""
+    return (
+        f'<p class="note">{listed:,} of {total:,} {_e(what)} are listed here; the counts per '
+        "rule under Compliance per standard are complete.</p>"
+    )
+
+
+def _findings(
+    findings: Sequence[dict[str, Any]], zone: str, empty: str, total: int, what: str
+) -> str:
     if not findings:
-        return f"<p>{_e(empty)}</p>"
+        return _listed(0, total, what) or f"<p>{_e(empty)}</p>"
     rows = [
         (
             f"<b>{_e(f['rule_id'])}</b>",
@@ -183,7 +219,9 @@ def _findings(findings: Sequence[dict[str, Any]], zone: str, empty: str) -> str:
         )
         for f in findings
     ]
-    return _table(("Rule", "Record", "Due", "Severity", "Why"), rows)
+    return _listed(len(findings), total, what) + _table(
+        ("Rule", "Record", "Due", "Severity", "Why"), rows
+    )
 
 
 def _complaints(report: dict[str, Any]) -> str:
@@ -229,20 +267,45 @@ def _complaints(report: dict[str, Any]) -> str:
         )
         vital = ", ".join(str(v) for v in found["vital_few"])
         parts.append(f"<p>The vital few (up to {percent(found['cutoff'], 0)}): {_e(vital)}.</p>")
-    groups = complaints["by_customer_group"]["rows"]
-    parts.append("<h3>By customer group</h3>")
-    parts.append(
+    parts.append(_group_table(complaints, "customer_group", "By customer group"))
+    parts.append(_group_table(complaints, "site", "By site"))
+    return "".join(parts)
+
+
+def _group_table(complaints: dict[str, Any], dimension: str, title: str) -> str:
+    """Complaints by a group of people, small counts shown as "fewer than N"."""
+    table = complaints.get(f"by_{dimension}")
+    if table is None:
+        return ""
+    label = dimension.replace("_", " ").capitalize()
+    parts = [
+        f"<h3>{_e(title)}</h3>",
         _table(
-            ("Customer group", "Complaints"),
-            ((_e(r["customer_group"] or "not recorded"), r["count"]) for r in groups),
+            (label, "Complaints"),
+            (
+                (_e(r[dimension] or "not recorded"), _e(shown_count(r["count"], r.get("shown"))))
+                for r in table["rows"]
+            ),
             numeric=(1,),
-        )
-    )
+        ),
+    ]
+    note = small_cells_note(table.get("small_cells"))
+    if note:
+        parts.append(f'<p class="muted">{_e(note)}.</p>')
     return "".join(parts)
 
 
 def _survey(survey: dict[str, Any]) -> str:
     analysis = survey["analysis"]
+    if analysis is None:
+        return (
+            f"<h3>{_e(survey['title'] or survey['survey_id'])}</h3>"
+            f"<p>{_e(survey['instrument_title'])} &middot; {_e(survey['audience'])} customers "
+            f"&middot; status {_e(survey['status'])} &middot; "
+            f"{_e(survey['responses_shown'])} responses</p>"
+            '<p class="note">The results are not shown: they come from so few responses that '
+            "a respondent's answers could be read from them.</p>"
+        )
     rate = survey["response_rate"]
     rate_text = (
         f"response rate {percent(rate['rate'])} {interval(rate['interval'], as_percent=True)} "
@@ -374,11 +437,20 @@ def _review(report: dict[str, Any]) -> str:
             numeric=(2, 3, 4, 5),
         )
     )
+    totals = packet.get("finding_totals")
+    if totals:
+        parts.append(
+            f"<p>{totals['breached']['total']:,} breached findings "
+            f"({totals['breached']['listed']:,} listed in the packet), "
+            f"{totals['at_risk']['total']:,} at risk ({totals['at_risk']['listed']:,} listed).</p>"
+        )
     complaints = packet["complaints"]
     parts.append(
         f"<h3>Complaints</h3><p>{complaints['total']} received ({complaints['named']} named, "
         f"{complaints['anonymous']} anonymous).</p>"
     )
+    parts.append(_group_table(complaints, "customer_group", "By customer group"))
+    parts.append(_group_table(complaints, "site", "By site"))
     for item in complaints["recurrences"]["items"]:
         parts.append(f"<p>{_e(item['message'])}</p>")
     chart = complaints.get("control_chart") or {}
@@ -394,7 +466,7 @@ def _review(report: dict[str, Any]) -> str:
                 (
                     _e(s["title"] or s["survey_id"]),
                     _e(s["instrument_title"]),
-                    s["responses"],
+                    _e(shown_count(s["responses"], s.get("responses_shown"))),
                     _e("; ".join(s["warnings"])),
                 )
                 for s in packet["surveys"]
@@ -420,8 +492,20 @@ def render_html(report: dict[str, Any]) -> str:
     bodies = {
         "summary": _summary(report),
         "compliance": _compliance(report),
-        "breaches": _findings(report["breaches"], zone, "Nothing is breached."),
-        "at-risk": _findings(report["at_risk"], zone, "Nothing is at risk."),
+        "breaches": _findings(
+            report["breaches"],
+            zone,
+            "Nothing is breached.",
+            _true_total(report["standards"]["rules"], "breached"),
+            "breached findings",
+        ),
+        "at-risk": _findings(
+            report["at_risk"],
+            zone,
+            "Nothing is at risk.",
+            _true_total(report["standards"]["rules"], "at_risk"),
+            "at-risk findings",
+        ),
         "complaints": _complaints(report),
         "surveys": "".join(_survey(s) for s in report["surveys"]) or "<p>No surveys.</p>",
         "referrals": _referrals(report),

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Sequence
 from typing import Any
 
-from .formatting import local_time, percent, plural
+from ..review.small_cells import shown_count, small_cells_note
+from .formatting import in_force, local_time, percent, plural
 
 _BARS = " ▁▂▃▄▅▆▇█"
 SMALL_RULESET = 12
-"""A ruleset with at most this many rules in use is summarised rule by rule."""
+"""A ruleset with at most this many requirements in use is summarised requirement by
+requirement."""
 
 
 def sparkline(values: Sequence[int]) -> str:
@@ -29,22 +32,45 @@ def _overall(report: dict[str, Any]) -> tuple[int, int]:
 def _standard_rows(report: dict[str, Any], width: int) -> list[str]:
     lines = []
     for ruleset in report["standards"]["rulesets"]:
-        lines.append(f"  {ruleset['name']} (version {ruleset['version']})")
+        versions = ruleset.get("versions") or []
+        if versions:
+            shown = "; ".join(f"{v['version']} {in_force(v)}" for v in versions)
+            lines.append(f"  {ruleset['name']} (versions {shown})")
+        else:
+            lines.append(f"  {ruleset['name']} (version {ruleset['version']})")
         for rule in report["standards"]["rules"]:
             if rule["ruleset"] != ruleset["name"] or not rule["checked"]:
                 continue
-            flags = []
-            if rule["breached"]:
-                flags.append(f"{rule['breached']} breached")
-            if rule["at_risk"]:
-                flags.append(f"{rule['at_risk']} at risk")
-            counts = f"{rule['met']}/{rule['share_met_denominator']}"
             title = textwrap.shorten(rule["title"], width=max(20, width - 52), placeholder="...")
-            lines.append(
-                f"    {rule['rule_id']:<24.24} {percent(rule['share_met']):>6} {counts:>9}  "
-                f"{title}{'  [' + ', '.join(flags) + ']' if flags else ''}"
-            )
+            lines.append(f"    {rule['rule_id']:<24.24} {_counts(rule)}  {title}{_flags(rule)}")
+            # One line per version that judged something under the standard's row, with the
+            # version's own wording in full (what changed is often at the end of a title).
+            for line in rule.get("versions", []):
+                words = f"{in_force(line)}: {line['title']}{_flags(line)}"
+                label = f"version {line['version']}"
+                lines.extend(
+                    textwrap.wrap(
+                        words,
+                        width=width,
+                        initial_indent=f"      {label:<22.22} {_counts(line)}  ",
+                        subsequent_indent=" " * 47,
+                    )
+                )
     return lines
+
+
+def _counts(counts: dict[str, Any]) -> str:
+    shown = f"{counts['met']}/{counts['share_met_denominator']}"
+    return f"{percent(counts['share_met']):>6} {shown:>9}"
+
+
+def _flags(counts: dict[str, Any]) -> str:
+    flags = []
+    if counts["breached"]:
+        flags.append(f"{counts['breached']} breached")
+    if counts["at_risk"]:
+        flags.append(f"{counts['at_risk']} at risk")
+    return "  [" + ", ".join(flags) + "]" if flags else ""
 
 
 def _finding_line(finding: dict[str, Any], zone: str) -> str:
@@ -53,9 +79,20 @@ def _finding_line(finding: dict[str, Any], zone: str) -> str:
     return f"{finding['rule_id']} {finding['record_type'] or ''} {record}, due {due}"
 
 
+_REQUIREMENT = re.compile(r"^([A-Z]+-[A-Z]?\d+)(?:[a-z]|-.+)?$")
+
+
+def requirement(rule_id: str) -> str:
+    """The requirement a rule checks: ``T-1`` for ``T-1b``, ``H-3`` for ``H-3-recorded``; a rule
+    id of another shape (``CS-3.1.2``, ``contract:...``) is its own."""
+    match = _REQUIREMENT.match(rule_id)
+    return match.group(1) if match else rule_id
+
+
 def _groups(report: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
-    """Lines of the summary: each rule of a small ruleset on its own; a large ruleset as one
-    line, or one line per contract for contract rules (``contract:ID:...``)."""
+    """Lines of the summary: for a ruleset with few requirements, one line per requirement (the
+    rules checking one requirement together: T-1, T-1b and T-1c); a large ruleset as one line,
+    or one line per contract for contract rules (``contract:ID:...``)."""
     groups: list[tuple[str, list[dict[str, Any]]]] = []
     for ruleset in report["standards"]["rulesets"]:
         rules = [
@@ -63,8 +100,16 @@ def _groups(report: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
             for rule in report["standards"]["rules"]
             if rule["ruleset"] == ruleset["name"] and rule["checked"]
         ]
-        if len(rules) <= SMALL_RULESET:
-            groups.extend((f"{rule['rule_id']} {rule['title']}", [rule]) for rule in rules)
+        by_requirement: dict[str, list[dict[str, Any]]] = {}
+        for rule in rules:
+            by_requirement.setdefault(requirement(rule["rule_id"]), []).append(rule)
+        if len(by_requirement) <= SMALL_RULESET:
+            for key, members in by_requirement.items():
+                first = members[0]
+                if len(members) == 1:
+                    groups.append((f"{first['rule_id']} {first['title']}", members))
+                else:
+                    groups.append((f"{key} ({len(members)} rules) {first['title']}", members))
             continue
         by_prefix: dict[str, list[dict[str, Any]]] = {}
         for rule in rules:
@@ -95,19 +140,25 @@ def _standards_table(report: dict[str, Any], width: int) -> list[str]:
     return lines
 
 
+def _true_total(report: dict[str, Any], status: str) -> int:
+    """How many findings of ``status`` there are, listed or not (from every rule's counts)."""
+    return sum(int(rule[status]) for rule in report["standards"]["rules"])
+
+
 def render_summary(report: dict[str, Any], *, width: int = 100) -> str:
     """What a quality manager reads in ten seconds: compliance per standard with denominators,
     breaches and the most urgent at-risk items, the complaint trend, surveys, open referrals."""
     zone = report["timezone"]
     met, decided = _overall(report)
+    breaches, at_risk = _true_total(report, "breached"), _true_total(report, "at_risk")
     complaints = report["complaints"]
     months = complaints["by_period"]["rows"]
     referrals = report["referrals"]["counts"]
     lines = [f"{report['title']}, as of {local_time(report['at'], zone)} ({zone})", ""]
     lines.extend(_standards_table(report, width))
     lines.append(
-        f"Overall {percent(met / decided if decided else None)} of {decided} decided findings "
-        f"met: {plural(len(report['breaches']), 'breach')}, {len(report['at_risk'])} at risk now."
+        f"Overall {percent(met / decided if decided else None)} of {decided:,} decided findings "
+        f"met: {plural(breaches, 'breach')}, {at_risk:,} at risk now."
     )
     if report["at_risk"]:
         lines.append("Most urgent (at risk):")
@@ -131,6 +182,11 @@ def render_summary(report: dict[str, Any], *, width: int = 100) -> str:
 
 def _survey_line(survey: dict[str, Any]) -> str:
     analysis = survey["analysis"]
+    if analysis is None:
+        return (
+            f"{survey['responses_shown']} responses: results not shown, so that no respondent's "
+            "answers can be read from them"
+        )
     parts = [f"{survey['responses']} responses"]
     rate = survey["response_rate"]
     if rate:
@@ -150,15 +206,59 @@ def _survey_line(survey: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
+def _register_heading(title: str, total: int, listed: int, limit: int) -> str:
+    """``Breach register (126,667; the first 20 here, 10,000 listed in the JSON and HTML
+    reports):``, or just the count when all of them are here."""
+    here = min(listed, limit)
+    if here == total:
+        return f"{title} ({total:,}):"
+    if listed == total:
+        return f"{title} ({total:,}; the first {here:,} here):"
+    if listed == 0:
+        return f"{title} ({total:,}; none listed in this report):"
+    return (
+        f"{title} ({total:,}; the first {here:,} here, {listed:,} listed in the JSON and HTML "
+        "reports):"
+    )
+
+
+def _group_tables(report: dict[str, Any]) -> list[str]:
+    """Complaints by customer group and by site, small counts shown as "fewer than N"."""
+    lines: list[str] = []
+    complaints = report["complaints"]
+    for key, dimension, title in (
+        ("by_customer_group", "customer_group", "Complaints by customer group"),
+        ("by_site", "site", "Complaints by site"),
+    ):
+        table = complaints.get(key)
+        if not table or not table["rows"]:
+            continue
+        lines.extend(["", f"{title}:"])
+        for row in table["rows"]:
+            name = row[dimension] or "not recorded"
+            lines.append(f"  {name:<40.40} {shown_count(row['count'], row.get('shown')):>14}")
+        note = small_cells_note(table.get("small_cells"))
+        if note:
+            lines.extend(
+                textwrap.wrap(f"({note})", width=100, initial_indent="  ", subsequent_indent="  ")
+            )
+    return lines
+
+
 def render_text(report: dict[str, Any], *, width: int = 100, limit: int = 20) -> str:
     """The whole report as text: the summary, then every standard, then the breach register and
-    the at-risk items (at most ``limit`` of each, with the count of the rest)."""
+    the at-risk items (at most ``limit`` of each, with the true count of the rest), then
+    complaints by customer group and by site."""
     zone = report["timezone"]
     lines = [render_summary(report), "", "Compliance per standard (share met, met/decided):"]
     lines.extend(_standard_rows(report, width))
-    for key, title in (("breaches", "Breach register"), ("at_risk", "At-risk items")):
+    for key, status, title in (
+        ("breaches", "breached", "Breach register"),
+        ("at_risk", "at_risk", "At-risk items"),
+    ):
         findings = report[key]
-        lines.extend(["", f"{title} ({len(findings)}):"])
+        total = _true_total(report, status)
+        lines.extend(["", _register_heading(title, total, len(findings), limit)])
         for finding in findings[:limit]:
             lines.append(f"  - {_finding_line(finding, zone)}")
             lines.extend(
@@ -169,8 +269,15 @@ def render_text(report: dict[str, Any], *, width: int = 100, limit: int = 20) ->
                     subsequent_indent="      ",
                 )
             )
-        if len(findings) > limit:
-            lines.append(f"  ... and {len(findings) - limit} more (see the JSON or HTML report)")
+        here = min(limit, len(findings))
+        if findings and total > here:
+            where = (
+                "(see the JSON or HTML report)"
+                if len(findings) == total
+                else f"({len(findings):,} of {total:,} are listed in the JSON and HTML reports)"
+            )
+            lines.append(f"  ... and {total - here:,} more {where}")
+    lines.extend(_group_tables(report))
     open_referrals = report["referrals"]["open"]
     lines.extend(["", f"Open referrals ({len(open_referrals)}):"])
     for referral in open_referrals:

@@ -34,6 +34,7 @@ from ..core.survey_statistics import DEFAULT_MIN_N, analyse_survey, compare_peri
 from ..core.timestamps import utc, wall_clock
 from ..rules.loader import RulesetSource
 from ..rules.periods import GRANULARITIES, Granularity
+from ..rules.versions import RulesetVersions
 from .packet import (
     ComplaintTrends,
     OpenReferral,
@@ -43,6 +44,7 @@ from .packet import (
     ReviewPeriod,
     SurveyResult,
 )
+from .small_cells import SMALL_CELL_THRESHOLD, check_small_cell_threshold
 from .standards import check_standards, plan_rulesets
 
 COUNT_DIMENSIONS: Final = ("period", "category", "customer_group", "channel", "site")
@@ -166,7 +168,7 @@ def _sub_periods(start: datetime, until: datetime, granularity: str, timezone: s
 def management_review(
     records: Iterable[Record],
     *,
-    rulesets: Sequence[RulesetSource],
+    rulesets: Sequence[RulesetSource | RulesetVersions],
     calendar: WorkingCalendar,
     start: datetime,
     end: datetime,
@@ -181,10 +183,12 @@ def management_review(
     min_n: int = DEFAULT_MIN_N,
     max_findings: int = 10_000,
     kinds: Mapping[str, Any] | None = None,
+    small_cell_threshold: int = SMALL_CELL_THRESHOLD,
 ) -> ReviewPacket:
     """The management review packet for ``[start, end)`` as of ``at``, from one pass over
     ``records`` (any mix of record types); see ``docs/review.md`` for what counts and the shape.
     """
+    small = check_small_cell_threshold(small_cell_threshold)
     if not isinstance(calendar, WorkingCalendar):
         raise ValidationError.single(
             "$.calendar", f"expected a WorkingCalendar, got {type(calendar).__name__}"
@@ -236,6 +240,7 @@ def management_review(
         volumes=volumes,
         threshold=recurrence_threshold,
         window=recurrence_window,
+        small=small,
     )
     surveys = _survey_results(
         collector,
@@ -243,6 +248,7 @@ def management_review(
         invited=invited or {},
         min_n=min_n,
         warnings=warnings,
+        small=small,
     )
     referrals = _referral_section(collector)
     return ReviewPacket(
@@ -252,6 +258,7 @@ def management_review(
         surveys=surveys,
         referrals=referrals,
         warnings=tuple(warnings),
+        small_cell_threshold=small,
     )
 
 
@@ -262,6 +269,7 @@ def _complaint_trends(
     volumes: dict[str, int] | None,
     threshold: int,
     window: timedelta,
+    small: int,
 ) -> ComplaintTrends:
     complaints = collector.complaints
     timezone, granularity = collector.timezone, collector.granularity
@@ -294,6 +302,7 @@ def _complaint_trends(
             complaints, threshold=threshold, window=window, by=RECURRENCE_BY, timezone=timezone
         ),
         control_chart=chart,
+        small_cell_threshold=small,
     )
 
 
@@ -321,6 +330,7 @@ def _survey_results(
     invited: Mapping[str, int],
     min_n: int,
     warnings: list[str],
+    small: int,
 ) -> tuple[SurveyResult, ...]:
     groups: defaultdict[str, list[SurveyResponse]] = defaultdict(list)
     for response in collector.responses:
@@ -391,6 +401,7 @@ def _survey_results(
                 previous=previous,
                 comparison=comparison,
                 warnings=tuple(notes),
+                small_cell_threshold=small,
             )
         )
     return tuple(results)

@@ -21,9 +21,18 @@ from ..core.survey_round import ResponseRate
 from ..core.survey_statistics import PeriodComparison, SurveyAnalysis
 from ..rules.findings import Finding
 from ..rules.report import RuleSummary
+from .small_cells import (
+    GROUP_DIMENSIONS,
+    SMALL_CELL_THRESHOLD,
+    fewer_than,
+    is_small,
+    suppress_survey,
+    suppress_table,
+)
 
-PACKET_VERSION: Final = 1
-"""The version of the packet's JSON shape; raised when a key is removed or renamed."""
+PACKET_VERSION: Final = 2
+"""The version of the packet's JSON shape; raised when a key is removed or renamed, or a value may
+now be null (version 2: small counts by group, and small surveys' results, are hidden)."""
 
 
 def _frozen_dict(value: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -101,6 +110,20 @@ class StandardsSection:
             "findings_omitted": self.findings_omitted,
         }
 
+    def finding_totals(self) -> dict[str, dict[str, int]]:
+        """How many breached and at-risk findings there are in truth (from every rule's counts),
+        and how many of them the packet lists."""
+        return {
+            "breached": {
+                "total": sum(rule.summary.counts.breached for rule in self.rules),
+                "listed": len(self.breaches),
+            },
+            "at_risk": {
+                "total": sum(rule.summary.counts.at_risk for rule in self.rules),
+                "listed": len(self.at_risk),
+            },
+        }
+
 
 @frozen(eq=True, hash=False)
 class ComplaintTrends:
@@ -115,23 +138,46 @@ class ComplaintTrends:
     recurrence_by: tuple[str, ...]
     recurrences: tuple[Recurrence, ...]
     control_chart: ControlChart
+    small_cell_threshold: int = SMALL_CELL_THRESHOLD
 
     def to_dict(self) -> dict[str, Any]:
-        """As JSON types (counts, ids and methods only: never a submitter)."""
+        """As JSON types (counts, ids and methods only: never a submitter). Counts by customer
+        group or site below the small-cell threshold are hidden (``docs/review.md``)."""
         return {
             "total": self.total,
             "anonymous": self.anonymous,
             "named": self.total - self.anonymous,
-            **{f"by_{name}": counts.to_dict() for name, counts in self.counts.items()},
+            **{f"by_{name}": self._table(name, counts) for name, counts in self.counts.items()},
             "pareto": self.pareto.to_dict(),
             "recurrences": {
                 "threshold": self.recurrence_threshold,
                 "window_seconds": self.recurrence_window_seconds,
                 "by": list(self.recurrence_by),
-                "items": [recurrence.to_dict() for recurrence in self.recurrences],
+                "items": [self._recurrence(recurrence) for recurrence in self.recurrences],
             },
             "control_chart": self.control_chart.to_dict(),
         }
+
+    def _table(self, name: str, counts: ComplaintCounts) -> dict[str, Any]:
+        table = counts.to_dict()
+        if name in GROUP_DIMENSIONS:
+            return suppress_table(table, self.small_cell_threshold)
+        return table
+
+    def _recurrence(self, recurrence: Recurrence) -> dict[str, Any]:
+        """A recurrence of a group of people with a small peak: the peak and the complaint ids
+        (whose number would give it back) are hidden."""
+        document = recurrence.to_dict()
+        threshold = self.small_cell_threshold
+        grouped = any(name in GROUP_DIMENSIONS for name, _ in recurrence.group)
+        if grouped and is_small(recurrence.peak, threshold):
+            return document | {
+                "peak": None,
+                "peak_shown": fewer_than(threshold),
+                "complaint_ids": [],
+                "message": recurrence.describe(fewer_than(threshold)),
+            }
+        return document | {"peak_shown": str(recurrence.peak)}
 
 
 @frozen
@@ -169,9 +215,14 @@ class SurveyResult:
     previous: PreviousPeriod | None
     comparison: PeriodComparison | None
     warnings: tuple[str, ...] = ()
+    small_cell_threshold: int = SMALL_CELL_THRESHOLD
 
     def to_dict(self) -> dict[str, Any]:
-        """As JSON types (statistics only: no respondent, no comment)."""
+        """As JSON types (statistics only: no respondent, no comment); the results of fewer
+        responses than the small-cell threshold are withheld."""
+        return suppress_survey(self._exact(), self.small_cell_threshold, self.analysis.warnings)
+
+    def _exact(self) -> dict[str, Any]:
         return {
             "survey_id": self.survey_id,
             "title": self.title,
@@ -249,14 +300,17 @@ class ReviewPacket:
     surveys: tuple[SurveyResult, ...]
     referrals: ReferralSection
     warnings: tuple[str, ...] = ()
+    small_cell_threshold: int = SMALL_CELL_THRESHOLD
 
     def to_dict(self) -> dict[str, Any]:
-        """The packet as JSON types, in the shape ``docs/review.md`` documents (version 1)."""
+        """The packet as JSON types, in the shape ``docs/review.md`` documents (version 2)."""
         return {
             "version": PACKET_VERSION,
             "kind": "management_review",
+            "small_cell_threshold": self.small_cell_threshold,
             "period": self.period.to_dict(),
             "standards": self.standards.to_dict(),
+            "finding_totals": self.standards.finding_totals(),
             "breaches": [finding.to_dict() for finding in self.standards.breaches],
             "at_risk": [finding.to_dict() for finding in self.standards.at_risk],
             "complaints": self.complaints.to_dict(),

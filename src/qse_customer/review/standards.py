@@ -5,7 +5,8 @@ never held, when that changes no result: their calendars do not clash, and eithe
 ``effective`` date is on or before the first day of the review (the engine only sees records
 opened in the period, so no record predates any ruleset) or the dates are all the same. Each rule
 and finding is then credited back to the ruleset it came from. Otherwise the records the rulesets
-concern are held in a list and each ruleset is checked in turn.
+concern are held in a list and each ruleset is checked in turn; so are the versions of a ruleset
+(:class:`~qse_customer.rules.RulesetVersions`), each finding keeping the version that made it.
 """
 
 from __future__ import annotations
@@ -19,13 +20,13 @@ from attrs import evolve, frozen
 from ..core.calendar import WorkingCalendar
 from ..core.errors import FieldError, ValidationError
 from ..core.record import Record
-from ..rules.engine import check
 from ..rules.findings import Finding
 from ..rules.loader import RulesetSource, load_ruleset
 from ..rules.periods import Granularity
 from ..rules.report import Report
 from ..rules.ruleset import Ruleset
 from ..rules.status import Status
+from ..rules.versions import RulesetVersions, check, load_ruleset_versions
 from .packet import RulesetChecked, StandardResult, StandardsSection
 
 _KEEP = (Status.BREACHED, Status.AT_RISK)
@@ -35,7 +36,7 @@ _KEEP = (Status.BREACHED, Status.AT_RISK)
 class RulesetPlan:
     """The loaded rulesets and how they will be checked: merged into one, or one by one."""
 
-    rulesets: tuple[Ruleset, ...]
+    rulesets: tuple[Ruleset | RulesetVersions, ...]
     merged: Ruleset | None
 
     @property
@@ -50,14 +51,21 @@ class RulesetPlan:
 
 
 def plan_rulesets(
-    sources: Sequence[RulesetSource], first_day: date, kinds: Mapping[str, Any] | None = None
+    sources: Sequence[RulesetSource | RulesetVersions],
+    first_day: date,
+    kinds: Mapping[str, Any] | None = None,
 ) -> RulesetPlan:
     """Load the rulesets, refuse clashing rule ids, and merge them when that is exact."""
     if isinstance(sources, str | bytes) or not isinstance(sources, Sequence):
         raise ValidationError.single(
             "$.rulesets", "expected a list of rulesets (shipped names, paths, mappings)"
         )
-    rulesets = tuple(load_ruleset(source, kinds=kinds) for source in sources)
+    rulesets = tuple(
+        load_ruleset_versions(source, kinds=kinds)
+        if isinstance(source, RulesetVersions)
+        else load_ruleset(source, kinds=kinds)
+        for source in sources
+    )
     owner: dict[str, str] = {}
     errors: list[FieldError] = []
     for index, ruleset in enumerate(rulesets):
@@ -79,19 +87,23 @@ def plan_rulesets(
     return RulesetPlan(rulesets, _merged(rulesets, first_day))
 
 
-def _merged(rulesets: tuple[Ruleset, ...], first_day: date) -> Ruleset | None:
-    """One ruleset with every rule, or None when merging would change a result."""
-    if len(rulesets) == 1:
-        return rulesets[0]
-    dates = {ruleset.effective for ruleset in rulesets}
+def _merged(rulesets: tuple[Ruleset | RulesetVersions, ...], first_day: date) -> Ruleset | None:
+    """One ruleset with every rule, or None when merging would change a result (versions of a
+    ruleset, or a ruleset with an end date, are never merged: each judges its own time)."""
+    plain = [r for r in rulesets if isinstance(r, Ruleset) and r.effective_until is None]
+    if len(plain) != len(rulesets):
+        return None
+    if len(plain) == 1:
+        return plain[0]
+    dates = {ruleset.effective for ruleset in plain}
     if all(day is None or day <= first_day for day in dates):
         effective = None
     elif len(dates) == 1:
-        effective = rulesets[0].effective
+        effective = plain[0].effective
     else:
         return None
     calendars: dict[str, Any] = {}
-    for ruleset in rulesets:
+    for ruleset in plain:
         for name, settings in ruleset.to_dict().get("calendars", {}).items():
             if calendars.setdefault(name, settings) != settings:
                 return None
@@ -99,11 +111,11 @@ def _merged(rulesets: tuple[Ruleset, ...], first_day: date) -> Ruleset | None:
         "name": "management-review",
         "version": "1",
         "calendars": calendars,
-        "rules": [rule.to_dict() for ruleset in rulesets for rule in ruleset.rules],
+        "rules": [rule.to_dict() for ruleset in plain for rule in ruleset.rules],
     }
     if effective is not None:
         document["effective"] = effective.isoformat()
-    kinds = {key: kind for ruleset in rulesets for key, kind in ruleset.kinds.items()}
+    kinds = {key: kind for ruleset in plain for key, kind in ruleset.kinds.items()}
     return load_ruleset(document, kinds=kinds or None)
 
 
@@ -157,7 +169,9 @@ def check_standards(
 
 
 def _section(
-    reports: list[tuple[Ruleset, Report]], counts: Mapping[str, int], omitted: int
+    reports: list[tuple[Ruleset | RulesetVersions, Report]],
+    counts: Mapping[str, int],
+    omitted: int,
 ) -> StandardsSection:
     rules: list[StandardResult] = []
     breaches: list[Finding] = []
@@ -180,7 +194,10 @@ def _section(
         for finding in report.findings:
             if finding.rule_id not in mine:
                 continue
-            credited = evolve(finding, ruleset=ruleset.name, ruleset_version=ruleset.version)
+            version = (
+                finding.ruleset_version if isinstance(ruleset, RulesetVersions) else ruleset.version
+            )
+            credited = evolve(finding, ruleset=ruleset.name, ruleset_version=version)
             (breaches if finding.status is Status.BREACHED else at_risk).append(credited)
     position = {
         (result.ruleset, result.summary.rule_id): index for index, result in enumerate(rules)

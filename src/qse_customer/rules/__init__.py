@@ -12,7 +12,7 @@ rulesets.
 from __future__ import annotations
 
 from .contract_rules import contract_rules, merge_rulesets
-from .engine import CompiledRuleset, check, compile_ruleset, evaluate
+from .engine import CompiledRuleset
 from .findings import Finding
 from .kind import (
     Aggregate,
@@ -26,10 +26,18 @@ from .kind import (
 )
 from .kinds import BUILTIN_KINDS
 from .loader import SHIPPED, load_ruleset, shipped_rulesets
-from .report import Counts, PeriodSummary, Report, RuleSummary
+from .report import Counts, PeriodSummary, Report, RuleSummary, VersionInForce, VersionSummary
 from .ruleset import AppliesTo, Rule, Ruleset, Source
 from .status import AT_RISK, BREACHED, MET, NOT_APPLICABLE, PENDING, Status
 from .validation import ruleset_schema
+from .versions import (
+    CompiledVersions,
+    RulesetVersions,
+    check,
+    compile_ruleset,
+    evaluate,
+    load_ruleset_versions,
+)
 
 __all__ = [
     "AT_RISK",
@@ -45,6 +53,7 @@ __all__ = [
     "CompileContext",
     "CompiledRule",
     "CompiledRuleset",
+    "CompiledVersions",
     "Counts",
     "Env",
     "Finding",
@@ -55,14 +64,18 @@ __all__ = [
     "RuleKind",
     "RuleSummary",
     "Ruleset",
+    "RulesetVersions",
     "Source",
     "Status",
     "ValidationContext",
+    "VersionInForce",
+    "VersionSummary",
     "check",
     "compile_ruleset",
     "contract_rules",
     "evaluate",
     "load_ruleset",
+    "load_ruleset_versions",
     "merge_rulesets",
     "ruleset_schema",
     "shipped_rulesets",

@@ -193,34 +193,26 @@ class PlanCode:
         self.has_aggregates = has_aggregates
 
 
-def scan_function(
-    plans: Sequence[PlanCode], groups: int, effective: Any, late: Any
-) -> Callable[..., int]:
+def scan_function(plans: Sequence[PlanCode], groups: int, late: Any) -> Callable[..., int]:
     """The generated loop over records (see the module doc); it returns the records seen.
 
-    Arguments: ``records, at_moment, view, switch, entry, emit, resolve, before, rest,
-    observe, classes, zero, multi, tally``; ``switch(first)`` gives ``(key, low, high, table)``
-    of the period of an instant, ``entry(group, signature)`` a new ``[count, slots to report]``,
+    Arguments: ``records, at_moment, view, switch, entry, emit, resolve, rest, observe,
+    classes, zero, multi, tally``; ``switch(first)`` gives ``(key, low, high, table)`` of the
+    period of an instant, ``entry(group, signature)`` a new ``[count, slots to report]``,
     ``rest[p]`` and ``observe[p]`` run plan ``p``'s other rules and aggregates.
 
     A record takes the plain path unless something about its history needs a closer look (known
     from its :attr:`~qse_customer.Record.history_facts` without walking its events): an event
     after ``at_moment`` or recorded after it, a correction, an erasure or a reopening, or an
     event recorded more than ``late`` after it happened (a back-dated entry, counted exactly in
-    ``view``). Then ``view(record, at_moment)`` gives its
-    judged history as cycles (``None``: nothing known by then), and a record of several cycles,
-    or with corrections or erasures, goes to ``multi``. ``tally[0]`` counts records with events
-    recorded before stamping.
+    ``view``). Then ``view(record, at_moment)`` gives its judged history as cycles (``None``:
+    nothing known by then), and a record of several cycles, or with corrections or erasures,
+    goes to ``multi``. ``tally[0]`` counts records with events recorded before stamping.
     """
-    namespace: dict[str, Any] = {
-        "MISSING": _MISSING,
-        "getattr": getattr,
-        "EFFECTIVE": effective,
-        "LATE": late,
-    }
+    namespace: dict[str, Any] = {"MISSING": _MISSING, "getattr": getattr, "LATE": late}
     lines = [
-        "def scan(records, at_moment, view, switch, entry, emit, resolve, before, rest, "
-        "observe, classes, zero, multi, tally):",
+        "def scan(records, at_moment, view, switch, entry, emit, resolve, rest, observe, "
+        "classes, zero, multi, tally):",
         "    classes_get = classes.get",
         "    seen = 0",
         "    low = high = zero",
@@ -259,12 +251,6 @@ def scan_function(
         "            key, low, high, table = switch(first)",
         *(f"            g{n} = table.signatures[{n}]" for n in range(groups)),
     ]
-    if effective is not None:
-        lines += [
-            "        if first < EFFECTIVE:",
-            "            before(record, key, p)",
-            "            continue",
-        ]
     lines += [
         "        if cycles is not None and not cycles.simple:",
         "            multi(record, cycles, table, key, p)",

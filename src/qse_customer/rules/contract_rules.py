@@ -1,7 +1,9 @@
 """A contract's terms as rules (source 001, "Service Level Agreement"; source 000, "Provision of
 Laboratory Services").
 
-:func:`contract_rules` returns a :class:`Ruleset` named after the contract, with:
+:func:`contract_rules` returns a :class:`Ruleset` named after the contract, with one rule per
+period of each term (:mod:`~qse_customer.rules.term_periods`; a contract never amended has one
+period per term, and exactly the rules below):
 
 - one ``response_time`` rule per service term: on ``test_request`` records of this contract
   (``contract_id``), test and priority, from ``received_in_lab`` to ``result_reported`` within the
@@ -14,6 +16,16 @@ Laboratory Services").
   ``deviation_reported`` within ``deviation_report_days`` working days (one clock per deviation,
   each taking the first report after it not taken by an earlier one).
 
+Every request is judged by the terms in force when the lab received it, every deviation by
+those in force when it was identified, every review interval by those in force when it began
+(``started_within`` of :mod:`~qse_customer.rules.response_time`: a review clock hands over to the
+next period's at the first review after the change). A period's rule is ``contract:ID:TAT-1``
+for the original terms, ``contract:ID:TAT-1:a2`` for those amendment 2 set (``-2`` for a second
+period of the same terms); its title and source name the version (``terms of 1 Jul 2026
+(amendment 2)``). A retrospective amendment adds ``...:at-receipt`` rules for the terms as they
+stood at receipt, so a request received before it was agreed has both verdicts. A contract with
+no amendment that changes a term gets the rule ids, titles and sources it always had.
+
 Check test requests and the contract together, or merge these rules into a lab's own ruleset
 with :func:`merge_rulesets`.
 """
@@ -22,11 +34,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
-from ..core.contract import Contract
+from ..core.contract import Contract, ServiceTerm
+from ..core.errors import ValidationError
 from .loader import load_ruleset
 from .ruleset import Ruleset
+from .term_periods import TermPeriod, term_keys, term_periods
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._:+-]")
 _UNSAFE_NAME = re.compile(r"[^a-z0-9._-]")
@@ -36,96 +51,22 @@ def _id(contract: Contract, suffix: str) -> str:
     return f"contract:{_UNSAFE.sub('_', contract.id)}:{suffix}"
 
 
-def contract_rules(contract: Contract) -> Ruleset:
+def contract_rules(contract: Contract, *, at: datetime | None = None) -> Ruleset:
     """The rules a contract's terms imply: turnaround per test and priority, review interval and
-    deviation reporting (see the module doc)."""
+    deviation reporting, one rule per period of each term (see the module doc); with ``at``, as
+    the amendments agreed by then have them."""
     document = f"contract {contract.id}"
-    rules: list[dict[str, Any]] = []
-    for index, term in enumerate(contract.services):
-        rules.append(
-            {
-                "id": _id(contract, f"TAT-{index + 1}"),
-                "title": (
-                    f"{term.test} at {term.priority.value} priority reported within "
-                    f"{term.turnaround_minutes} minutes of receipt in the laboratory"
-                ),
-                "kind": "response_time",
-                "source": {
-                    "document": document,
-                    "section": f"services[{index}]",
-                    "quote": (
-                        f"{term.test}, {term.priority.value}: turnaround {term.turnaround_minutes} "
-                        "minutes, from receipt in the laboratory to the result reported"
-                    ),
-                },
-                "severity": "high",
-                "applies_to": {
-                    "record_type": "test_request",
-                    "where": {
-                        "contract_id": contract.id,
-                        "test": term.test,
-                        "priority": term.priority.value,
-                    },
-                },
-                "params": {
-                    "start": ["received_in_lab"],
-                    "stop": ["result_reported"],
-                    "limit": {"minutes": term.turnaround_minutes},
-                    "warn_at": 0.75,
-                },
-            }
-        )
-    rules.append(
-        {
-            "id": _id(contract, "review"),
-            "title": f"Contract reviewed at least every {contract.review_interval_days} days",
-            "kind": "response_time",
-            "source": {
-                "document": document,
-                "section": "review_interval_days",
-                "quote": "initial and ongoing reviews of contracts (000, Provision of Laboratory "
-                "Services)",
-            },
-            "applies_to": {"record_type": "contract", "where": {"id": contract.id}},
-            "params": {
-                "start": ["services_started"],
-                "stop": ["terminated", "closed"],
-                "limit": {"days": contract.review_interval_days},
-                "repeat": {
-                    "events": ["reviewed"],
-                    "every": {"days": contract.review_interval_days},
-                },
-                "warn_at": 0.9,
-            },
-        }
-    )
-    rules.append(
-        {
-            "id": _id(contract, "deviations"),
-            "title": (
-                f"Every deviation reported to the client within {contract.deviation_report_days} "
-                "working days"
-            ),
-            "kind": "response_time",
-            "source": {
-                "document": document,
-                "section": "deviation_report_days",
-                "quote": "Any deviations from the contract are reported to the clients (000)",
-            },
-            "severity": "high",
-            "applies_to": {"record_type": "contract", "where": {"id": contract.id}},
-            "params": {
-                "start": ["deviation_identified"],
-                "stop": ["deviation_reported"],
-                "limit": {"working_days": contract.deviation_report_days},
-                "clocks": "each",
-            },
-        }
-    )
+    amended = any(at is None or a.agreed_at <= at for a in contract.term_amendments)
+    rules = [
+        _rule(contract, period, document, amended, at)
+        for period in term_periods(contract, at)
+        if period.key[0] != "review_interval_days" or _review_start(contract, period, at)
+    ]
+    agreed = [e for e in contract.amendments if at is None or e.at <= at]
     return load_ruleset(
         {
             "name": f"contract-{_UNSAFE_NAME.sub('-', contract.id.lower())}",
-            "version": str(len(contract.amendments) + 1),
+            "version": str(len(agreed) + 1),
             "description": f"Terms of the contract with {contract.client}",
             "source": {"document": document},
             "rules": rules,
@@ -133,9 +74,187 @@ def contract_rules(contract: Contract) -> Ruleset:
     )
 
 
+def _rule(
+    contract: Contract, period: TermPeriod, document: str, amended: bool, at: datetime | None
+) -> dict[str, Any]:
+    """The rule document of one period of one term."""
+    kind = period.key[0]
+    if kind == "services":
+        assert isinstance(period.value, ServiceTerm)
+        rule = _turnaround(contract, period.value)
+    elif kind == "review_interval_days":
+        assert isinstance(period.value, int)
+        rule = _review(contract, period.value)
+    else:
+        assert isinstance(period.value, int)
+        rule = _deviations(contract, period.value)
+    name, section = rule.pop("name"), rule["source"]["section"]
+    rule["id"] = _id(contract, name + _suffix(period))
+    rule["source"]["document"] = document
+    if amended:
+        where = _where_in(contract, period)
+        rule["source"]["section"] = f"{period.label}: {where or section}"
+        rule["title"] += f", under the {period.label}"
+        rule["source"]["quote"] += f" ({period.label})"
+        if period.replaced_by is not None:
+            later = f"amendment {period.replaced_by.number}"
+            rule["title"] += f" as in force at receipt ({later} applies retrospectively)"
+            rule["source"]["quote"] += (
+                f"; in force when the lab received it, before {later} (agreed "
+                f"{period.replaced_by.agreed_at.isoformat()}) applied retrospectively"
+            )
+    window = {
+        key: moment.isoformat()
+        for key, moment in (("from", period.start), ("until", period.end))
+        if moment is not None
+    }
+    if window:
+        rule["params"]["started_within"] = window
+    if kind == "review_interval_days":
+        rule["params"]["start"] = _review_start(contract, period, at)
+    return rule
+
+
+def _suffix(period: TermPeriod) -> str:
+    """``""`` for a term's original first period, ``:a2`` for amendment 2's, ``-2`` for a second
+    period of the same, ``:at-receipt`` for the terms as they stood at receipt."""
+    source = f":a{period.source.number}" if period.source is not None else ""
+    if period.replaced_by is not None:
+        source += ":at-receipt"
+    if period.occurrence > 1:
+        source += f"{'' if source else ':original'}-{period.occurrence}"
+    return source
+
+
+def _where_in(contract: Contract, period: TermPeriod) -> str | None:
+    """Where the term is written: ``services[0]`` of the contract or of the amendment."""
+    if period.key[0] != "services":
+        return None
+    terms = period.source.services if period.source is not None else contract.services
+    index = next((i for i, term in enumerate(terms) if term.key == period.key), None)
+    return f"services[{index}]" if index is not None else None
+
+
+def _review_start(contract: Contract, period: TermPeriod, at: datetime | None) -> list[str]:
+    """What starts a review clock in ``period``: services starting, in the period in which they
+    started (or, before they have, in every period); a review, in a later period (the clock of
+    the period before hands over at it). Empty: the period ended before services started."""
+    started = next(
+        (e for e in contract.events_of("services_started") if at is None or e.at <= at), None
+    )
+    if started is None or period.start is None or started.at >= period.start:
+        if started is not None and period.end is not None and period.end <= started.at:
+            return []
+        return ["services_started"]
+    return ["reviewed"]
+
+
+def _turnaround(contract: Contract, term: ServiceTerm) -> dict[str, Any]:
+    number = _service_number(contract, term)
+    return {
+        "name": f"TAT-{number}",
+        "title": (
+            f"{term.test} at {term.priority.value} priority reported within "
+            f"{term.turnaround_minutes} minutes of receipt in the laboratory"
+        ),
+        "kind": "response_time",
+        "source": {
+            "section": f"services[{number - 1}]",
+            "quote": (
+                f"{term.test}, {term.priority.value}: turnaround {term.turnaround_minutes} "
+                "minutes, from receipt in the laboratory to the result reported"
+            ),
+        },
+        "severity": "high",
+        "applies_to": {
+            "record_type": "test_request",
+            "where": {
+                "contract_id": contract.id,
+                "test": term.test,
+                "priority": term.priority.value,
+            },
+        },
+        "params": {
+            "start": ["received_in_lab"],
+            "stop": ["result_reported"],
+            "limit": {"minutes": term.turnaround_minutes},
+            "warn_at": 0.75,
+        },
+    }
+
+
+def _service_number(contract: Contract, term: ServiceTerm) -> int:
+    """The term's number in ``TAT-n``: its place among the contract's services, then among
+    those amendments add, in order."""
+    keys = term_keys(contract, contract.term_amendments)
+    return keys.index(term.key) + 1
+
+
+def _review(contract: Contract, days: int) -> dict[str, Any]:
+    return {
+        "name": "review",
+        "title": f"Contract reviewed at least every {days} days",
+        "kind": "response_time",
+        "source": {
+            "section": "review_interval_days",
+            "quote": "initial and ongoing reviews of contracts (000, Provision of Laboratory "
+            "Services)",
+        },
+        "applies_to": {"record_type": "contract", "where": {"id": contract.id}},
+        "params": {
+            "start": ["services_started"],
+            "stop": ["terminated", "closed"],
+            "limit": {"days": days},
+            "repeat": {"events": ["reviewed"], "every": {"days": days}},
+            "warn_at": 0.9,
+        },
+    }
+
+
+def _deviations(contract: Contract, days: int) -> dict[str, Any]:
+    return {
+        "name": "deviations",
+        "title": f"Every deviation reported to the client within {days} working days",
+        "kind": "response_time",
+        "source": {
+            "section": "deviation_report_days",
+            "quote": "Any deviations from the contract are reported to the clients (000)",
+        },
+        "severity": "high",
+        "applies_to": {"record_type": "contract", "where": {"id": contract.id}},
+        "params": {
+            "start": ["deviation_identified"],
+            "stop": ["deviation_reported"],
+            "limit": {"working_days": days},
+            "clocks": "each",
+        },
+    }
+
+
 def merge_rulesets(name: str, version: str, rulesets: Iterable[Ruleset]) -> Ruleset:
-    """One ruleset holding the rules of several (their ids must not clash)."""
+    """One ruleset holding the rules of several (their ids must not clash); two versions of one
+    ruleset are refused: they are checked together as versions (``check``, ``compile_ruleset``
+    or ``load_ruleset_versions`` given a list), each record by the version in force for it."""
     parts = list(rulesets)
+    named: dict[str, int] = {}
+    for index, part in enumerate(parts):
+        other = parts[named.setdefault(part.name, index)]
+        if named[part.name] == index or not {r.id for r in other.rules} & {
+            r.id for r in part.rules
+        }:
+            continue
+        if other.version == part.version:
+            raise ValidationError.single(
+                f"$[{index}]", f"{part.label} is given twice", what="rulesets to merge"
+            )
+        raise ValidationError.single(
+            f"$[{index}]",
+            f"{other.label} and {part.label} are two versions of ruleset {part.name!r}: "
+            "merge_rulesets puts different rulesets together; give the versions as a list to "
+            "check or compile_ruleset (or load_ruleset_versions), which judge each record by "
+            "the version in force when its clock started",
+            what="rulesets to merge",
+        )
     calendars: dict[str, Any] = {}
     for part in parts:
         calendars.update(part.to_dict().get("calendars", {}))

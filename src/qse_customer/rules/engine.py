@@ -43,12 +43,13 @@ from .kind import Aggregate, CompileContext, CompiledRule, Env, GroupCheck, Outc
 from .kinds import BUILTIN_KINDS
 from .limits import Limit
 from .loader import RulesetSource, load_ruleset
-from .periods import GRANULARITIES, Granularity, PeriodIndex, local_midnight_us
+from .periods import GRANULARITIES, Granularity, PeriodIndex
 from .quantiles import ElapsedSketch
 from .report import Counts, PeriodSummary, Report, RuleSummary
 from .ruleset import Rule, Ruleset
 from .status import AT_RISK, BREACHED, CODES, MET, NOT_APPLICABLE, PENDING, STATUSES, Status
 from .timeline import Timeline, from_us, to_us
+from .windows import ELSEWHERE, IN_FORCE, NOT_YET, Anchor, OutOfForce, Window, anchor_of
 
 _WORDS: Final = ("met", "breached", "at risk", "pending", "not applicable")
 # The worst first: which cycle's outcome stands for a reopened record.
@@ -88,6 +89,7 @@ class _Slot:
     compiled: CompiledRule
     predicate: Predicate | None
     source: str
+    anchor: Anchor
 
 
 class _Plan:
@@ -139,9 +141,15 @@ def _shown(value: Any) -> str | None:
 
 
 class CompiledRuleset:
-    """A ruleset compiled against a calendar: run it with :meth:`check` or :meth:`evaluate`."""
+    """A ruleset compiled against a calendar: run it with :meth:`check` or :meth:`evaluate`.
 
-    def __init__(self, ruleset: Ruleset, calendar: WorkingCalendar) -> None:
+    ``in_force`` is when the ruleset judges records (:mod:`~qse_customer.rules.windows`);
+    by default its own ``effective_from`` and ``effective_until``.
+    """
+
+    def __init__(
+        self, ruleset: Ruleset, calendar: WorkingCalendar, *, in_force: Window | None = None
+    ) -> None:
         if not isinstance(calendar, WorkingCalendar):
             raise ValidationError.single(
                 "calendar", f"expected a WorkingCalendar, got {type(calendar).__name__}"
@@ -149,6 +157,10 @@ class CompiledRuleset:
         self.ruleset = ruleset
         self.calendar = calendar
         self.zone = ZoneInfo(calendar.timezone)
+        window = in_force if in_force is not None else Window.of(ruleset, self.zone)
+        # Rules of a ruleset in force for a while are placed one by one (each by its own clock),
+        # so none of them is fused into an event program.
+        self.window: Window | None = window if window.bounded else None
         timelines = {"": Timeline(calendar)}
         for name, settings in ruleset.calendars.items():
             timelines[name] = Timeline(WorkingCalendar.from_dict(dict(settings)))
@@ -162,6 +174,7 @@ class CompiledRuleset:
                 ruleset.kinds[rule.kind].compile(rule, context),
                 predicates[rule.id],
                 str(rule.source),
+                anchor_of(rule, ruleset.kinds),
             )
             for index, rule in enumerate(ruleset.rules)
         )
@@ -170,10 +183,6 @@ class CompiledRuleset:
         types = sorted({tag for rule in ruleset.rules for tag in rule.applies_to.record_types})
         for tag in types:
             self.plans[tag] = self._plan(tag, context)
-        self.effective_us = (
-            local_midnight_us(ruleset.effective, self.zone) if ruleset.effective else None
-        )
-        self.effective_at = from_us(self.effective_us) if self.effective_us is not None else None
         plan_codes = [
             PlanCode(
                 plan.program,
@@ -186,19 +195,18 @@ class CompiledRuleset:
         self.backdated_after = Limit.parse(ruleset.backdated_after or DEFAULT_BACKDATED_AFTER)
         self._late = self.backdated_after.deadline_function(timelines[""])
         self._late_bound = _lower_bound(self.backdated_after)
-        self._scan = scan_function(
-            plan_codes,
-            self.group_count,
-            self.effective_at,
-            self._late_bound,
-        )
+        self._scan = scan_function(plan_codes, self.group_count, self._late_bound)
         self._classes: dict[type, int] = {}
 
     def _plan(self, tag: str, context: CompileContext) -> _Plan:
         mine = [slot for slot in self.slots if tag in slot.rule.applies_to.record_types]
         aggregates = tuple(slot for slot in mine if slot.compiled.aggregate is not None)
         per_record = [slot for slot in mine if slot.compiled.check is not None]
-        fused = [slot for slot in per_record if self._builtin(slot.rule) and fusable(slot.rule)]
+        fused = [
+            slot
+            for slot in per_record
+            if self.window is None and self._builtin(slot.rule) and fusable(slot.rule)
+        ]
         groups = []
         program = None
         if fused:
@@ -216,7 +224,9 @@ class CompiledRuleset:
                 by_kind.setdefault(slot.rule.kind, []).append(slot)
         singles = []
         for kind_name, slots in by_kind.items():
-            fuse = getattr(self.ruleset.kinds[kind_name], "compile_group", None)
+            fuse = self.window is None and getattr(
+                self.ruleset.kinds[kind_name], "compile_group", None
+            )
             other = (
                 fuse([slot.rule for slot in slots], context) if fuse and len(slots) > 1 else None
             )
@@ -279,21 +289,30 @@ class CompiledRuleset:
         record: Record,
         cycles: history.Cycles,
         env: Env,
-    ) -> tuple[Outcome, Sequence[Event], tuple[int, int] | None, list[int]]:
+        settled: bool = False,
+    ) -> tuple[Outcome, Sequence[Event], tuple[int, int] | None, list[int]] | None:
         """One rule's outcome over every cycle of a record: the worst cycle's (for a kind that
         judges cycle by cycle), with the events it was judged on, which cycle it was, and every
-        cycle's status; a kind that is not per cycle judges the whole history once."""
+        cycle's status; a kind that is not per cycle judges the whole history once. None when
+        other versions of the ruleset judge the record (each cycle is placed by its own start)."""
         if not getattr(self.ruleset.kinds[slot.rule.kind], "per_cycle", True):
             whole = cycles.whole
-            outcome = self._outcome(slot, record, whole, env)
-            return outcome, whole, None, [outcome[0]]
+            outcome = self._outcome(slot, record, whole, env, settled)
+            return None if outcome is None else (outcome, whole, None, [outcome[0]])
         if len(cycles) == 1:
-            outcome = self._outcome(slot, record, cycles[0], env)
-            return outcome, cycles[0], None, [outcome[0]]
-        outcomes = [self._outcome(slot, record, cycle, env) for cycle in cycles]
-        codes = [outcome[0] for outcome in outcomes]
-        number = min(range(len(outcomes)), key=lambda n: (_SEVERITY[codes[n]], -n))
-        return outcomes[number], cycles[number], (number + 1, len(cycles)), codes
+            outcome = self._outcome(slot, record, cycles[0], env, settled)
+            return None if outcome is None else (outcome, cycles[0], None, [outcome[0]])
+        judged = [
+            (number, cycle, outcome)
+            for number, cycle in enumerate(cycles)
+            if (outcome := self._outcome(slot, record, cycle, env, settled)) is not None
+        ]
+        if not judged:
+            return None
+        codes = [outcome[0] for _, _, outcome in judged]
+        worst = min(judged, key=lambda item: (_SEVERITY[item[2][0]], -item[0]))
+        number, cycle, outcome = worst
+        return outcome, cycle, (number + 1, len(cycles)), codes
 
     def _finding(
         self,
@@ -306,8 +325,10 @@ class CompiledRuleset:
         cycle: tuple[int, int] | None = None,
         statuses: Sequence[int] = (),
     ) -> Finding:
-        code, due, elapsed, _ = outcome
+        code, due, elapsed, facts = outcome
         rule = slot.rule
+        if isinstance(facts, OutOfForce):
+            return self._out_of_force(slot, record, facts, period)
         if slot.predicate is not None and code == NOT_APPLICABLE and not slot.predicate(record):
             evidence, body = self._unmatched(rule, record)
         else:
@@ -386,20 +407,29 @@ class CompiledRuleset:
             f"the {noun} is outside the rule's scope: {'; '.join(t for *_, t in failing)}.",
         )
 
-    def _before_effective(self, slot: _Slot, record: Record, period: str | None) -> Finding:
-        opened = record.events[0].at
-        effective = self.ruleset.effective
-        assert effective is not None
+    def _out_of_force(
+        self, slot: _Slot, record: Record, facts: OutOfForce, period: str | None
+    ) -> Finding:
+        window = self.window
+        assert window is not None
+        event = facts.event
         noun = record.TYPE.replace("_", " ")
+        if event is record.events[0]:
+            happened = f"the {noun} was opened ({event.kind}) on"
+        else:
+            happened = f"its clock started ({event.kind}) on"
+        if facts.where == NOT_YET:
+            when = f"before ruleset {self.ruleset.name} took effect on {window.first_day}"
+        else:
+            when = f"after ruleset {self.ruleset.name} ceased to apply on {window.last_day}"
         return Finding(
             slot.rule.id,
             record.id,
             Status.NOT_APPLICABLE,
             None,
-            {"opened_at": opened.isoformat(), "effective": effective.isoformat()},
-            f"{slot.rule.id} not applicable ({slot.source}): the {noun} was opened on "
-            f"{opened.astimezone(self.zone):%a %d %b %Y}, before ruleset {self.ruleset.name} took "
-            f"effect on {effective:%d %b %Y}.",
+            {"placed_by": event.kind, "placed_at": event.at.isoformat(), **window.to_dict()},
+            f"{slot.rule.id} not applicable ({slot.source}): {happened} "
+            f"{event.at.astimezone(self.zone):%a %d %b %Y}, {when}.",
             slot.source,
             record_type=record.TYPE,
             ruleset=self.ruleset.name,
@@ -479,13 +509,12 @@ class CompiledRuleset:
             events = cycles.whole
             opened = to_us(events[0].at)
             key = index.key(opened)
-            if self.effective_us is not None and opened < self.effective_us:
-                if NOT_APPLICABLE in want:
-                    for slot in plan.record_slots:
-                        yield self._before_effective(slot, record, key)
-                continue
+            settled = self.window is None or self.window.settles(events[0].at)
             for slot in plan.record_slots:
-                outcome, judged, cycle, codes = self._judge(slot, record, cycles, env)
+                judged_outcome = self._judge(slot, record, cycles, env, settled)
+                if judged_outcome is None:
+                    continue
+                outcome, judged, cycle, codes = judged_outcome
                 code = outcome[0]
                 for rule_id, granularity in wanted_shares:
                     if rule_id == slot.rule.id and code <= BREACHED:
@@ -498,9 +527,9 @@ class CompiledRuleset:
             for slot in plan.aggregates:
                 if slot.predicate is None or slot.predicate(record):
                     accumulator = accumulators[slot.index][1]
-                    accumulator.observe(
-                        record, events, indexes[accumulator.granularity].key(opened), env
-                    )
+                    at_key, begin, _ = indexes[accumulator.granularity].locate(events[0].at)
+                    if self.window is None or self.window.place(begin) == IN_FORCE:
+                        accumulator.observe(record, events, at_key, env)
         for slot, accumulator in accumulators.values():
 
             def lookup(
@@ -555,7 +584,6 @@ class CompiledRuleset:
         hits: dict[tuple[int, Hashable], tuple[_Slot, ...]] = {}
         plan_list = list(self.plans.values())
         plan_index = {tag: number for number, tag in enumerate(self.plans)}
-        before_effective: dict[str, list[int]] = {}
 
         def switch(first: datetime) -> tuple[str, datetime, datetime, _PeriodTable]:
             """The period (of every granularity in use) of a record opened at ``first``."""
@@ -586,6 +614,7 @@ class CompiledRuleset:
                     omitted[0] += 1
                     continue
                 outcome = self._outcome(slot, record, events, env)
+                assert outcome is not None  # grouped rules are never placed in a window
                 findings.append(self._finding(slot, record, events, outcome, env, key))
 
         def resolve(record: object) -> int:
@@ -596,20 +625,11 @@ class CompiledRuleset:
             self._classes[type(record)] = number
             return number
 
-        def before(record: Record, key: str, number: int) -> None:
-            """Count a record opened before the ruleset took effect (and keep its findings)."""
-            before_effective.setdefault(key, [0] * len(plan_list))[number] += 1
-            if NOT_APPLICABLE in want:
-                for slot in plan_list[number].record_slots:
-                    if len(findings) >= max_findings:
-                        omitted[0] += 1
-                    else:
-                        findings.append(self._before_effective(slot, record, key))
-
         def rest_of(plan: _Plan) -> Callable[[Record, Sequence[Event], _PeriodTable, str], None]:
             others = plan.groups[1:] if plan.program is not None else plan.groups
             runs = tuple((number, group.run) for number, group, _ in others)
             singles = plan.singles
+            window = self.window
 
             def rest(
                 record: Record, events: Sequence[Event], table: _PeriodTable, key: str
@@ -625,8 +645,11 @@ class CompiledRuleset:
                     if found[1]:
                         emit(record, events, found[1], key)
                 counts = table.counts
+                settled = window is None or window.settles(events[0].at)
                 for slot in singles:
-                    outcome = self._outcome(slot, record, events, env)
+                    outcome = self._outcome(slot, record, events, env, settled)
+                    if outcome is None:
+                        continue
                     code = outcome[0]
                     counts[slot.index * 5 + code] += 1
                     elapsed = outcome[2]
@@ -657,13 +680,21 @@ class CompiledRuleset:
             chosen = tuple(
                 (slot.predicate, accumulators[slot.index][1]) for slot in plan.aggregates
             )
+            window = self.window
 
             def observe(record: Record, events: Sequence[Event], first: datetime) -> None:
-                """Feed the record to the plan's aggregates that its ``applies_to`` matches."""
+                """Feed the record to the plan's aggregates that its ``applies_to`` matches (and,
+                for a ruleset in force for a while, whose period began while it was)."""
                 opened = to_us(first)
                 for predicate, accumulator in chosen:
                     if predicate is None or predicate(record):
-                        key = all_indexes[accumulator.granularity].key(opened)
+                        index = all_indexes[accumulator.granularity]
+                        if window is None:
+                            key = index.key(opened)
+                        else:
+                            key, begin, _ = index.locate(first)
+                            if window.place(begin) != IN_FORCE:
+                                continue
                         accumulator.observe(record, events, key, env)
 
             return observe
@@ -685,8 +716,12 @@ class CompiledRuleset:
             """Every rule on a record of several cycles (reopened), each judged over them."""
             plan = plan_list[number]
             counts = table.counts
+            settled = self.window is None or self.window.settles(cycles.whole[0].at)
             for slot in plan.record_slots:
-                outcome, judged, cycle, codes = self._judge(slot, record, cycles, env)
+                judged_outcome = self._judge(slot, record, cycles, env, settled)
+                if judged_outcome is None:
+                    continue
+                outcome, judged, cycle, codes = judged_outcome
                 code = outcome[0]
                 counts[slot.index * 5 + code] += 1
                 if outcome[2] is not None:
@@ -709,7 +744,6 @@ class CompiledRuleset:
             entry,
             emit,
             resolve,
-            before,
             [rest_of(plan) for plan in plan_list],
             observers,
             self._classes,
@@ -731,11 +765,6 @@ class CompiledRuleset:
                         if value:
                             into[position] += value
         per_period = by_granularity[period]
-        for key, counts_na in before_effective.items():
-            totals = per_period.setdefault(key, [0] * (rules * 5))
-            for tag, number in plan_index.items():
-                for slot in self.plans[tag].record_slots:
-                    totals[slot.index * 5 + NOT_APPLICABLE] += counts_na[number]
 
         period_outcomes: dict[int, list[tuple[str, int]]] = {}
         for slot, accumulator in accumulators.values():
@@ -781,8 +810,25 @@ class CompiledRuleset:
             backdated_after=self.backdated_after.to_dict(),
         )
 
-    def _outcome(self, slot: _Slot, record: Record, events: Sequence[Event], env: Env) -> Outcome:
-        """One rule's outcome for one record, outside a fused group (to explain it)."""
+    def _outcome(
+        self,
+        slot: _Slot,
+        record: Record,
+        events: Sequence[Event],
+        env: Env,
+        settled: bool = False,
+    ) -> Outcome | None:
+        """One rule's outcome for one record, outside a fused group (to explain it); None when
+        another version of the ruleset judges the record. ``settled``: the caller knows that
+        the ruleset is in force for the whole record."""
+        window = self.window
+        if window is not None and not settled:
+            event = slot.anchor(events)
+            where = window.place(event.at)
+            if where != IN_FORCE:
+                if where == ELSEWHERE:
+                    return None
+                return (NOT_APPLICABLE, None, None, OutOfForce(where, event))
         if slot.predicate is not None and not slot.predicate(record):
             return (NOT_APPLICABLE, None, None, None)
         check = slot.compiled.check

@@ -210,6 +210,11 @@ class BaseRuleKind:
         """Optionally fuse several rules on one record type; None (the default) does not."""
         return None
 
+    def clock_start_events(self, params: Mapping[str, Any]) -> Sequence[str]:
+        """The event kinds that start the rule's clock: a record is judged by the version of its
+        ruleset in force at the first of them; none (the default): at the record's first event."""
+        return ()
+
 
 def listed(values: Any) -> tuple[str, ...]:
     """A param that is one string or a list of them, as a tuple."""

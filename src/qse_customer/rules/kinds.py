@@ -7,7 +7,10 @@ from types import MappingProxyType
 from typing import Any
 
 from ..core.errors import ValidationError
+from .frequency import Frequency
+from .impartiality import Impartiality
 from .kind import RuleKind
+from .recorded_details import RecordedDetails
 from .required_step import RequiredStep
 from .response_time import ResponseTime
 from .responsibility import Responsibility
@@ -17,7 +20,16 @@ from .value_limit import ValueLimit
 BUILTIN_KINDS: Mapping[str, RuleKind] = MappingProxyType(
     {
         kind.name: kind
-        for kind in (ResponseTime(), Responsibility(), RequiredStep(), Threshold(), ValueLimit())
+        for kind in (
+            ResponseTime(),
+            Responsibility(),
+            RequiredStep(),
+            Threshold(),
+            ValueLimit(),
+            RecordedDetails(),
+            Impartiality(),
+            Frequency(),
+        )
     }
 )
 """Every built-in rule kind by name: ``qse_rule_kinds()`` returns a mapping of this shape."""

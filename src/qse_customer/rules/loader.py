@@ -30,7 +30,12 @@ from .validation import (
     schema_errors,
 )
 
-SHIPPED = ("qse2-responsibility", "customer-service-standards", "improvement-referrals")
+SHIPPED = (
+    "qse2-responsibility",
+    "customer-service-standards",
+    "complaints-handling",
+    "improvement-referrals",
+)
 """The rulesets shipped in the package, by name."""
 
 RulesetSource = str | os.PathLike[str] | Mapping[str, Any] | Ruleset
@@ -168,6 +173,7 @@ def _load(
     entries, order = _entries(written, base, removed, broken)
     problems, resolved = check_rules(entries, kinds, calendars)
     errors.extend(problems)
+    starts, until = _in_force(document, errors)
     if errors:
         raise ValidationError(errors, what=label)
     rules = []
@@ -175,12 +181,12 @@ def _load(
         entry = entries[index]
         types, any_type = resolved[index]
         rules.append(_rule(entry.document, types, any_type))
-    effective = document.get("effective")
     return Ruleset(
         name=document["name"],
         version=document["version"],
         rules=tuple(rules),
-        effective=date.fromisoformat(effective) if effective else None,
+        effective_from=starts,
+        effective_until=until,
         source=Source.from_dict(document["source"]) if "source" in document else None,
         description=document.get("description", ""),
         calendars=calendars,
@@ -190,6 +196,36 @@ def _load(
             "backdated_after", base.backdated_after if base is not None else None
         ),
     )
+
+
+def _in_force(
+    document: Mapping[str, Any], errors: list[FieldError]
+) -> tuple[date | None, date | None]:
+    """``effective_from`` (or its older name ``effective``) and ``effective_until``; the schema
+    has checked that each is a date or null."""
+    if any(e.path.startswith("$.effective") for e in errors):
+        return None, None
+    if document.get("effective") is not None and document.get("effective_from") is not None:
+        errors.append(
+            FieldError(
+                "$.effective",
+                "effective is the older name of effective_from; give only effective_from",
+            )
+        )
+        return None, None
+    written = document.get("effective_from", document.get("effective"))
+    starts = date.fromisoformat(written) if written else None
+    written = document.get("effective_until")
+    until = date.fromisoformat(written) if written else None
+    if starts is not None and until is not None and until < starts:
+        errors.append(
+            FieldError(
+                "$.effective_until",
+                f"expected a date on or after effective_from ({starts.isoformat()}): it is the "
+                "last day this version is in force",
+            )
+        )
+    return starts, until
 
 
 def _base(

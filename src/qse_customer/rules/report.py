@@ -7,17 +7,22 @@ way), and the median and 90th percentile elapsed time of the clocks that stopped
 measure (working or calendar time; see :mod:`qse_customer.rules.quantiles` for how they are kept
 in bounded memory). A record belongs to the period of its first event; a threshold's finding to
 the period it judges.
+
+A ruleset checked as several versions (:mod:`~qse_customer.rules.versions`) gives one
+:class:`RuleSummary` per standard (rule id), whose counts add up the versions, with one
+:class:`VersionSummary` line per version that judged something.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from attrs import field, frozen
 
 from ..core.errors import ValidationError
+from ..core.timestamps import utc
 from .findings import Finding
 from .quantiles import ElapsedSketch
 from .status import STATUSES, Status
@@ -107,8 +112,51 @@ class PeriodSummary:
 
 
 @frozen
+class VersionSummary:
+    """What one version of a ruleset judged under one standard: its wording, dates and counts."""
+
+    version: str
+    effective_from: date | None
+    effective_until: date | None
+    title: str
+    source: str
+    counts: Counts
+    periods: tuple[PeriodSummary, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON types."""
+        return {
+            "version": self.version,
+            "effective_from": self.effective_from.isoformat() if self.effective_from else None,
+            "effective_until": self.effective_until.isoformat() if self.effective_until else None,
+            "title": self.title,
+            "source": self.source,
+            **self.counts.to_dict(),
+            "periods": [summary.to_dict() for summary in self.periods],
+        }
+
+
+@frozen
+class VersionInForce:
+    """One version of the ruleset a report checked, and the local dates it was in force."""
+
+    version: str
+    effective_from: date | None
+    effective_until: date | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON types."""
+        return {
+            "version": self.version,
+            "effective_from": self.effective_from.isoformat() if self.effective_from else None,
+            "effective_until": self.effective_until.isoformat() if self.effective_until else None,
+        }
+
+
+@frozen
 class RuleSummary:
-    """One rule over the whole run, and per period."""
+    """One rule over the whole run, and per period; ``versions``: a line per version of the
+    ruleset that judged something (empty unless the ruleset was checked as several versions)."""
 
     rule_id: str
     title: str
@@ -118,6 +166,7 @@ class RuleSummary:
     measure: str | None
     counts: Counts
     periods: tuple[PeriodSummary, ...]
+    versions: tuple[VersionSummary, ...] = ()
 
     def period(self, key: str) -> Counts:
         """The counts of one period (all zero if the rule saw nothing then)."""
@@ -137,6 +186,7 @@ class RuleSummary:
             "measure": self.measure,
             **self.counts.to_dict(),
             "periods": [summary.to_dict() for summary in self.periods],
+            "versions": [line.to_dict() for line in self.versions],
         }
 
 
@@ -144,7 +194,8 @@ class RuleSummary:
 class Report:
     """What :func:`~qse_customer.rules.check` found: counts per rule and period, and the findings
     it kept (by default those ``breached`` or ``at_risk``, at most ``max_findings`` of them;
-    ``findings_omitted`` counts the rest of those statuses).
+    ``findings_omitted`` counts the rest of those statuses). ``versions`` lists the versions of
+    the ruleset when it was checked as several (``ruleset_version`` then names them all).
 
     ``unstamped_records`` counts records with events recorded before stores stamped them
     (``recorded_at`` null: their times are as entered); ``backdated_events`` counts events
@@ -153,7 +204,7 @@ class Report:
 
     ruleset: str
     ruleset_version: str
-    at: datetime
+    at: datetime = field(converter=utc)
     period: str
     timezone: str
     calendar: dict[str, Any]
@@ -162,6 +213,7 @@ class Report:
     findings: tuple[Finding, ...]
     kept: tuple[Status, ...]
     findings_omitted: int = 0
+    versions: tuple[VersionInForce, ...] = ()
     unstamped_records: int = 0
     backdated_events: int = 0
     backdated_after: dict[str, Any] = field(factory=dict)
@@ -189,6 +241,7 @@ class Report:
             "rules": [summary.to_dict() for summary in self.rules],
             "kept": [status.value for status in self.kept],
             "findings_omitted": self.findings_omitted,
+            "versions": [version.to_dict() for version in self.versions],
             "evidence": {
                 "unstamped_records": self.unstamped_records,
                 "backdated_events": self.backdated_events,

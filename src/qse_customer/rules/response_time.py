@@ -21,10 +21,31 @@ Params::
                         client one by one); the record's finding is the worst of its clocks
     start_condition     optional "out_of_hours" or "in_hours": the rule only applies when the start
                         event happened outside (or inside) the calendar's opening hours
+    acknowledge         optional event kinds (needs ``repeat``): the first of them, before the
+                        first deadline and before any repeat, meets that deadline without stopping
+                        the clock: the reply is still owed, due ``repeat.every`` after it (the
+                        keep-informed clock). It may be automatic (an event with no actor)
+    automatic           optional event kinds: when given, an event with no actor (an automatic
+                        reply) counts only if its kind is listed (or it is the acknowledgement);
+                        any other stop, repeat, pause or extension event with no actor is ignored
+                        and the explanation says so. Without it every event counts, whoever did it
+                        (an LIS reporting a result has no actor)
+    on_resume           optional "continue" (default) or "restart": with "restart" a resume starts
+                        the limit again in full from the resume event, counted like a receipt (the
+                        Freedom of Information Act 2000 s.1(3) and s.10(6): a request clarified by
+                        the requester counts as received when the clarification arrives)
     calendar            optional name of a calendar in the ruleset's ``calendars``, or a choice
                         of them by a field of the record (see :mod:`.calendar_choice`)
     target              optional "response" or "resolution" (a response target may not be longer
                         than the resolution target for the same records)
+    started_within      optional {"from": date-time, "until": date-time} (ISO 8601 with a UTC
+                        offset, either may be left out): only a clock whose start event falls in
+                        [from, until) counts. With "first", the first start event in the window
+                        starts the clock, and a clock still running at ``until`` is handed over:
+                        the first start or repeat event at or after ``until`` stops it (the rule
+                        for the next period starts from there); with "each", the clocks started in
+                        the window (stops are still paired with every clock). Terms that change
+                        over time (a contract's amendments) become one rule per period this way
 
 Decisions:
 
@@ -34,6 +55,9 @@ Decisions:
   current interval used. ``pending``: running (or paused) within the deadline and not at risk.
   ``not_applicable``: no start event by ``at``, the start condition does not hold, or an extension
   without a date waived the limit.
+- **Repeats and acknowledgements.** A repeat (or the acknowledgement) before the current
+  deadline sets the next deadline to ``every`` after it, or leaves it where it is when that is
+  later: an early update never shortens the time the limit allows.
 - **Pauses.** A pause counts only when it begins before the current deadline (a pause cannot
   excuse a breach that already happened). The deadline moves later by the time paused, measured in
   the limit's own measure: calendar time for calendar limits; working time for working days,
@@ -71,13 +95,20 @@ from .kind import (
 from .limits import Limit
 from .status import AT_RISK, BREACHED, MET, NOT_APPLICABLE, PENDING
 from .timeline import Timeline, from_us, to_us
-from .wording import duration, either, ordinal, spoken, working_duration
+from .wording import actor_text, duration, either, ordinal, spoken, working_duration
 
 EVENT_KINDS: Final[dict[str, Any]] = {
     "type": "array",
     "items": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
     "minItems": 1,
     "uniqueItems": True,
+}
+
+_INSTANT: Final[dict[str, Any]] = {
+    "type": "string",
+    "format": "date-time",
+    "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$",
+    "description": "an ISO 8601 date and time with a UTC offset (2026-07-01T00:00:00+01:00)",
 }
 
 PARAMS_SCHEMA: Final[dict[str, Any]] = {
@@ -105,9 +136,18 @@ PARAMS_SCHEMA: Final[dict[str, Any]] = {
             "properties": {"events": EVENT_KINDS, "until": {"type": "string", "minLength": 1}},
         },
         "start_condition": {"enum": ["out_of_hours", "in_hours"]},
+        "acknowledge": EVENT_KINDS,
+        "automatic": {**EVENT_KINDS, "minItems": 0},
+        "on_resume": {"enum": ["continue", "restart"]},
         "calendar": calendar_choice.SCHEMA,
         "target": {"enum": ["response", "resolution"]},
         "clocks": {"enum": ["first", "each"]},
+        "started_within": {
+            "type": "object",
+            "additionalProperties": False,
+            "minProperties": 1,
+            "properties": {"from": _INSTANT, "until": _INSTANT},
+        },
     },
 }
 
@@ -123,8 +163,14 @@ def _worst(clocks: list[Outcome]) -> Outcome:
 
 
 _NOT_STARTED: Final = "not_started"
+_ELSEWHERE: Final = "started_elsewhere"
 _CONDITION: Final = "condition"
 _WAIVED: Final = "waived"
+
+
+def _instant(value: str) -> int:
+    """A date-time with an offset (checked by the schema) as epoch microseconds."""
+    return to_us(datetime.fromisoformat(value))
 
 
 def _when(value: Any, zone_calendar: WorkingCalendar) -> int | None:
@@ -156,13 +202,18 @@ class ResponseTime(BaseRuleKind):
     def event_kinds(self, params: Mapping[str, Any]) -> list[tuple[str, str]]:
         """Start, stop, pause, resume, repeat and extension event kinds with their paths."""
         found = []
-        for key in ("start", "stop", "pause", "resume"):
+        for key in ("start", "stop", "pause", "resume", "acknowledge", "automatic"):
             for index, kind in enumerate(params.get(key, ())):
                 found.append((f".{key}[{index}]", kind))
         for key in ("repeat", "extension"):
             for index, kind in enumerate(params.get(key, {}).get("events", ())):
                 found.append((f".{key}.events[{index}]", kind))
         return found
+
+    def clock_start_events(self, params: Mapping[str, Any]) -> Sequence[str]:
+        """The start events: a record is judged by the ruleset version in force when its clock
+        started."""
+        return tuple(params["start"])
 
     def check_params(
         self, params: Mapping[str, Any], context: ValidationContext
@@ -174,10 +225,53 @@ class ResponseTime(BaseRuleKind):
             errors += limits.limit_errors(params["repeat"]["every"], f"{path}.repeat.every")
         if ("pause" in params) != ("resume" in params):
             errors.append(FieldError(path, "pause and resume go together; give both or neither"))
+        if "on_resume" in params and "resume" not in params:
+            errors.append(
+                FieldError(f"{path}.on_resume", "on_resume needs pause and resume events")
+            )
+        acknowledge = set(params.get("acknowledge", ()))
+        if acknowledge and "repeat" not in params:
+            errors.append(
+                FieldError(
+                    f"{path}.acknowledge",
+                    "an acknowledgement leaves the reply owed: give repeat (the keep-informed "
+                    "clock that follows it)",
+                )
+            )
+        stopping = sorted(acknowledge & set(params["stop"]))
+        if stopping:
+            errors.append(
+                FieldError(
+                    f"{path}.acknowledge",
+                    f"{stopping[0]!r} cannot both stop the clock and acknowledge (which leaves "
+                    "the reply owed)",
+                )
+            )
+        used = set(params["stop"]) | set(params.get("pause", ())) | acknowledge
+        used |= set(params.get("repeat", {}).get("events", ()))
+        used |= set(params.get("extension", {}).get("events", ()))
+        for index, kind in enumerate(params.get("automatic", ())):
+            if kind not in used:
+                errors.append(
+                    FieldError(
+                        f"{path}.automatic[{index}]",
+                        f"{kind!r} is not a stop, repeat, acknowledge, pause or extension event "
+                        "of this rule, so allowing it to be automatic changes nothing",
+                    )
+                )
         both = sorted(set(params["start"]) & set(params["stop"]))
         if both:
             errors.append(
                 FieldError(f"{path}.stop", f"{both[0]!r} cannot both start and stop the clock")
+            )
+        window = params.get("started_within", {})
+        if (
+            "from" in window
+            and "until" in window
+            and _instant(window["until"]) <= _instant(window["from"])
+        ):
+            errors.append(
+                FieldError(f"{path}.started_within.until", "expected an instant after 'from'")
             )
         errors += calendar_errors(params.get("calendar"), context)
         return errors
@@ -212,6 +306,14 @@ class _Clock:
         extension = params.get("extension", {})
         self.until_key: str = extension.get("until", "until")
         self.each = params.get("clocks", "first") == "each"
+        window = params.get("started_within", {})
+        self.window_from: int | None = _instant(window["from"]) if "from" in window else None
+        self.window_until: int | None = _instant(window["until"]) if "until" in window else None
+
+    def within(self, instant: int) -> bool:
+        """Whether a clock started at ``instant`` is this rule's (``started_within``)."""
+        low, high = self.window_from, self.window_until
+        return (low is None or instant >= low) and (high is None or instant < high)
 
     def compiled(self) -> CompiledRule:
         return CompiledRule(
@@ -227,7 +329,15 @@ class _Clock:
         resume_k = frozenset(params.get("resume", ()))
         repeat_k = frozenset(params.get("repeat", {}).get("events", ()))
         ext_k = frozenset(params.get("extension", {}).get("events", ()))
-        special = pause_k | resume_k | repeat_k | ext_k
+        ack_k = frozenset(params.get("acknowledge", ()))
+        special = pause_k | resume_k | repeat_k | ext_k | ack_k
+        # Kinds an automatic event (no actor) may not do: only a person answers, keeps the
+        # customer informed, pauses or extends; without ``automatic`` anyone may do anything.
+        automatic = params.get("automatic")
+        person_k: frozenset[str] = frozenset()
+        if automatic is not None:
+            person_k = (stop_k | repeat_k | pause_k | ext_k | ack_k) - frozenset(automatic)
+        restart = params.get("on_resume") == "restart"
         deadline = self.limit.deadline_function(self.timeline)
         every = self.every.deadline_function(self.timeline) if self.every else None
         elapsed = self.limit.elapsed_function(self.timeline)
@@ -237,6 +347,24 @@ class _Clock:
         warn_at = self.warn_at
         until_key = self.until_key
         calendar = self.calendar
+        windowed = "started_within" in params
+        within = self.within
+        # A clock of a rule for one period hands over at the first start or repeat event of the
+        # next period (see the module doc); a plain rule never does.
+        hand_over = self.window_until if windowed and not self.each else None
+        handing = (start_k | repeat_k) if hand_over is not None else frozenset()
+
+        def keep_informed(due: int, paused_at: int, t: int) -> tuple[int, int, bool, int]:
+            """After an update (or the acknowledgement) at ``t``: the deadline, the point the
+            current pause counts from, whether a new interval began at ``t``, and the deadline
+            as it stands at ``t``. The new interval is ``every`` after ``t``, unless the current
+            deadline (extended by the pause so far) is later: then nothing changes."""
+            assert every is not None
+            current = extend(due, elapsed(paused_at, t)) if paused_at >= 0 else due
+            following = every(t)
+            if following > current:
+                return following, t if paused_at >= 0 else paused_at, True, following
+            return due, paused_at, False, current
 
         def clock(events: Sequence[Event], i: int, env: Env, taken: set[int] | None) -> Outcome:
             """One clock from the start event at index ``i``."""
@@ -254,40 +382,67 @@ class _Clock:
             pauses: list[tuple[int, int, int]] = []
             repeats: list[tuple[int, int]] = []
             extensions: list[tuple[int, int]] = []
+            ignored: list[int] = []
+            acked = -1
             late = -1
             stop = -1
             for j in range(i + 1, n):
                 event = events[j]
                 kind = event.kind
                 if kind in stop_k and (taken is None or j not in taken):
+                    if event.actor is None and kind in person_k:
+                        ignored.append(j)
+                        continue
+                    stop = j
+                    break
+                if kind in handing and hand_over is not None and to_us(event.at) >= hand_over:
                     stop = j
                     break
                 if kind not in special:
                     continue
                 t = to_us(event.at)
+                if kind in ack_k and acked < 0 and not repeats:
+                    # The acknowledgement: it may be automatic, and it counts once.
+                    if late >= 0:
+                        continue
+                    if paused_at >= 0 or t <= due:
+                        acked = j
+                        due, paused_at, moved, shown = keep_informed(due, paused_at, t)
+                        if moved:
+                            interval_start, interval_paused = t, 0
+                        repeats.append((j, shown))
+                    else:
+                        late = j
+                    continue
+                if event.actor is None and kind in person_k:
+                    ignored.append(j)
+                    continue
                 if kind in pause_k:
                     if paused_at < 0 and late < 0 and t < due:
                         paused_at = pause_from = t
                         pause_index = j
                 elif kind in resume_k:
                     if paused_at >= 0:
-                        gain = elapsed(paused_at, t)
-                        due = extend(due, gain)
-                        interval_paused += gain
                         whole = elapsed(pause_from, t)
                         paused_total += whole
                         pauses.append((pause_index, j, whole))
+                        if restart:
+                            due = max(due, deadline(t))
+                            interval_start, interval_paused = t, 0
+                        else:
+                            gain = elapsed(paused_at, t)
+                            due = extend(due, gain)
+                            interval_paused += gain
                         paused_at = -1
                 elif kind in repeat_k and every is not None:
                     if late >= 0:
                         continue
                     if paused_at >= 0 or t <= due:
                         # An update while paused is in time; the new interval counts from it.
-                        due = every(t)
-                        if paused_at >= 0:
-                            paused_at = t
-                        interval_start, interval_paused = t, 0
-                        repeats.append((j, due))
+                        due, paused_at, moved, shown = keep_informed(due, paused_at, t)
+                        if moved:
+                            interval_start, interval_paused = t, 0
+                        repeats.append((j, shown))
                     else:
                         late = j
                 elif kind in ext_k and late < 0 and (paused_at >= 0 or t <= due):
@@ -307,23 +462,23 @@ class _Clock:
                     pauses.append((pause_index, stop, whole))
                 spent = elapsed(start, end) - paused_total
                 status = MET if end <= due and late < 0 else BREACHED
-                facts = (i, stop, due, pauses, repeats, extensions, late, None)
+                facts = (i, stop, due, pauses, repeats, extensions, late, None, acked, ignored)
                 return (status, due, spent / 1_000_000, facts)
             at = env.at_us
             if paused_at >= 0:
                 pauses.append((pause_index, -1, elapsed(pause_from, at)))
                 due = extend(due, elapsed(paused_at, at))
-                facts = (i, -1, due, pauses, repeats, extensions, late, None)
+                facts = (i, -1, due, pauses, repeats, extensions, late, None, acked, ignored)
                 return (BREACHED if late >= 0 else PENDING, facts[2], None, facts)
             if late >= 0 or at > due:
-                facts = (i, -1, due, pauses, repeats, extensions, late, None)
+                facts = (i, -1, due, pauses, repeats, extensions, late, None, acked, ignored)
                 return (BREACHED, due, None, facts)
             share = None
             if warn_at is not None:
                 budget = elapsed(interval_start, due) - interval_paused
                 used = elapsed(interval_start, at) - interval_paused
                 share = used / budget if budget > 0 else 1.0
-            facts = (i, -1, due, pauses, repeats, extensions, late, share)
+            facts = (i, -1, due, pauses, repeats, extensions, late, share, acked, ignored)
             status = AT_RISK if share is not None and share >= (warn_at or 1.0) else PENDING
             return (status, due, None, facts)
 
@@ -336,6 +491,12 @@ class _Clock:
                     i += 1
                 if i == n:
                     return (NOT_APPLICABLE, None, None, _NOT_STARTED)
+                if windowed:
+                    first = i
+                    while i < n and not (events[i].kind in start_k and within(to_us(events[i].at))):
+                        i += 1
+                    if i == n:
+                        return (NOT_APPLICABLE, None, None, (_ELSEWHERE, first))
                 return clock(events, i, env, None)
 
             return check
@@ -343,15 +504,25 @@ class _Clock:
         def check_each(record: Record, events: Sequence[Event], env: Env) -> Outcome:
             taken: set[int] = set()
             clocks = []
+            first = -1
             for i, event in enumerate(events):
                 if event.kind in start_k:
+                    first = i if first < 0 else first
                     outcome = clock(events, i, env, taken)
                     facts = outcome[3]
                     if isinstance(facts, tuple) and isinstance(facts[0], int) and facts[1] >= 0:
                         taken.add(facts[1])
-                    clocks.append(outcome)
+                    # A clock outside the window still takes its stop event, so every clock
+                    # pairs with the same stop as when the rule covers all time.
+                    if not windowed or within(to_us(event.at)):
+                        clocks.append(outcome)
             if not clocks:
-                return (NOT_APPLICABLE, None, None, _NOT_STARTED)
+                return (
+                    NOT_APPLICABLE,
+                    None,
+                    None,
+                    (_ELSEWHERE, first) if first >= 0 else _NOT_STARTED,
+                )
             return _worst(clocks)
 
         return check_each
@@ -372,6 +543,12 @@ class _Clock:
             "measure": measure,
             "calendar": calendar_name or "the lab's",
         }
+        if "started_within" in params:
+            evidence["started_within"] = {
+                key: from_us(value).isoformat()
+                for key, value in (("from", self.window_from), ("until", self.window_until))
+                if value is not None
+            }
         if facts == _NOT_STARTED:
             evidence["start_events"] = list(params["start"])
             return evidence, (
@@ -379,6 +556,13 @@ class _Clock:
                 f"by {env.show(env.at_us)}"
             )
         kind, *rest = facts if isinstance(facts[0], str) else (None,)
+        if kind == _ELSEWHERE:
+            event = events[rest[0]]
+            evidence.update(start_event=event.kind, started_at=event.at.isoformat())
+            return evidence, (
+                f"the clock started ({event.kind}) on {env.show(to_us(event.at))}, "
+                f"{self._window_words(env)}: the rule for that time judges it"
+            )
         if kind == "each":
             clocks = rest[0]
             parts = []
@@ -411,7 +595,7 @@ class _Clock:
                 f"new date (no {self.until_key!r} in the event), so the {self.limit.describe()} "
                 "limit no longer applies"
             )
-        start_index, stop_index, _, pauses, repeats, extensions, late, share = facts
+        start_index, stop_index, _, pauses, repeats, extensions, late, share, acked, ignored = facts
         start_event = events[start_index]
         start = to_us(start_event.at)
         base = self.limit.deadline_function(self.timeline)(start)
@@ -439,6 +623,18 @@ class _Clock:
                 }
                 for p, r, gain in pauses
             ]
+        if acked >= 0:
+            event = events[acked]
+            who = "automatically" if event.actor is None else f"by {actor_text(event)}"
+            sentences.append(
+                f"{event.kind} {who} on {env.show(to_us(event.at))}: an acknowledgement meets the "
+                "first deadline, and the reply is still owed"
+            )
+            evidence["acknowledged"] = {
+                "event": event.kind,
+                "at": event.at.isoformat(),
+                "automatic": event.actor is None,
+            }
         if repeats:
             assert self.every is not None
             updates = "; ".join(
@@ -449,6 +645,17 @@ class _Clock:
             evidence["updates"] = [
                 {"event": events[j].kind, "at": events[j].at.isoformat(), "next_due": _iso(d)}
                 for j, d in repeats
+            ]
+        if ignored:
+            listed_events = ", ".join(
+                f"{events[j].kind} on {env.show(to_us(events[j].at))}" for j in ignored
+            )
+            sentences.append(
+                f"not counted, because no one did them (automatic): {listed_events}; an "
+                "automatic reply never answers or keeps the customer informed"
+            )
+            evidence["ignored_automatic"] = [
+                {"event": events[j].kind, "at": events[j].at.isoformat()} for j in ignored
             ]
         if extensions:
             sentences.append(
@@ -486,9 +693,10 @@ class _Clock:
             stop_event = events[stop_index]
             end = to_us(stop_event.at)
             side = "before" if end <= due else "after"
+            handed = stop_event.kind not in params["stop"]
             sentences.append(
                 f"stopped by {stop_event.kind} on {env.show(end)}, {gap(end, due)} {side} the "
-                "deadline"
+                "deadline" + (", where the rule for the next period takes over" if handed else "")
             )
             evidence.update(
                 stop_event=stop_event.kind,
@@ -514,6 +722,15 @@ class _Clock:
                 )
                 evidence["share_used"] = share
         return evidence, "; ".join(sentences) + "."
+
+    def _window_words(self, env: Env) -> str:
+        """``outside this rule's period (from ... until ...)``."""
+        parts = []
+        if self.window_from is not None:
+            parts.append(f"from {env.show(self.window_from)}")
+        if self.window_until is not None:
+            parts.append(f"until {env.show(self.window_until)}")
+        return f"outside this rule's period ({' '.join(parts)})"
 
     def _why_then(self, start: int, env: Env) -> str:
         """Why the count starts where it does, e.g. received on a Saturday."""
@@ -573,6 +790,12 @@ class _Clock:
             else:
                 end = f"{events[r].kind} on {env.show(to_us(events[r].at))}"
             label = f"{ordinal(number)} pause" if len(pauses) > 1 else "paused"
+            if r >= 0 and self.params.get("on_resume") == "restart":
+                parts.append(
+                    f"{label} from {begin} to {end}: the {self.limit.describe()} limit counts "
+                    "again in full from then"
+                )
+                continue
             parts.append(f"{label} from {begin} to {end}: {spoken(gain, measure)} not counted")
         return "; ".join(parts)
 

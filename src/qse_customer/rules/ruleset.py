@@ -103,6 +103,8 @@ class Ruleset:
     ``calendars`` names calendar settings (``WorkingCalendar.to_dict`` form) that a rule may ask
     for instead of the caller's calendar (the UK-wide statutory count of FOI requests).
     ``kinds`` are the rule kinds it was validated against (built-in plus any extra ones).
+    ``effective_from`` and ``effective_until`` (inclusive) are the local dates this version is in
+    force (see :mod:`qse_customer.rules.versions`).
     ``backdated_after`` is the limit (as in a rule) after which an event recorded late counts as
     a back-dated entry (None: the engine's default, 2 working days).
     """
@@ -110,13 +112,26 @@ class Ruleset:
     name: str
     version: str
     rules: tuple[Rule, ...]
-    effective: date | None = None
+    effective_from: date | None = None
     source: Source | None = None
     description: str = ""
     calendars: Mapping[str, Any] = field(factory=dict, converter=freeze)
     extends: str | None = None
     kinds: Mapping[str, Any] = field(factory=dict, eq=False, repr=False)
+    effective_until: date | None = None
     backdated_after: Mapping[str, Any] | None = field(default=None, converter=_optional_freeze)
+
+    @property
+    def effective(self) -> date | None:
+        """The older name of :attr:`effective_from`."""
+        return self.effective_from
+
+    @property
+    def in_force(self) -> str:
+        """When this version is in force, in words: ``from 01 Jul 2026 until 31 Dec 2026``."""
+        start = f"from {self.effective_from:%d %b %Y}" if self.effective_from else "from the start"
+        end = f" until {self.effective_until:%d %b %Y}" if self.effective_until else ""
+        return start + end
 
     @property
     def label(self) -> str:
@@ -136,8 +151,10 @@ class Ruleset:
     def to_dict(self) -> dict[str, Any]:
         """The ruleset as a document :func:`load_ruleset` accepts (with ``extends`` resolved)."""
         result: dict[str, Any] = {"name": self.name, "version": self.version}
-        if self.effective is not None:
-            result["effective"] = self.effective.isoformat()
+        if self.effective_from is not None:
+            result["effective_from"] = self.effective_from.isoformat()
+        if self.effective_until is not None:
+            result["effective_until"] = self.effective_until.isoformat()
         if self.source is not None:
             result["source"] = self.source.to_dict()
         if self.description:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import attrs
 from hypothesis import strategies as st
 
+from ..core.anonymous_data import AnonymousDataField, anonymous_data_fields
 from ..core.complaint import Complaint
 from ..core.contract import Contract, ServiceTerm
 from ..core.customer import Customer
@@ -27,7 +28,7 @@ from ..core.measurement import Measurement
 from ..core.parties import RecordRef, Submitter
 from ..core.record import Record
 from ..core.referral import Referral
-from ..core.roles import Actor, Role
+from ..core.roles import EXTERNAL_ROLES, Actor, Role
 from ..core.survey import Survey, SurveyResponse
 from ..core.test_request import TestRequest
 from ..core.vocabulary import (
@@ -65,7 +66,8 @@ def aware_datetimes(
     return st.datetimes(min_value=min_value, max_value=max_value, timezones=zones)
 
 
-STAFF_ROLES = tuple(role for role in Role if role is not Role.CUSTOMER)
+STAFF_ROLES = tuple(role for role in Role if role not in EXTERNAL_ROLES)
+"""The laboratory's own roles: everyone but its customers and the management it serves."""
 
 
 def actors(roles: st.SearchStrategy[Role] | None = None) -> st.SearchStrategy[Actor]:
@@ -92,14 +94,51 @@ def event_data() -> st.SearchStrategy[dict[str, Any]]:
     return st.dictionaries(keys, values, max_size=3)
 
 
+def _anonymous_value(allowed: AnonymousDataField) -> st.SearchStrategy[Any]:
+    if allowed.shape == "date":
+        return st.dates(date(1995, 1, 1), date(2095, 1, 1)).map(date.isoformat) | (
+            aware_datetimes().map(datetime.isoformat)
+        )
+    if allowed.shape == "integer":
+        return st.integers(-(10**5), 10**5)
+    if allowed.shape == "number":
+        return st.floats(-(10**5), 10**5, allow_nan=False)
+    if allowed.shape == "boolean":
+        return st.booleans()
+    if allowed.shape == "choice":
+        return st.sampled_from(allowed.choices)
+    assert allowed.pattern is not None
+    return st.from_regex(allowed.pattern, fullmatch=True).filter(lambda v: len(v) <= 64)
+
+
+def anonymous_event_data() -> st.SearchStrategy[dict[str, Any]]:
+    """Event data an anonymous complaint accepts: fields of the allow-list (the shipped ones and
+    any the lab added), each with a value of its shape, or null."""
+    allowed = anonymous_data_fields()
+    if not allowed:
+        return st.just({})
+    return st.fixed_dictionaries(
+        {},
+        optional={
+            key: st.none() | _anonymous_value(field) for key, field in sorted(allowed.items())
+        },
+    )
+
+
 @st.composite
 def histories(
-    draw: st.DrawFn, record: Record, kinds: list[str] | None = None, max_events: int = 8
+    draw: st.DrawFn,
+    record: Record,
+    kinds: list[str] | None = None,
+    max_events: int = 8,
+    data: st.SearchStrategy[dict[str, Any]] | None = None,
+    who: st.SearchStrategy[Actor | None] | None = None,
 ) -> Record:
     """``record`` with a drawn sequence of later events; forbidden transitions are skipped.
 
-    Now and then one of the events is corrected (a ``corrected`` event with a replacement that
-    keeps the history valid), so corrections flow through every test that draws records.
+    ``data`` and ``who`` draw each event's data and actor (default: any data, any actor). Now
+    and then one of the events is corrected (a ``corrected`` event with a replacement that keeps
+    the history valid), so corrections flow through every test that draws records.
     """
     life = record.LIFECYCLE
     # Corrections and erasures need data of their own: drawn below, never at random.
@@ -109,17 +148,17 @@ def histories(
             st.tuples(
                 st.sampled_from(candidates or ["note_added"]),
                 st.integers(0, 30 * 24 * 3600),
-                st.none() | actors(),
-                event_data(),
+                who if who is not None else st.none() | actors(),
+                data if data is not None else event_data(),
             ),
             max_size=max_events,
         )
     )
     at = record.last_event_at
-    for kind, seconds, actor, data in steps if candidates else ():
+    for kind, seconds, actor, values in steps if candidates else ():
         at = at + timedelta(seconds=seconds)
         try:
-            record = record.with_event(Event(kind, at, actor, data))
+            record = record.with_event(Event(kind, at, actor, values))
         except TransitionError:
             continue
     if draw(st.integers(0, 3)) == 0:
@@ -128,14 +167,14 @@ def histories(
         replacement = Event(
             original.kind,
             original.at - timedelta(seconds=draw(st.integers(0, 3600))),
-            draw(st.none() | actors()),
-            draw(event_data()),
+            draw(who if who is not None else st.none() | actors()),
+            draw(data if data is not None else event_data()),
             draw(st.sampled_from(("", "typed in again from the paper form"))),
         )
         corrector = draw(actors(st.sampled_from(STAFF_ROLES)))
-        data = correction_data(target, replacement, "wrong time typed in")
+        correction = correction_data(target, replacement, "wrong time typed in")
         with contextlib.suppress(TransitionError, ValidationError):
-            record = record.with_event(Event("corrected", at, corrector, data))
+            record = record.with_event(Event("corrected", at, corrector, correction))
     return record
 
 
@@ -195,8 +234,17 @@ def complaints(draw: st.DrawFn, anonymous: bool | None = None) -> Complaint:
         summary=draw(st.text(max_size=40)),
         submitter=None if is_anonymous else draw(st.none() | submitters),
         people_involved=tuple(draw(st.lists(identifiers, max_size=3))),
+        wrong_result=draw(st.booleans()),
+        follow_up_digest=draw(st.none() | st.binary(min_size=32, max_size=32).map(bytes.hex)),
     )
-    record = draw(histories(base))
+    if is_anonymous:
+        # Mostly what an anonymous complaint accepts, so its histories grow; sometimes anything,
+        # which the model refuses and the history skips.
+        data = anonymous_event_data() | event_data()
+        who = st.none() | actors(st.sampled_from(STAFF_ROLES)) | actors()
+        record = draw(histories(base, data=data, who=who))
+    else:
+        record = draw(histories(base))
     assert isinstance(record, Complaint)
     return record
 
@@ -228,7 +276,8 @@ service_terms = st.builds(
 
 
 def contracts() -> st.SearchStrategy[Contract]:
-    """Contracts with unique turnaround terms per test and priority, with histories."""
+    """Contracts with unique turnaround terms per test and priority, with histories, and
+    sometimes amendments that change terms (from later, or retrospectively)."""
     terms = st.lists(service_terms, max_size=4, unique_by=lambda t: (t.test, t.priority))
     base = st.builds(
         Contract,
@@ -243,7 +292,32 @@ def contracts() -> st.SearchStrategy[Contract]:
         starts_on=st.none() | st.dates(date(1995, 1, 1), date(2095, 1, 1)),
         ends_on=st.none(),
     )
-    return _with_history(base)
+    return _with_history(base).flatmap(_amended)
+
+
+@st.composite
+def _amended(draw: st.DrawFn, contract: Contract, max_amendments: int = 2) -> Contract:
+    """``contract`` with up to ``max_amendments`` amendments changing its terms."""
+    for _ in range(draw(st.integers(0, max_amendments))):
+        if contract.is_closed:
+            break
+        agreed = contract.last_event_at + timedelta(seconds=draw(st.integers(0, 90 * 86400)))
+        shift = timedelta(seconds=draw(st.integers(-60 * 86400, 120 * 86400)))
+        length = draw(st.none() | st.integers(1, 200 * 86400))
+        terms: list[ServiceTerm] = draw(
+            st.lists(service_terms, min_size=1, max_size=2, unique_by=lambda t: t.key)
+        )
+        contract = contract.amend(
+            at=agreed,
+            by=draw(st.none() | actors()),
+            effective_from=agreed + shift,
+            effective_until=agreed + shift + timedelta(seconds=length) if length else None,
+            retrospective=shift < timedelta(0),
+            services=terms,
+            review_interval_days=draw(st.none() | st.integers(1, 1000)),
+            deviation_report_days=draw(st.none() | st.integers(1, 30)),
+        )
+    return contract
 
 
 def customers() -> st.SearchStrategy[Customer]:

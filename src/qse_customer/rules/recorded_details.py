@@ -1,0 +1,204 @@
+"""``recorded_details``: an event of these kinds must be recorded with these details.
+
+Params::
+
+    events      the event kinds the rule is about (``message_taken``, ``posted``)
+    requires    the details each such event must carry: each a place, or a list of alternative
+                places (any one will do). A place is ``data.key`` (a key of the event's data) or a
+                record field, with ``.`` into its parts (``enquirer.contact``)
+
+A detail is present when the place holds something other than nothing: not missing, not null,
+not blank text, not an empty list or object. One finding per record: ``met`` when every event of
+those kinds carries every detail, ``breached`` when one lacks any, ``not_applicable`` when the
+record has no such event by ``at``. The finding names the missing details by their places and
+never shows what a detail holds (a caller's name or number stays out of reports).
+
+Source 003 3.1.2 (a telephone message notes the date and time, the caller's name and contact
+number, the details and who it is for) and 3.2/3.3 (contact names and telephone numbers in all
+correspondence) are checked this way: the date and time of a message is its event's own ``at``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+from ..core.errors import FieldError
+from ..core.events import Event
+from ..core.record import Record
+from ..core.records import RECORD_TYPES
+from ..core.schema import schema_for
+from .kind import (
+    BaseRuleKind,
+    CompileContext,
+    CompiledRule,
+    Env,
+    Explanation,
+    Outcome,
+    ValidationContext,
+    listed,
+)
+from .response_time import EVENT_KINDS
+from .status import BREACHED, MET, NOT_APPLICABLE
+from .wording import both, either
+
+PLACE: Final[dict[str, Any]] = {
+    "type": "string",
+    "pattern": "^[a-z_][a-z0-9_]*(\\.[A-Za-z0-9_-]+)*$",
+    "description": "data.key (in the event's data) or a record field such as enquirer.contact",
+}
+
+PARAMS_SCHEMA: Final[dict[str, Any]] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["events", "requires"],
+    "properties": {
+        "events": EVENT_KINDS,
+        "requires": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "oneOf": [
+                    PLACE,
+                    {"type": "array", "items": PLACE, "minItems": 1, "uniqueItems": True},
+                ]
+            },
+        },
+    },
+}
+
+_MISSING: Final = object()
+_NONE: Final = (NOT_APPLICABLE, None, None, None)
+
+
+def _reader(place: str) -> Any:
+    """A function reading ``place`` from an event and its record (``_MISSING`` when absent)."""
+    parts = place.split(".")
+    in_data = parts[0] == "data"
+    path = parts[1:] if in_data else parts
+
+    def read(record: Record, event: Event) -> Any:
+        value: Any = event.data if in_data else record
+        for part in path:
+            if isinstance(value, Mapping):
+                value = value.get(part, _MISSING)
+            elif in_data or value is None:
+                return _MISSING
+            else:
+                value = getattr(value, part, _MISSING)
+            if value is _MISSING:
+                return _MISSING
+        return value
+
+    return read
+
+
+def present(value: Any) -> bool:
+    """Whether a detail holds something: not missing, null, blank text or an empty container."""
+    if value is _MISSING or value is None:
+        return False
+    if isinstance(value, str):
+        return bool(value.strip())
+    if isinstance(value, list | tuple | Mapping):
+        return len(value) > 0
+    return True
+
+
+class RecordedDetails(BaseRuleKind):
+    """The ``recorded_details`` rule kind (see the module doc)."""
+
+    name = "recorded_details"
+    params_schema: Mapping[str, Any] = PARAMS_SCHEMA
+
+    def event_kinds(self, params: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """The event kinds that must carry the details, with their paths."""
+        return [(f".events[{k}]", kind) for k, kind in enumerate(params.get("events", ()))]
+
+    def check_params(
+        self, params: Mapping[str, Any], context: ValidationContext
+    ) -> list[FieldError]:
+        """Record fields the record types have (``data.`` places are the event's own)."""
+        errors = []
+        types = [tag for tag in context.record_types if tag in RECORD_TYPES]
+        for k, item in enumerate(params["requires"]):
+            places = [item] if isinstance(item, str) else list(item)
+            for j, place in enumerate(places):
+                where = f"{context.path}.requires[{k}]" + (
+                    "" if isinstance(item, str) else f"[{j}]"
+                )
+                base = place.split(".")[0]
+                if base == "data":
+                    if "." not in place:
+                        errors.append(FieldError(where, "name the key: data.<key>"))
+                    continue
+                for tag in types:
+                    properties = schema_for(tag)["$defs"][tag]["properties"]
+                    if base not in properties or base in {"type", "events"}:
+                        fields = ", ".join(p for p in properties if p not in {"type", "events"})
+                        errors.append(
+                            FieldError(
+                                where,
+                                f"a {tag} has no field {base!r}; expected data.<key> or one of "
+                                f"{fields}",
+                            )
+                        )
+        return errors
+
+    def compile(self, rule: Any, context: CompileContext) -> CompiledRule:
+        """One closure: the event kinds as a frozenset, each detail's readers bound."""
+        params = rule.params
+        kinds = frozenset(params["events"])
+        items = tuple(listed(item) for item in params["requires"])
+        readers = tuple(tuple(_reader(place) for place in places) for places in items)
+
+        def check(record: Record, events: Sequence[Event], env: Env) -> Outcome:
+            seen = False
+            for index, event in enumerate(events):
+                if event.kind not in kinds:
+                    continue
+                seen = True
+                for alternatives in readers:
+                    if not any(present(read(record, event)) for read in alternatives):
+                        return (BREACHED, None, None, index)
+            return (MET, None, None, None) if seen else _NONE
+
+        def explain(
+            record: Record, events: Sequence[Event], outcome: Outcome, env: Env
+        ) -> Explanation:
+            noun = record.TYPE.replace("_", " ")
+            wanted = [either(places) for places in items]
+            steps = []
+            problems = []
+            done = []
+            for event in events:
+                if event.kind not in kinds:
+                    continue
+                missing = [
+                    k
+                    for k, alternatives in enumerate(readers)
+                    if not any(present(read(record, event)) for read in alternatives)
+                ]
+                steps.append(
+                    {
+                        "event": event.kind,
+                        "at": event.at.isoformat(),
+                        "missing": [list(items[k]) for k in missing],
+                    }
+                )
+                when = f"{event.kind} on {env.show_at(event)}"
+                done.append(when)
+                if missing:
+                    problems.append(f"{when} lacks {both(wanted[k] for k in missing)}")
+            evidence: dict[str, Any] = {"required": [list(p) for p in items], "steps": steps}
+            if not steps:
+                return evidence, (
+                    f"the {noun} has no {either(sorted(kinds))} event by {env.show(env.at_us)}, "
+                    "so there is nothing to check"
+                )
+            required = f"each must record {both(wanted)}"
+            if problems:
+                return evidence, "; ".join(problems) + f"; {required}."
+            return evidence, f"{'; '.join(done)}: every detail recorded ({required})."
+
+        return CompiledRule(check=check, explain=explain)
