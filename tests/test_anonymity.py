@@ -323,7 +323,9 @@ def test_issue_13_an_anonymous_complainant_follows_their_complaint_with_a_token(
     )
     complaint = complaint.add("note_added", at=T0 + timedelta(hours=3), by=STAFF, note="more")
     store = qse.MemoryStore()
-    store.save_many([complaint, anonymous("A-8", follow_up_token=TOKEN[::-1]), anonymous("A-9")])
+    store.save_many(
+        [complaint, anonymous("A-8", follow_up_token=TOKEN[::-1]), anonymous("A-9")], legacy=True
+    )
     found = qse.find_by_follow_up(store.stream(qse.Complaint), TOKEN)
     assert found is not None and found.id == "A-7" and found.followed_by(TOKEN)
     view = qse.follow_up(found).to_dict()
@@ -393,7 +395,7 @@ def test_issue_13_an_export_holds_anonymous_free_text_only_when_asked_for(tmp_pa
 
     url = f"sqlite:///{tmp_path / 'lab.db'}"
     with qse.open_store(url) as store:
-        store.save_many([secret, named])
+        store.save_many([secret, named], legacy=True)
     target = tmp_path / "out.jsonl"
     code, _, err = run_cli("export", "--store", url, "--output", str(target))
     assert code == 0 and "left out the summary and notes of 1 anonymous complaint(s)" in err
@@ -609,7 +611,7 @@ def test_no_identity_or_free_text_of_an_anonymous_complaint_leaks(
     )
     url = f"sqlite:///{folder / 'lab.db'}"
     with caplog.at_level(logging.DEBUG), SQLiteStore(folder / "lab.db") as store:
-        store.save_many([*anon, *identified])
+        store.save_many([*anon, *identified], legacy=True)
         for complaint in anon:
             if not store.load(qse.Complaint, complaint.id).is_closed:
                 store.append_event(

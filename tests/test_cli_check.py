@@ -28,7 +28,7 @@ def _call(received: datetime, answered_after: timedelta, id: str) -> qse.Enquiry
 def _store(path: Path, *records: qse.Record) -> str:
     url = f"sqlite:///{path}"
     with qse.open_store(url) as store:
-        store.save_many(records)
+        store.save_many(records, legacy=True)
     return url
 
 

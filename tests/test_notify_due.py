@@ -100,7 +100,8 @@ def test_new_breaches_and_at_risk_deadlines_are_notified_once(
             complaint(2, MONDAY - timedelta(days=3)),  # Friday: due Tue 17:00, at risk Tue
             complaint(3, MONDAY - timedelta(days=10)),  # long overdue
             complaint(4, MONDAY).add("acknowledged", at=MONDAY, by=STAFF),  # met
-        ]
+        ],
+        legacy=True,
     )
     tuesday = MONDAY + timedelta(days=1, hours=3)
     first = notify_due(store, RULES, calendar=CALENDAR, at=tuesday, manager=manager)
@@ -131,7 +132,7 @@ def test_a_failing_notifier_keeps_the_notification_for_the_next_run(
 ) -> None:
     other = Recorder()
     manager.register(other, "ward-screen")
-    store.save(complaint(3, MONDAY - timedelta(days=10)))
+    store.save_many([complaint(3, MONDAY - timedelta(days=10))], legacy=True)
     pager.failing = True
     first = notify_due(store, RULES, calendar=CALENDAR, at=MONDAY, manager=manager)
     assert [f.notifier for f in first.failed] == ["pager"]
@@ -150,7 +151,9 @@ def test_an_invalid_stored_record_is_reported_and_the_others_still_notified(
     tmp_path: Path, manager: QSEPluginManager, pager: Recorder
 ) -> None:
     with SQLiteStore(tmp_path / "lab.db") as store:
-        store.save_many([complaint(n, MONDAY - timedelta(days=10 + n)) for n in range(3)])
+        store.save_many(
+            [complaint(n, MONDAY - timedelta(days=10 + n)) for n in range(3)], legacy=True
+        )
         raw = sqlite3.connect(tmp_path / "lab.db")
         raw.execute(
             "UPDATE qse_records SET document = replace(document, 'telephone', 'owl') "
@@ -169,7 +172,7 @@ def test_notifications_of_an_anonymous_complaint_reveal_no_one(store: Store) -> 
     named = complaint(
         6, MONDAY - timedelta(days=10), submitter=Submitter(name="Pat Patient", contact="p@x.org")
     )
-    store.save_many([anonymous, named])
+    store.save_many([anonymous, named], legacy=True)
     text = io.StringIO()
     logger = logging.getLogger("qse_customer.tests.notify_due")
     handler = logging.StreamHandler(text)
@@ -229,7 +232,7 @@ def test_rule_kinds_from_plugins_are_available(
             }
         ],
     }
-    store.save_many([complaint(1, MONDAY, severity="critical"), complaint(2, MONDAY)])
+    store.save_many([complaint(1, MONDAY, severity="critical"), complaint(2, MONDAY)], legacy=True)
     report = notify_due(store, rules, calendar=CALENDAR, at=MONDAY, manager=manager)
     assert [(n.rule_id, n.record_id) for n in report.new] == [("X-1", "c-1")]
 

@@ -90,6 +90,25 @@ def survey(moment: datetime) -> qse.Survey:
 Call = Callable[[datetime, Callable[[datetime], datetime]], Any]
 """Calls a public function at ``moment``, passing ``as_(moment)`` where it takes a datetime."""
 
+STAT_60 = {"test": "troponin", "priority": "stat", "turnaround_minutes": 60}
+STAT_45 = {"test": "troponin", "priority": "stat", "turnaround_minutes": 45}
+
+
+def amended_contract(t: datetime) -> qse.Contract:
+    """A contract entered before ``t`` and amended at ``t`` (STAT 60 -> 45 minutes)."""
+    return qse.Contract.enter(id="K", at=t - BEFORE, by=QM, client="W", services=[STAT_60]).amend(
+        at=t, by=QM, effective_from=t, services=[STAT_45]
+    )
+
+
+def stamped_by(store: qse.Store, t: datetime, as_: Callable[[datetime], datetime]) -> object:
+    """What a store whose clock reads ``as_(t)`` stamps on a new record's events."""
+    store.clock = lambda: as_(t)  # type: ignore[attr-defined]
+    with store:
+        store.save(records(t)[0])
+        return [e.recorded_at for e in store.load(qse.Complaint, "C-1").events]
+
+
 CALLS: dict[str, Call] = {
     # records and events
     "Event": lambda t, as_: qse.Event("received", as_(t), TECH),
@@ -101,6 +120,15 @@ CALLS: dict[str, Call] = {
         id="E", at=as_(t), by=TECH, channel="email"
     ),
     "Contract.enter": lambda t, as_: qse.Contract.enter(id="K", at=as_(t), by=QM, client="W"),
+    "Contract.amend": lambda t, as_: qse.Contract.enter(
+        id="K", at=t - BEFORE, by=QM, client="W", services=[STAT_60]
+    ).amend(at=as_(t), by=QM, effective_from=as_(t), services=[STAT_45]),
+    "Contract.terms_at": lambda t, as_: amended_contract(t).terms_at(
+        as_(t + timedelta(hours=1)), known_at=as_(t + timedelta(hours=1))
+    ),
+    "contract_rules": lambda t, as_: qse.contract_rules(amended_contract(t), at=as_(t)).to_dict(),
+    "MemoryStore": lambda t, as_: stamped_by(qse.MemoryStore(), t, as_),
+    "SQLiteStore": lambda t, as_: stamped_by(qse.SQLiteStore(":memory:"), t, as_),
     "Customer.identify": lambda t, as_: qse.Customer.identify(
         id="U", at=as_(t), by=QM, name="Ward 7", kind="internal", category="ward"
     ),
@@ -245,9 +273,13 @@ def mark_delivered(moment: datetime, as_: Callable[[datetime], datetime]) -> Any
 
 
 def comparable(value: Any) -> Any:
-    """A value to compare: records as their JSON form, attrs values field by field."""
+    """A value to compare: records as their JSON form (without the store's stamps, which are
+    the clock's when the call ran), attrs values field by field."""
     if isinstance(value, qse.Record):
-        return qse.to_dict(value)
+        document = qse.to_dict(value)
+        for event in document["events"]:
+            event.pop("recorded_at", None)
+        return document
     if isinstance(value, list | tuple):
         return [comparable(item) for item in value]
     return value

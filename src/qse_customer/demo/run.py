@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from attrs import frozen
 
+from ..core.record import Record
+from ..core.timestamps import wall_clock
 from ..plugged_rules import load_ruleset
 from ..plugins.manager import open_store
+from ..plugins.store_base import StoreBase
 from ..reports.content import build_report
 from ..reports.html import render_html
 from ..reports.json_report import render_json
@@ -30,6 +35,41 @@ class DemoRun:
     records: int
 
 
+@frozen
+class _Clock:
+    """A clock that always reads one moment."""
+
+    moment: datetime
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+
+def enter_as_they_happened(store: StoreBase, records: Sequence[Record], timezone: str) -> None:
+    """Save ``records`` as a lab would have entered them over the year: day by day, each event
+    at the end of the day it happened (the store's clock set to it), so that every event
+    carries a ``recorded_at`` and a report for any past day sees what was known then."""
+    zone = ZoneInfo(timezone)
+    days: dict[date, list[tuple[int, int]]] = {}
+    for number, record in enumerate(records):
+        for count, event in enumerate(record.events, start=1):
+            days.setdefault(wall_clock(event.at, zone).date(), []).append((number, count))
+    reality = store.clock
+    try:
+        for day in sorted(days):
+            close = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+            store.clock = _Clock(close)
+            known = {number: count for number, count in days[day]}
+            store.save_many(
+                records[number].evolve(events=records[number].events[:count])
+                if count < len(records[number].events)
+                else records[number]
+                for number, count in known.items()
+            )
+    finally:
+        store.clock = reality
+
+
 def run_demo(
     directory: Path, *, seed: int = 2026, progress: Callable[[str], None] | None = None
 ) -> DemoRun:
@@ -46,7 +86,8 @@ def run_demo(
     with open_store(url) as store:
         if progress is not None:
             progress(f"saving {len(lab.records)} records to {url}")
-        store.save_many(lab.records)
+        assert isinstance(store, StoreBase)  # the built-in SQLite store
+        enter_as_they_happened(store, lab.records, lab.calendar.timezone)
         report = build_report(
             store.stream,
             rulesets,

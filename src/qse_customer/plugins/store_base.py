@@ -546,9 +546,9 @@ class StoreBase(ABC):
     def _now(self) -> datetime:
         """The store's clock in UTC."""
         now = self.clock()
-        if now.tzinfo is None:
-            raise StoreError("the store's clock gave a naive datetime")
-        return now.astimezone(UTC)
+        if not isinstance(now, datetime) or now.utcoffset() is None:
+            raise StoreError(f"the store's clock gave {now!r}, not a timezone-aware datetime")
+        return plain_utc(now)
 
     def _change_one(
         self, record_type: RecordType, id: str, change: Callable[[Record], Record]
