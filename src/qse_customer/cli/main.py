@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..core.errors import QSEError
-from . import check, demo, explain, notify, transfer, validate
+from . import check, demo, explain, notify, transfer, validate, verify
 from .common import EXIT_BAD_INPUT, HelpFormatter, Parser, UsageError
 
 EXAMPLE = """\
@@ -32,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"qse-customer {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
-    for module in (demo, check, validate, transfer, notify, explain):
+    for module in (demo, check, validate, verify, transfer, notify, explain):
         module.register(commands)
     return parser
 

@@ -51,6 +51,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     add_store(importer)
     importer.add_argument("file", metavar="FILE", help="JSON lines (one record a line)")
+    importer.add_argument(
+        "--legacy",
+        action="store_true",
+        help="the lab's history from a system that did not stamp when each event was recorded: "
+        "store the (new) records with no recorded_at, as known from the start; every report "
+        "counts them as recorded before stamping",
+    )
     importer.set_defaults(run=run_import)
     exporter = commands.add_parser(
         "export",
@@ -146,7 +153,7 @@ def run_import(args: argparse.Namespace) -> int:
         problems = _problems_with_the_store(store, path, located)
         if problems:
             return _refuse(path, problems)
-        store.save_many(records)
+        store.save_many(records, legacy=args.legacy)
     counts = Counter(record.TYPE for record in records)
     shown = ", ".join(f"{count} {tag}" for tag, count in sorted(counts.items())) or "no records"
     print(f"imported {len(records)} record(s) into {args.store}: {shown}")

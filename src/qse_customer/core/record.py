@@ -19,9 +19,11 @@ from .history import (
     facts_after,
     facts_of,
     has_administrative,
+    judged,
 )
 from .lifecycle import ADMINISTRATIVE_KINDS, Lifecycle
 from .roles import Actor
+from .timestamps import utc
 
 
 def _events(value: Iterable[Event]) -> tuple[Event, ...]:
@@ -82,6 +84,22 @@ class Record:
             facts = facts_after(facts, event, self.special_kinds())
         object.__setattr__(new, "_facts", facts)
         return new
+
+    def as_known_at(self, at: datetime) -> Self | None:
+        """The record as it was known at ``at``: its judged history then (events recorded or
+        happening after ``at`` left out, corrections known by then applied, corrections and
+        erasures themselves left out), or None if nothing of it was known. What every report
+        for a past moment counts from, so that later entries never change it."""
+        at = utc(at, "$.at")
+        events = self.events
+        last = events[-1]
+        special, _ = self.history_facts
+        if not special and last.at <= at and (last.recorded_at is None or last.recorded_at <= at):
+            return self
+        known = judged(events, at)
+        if not known:
+            return None
+        return evolve(self, events=known)
 
     @classmethod
     def special_kinds(cls) -> frozenset[str]:

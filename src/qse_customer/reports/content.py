@@ -55,6 +55,20 @@ RecordsOf = Callable[[str], Iterable[Record]]
 Progress = Callable[[str], None]
 
 
+def known_at(records_of: RecordsOf, at: datetime) -> RecordsOf:
+    """``records_of`` with every record as it was known at ``at``
+    (:meth:`~qse_customer.Record.as_known_at`): a report for a past moment counts what was
+    recorded by then, and later entries never change it."""
+
+    def known(tag: str) -> Iterable[Record]:
+        for record in records_of(tag):
+            then = record.as_known_at(at)
+            if then is not None:
+                yield then
+
+    return known
+
+
 def records_of_sequence(records: Sequence[Record]) -> RecordsOf:
     """A :data:`RecordsOf` over records held in memory."""
 
@@ -138,6 +152,11 @@ def _standards(reports: Sequence[Report]) -> dict[str, Any]:
                 "records": report.records,
                 "findings_omitted": report.findings_omitted,
                 "versions": [version.to_dict() for version in report.versions],
+                "evidence": {
+                    "unstamped_records": report.unstamped_records,
+                    "backdated_events": report.backdated_events,
+                    "backdated_after": report.backdated_after,
+                },
             }
             for report in reports
         ],
@@ -378,10 +397,12 @@ def build_report(
     warnings: list[str] = []
     if progress is not None:
         progress("analysing complaints, surveys and referrals")
-    complaints = [c for c in records_of("complaint") if isinstance(c, Complaint)]
-    surveys = [s for s in records_of("survey") if isinstance(s, Survey)]
-    responses = [r for r in records_of("survey_response") if isinstance(r, SurveyResponse)]
-    referrals = [r for r in records_of("referral") if isinstance(r, Referral)]
+    # The analytics count what was known at ``at``, as the rule engine judges it.
+    then = known_at(records_of, at)
+    complaints = [c for c in then("complaint") if isinstance(c, Complaint)]
+    surveys = [s for s in then("survey") if isinstance(s, Survey)]
+    responses = [r for r in then("survey_response") if isinstance(r, SurveyResponse)]
+    referrals = [r for r in then("referral") if isinstance(r, Referral)]
     review_start, _ = month_window(at, zone, 4)
     review_end = month_window(at, zone, 1)[0]
     if progress is not None:

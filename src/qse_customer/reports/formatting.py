@@ -56,3 +56,25 @@ def plural(count: int, noun: str) -> str:
         return f"1 {noun}"
     suffix = "es" if noun.endswith(("ch", "sh", "s", "x")) else "s"
     return f"{count:,} {noun}{suffix}"
+
+
+def evidence_line(ruleset: dict[str, Any]) -> str:
+    """What the report must say about the evidence a ruleset was checked on: records with events
+    recorded before stamping and back-dated entries (empty when there were none)."""
+    evidence = ruleset.get("evidence") or {}
+    parts = []
+    unstamped = evidence.get("unstamped_records") or 0
+    if unstamped:
+        parts.append(
+            f"{plural(unstamped, 'record')} with events recorded before stamping (times as entered)"
+        )
+    backdated = evidence.get("backdated_events") or 0
+    if backdated:
+        limit = ", ".join(
+            f"{v} {k.replace('_', ' ')}" for k, v in evidence["backdated_after"].items()
+        )
+        parts.append(
+            f"{backdated:,} back-dated entr{'y' if backdated == 1 else 'ies'} (recorded more than "
+            f"{limit} after they happened; named in their findings)"
+        )
+    return "Evidence: " + "; ".join(parts) + "." if parts else ""

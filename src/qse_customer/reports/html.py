@@ -12,7 +12,7 @@ from typing import Any
 
 from ..review.small_cells import shown_count, small_cells_note
 from . import charts
-from .formatting import duration, in_force, interval, local_time, percent
+from .formatting import duration, evidence_line, in_force, interval, local_time, percent
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;
@@ -139,6 +139,9 @@ def _compliance(report: dict[str, Any]) -> str:
             f'<h3>{_e(ruleset["name"])} <span class="muted">{_e(shown)}, '
             f"{ruleset['records']} records checked</span></h3>"
         )
+        evidence = evidence_line(ruleset)
+        if evidence:
+            parts.append(f'<p class="muted">{_e(evidence)}</p>')
         parts.append(_chart(charts.compliance_chart(mine, ruleset["name"])))
         rows = [
             (

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..review.small_cells import shown_count, small_cells_note
-from .formatting import in_force, local_time, percent, plural
+from .formatting import evidence_line, in_force, local_time, percent, plural
 
 _BARS = " ▁▂▃▄▅▆▇█"
 SMALL_RULESET = 12
@@ -38,6 +38,13 @@ def _standard_rows(report: dict[str, Any], width: int) -> list[str]:
             lines.append(f"  {ruleset['name']} (versions {shown})")
         else:
             lines.append(f"  {ruleset['name']} (version {ruleset['version']})")
+        evidence = evidence_line(ruleset)
+        if evidence:
+            lines.extend(
+                textwrap.wrap(
+                    evidence, width=width, initial_indent="    ", subsequent_indent="      "
+                )
+            )
         for rule in report["standards"]["rules"]:
             if rule["ruleset"] != ruleset["name"] or not rule["checked"]:
                 continue

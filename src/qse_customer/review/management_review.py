@@ -108,17 +108,22 @@ class _Collector:
                 raise ValidationError.single(
                     "$.records", f"expected records, got a {type(record).__name__}"
                 )
-            opened = record.events[0].at
+            # The analytics count what was known at ``at``; the rules judge the record itself
+            # (the engine makes the same cut, and also sees corrections and erasures).
+            then = record.as_known_at(self.at)
+            if then is None:
+                continue
+            opened = then.events[0].at
             in_period = start <= opened < until
-            if isinstance(record, Complaint):
-                self._complaint(record, opened, in_period)
-            elif isinstance(record, SurveyResponse):
-                self._response(record, opened, in_period)
-            elif isinstance(record, Survey):
+            if isinstance(then, Complaint):
+                self._complaint(then, opened, in_period)
+            elif isinstance(then, SurveyResponse):
+                self._response(then, opened, in_period)
+            elif isinstance(then, Survey):
                 if opened <= self.at:
-                    self.surveys[record.id] = record
-            elif isinstance(record, Referral):
-                self._referral(record)
+                    self.surveys[then.id] = then
+            elif isinstance(then, Referral):
+                self._referral(then)
             if in_period and record.TYPE in self.engine_types:
                 self.counts[record.TYPE] += 1
                 yield record

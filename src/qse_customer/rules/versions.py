@@ -368,6 +368,10 @@ def merge_reports(
         kept=first.kept,
         findings_omitted=omitted + max(0, len(findings) - max_findings),
         versions=in_force,
+        # Every version reads every record: these are the same in each (the largest, to be safe).
+        unstamped_records=max(report.unstamped_records for report in reports),
+        backdated_events=max(report.backdated_events for report in reports),
+        backdated_after=first.backdated_after,
     )
 
 

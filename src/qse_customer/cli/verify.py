@@ -1,0 +1,49 @@
+"""``qse-customer verify``: check every stored record in full, its document and its hash chain."""
+
+from __future__ import annotations
+
+import argparse
+
+from .common import EXIT_FOUND, EXIT_OK, HelpFormatter, InputError, add_store, existing_store
+
+EXAMPLE = """\
+exit codes: 0 every record is as it was recorded, 1 a record fails (printed: the record and
+the first event that differs), 2 bad input
+
+example (a nightly job; keep its output with the lab's quality records):
+  qse-customer verify --store sqlite:///lab.db
+"""
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``verify`` command."""
+    parser = commands.add_parser(
+        "verify",
+        help="check every stored record and its hash chain (finds edits made behind its back)",
+        description="Check every record in the store in full: its document against the schema "
+        "and the model, and its hash chain, which finds any event changed, added or removed "
+        "outside qse-customer (docs/audit.md).",
+        epilog=EXAMPLE,
+        formatter_class=HelpFormatter,
+    )
+    add_store(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Verify the store and print what fails."""
+    with existing_store(args.store) as store:
+        verify = getattr(store, "verify", None)
+        if verify is None:
+            raise InputError(f"{args.store}: this store cannot be verified (it has no verify())")
+        problems = verify()
+    for problem in problems:
+        first = problem.errors[0] if problem.errors else None
+        where = f" {first.path}: {first.message}" if first is not None else ""
+        print(f"{problem.record_type} {problem.record_id}:{where}")
+    print(
+        "every record is as it was recorded"
+        if not problems
+        else f"{len(problems)} record(s) fail verification"
+    )
+    return EXIT_FOUND if problems else EXIT_OK
