@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
+from ..core.redaction import redact_url
 from ..reports.content import build_report
 from ..reports.html import render_html
 from ..reports.json_report import render_json
@@ -70,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
             calendar=calendar,
             at=at,
             title="Customer focus report",
-            source=args.store,
+            source=redact_url(args.store),
             progress=progress_printer(),
         )
     renderers: dict[str, Callable[[dict[str, Any]], str]] = {
@@ -78,7 +79,8 @@ def run(args: argparse.Namespace) -> int:
         "json": render_json,
         "html": render_html,
     }
+    rendered = renderers[args.format](report)  # before the output file is touched
     with output(args.output) as stream:
-        stream.write(renderers[args.format](report))
+        stream.write(rendered)
     breached = any(rule["breached"] for rule in report["standards"]["rules"])
     return EXIT_FOUND if breached else EXIT_OK

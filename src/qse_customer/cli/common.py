@@ -16,16 +16,25 @@ import pendulum
 
 from ..core.calendar import WorkingCalendar
 from ..core.contract import Contract
-from ..core.errors import QSEError
+from ..core.errors import QSEError, ValidationError
+from ..core.redaction import redact_url, scrub, secrets_in
 from ..plugged_rules import load_ruleset
 from ..plugins.manager import open_store
+from ..plugins.sqlite_store import parse_sqlite_url
 from ..plugins.store import Store
+from ..reports.atomic_file import replacing
+from ..reports.terminal import printable, printable_lines
 from ..rules.contract_rules import contract_rules, merge_rulesets
 from ..rules.ruleset import Ruleset
 
 EXIT_OK = 0
 EXIT_FOUND = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 70
+"""An internal error: a fault in qse-customer or a plugin (70 is sysexits' EX_SOFTWARE)."""
+
+DEBUG_ENV = "QSE_CUSTOMER_DEBUG"
+"""Set to 1 to print the traceback of an internal error (as ``--debug`` does)."""
 
 DEFAULT_CALENDAR = {
     "timezone": "Europe/London",
@@ -182,9 +191,13 @@ def read_json(path: Path) -> Any:
 def existing_store(url: str) -> Store:
     """Open a store that must already exist (a mistyped SQLite path is not a new, empty store)."""
     if url.startswith("sqlite:///"):
-        path = Path(url.removeprefix("sqlite:///"))
-        if str(path) != ":memory:" and not path.exists():
-            raise InputError(f"--store {url}: there is no file {path}; check the path")
+        try:
+            path, _ = parse_sqlite_url(url)
+        except ValidationError:
+            path = ":memory:"  # open_store says what is wrong with the URL
+        if path != ":memory:" and not Path(path).exists():
+            shown = scrub(path, secrets_in(url))
+            raise InputError(f"--store {redact_url(url)}: there is no file {shown}; check the path")
     return open_store(url)
 
 
@@ -214,7 +227,7 @@ def progress_printer(stream: TextIO | None = None) -> Callable[[str], None] | No
         return None
 
     def show(step: str) -> None:
-        out.write(f"... {step}\n")
+        out.write(f"... {printable(step)}\n")
         out.flush()
 
     return show
@@ -222,13 +235,22 @@ def progress_printer(stream: TextIO | None = None) -> Callable[[str], None] | No
 
 @contextmanager
 def output(path: str | None) -> Iterator[TextIO]:
-    """The file to write to (``--output``), or stdout."""
+    """The file to write to (``--output``), or stdout. A file is replaced only when the block
+    completes: a failure leaves the previous file as it was (see :mod:`..reports.atomic_file`)."""
     if path is None or path == "-":
         yield sys.stdout
         return
     try:
-        handle = Path(path).open("w", encoding="utf-8")  # noqa: SIM115 (closed below)
+        with replacing(path) as handle:
+            yield handle
     except OSError as error:
-        raise InputError(f"--output {path}: cannot write it: {error}") from None
-    with handle:
-        yield handle
+        raise InputError(f"--output {path}: cannot write it: {_reason(error)}") from None
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error)
+
+
+def say(text: object, *, stream: TextIO | None = None) -> None:
+    """Print a message of the command, its control characters escaped (line breaks kept)."""
+    print(printable_lines(str(text)), file=stream if stream is not None else sys.stdout)

@@ -17,6 +17,7 @@ from .common import (
     existing_store,
     parse_at,
     rulesets_from,
+    say,
 )
 
 EXAMPLE = """\
@@ -53,15 +54,15 @@ def run(args: argparse.Namespace) -> int:
     with existing_store(args.store) as store:
         for ruleset in rulesets_from(args.ruleset, store, args.contracts):
             result = notify_due(store, ruleset, calendar=calendar, at=at)
-            print(
+            say(
                 f"{ruleset.name}: {len(result.new)} new notification(s), "
                 f"{len(result.delivered)} delivered, {len(result.failed)} failed, "
                 f"{len(result.waiting)} waiting for a notifier, {len(result.invalid)} invalid "
                 "stored record(s)"
             )
             for failure in result.failed:
-                print(f"  failed: {failure.notifier} for {failure.key}: {failure.error}")
+                say(f"  failed: {failure.notifier} for {failure.key}: {failure.error}")
             for invalid in result.invalid:
-                print(f"  invalid: {invalid}")
+                say(f"  invalid: {invalid}")
             ok = ok and result.ok
     return EXIT_OK if ok else EXIT_FOUND

@@ -23,6 +23,7 @@ from ..core.errors import QSEError
 from ..core.instrument import UnknownInstrumentError, load_instrument
 from ..core.record import Record
 from ..core.records import RECORD_TYPES
+from ..core.redaction import redact_url
 from ..core.referral import Referral
 from ..core.survey import Survey, SurveyResponse
 from ..core.survey_round import response_rate
@@ -291,7 +292,8 @@ def build_report(
     review_rulesets: Sequence[Ruleset] | None = None,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """The full report as plain JSON types (shape in ``docs/reports.md``)."""
+    """The full report as plain JSON types (shape in ``docs/reports.md``); ``source`` names the
+    store, its password and secret parameters masked."""
     zone = ZoneInfo(calendar.timezone)
     start, end = month_window(at, zone, months)
     periods = _months(start, months)
@@ -320,7 +322,7 @@ def build_report(
         "version": REPORT_VERSION,
         "kind": REPORT_KIND,
         "title": title,
-        "source": source,
+        "source": redact_url(source),
         "generator": f"qse-customer {__version__}",
         "at": at.isoformat(),
         "timezone": calendar.timezone,

@@ -1,0 +1,139 @@
+"""Secrets kept out of everything the library shows: one redaction for every URL it names.
+
+A store URL may carry a password (``postgresql://qse:S3cr3t@host/db``), a secret query parameter
+(``?password=``, ``?sslpassword=``, ``?token=``...) or be a libpq keyword string
+(``host=db password=S3cr3t``); and a URL typed wrongly (an ``@`` or ``/`` left unencoded in the
+password) must not leak either. :func:`redact_url` is how a URL is shown anywhere: reports,
+errors, logs, ``explain``, notifications and the command line. :func:`secrets_in` lists the
+secrets a URL holds under every reading of it, so text that came from elsewhere (a database
+driver's error) can be scrubbed with :func:`scrub` before it is shown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from urllib.parse import unquote, unquote_plus, urlsplit
+
+from .errors import FieldError, QSEError, ValidationError
+
+MASK = "***"
+"""What a secret is replaced with."""
+
+_SECRET_WORDS = ("pass", "pwd", "secret", "token", "key", "auth", "cred", "sig")
+_KEYWORD_VALUE = re.compile(
+    r"(?<![\w.%-])(?P<name>[A-Za-z_%][\w.%-]*)(?P<eq>\s*=\s*)"
+    r"(?P<value>'(?:[^'\\]|\\.)*'?|[^\s&;]*)"
+)
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:/*")
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether a URL query parameter or connection keyword of this name holds a secret
+    (``password``, ``sslpassword``, ``token``, ``api_key``, ...)."""
+    lowered = name.strip().lower()
+    return any(word in lowered for word in _SECRET_WORDS)
+
+
+def _userinfo_password(userinfo: str) -> str | None:
+    _, colon, password = userinfo.partition(":")
+    return password if colon and password else None
+
+
+def _readings(url: str) -> Iterable[tuple[str, str]]:
+    """``(userinfo, query)`` of each way ``url`` may be read: as a well-formed URL; with the
+    userinfo running to the last ``@`` (a password holding an unencoded ``/``, ``?`` or ``#``);
+    without a scheme; either part may be empty."""
+    try:
+        parts = urlsplit(url)
+        yield parts.netloc.rpartition("@")[0], parts.query
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        pass
+    rests = [_SCHEME.sub("", url, count=1)]
+    if "@" in url.partition("://")[0]:  # "user:password@host", its scheme lost or misplaced
+        rests.append(url)
+    for rest in rests:
+        yield rest.rpartition("@")[0], ""
+    yield "", url.partition("?")[2]
+
+
+def _forms(value: str) -> tuple[str, ...]:
+    """A secret as written, percent-decoded, form-decoded and unquoted (libpq's ``'...'``)."""
+    bare = value[1:-1] if len(value) > 1 and value[0] == value[-1] == "'" else value
+    return (value, bare, unquote(value), unquote_plus(value))
+
+
+def secrets_in(text: str) -> frozenset[str]:
+    """Every secret ``text`` (a URL or a libpq keyword string) holds, as written and decoded."""
+    if not isinstance(text, str):
+        return frozenset()
+    found: set[str] = set()
+    for userinfo, query in _readings(text):
+        password = _userinfo_password(userinfo)
+        if password is not None:
+            found.update(_forms(password))
+        for match in _KEYWORD_VALUE.finditer(query):
+            if is_secret_name(unquote(match["name"])) and match["value"]:
+                found.update(_forms(match["value"]))
+    for match in _KEYWORD_VALUE.finditer(text):
+        if is_secret_name(unquote(match["name"])) and match["value"]:
+            found.update(_forms(match["value"]))
+    return frozenset(secret for secret in found if secret and secret != MASK)
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every occurrence of each secret replaced by ``***`` (longest first, so a
+    secret holding another is masked whole)."""
+    for secret in sorted(set(secrets), key=len, reverse=True):
+        if secret:
+            text = text.replace(secret, MASK)
+    return text
+
+
+def redact_url(url: object) -> str:
+    """``url`` as it may be shown anywhere: the password of ``user:password@`` and the values of
+    secret query parameters and ``keyword=value`` pairs replaced by ``***``; malformed URLs
+    included. Text that is not a URL comes back unchanged unless it holds such a secret.
+
+    An ``@`` after a ``:`` further on (``smtp://host:25?to=a@lab``) cannot be told from a
+    password left unencoded, so such a URL is masked from the ``:`` to the last ``@``: shown
+    less than it could be, rather than a password shown."""
+    if not isinstance(url, str):
+        return f"<{type(url).__name__}>"
+    shown = url
+    try:
+        netloc = urlsplit(url).netloc
+    except ValueError:
+        netloc = ""
+    userinfo, at, host = netloc.rpartition("@")
+    if at and _userinfo_password(userinfo) is not None:
+        shown = shown.replace(netloc, f"{userinfo.partition(':')[0]}:{MASK}@{host}", 1)
+
+    def mask(match: re.Match[str]) -> str:
+        if not match["value"] or not is_secret_name(unquote(match["name"])):
+            return match[0]
+        return f"{match['name']}{match['eq']}{MASK}"
+
+    return scrub(_KEYWORD_VALUE.sub(mask, shown), secrets_in(url))
+
+
+def scrub_error(error: QSEError, secrets: Iterable[str]) -> QSEError:
+    """``error`` itself when its message holds none of ``secrets``; else the same kind of error
+    (a :class:`ValidationError` keeps its paths) with every secret masked."""
+    hidden = frozenset(secrets)
+    if not any(secret in str(error) for secret in hidden):
+        return error
+    if isinstance(error, ValidationError):
+        problems = [FieldError(e.path, scrub(e.message, hidden)) for e in error.errors]
+        return ValidationError(problems, what=scrub(error.what, hidden))
+    message = scrub(str(error), hidden)
+    try:
+        clean = type(error)(message)
+    except Exception:  # a subclass whose constructor takes more than a message
+        clean = QSEError(message)
+    if str(clean) != message:
+        clean = QSEError(message)
+    for name, value in vars(error).items():  # e.g. a plugin error's ``plugin``
+        if not any(secret in repr(value) for secret in hidden):
+            setattr(clean, name, value)
+    return clean
