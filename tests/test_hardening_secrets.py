@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import qse_customer as qse
@@ -90,6 +90,7 @@ def test_a_well_formed_url_keeps_everything_but_its_password(
     encoded = quote(secret, safe="")
     url = f"postgresql://{user}:{encoded}@{host}:{port}/lis?schema=lab&sslmode=require"
     expected = f"postgresql://{user}:***@{host}:{port}/lis?schema=lab&sslmode=require"
+    assume(not any(form in expected for form in _forms(secret)))  # a user named as the password
     assert redact_url(url) == expected
     assert redact_url(f"{url}&password={encoded}") == f"{expected}&password=***"
 

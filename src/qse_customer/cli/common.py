@@ -16,7 +16,7 @@ import pendulum
 
 from ..core.calendar import WorkingCalendar
 from ..core.contract import Contract
-from ..core.errors import QSEError, ValidationError
+from ..core.errors import QSEError, ValidationError, json_problem
 from ..core.redaction import redact_url, scrub, secrets_in
 from ..plugged_rules import load_ruleset
 from ..plugins.manager import open_store
@@ -182,8 +182,8 @@ def read_json(path: Path) -> Any:
     """A JSON file's document."""
     try:
         return json.loads(read_text(path))
-    except json.JSONDecodeError as error:
-        raise InputError(f"{path}: not JSON: {error}") from None
+    except ValueError as error:
+        raise InputError(f"{path}: not JSON: {json_problem(error)}") from None
     except RecursionError:
         raise InputError(f"{path}: nested too deeply to read; flatten it") from None
 

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 
 from .errors import CalendarError, CalendarRangeError
-from .timestamps import wall_clock
+from .timestamps import FIRST_YEAR, LAST_YEAR, wall_clock
 
 if TYPE_CHECKING:
     import numpy as np
@@ -528,8 +528,8 @@ class WorkingCalendar:
         weekdays: Sequence[int] = (0, 1, 2, 3, 4),
         closures: Iterable[date] = (),
         extra_working_days: Iterable[date] = (),
-        first_year: int = 1990,
-        last_year: int = 2100,
+        first_year: int = FIRST_YEAR,
+        last_year: int = LAST_YEAR,
     ) -> None:
         zone = self._check_zone(timezone)
         first_year, last_year = self._check_years(first_year, last_year)
@@ -586,8 +586,8 @@ class WorkingCalendar:
             raise CalendarError(f"timezone: {expected}, got {_shown(timezone)}")
         try:
             return ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError) as error:
-            raise CalendarError(f"timezone: {expected}, got {_shown(timezone)}") from error
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
+            raise CalendarError(f"timezone: {expected}, got {_shown(timezone)}") from None
 
     @staticmethod
     def _check_years(first_year: object, last_year: object) -> tuple[int, int]:

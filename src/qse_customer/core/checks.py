@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime
+from enum import Enum
+from typing import Any, cast
 
-from .errors import ValidationError
+import attrs
+
+from .errors import FieldError, ValidationError
+from .timestamps import FIRST_YEAR, LAST_YEAR
 
 
 def _name(attribute: Any) -> str:
@@ -13,11 +18,12 @@ def _name(attribute: Any) -> str:
 
 
 def nonempty_text(instance: object, attribute: Any, value: Any) -> None:
-    """Require a non-empty string."""
+    """Require a non-empty string (with no lone surrogate)."""
     if not isinstance(value, str) or not value.strip():
         raise ValidationError.single(
             f"$.{_name(attribute)}", f"expected a non-empty string, got {value!r}"
         )
+    refuse_lone_surrogates(value, f"$.{_name(attribute)}")
 
 
 def optional_text(instance: object, attribute: Any, value: Any) -> None:
@@ -27,9 +33,10 @@ def optional_text(instance: object, attribute: Any, value: Any) -> None:
 
 
 def text(instance: object, attribute: Any, value: Any) -> None:
-    """Require a string (possibly empty)."""
+    """Require a string (possibly empty, with no lone surrogate)."""
     if not isinstance(value, str):
         raise ValidationError.single(f"$.{_name(attribute)}", f"expected a string, got {value!r}")
+    refuse_lone_surrogates(value, f"$.{_name(attribute)}")
 
 
 def boolean(instance: object, attribute: Any, value: Any) -> None:
@@ -57,3 +64,79 @@ def text_tuple(value: Iterable[str]) -> tuple[str, ...]:
         if not isinstance(item, str):
             raise ValidationError.single(f"$[{index}]", f"expected a string, got {item!r}")
     return items
+
+
+def lone_surrogate(value: str, path: str) -> FieldError | None:
+    """The problem with a string holding a lone surrogate (half of a UTF-16 pair: no UTF-8 file
+    or database can hold it), or None."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        return FieldError(
+            path,
+            f"holds a lone surrogate (U+{ord(value[error.start]):04X}) at character "
+            f"{error.start}, which is not text: a file or database cannot hold it; fix the "
+            "encoding of the data where it came from",
+        )
+    return None
+
+
+def refuse_lone_surrogates(value: str, path: str) -> None:
+    """Raise :class:`ValidationError` naming ``path`` if ``value`` holds a lone surrogate."""
+    problem = lone_surrogate(value, path)
+    if problem is not None:
+        raise ValidationError([problem])
+
+
+def _step(path: str, key: object) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    if isinstance(key, str) and lone_surrogate(key, path) is None:
+        return f"{path}.{key}"
+    return f"{path}[{key!a}]"  # a path must be printable itself
+
+
+def unstorable(value: object, path: str = "$") -> list[FieldError]:
+    """Every string (key or value) holding a lone surrogate, and every date or time outside the
+    years the library judges, anywhere in ``value``: a JSON document, or a record's fields
+    (mappings, sequences and attrs classes are looked into)."""
+    problems: list[FieldError] = []
+    pending: list[tuple[object, str]] = [(value, path)]
+    while pending:
+        item, where = pending.pop()
+        if isinstance(item, str):
+            problem = lone_surrogate(item, where)
+            if problem is not None:
+                problems.append(problem)
+        elif isinstance(item, Enum | bool | int | float) or item is None:
+            continue
+        elif isinstance(item, date):
+            year = item.astimezone(UTC).year if isinstance(item, datetime) else item.year
+            if not FIRST_YEAR <= year <= LAST_YEAR:
+                problems.append(
+                    FieldError(
+                        where,
+                        f"{item.isoformat()} is outside the years qse-customer can judge "
+                        f"({FIRST_YEAR}-{LAST_YEAR}); check the year",
+                    )
+                )
+        elif isinstance(item, Mapping):
+            for key, inner in item.items():
+                problem = lone_surrogate(key, where) if isinstance(key, str) else None
+                if problem is not None:
+                    problems.append(FieldError(where, f"the key {key!r} {problem.message}"))
+                pending.append((inner, _step(where, key)))
+        elif isinstance(item, list | tuple | set | frozenset):
+            pending.extend((inner, _step(where, index)) for index, inner in enumerate(item))
+        elif attrs.has(type(item)):
+            for attribute in attrs.fields(cast("type[attrs.AttrsInstance]", type(item))):
+                pending.append((getattr(item, attribute.name), _step(where, attribute.name)))
+    return sorted(problems, key=lambda problem: problem.path)
+
+
+def check_storable(fields: Mapping[str, object]) -> None:
+    """Refuse a record whose ``fields`` hold text with a lone surrogate, or a date or time
+    outside the years the library judges (see :func:`unstorable`)."""
+    problems = unstorable(fields)
+    if problems:
+        raise ValidationError(problems)

@@ -21,9 +21,65 @@ MASK = "***"
 """What a secret is replaced with."""
 
 _SECRET_WORDS = ("pass", "pwd", "secret", "token", "key", "auth", "cred", "sig")
+# libpq's keyword strings: ``host=db password='se cret'``.
 _KEYWORD_VALUE = re.compile(
     r"(?<![\w.%-])(?P<name>[A-Za-z_%][\w.%-]*)(?P<eq>\s*=\s*)"
     r"(?P<value>'(?:[^'\\]|\\.)*'?|[^\s&;]*)"
+)
+# The options a store or notifier URL may have after a secret one: libpq's connection
+# parameters, the stores' and the SMTP notifier's own.
+_KNOWN_OPTIONS = frozenset(
+    [
+        "application_name",
+        "cafile",
+        "channel_binding",
+        "client_encoding",
+        "connect_timeout",
+        "dbname",
+        "fallback_application_name",
+        "fields",
+        "from",
+        "gssdelegation",
+        "gssencmode",
+        "gsslib",
+        "host",
+        "hostaddr",
+        "keepalives",
+        "keepalives_count",
+        "keepalives_idle",
+        "keepalives_interval",
+        "krbsrvname",
+        "load_balance_hosts",
+        "options",
+        "passfile",
+        "port",
+        "replication",
+        "requirepeer",
+        "requiressl",
+        "schema",
+        "service",
+        "ssl_max_protocol_version",
+        "ssl_min_protocol_version",
+        "sslcert",
+        "sslcertmode",
+        "sslcompression",
+        "sslcrl",
+        "sslcrldir",
+        "sslkey",
+        "sslmode",
+        "sslpassword",
+        "sslrootcert",
+        "sslsni",
+        "starttls",
+        "subject",
+        "synchronous",
+        "target_session_attrs",
+        "tcp_user_timeout",
+        "timeout",
+        "timezone",
+        "to",
+        "user",
+    ]
 )
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:/*")
 
@@ -33,6 +89,41 @@ def is_secret_name(name: str) -> bool:
     (``password``, ``sslpassword``, ``token``, ``api_key``, ...)."""
     lowered = name.strip().lower()
     return any(word in lowered for word in _SECRET_WORDS)
+
+
+def _parameters(query: str) -> list[tuple[str, str | None]]:
+    """The ``(name, value)`` of each parameter of a URL query (value None without ``=``). The
+    value of a secret parameter runs on over each ``&`` that does not start a known option, so
+    a password holding an unencoded ``&`` (``?password=a&b=c&sslmode=require``) is kept whole."""
+    pieces = query.split("&")
+    found: list[tuple[str, str | None]] = []
+    index = 0
+    while index < len(pieces):
+        name, equals, value = pieces[index].partition("=")
+        index += 1
+        if equals and is_secret_name(unquote(name)):
+            while index < len(pieces) and not _starts_option(pieces[index]):
+                value += "&" + pieces[index]
+                index += 1
+        found.append((name, value if equals else None))
+    return found
+
+
+def _starts_option(piece: str) -> bool:
+    name, equals, _ = piece.partition("=")
+    return bool(equals) and unquote(name).lower() in _KNOWN_OPTIONS
+
+
+def _masked_query(query: str) -> str:
+    shown = []
+    for name, value in _parameters(query):
+        if value is None:
+            shown.append(name)
+        elif value and is_secret_name(unquote(name)):
+            shown.append(f"{name}={MASK}")
+        else:
+            shown.append(f"{name}={value}")
+    return "&".join(shown)
 
 
 def _userinfo_password(userinfo: str) -> str | None:
@@ -72,10 +163,10 @@ def secrets_in(text: str) -> frozenset[str]:
         password = _userinfo_password(userinfo)
         if password is not None:
             found.update(_forms(password))
-        for match in _KEYWORD_VALUE.finditer(query):
-            if is_secret_name(unquote(match["name"])) and match["value"]:
-                found.update(_forms(match["value"]))
-    for match in _KEYWORD_VALUE.finditer(text):
+        for name, value in _parameters(query):
+            if value and is_secret_name(unquote(name)):
+                found.update(_forms(value))
+    for match in _KEYWORD_VALUE.finditer(text.partition("?")[0]):  # a libpq keyword string
         if is_secret_name(unquote(match["name"])) and match["value"]:
             found.update(_forms(match["value"]))
     return frozenset(secret for secret in found if secret and secret != MASK)
@@ -114,7 +205,9 @@ def redact_url(url: object) -> str:
             return match[0]
         return f"{match['name']}{match['eq']}{MASK}"
 
-    return scrub(_KEYWORD_VALUE.sub(mask, shown), secrets_in(url))
+    head, question, query = shown.partition("?")
+    shown = _KEYWORD_VALUE.sub(mask, head) + question + _masked_query(query)
+    return scrub(shown, secrets_in(url))
 
 
 def scrub_error(error: QSEError, secrets: Iterable[str]) -> QSEError:

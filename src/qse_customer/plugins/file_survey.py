@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ..core.errors import FieldError, QSEError, TransitionError, ValidationError
+from ..core.errors import FieldError, QSEError, TransitionError, ValidationError, json_problem
 from ..core.instrument import Instrument, InstrumentRegistry, ScaleKind, load_instrument
 from ..core.survey import Answer, Survey, SurveyResponse
 from ..core.timestamps import utc
@@ -223,8 +223,9 @@ def _entries(
     if suffix == ".json":
         try:
             document = json.loads(text)
-        except json.JSONDecodeError as error:
-            rejected.append(RejectedResponse(str(path), [FieldError("$", f"not JSON: {error}")]))
+        except ValueError as error:
+            problem = f"not JSON: {json_problem(error)}"
+            rejected.append(RejectedResponse(str(path), [FieldError("$", problem)]))
             return
         entries = document if isinstance(document, list) else [document]
         for index, entry in enumerate(entries):

@@ -17,7 +17,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from ..core.errors import FieldError, ValidationError
+from ..core.errors import FieldError, ValidationError, json_problem
 from .kind import RuleKind
 from .kinds import all_kinds
 from .ruleset import AppliesTo, Rule, Ruleset, Source
@@ -27,6 +27,7 @@ from .validation import (
     calendar_errors,
     check_rules,
     schema_errors,
+    value_errors,
 )
 
 SHIPPED = ("qse2-responsibility", "customer-service-standards", "improvement-referrals")
@@ -127,12 +128,15 @@ def _read(source: str | os.PathLike[str] | Mapping[str, Any]) -> tuple[Any, str,
             ) from None
         try:
             return yaml.safe_load(text), label, path.parent
-        except yaml.YAMLError as error:
-            raise ValidationError.single("$", f"not valid YAML: {error}", what=label) from error
+        except (yaml.YAMLError, ValueError) as error:  # ValueError: a number too long to read
+            problem = json_problem(error) if isinstance(error, ValueError) else error
+            raise ValidationError.single("$", f"not valid YAML: {problem}", what=label) from None
     try:
         return json.loads(text), label, path.parent
-    except json.JSONDecodeError as error:
-        raise ValidationError.single("$", f"not valid JSON: {error}", what=label) from error
+    except ValueError as error:
+        raise ValidationError.single(
+            "$", f"not valid JSON: {json_problem(error)}", what=label
+        ) from None
 
 
 def _load(
@@ -145,7 +149,11 @@ def _load(
         raise ValidationError.single(
             "$", f"expected a ruleset object, got {type(document).__name__}", what=label
         )
-    errors = schema_errors(_document_validator(), document)
+    # A value no ruleset may hold is reported once, not again by the schema.
+    errors = value_errors(document)
+    reported = {error.path for error in errors}
+    shape = schema_errors(_document_validator(), document)
+    errors.extend(error for error in shape if error.path not in reported)
     broken = {int(m.group(1)) for e in errors if (m := _RULE_PATH.match(e.path))}
     here = chain if isinstance(source, Mapping) else (*chain, _key(source))
     base = _base(document, kinds, here, folder, errors)
@@ -162,6 +170,9 @@ def _load(
     entries, order = _entries(written, base, removed, broken)
     problems, resolved = check_rules(entries, kinds, calendars)
     errors.extend(problems)
+    # A number too large for any rule, where no schema's own range has said so already.
+    reported = {error.path for error in errors}
+    errors.extend(e for e in value_errors(document, large=True) if e.path not in reported)
     if errors:
         raise ValidationError(errors, what=label)
     rules = []
