@@ -450,3 +450,99 @@ def test_a_ruleset_that_loads_also_checks(data: st.DataObject, value: float) -> 
     late = enquiry.add("responded", at=MONDAY + timedelta(days=9), by=TECH)
     with contextlib.suppress(qse.QSEError):
         qse.check([late], ruleset, calendar=calendar, at=MONDAY + timedelta(days=30))
+
+
+# -- item 7: extends reads only what the caller chose ---------------------------------------------
+
+FOREIGN = {"password": "hunter2-SECRET", "api_key": "sk_live_SECRET", "rules": "sk_live_SECRET"}
+
+
+def _lab_ruleset(folder: Path, extends: str, name: str = "lab.json") -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"name": "lab", "version": "1", "extends": extends}), "utf-8")
+    return path
+
+
+def _extends_problem(source: Any, **options: Any) -> str:
+    with pytest.raises(qse.ValidationError) as raised:
+        qse.load_ruleset(source, **options)
+    text = str(raised.value)
+    assert "SECRET" not in text and "hunter2" not in text
+    return {error.path: error.message for error in raised.value.errors}["$.extends"]
+
+
+@pytest.fixture
+def folders(tmp_path: Path) -> tuple[Path, Path]:
+    """The lab's rulesets folder, and a folder beside it holding another program's secrets."""
+    lab, elsewhere = tmp_path / "rulesets", tmp_path / "app"
+    lab.mkdir()
+    elsewhere.mkdir()
+    (elsewhere / "secrets.json").write_text(json.dumps(FOREIGN), "utf-8")
+    standards = shipped("customer-service-standards")
+    (elsewhere / "base.json").write_text(json.dumps({**standards, "name": "base"}), "utf-8")
+    return lab, elsewhere
+
+
+def test_extends_reads_any_file(folders: tuple[Path, Path]) -> None:
+    lab, elsewhere = folders
+    for reference in (str(elsewhere / "secrets.json"), "../app/secrets.json", "/dev/zero"):
+        problem = _extends_problem(_lab_ruleset(lab, reference))
+        assert "outside the folders a ruleset may extend from" in problem
+        assert str(lab) in problem and "--extends-from" in problem
+
+
+def test_extends_follows_no_link_out_of_the_folder(folders: tuple[Path, Path]) -> None:
+    lab, elsewhere = folders
+    (lab / "base.json").symlink_to(elsewhere / "secrets.json")
+    assert "outside the folders" in _extends_problem(_lab_ruleset(lab, "base.json"))
+
+
+def test_extends_never_quotes_a_foreign_file(folders: tuple[Path, Path]) -> None:
+    lab, _ = folders
+    (lab / "config.json").write_text(json.dumps(FOREIGN), "utf-8")
+    assert "is not a ruleset" in _extends_problem(_lab_ruleset(lab, "config.json"))
+    pytest.importorskip("yaml")
+    (lab / "config.yaml").write_text("name: lab\npassword: [sk_live_SECRET\n", "utf-8")
+    problem = _extends_problem(_lab_ruleset(lab, "config.yaml"))
+    assert "not valid YAML" in problem and "line 3" in problem
+
+
+def test_extends_reads_a_bounded_size(folders: tuple[Path, Path], tmp_path: Path) -> None:
+    lab, _ = folders
+    big = lab / "big.json"
+    big.write_text('{"name": "big", "version": "1", "description": "' + "x" * (5 << 20) + '"}')
+    assert "larger than 4 MiB" in _extends_problem(_lab_ruleset(lab, "big.json"))
+    problem = _extends_problem(_lab_ruleset(lab, "/dev/zero"), extends_from=["/dev"])
+    assert "not a regular file" in problem
+    with pytest.raises(qse.ValidationError, match="larger than 4 MiB"):
+        qse.load_ruleset(big)
+
+
+def test_extends_within_the_folder_and_the_folders_named(
+    folders: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    lab, elsewhere = folders
+    (lab / "common.json").write_text(
+        json.dumps({"name": "common", "version": "1", "extends": "qse2-responsibility"}), "utf-8"
+    )
+    site = lab / "site"
+    site.mkdir()
+    (site / "base.json").write_text(  # up again, but still within the lab's folder
+        json.dumps({"name": "site", "version": "1", "extends": "../common.json"}), "utf-8"
+    )
+    root = _lab_ruleset(lab, "site/base.json")
+    assert qse.load_ruleset(root).rules == qse.load_ruleset("qse2-responsibility").rules
+    assert "outside the folders" in _extends_problem(site / "base.json")  # its folder: site/
+    sibling = _lab_ruleset(lab, "../app/base.json", name="sibling.json")
+    assert "outside the folders" in _extends_problem(sibling)
+    assert qse.load_ruleset(sibling, extends_from=[elsewhere]).rule("T-1").id == "T-1"
+    document = {"name": "lab", "version": "1", "extends": str(elsewhere / "base.json")}
+    assert "given as a mapping" in _extends_problem(document)
+    assert qse.load_ruleset(document, extends_from=[elsewhere]).rule("T-1").id == "T-1"
+    store = f"sqlite:///{lab / 'lab.db'}"
+    command = ["check", "--store", store, "--ruleset", str(sibling), "--at", "2026-03-01T12:00"]
+    SQLiteStore(lab / "lab.db").close()
+    assert main(command) == 2
+    assert "outside the folders" in capsys.readouterr().err
+    assert main([*command, "--extends-from", str(elsewhere)]) == 0

@@ -90,6 +90,14 @@ def add_rulesets(parser: argparse.ArgumentParser, *, contracts: bool = True) -> 
         help="a shipped ruleset (qse2-responsibility, customer-service-standards) or a ruleset "
         "file; repeat for several",
     )
+    parser.add_argument(
+        "--extends-from",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a folder whose rulesets a ruleset file may extend, besides its own folder; repeat "
+        "for several",
+    )
     if contracts:
         parser.add_argument(
             "--contracts",
@@ -201,9 +209,14 @@ def existing_store(url: str) -> Store:
     return open_store(url)
 
 
-def rulesets_from(names: Sequence[str], store: Store | None, contracts: bool) -> list[Ruleset]:
+def rulesets_from(
+    names: Sequence[str],
+    store: Store | None,
+    contracts: bool,
+    extends_from: Sequence[str] = (),
+) -> list[Ruleset]:
     """The rulesets named on the command line, plus the stored contracts' terms if asked."""
-    rulesets = [load_ruleset(name) for name in names]
+    rulesets = [load_ruleset(name, extends_from=extends_from) for name in names]
     if contracts and store is not None:
         terms = [contract_rules(c) for c in store.stream(Contract)]
         if terms:

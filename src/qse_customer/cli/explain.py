@@ -194,7 +194,7 @@ def run(args: argparse.Namespace) -> int:
     calendar = calendar_from(args)
     at = parse_at(args.at, calendar)
     with existing_store(args.store) as store:
-        rulesets = rulesets_from(args.ruleset, store, args.contracts)
+        rulesets = rulesets_from(args.ruleset, store, args.contracts, args.extends_from)
         ruleset, rule = _rule(rulesets, args.rule_id)
         finding = find(store, ruleset, rule, args.record_id, calendar=calendar, at=at)
     shown = (

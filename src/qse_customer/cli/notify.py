@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     at = parse_at(args.at, calendar)
     ok = True
     with existing_store(args.store) as store:
-        for ruleset in rulesets_from(args.ruleset, store, args.contracts):
+        for ruleset in rulesets_from(args.ruleset, store, args.contracts, args.extends_from):
             result = notify_due(store, ruleset, calendar=calendar, at=at)
             say(
                 f"{ruleset.name}: {len(result.new)} new notification(s), "
