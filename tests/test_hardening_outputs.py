@@ -291,6 +291,12 @@ def test_terminal_escapes_reach_the_text_report_and_explain(
     out = capsys.readouterr().out
     assert RAW_CONTROL.search(out) is None
     assert json.loads(out)["record_id"] == "ENQ-\x1b[2J"
+    for output_format in ("json", "html"):
+        command = ["check", "--store", hostile_store, *rulesets, "--at", AT]
+        assert main([*command, "--format", output_format]) == 1
+        out = capsys.readouterr().out
+        assert RAW_CONTROL.search(out) is None, output_format
+    assert "ENQ-\\x1b[2J" in out  # the page shows the escape, as the text report does
 
 
 def test_terminal_escapes_in_command_messages(

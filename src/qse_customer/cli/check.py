@@ -28,7 +28,8 @@ from .common import (
 )
 
 EXAMPLE = """\
-exit codes: 0 nothing breached, 1 something breached, 2 bad input
+exit codes: 0 nothing breached, 1 something breached, 2 bad input, 70 internal error (never
+a verdict: the previous --output file is left as it was)
 
 example:
   qse-customer check --store sqlite:///lab.db --ruleset qse2-responsibility \\

@@ -22,7 +22,8 @@ from .common import (
 
 EXAMPLE = """\
 exit codes: 0 every notification delivered, 1 a delivery failed or waits for a notifier
-(it stays pending for the next run) or a stored record is invalid, 2 bad input
+(it stays pending for the next run) or a stored record is invalid, 2 bad input, 70 internal
+error
 
 example (a nightly job):
   qse-customer notify --store sqlite:///lab.db --ruleset customer-service-standards
