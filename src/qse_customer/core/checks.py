@@ -23,7 +23,8 @@ def nonempty_text(instance: object, attribute: Any, value: Any) -> None:
         raise ValidationError.single(
             f"$.{_name(attribute)}", f"expected a non-empty string, got {value!r}"
         )
-    refuse_lone_surrogates(value, f"$.{_name(attribute)}")
+    if not value.isascii():
+        refuse_lone_surrogates(value, f"$.{_name(attribute)}")
 
 
 def optional_text(instance: object, attribute: Any, value: Any) -> None:
@@ -36,7 +37,8 @@ def text(instance: object, attribute: Any, value: Any) -> None:
     """Require a string (possibly empty, with no lone surrogate)."""
     if not isinstance(value, str):
         raise ValidationError.single(f"$.{_name(attribute)}", f"expected a string, got {value!r}")
-    refuse_lone_surrogates(value, f"$.{_name(attribute)}")
+    if not value.isascii():
+        refuse_lone_surrogates(value, f"$.{_name(attribute)}")
 
 
 def boolean(instance: object, attribute: Any, value: Any) -> None:
@@ -69,6 +71,8 @@ def text_tuple(value: Iterable[str]) -> tuple[str, ...]:
 def lone_surrogate(value: str, path: str) -> FieldError | None:
     """The problem with a string holding a lone surrogate (half of a UTF-16 pair: no UTF-8 file
     or database can hold it), or None."""
+    if value.isascii():
+        return None
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as error:
@@ -96,10 +100,45 @@ def _step(path: str, key: object) -> str:
     return f"{path}[{key!a}]"  # a path must be printable itself
 
 
+def _storable(value: object) -> bool:
+    """Whether :func:`unstorable` would find nothing: the same walk without paths, so the
+    common case (every record is fine) costs little."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        kind = type(item)
+        if kind is str:
+            if not item.isascii():  # type: ignore[attr-defined]
+                try:
+                    item.encode("utf-8")  # type: ignore[attr-defined]
+                except UnicodeEncodeError:
+                    return False
+        elif item is None or kind is bool or kind is int or kind is float:
+            continue
+        elif isinstance(item, date):
+            year = item.astimezone(UTC).year if isinstance(item, datetime) else item.year
+            if not FIRST_YEAR <= year <= LAST_YEAR:
+                return False
+        elif isinstance(item, Enum):
+            continue
+        elif isinstance(item, Mapping):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple | set | frozenset):
+            pending.extend(item)
+        elif attrs.has(kind):
+            pending.extend(getattr(item, field.name) for field in attrs.fields(kind))
+        elif isinstance(item, str):  # a str subclass
+            pending.append(str(item))
+    return True
+
+
 def unstorable(value: object, path: str = "$") -> list[FieldError]:
     """Every string (key or value) holding a lone surrogate, and every date or time outside the
     years the library judges, anywhere in ``value``: a JSON document, or a record's fields
     (mappings, sequences and attrs classes are looked into)."""
+    if _storable(value):
+        return []
     problems: list[FieldError] = []
     pending: list[tuple[object, str]] = [(value, path)]
     while pending:
@@ -140,3 +179,24 @@ def check_storable(fields: Mapping[str, object]) -> None:
     problems = unstorable(fields)
     if problems:
         raise ValidationError(problems)
+
+
+_UNCHECKED: dict[type, tuple[str, ...]] = {}
+
+
+def unchecked_fields(cls: type) -> tuple[str, ...]:
+    """The fields of an attrs class (a record's, but for its events) that no validator of this
+    module nor an enumeration already keeps to storable values: those :func:`check_storable`
+    must look at."""
+    found = _UNCHECKED.get(cls)
+    if found is None:
+        checked = {nonempty_text, optional_text, text, boolean, positive_int}
+        found = tuple(
+            field.name
+            for field in attrs.fields(cls)
+            if field.name != "events"
+            and field.validator not in checked
+            and not (isinstance(field.converter, type) and issubclass(field.converter, Enum))
+        )
+        _UNCHECKED[cls] = found
+    return found

@@ -36,7 +36,7 @@ def _check_json(value: Mapping[str, Any], path: str) -> None:
     pending: list[tuple[object, str, int]] = [(value, path, 0)]
     while pending:
         item, where, depth = pending.pop()
-        if isinstance(item, str):
+        if isinstance(item, str) and not item.isascii():
             refuse_lone_surrogates(item, where)
         if isinstance(item, _JSON_SCALARS):
             continue
@@ -52,7 +52,8 @@ def _check_json(value: Mapping[str, Any], path: str) -> None:
             for key, inner in item.items():
                 if not isinstance(key, str):
                     raise ValidationError.single(where, f"expected text keys, got {key!r}")
-                refuse_lone_surrogates(key, f"{where}[{key!a}]")
+                if not key.isascii():
+                    refuse_lone_surrogates(key, f"{where}[{key!a}]")
                 pending.append((inner, f"{where}.{key}", depth + 1))
         elif isinstance(item, list | tuple):
             pending.extend((inner, f"{where}[{i}]", depth + 1) for i, inner in enumerate(item))
@@ -85,7 +86,8 @@ def _actor(instance: object, attribute: object, value: Any) -> None:
 def _note(instance: object, attribute: object, value: Any) -> None:
     if not isinstance(value, str):
         raise ValidationError.single("$.note", f"expected a string, got {type(value).__name__}")
-    refuse_lone_surrogates(value, "$.note")
+    if not value.isascii():
+        refuse_lone_surrogates(value, "$.note")
 
 
 @frozen(eq=True, hash=False)

@@ -26,7 +26,7 @@ _FRACTION = re.compile(r"[.,](\d+)")
 def _structure_datetime(value: Any, _: type) -> datetime:
     if isinstance(value, datetime):
         return value
-    fraction = _FRACTION.search(value) if isinstance(value, str) else None
+    fraction = _FRACTION.search(value, 19) if isinstance(value, str) else None
     if fraction is not None and len(fraction.group(1)) > 6:
         # Python would silently drop the digits past the microsecond; a time is never changed.
         raise ValidationError.single(
