@@ -36,11 +36,15 @@ MONDAY = datetime(2026, 1, 5, 9, tzinfo=UTC)
 STAFF = qse.Actor("t-1", "Tara Tech", qse.Role.TECHNOLOGIST)
 AT = "2026-01-20T12:00:00+00:00"
 
-# No "*": the mask is "***", and a secret made of asterisks is found in any masked text.
-secret_texts = st.text(
-    alphabet=string.ascii_letters + string.digits + "!#$%&()+,-./:;<=>?@[]^_{|}~'\"",
-    min_size=8,
-    max_size=24,
+# No "*": the mask is "***", and a secret made of asterisks is found in any masked text. The ends
+# make each secret one that no honest output holds ("recorded" or "2026-01-05" would be).
+secret_texts = st.builds(
+    "Pw{}9q".format,
+    st.text(
+        alphabet=string.ascii_letters + string.digits + "!#$%&()+,-./:;<=>?@[]^_{|}~'\"",
+        min_size=4,
+        max_size=20,
+    ),
 )
 
 
