@@ -131,27 +131,36 @@ def _userinfo_password(userinfo: str) -> str | None:
     return password if colon and password else None
 
 
-def _readings(url: str) -> Iterable[tuple[str, str]]:
-    """``(userinfo, query)`` of each way ``url`` may be read: as a well-formed URL; with the
-    userinfo running to the last ``@`` (a password holding an unencoded ``/``, ``?`` or ``#``);
+_SHORTEST_GUESS = 4
+"""A password read from a malformed URL (see :func:`_readings`) is masked elsewhere only if it
+has at least this many characters: a shorter guess would mask ordinary text all over."""
+
+
+def _readings(url: str) -> Iterable[tuple[str, str, bool]]:
+    """``(userinfo, query, guessed)`` of each way ``url`` may be read: as a well-formed URL
+    (not guessed); and, guessed, with the userinfo running to the last ``@`` (a password holding
+    an unencoded ``/``, ``?`` or ``#``) or to the first (a host part holding an ``@``), with or
     without a scheme; either part may be empty."""
     try:
         parts = urlsplit(url)
-        yield parts.netloc.rpartition("@")[0], parts.query
+        yield parts.netloc.rpartition("@")[0], parts.query, False
     except ValueError:  # e.g. an unclosed IPv6 bracket
         pass
     rests = [_SCHEME.sub("", url, count=1)]
     if "@" in url.partition("://")[0]:  # "user:password@host", its scheme lost or misplaced
         rests.append(url)
     for rest in rests:
-        yield rest.rpartition("@")[0], ""
-    yield "", url.partition("?")[2]
+        yield rest.rpartition("@")[0], "", True
+        yield rest.partition("@")[0], "", True
+    yield "", url.partition("?")[2], False
 
 
 def _forms(value: str) -> tuple[str, ...]:
-    """A secret as written, percent-decoded, form-decoded and unquoted (libpq's ``'...'``)."""
+    """A secret as written, percent-decoded, form-decoded, unquoted (libpq's ``'...'``) and as
+    ``repr`` shows it."""
     bare = value[1:-1] if len(value) > 1 and value[0] == value[-1] == "'" else value
-    return (value, bare, unquote(value), unquote_plus(value))
+    shown = repr(value)[1:-1]  # as a message quoting it with !r shows it
+    return (value, bare, unquote(value), unquote_plus(value), shown)
 
 
 def secrets_in(text: str) -> frozenset[str]:
@@ -159,9 +168,9 @@ def secrets_in(text: str) -> frozenset[str]:
     if not isinstance(text, str):
         return frozenset()
     found: set[str] = set()
-    for userinfo, query in _readings(text):
+    for userinfo, query, guessed in _readings(text):
         password = _userinfo_password(userinfo)
-        if password is not None:
+        if password is not None and (not guessed or len(password) >= _SHORTEST_GUESS):
             found.update(_forms(password))
         for name, value in _parameters(query):
             if value and is_secret_name(unquote(name)):
@@ -199,6 +208,12 @@ def redact_url(url: object) -> str:
     userinfo, at, host = netloc.rpartition("@")
     if at and _userinfo_password(userinfo) is not None:
         shown = shown.replace(netloc, f"{userinfo.partition(':')[0]}:{MASK}@{host}", 1)
+    elif "@" in url:  # malformed: the password may run to the last "@" (an unencoded "/", "?")
+        scheme = _SCHEME.match(url)
+        start = scheme.end() if scheme else 0
+        userinfo, _, rest = url[start:].rpartition("@")
+        if _userinfo_password(userinfo) is not None:
+            shown = f"{url[:start]}{userinfo.partition(':')[0]}:{MASK}@{rest}"
 
     def mask(match: re.Match[str]) -> str:
         if not match["value"] or not is_secret_name(unquote(match["name"])):
