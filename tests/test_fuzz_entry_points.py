@@ -628,7 +628,7 @@ def test_load_ruleset_on_mutated_yaml_files(
 
 url_texts = st.builds(
     "{}://{}".format,
-    st.sampled_from(["postgresql", "postgres", "memory", "mysql", "sqlite", "", "vault"]),
+    st.sampled_from(["postgresql", "postgres", "memory", "mysql", "", "vault"]),
     st.text(max_size=40),
 ) | st.text(max_size=40)
 
@@ -639,8 +639,10 @@ url_texts = st.builds(
     secret=st.builds("Pw{}9q".format, st.text(st.characters(codec="ascii"), min_size=6)),
 )
 def test_open_store_on_garbage_urls(url: str, secret: str) -> None:
-    """Any URL: a store, or a QSEError that never shows the URL's password."""
-    url = url.replace("sqlite://", "sqlite:///nonexistent-folder-qse/", 1)
+    """Any URL: a store, or a QSEError that never shows the URL's password. (No SQLite URL: a
+    random one would create a database file wherever it points; the SQLite URL's own tests use
+    temporary folders.)"""
+    url = url.replace("sqlite", "sqlitx")
     accepted_or_rejected(lambda: qse.open_store(url).close())
     secret = secret.replace("*", "")
     if "://" not in url or secret in url or len(secret) < 10:
