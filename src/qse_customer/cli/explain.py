@@ -10,10 +10,12 @@ from itertools import chain
 from typing import Any
 
 from ..core.records import RECORD_TYPES
+from ..core.redaction import redact_url
 from ..plugged_rules import compile_ruleset
 from ..plugins.errors import RecordNotFoundError
 from ..plugins.store import Store
 from ..reports.formatting import duration, local_time
+from ..reports.terminal import printable, printable_json
 from ..rules.findings import Finding
 from ..rules.ruleset import Rule, Ruleset
 from ..rules.versions import RulesetVersions
@@ -117,7 +119,7 @@ def find(
 
 def store_name(store: Store) -> str:
     """How to name the store in a message."""
-    return str(getattr(store, "where", type(store).__name__))
+    return redact_url(str(getattr(store, "where", type(store).__name__)))
 
 
 def _evidence_lines(value: Any, zone: str, indent: str) -> Iterator[str]:
@@ -153,7 +155,7 @@ def _scalar(value: Any, zone: str) -> str:
 
 
 def describe(finding: Finding, rule: Rule, zone: str) -> str:
-    """The finding as readable text."""
+    """The finding as readable text (control characters from the records shown escaped)."""
     record = (
         f"{finding.record_type} {finding.record_id}"
         if finding.record_id
@@ -193,7 +195,7 @@ def describe(finding: Finding, rule: Rule, zone: str) -> str:
     lines.extend(["", "Evidence:"])
     evidence = list(_evidence_lines(data["evidence"], zone, "  "))
     lines.extend(evidence or ["  (none)"])
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -201,11 +203,18 @@ def run(args: argparse.Namespace) -> int:
     calendar = calendar_from(args)
     at = parse_at(args.at, calendar)
     with existing_store(args.store) as store:
-        rulesets = rulesets_from(args.ruleset, store, args.contracts, at)
+        rulesets = rulesets_from(
+            args.ruleset, store, args.contracts, at, extends_from=args.extends_from
+        )
         ruleset, rule = _rule(rulesets, args.rule_id)
         finding = find(store, ruleset, rule, args.record_id, calendar=calendar, at=at)
     if isinstance(ruleset, RulesetVersions):  # the rule as the version that judged it wrote it
         judged = next(v for v in ruleset.versions if v.version == finding.ruleset_version)
         rule = judged.rule(rule.id)
-    print(finding.to_json(indent=2) if args.json else describe(finding, rule, calendar.timezone))
+    shown = (
+        printable_json(finding.to_json(indent=2))
+        if args.json
+        else describe(finding, rule, calendar.timezone)
+    )
+    print(shown)
     return EXIT_OK

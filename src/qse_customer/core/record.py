@@ -8,7 +8,7 @@ from typing import Any, ClassVar, Self
 
 from attrs import evolve, field, frozen
 
-from .checks import nonempty_text
+from .checks import check_storable, nonempty_text, unchecked_fields
 from .errors import TransitionError, ValidationError
 from .events import Event
 from .lifecycle import Lifecycle
@@ -48,6 +48,8 @@ class Record:
             )
         for index, event in enumerate(self.events):
             self._check_event(event, self.events[:index], index)
+        # Events check their own text and times; the record's other fields are checked here.
+        check_storable({name: getattr(self, name) for name in unchecked_fields(type(self))})
 
     # -- history ----------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from ..core.errors import ValidationError
 from ..core.record import Record
+from ..core.redaction import redact_url
 from .errors import RecordNotFoundError
 from .markers import hookimpl
 from .notification import Notification
@@ -114,7 +115,8 @@ def open_memory_store(url: str) -> MemoryStore:
     """A new, empty memory store; ``url`` must be ``memory://`` (it takes no path)."""
     if url.rstrip("/") != "memory:":
         raise ValidationError.single(
-            "$.url", f"a memory store takes no path or options: use 'memory://', not {url!r}"
+            "$.url",
+            f"a memory store takes no path or options: use 'memory://', not {redact_url(url)!r}",
         )
     return MemoryStore()
 
