@@ -45,8 +45,10 @@ DEFS: dict[str, Any] = {
     "datetime": {
         "type": "string",
         "format": "date-time",
-        "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$",
-        "description": "an ISO 8601 date and time with a UTC offset (2026-01-05T09:00:00+00:00)",
+        # At most 6 decimals: Python keeps microseconds and would silently drop the rest.
+        "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$",
+        "description": "an ISO 8601 date and time with a UTC offset (2026-01-05T09:00:00+00:00), "
+        "to the microsecond at most",
     },
     "date": {
         "type": "string",

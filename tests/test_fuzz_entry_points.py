@@ -5,6 +5,11 @@ Each test feeds random JSON values, or valid documents with one random mutation 
 missing or extra field, a bad enum value, a naive or garbage time, a huge number, deep nesting).
 A mutation may happen to leave a document valid: then the entry point may accept it, but it must
 still never raise anything that is not a QSEError.
+
+Issue 14's cases are fed too: lone surrogates, control characters, more than 6 decimals of
+seconds, years outside 1990-2100, ``NaN`` and ``Infinity`` in rulesets, non-text keys, a
+5,000-character time zone, store URLs holding passwords; and what is accepted must then work
+(a ruleset that loads also checks; a record that is accepted can be written as UTF-8 JSON).
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -36,10 +41,19 @@ FEW = settings(
 # -- what is fed --------------------------------------------------------------------------------
 
 huge_numbers = st.sampled_from(
-    [10**30, -(10**30), 2**63, 2**64 + 1, 1e308, -1e308, math.inf, -math.inf, math.nan, 10**400]
+    [
+        *(10**30, -(10**30), 2**63, 2**64 + 1, 1e308, -1e308, math.inf, -math.inf, math.nan),
+        *(10**400, 1e30, 1e16, -1e16),
+    ]
+)
+hostile_text = st.sampled_from(
+    ["\ud800", "a\udfff", "\x1b[2J\x07", "x\u202eevil", "line\nbreak", "$\\undefined$", "A" * 5000]
 )
 garbage_times = st.sampled_from(
     [
+        "2026-01-05T09:00:00.1234567+00:00",  # beyond microseconds
+        "2206-01-05T09:00:00+00:00",  # outside 1990-2100
+        "1969-12-31T23:59:59+00:00",
         "2026-01-05T09:00:00",  # naive
         "2026-13-45T99:00:00Z",
         "yesterday",
@@ -60,6 +74,7 @@ scalars = (
     | st.text(max_size=20)
     | huge_numbers
     | garbage_times
+    | hostile_text
 )
 json_values = st.recursive(
     scalars,
@@ -130,7 +145,18 @@ def mutated(draw: st.DrawFn, document: Any) -> Any:
     where = draw(st.sampled_from(list(paths(document))))
     how = draw(
         st.sampled_from(
-            ["replace", "delete", "extra", "enum", "time", "huge", "nest", "wrong_type"]
+            [
+                "replace",
+                "delete",
+                "extra",
+                "enum",
+                "time",
+                "huge",
+                "nest",
+                "wrong_type",
+                "hostile",
+                "number_key",
+            ]
         )
     )
     if not where:
@@ -159,6 +185,12 @@ def mutated(draw: st.DrawFn, document: Any) -> Any:
         parent[last] = draw(huge_numbers)
     elif how == "nest":
         parent[last] = draw(nested)
+    elif how == "hostile":
+        parent[last] = draw(hostile_text)
+    elif how == "number_key":  # YAML reads "1: true" with a number as key
+        target = value if isinstance(value, dict) else parent
+        if isinstance(target, dict):
+            target[draw(st.integers(0, 3))] = draw(json_values)
     elif how == "wrong_type":
         wrong = {str: 5, int: "5", float: "1.0", bool: "true", list: {}, dict: [], type(None): {}}
         parent[last] = wrong.get(type(value))
@@ -201,6 +233,8 @@ def test_from_dict_and_from_json_on_mutated_records(
     result = accepted_or_rejected(qse.from_dict, document)
     if result is not None:
         assert qse.from_dict(qse.to_dict(result)) == result  # what is accepted is whole
+        qse.to_json(result).encode("utf-8")  # and storable: no lone surrogate
+        assert all(1990 <= event.at.year <= 2100 for event in result.events)
     accepted_or_rejected(qse.from_json, to_json_text(document))
 
 
@@ -245,7 +279,9 @@ shipped_ruleset_documents = st.sampled_from(
 @settings(max_examples=150)
 @given(data=st.data(), document=shipped_ruleset_documents)
 def test_load_ruleset_on_mutated_mappings(data: st.DataObject, document: Any) -> None:
-    accepted_or_rejected(qse.load_ruleset, data.draw(mutated(document)))
+    ruleset = accepted_or_rejected(qse.load_ruleset, data.draw(mutated(document)))
+    if ruleset is not None:  # a ruleset that loads also checks (issue 14, item 6)
+        accepted_or_rejected(qse.check, CHECKED, ruleset, calendar=CHECK_CALENDAR, at=LATER)
 
 
 @settings(max_examples=50)
@@ -313,7 +349,7 @@ def test_working_calendar_on_mutated_settings(data: st.DataObject) -> None:
 @settings(max_examples=100)
 @given(
     name=st.sampled_from(sorted(CALENDAR)),
-    value=anything,
+    value=anything | st.sampled_from(["A" * 5000, "../../etc/passwd", "Europe/London\x00"]),
 )
 def test_working_calendar_on_random_arguments(name: str, value: Any) -> None:
     accepted_or_rejected(lambda: qse.WorkingCalendar(**{name: value}))
@@ -478,6 +514,17 @@ COMPLAINTS = [
     qse.Complaint.receive(id=f"c-{n}", at=T0, by=TECH, channel="form", category="tat")
     for n in range(3)
 ]
+LATER = T0 + timedelta(days=40)
+CHECKED: list[qse.Record] = [
+    *COMPLAINTS,
+    qse.Enquiry.receive(id="e-1", at=T0, by=TECH, channel="telephone").add(
+        "responded", at=T0 + timedelta(days=9), by=TECH
+    ),
+    qse.Measurement.record(
+        id="m-1", at=T0, by=None, measure="telephone_rings", value=5, unit="rings",
+        attributes={"staff_available": True},
+    ),
+]  # fmt: skip
 
 
 @settings(max_examples=100)
@@ -554,4 +601,53 @@ def test_cli_validate_and_import_on_malformed_files(
     at = data.draw(st.text(max_size=30) | garbage_times.map(str))
     checked = main(["check", "--store", url, "--ruleset", "customer-service-standards", "--at", at])
     assert checked in (0, 1, 2)
+    # What was imported exports and checks: no crash later (issue 14, item 3).
+    assert main(["export", "--store", url]) == 0
+    rulesets = ["--ruleset", "customer-service-standards", "--ruleset", "qse2-responsibility"]
+    assert main(["check", "--store", url, *rulesets, "--at", "2026-03-01T12:00"]) in (0, 1)
     capsys.readouterr()
+
+
+@FEW
+@given(data=st.data(), document=shipped_ruleset_documents)
+def test_load_ruleset_on_mutated_yaml_files(
+    tmp_path: Path, data: st.DataObject, document: Any
+) -> None:
+    yaml = pytest.importorskip("yaml")
+    path = tmp_path / "rules.yaml"
+    try:
+        path.write_text(yaml.safe_dump(data.draw(mutated(document)), allow_unicode=True), "utf-8")
+    except (yaml.YAMLError, UnicodeEncodeError, RecursionError):  # not writable as YAML
+        return
+    ruleset = accepted_or_rejected(qse.load_ruleset, path)
+    if ruleset is not None:
+        accepted_or_rejected(qse.check, CHECKED, ruleset, calendar=CHECK_CALENDAR, at=LATER)
+
+
+# -- store URLs (issue 14, items 1 and 6) --------------------------------------------------------
+
+url_texts = st.builds(
+    "{}://{}".format,
+    st.sampled_from(["postgresql", "postgres", "memory", "mysql", "", "vault"]),
+    st.text(max_size=40),
+) | st.text(max_size=40)
+
+
+@settings(max_examples=150)
+@given(
+    url=url_texts,
+    secret=st.builds("Pw{}9q".format, st.text(st.characters(codec="ascii"), min_size=6)),
+)
+def test_open_store_on_garbage_urls(url: str, secret: str) -> None:
+    """Any URL: a store, or a QSEError that never shows the URL's password. (No SQLite URL: a
+    random one would create a database file wherever it points; the SQLite URL's own tests use
+    temporary folders.)"""
+    url = url.replace("sqlite", "sqlitx")
+    accepted_or_rejected(lambda: qse.open_store(url).close())
+    secret = secret.replace("*", "")
+    if "://" not in url or secret in url or len(secret) < 10:
+        return
+    try:
+        qse.open_store(url.replace("://", f"://qse:{secret}@", 1)).close()
+    except qse.QSEError as error:
+        assert secret not in str(error)

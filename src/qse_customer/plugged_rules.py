@@ -7,6 +7,7 @@ plugin's kind loads with ``qse.load_ruleset(path)`` once the plugin is installed
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -31,9 +32,15 @@ def _plugin_kinds(kinds: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
     return dict(get_plugin_manager().rule_kinds()) or None
 
 
-def load_ruleset(source: RulesetSource, *, kinds: Mapping[str, Any] | None = None) -> Ruleset:
-    """A validated ruleset from a shipped name, a path or a mapping, with plugins' rule kinds."""
-    return loader.load_ruleset(source, kinds=_plugin_kinds(kinds))
+def load_ruleset(
+    source: RulesetSource,
+    *,
+    kinds: Mapping[str, Any] | None = None,
+    extends_from: Iterable[str | os.PathLike[str]] = (),
+) -> Ruleset:
+    """A validated ruleset from a shipped name, a path or a mapping, with plugins' rule kinds;
+    ``extends_from`` names folders besides the ruleset file's own that ``extends`` may read."""
+    return loader.load_ruleset(source, kinds=_plugin_kinds(kinds), extends_from=extends_from)
 
 
 def load_ruleset_versions(

@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
+from ..core.redaction import redact_url
 from ..reports.content import MAX_FINDINGS, build_report
 from ..reports.html import render_html
 from ..reports.json_report import render_json
@@ -28,7 +29,8 @@ from .common import (
 )
 
 EXAMPLE = """\
-exit codes: 0 nothing breached, 1 something breached, 2 bad input
+exit codes: 0 nothing breached, 1 something breached, 2 bad input, 70 internal error (never
+a verdict: the previous --output file is left as it was)
 
 example:
   qse-customer check --store sqlite:///lab.db --ruleset qse2-responsibility \\
@@ -80,14 +82,16 @@ def run(args: argparse.Namespace) -> int:
     calendar = calendar_from(args)
     at = parse_at(args.at, calendar)
     with existing_store(args.store) as store:
-        rulesets = rulesets_from(args.ruleset, store, args.contracts, at)
+        rulesets = rulesets_from(
+            args.ruleset, store, args.contracts, at, extends_from=args.extends_from
+        )
         report = build_report(
             store.stream,
             rulesets,
             calendar=calendar,
             at=at,
             title="Customer focus report",
-            source=args.store,
+            source=redact_url(args.store),
             progress=progress_printer(),
             small_cell_threshold=args.small_cell_threshold,
             max_findings=args.max_findings,
@@ -97,7 +101,8 @@ def run(args: argparse.Namespace) -> int:
         "json": render_json,
         "html": render_html,
     }
+    rendered = renderers[args.format](report)  # before the output file is touched
     with output(args.output) as stream:
-        stream.write(renderers[args.format](report))
+        stream.write(rendered)
     breached = any(rule["breached"] for rule in report["standards"]["rules"])
     return EXIT_FOUND if breached else EXIT_OK

@@ -16,10 +16,14 @@ import pendulum
 
 from ..core.calendar import WorkingCalendar
 from ..core.contract import Contract
-from ..core.errors import QSEError
+from ..core.errors import QSEError, ValidationError, json_problem
+from ..core.redaction import redact_url, scrub, secrets_in
 from ..plugged_rules import load_ruleset
 from ..plugins.manager import open_store
+from ..plugins.sqlite_store import parse_sqlite_url
 from ..plugins.store import Store
+from ..reports.atomic_file import replacing
+from ..reports.terminal import printable, printable_lines
 from ..rules.contract_rules import contract_rules, merge_rulesets
 from ..rules.ruleset import Ruleset
 from ..rules.versions import RulesetVersions
@@ -27,6 +31,11 @@ from ..rules.versions import RulesetVersions
 EXIT_OK = 0
 EXIT_FOUND = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 70
+"""An internal error: a fault in qse-customer or a plugin (70 is sysexits' EX_SOFTWARE)."""
+
+DEBUG_ENV = "QSE_CUSTOMER_DEBUG"
+"""Set to 1 to print the traceback of an internal error (as ``--debug`` does)."""
 
 DEFAULT_CALENDAR = {
     "timezone": "Europe/London",
@@ -83,6 +92,14 @@ def add_rulesets(parser: argparse.ArgumentParser, *, contracts: bool = True) -> 
         "complaints-handling, improvement-referrals) or a ruleset file; repeat for several "
         "(rulesets of the same name are versions of one ruleset, each judging the records of its "
         "own time)",
+    )
+    parser.add_argument(
+        "--extends-from",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a folder whose rulesets a ruleset file may extend, besides its own folder; repeat "
+        "for several",
     )
     if contracts:
         parser.add_argument(
@@ -176,8 +193,8 @@ def read_json(path: Path) -> Any:
     """A JSON file's document."""
     try:
         return json.loads(read_text(path))
-    except json.JSONDecodeError as error:
-        raise InputError(f"{path}: not JSON: {error}") from None
+    except ValueError as error:
+        raise InputError(f"{path}: not JSON: {json_problem(error)}") from None
     except RecursionError:
         raise InputError(f"{path}: nested too deeply to read; flatten it") from None
 
@@ -185,20 +202,29 @@ def read_json(path: Path) -> Any:
 def existing_store(url: str) -> Store:
     """Open a store that must already exist (a mistyped SQLite path is not a new, empty store)."""
     if url.startswith("sqlite:///"):
-        path = Path(url.removeprefix("sqlite:///"))
-        if str(path) != ":memory:" and not path.exists():
-            raise InputError(f"--store {url}: there is no file {path}; check the path")
+        try:
+            path, _ = parse_sqlite_url(url)
+        except ValidationError:
+            path = ":memory:"  # open_store says what is wrong with the URL
+        if path != ":memory:" and not Path(path).exists():
+            shown = scrub(path, secrets_in(url))
+            raise InputError(f"--store {redact_url(url)}: there is no file {shown}; check the path")
     return open_store(url)
 
 
 def rulesets_from(
-    names: Sequence[str], store: Store | None, contracts: bool, at: datetime | None = None
+    names: Sequence[str],
+    store: Store | None,
+    contracts: bool,
+    at: datetime | None = None,
+    extends_from: Sequence[str] = (),
 ) -> list[Ruleset | RulesetVersions]:
     """The rulesets named on the command line (several of one name: its versions, checked
-    together), plus the stored contracts' terms (as amended by ``at``) if asked."""
+    together), plus the stored contracts' terms (as amended by ``at``) if asked; ``extends_from``
+    names the folders ``extends`` may read files from beyond each ruleset file's own."""
     by_name: dict[str, list[Ruleset]] = {}
     for name in names:
-        loaded = load_ruleset(name)
+        loaded = load_ruleset(name, extends_from=extends_from)
         by_name.setdefault(loaded.name, []).append(loaded)
     rulesets: list[Ruleset | RulesetVersions] = [
         versions[0] if len(versions) == 1 else RulesetVersions.of(versions)
@@ -227,7 +253,7 @@ def progress_printer(stream: TextIO | None = None) -> Callable[[str], None] | No
         return None
 
     def show(step: str) -> None:
-        out.write(f"... {step}\n")
+        out.write(f"... {printable(step)}\n")
         out.flush()
 
     return show
@@ -235,13 +261,22 @@ def progress_printer(stream: TextIO | None = None) -> Callable[[str], None] | No
 
 @contextmanager
 def output(path: str | None) -> Iterator[TextIO]:
-    """The file to write to (``--output``), or stdout."""
+    """The file to write to (``--output``), or stdout. A file is replaced only when the block
+    completes: a failure leaves the previous file as it was (see :mod:`..reports.atomic_file`)."""
     if path is None or path == "-":
         yield sys.stdout
         return
     try:
-        handle = Path(path).open("w", encoding="utf-8")  # noqa: SIM115 (closed below)
+        with replacing(path) as handle:
+            yield handle
     except OSError as error:
-        raise InputError(f"--output {path}: cannot write it: {error}") from None
-    with handle:
-        yield handle
+        raise InputError(f"--output {path}: cannot write it: {_reason(error)}") from None
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error)
+
+
+def say(text: object, *, stream: TextIO | None = None) -> None:
+    """Print a message of the command, its control characters escaped (line breaks kept)."""
+    print(printable_lines(str(text)), file=stream if stream is not None else sys.stdout)

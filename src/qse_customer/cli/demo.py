@@ -8,7 +8,7 @@ from pathlib import Path
 from ..demo.run import run_demo
 from ..reports.charts import CHARTS_HINT, charts_available
 from ..reports.text import render_summary
-from .common import EXIT_OK, HelpFormatter, InputError, progress_printer
+from .common import EXIT_OK, HelpFormatter, InputError, progress_printer, say
 
 EXAMPLE = """\
 The sample lab is "Riverside Hospital Laboratory" (Europe/London, England's bank holidays, open
@@ -64,14 +64,14 @@ def run(args: argparse.Namespace) -> int:
     result = run_demo(directory, seed=args.seed, progress=progress_printer())
     print(render_summary(result.report))
     print()
-    print(f"Full report:  {result.html}  (open it in a browser)")
-    print(f"JSON report:  {result.json}")
-    print(f"Store:        {result.store_url}  ({result.records} records)")
+    say(f"Full report:  {result.html}  (open it in a browser)")
+    say(f"JSON report:  {result.json}")
+    say(f"Store:        {result.store_url}  ({result.records} records)")
     if not charts_available():
         print(f"The HTML report has tables but no charts; for charts: {CHARTS_HINT}")
     example = next((f for f in result.report["breaches"] if f["rule_id"] == "T-1"), None)
     if example is not None:
-        print(
+        say(
             f"Why was {example['record_id']} late? qse-customer explain T-1 "
             f"{example['record_id']} --store {result.store_url} "
             "--ruleset customer-service-standards --at 2026-03-18T14:30"

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..core.errors import FieldError, QSEError, TransitionError, ValidationError
+from ..core.errors import FieldError, QSEError, TransitionError, ValidationError, json_problem
 from ..core.instrument import Instrument, instrument_schema_errors
 from ..core.records import AnyRecord
 from ..core.serialisation import from_dict
@@ -24,7 +24,7 @@ def split_documents(path: Path) -> Iterator[tuple[str, Any | FieldError]]:
     text = read_text(path)
     try:
         document = json.loads(text)
-    except json.JSONDecodeError:
+    except ValueError:  # not one JSON document (or a number too long): read it as JSON lines
         document = None
         whole = False
     except RecursionError:
@@ -55,6 +55,8 @@ def split_documents(path: Path) -> Iterator[tuple[str, Any | FieldError]]:
                 f"line {number}",
                 FieldError("$", f"not JSON: {error.msg} at column {error.colno}"),
             )
+        except ValueError as error:
+            yield f"line {number}", FieldError("$", f"not JSON: {json_problem(error)}")
         except RecursionError:
             yield f"line {number}", FieldError("$", TOO_DEEP)
 

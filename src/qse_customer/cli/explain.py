@@ -13,10 +13,12 @@ from ..core.export import for_export as without_free_text
 from ..core.export import withholds_text
 from ..core.record import Record
 from ..core.records import RECORD_TYPES
+from ..core.redaction import redact_url
 from ..plugged_rules import compile_ruleset
 from ..plugins.errors import RecordNotFoundError
 from ..plugins.store import Store
 from ..reports.formatting import duration, local_time
+from ..reports.terminal import printable, printable_json
 from ..rules.findings import Finding
 from ..rules.ruleset import Rule, Ruleset
 from ..rules.versions import RulesetVersions
@@ -120,7 +122,7 @@ def find(
 
 def store_name(store: Store) -> str:
     """How to name the store in a message."""
-    return str(getattr(store, "where", type(store).__name__))
+    return redact_url(str(getattr(store, "where", type(store).__name__)))
 
 
 def _evidence_lines(value: Any, zone: str, indent: str) -> Iterator[str]:
@@ -156,7 +158,7 @@ def _scalar(value: Any, zone: str) -> str:
 
 
 def describe(finding: Finding, rule: Rule, zone: str) -> str:
-    """The finding as readable text."""
+    """The finding as readable text (control characters from the records shown escaped)."""
     record = (
         f"{finding.record_type} {finding.record_id}"
         if finding.record_id
@@ -196,7 +198,7 @@ def describe(finding: Finding, rule: Rule, zone: str) -> str:
     lines.extend(["", "Evidence:"])
     evidence = list(_evidence_lines(data["evidence"], zone, "  "))
     lines.extend(evidence or ["  (none)"])
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)
 
 
 def history_lines(record: Record, at: datetime, zone: str) -> list[str]:
@@ -251,7 +253,9 @@ def run(args: argparse.Namespace) -> int:
     calendar = calendar_from(args)
     at = parse_at(args.at, calendar)
     with existing_store(args.store) as store:
-        rulesets = rulesets_from(args.ruleset, store, args.contracts, at)
+        rulesets = rulesets_from(
+            args.ruleset, store, args.contracts, at, extends_from=args.extends_from
+        )
         ruleset, rule = _rule(rulesets, args.rule_id)
         finding = find(store, ruleset, rule, args.record_id, calendar=calendar, at=at)
         record = None
@@ -261,10 +265,10 @@ def run(args: argparse.Namespace) -> int:
         judged = next(v for v in ruleset.versions if v.version == finding.ruleset_version)
         rule = judged.rule(rule.id)
     if args.json:
-        print(finding.to_json(indent=2))
+        print(printable_json(finding.to_json(indent=2)))
         return EXIT_OK
     text = describe(finding, rule, calendar.timezone)
     if record is not None:
         text += "\n" + "\n".join(history_lines(record, at, calendar.timezone))
-    print(text)
+    print(printable(text))
     return EXIT_OK

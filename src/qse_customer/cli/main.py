@@ -1,24 +1,42 @@
 """The ``qse-customer`` command line: parse, dispatch, and turn every error the user can fix
-into a one-paragraph message and exit code 2 (never a traceback)."""
+into a one-paragraph message and exit code 2 (never a traceback); any other failure is a fault,
+exit code 70, so a crash can never pass for a compliance result."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Sequence
+import traceback
+from collections.abc import Mapping, Sequence
 
 from .. import __version__
 from ..core.errors import QSEError
+from ..core.redaction import scrub, secrets_in
+from ..plugins.smtp_notifier import PASSWORD_ENV, URL_ENV
+from ..reports.terminal import printable_lines
 from . import check, demo, explain, notify, transfer, validate, verify
-from .common import EXIT_BAD_INPUT, HelpFormatter, Parser, UsageError
+from .common import (
+    DEBUG_ENV,
+    EXIT_BAD_INPUT,
+    EXIT_INTERNAL,
+    HelpFormatter,
+    Parser,
+    UsageError,
+)
 
 EXAMPLE = """\
-exit codes: 0 success (nothing breached), 1 something breached or not delivered, 2 bad input
+exit codes: 0 success (nothing breached), 1 something breached or not delivered, 2 bad input,
+70 internal error (a bug, never a compliance result: see --debug)
 
 example:
   qse-customer demo
   qse-customer check --store sqlite:///qse-demo/lab.db --ruleset customer-service-standards
 """
+
+DEBUG_HELP = "on an internal error, print the traceback (or set QSE_CUSTOMER_DEBUG=1)"
+_TRUE = {"1", "true", "yes", "on"}
+_LONGEST_MESSAGE = 2000
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,33 +49,82 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"qse-customer {__version__}")
+    parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
     for module in (demo, check, validate, verify, transfer, notify, explain):
         module.register(commands)
+    for command in commands.choices.values():
+        # SUPPRESS: a command's default must not undo a --debug given before the command.
+        command.add_argument(
+            "--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP
+        )
     return parser
+
+
+def _secrets(argv: Sequence[str], environ: Mapping[str, str]) -> frozenset[str]:
+    """The secrets this run may hold: those of ``--store`` URLs and of the SMTP settings."""
+    found: set[str] = set()
+    for index, argument in enumerate(argv):
+        if argument == "--store" and index + 1 < len(argv):
+            found |= secrets_in(argv[index + 1])
+        elif argument.startswith("--store="):
+            found |= secrets_in(argument.removeprefix("--store="))
+    found |= secrets_in(environ.get(URL_ENV, ""))
+    password = environ.get(PASSWORD_ENV, "")
+    if password:
+        found.add(password)
+    return frozenset(found)
+
+
+def _tell(text: str, secrets: frozenset[str]) -> None:
+    """Write a message to stderr: secrets masked, control characters escaped."""
+    sys.stderr.write(printable_lines(scrub(text, secrets)) + "\n")
+
+
+def _internal_error(error: BaseException, secrets: frozenset[str], debug: bool) -> int:
+    """Say that qse-customer failed (never a verdict) and return :data:`EXIT_INTERNAL`."""
+    if debug:
+        _tell("".join(traceback.format_exception(error)).rstrip("\n"), secrets)
+    said = str(error)
+    if len(said) > _LONGEST_MESSAGE:
+        said = said[:_LONGEST_MESSAGE] + "..."
+    hint = "" if debug else f" Run it again with --debug (or {DEBUG_ENV}=1) for the traceback."
+    _tell(
+        f"qse-customer: internal error: {type(error).__name__}: {said}\n"
+        f"This is a fault in qse-customer or one of its plugins, not a compliance result (exit "
+        f"code {EXIT_INTERNAL}); no output file was replaced.{hint} Please report it.",
+        secrets,
+    )
+    return EXIT_INTERNAL
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
-    parser = build_parser()
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    secrets = _secrets(arguments, os.environ)
+    debug = os.environ.get(DEBUG_ENV, "").strip().lower() in _TRUE
     try:
-        args = parser.parse_args(argv)
+        parser = build_parser()
+        args = parser.parse_args(arguments)
+        debug = debug or bool(getattr(args, "debug", False))
         if not hasattr(args, "run"):
             parser.print_help()
             return EXIT_BAD_INPUT
         code: int = args.run(args)
         return code
     except UsageError as error:
-        sys.stderr.write(f"{error.usage}{error}\n")
+        _tell(f"{error.usage}{error}", secrets)
         return EXIT_BAD_INPUT
     except SystemExit as done:  # --help and --version
         return done.code if isinstance(done.code, int) else 0
     except QSEError as error:
-        sys.stderr.write(f"qse-customer: error: {error}\n")
+        _tell(f"qse-customer: error: {error}", secrets)
         return EXIT_BAD_INPUT
     except OSError as error:
-        sys.stderr.write(f"qse-customer: error: {error}\n")
+        _tell(f"qse-customer: error: {error}", secrets)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        sys.stderr.write("qse-customer: interrupted\n")
+        _tell("qse-customer: interrupted", secrets)
         return 130
+    except Exception as error:  # every other failure is a fault, never a verdict
+        return _internal_error(error, secrets, debug)

@@ -17,11 +17,13 @@ from .common import (
     existing_store,
     parse_at,
     rulesets_from,
+    say,
 )
 
 EXAMPLE = """\
 exit codes: 0 every notification delivered, 1 a delivery failed or waits for a notifier
-(it stays pending for the next run) or a stored record is invalid, 2 bad input
+(it stays pending for the next run) or a stored record is invalid, 2 bad input, 70 internal
+error
 
 example (a nightly job):
   qse-customer notify --store sqlite:///lab.db --ruleset customer-service-standards
@@ -51,17 +53,19 @@ def run(args: argparse.Namespace) -> int:
     at = parse_at(args.at, calendar)
     ok = True
     with existing_store(args.store) as store:
-        for ruleset in rulesets_from(args.ruleset, store, args.contracts, at):
+        for ruleset in rulesets_from(
+            args.ruleset, store, args.contracts, at, extends_from=args.extends_from
+        ):
             result = notify_due(store, ruleset, calendar=calendar, at=at)
-            print(
+            say(
                 f"{ruleset.name}: {len(result.new)} new notification(s), "
                 f"{len(result.delivered)} delivered, {len(result.failed)} failed, "
                 f"{len(result.waiting)} waiting for a notifier, {len(result.invalid)} invalid "
                 "stored record(s)"
             )
             for failure in result.failed:
-                print(f"  failed: {failure.notifier} for {failure.key}: {failure.error}")
+                say(f"  failed: {failure.notifier} for {failure.key}: {failure.error}")
             for invalid in result.invalid:
-                print(f"  invalid: {invalid}")
+                say(f"  invalid: {invalid}")
             ok = ok and result.ok
     return EXIT_OK if ok else EXIT_FOUND

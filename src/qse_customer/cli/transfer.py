@@ -11,11 +11,21 @@ from ..core.errors import FieldError
 from ..core.export import for_export, withholds_text
 from ..core.record import Record
 from ..core.records import RECORD_TYPES
+from ..core.redaction import redact_url
 from ..core.serialisation import to_dict, to_json
 from ..plugins.errors import RecordNotFoundError
 from ..plugins.manager import open_store
 from ..plugins.store import Store
-from .common import EXIT_BAD_INPUT, EXIT_OK, HelpFormatter, add_store, existing_store, output
+from ..reports.terminal import printable_json
+from .common import (
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    HelpFormatter,
+    add_store,
+    existing_store,
+    output,
+    say,
+)
 from .documents import record_problems, split_documents
 
 IMPORT_EXAMPLE = """\
@@ -123,10 +133,10 @@ def _problems_with_the_store(
 
 def _refuse(path: Path, problems: list[str]) -> int:
     for line in problems:
-        print(line, file=sys.stderr)
-    print(
+        say(line, stream=sys.stderr)
+    say(
         f"nothing imported: {len(problems)} problem(s) in {path}; fix them and import again",
-        file=sys.stderr,
+        stream=sys.stderr,
     )
     return EXIT_BAD_INPUT
 
@@ -156,7 +166,7 @@ def run_import(args: argparse.Namespace) -> int:
         store.save_many(records, legacy=args.legacy)
     counts = Counter(record.TYPE for record in records)
     shown = ", ".join(f"{count} {tag}" for tag, count in sorted(counts.items())) or "no records"
-    print(f"imported {len(records)} record(s) into {args.store}: {shown}")
+    say(f"imported {len(records)} record(s) into {redact_url(args.store)}: {shown}")
     return EXIT_OK
 
 
@@ -170,14 +180,14 @@ def run_export(args: argparse.Namespace) -> int:
                 if not args.include_anonymous_text and withholds_text(record):
                     withheld += 1
                     record = for_export(record)
-                stream.write(to_json(record) + "\n")
+                stream.write(printable_json(to_json(record)) + "\n")
                 count += 1
     if args.output:
-        print(f"exported {count} record(s) to {args.output}", file=sys.stderr)
+        say(f"exported {count} record(s) to {args.output}", stream=sys.stderr)
     if withheld:
-        print(
+        say(
             f"left out the summary and notes of {withheld} anonymous complaint(s); "
             "--include-anonymous-text includes them",
-            file=sys.stderr,
+            stream=sys.stderr,
         )
     return EXIT_OK

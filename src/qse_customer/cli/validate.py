@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 from ..core.errors import FieldError
-from .common import EXIT_BAD_INPUT, EXIT_OK, HelpFormatter, InputError
+from .common import EXIT_BAD_INPUT, EXIT_OK, HelpFormatter, InputError, say
 from .documents import (
     instrument_problems,
     kind_of,
@@ -78,18 +78,18 @@ def run(args: argparse.Namespace) -> int:
         try:
             kinds, problems = _problems(path)
         except InputError as error:
-            print(error)
+            say(error)
             failed += 1
             continue
         for line in problems:
-            print(line)
+            say(line)
         what = ", ".join(
             f"{count} {kind}{'s' if count != 1 else ''}" for kind, count in kinds.items()
         )
         if problems:
             failed += 1
             count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
-            print(f"{path}: INVALID ({count}; {what})")
+            say(f"{path}: INVALID ({count}; {what})")
         else:
-            print(f"{path}: valid ({what})")
+            say(f"{path}: valid ({what})")
     return EXIT_BAD_INPUT if failed else EXIT_OK

@@ -40,7 +40,7 @@ from .opening_hours import clock as _clock_text
 from .opening_hours import clock_minutes as _minutes
 from .opening_hours import parse_clock as _clock
 from .opening_hours import shown as _shown
-from .timestamps import wall_clock
+from .timestamps import FIRST_YEAR, LAST_YEAR, wall_clock
 
 if TYPE_CHECKING:
     import numpy as np
@@ -541,8 +541,8 @@ class WorkingCalendar:
         hours: Mapping[str, Any] | str | None = None,
         closures: Iterable[date] = (),
         extra_working_days: Iterable[date] = (),
-        first_year: int = 1990,
-        last_year: int = 2100,
+        first_year: int = FIRST_YEAR,
+        last_year: int = LAST_YEAR,
     ) -> None:
         zone = self._check_zone(timezone)
         first_year, last_year = self._check_years(first_year, last_year)
@@ -604,8 +604,8 @@ class WorkingCalendar:
             raise CalendarError(f"timezone: {expected}, got {_shown(timezone)}")
         try:
             return ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError) as error:
-            raise CalendarError(f"timezone: {expected}, got {_shown(timezone)}") from error
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
+            raise CalendarError(f"timezone: {expected}, got {_shown(timezone)}") from None
 
     @staticmethod
     def _check_years(first_year: object, last_year: object) -> tuple[int, int]:

@@ -5,10 +5,15 @@ given, never the value (a blank string is shown as it is: it holds nothing)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime
+from enum import Enum
+from typing import Any, cast
 
-from .errors import ValidationError
+import attrs
+
+from .errors import FieldError, ValidationError
+from .timestamps import FIRST_YEAR, LAST_YEAR
 
 
 def _name(attribute: Any) -> str:
@@ -16,12 +21,14 @@ def _name(attribute: Any) -> str:
 
 
 def nonempty_text(instance: object, attribute: Any, value: Any) -> None:
-    """Require a non-empty string."""
+    """Require a non-empty string (with no lone surrogate)."""
     if not isinstance(value, str) or not value.strip():
         given = repr(value) if isinstance(value, str) else type(value).__name__
         raise ValidationError.single(
             f"$.{_name(attribute)}", f"expected a non-empty string, got {given}"
         )
+    if not value.isascii():
+        refuse_lone_surrogates(value, f"$.{_name(attribute)}")
 
 
 def optional_text(instance: object, attribute: Any, value: Any) -> None:
@@ -31,11 +38,13 @@ def optional_text(instance: object, attribute: Any, value: Any) -> None:
 
 
 def text(instance: object, attribute: Any, value: Any) -> None:
-    """Require a string (possibly empty)."""
+    """Require a string (possibly empty, with no lone surrogate)."""
     if not isinstance(value, str):
         raise ValidationError.single(
             f"$.{_name(attribute)}", f"expected a string, got {type(value).__name__}"
         )
+    if not value.isascii():
+        refuse_lone_surrogates(value, f"$.{_name(attribute)}")
 
 
 def boolean(instance: object, attribute: Any, value: Any) -> None:
@@ -65,3 +74,138 @@ def text_tuple(value: Iterable[str]) -> tuple[str, ...]:
                 f"$[{index}]", f"expected a string, got {type(item).__name__}"
             )
     return items
+
+
+def lone_surrogate(value: str, path: str) -> FieldError | None:
+    """The problem with a string holding a lone surrogate (half of a UTF-16 pair: no UTF-8 file
+    or database can hold it), or None."""
+    if value.isascii():
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        return FieldError(
+            path,
+            f"holds a lone surrogate (U+{ord(value[error.start]):04X}) at character "
+            f"{error.start}, which is not text: a file or database cannot hold it; fix the "
+            "encoding of the data where it came from",
+        )
+    return None
+
+
+def refuse_lone_surrogates(value: str, path: str) -> None:
+    """Raise :class:`ValidationError` naming ``path`` if ``value`` holds a lone surrogate."""
+    problem = lone_surrogate(value, path)
+    if problem is not None:
+        raise ValidationError([problem])
+
+
+def _step(path: str, key: object) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    if isinstance(key, str) and lone_surrogate(key, path) is None:
+        return f"{path}.{key}"
+    return f"{path}[{key!a}]"  # a path must be printable itself
+
+
+def _storable(value: object) -> bool:
+    """Whether :func:`unstorable` would find nothing: the same walk without paths, so the
+    common case (every record is fine) costs little."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        kind = type(item)
+        if kind is str:
+            if not item.isascii():  # type: ignore[attr-defined]
+                try:
+                    item.encode("utf-8")  # type: ignore[attr-defined]
+                except UnicodeEncodeError:
+                    return False
+        elif item is None or kind is bool or kind is int or kind is float:
+            continue
+        elif isinstance(item, date):
+            year = item.astimezone(UTC).year if isinstance(item, datetime) else item.year
+            if not FIRST_YEAR <= year <= LAST_YEAR:
+                return False
+        elif isinstance(item, Enum):
+            continue
+        elif isinstance(item, Mapping):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple | set | frozenset):
+            pending.extend(item)
+        elif attrs.has(kind):
+            pending.extend(getattr(item, field.name) for field in attrs.fields(kind))
+        elif isinstance(item, str):  # a str subclass
+            pending.append(str(item))
+    return True
+
+
+def unstorable(value: object, path: str = "$") -> list[FieldError]:
+    """Every string (key or value) holding a lone surrogate, and every date or time outside the
+    years the library judges, anywhere in ``value``: a JSON document, or a record's fields
+    (mappings, sequences and attrs classes are looked into)."""
+    if _storable(value):
+        return []
+    problems: list[FieldError] = []
+    pending: list[tuple[object, str]] = [(value, path)]
+    while pending:
+        item, where = pending.pop()
+        if isinstance(item, str):
+            problem = lone_surrogate(item, where)
+            if problem is not None:
+                problems.append(problem)
+        elif isinstance(item, Enum | bool | int | float) or item is None:
+            continue
+        elif isinstance(item, date):
+            year = item.astimezone(UTC).year if isinstance(item, datetime) else item.year
+            if not FIRST_YEAR <= year <= LAST_YEAR:
+                problems.append(
+                    FieldError(
+                        where,
+                        f"{item.isoformat()} is outside the years qse-customer can judge "
+                        f"({FIRST_YEAR}-{LAST_YEAR}); check the year",
+                    )
+                )
+        elif isinstance(item, Mapping):
+            for key, inner in item.items():
+                problem = lone_surrogate(key, where) if isinstance(key, str) else None
+                if problem is not None:
+                    problems.append(FieldError(where, f"the key {key!r} {problem.message}"))
+                pending.append((inner, _step(where, key)))
+        elif isinstance(item, list | tuple | set | frozenset):
+            pending.extend((inner, _step(where, index)) for index, inner in enumerate(item))
+        elif attrs.has(type(item)):
+            for attribute in attrs.fields(cast("type[attrs.AttrsInstance]", type(item))):
+                pending.append((getattr(item, attribute.name), _step(where, attribute.name)))
+    return sorted(problems, key=lambda problem: problem.path)
+
+
+def check_storable(fields: Mapping[str, object]) -> None:
+    """Refuse a record whose ``fields`` hold text with a lone surrogate, or a date or time
+    outside the years the library judges (see :func:`unstorable`)."""
+    problems = unstorable(fields)
+    if problems:
+        raise ValidationError(problems)
+
+
+_UNCHECKED: dict[type, tuple[str, ...]] = {}
+
+
+def unchecked_fields(cls: type) -> tuple[str, ...]:
+    """The fields of an attrs class (a record's, but for its events) that no validator of this
+    module nor an enumeration already keeps to storable values: those :func:`check_storable`
+    must look at."""
+    found = _UNCHECKED.get(cls)
+    if found is None:
+        checked = {nonempty_text, optional_text, text, boolean, positive_int}
+        found = tuple(
+            field.name
+            for field in attrs.fields(cls)
+            if field.name != "events"
+            and field.init
+            and field.validator not in checked
+            and not (isinstance(field.converter, type) and issubclass(field.converter, Enum))
+        )
+        _UNCHECKED[cls] = found
+    return found

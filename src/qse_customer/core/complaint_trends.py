@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import reprlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
@@ -59,9 +60,10 @@ Key = tuple[str | None, ...]
 def _zone(timezone: str) -> ZoneInfo:
     try:
         return ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
+    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):
         raise ValidationError.single(
-            "$.timezone", f"unknown time zone {timezone!r}; expected an IANA name (Europe/London)"
+            "$.timezone",
+            f"unknown time zone {reprlib.repr(timezone)}; expected an IANA name (Europe/London)",
         ) from None
 
 

@@ -58,3 +58,11 @@ class CalendarError(QSEError, ValueError):
 
 class CalendarRangeError(CalendarError):
     """A date outside the years the calendar's holiday data covers."""
+
+
+def json_problem(error: ValueError) -> str:
+    """Why a JSON (or YAML) text could not be read, in words for whoever wrote it: the parser's
+    own message, except for a number too long for Python to read at all."""
+    if "integer string conversion" in str(error):
+        return "it holds a number of more than 4,300 digits, longer than any value can be"
+    return str(error)

@@ -10,10 +10,11 @@ from typing import Any, cast
 
 from attrs import field, frozen
 
+from .checks import refuse_lone_surrogates
 from .errors import ValidationError
 from .frozen_json import freeze
 from .roles import Actor
-from .timestamps import utc
+from .timestamps import record_time
 
 
 def _kind(instance: object, attribute: object, value: str) -> None:
@@ -35,6 +36,8 @@ def _check_json(value: Mapping[str, Any], path: str) -> None:
     pending: list[tuple[object, str, int]] = [(value, path, 0)]
     while pending:
         item, where, depth = pending.pop()
+        if isinstance(item, str) and not item.isascii():
+            refuse_lone_surrogates(item, where)
         if isinstance(item, _JSON_SCALARS):
             continue
         if isinstance(item, float):
@@ -49,6 +52,8 @@ def _check_json(value: Mapping[str, Any], path: str) -> None:
             for key, inner in item.items():
                 if not isinstance(key, str):
                     raise ValidationError.single(where, f"expected text keys, got {key!r}")
+                if not key.isascii():
+                    refuse_lone_surrogates(key, f"{where}[{key!a}]")
                 pending.append((inner, f"{where}.{key}", depth + 1))
         elif isinstance(item, list | tuple):
             pending.extend((inner, f"{where}[{i}]", depth + 1) for i, inner in enumerate(item))
@@ -60,14 +65,14 @@ def _check_json(value: Mapping[str, Any], path: str) -> None:
             )
 
 
-def frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+def frozen_mapping(value: Mapping[str, Any] | None, path: str = "$.data") -> Mapping[str, Any]:
     """A read-only copy of ``value`` (an event's data must not change after the fact), which
-    must hold JSON values only."""
+    must hold JSON values only; ``path`` names the field in errors."""
     if value is None:
         return MappingProxyType({})
     if not isinstance(value, Mapping):
-        raise ValidationError.single("$.data", f"expected a mapping, got {type(value).__name__}")
-    _check_json(value, "$.data")
+        raise ValidationError.single(path, f"expected a mapping, got {type(value).__name__}")
+    _check_json(value, path)
     return cast(Mapping[str, Any], freeze(value))
 
 
@@ -81,10 +86,12 @@ def _actor(instance: object, attribute: object, value: Any) -> None:
 def _note(instance: object, attribute: object, value: Any) -> None:
     if not isinstance(value, str):
         raise ValidationError.single("$.note", f"expected a string, got {type(value).__name__}")
+    if not value.isascii():
+        refuse_lone_surrogates(value, "$.note")
 
 
 def _recorded_at(value: datetime | None) -> datetime | None:
-    return None if value is None else utc(value, "$.recorded_at")
+    return None if value is None else record_time(value, "$.recorded_at")
 
 
 @frozen(eq=True, hash=False)
@@ -98,7 +105,7 @@ class Event:
     """
 
     kind: str = field(validator=_kind)
-    at: datetime = field(converter=utc)
+    at: datetime = field(converter=record_time)
     actor: Actor | None = field(default=None, validator=_actor)
     data: Mapping[str, Any] = field(factory=dict, converter=frozen_mapping)
     note: str = field(default="", validator=_note)

@@ -28,7 +28,7 @@ from typing import Any
 import jsonschema
 from attrs import field, frozen
 
-from .errors import FieldError, QSEError, ValidationError
+from .errors import FieldError, QSEError, ValidationError, json_problem
 from .survey import Answer
 
 NOT_APPLICABLE = "not_applicable"
@@ -775,8 +775,9 @@ def _load_instrument(
         )
     try:
         document = json.loads(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (OSError, ValueError) as error:  # ValueError: not UTF-8, not JSON, a huge number
+        problem = json_problem(error) if isinstance(error, ValueError) else error
         raise ValidationError.single(
-            "$", f"cannot read instrument file {str(path)!r} as JSON: {error}"
+            "$", f"cannot read instrument file {str(path)!r} as JSON: {problem}"
         ) from error
     return Instrument.from_dict(document)

@@ -33,7 +33,7 @@ def _value(value: object) -> float:
 
 
 def _attributes(value: Mapping[str, Answer] | None) -> Mapping[str, Answer]:
-    attributes = frozen_mapping(value)
+    attributes = frozen_mapping(value, "$.attributes")
     for key, item in attributes.items():
         if not isinstance(item, int | float | str | bool | type(None)):
             raise ValidationError.single(

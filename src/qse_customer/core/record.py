@@ -8,7 +8,7 @@ from typing import Any, ClassVar, Self
 
 from attrs import evolve, field, frozen
 
-from .checks import nonempty_text
+from .checks import check_storable, nonempty_text, unchecked_fields
 from .errors import TransitionError, ValidationError
 from .events import Event
 from .history import (
@@ -66,6 +66,8 @@ class Record:
             self._check_event(event, index)
             state.advance(event, self.LIFECYCLE)
         object.__setattr__(self, "_facts", facts_of(self.events, self.special_kinds()))
+        # Events check their own text and times; the record's other fields are checked here.
+        check_storable({name: getattr(self, name) for name in unchecked_fields(type(self))})
 
     # -- history ----------------------------------------------------------------------------
 

@@ -46,6 +46,10 @@ def _owner_role(value: Role | str) -> Role:
     return Role.parse(value, "$.owner_role")
 
 
+def _evidence(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return frozen_mapping(value, "$.evidence")
+
+
 @frozen(kw_only=True, eq=True, hash=False)
 class Referral(Record):
     """A problem referred for process improvement, with its evidence, owner role and due date."""
@@ -59,7 +63,7 @@ class Referral(Record):
     due_at: datetime | None = field(default=None, converter=optional_utc)
     source_rule: str | None = field(default=None, validator=optional_text)
     source_records: tuple[RecordRef, ...] = field(default=(), converter=_refs)
-    evidence: Mapping[str, Any] = field(factory=dict, converter=frozen_mapping)
+    evidence: Mapping[str, Any] = field(factory=dict, converter=_evidence)
 
     @classmethod
     def open(

@@ -10,6 +10,7 @@ from typing import Any
 
 import jsonschema
 
+from .checks import unstorable
 from .errors import FieldError, ValidationError
 from .records import RECORD_TYPES, record_type
 
@@ -135,7 +136,10 @@ def validate_record_document(document: Any) -> str:
         raise ValidationError.single(
             "$.type", f"unknown record type {tag!r}; expected one of {', '.join(RECORD_TYPES)}"
         )
-    errors = schema_errors(document, tag)
+    errors = sorted(
+        [*schema_errors(document, tag), *unstorable(document)],
+        key=lambda error: error.path,
+    )
     if errors:
         raise ValidationError(errors, what=f"{tag} {document.get('id', '(no id)')!r}")
     return tag

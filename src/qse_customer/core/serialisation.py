@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from enum import Enum
@@ -13,16 +14,26 @@ from cattrs.errors import ClassValidationError, IterableValidationError, Iterabl
 from cattrs.preconf.json import make_converter
 from cattrs.strategies import configure_tagged_union
 
-from .errors import FieldError, TransitionError, ValidationError
+from .errors import FieldError, TransitionError, ValidationError, json_problem
 from .record import Record
 from .records import RECORD_TYPES, AnyRecord
 from .schema import validate_record_document
 from .survey import Answer
 
+_FRACTION = re.compile(r"[.,](\d+)")
+
 
 def _structure_datetime(value: Any, _: type) -> datetime:
     if isinstance(value, datetime):
         return value
+    fraction = _FRACTION.search(value, 19) if isinstance(value, str) else None
+    if fraction is not None and len(fraction.group(1)) > 6:
+        # Python would silently drop the digits past the microsecond; a time is never changed.
+        raise ValidationError.single(
+            "$",
+            f"{value!r} has {len(fraction.group(1))} decimals of seconds; at most 6 "
+            "(microseconds) can be kept: round it where it came from",
+        )
     return datetime.fromisoformat(value)
 
 
@@ -134,8 +145,10 @@ def from_json(text: str | bytes) -> AnyRecord:
     """A record from a JSON document (see :func:`from_dict`)."""
     try:
         document = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ValidationError.single("$", f"expected a JSON document: {error}") from error
+    except ValueError as error:  # not JSON, not UTF-8, or a number too long to read
+        raise ValidationError.single(
+            "$", f"expected a JSON document: {json_problem(error)}"
+        ) from None
     except RecursionError:
         raise ValidationError.single("$", _TOO_DEEP) from None
     except TypeError as error:

@@ -96,7 +96,7 @@ class Survey(Record):
 
 
 def _answers(value: Mapping[str, Answer]) -> Mapping[str, Answer]:
-    answers = frozen_mapping(value)
+    answers = frozen_mapping(value, "$.answers")
     for key, answer in answers.items():
         if not isinstance(answer, int | float | str | bool | type(None)):
             raise ValidationError.single(

@@ -1,4 +1,5 @@
-"""Timezone-aware timestamps: refused when naive, kept in UTC as plain ``datetime`` values.
+"""Timezone-aware timestamps: refused when naive, kept in UTC as plain ``datetime`` values; a
+record's times and dates within the years the library can judge.
 
 A subclass of ``datetime`` (pendulum's ``DateTime``) is accepted wherever a datetime is, and
 converted to a plain ``datetime`` on the way in: its arithmetic returns its own duration types,
@@ -11,6 +12,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from .errors import ValidationError
+
+FIRST_YEAR = 1990
+"""The first year of a record's times and dates, and of a working calendar by default."""
+LAST_YEAR = 2100
+"""The last year of a record's times and dates, and of a working calendar by default.
+
+A record's times and dates must fall in these years (of UTC, for a time): the years a working
+calendar covers unless it is built for others, so every record can be judged, and a mistyped
+year (2206 for 2026) is refused when the record is made rather than found at ``check``."""
 
 
 def plain_utc(value: datetime) -> datetime:
@@ -60,3 +70,33 @@ def plain_timedelta(value: timedelta) -> timedelta:
     if type(value) is timedelta:
         return value
     return timedelta(days=value.days, seconds=value.seconds, microseconds=value.microseconds)
+
+
+def judged_year(year: int, path: str, shown: str) -> None:
+    """Refuse a year outside :data:`FIRST_YEAR`-:data:`LAST_YEAR`, naming ``path``."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValidationError.single(
+            path,
+            f"{shown} is outside the years qse-customer can judge ({FIRST_YEAR}-{LAST_YEAR}); "
+            "check the year",
+        )
+
+
+def record_time(value: datetime, path: str = "$.at") -> datetime:
+    """A record's time: :func:`utc`, and refused outside the years the library can judge."""
+    try:
+        moment = utc(value, path)
+    except OverflowError:  # e.g. 0001-01-01T00:00+14:00 is before the first UTC datetime
+        raise ValidationError.single(
+            path,
+            f"{value.isoformat()} is outside the years qse-customer can judge "
+            f"({FIRST_YEAR}-{LAST_YEAR}); check the year",
+        ) from None
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        judged_year(moment.year, path, moment.isoformat())
+    return moment
+
+
+def optional_record_time(value: datetime | None) -> datetime | None:
+    """Like :func:`record_time`, passing ``None`` through."""
+    return None if value is None else record_time(value)

@@ -15,6 +15,7 @@ from ..core.timestamps import wall_clock
 from ..plugged_rules import load_ruleset
 from ..plugins.manager import open_store
 from ..plugins.store_base import StoreBase
+from ..reports.atomic_file import write_text
 from ..reports.content import build_report
 from ..reports.html import render_html
 from ..reports.json_report import render_json
@@ -100,6 +101,8 @@ def run_demo(
     html, json_path = directory / "report.html", directory / "report.json"
     if progress is not None:
         progress("drawing the charts and writing the reports")
-    html.write_text(render_html(report), encoding="utf-8")
-    json_path.write_text(render_json(report), encoding="utf-8")
+    # Both rendered before either file is touched; each replaces its file whole or not at all.
+    rendered = {html: render_html(report), json_path: render_json(report)}
+    for path, text in rendered.items():
+        write_text(path, text)
     return DemoRun(directory, url, html, json_path, report, len(lab.records))

@@ -1,7 +1,8 @@
 """The built-in ``file`` survey backend: invitations written to a folder, responses read from CSV
 or JSON files in it.
 
-Layout under ``folder``, one subfolder a survey (its id, percent-encoded)::
+Layout under ``folder``, one subfolder a survey (its id, percent-encoded, and ``.`` or ``..``
+written ``%2E`` and ``%2E%2E``, so no survey id names a folder outside)::
 
     <survey id>/invitations/<token>.json   written by distribute(): one per recipient, with the
                                            survey's items and scales for whatever sends them out
@@ -12,6 +13,11 @@ A JSON response file holds one response object or a list of them: ``{"answers": 
 required). A CSV file has a header row of item ids, plus any of the columns ``token``,
 ``submitted_at``, ``customer_kind`` and ``comment``; an empty cell is an unanswered item, numbers
 on ordinal scales are read as numbers, and ``1``/``0`` on yes/no scales as yes/no.
+
+Links: the backend follows no symbolic link inside ``folder`` (a survey's folder, its
+``invitations`` and ``responses`` folders, the files in them): one is refused, so a link planted
+there cannot make it write or read anywhere else. A response "file" that is not a regular file (a
+link, a pipe, a device) is rejected unread.
 
 Privacy: a collected :class:`SurveyResponse` has no respondent id and no actor, and its id is
 derived from the response file and position, never from the token. The invitation files map tokens
@@ -28,6 +34,7 @@ import json
 import os
 import re
 import secrets
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
@@ -36,7 +43,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ..core.errors import FieldError, QSEError, TransitionError, ValidationError
+from ..core.errors import FieldError, QSEError, TransitionError, ValidationError, json_problem
 from ..core.instrument import Instrument, InstrumentRegistry, ScaleKind, load_instrument
 from ..core.survey import Answer, Survey, SurveyResponse
 from ..core.timestamps import utc
@@ -53,9 +60,45 @@ from .survey_backend import (
 NAME = "file"
 RESERVED_COLUMNS = frozenset({"token", "submitted_at", "customer_kind", "comment"})
 _INTEGER = re.compile(r"[+-]?\d+")
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_SPECIAL_NAMES = {".": "%2E", "..": "%2E%2E"}
+
+
+def folder_name(survey_id: str) -> str:
+    """The name of a survey's folder: its id percent-encoded, never ``.`` or ``..`` (which would
+    name the backend's folder or the one above it)."""
+    if not isinstance(survey_id, str) or not survey_id:
+        raise ValidationError.single(
+            "$.survey_id", f"expected a survey id (non-empty text), got {survey_id!r}"
+        )
+    name = quote(survey_id, safe="")
+    return _SPECIAL_NAMES.get(name, name)
+
+
+def _no_link(path: Path) -> Path:
+    """``path``, refused if it is a symbolic link (the backend never follows one)."""
+    if path.is_symlink():
+        raise ValidationError.single(
+            "$",
+            f"{str(path)!r} is a symbolic link; the file survey backend follows no link inside "
+            "its folder (one could make it write or read elsewhere): replace it with the folder "
+            "or file itself",
+        )
+    return path
+
+
+def _read_regular(path: Path, encoding: str) -> str:
+    """A regular file's text, opened without following a link; ValueError for anything else."""
+    fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ValueError("not a regular file (a pipe, a device or a folder)")
+        return handle.read().decode(encoding)
 
 
 def _write_atomically(path: Path, text: str) -> None:
+    # mkstemp creates a new file (never through a link) and os.replace swaps the name itself.
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
     try:
@@ -83,26 +126,29 @@ class FileSurveyBackend:
         self.registry = registry
 
     def survey_folder(self, survey: Survey | str) -> Path:
-        """The folder of one survey."""
+        """The folder of one survey: directly inside the backend's folder, whatever its id."""
         survey_id = survey.id if isinstance(survey, Survey) else survey
-        return self.folder / quote(survey_id, safe="")
+        return _no_link(self.folder / folder_name(survey_id))
 
     def responses_folder(self, survey: Survey | str) -> Path:
         """Where the responses to ``survey`` are read from."""
-        return self.survey_folder(survey) / "responses"
+        return _no_link(self.survey_folder(survey) / "responses")
+
+    def _invitations_folder(self, survey: Survey | str) -> Path:
+        return _no_link(self.survey_folder(survey) / "invitations")
 
     def _instrument(self, survey: Survey) -> Instrument:
         return load_instrument(survey.instrument, registry=self.registry)
 
     def invitations(self, survey: Survey | str) -> list[Invitation]:
         """Every invitation written for ``survey`` so far, oldest first."""
-        folder = self.survey_folder(survey) / "invitations"
+        folder = self._invitations_folder(survey)
         if not folder.is_dir():
             return []
         found: list[Invitation] = []
         for path in sorted(folder.glob("*.json")):
             try:
-                document = json.loads(path.read_text("utf-8"))
+                document = json.loads(_read_regular(path, "utf-8"))
                 found.append(
                     Invitation(
                         survey_id=document["survey_id"],
@@ -139,7 +185,7 @@ class FileSurveyBackend:
             invitation = existing.get(recipient)
             if invitation is None:
                 invitation = Invitation(survey.id, secrets.token_urlsafe(16), recipient, sent_at)
-                path = self.survey_folder(survey) / "invitations" / f"{invitation.token}.json"
+                path = self._invitations_folder(survey) / f"{invitation.token}.json"
                 _write_atomically(path, _invitation_document(survey, instrument, invitation, self))
             result.append(invitation)
         self.responses_folder(survey).mkdir(parents=True, exist_ok=True)
@@ -215,16 +261,21 @@ def _entries(
     """``(source, position, entry)`` for each response in one file; unreadable files go to
     ``rejected``."""
     suffix = path.suffix.lower()
+    if path.is_symlink():
+        problem = "a symbolic link, read by no one: put the response file itself here"
+        rejected.append(RejectedResponse(str(path), [FieldError("$", problem)]))
+        return
     try:
-        text = path.read_text("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
+        text = _read_regular(path, "utf-8-sig")
+    except (OSError, ValueError) as error:  # ValueError: not a regular file, or not UTF-8
         rejected.append(RejectedResponse(str(path), [FieldError("$", f"unreadable: {error}")]))
         return
     if suffix == ".json":
         try:
             document = json.loads(text)
-        except json.JSONDecodeError as error:
-            rejected.append(RejectedResponse(str(path), [FieldError("$", f"not JSON: {error}")]))
+        except ValueError as error:
+            problem = f"not JSON: {json_problem(error)}"
+            rejected.append(RejectedResponse(str(path), [FieldError("$", problem)]))
             return
         entries = document if isinstance(document, list) else [document]
         for index, entry in enumerate(entries):

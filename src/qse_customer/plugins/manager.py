@@ -27,6 +27,7 @@ import pluggy
 from attrs import frozen
 
 from ..core.errors import QSEError, ValidationError
+from ..core.redaction import redact_url, scrub, scrub_error, secrets_in
 from ..rules.kind import RuleKind
 from ..rules.kinds import BUILTIN_KINDS
 from . import (
@@ -347,30 +348,46 @@ class QSEPluginManager:
     # -- opening backends -------------------------------------------------------------------
 
     def open_store(self, url: str) -> Store:
-        """The store for ``url``, from the plugin that provides its scheme."""
+        """The store for ``url``, from the plugin that provides its scheme.
+
+        Errors name the URL with its password and secret parameters masked
+        (:func:`qse_customer.core.redaction.redact_url`), whichever plugin raised them.
+        """
         if not isinstance(url, str) or "://" not in url:
+            shown = redact_url(url) if isinstance(url, str) else type(url).__name__
             raise ValidationError.single(
                 "$.url",
-                f"expected a store URL such as 'sqlite:///lab.db' or 'memory://', got {url!r}",
+                f"expected a store URL such as 'sqlite:///lab.db' or 'memory://', got {shown!r}",
             )
+        secrets = secrets_in(url)
         scheme = url.split("://", 1)[0].lower()
         providers = self.storage_providers()
         provider = providers.get(scheme)
         if provider is None:
             known = ", ".join(f"{s}:// ({p.plugin})" for s, p in sorted(providers.items()))
             raise UnknownBackendError(
-                f"no installed plugin provides the URL scheme {scheme!r} of {url!r}; known "
-                f"schemes: {known or 'none'}; install the plugin that provides it"
+                scrub(
+                    f"no installed plugin provides the URL scheme {scheme!r} of "
+                    f"{redact_url(url)!r}; known schemes: {known or 'none'}; install the plugin "
+                    "that provides it",
+                    secrets,
+                )
             )
         try:
             store = provider.value(url)
-        except QSEError:
-            raise
+        except QSEError as error:
+            clean = scrub_error(error, secrets)
+            if clean is error:
+                raise
+            raise clean from None
         except Exception as error:
             raise StoreError(
-                f"plugin {provider.plugin!r} could not open {url!r}: {type(error).__name__}: "
-                f"{error}"
-            ) from error
+                scrub(
+                    f"plugin {provider.plugin!r} could not open {redact_url(url)!r}: "
+                    f"{type(error).__name__}: {error}",
+                    secrets,
+                )
+            ) from (None if secrets else error)
         if not isinstance(store, Store):
             raise PluginResultError(
                 f"plugin {provider.plugin!r}: its factory for {scheme}:// returned "

@@ -16,6 +16,7 @@ from typing import Any
 from ..core.errors import ValidationError
 from ..core.evidence import Evidence
 from ..core.record import Record
+from ..core.redaction import redact_url
 from .markers import hookimpl
 from .notification import Notification
 from .record_codec import dumps, unstructure
@@ -138,7 +139,8 @@ def open_memory_store(url: str) -> MemoryStore:
     """A new, empty memory store; ``url`` must be ``memory://`` (it takes no path)."""
     if url.rstrip("/") != "memory:":
         raise ValidationError.single(
-            "$.url", f"a memory store takes no path or options: use 'memory://', not {url!r}"
+            "$.url",
+            f"a memory store takes no path or options: use 'memory://', not {redact_url(url)!r}",
         )
     return MemoryStore()
 

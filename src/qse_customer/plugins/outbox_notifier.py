@@ -5,15 +5,20 @@ Another process (a mailer, a chat bot, a cron job) reads the file and sends what
 line's ``key`` identifies the notification, so that reader can drop a repeat (delivery is at least
 once). Each line is written with one ``write`` to a file opened for appending and then
 ``fsync``-ed, so concurrent writers never interleave their lines and a line that was reported
-delivered is on disk. Register one under a stable name::
+delivered is on disk. The file is opened without following a symbolic link and must be a regular
+file: a link put in its place cannot send notifications into another file (the delivery fails,
+and stays pending, until the link is replaced by the outbox itself). Register one under a stable
+name::
 
     qse_customer.get_plugin_manager().register(FileOutboxNotifier("outbox.jsonl"), "outbox")
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import stat
 import threading
 from os import PathLike
 from pathlib import Path
@@ -23,6 +28,9 @@ from attrs import frozen
 from ..core.errors import FieldError, ValidationError
 from .markers import hookimpl
 from .notification import Notification
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 
 @frozen
@@ -49,7 +57,7 @@ class FileOutboxNotifier:
         with self._lock:
             created = not self.path.exists()
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            fd = _open_outbox(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
             try:
                 written = os.write(fd, data)
                 if written != len(data):
@@ -66,6 +74,22 @@ class FileOutboxNotifier:
 
     def __repr__(self) -> str:
         return f"FileOutboxNotifier({str(self.path)!r})"
+
+
+def _open_outbox(path: Path, flags: int) -> int:
+    """A descriptor of the outbox file: never through a symbolic link, and only a regular file."""
+    if path.is_symlink():
+        raise OSError(
+            errno.ELOOP,
+            "the outbox is a symbolic link, which the outbox notifier never follows; replace it "
+            "with the outbox file itself",
+            str(path),
+        )
+    fd = os.open(path, flags | _NOFOLLOW | _NONBLOCK, 0o600)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, "the outbox is not a regular file", str(path))
+    return fd
 
 
 def _fsync_directory(directory: Path) -> None:
@@ -85,11 +109,11 @@ def _fsync_directory(directory: Path) -> None:
 def read_outbox(path: str | PathLike[str]) -> OutboxContents:
     """The notifications in a JSON-lines outbox file (none if it does not exist yet)."""
     file = Path(path)
-    if not file.exists():
+    if not file.exists() and not file.is_symlink():
         return OutboxContents((), ())
     found: list[Notification] = []
     unreadable: list[FieldError] = []
-    with file.open("rb") as handle:
+    with os.fdopen(_open_outbox(file, os.O_RDONLY), "rb") as handle:
         for number, raw in enumerate(handle, start=1):
             if not raw.strip():
                 continue

@@ -39,6 +39,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from ..core.errors import ValidationError
 from ..core.record import Record
+from ..core.redaction import redact_url, scrub, secrets_in
 from .errors import CorruptStoreError, RecordNotFoundError, StoredRecordError, StoreError
 from .markers import hookimpl
 from .notification import Notification
@@ -173,27 +174,26 @@ def _checked_text(value: str, path: str) -> str:
 
 
 def redact(url: str) -> str:
-    """``url`` without its password, to name a store in messages and logs."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    user, host = parts.netloc.rsplit("@", 1)
-    if ":" in user:
-        user = user.split(":", 1)[0] + ":***"
-    return urlunsplit(parts._replace(netloc=f"{user}@{host}"))
+    """``url`` without its password or secret parameters, to name a store in messages and logs
+    (the library's one redaction, :func:`qse_customer.core.redaction.redact_url`)."""
+    return redact_url(url)
 
 
 def parse_postgres_url(url: str) -> tuple[str, str]:
     """The libpq connection URL and the schema of a ``postgresql://`` store URL."""
-    parts = urlsplit(url) if isinstance(url, str) else None
+    try:
+        parts = urlsplit(url) if isinstance(url, str) else None
+    except ValueError:
+        parts = None
     if parts is None or parts.scheme != SCHEME:
+        shown = redact_url(url) if isinstance(url, str) else type(url).__name__
         raise ValidationError.single(
-            "$.url", f"expected postgresql://user@host:port/dbname?schema=name, got {url!r}"
+            "$.url", f"expected postgresql://user@host:port/dbname?schema=name, got {shown!r}"
         )
     options = parse_qsl(parts.query, keep_blank_values=True)
     schemas = [value for name, value in options if name == "schema"]
     if len(schemas) > 1:
-        raise ValidationError.single("$.url", f"the URL {redact(url)!r} gives schema= twice")
+        raise ValidationError.single("$.url", f"the URL {redact_url(url)!r} gives schema= twice")
     schema = checked_schema(schemas[0]) if schemas else "public"
     # %20, not +, for a space: libpq decodes only percent escapes.
     rest = urlencode([(k, v) for k, v in options if k != "schema"], quote_via=quote)
@@ -222,6 +222,7 @@ class PostgresStore(StoreBase):
         self.schema = checked_schema(schema) if schema is not None else url_schema
         self.url = url if schema is None else _with_schema(url, self.schema)
         self.where = redact(self.url)
+        self._secrets = secrets_in(url)
         if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
             raise ValidationError.single(
                 "$.chunk_size", f"expected a positive integer, got {chunk_size!r}"
@@ -253,9 +254,9 @@ class PostgresStore(StoreBase):
             connection = psycopg.connect(self._conninfo, autocommit=True, **options)
         except psycopg.Error as error:
             raise StoreError(
-                f"cannot connect to {self.where}: {str(error).strip()}; check that the server "
+                f"cannot connect to {self.where}: {self._said(error)}; check that the server "
                 "is running and the URL's host, port, user, password and database"
-            ) from error
+            ) from None  # the driver's own error may quote the URL, password and all
         try:
             encoding = connection.info.parameter_status("server_encoding")
             if encoding != "UTF8":
@@ -271,6 +272,10 @@ class PostgresStore(StoreBase):
             connection.close()
             raise
         return connection
+
+    def _said(self, error: BaseException) -> str:
+        """A driver's error message, with any secret of the URL masked (libpq may quote it)."""
+        return scrub(str(error).strip(), self._secrets)
 
     def _connection(self) -> Connection[Any]:
         """The store's connection, opened again if the server dropped it since the last use."""
@@ -289,26 +294,26 @@ class PostgresStore(StoreBase):
             yield
         except (errors.LockNotAvailable, errors.QueryCanceled) as error:
             raise StoreError(
-                f"{self.where}: waited too long for another writer ({str(error).strip()}); "
+                f"{self.where}: waited too long for another writer ({self._said(error)}); "
                 "nothing was written: retry, or raise lock_timeout / statement_timeout"
             ) from error
         except (errors.DeadlockDetected, errors.SerializationFailure) as error:
             raise StoreError(
                 f"{self.where}: this write collided with another writer's "
-                f"({str(error).strip()}); nothing was written: retry it"
+                f"({self._said(error)}); nothing was written: retry it"
             ) from error
         except errors.UndefinedTable as error:
             raise CorruptStoreError(
-                f"{self.where}: a table of the store is missing ({str(error).strip()}); "
+                f"{self.where}: a table of the store is missing ({self._said(error)}); "
                 "restore it from a backup"
             ) from error
         except psycopg.OperationalError as error:
             raise StoreError(
-                f"{self.where}: lost the connection to the server ({str(error).strip()}); the "
+                f"{self.where}: lost the connection to the server ({self._said(error)}); the "
                 "operation was not acknowledged: retry it (the store reconnects)"
             ) from error
         except psycopg.Error as error:
-            raise StoreError(f"{self.where}: {str(error).strip()}") from error
+            raise StoreError(f"{self.where}: {self._said(error)}") from error
 
     @contextmanager
     def _transaction(self) -> Iterator[Connection[Any]]:

@@ -35,6 +35,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import reprlib
 import smtplib
 import ssl
 from collections.abc import Iterable, Mapping
@@ -214,9 +215,9 @@ class SMTPSettings:
             bad("fields", "the message names the record: allow record_id too, or drop message")
         try:
             ZoneInfo(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError, TypeError):
+        except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):
             expected = "expected an IANA time zone such as 'Europe/London'"
-            bad("timezone", f"{expected}, got {self.timezone!r}")
+            bad("timezone", f"{expected}, got {reprlib.repr(self.timezone)}")
         if not isinstance(self.subject_prefix, str) or any(
             ch in self.subject_prefix for ch in "\r\n"
         ):

@@ -22,6 +22,7 @@ durable against both).
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 import threading
 import time
@@ -36,6 +37,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from ..core.errors import ValidationError
 from ..core.evidence import Evidence
 from ..core.record import Record
+from ..core.redaction import redact_url
 from .errors import CorruptStoreError, StoredRecordError, StoreError
 from .markers import hookimpl
 from .notification import Notification
@@ -107,6 +109,7 @@ class SQLiteStore(StoreBase):
         super().__init__()
         self.path = fspath(path)
         self.where = f"sqlite:///{self.path}"
+        timeout = checked_timeout(timeout)
         if synchronous not in SYNCHRONOUS:
             raise ValidationError.single(
                 "$.synchronous", f"expected one of {', '.join(SYNCHRONOUS)}, got {synchronous!r}"
@@ -397,17 +400,39 @@ class SQLiteStore(StoreBase):
 
 def parse_sqlite_url(url: str) -> tuple[str, dict[str, str]]:
     """The path and the options of an ``sqlite:///`` URL."""
-    parts = urlsplit(url)
-    if parts.scheme != SCHEME or parts.netloc or not parts.path.startswith("/"):
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme != SCHEME or parts.netloc or not parts.path.startswith("/"):
         raise ValidationError.single(
             "$.url",
             f"expected sqlite:///relative/path.db, sqlite:////absolute/path.db or "
-            f"sqlite:///:memory:, got {url!r}",
+            f"sqlite:///:memory:, got {redact_url(url)!r}",
         )
     path = unquote(parts.path[1:])
     if not path:
-        raise ValidationError.single("$.url", f"the URL {url!r} names no database file")
+        raise ValidationError.single("$.url", f"the URL {redact_url(url)!r} names no database file")
     return path, dict(parse_qsl(parts.query, keep_blank_values=True))
+
+
+MAX_TIMEOUT = 86_400.0
+"""The longest ``?timeout=`` (seconds) an SQLite URL may ask to wait for another writer."""
+
+
+def checked_timeout(value: object, path: str = "$.timeout") -> float:
+    """A wait for another writer in seconds (a number, or the text of ``?timeout=``): finite,
+    from 0 to :data:`MAX_TIMEOUT`; anything else is refused naming ``path``."""
+    allowed = f"expected a number of seconds from 0 to {MAX_TIMEOUT:g}"
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ValidationError.single(path, f"{allowed}, got {type(value).__name__}")
+    try:
+        timeout = float(value)
+    except (ValueError, OverflowError):
+        raise ValidationError.single(path, f"{allowed}, got {value!r}") from None
+    if not math.isfinite(timeout) or not 0 <= timeout <= MAX_TIMEOUT:
+        raise ValidationError.single(path, f"{allowed}, got {value!r}")
+    return timeout
 
 
 def open_sqlite_store(url: str) -> SQLiteStore:
@@ -416,16 +441,10 @@ def open_sqlite_store(url: str) -> SQLiteStore:
     unknown = sorted(set(options) - {"timeout", "synchronous"})
     if unknown:
         raise ValidationError.single(
-            "$.url", f"unknown option(s) {', '.join(unknown)}; expected timeout or synchronous"
+            "$.url",
+            f"unknown option(s) {', '.join(unknown)}; expected timeout or synchronous",
         )
-    timeout = 30.0
-    if "timeout" in options:
-        try:
-            timeout = float(options["timeout"])
-        except ValueError:
-            raise ValidationError.single(
-                "$.url", f"timeout must be a number of seconds, got {options['timeout']!r}"
-            ) from None
+    timeout = checked_timeout(options.get("timeout", 30.0), "$.url.timeout")
     return SQLiteStore(path, timeout=timeout, synchronous=options.get("synchronous", "full"))
 
 

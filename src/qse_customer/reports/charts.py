@@ -17,11 +17,15 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
+from .terminal import printable
+
 CHARTS_HINT = "pip install 'qse-customer[report]'"
 """How to get charts in the HTML report."""
 
 _COLOURS = {"met": "#2e7d32", "breached": "#c62828", "at_risk": "#ef6c00", "bar": "#1f5f8b"}
 _STYLE = {
+    # Labels come from records: "$x$" is a category, never a formula for the mathtext parser.
+    "text.parse_math": False,
     "svg.fonttype": "none",
     "svg.hashsalt": "qse-customer",
     "font.family": "sans-serif",
@@ -88,7 +92,7 @@ def compliance_chart(rules: Sequence[dict[str, Any]], title: str) -> str | None:
             axes.text(101, y, label, va="center", fontsize=8)
         axes.set_xlim(0, 112)
         axes.set_xlabel("% met of decided (met + breached)")
-        axes.set_title(title, loc="left", fontsize=10)
+        axes.set_title(printable(title), loc="left", fontsize=10)
         axes.axvline(95, color="#777777", linewidth=0.8, linestyle=":")
 
     return _draw((7.5, 0.8 + 0.28 * len(decided)), paint, f"Compliance per rule: {title}")
@@ -130,7 +134,7 @@ def pareto_chart(rows: Sequence[dict[str, Any]], cutoff: float) -> str | None:
     """A Pareto chart: complaints per category, most first, with the cumulative share."""
     if not rows:
         return None
-    labels = [str(row["value"]) for row in rows]
+    labels = [printable(str(row["value"])) for row in rows]
 
     def paint(axes: Any) -> None:
         axes.bar(labels, [row["count"] for row in rows], color=_COLOURS["bar"])
@@ -158,7 +162,7 @@ def subscale_chart(subscales: Sequence[dict[str, Any]]) -> str | None:
     rows = [s for s in subscales if s["summary"].get("mean") is not None]
     if not rows:
         return None
-    labels = [row["title"] for row in rows][::-1]
+    labels = [printable(row["title"]) for row in rows][::-1]
     means = [row["summary"]["mean"] for row in rows][::-1]
     errors: list[list[float]] = [[], []]
     for row in rows[::-1]:

@@ -26,6 +26,7 @@ from ..core.errors import QSEError, ValidationError
 from ..core.instrument import UnknownInstrumentError, load_instrument
 from ..core.record import Record
 from ..core.records import RECORD_TYPES
+from ..core.redaction import redact_url
 from ..core.referral import Referral
 from ..core.survey import Survey, SurveyResponse
 from ..core.survey_round import response_rate
@@ -372,7 +373,8 @@ def build_report(
     small_cell_threshold: int = SMALL_CELL_THRESHOLD,
     max_findings: int = MAX_FINDINGS,
 ) -> dict[str, Any]:
-    """The full report as plain JSON types (shape in ``docs/reports.md``).
+    """The full report as plain JSON types (shape in ``docs/reports.md``); ``source`` names the
+    store, its password and secret parameters masked.
 
     Counts of complaints by customer group or site below ``small_cell_threshold`` are shown as
     "fewer than 5", as are surveys with fewer responses; at most ``max_findings`` breached and
@@ -422,7 +424,7 @@ def build_report(
         "version": REPORT_VERSION,
         "kind": REPORT_KIND,
         "title": title,
-        "source": source,
+        "source": redact_url(source),
         "generator": f"qse-customer {__version__}",
         "at": at.isoformat(),
         "timezone": calendar.timezone,

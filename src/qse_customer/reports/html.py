@@ -13,6 +13,7 @@ from typing import Any
 from ..review.small_cells import shown_count, small_cells_note
 from . import charts
 from .formatting import duration, evidence_line, in_force, interval, local_time, percent
+from .terminal import printable_lines
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;
@@ -52,7 +53,8 @@ _SECTIONS = (
 
 
 def _e(value: object) -> str:
-    return escape("" if value is None else str(value), quote=True)
+    # Control characters are no text a page can hold: shown escaped, as in the text report.
+    return escape(printable_lines("" if value is None else str(value)), quote=True)
 
 
 def _table(

@@ -10,11 +10,12 @@ from typing import Any
 import jsonschema
 
 from ..core.errors import FieldError
+from .terminal import printable_json
 
 
 def render_json(report: dict[str, Any], *, indent: int | None = 2) -> str:
-    """The report as a JSON document."""
-    return json.dumps(report, indent=indent, ensure_ascii=False) + "\n"
+    """The report as a JSON document (safe to print: see :func:`.terminal.printable_json`)."""
+    return printable_json(json.dumps(report, indent=indent, ensure_ascii=False)) + "\n"
 
 
 @cache

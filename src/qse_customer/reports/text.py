@@ -1,4 +1,7 @@
-"""The report for a terminal: plain text, one screen for the summary, more for the details."""
+"""The report for a terminal: plain text, one screen for the summary, more for the details.
+
+Every line is passed through :func:`~qse_customer.reports.terminal.printable`: a control
+character in a record's field is shown escaped, never sent to the terminal."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from typing import Any
 
 from ..review.small_cells import shown_count, small_cells_note
 from .formatting import evidence_line, in_force, local_time, percent, plural
+from .terminal import printable
 
 _BARS = " ▁▂▃▄▅▆▇█"
 SMALL_RULESET = 12
@@ -184,7 +188,12 @@ def render_summary(report: dict[str, Any], *, width: int = 100) -> str:
     for survey in report["surveys"]:
         lines.append(f"Survey {survey['survey_id']}: {_survey_line(survey)}")
     lines.append(f"Open referrals: {referrals['open']} ({referrals['overdue']} overdue)")
-    return "\n".join(lines)
+    return _for_terminal(lines)
+
+
+def _for_terminal(lines: Sequence[str]) -> str:
+    """The lines joined, each with its control characters escaped (they come from records)."""
+    return "\n".join(printable(line) for line in lines)
 
 
 def _survey_line(survey: dict[str, Any]) -> str:
@@ -257,7 +266,11 @@ def render_text(report: dict[str, Any], *, width: int = 100, limit: int = 20) ->
     the at-risk items (at most ``limit`` of each, with the true count of the rest), then
     complaints by customer group and by site."""
     zone = report["timezone"]
-    lines = [render_summary(report), "", "Compliance per standard (share met, met/decided):"]
+    lines = [
+        *render_summary(report).split("\n"),
+        "",
+        "Compliance per standard (share met, met/decided):",
+    ]
     lines.extend(_standard_rows(report, width))
     for key, status, title in (
         ("breaches", "breached", "Breach register"),
@@ -295,4 +308,4 @@ def render_text(report: dict[str, Any], *, width: int = 100, limit: int = 20) ->
         )
     for warning in report["warnings"]:
         lines.extend(["", f"Warning: {warning}"])
-    return "\n".join(lines) + "\n"
+    return _for_terminal(lines) + "\n"

@@ -30,21 +30,28 @@ CALENDAR: Final = "calendar time"
 UNITS: Final = ("working_days", "working_hours", "minutes", "hours", "days", "next_working_day_at")
 _CALENDAR_US: Final = {"minutes": 60_000_000, "hours": 3_600_000_000, "days": 86_400_000_000}
 
+LONGEST_DAYS: Final = 3653
+"""The longest limit a rule may set: ten years (3,653 days), in any unit. A longer one is a
+mistake, and would outrun the years a working calendar covers."""
+LONGEST_WORKING_DAYS: Final = 2610
+"""Ten years of working days (five a week)."""
+
 SCHEMA: Final[dict[str, Any]] = {
     "type": "object",
     "additionalProperties": False,
     "minProperties": 1,
     "properties": {
-        "working_days": {"type": "integer", "minimum": 0},
-        "working_hours": {"type": "number", "minimum": 0},
-        "minutes": {"type": "number", "minimum": 0},
-        "hours": {"type": "number", "minimum": 0},
-        "days": {"type": "number", "minimum": 0},
+        "working_days": {"type": "integer", "minimum": 0, "maximum": LONGEST_WORKING_DAYS},
+        "working_hours": {"type": "number", "minimum": 0, "maximum": LONGEST_DAYS * 24},
+        "minutes": {"type": "number", "minimum": 0, "maximum": LONGEST_DAYS * 1440},
+        "hours": {"type": "number", "minimum": 0, "maximum": LONGEST_DAYS * 24},
+        "days": {"type": "number", "minimum": 0, "maximum": LONGEST_DAYS},
         "next_working_day_at": {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"},
         "after_closing": {"enum": ["next_day", "same_day"]},
     },
 }
-"""The JSON Schema of a limit (a negative amount fails at its own path)."""
+"""The JSON Schema of a limit (a negative amount, or one longer than ten years, fails at its own
+path)."""
 
 
 def limit_errors(limit: Mapping[str, Any], path: str) -> list[FieldError]:

@@ -3,6 +3,12 @@
 Reading a file named by the caller is the one place the rules layer touches the file system;
 everything after it works on the parsed document. YAML needs PyYAML (the ``yaml`` extra); without
 it a ``.yaml`` file is refused with a message saying so.
+
+``extends`` reads no file the caller did not choose: a shipped ruleset, or a regular file under
+the folder of the ruleset file the caller named (a file it extends may extend others there too),
+or under a folder the caller names with ``extends_from``. A link out of those folders, a device,
+or a file larger than :data:`MAX_RULESET_BYTES` is refused before it is read, and an error about
+an extended file names it and the place of the problem, never its content.
 """
 
 from __future__ import annotations
@@ -10,14 +16,15 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Mapping
+import stat
+from collections.abc import Iterable, Mapping
 from datetime import date
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from ..core.errors import FieldError, ValidationError
+from ..core.errors import FieldError, ValidationError, json_problem
 from .kind import RuleKind
 from .kinds import all_kinds
 from .limits import limit_errors
@@ -28,6 +35,7 @@ from .validation import (
     calendar_errors,
     check_rules,
     schema_errors,
+    value_errors,
 )
 
 SHIPPED = (
@@ -39,6 +47,13 @@ SHIPPED = (
 """The rulesets shipped in the package, by name."""
 
 RulesetSource = str | os.PathLike[str] | Mapping[str, Any] | Ruleset
+
+MAX_RULESET_BYTES = 4 * 1024 * 1024
+"""The most a ruleset file may hold: 4 MiB (the shipped ones hold under 20 KB). A larger file,
+or one that never ends (``/dev/zero``), is refused after reading this much, never read whole."""
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _RULE_PATH = re.compile(r"^\$\.rules\[(\d+)\]")
 
 
@@ -47,9 +62,15 @@ def shipped_rulesets() -> tuple[str, ...]:
     return SHIPPED
 
 
-def load_ruleset(source: RulesetSource, *, kinds: Mapping[str, Any] | None = None) -> Ruleset:
+def load_ruleset(
+    source: RulesetSource,
+    *,
+    kinds: Mapping[str, Any] | None = None,
+    extends_from: Iterable[str | os.PathLike[str]] = (),
+) -> Ruleset:
     """A validated ruleset from a shipped name, a path to a ``.json`` (or ``.yaml``) file, or a
-    mapping; ``kinds`` adds rule kinds (from plugins) to the built-in ones.
+    mapping; ``kinds`` adds rule kinds (from plugins) to the built-in ones; ``extends_from``
+    names folders, besides the ruleset file's own, whose files ``extends`` may read.
 
     Raises :class:`~qse_customer.ValidationError` listing every problem by JSON path.
     """
@@ -60,14 +81,44 @@ def load_ruleset(source: RulesetSource, *, kinds: Mapping[str, Any] | None = Non
             what="ruleset",
         )
     try:
-        return _load_source(source, kinds)
+        return _load_source(source, kinds, _folders(extends_from))
     except RecursionError:
         raise ValidationError.single(
             "$", "the ruleset is nested too deeply; flatten it", what="ruleset"
         ) from None
 
 
-def _load_source(source: RulesetSource, kinds: Mapping[str, Any] | None) -> Ruleset:
+def _folders(extends_from: Iterable[str | os.PathLike[str]]) -> tuple[Path, ...]:
+    """The folders named by ``extends_from``, their links resolved."""
+    if isinstance(extends_from, str | bytes | os.PathLike):
+        extends_from = [extends_from]
+    folders = []
+    for index, folder in enumerate(extends_from):
+        if not isinstance(folder, str | os.PathLike):
+            raise ValidationError.single(
+                f"$.extends_from[{index}]",
+                f"expected a folder's path, got {type(folder).__name__}",
+                what="ruleset",
+            )
+        folders.append(Path(os.path.realpath(folder)))
+    return tuple(folders)
+
+
+def _own_folder(source: RulesetSource) -> tuple[Path, ...]:
+    """The folder of a ruleset file the caller named (none for a shipped name or a mapping)."""
+    if isinstance(source, Mapping | Ruleset):
+        return ()
+    if isinstance(source, str) and not _looks_like_path(source):
+        return ()
+    try:
+        return (Path(os.path.realpath(source)).parent,)
+    except (TypeError, ValueError):  # _read says what is wrong with the path
+        return ()
+
+
+def _load_source(
+    source: RulesetSource, kinds: Mapping[str, Any] | None, extends_from: tuple[Path, ...]
+) -> Ruleset:
     every_kind = all_kinds(kinds)
     if isinstance(source, Ruleset):
         if kinds is None:
@@ -75,13 +126,13 @@ def _load_source(source: RulesetSource, kinds: Mapping[str, Any] | None) -> Rule
         source = source.to_dict()
     if kinds is None and isinstance(source, str) and source in SHIPPED:
         return _shipped(source)
-    return _load(source, every_kind, ())
+    return _load(source, every_kind, (), (*_own_folder(source), *extends_from))
 
 
 @cache
 def _shipped(name: str) -> Ruleset:
     """A shipped ruleset with the built-in kinds, loaded once (rulesets are immutable)."""
-    return _load(name, all_kinds(None), ())
+    return _load(name, all_kinds(None), (), ())
 
 
 def _looks_like_path(text: str) -> bool:
@@ -95,7 +146,35 @@ def _key(source: str | os.PathLike[str]) -> str:
     return str(Path(source).resolve())
 
 
-def _read(source: str | os.PathLike[str] | Mapping[str, Any]) -> tuple[Any, str, Path | None]:
+def _file_text(path: Path, *, extended: bool) -> str:
+    """The text of a ruleset file, at most :data:`MAX_RULESET_BYTES` of it; an extended file
+    must be a regular file, opened without following a link (its path is already resolved)."""
+    flags = os.O_RDONLY | (_NOFOLLOW | _NONBLOCK if extended else 0)
+    fd = os.open(path, flags)
+    with os.fdopen(fd, "rb") as handle:
+        if extended and not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ValueError("it is not a regular file")
+        data = handle.read(MAX_RULESET_BYTES + 1)
+    if len(data) > MAX_RULESET_BYTES:
+        raise ValueError(
+            f"it is larger than {MAX_RULESET_BYTES // (1024 * 1024)} MiB; no ruleset is that large"
+        )
+    return data.decode("utf-8")
+
+
+def _yaml_problem(error: Exception) -> str:
+    """A YAML error without the lines it quotes: what is wrong, and where."""
+    problem = getattr(error, "problem", None)
+    mark = getattr(error, "problem_mark", None)
+    if problem is None:
+        return json_problem(error) if isinstance(error, ValueError) else "it cannot be read"
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    return f"{problem}{where}"
+
+
+def _read(
+    source: str | os.PathLike[str] | Mapping[str, Any], *, extended: bool = False
+) -> tuple[Any, str, Path | None]:
     """The parsed document, a label for errors, and the folder relative paths start from."""
     if isinstance(source, Mapping):
         return source, f"ruleset {source.get('name', '(unnamed)')!r}", None
@@ -117,10 +196,12 @@ def _read(source: str | os.PathLike[str] | Mapping[str, Any]) -> tuple[Any, str,
         ) from None
     label = f"ruleset file {str(path)!r}"
     try:
-        text = path.read_text("utf-8")
-    except (OSError, ValueError) as error:  # ValueError: not UTF-8, or a NUL in the path
+        text = _file_text(path, extended=extended)
+    except (OSError, ValueError) as error:  # ValueError: not UTF-8, too large, a NUL in the path
         reason = error.strerror if isinstance(error, OSError) and error.strerror else error
-        raise ValidationError.single("$", f"cannot read {path}: {reason}", what=label) from error
+        if isinstance(error, UnicodeDecodeError):
+            reason = f"it is not UTF-8 text (byte {error.start})"
+        raise ValidationError.single("$", f"cannot read {path}: {reason}", what=label) from None
     if path.suffix in {".yaml", ".yml"}:
         try:
             import yaml  # type: ignore[import-untyped]
@@ -133,28 +214,46 @@ def _read(source: str | os.PathLike[str] | Mapping[str, Any]) -> tuple[Any, str,
             ) from None
         try:
             return yaml.safe_load(text), label, path.parent
-        except yaml.YAMLError as error:
-            raise ValidationError.single("$", f"not valid YAML: {error}", what=label) from error
+        except (yaml.YAMLError, ValueError) as error:  # ValueError: a number too long to read
+            problem = _yaml_problem(error)
+            raise ValidationError.single("$", f"not valid YAML: {problem}", what=label) from None
     try:
         return json.loads(text), label, path.parent
-    except json.JSONDecodeError as error:
-        raise ValidationError.single("$", f"not valid JSON: {error}", what=label) from error
+    except ValueError as error:
+        raise ValidationError.single(
+            "$", f"not valid JSON: {json_problem(error)}", what=label
+        ) from None
 
 
 def _load(
     source: str | os.PathLike[str] | Mapping[str, Any],
     kinds: Mapping[str, RuleKind],
     chain: tuple[str, ...],
+    allowed: tuple[Path, ...],
+    *,
+    extended: bool = False,
 ) -> Ruleset:
-    document, label, folder = _read(source)
+    """The ruleset ``source`` holds, its ``extends`` resolved within the ``allowed`` folders;
+    ``extended`` when another ruleset extends it (it must then be a regular file, and a ruleset).
+    """
+    document, label, folder = _read(source, extended=extended)
     if not isinstance(document, Mapping):
         raise ValidationError.single(
             "$", f"expected a ruleset object, got {type(document).__name__}", what=label
         )
-    errors = schema_errors(_document_validator(), document)
+    if extended and not {"name", "version"} <= set(document):
+        # Some other program's file: say so, and quote none of it.
+        raise ValidationError.single(
+            "$", "it is not a ruleset (a ruleset has a name and a version)", what=label
+        )
+    # A value no ruleset may hold is reported once, not again by the schema.
+    errors = value_errors(document)
+    reported = {error.path for error in errors}
+    shape = schema_errors(_document_validator(), document)
+    errors.extend(error for error in shape if error.path not in reported)
     broken = {int(m.group(1)) for e in errors if (m := _RULE_PATH.match(e.path))}
     here = chain if isinstance(source, Mapping) else (*chain, _key(source))
-    base = _base(document, kinds, here, folder, errors)
+    base = _base(document, kinds, here, folder, errors, allowed)
     removed = _removed(document, base, errors)
     calendars: dict[str, Any] = dict(base.calendars) if base else {}
     own_calendars = document.get("calendars", {})
@@ -174,6 +273,9 @@ def _load(
     problems, resolved = check_rules(entries, kinds, calendars)
     errors.extend(problems)
     starts, until = _in_force(document, errors)
+    # A number too large for any rule, where no schema's own range has said so already.
+    reported = {error.path for error in errors}
+    errors.extend(e for e in value_errors(document, large=True) if e.path not in reported)
     if errors:
         raise ValidationError(errors, what=label)
     rules = []
@@ -228,31 +330,62 @@ def _in_force(
     return starts, until
 
 
+def _extended_file(
+    reference: str, folder: Path | None, allowed: tuple[Path, ...]
+) -> tuple[Path | None, str]:
+    """The file ``extends`` names (relative to the extending file's folder), its links resolved,
+    or None and why it may not be read: it lies outside every allowed folder."""
+    try:
+        written = Path(reference)
+        start = folder if folder is not None else Path.cwd()
+        target = Path(os.path.realpath(written if written.is_absolute() else start / written))
+    except (TypeError, ValueError, OSError) as error:
+        return None, f"{reference!r} is not a path that can be read ({error})"
+    if any(target.is_relative_to(place) for place in allowed):
+        return target, ""
+    shipped = ", ".join(SHIPPED)
+    if not allowed:
+        return None, (
+            f"{reference!r} is a file, and a ruleset given as a mapping may extend only a "
+            f"shipped ruleset ({shipped}); name the folders its files may come from with "
+            "extends_from="
+        )
+    return None, (
+        f"{reference!r} is outside the folders a ruleset may extend from "
+        f"({', '.join(str(place) for place in allowed)}): extend a shipped ruleset ({shipped}) "
+        "or a file in those folders, or name its folder with extends_from= "
+        "(--extends-from on the command line)"
+    )
+
+
 def _base(
     document: Mapping[str, Any],
     kinds: Mapping[str, RuleKind],
     chain: tuple[str, ...],
     folder: Path | None,
     errors: list[FieldError],
+    allowed: tuple[Path, ...],
 ) -> Ruleset | None:
     reference = document.get("extends")
     if not isinstance(reference, str):
         return None
     target: str | Path = reference
-    if _looks_like_path(reference) and folder is not None and not Path(reference).is_absolute():
-        target = folder / reference
+    if _looks_like_path(reference):
+        found, refusal = _extended_file(reference, folder, allowed)
+        if found is None:
+            errors.append(FieldError("$.extends", refusal))
+            return None
+        target = found
     if _key(target) in chain:
         errors.append(
             FieldError("$.extends", f"{reference!r} extends itself: {' -> '.join(chain)}")
         )
         return None
     try:
-        return _load(target, kinds, chain)
+        return _load(target, kinds, chain, allowed, extended=True)
     except ValidationError as error:
         for problem in error.errors:
-            errors.append(
-                FieldError("$.extends", f"{reference!r} is invalid: {problem.path}: {problem}")
-            )
+            errors.append(FieldError("$.extends", f"{reference!r} is invalid at {problem}"))
         return None
 
 

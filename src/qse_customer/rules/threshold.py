@@ -53,6 +53,7 @@ from ..core.record import Record
 from ..core.records import RECORD_TYPES
 from ..core.scoring import score_numbers
 from ..core.survey import SurveyResponse
+from . import limits
 from .applies_to import field_getter
 from .kind import (
     BaseRuleKind,
@@ -105,7 +106,7 @@ PARAMS_SCHEMA: Final[dict[str, Any]] = {
             "required": ["threshold", "window_days"],
             "properties": {
                 "threshold": {"type": "integer", "minimum": 0},
-                "window_days": {"type": "integer", "minimum": 1},
+                "window_days": {"type": "integer", "minimum": 1, "maximum": limits.LONGEST_DAYS},
                 "by": {
                     "type": "array",
                     "minItems": 1,
@@ -120,7 +121,11 @@ PARAMS_SCHEMA: Final[dict[str, Any]] = {
             "required": ["owner", "due_in_working_days"],
             "properties": {
                 "owner": {"type": "string"},
-                "due_in_working_days": {"type": "integer", "minimum": 1},
+                "due_in_working_days": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": limits.LONGEST_WORKING_DAYS,
+                },
                 "category": {"type": "string", "minLength": 1},
                 "title": {"type": "string", "minLength": 1},
             },

@@ -11,8 +11,10 @@ resolution target for the same records.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -21,6 +23,7 @@ import jsonschema
 from attrs import frozen
 
 from ..core.calendar import WorkingCalendar
+from ..core.checks import lone_surrogate
 from ..core.errors import CalendarError, FieldError
 from ..core.record import Record
 from ..core.records import RECORD_TYPES
@@ -62,7 +65,36 @@ def _params_validator(kind: RuleKind) -> jsonschema.protocols.Validator:
     return validator
 
 
+_BOUNDS = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"})
+
+
+def allowed_range(schema: Mapping[str, Any]) -> str:
+    """The numbers a JSON Schema allows, in words (``a whole number from 0 to 2610``)."""
+    what = "a whole number" if schema.get("type") == "integer" else "a number"
+    low = (
+        f"from {schema['minimum']:g}"
+        if "minimum" in schema
+        else f"above {schema['exclusiveMinimum']:g}"
+        if "exclusiveMinimum" in schema
+        else ""
+    )
+    high = (
+        f"to {schema['maximum']:g}"
+        if "maximum" in schema and low.startswith("from")
+        else f"at most {schema['maximum']:g}"
+        if "maximum" in schema
+        else f"below {schema['exclusiveMaximum']:g}"
+        if "exclusiveMaximum" in schema
+        else ""
+    )
+    if low and high.startswith("at most"):
+        high = f"and {high}"
+    return " ".join(part for part in (what, low, high) if part)
+
+
 def _message(error: jsonschema.ValidationError) -> str:
+    if error.validator in _BOUNDS and isinstance(error.schema, Mapping):
+        return f"{error.message}; expected {allowed_range(error.schema)}"
     if error.validator == "additionalProperties":
         return f"unexpected field: {error.message}"
     if error.validator in {"oneOf", "anyOf"} and error.context:
@@ -84,6 +116,81 @@ def schema_errors(
     """Every way ``instance`` fails ``validator``, each with its JSON path under ``prefix``."""
     errors = sorted(validator.iter_errors(instance), key=lambda e: [str(p) for p in e.path])
     return [FieldError(_join(prefix, error.json_path), _message(error)) for error in errors]
+
+
+LARGEST_NUMBER = 10**15
+"""The largest magnitude of a number in a ruleset: any real limit is far smaller, and a larger
+one (``1e30``) would overflow the calendar arithmetic it feeds."""
+
+
+def _magnitude(value: int | float) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    digits = len(str(abs(value))) if abs(value) < 10**4000 else 4000
+    return f"a number of {digits} digits" if digits > 20 else str(value)
+
+
+def _kind_of_value(value: object) -> str:
+    if isinstance(value, datetime):
+        return "a date and time"
+    return "a date" if isinstance(value, date) else type(value).__name__
+
+
+def value_errors(document: Any, prefix: str = "$", *, large: bool = False) -> list[FieldError]:
+    """What no ruleset may hold anywhere, whatever its schema says: numbers that are not finite
+    (``NaN``, ``Infinity``), mapping keys that are not text (YAML's ``1: true``), text with a
+    lone surrogate, and values JSON does not have (YAML's unquoted dates); with ``large``, also
+    numbers larger than :data:`LARGEST_NUMBER` (checked after the schema, whose own ranges say
+    more where it has them)."""
+    errors: list[FieldError] = []
+    pending: list[tuple[object, str]] = [(document, prefix)]
+    while pending:
+        value, path = pending.pop()
+        if isinstance(value, bool) or value is None:
+            continue
+        if isinstance(value, str):
+            problem = lone_surrogate(value, path)
+            if problem is not None:
+                errors.append(problem)
+        elif isinstance(value, int | float):
+            if isinstance(value, float) and not math.isfinite(value):
+                shown = "NaN" if math.isnan(value) else ("-" if value < 0 else "") + "Infinity"
+                errors.append(FieldError(path, f"expected a finite number, got {shown}"))
+            elif large and abs(value) > LARGEST_NUMBER:
+                errors.append(
+                    FieldError(
+                        path,
+                        f"expected a number from -10^15 to 10^15, got {_magnitude(value)}; no "
+                        "limit of a rule is that large",
+                    )
+                )
+        elif isinstance(value, Mapping):
+            for key, inner in value.items():
+                if not isinstance(key, str):
+                    errors.append(
+                        FieldError(
+                            path,
+                            f"expected text keys, got {_kind_of_value(key)} {key!r}; in YAML, "
+                            f"quote it: '{key}'",
+                        )
+                    )
+                    continue
+                problem = lone_surrogate(key, path)
+                if problem is not None:
+                    errors.append(FieldError(path, f"the key {key!r} {problem.message}"))
+                    continue
+                pending.append((inner, f"{path}.{key}"))
+        elif isinstance(value, list | tuple):
+            pending.extend((inner, f"{path}[{index}]") for index, inner in enumerate(value))
+        else:
+            errors.append(
+                FieldError(
+                    path,
+                    "expected a JSON value (text, number, true/false, null, list or mapping), "
+                    f"got {_kind_of_value(value)}; in YAML, quote it",
+                )
+            )
+    return sorted(errors, key=lambda error: error.path)
 
 
 @frozen
@@ -189,6 +296,8 @@ def where_errors(entry: RuleEntry, types: Sequence[str]) -> list[FieldError]:
     errors: list[FieldError] = []
     where = entry.document.get("applies_to", {}).get("where", {})
     for name, condition in where.items():
+        if not isinstance(name, str):
+            continue  # reported by value_errors
         base, _, key = name.partition(".")
         at = f"{path}.applies_to.where.{name}"
         for tag in types:
