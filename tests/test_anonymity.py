@@ -484,6 +484,22 @@ def marked(complaint: qse.Complaint, record_id: str, marks: Marks) -> qse.Compla
     events = tuple(
         attrs.evolve(event, at=T0 + timedelta(hours=n)) for n, event in enumerate(complaint.events)
     )
+    # A correction's replacement moves with the event it corrects.
+    events = tuple(
+        attrs.evolve(
+            event,
+            data={
+                **event.data,
+                "replacement": {
+                    **event.data["replacement"],
+                    "at": events[event.data["event"]].at.isoformat(),
+                },
+            },
+        )
+        if event.kind == "corrected"
+        else event
+        for event in events
+    )
     complaint = complaint.evolve(
         id=record_id,
         events=events,

@@ -24,6 +24,7 @@ TINY = {
     "engine.py": ["--n", "300", "--repeats", "1"],
     "storage.py": ["--n", "500", "--repeats", "1", "--sample", "200"],
     "surveys.py": ["--n", "200", "--repeats", "1"],
+    "histories.py": ["--sizes", "10", "200", "--repeats", "1"],
 }
 
 

@@ -39,6 +39,24 @@ def clustered(draw: st.DrawFn) -> Complaint:
     target = START + timedelta(minutes=draw(st.integers(0, 90 * 24 * 60)))
     shift = target - complaint.opened_at
     events = tuple(attrs.evolve(event, at=event.at + shift) for event in complaint.events)
+    # A correction's replacement moves with the rest of the history.
+    events = tuple(
+        attrs.evolve(
+            event,
+            data={
+                **event.data,
+                "replacement": {
+                    **event.data["replacement"],
+                    "at": (
+                        datetime.fromisoformat(event.data["replacement"]["at"]) + shift
+                    ).isoformat(),
+                },
+            },
+        )
+        if event.kind == "corrected"
+        else event
+        for event in events
+    )
     return complaint.evolve(
         events=events,
         category=draw(st.sampled_from(CATEGORIES)),

@@ -48,7 +48,7 @@ MATHTEXT_CATEGORIES = ["$$", "$^$", r"$\undefined$", "$x", "a$b$c", r"\$", "$_$"
 def _store(path: Path, records: list[qse.Record]) -> str:
     url = f"sqlite:///{path}"
     with qse.open_store(url) as store:
-        store.save_many(records)
+        store.save_many(records, legacy=True)
     return url
 
 

@@ -196,7 +196,7 @@ def _lab(path: Path) -> Path:
         id="C-1", at=MONDAY, by=STAFF, channel="form", category="Delay"
     )
     with SQLiteStore(path) as store:
-        store.save_many([late, complaint])
+        store.save_many([late, complaint], legacy=True)
     return path
 
 
@@ -316,7 +316,7 @@ def test_every_command_with_a_password_in_a_postgresql_url(
     with SQLiteStore(_lab(tmp_path / "lab.db")) as source:
         records = [*source.stream("enquiry"), *source.stream("complaint")]
     with qse.open_store(postgres_url) as store:
-        store.save_many(records)
+        store.save_many(records, legacy=True)
     for url in (
         _with_password(postgres_url, password),
         f"{postgres_url}&password={quote(password, safe='')}",

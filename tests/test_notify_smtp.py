@@ -478,8 +478,11 @@ def test_notify_due_retries_a_failed_smtp_delivery_and_the_logger_still_gets_it(
     store = MemoryStore()
     tech = qse.Actor("tech-1", "Tara Tech", qse.Role.TECHNOLOGIST)
     store.save_many(
-        qse.Complaint.receive(id=f"c-{n}", at=T0, by=tech, channel="telephone", category="tat")
-        for n in range(3)
+        (
+            qse.Complaint.receive(id=f"c-{n}", at=T0, by=tech, channel="telephone", category="tat")
+            for n in range(3)
+        ),
+        legacy=True,
     )
     port = free_port()
     manager = QSEPluginManager(builtins=True, entry_points=False)
@@ -539,7 +542,7 @@ def test_no_anonymous_identity_in_any_message(
         )
     notifier = SMTPNotifier(settings_for(controller.port))
     store = MemoryStore()
-    store.save(complaint)
+    store.save_many([complaint], legacy=True)
     received = Notification.complaint_received(complaint, at=T0)
     report = send(store, [received, breach(complaint.id)], at=T0, manager=manager_with(notifier))
     assert report.ok

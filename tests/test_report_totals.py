@@ -103,7 +103,7 @@ def test_issue_13_more_than_10000_breaches_are_not_reported_as_10000(tmp_path: P
     """The bug as found, at the default cap of 10,000 findings, through the command line."""
     url = f"sqlite:///{tmp_path / 'lab.db'}"
     with qse.open_store(url) as store:
-        store.save_many(unacknowledged(10_050))
+        store.save_many(unacknowledged(10_050), legacy=True)
     ruleset = tmp_path / "clocks.json"
     ruleset.write_text(json.dumps(CLOCKS))
     target = tmp_path / "report.txt"

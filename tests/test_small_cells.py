@@ -225,7 +225,7 @@ def test_the_threshold_is_a_report_setting(tmp_path: Path) -> None:
             )
     url = f"sqlite:///{tmp_path / 'lab.db'}"
     with qse.open_store(url) as store:
-        store.save_many(lab_complaints())
+        store.save_many(lab_complaints(), legacy=True)
     target = tmp_path / "report.json"
     common = ["check", "--store", url, "--ruleset", "qse2-responsibility", "--at", AT.isoformat()]
     assert main([*common, "--format", "json", "--output", str(target)]) in (0, 1)

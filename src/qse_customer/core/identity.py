@@ -38,10 +38,31 @@ PERSON_ID_FIELDS: Final = frozenset({"people_involved", "respondent_id"})
 """Fields holding person ids: erased to a pseudonym (``erased-1``) rather than to a blank."""
 
 COMPLIANCE_DATA_KEYS: Final = frozenset(
-    {"until", "event", "replacement", "reason", "fields", "subject", "actors"}
+    {
+        # corrections and erasures
+        "event",
+        "replacement",
+        "reason",
+        "fields",
+        # extensions, amendments of contracts, links, surveys and needs
+        "until",
+        "effective_from",
+        "effective_until",
+        "retrospective",
+        "services",
+        "withdrawn",
+        "review_interval_days",
+        "deviation_report_days",
+        "communication_method",
+        "test_request",
+        "invited",
+        "need",
+        "expectation",
+        "source",
+    }
 )
-"""Event data keys that identify no one (the library's rules and administrative events read
-them); any other data entry counts as identity."""
+"""Event data keys that identify no one (the library's own events and rules read them); any
+other data entry counts as identity (a caller's name or number, what a message says)."""
 
 EXTERNAL_ROLES: Final = frozenset({"customer", "recipient_management"})
 """Roles of people outside the laboratory: their actors are erased with the record's subject."""
