@@ -154,6 +154,7 @@ CALLS: dict[str, Call] = {
         id="M", at=as_(t), by=None, measure="telephone_rings", value=2, unit="rings"
     ),
     "Record.add": lambda t, as_: records(t)[1].add("acknowledged", at=as_(t), by=QM),
+    "Record.as_known_at": lambda t, as_: records(t)[1].as_known_at(as_(t - BEFORE / 2)),
     "Need": lambda t, as_: qse.Need("x", "y", qse.NeedSource.SURVEY, as_(t), as_(t)),
     "Notification": lambda t, as_: qse.Notification(
         "breached", "complaint", "C-1", as_(t), due_at=as_(t)
