@@ -189,7 +189,7 @@ def _row(
         as_jsonb,
         None if as_jsonb is not None else document,
         seal(stored),
-        json.dumps(writing.evidence.to_json(), separators=(",", ":")),
+        writing.evidence.to_text(),
     )
 
 
