@@ -691,6 +691,49 @@ def test_writers_of_the_same_records_new_and_old_lose_and_overwrite_nothing(
     assert len(refused) == rounds * (writers - 1)
 
 
+def test_saves_of_many_batches_in_opposite_orders_end_whole_or_not_at_all(
+    postgres_url: str,
+) -> None:
+    """Each batch locks its keys in order, but a save_many of several batches holds them until
+    it commits: two over the same records in opposite orders can wait for each other, which
+    PostgreSQL detects. The one it fails writes nothing and says to retry; nothing is half
+    written; the other commits whole."""
+    versions = {
+        writer: [
+            complaint(n).add("acknowledged", at=T0 + timedelta(hours=1 + writer), by=MANAGER)
+            for n in range(200)
+        ]
+        for writer in (0, 1)
+    }
+    outcomes: dict[int, BaseException | None] = {}
+
+    def save(writer: int) -> None:
+        with PostgresStore(postgres_url, batch_size=50) as store:
+            batch = versions[writer] if writer == 0 else versions[writer][::-1]
+            try:
+                store.save_many(batch)
+                outcomes[writer] = None
+            except BaseException as error:
+                outcomes[writer] = error
+
+    threads = [threading.Thread(target=save, args=(writer,)) for writer in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(outcomes) == [0, 1]
+    winners = [writer for writer, error in outcomes.items() if error is None]
+    assert len(winners) == 1, outcomes  # the other collided, or came second and was refused
+    for error in outcomes.values():
+        if error is not None and not isinstance(error, HistoryRewriteError):
+            assert isinstance(error, StoreError), error
+            assert "nothing was written: retry" in str(error)
+    with PostgresStore(postgres_url) as store:
+        assert list(store.stream(Complaint)) == versions[winners[0]]
+        assert store.verify() == []
+        assert _locks_left(store.url) == []
+
+
 def test_a_writer_held_up_too_long_gets_a_clear_error(postgres_url: str) -> None:
     with PostgresStore(postgres_url) as store:
         store.save(complaint(1))
