@@ -34,11 +34,12 @@ from qse_customer.plugins import (
 from qse_customer.plugins.postgres_store import (
     _DOCUMENT,
     PostgresStore,
+    jsonb_of,
     jsonb_text,
     parse_postgres_url,
     redact,
 )
-from qse_customer.plugins.record_codec import encode, seal
+from qse_customer.plugins.record_codec import dumps, encode, seal, unstructure
 from qse_customer.plugins.store import Store
 from qse_customer.testing.store_contract import MANAGER, STAFF, T0, StoreContract, complaint
 from qse_customer.testing.strategies import complaints, records
@@ -363,6 +364,22 @@ def test_documents_are_stored_as_jsonb_and_sealed_over_the_servers_text(
     loaded = store.load(record.TYPE, record.id)
     assert loaded == record
     assert json.loads(text) == json.loads(encode(loaded))  # with the store's recorded_at
+
+
+_TEXTS = st.one_of(st.text(max_size=5), st.sampled_from(["\x00", "\\u0000", "\ud800", "é", "ü €"]))
+_JSON = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), _TEXTS),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TEXTS, inner, max_size=3),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(document=st.one_of(records().map(unstructure), st.dictionaries(_TEXTS, _JSON)))
+def test_jsonb_text_of_a_document_skips_the_round_trip_and_equals_it(
+    document: dict[str, Any],
+) -> None:
+    assert jsonb_of(document) == jsonb_text(dumps(document))
 
 
 def test_what_jsonb_cannot_hold_is_kept_exactly_as_text(store: PostgresStore) -> None:

@@ -144,10 +144,12 @@ def _ordered(value: Any) -> Any:
             item = value[key]
             inner = type(item)
             ordered[key] = (
-                _ordered(item) if inner is dict or inner is list or inner is float else item
+                _ordered(item)
+                if inner is dict or inner is list or inner is float or inner is tuple
+                else item
             )
         return ordered
-    if kind is list:
+    if kind is list or kind is tuple:
         return [_ordered(item) for item in value]
     if kind is float:
         shown = repr(value)
@@ -173,13 +175,26 @@ def jsonb_text(document: str) -> str | None:
     return text
 
 
+def jsonb_of(document: dict[str, Any]) -> str | None:
+    """``jsonb_text(dumps(document))`` for a document as plain JSON types, without writing and
+    parsing the JSON in between."""
+    try:
+        text = _jsonb_dumps(_ordered(document))
+        text.encode("utf-8")
+    except (_NotExact, UnicodeEncodeError):
+        return None
+    except (TypeError, ValueError, AttributeError):  # not plain JSON types: the long way
+        return jsonb_text(dumps(document))
+    # U+0000 in a text (or a backslash before "u0000"): as jsonb_text decides.
+    return None if "\\u0000" in text else text
+
+
 def _row(
     writing: Writing,
 ) -> tuple[str, str, str, int, int, str | None, str | None, int, str]:
     record = writing.record
-    document = dumps(writing.document)
-    as_jsonb = jsonb_text(document)
-    stored = as_jsonb if as_jsonb is not None else document
+    as_jsonb = jsonb_of(writing.document)
+    document = as_jsonb if as_jsonb is not None else dumps(writing.document)
     return (
         record.TYPE,
         _checked_text(record.id, "$.id"),
@@ -188,7 +203,7 @@ def _row(
         micros(record.last_event_at),
         as_jsonb,
         None if as_jsonb is not None else document,
-        seal(stored),
+        seal(document),
         writing.evidence.to_text(),
     )
 
