@@ -258,10 +258,10 @@ def main() -> None:
             f"{statistics.median(ratios):>13.2f}x   ({min(ratios):.2f}-{max(ratios):.2f})"
         )
     for what, ratios in chain_cost.items():
+        how = f"{what} x{writer_counts[0]}" if what == "insert" else what
         print(
-            f"hash chain cost on PostgreSQL, {what} x{writer_counts[0]} (time with / without, "
-            f"same run): {statistics.median(ratios):.2f}x "
-            f"(runs: {', '.join(f'{r:.2f}' for r in ratios)})"
+            f"hash chain cost on PostgreSQL, {how} (time with / without, same run): "
+            f"{statistics.median(ratios):.2f}x (runs: {', '.join(f'{r:.2f}' for r in ratios)})"
         )
     for backend, size in sizes.items():
         print(f"{backend} size: {size / 2**20:,.0f} MiB ({size / args.n:,.0f} bytes a record)")
