@@ -297,6 +297,27 @@ def test_an_older_store_is_migrated_keeping_its_records(postgres_url: str) -> No
     assert all(len(row[1]) == 64 for row in evidence)  # h_head in hex, readable by SQL
 
 
+@pytest.mark.parametrize(
+    "document", ['{"type": "complaint", "events": ["not an event"]}', "not JSON", "[]"]
+)
+def test_a_row_the_chain_cannot_cover_does_not_stop_the_migration(
+    postgres_url: str, document: str
+) -> None:
+    _, schema = parse_postgres_url(postgres_url)
+    kept = _old_document(complaint(1))
+    with raw(postgres_url) as db:
+        db.execute(f"SET search_path TO {schema}")
+        assert postgres_schema.migrate(db, schema, target=2) == [1, 2]
+        db.execute(
+            "INSERT INTO qse_records VALUES ('complaint', 'c-0001', 'open', 0, 0, NULL, %s, %s), "
+            "('complaint', 'c-0002', 'open', 1, 1, NULL, %s, 0)",  # the second edited by hand
+            (kept, seal(kept), document),
+        )
+    with PostgresStore(postgres_url) as store:
+        assert [p.record_id for p in store.verify()] == ["c-0002"]
+        assert store.load(Complaint, "c-0001") == complaint(1)
+
+
 def test_a_failing_migration_leaves_the_previous_version(
     postgres_url: str, store: PostgresStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:

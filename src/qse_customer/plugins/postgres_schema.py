@@ -73,9 +73,9 @@ def _chain_existing(connection: Connection[Any]) -> None:
                 for tag, record_id, document in chunk:
                     try:
                         evidence = seal(json.loads(document), None, os.urandom)
-                    except (ValueError, KeyError, TypeError):
+                    except Exception:
                         continue  # not a document the chain can cover: verify() reports it
-                    text = json.dumps(evidence.to_json(), separators=(",", ":"))
+                    text = evidence.to_text()
                     chained.append((tag, record_id, text))
                 with cursor.copy("COPY qse_chained (type, id, evidence) FROM STDIN") as copy:
                     for row in chained:
