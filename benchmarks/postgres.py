@@ -17,6 +17,11 @@ PostgreSQL and for SQLite (``synchronous=full``, WAL) in the same run; the media
 ``--repeats`` runs are printed, with the median and range of each run's PostgreSQL / SQLite
 ratio. Without ``--url`` the script starts a throw-away PostgreSQL server on loopback (fsync on,
 as a real server) with tests/postgres_server.py and deletes it after.
+
+Each run also inserts (with the first writer count) and streams the same complaints in a
+PostgreSQL store whose sealing is a no-op (storage.py's ``without_chain``), before the other
+stores in one run and after them in the next, and prints what the hash chain costs there: the
+median of each run's time with the chain over the time without it.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
 
@@ -51,14 +57,21 @@ def _open(url: str) -> Store:
 
 
 def _insert_slice(
-    url: str, start: int, stop: int, batch: int, go: EventType, results: multiprocessing.Queue
+    url: str,
+    start: int,
+    stop: int,
+    batch: int,
+    go: EventType,
+    results: multiprocessing.Queue,
+    chained: bool = True,
 ) -> None:
     """One writer: insert complaints ``start`` to ``stop`` once ``go`` is set; report the
-    seconds it spent in ``save_many`` (building the complaints not counted)."""
-    from storage import complaint
+    seconds it spent in ``save_many`` (building the complaints not counted). ``chained=False``:
+    with sealing a no-op (storage.py's :func:`without_chain`)."""
+    from storage import complaint, without_chain
 
     spent = 0.0
-    with _open(url) as store:
+    with _open(url) as store, nullcontext() if chained else without_chain():
         go.wait()
         for first in range(start, stop, batch):
             records = [complaint(i) for i in range(first, min(first + batch, stop))]
@@ -68,15 +81,17 @@ def _insert_slice(
     results.put(spent)
 
 
-def insert(url: str, n: int, batch: int, writers: int) -> float:
-    """Records per second of ``writers`` processes inserting ``n`` complaints into ``url``."""
+def insert(url: str, n: int, batch: int, writers: int, chained: bool = True) -> float:
+    """Records per second of ``writers`` processes inserting ``n`` complaints into ``url``
+    (``chained=False``: with sealing a no-op)."""
     context = multiprocessing.get_context("spawn")
     go = context.Event()
     results: multiprocessing.Queue = context.Queue()
     bounds = [n * w // writers for w in range(writers + 1)]
     processes = [
         context.Process(
-            target=_insert_slice, args=(url, bounds[w], bounds[w + 1], batch, go, results)
+            target=_insert_slice,
+            args=(url, bounds[w], bounds[w + 1], batch, go, results, chained),
         )
         for w in range(writers)
     ]
@@ -115,6 +130,12 @@ def stream(url: str, n: int, samples: list[float]) -> float:
     if count != n:
         raise SystemExit(f"streamed {count} complaints from {url}, expected {n}")
     return n / spent
+
+
+def bare_run(url: str, n: int, batch: int, writers: int) -> dict[str, float]:
+    """Insert and stream rates of a PostgreSQL store whose sealing is a no-op."""
+    rate = insert(url, n, batch, writers, chained=False)
+    return {"insert": rate, "stream": stream(url, n, [])}
 
 
 def postgres_size(url: str) -> int:
@@ -173,6 +194,7 @@ def main() -> None:
     rates: dict[tuple[str, str], list[float]] = {}
     sizes: dict[str, int] = {}
     samples: dict[str, list[float]] = {}
+    chain_cost: dict[str, list[float]] = {"insert": [], "stream": []}
     try:
         import psycopg
 
@@ -188,10 +210,17 @@ def main() -> None:
                         "postgresql": f"{base}{separator}schema=bench_{tag}",
                         "sqlite": f"sqlite:///{Path(folder) / f'bench_{tag}.db'}",
                     }
+                    bare: dict[str, float] = {}
+                    first = writers == writer_counts[0]
+                    # The same into PostgreSQL with sealing a no-op: what the chain costs there
+                    # (before the other runs in one repeat, after them in the next).
+                    bare_url = f"{base}{separator}schema=bench_{tag}_bare"
+                    if first and repeat % 2 == 1:
+                        bare = bare_run(bare_url, args.n, args.batch, writers)
                     for backend, url in urls.items():
                         rate = insert(url, args.n, args.batch, writers)
                         rates.setdefault((backend, f"insert x{writers}"), []).append(rate)
-                        if writers == writer_counts[0]:
+                        if first:
                             run_samples: list[float] = []
                             rates.setdefault((backend, "stream"), []).append(
                                 stream(url, args.n, run_samples)
@@ -201,6 +230,20 @@ def main() -> None:
                                 postgres_size(url) if backend == "postgresql" else sqlite_size(url)
                             )
                         print(f"  run {repeat + 1}, {backend}, {writers} writer(s): {rate:,.0f}/s")
+                    if first and repeat % 2 == 0:
+                        bare = bare_run(bare_url, args.n, args.batch, writers)
+                    if first:
+                        rates.setdefault(("postgresql", "without the chain"), []).append(
+                            bare["insert"]
+                        )
+                        pg_insert = rates[("postgresql", f"insert x{writers}")][-1]
+                        chain_cost["insert"].append(bare["insert"] / pg_insert)
+                        pg_stream = rates[("postgresql", "stream")][-1]
+                        chain_cost["stream"].append(bare["stream"] / pg_stream)
+                        print(
+                            f"  run {repeat + 1}, postgresql without the chain: "
+                            f"{bare['insert']:,.0f}/s"
+                        )
     finally:
         stop()
 
@@ -213,6 +256,12 @@ def main() -> None:
         print(
             f"{what + ' (records/s)':<28}{pg:>14,.0f}{lite:>14,.0f}"
             f"{statistics.median(ratios):>13.2f}x   ({min(ratios):.2f}-{max(ratios):.2f})"
+        )
+    for what, ratios in chain_cost.items():
+        how = f"{what} x{writer_counts[0]}" if what == "insert" else what
+        print(
+            f"hash chain cost on PostgreSQL, {how} (time with / without, same run): "
+            f"{statistics.median(ratios):.2f}x (runs: {', '.join(f'{r:.2f}' for r in ratios)})"
         )
     for backend, size in sizes.items():
         print(f"{backend} size: {size / 2**20:,.0f} MiB ({size / args.n:,.0f} bytes a record)")

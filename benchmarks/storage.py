@@ -1,4 +1,5 @@
-"""Throughput of the SQLite store: batched inserts, and streaming the records back.
+"""Throughput of the SQLite store: batched inserts, and streaming the records back; and what the
+hash chain (tamper evidence) costs them.
 
 Run from the repository root:
 
@@ -12,6 +13,12 @@ rule engine when ``qse_customer.rules`` is there. Prints records per second (the
 repeats), the reference rates measured in the same run on a sample of the stored documents
 (``json.loads`` alone, and ``from_dict(validate=False)``, the decoding a store without seals would
 need), the file size and the peak memory.
+
+Each run also inserts and streams the same complaints into a second new store whose sealing is a
+no-op (:func:`without_chain`: every record gets an empty chain; the library has no such switch,
+the benchmark replaces the function), the two in turns (which goes first alternates between
+runs), and prints what the chain costs: the median of each run's time with the chain over the
+time without it.
 """
 
 from __future__ import annotations
@@ -27,12 +34,15 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime, timedelta
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 from qse_customer import Actor, Complaint, Event, Role, from_dict
-from qse_customer.plugins import SQLiteStore
+from qse_customer.core.evidence import Evidence
+from qse_customer.plugins import SQLiteStore, store_base
 
 STAFF = (
     Actor("tech-1", "Tara Tech", Role.TECHNOLOGIST),
@@ -101,6 +111,25 @@ def complaint(index: int) -> Complaint:
     if index % 3 == 0:
         record = record.with_event(Event("closed", received + timedelta(days=6), STAFF[2]))
     return record
+
+
+_NO_CHAIN = Evidence({}, {}, ())
+
+
+@contextmanager
+def without_chain() -> Iterator[None]:
+    """Stores seal nothing while inside: each record gets an empty chain (for the comparison
+    only; a store written so does not verify)."""
+    real = store_base.seal
+
+    def no_seal(document: Any, previous: Any, salt: Any) -> Evidence:
+        return _NO_CHAIN
+
+    store_base.seal = no_seal  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        store_base.seal = real  # type: ignore[assignment]
 
 
 def batches(n: int, size: int) -> Iterator[list[Complaint]]:
@@ -258,28 +287,47 @@ def main() -> None:
     samples: list[float] = []
     loads_rates: list[float] = []
     from_dict_rates: list[float] = []
-    size = 0
+    chain_cost: dict[str, list[float]] = {"insert": [], "stream": []}
+    size = bare_size = 0
     for repeat in range(args.repeats):
-        with tempfile.TemporaryDirectory(dir=args.dir) as folder:
-            path = Path(folder) / "bench.db"
-            store = SQLiteStore(path, synchronous=args.synchronous)
-            inserts.append(args.n / insert(store, args.n, args.batch))
-            size = path.stat().st_size + sum(
-                p.stat().st_size for p in Path(folder).glob("bench.db-*")
-            )
-            gc.collect()
-            run_samples: list[float] = []
-            streams.append(args.n / stream(store, args.n, run_samples))
-            samples = run_samples
-            engine_run = through_engine(store, min(args.sample, args.n))
-            if engine_run is not None:
-                engine.append(engine_run[0])
-                engine_alone.append(engine_run[1])
-            loads_rate, from_dict_rate = reference(store, min(args.sample, args.n))
-            loads_rates.append(loads_rate)
-            from_dict_rates.append(from_dict_rate)
-            store.close()
-        print(f"  run {repeat + 1}: insert {inserts[-1]:,.0f}/s, stream {streams[-1]:,.0f}/s")
+        bare: dict[str, float] = {}
+        for chained in (True, False) if repeat % 2 == 0 else (False, True):
+            with (
+                tempfile.TemporaryDirectory(dir=args.dir) as folder,
+                nullcontext() if chained else without_chain(),
+            ):
+                path = Path(folder) / "bench.db"
+                store = SQLiteStore(path, synchronous=args.synchronous)
+                insert_rate = args.n / insert(store, args.n, args.batch)
+                stored = path.stat().st_size + sum(
+                    p.stat().st_size for p in Path(folder).glob("bench.db-*")
+                )
+                gc.collect()
+                run_samples: list[float] = []
+                stream_rate = args.n / stream(store, args.n, run_samples)
+                if not chained:
+                    bare = {"insert": insert_rate, "stream": stream_rate}
+                    bare_size = stored
+                    store.close()
+                    continue
+                inserts.append(insert_rate)
+                streams.append(stream_rate)
+                size = stored
+                samples = run_samples
+                engine_run = through_engine(store, min(args.sample, args.n))
+                if engine_run is not None:
+                    engine.append(engine_run[0])
+                    engine_alone.append(engine_run[1])
+                loads_rate, from_dict_rate = reference(store, min(args.sample, args.n))
+                loads_rates.append(loads_rate)
+                from_dict_rates.append(from_dict_rate)
+                store.close()
+        chain_cost["insert"].append(bare["insert"] / inserts[-1])
+        chain_cost["stream"].append(bare["stream"] / streams[-1])
+        print(
+            f"  run {repeat + 1}: insert {inserts[-1]:,.0f}/s ({bare['insert']:,.0f}/s without "
+            f"the chain), stream {streams[-1]:,.0f}/s ({bare['stream']:,.0f}/s without)"
+        )
 
     def median(values: list[float]) -> float:
         return statistics.median(values)
@@ -296,7 +344,13 @@ def main() -> None:
     print(
         f"stream / from_dict(validate=False):   {median(streams) / median(from_dict_rates):>12.1f}x"
     )
+    for what, ratios in chain_cost.items():
+        print(
+            f"hash chain cost, {what} (time with / without, same run): "
+            f"{median(ratios):.2f}x (runs: {', '.join(f'{r:.2f}' for r in ratios)})"
+        )
     print(f"database size: {size / 2**20:,.0f} MiB ({size / args.n:,.0f} bytes a record)")
+    print(f"database size without the chain: {bare_size / 2**20:,.0f} MiB")
     print("RSS while streaming (MiB): " + ", ".join(f"{s:.0f}" for s in samples))
     print(f"peak memory (ru_maxrss): {peak_mib():,.0f} MiB")
 

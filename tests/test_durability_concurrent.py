@@ -1,7 +1,10 @@
-"""No event is lost when processes append to the same records at once: two to four writer
-processes (this file run as a script) append numbered notes to the same few records, all starting
-at the same moment, while the test streams the store; afterwards every note of every writer is
-there, each writer's in the order it appended them."""
+"""No event is lost when processes write to the same records at once: two to four writer
+processes (this file run as a script) add numbered events to the same few records, all starting
+at the same moment, while the test streams the store: by turns a note with ``append_event``, a
+note with ``save`` of the record loaded and extended (refused, then loaded again, when another
+writer got in first), and a ``correct``-ion of the writer's own previous event. Afterwards every
+event of every writer is there, each writer's in the order it wrote them, every correction points
+at its writer's previous event, and every hash chain verifies."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ import time
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -22,25 +25,62 @@ if TYPE_CHECKING:
 pytest_plugins = ("postgres_server",)
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+LATER = datetime(2100, 1, 1, tzinfo=UTC)
 RECORDS = ("shared-1", "shared-2", "shared-3")
 NOTES = 20
 
 
 def _writer(url: str, writer: int, start_at: float) -> None:
-    """Append ``NOTES`` notes to every shared record, visiting them in a writer's own order."""
-    from qse_customer import Actor, Complaint, Event, Role
+    """Add ``NOTES`` events to every shared record, visiting them in a writer's own order."""
+    from qse_customer import Actor, Complaint, Event, HistoryRewriteError, Role
     from qse_customer.plugins import open_store
 
     actor = Actor(f"tech-{writer}", "Tara Tech", Role.TECHNOLOGIST)
     order = RECORDS[writer % len(RECORDS) :] + RECORDS[: writer % len(RECORDS)]
+    mine: dict[str, int] = {}  # the index of this writer's last event in each record
     with open_store(url) as store:
         time.sleep(max(0.0, start_at - time.time()))
         for seq in range(NOTES):
             for record_id in order:
-                event = Event(
-                    "note_added", T0 + timedelta(hours=1), actor, {"writer": writer, "seq": seq}
+                data = {"writer": writer, "seq": seq}
+                # All at one time after the store's clock: corrections are made at
+                # max(the clock, the last event), and no writer's event may be earlier.
+                event = Event("note_added", LATER, actor, data)
+                way = (seq + writer) % 3 if seq else 0
+                if way == 0:
+                    record = store.append_event(Complaint, record_id, event)
+                elif way == 1:
+                    while True:
+                        record = store.load(Complaint, record_id).with_event(event)
+                        try:
+                            store.save(record)
+                            break
+                        except HistoryRewriteError:
+                            continue  # another writer saved first: load it again
+                else:
+                    record = store.correct(
+                        Complaint,
+                        record_id,
+                        mine[record_id],
+                        Event("note_added", T0 + timedelta(hours=1), actor, {"fixed": 1}),
+                        by=actor,
+                        reason=f"writer {writer} seq {seq}",
+                    )
+                mine[record_id] = max(
+                    index
+                    for index, stored in enumerate(record.events)
+                    if _writer_seq(stored) == (writer, seq)
                 )
-                store.append_event(Complaint, record_id, event)
+
+
+def _writer_seq(event: Any) -> tuple[int, int] | None:
+    """The writer and seq of an event a writer made (a note's data, a correction's reason)."""
+    if event.kind == "corrected":
+        _, writer, _, seq = event.data["reason"].split()
+        return int(writer), int(seq)
+    if event.kind == "note_added" and "writer" in event.data:
+        return int(event.data["writer"]), int(event.data["seq"])
+    return None
 
 
 def _append_at_once(url: str, writers: int) -> None:
@@ -72,13 +112,24 @@ def _append_at_once(url: str, writers: int) -> None:
         errors = [process.communicate(timeout=120)[1] for process in processes]
         assert [process.returncode for process in processes] == [0] * writers, errors
         found = {record_id: reader.load(Complaint, record_id) for record_id in RECORDS}
+        assert reader.verify() == []  # type: ignore[attr-defined]
     assert streams > 0
+    corrections = 0
     for record_id, record in found.items():
         by_writer: dict[int, list[int]] = defaultdict(list)
-        for event in record.events[1:]:
-            by_writer[event.data["writer"]].append(event.data["seq"])
+        last: dict[int, int] = {}
+        for index, event in enumerate(record.events[1:], start=1):
+            made = _writer_seq(event)
+            assert made is not None, (record_id, event)
+            writer, seq = made
+            by_writer[writer].append(seq)
+            if event.kind == "corrected":
+                assert event.data["event"] == last[writer], (record_id, index)  # its previous
+                corrections += 1
+            last[writer] = index
         assert dict(by_writer) == {w: list(range(NOTES)) for w in range(writers)}, record_id
         assert len(record.events) == 1 + writers * NOTES
+    assert corrections > 0
 
 
 @pytest.mark.parametrize("writers", [2, 4])

@@ -1,9 +1,12 @@
-"""Nothing acknowledged is lost when a writer is killed: a process saving and appending to a store
-is killed with SIGKILL at random points, many times; afterwards every write it acknowledged is
-there, no note is missing or out of order, and the store opens and validates.
+"""Nothing acknowledged is lost when a writer is killed: a process saving, appending, saving longer
+histories and correcting events in a store is killed with SIGKILL at random points, many times;
+afterwards every write it acknowledged is there, no event is missing or out of order, and the
+store opens, validates and every hash chain verifies.
 
 The writer (this file run as a script) prints one line a write, after the store's call returned
-(after the commit): ``save <id> ...`` or ``append <id> <seq>``. Only complete lines count as
+(after the commit): ``save <id> ...``, or ``append <id> <seq>`` for each write that adds one event
+to a record (``append_event`` of a note, ``save`` of the record with one more note, or
+``correct`` of an earlier note, whose reason carries the seq). Only complete lines count as
 acknowledged. A write in flight when the process died may or may not be there; none may be torn.
 """
 
@@ -17,8 +20,12 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from qse_customer import Event
 
 pytest_plugins = ("postgres_server",)
 
@@ -64,8 +71,20 @@ def _writer(url: str, prefix: str, seed: int) -> None:
         else:
             record_id = rng.choice(sorted(mine))
             seq = mine[record_id] + 1
-            event = Event("note_added", T0 + timedelta(hours=1), staff, {"seq": seq})
-            store.append_event(Complaint, record_id, event)
+            # Now, not a fixed time: a correction is made at the store's clock.
+            event = Event("note_added", datetime.now(UTC), staff, {"seq": seq})
+            if choice < 0.55:
+                store.append_event(Complaint, record_id, event)
+            elif choice < 0.8:  # a save of a longer history
+                store.save(store.load(Complaint, record_id).with_event(event))
+            else:  # a correction of an earlier event (the record's first, or a note)
+                target = rng.randrange(seq)
+                replacement = Event("note_added", T0 + timedelta(hours=1), staff, {"fixed": 1})
+                if target == 0:
+                    replacement = Event("received", T0, staff)
+                store.correct(
+                    Complaint, record_id, target, replacement, by=staff, reason=f"seq {seq}"
+                )
             mine[record_id] = seq
             ack(f"append {record_id} {seq}")
 
@@ -98,7 +117,8 @@ def _run_and_kill(url: str, prefix: str, rng: random.Random, early: bool) -> lis
     return [line for line in lines if line != "ready"]
 
 
-def _check(url: str, acknowledged: dict[str, int], verify: bool) -> None:
+def _check(url: str, acknowledged: dict[str, int], verify: bool) -> int:
+    """Check the store against what was acknowledged; return how many corrections it holds."""
     from qse_customer import Complaint
     from qse_customer.plugins import open_store
 
@@ -109,9 +129,23 @@ def _check(url: str, acknowledged: dict[str, int], verify: bool) -> None:
         assert store.count(Complaint) == len(stored)
     for record_id, last in acknowledged.items():
         assert record_id in stored, f"acknowledged save of {record_id} lost"
-        seqs = [event.data["seq"] for event in stored[record_id].events[1:]]
+        seqs = [_seq(event) for event in stored[record_id].events[1:]]
         assert seqs == list(range(1, len(seqs) + 1)), f"{record_id}: notes {seqs}"
         assert last <= len(seqs) <= last + 1, f"{record_id}: acknowledged {last}, found {seqs}"
+    corrections = 0
+    for record in stored.values():
+        for index, event in enumerate(record.events):
+            if event.kind == "corrected":
+                assert 0 <= event.data["event"] < index, f"{record.id}: {event}"
+                corrections += 1
+    return corrections
+
+
+def _seq(event: Event) -> int:
+    """The seq a writer gave an event: a note's data, a correction's reason."""
+    if event.kind == "corrected":
+        return int(event.data["reason"].removeprefix("seq "))
+    return int(event.data["seq"])
 
 
 def _kill_many_times(url: str, verify: bool) -> None:
@@ -129,10 +163,11 @@ def _kill_many_times(url: str, verify: bool) -> None:
                 acknowledged[rest[0]] = int(rest[1])
         writes += len(lines)
         try:
-            _check(url, acknowledged, verify)
+            corrections = _check(url, acknowledged, verify)
         except AssertionError as error:
             raise AssertionError(f"round {round_number} (seed {seed}): {error}") from error
     assert writes > ROUNDS, f"the writers acknowledged only {writes} writes (seed {seed})"
+    assert corrections > 0, f"no correction was made (seed {seed})"
 
 
 def test_sqlite_keeps_every_acknowledged_write(tmp_path: Path) -> None:

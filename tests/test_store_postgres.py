@@ -5,6 +5,7 @@ constant memory, lost connections and its URLs."""
 from __future__ import annotations
 
 import json
+import random
 import sys
 import threading
 import tracemalloc
@@ -13,13 +14,16 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from qse_customer import Complaint, Enquiry, Event, ValidationError
 from qse_customer.core.record import Record
 from qse_customer.plugins import (
     CorruptStoreError,
     ForeignStoreError,
+    HistoryRewriteError,
+    RecordNotFoundError,
     StoredRecordError,
     StoreError,
     StoreVersionError,
@@ -28,15 +32,17 @@ from qse_customer.plugins import (
     postgres_schema,
 )
 from qse_customer.plugins.postgres_store import (
+    _DOCUMENT,
     PostgresStore,
+    jsonb_of,
     jsonb_text,
     parse_postgres_url,
     redact,
 )
-from qse_customer.plugins.record_codec import encode, seal
+from qse_customer.plugins.record_codec import dumps, encode, seal, unstructure
 from qse_customer.plugins.store import Store
-from qse_customer.testing.store_contract import MANAGER, T0, StoreContract, complaint
-from qse_customer.testing.strategies import records
+from qse_customer.testing.store_contract import MANAGER, STAFF, T0, StoreContract, complaint
+from qse_customer.testing.strategies import complaints, records
 
 if TYPE_CHECKING:
     from postgres_server import Cluster
@@ -233,25 +239,83 @@ def test_a_new_store_is_at_the_latest_version_with_its_indexes(
     assert column == ("jsonb",)
 
 
+def _old_document(record: Record) -> str:
+    """A record's document as a store of schema version 1 or 2 wrote it (no recorded_at)."""
+    document = json.loads(encode(record))
+    for event in document["events"]:
+        del event["recorded_at"]
+    return json.dumps(document, separators=(",", ":"))
+
+
 def test_an_older_store_is_migrated_keeping_its_records(postgres_url: str) -> None:
     _, schema = parse_postgres_url(postgres_url)
     record = complaint(1)
+    acknowledged = complaint(2).add("acknowledged", at=T0 + timedelta(hours=2), by=STAFF)
     with raw(postgres_url) as db:
         db.execute(f"SET search_path TO {schema}")
         assert postgres_schema.migrate(db, schema, target=1) == [1]
-        document = encode(record)
+        document = _old_document(record)
         db.execute(
             "INSERT INTO qse_records VALUES ('complaint', %s, 'open', 0, 0, NULL, %s, %s)",
             (record.id, document, seal(document)),
         )
+        assert postgres_schema.migrate(db, schema, target=2) == [2]
+        document = _old_document(acknowledged)
+        db.execute(
+            "INSERT INTO qse_records VALUES ('complaint', %s, 'acknowledged', 0, 0, %s, NULL, %s)",
+            (acknowledged.id, document, 0),
+        )
     with PostgresStore(postgres_url) as store:
         assert store.load(Complaint, record.id) == record
         store.add_notifications([], notifiers=["log"])  # the version 2 tables exist
+        # Version 3: the records have their hash chains, their events were recorded before
+        # stamping, and writes extend the chains.
+        assert store.verify() == []
+        assert [e.recorded_at for e in store.load(Complaint, acknowledged.id).events] == [None] * 2
+        later = store.append_event(
+            Complaint, record.id, Event("acknowledged", T0 + timedelta(hours=1), STAFF)
+        )
+        assert later.events[0].recorded_at is None and later.events[1].recorded_at is not None
+        store.correct(
+            Complaint,
+            acknowledged.id,
+            1,
+            Event("acknowledged", T0 + timedelta(hours=1), STAFF),
+            by=MANAGER,
+            reason="typed the wrong hour",
+        )
+        assert store.verify() == []
     with raw(postgres_url) as db:
         (version,) = db.execute(
             f"SELECT max(version) FROM {schema}.qse_schema_migrations"
         ).fetchone()
-    assert version == 2
+        evidence = db.execute(
+            f"SELECT id, evidence -> 'hashes' ->> 0 FROM {schema}.qse_records ORDER BY id"
+        ).fetchall()
+    assert version == postgres_schema.LATEST_VERSION == 3
+    assert [row[0] for row in evidence] == ["c-0001", "c-0002"]
+    assert all(len(row[1]) == 64 for row in evidence)  # h_head in hex, readable by SQL
+
+
+@pytest.mark.parametrize(
+    "document", ['{"type": "complaint", "events": ["not an event"]}', "not JSON", "[]"]
+)
+def test_a_row_the_chain_cannot_cover_does_not_stop_the_migration(
+    postgres_url: str, document: str
+) -> None:
+    _, schema = parse_postgres_url(postgres_url)
+    kept = _old_document(complaint(1))
+    with raw(postgres_url) as db:
+        db.execute(f"SET search_path TO {schema}")
+        assert postgres_schema.migrate(db, schema, target=2) == [1, 2]
+        db.execute(
+            "INSERT INTO qse_records VALUES ('complaint', 'c-0001', 'open', 0, 0, NULL, %s, %s), "
+            "('complaint', 'c-0002', 'open', 1, 1, NULL, %s, 0)",  # the second edited by hand
+            (kept, seal(kept), document),
+        )
+    with PostgresStore(postgres_url) as store:
+        assert [p.record_id for p in store.verify()] == ["c-0002"]
+        assert store.load(Complaint, "c-0001") == complaint(1)
 
 
 def test_a_failing_migration_leaves_the_previous_version(
@@ -259,17 +323,18 @@ def test_a_failing_migration_leaves_the_previous_version(
 ) -> None:
     store.save(complaint(1))
     store.close()
+    latest = postgres_schema.LATEST_VERSION
     broken = postgres_schema.Migration(
-        3, "broken", ("CREATE TABLE qse_half_done (x integer)", "THIS IS NOT SQL")
+        latest + 1, "broken", ("CREATE TABLE qse_half_done (x integer)", "THIS IS NOT SQL")
     )
     monkeypatch.setattr(postgres_schema, "MIGRATIONS", (*postgres_schema.MIGRATIONS, broken))
     _, schema = parse_postgres_url(postgres_url)
     with raw(postgres_url) as db:
         db.execute(f"SET search_path TO {schema}")
         with pytest.raises(Exception, match="syntax error"):
-            postgres_schema.migrate(db, schema, target=3)
+            postgres_schema.migrate(db, schema, target=latest + 1)
         (version,) = db.execute("SELECT max(version) FROM qse_schema_migrations").fetchone()
-    assert version == 2
+    assert version == latest
     assert "qse_half_done" not in tables_of(postgres_url)
     monkeypatch.undo()
     with PostgresStore(postgres_url) as reopened:
@@ -308,6 +373,7 @@ _SOME = settings(max_examples=30, deadline=None, suppress_health_check=list(Heal
 def test_documents_are_stored_as_jsonb_and_sealed_over_the_servers_text(
     store: PostgresStore, record: Record
 ) -> None:
+    store.delete(record.TYPE, record.id)  # one store for every example: a history only grows
     store.save(record)
     text, as_jsonb, stored_seal = store._db.execute(
         "SELECT coalesce(document::text, document_text), document IS NOT NULL, seal "
@@ -316,7 +382,25 @@ def test_documents_are_stored_as_jsonb_and_sealed_over_the_servers_text(
     ).fetchone()
     assert stored_seal == seal(text)  # read back without validating it again
     assert as_jsonb == (jsonb_text(encode(record)) is not None)
-    assert json.loads(text) == json.loads(encode(record))
+    loaded = store.load(record.TYPE, record.id)
+    assert loaded == record
+    assert json.loads(text) == json.loads(encode(loaded))  # with the store's recorded_at
+
+
+_TEXTS = st.one_of(st.text(max_size=5), st.sampled_from(["\x00", "\\u0000", "\ud800", "é", "ü €"]))
+_JSON = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), _TEXTS),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TEXTS, inner, max_size=3),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(document=st.one_of(records().map(unstructure), st.dictionaries(_TEXTS, _JSON)))
+def test_jsonb_text_of_a_document_skips_the_round_trip_and_equals_it(
+    document: dict[str, Any],
+) -> None:
+    assert jsonb_of(document) == jsonb_text(dumps(document))
 
 
 def test_what_jsonb_cannot_hold_is_kept_exactly_as_text(store: PostgresStore) -> None:
@@ -407,10 +491,96 @@ def test_verify_reseals_valid_rows_and_reports_invalid_ones(store: PostgresStore
     ]
 
 
+# -- evidence: edits behind the store's back ------------------------------------------------
+
+
+def test_verify_finds_a_raw_update_behind_the_stores_back(store: PostgresStore) -> None:
+    late = complaint(1).add("acknowledged", at=T0 + timedelta(days=9), by=STAFF)
+    store.save_many([late, complaint(2, hours=1)])
+    assert store.verify() == []
+    store._db.execute(
+        "UPDATE qse_records SET document = jsonb_set(document, '{events,1,at}', "
+        """'"2026-01-05T10:00:00+00:00"') WHERE id = 'c-0001'"""
+    )
+    # A forger who knows the seal's formula: the row even loads through the fast path.
+    (moved,) = store._db.execute(
+        "SELECT document::text FROM qse_records WHERE id = 'c-0001'"
+    ).fetchone()
+    assert "2026-01-14T09:00:00+00:00" not in moved
+    store._db.execute("UPDATE qse_records SET seal = %s WHERE id = 'c-0001'", (seal(moved),))
+    assert store.load(Complaint, "c-0001").events[1].at == T0 + timedelta(hours=1)
+    [problem] = store.verify()
+    assert (problem.record_id, problem.errors[0].path) == ("c-0001", "$.events[1]")
+    assert "hash chain" in str(problem)
+    # A later write extends the chain from the stored head: it never launders the edit.
+    store.append_event(Complaint, "c-0001", Event("closed", T0 + timedelta(days=10), STAFF))
+    assert [(p.record_id, p.errors[0].path) for p in store.verify()] == [("c-0001", "$.events[1]")]
+
+
+def test_verify_finds_a_chain_removed_or_rewritten(store: PostgresStore) -> None:
+    store.save_many(complaint(n, hours=n) for n in range(3))
+    store._db.execute("UPDATE qse_records SET evidence = NULL WHERE id = 'c-0000'")
+    store._db.execute(
+        "UPDATE qse_records SET evidence = jsonb_set(evidence, '{hashes,1}', to_jsonb(%s::text)) "
+        "WHERE id = 'c-0001'",
+        ("0" * 64,),
+    )
+    found = {p.record_id: p.errors[0] for p in store.verify()}
+    assert sorted(found) == ["c-0000", "c-0001"]
+    assert "no hash chain" in found["c-0000"].message
+    assert found["c-0001"].path == "$.events[0]"
+    # The store refuses to write to a record whose chain is gone rather than start a new one.
+    with pytest.raises(StoredRecordError, match="hash chain"):
+        store.append_event(Complaint, "c-0000", Event("closed", T0 + timedelta(days=1), STAFF))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_verify_finds_any_single_byte_change_to_a_stored_event(
+    postgres_cluster: Cluster, data: st.DataObject
+) -> None:
+    import psycopg
+
+    record = data.draw(complaints())
+    with PostgresStore(postgres_cluster.store_url()) as store:
+        store.save(record)
+        (document,) = store._db.execute(
+            f"SELECT {_DOCUMENT} FROM qse_records"
+        ).fetchone()  # as PostgreSQL prints it
+        events = json.loads(document)["events"]
+        index = data.draw(st.integers(0, len(events) - 1))
+        text = jsonb_text(json.dumps(events[index])) or json.dumps(events[index])
+        start = document.index(text)
+        position = start + data.draw(st.integers(0, len(text) - 1))
+        changed = (
+            document[:position]
+            + data.draw(
+                st.characters(codec="utf-8", exclude_characters=document[position] + "\x00")
+            )
+            + document[position + 1 :]
+        )
+        try:
+            value = json.loads(changed)
+        except ValueError:
+            value = None  # not JSON any more: a change too, kept as text
+        # The same JSON value written another way ("\u00e9" as "\u00E9") is no change.
+        assume(value != json.loads(document))
+        try:
+            store._db.execute("UPDATE qse_records SET document = %s::jsonb", (changed,))
+        except psycopg.DataError:  # what JSONB cannot hold goes where the store puts it
+            store._db.execute(
+                "UPDATE qse_records SET document = NULL, document_text = %s", (changed,)
+            )
+        problems = store.verify()
+        assert [p.record_id for p in problems] == [record.id]
+
+
 # -- transactions, locks, connections and streaming -----------------------------------------
 
 
 def test_an_error_while_saving_many_writes_nothing(store: PostgresStore) -> None:
+    store.batch_size = 1000
+
     def made() -> Iterator[Complaint]:
         yield from (complaint(n) for n in range(2500))  # more than one batch
         raise RuntimeError("the LIS connection dropped")
@@ -458,6 +628,148 @@ def test_overlapping_big_saves_from_two_connections_do_not_deadlock(postgres_url
     assert errors == []
     with PostgresStore(postgres_url) as store:
         assert list(store.stream(Complaint)) == made
+
+
+def _locks_left(url: str) -> list[tuple[Any, ...]]:
+    _, schema = parse_postgres_url(url)
+    with raw(url) as db:
+        return db.execute(f"SELECT * FROM {schema}.qse_record_locks").fetchall()
+
+
+def test_key_locks_are_released_by_every_write_and_every_failed_one(store: PostgresStore) -> None:
+    store.batch_size = 50
+    made = [complaint(n, hours=n) for n in range(120)]
+    # A record repeated in a later batch: this transaction takes its own lock again.
+    grown = made[3].add("acknowledged", at=T0 + timedelta(days=9), by=MANAGER)
+    assert store.save_many([*made, grown]) == 121
+    assert store.load(Complaint, made[3].id) == grown
+    store.append_event(Complaint, made[0].id, Event("acknowledged", T0 + timedelta(days=1)))
+    with pytest.raises(HistoryRewriteError):
+        store.save_many([complaint(500), made[5].evolve(channel="letter")])
+    with pytest.raises(RecordNotFoundError):
+        store.append_event(Complaint, "c-9999", Event("acknowledged", T0 + timedelta(days=1)))
+    assert store.delete(Complaint, made[1].id)
+    assert _locks_left(store.url) == []
+    assert store.count(Complaint) == 119
+    assert store.verify() == []
+
+
+def test_a_lock_row_left_behind_is_taken_over(store: PostgresStore) -> None:
+    # Nothing the store does leaves one (the previous test); a hand-made one must not wedge it.
+    store._db.execute(
+        "INSERT INTO qse_record_locks (type, id, holder) VALUES ('complaint', 'c-0001', 1)"
+    )
+    store.save(complaint(1))
+    assert store.load(Complaint, "c-0001") == complaint(1)
+    assert _locks_left(store.url) == []
+
+
+def test_writers_of_the_same_records_new_and_old_lose_and_overwrite_nothing(
+    postgres_url: str,
+) -> None:
+    """Four connections, round after round at the same moment, each save a batch holding the
+    round's new record (each writer its own version of it: the first to commit wins, the others
+    are refused) and some existing records in its own order, each with a note of its own."""
+    writers, rounds = 4, 12
+    existing = [f"c-{n:04d}" for n in range(6)]
+    with PostgresStore(postgres_url) as store:
+        store.save_many(complaint(n) for n in range(len(existing)))
+    barrier = threading.Barrier(writers)
+    saved: list[tuple[int, int, list[str]]] = []
+    refused: list[tuple[int, int]] = []
+    errors: list[BaseException] = []
+
+    def note(writer: int, round_number: int) -> Event:
+        return Event("note_added", T0 + timedelta(hours=1), STAFF, {"w": writer, "r": round_number})
+
+    def work(writer: int) -> None:
+        rng = random.Random(writer)
+        try:
+            with PostgresStore(postgres_url) as store:
+                for round_number in range(rounds):
+                    ids = rng.sample(existing, rng.randint(1, 4))
+                    batch = [
+                        store.load(Complaint, i).with_event(note(writer, round_number)) for i in ids
+                    ]
+                    new = complaint(100 + round_number, hours=writer / 10)  # its own version
+                    batch.insert(
+                        rng.randint(0, len(batch)), new.with_event(note(writer, round_number))
+                    )
+                    barrier.wait(timeout=60)
+                    try:
+                        store.save_many(batch)
+                        saved.append((writer, round_number, [r.id for r in batch]))
+                    except HistoryRewriteError:
+                        refused.append((writer, round_number))
+        except BaseException as error:  # reported below, in the test's own thread
+            barrier.abort()
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(writer,)) for writer in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with PostgresStore(postgres_url) as store:
+        assert store.verify() == []
+        notes = {
+            record.id: [(e.data["w"], e.data["r"]) for e in record.events[1:]]
+            for record in store.stream(Complaint)
+        }
+    expected: dict[str, list[tuple[int, int]]] = {}
+    for writer, round_number, ids in saved:
+        for record_id in ids:
+            expected.setdefault(record_id, []).append((writer, round_number))
+    # Every acknowledged note is there once, and nothing of a refused batch is.
+    assert {i: sorted(n) for i, n in notes.items()} == {i: sorted(n) for i, n in expected.items()}
+    for round_number in range(rounds):  # exactly one version of each new record won
+        winners = [w for w, r, ids in saved if r == round_number]
+        assert len(winners) == 1, (round_number, winners)
+    assert len(refused) == rounds * (writers - 1)
+
+
+def test_saves_of_many_batches_in_opposite_orders_end_whole_or_not_at_all(
+    postgres_url: str,
+) -> None:
+    """Each batch locks its keys in order, but a save_many of several batches holds them until
+    it commits: two over the same records in opposite orders can wait for each other, which
+    PostgreSQL detects. The one it fails writes nothing and says to retry; nothing is half
+    written; the other commits whole."""
+    versions = {
+        writer: [
+            complaint(n).add("acknowledged", at=T0 + timedelta(hours=1 + writer), by=MANAGER)
+            for n in range(200)
+        ]
+        for writer in (0, 1)
+    }
+    outcomes: dict[int, BaseException | None] = {}
+
+    def save(writer: int) -> None:
+        with PostgresStore(postgres_url, batch_size=50) as store:
+            batch = versions[writer] if writer == 0 else versions[writer][::-1]
+            try:
+                store.save_many(batch)
+                outcomes[writer] = None
+            except BaseException as error:
+                outcomes[writer] = error
+
+    threads = [threading.Thread(target=save, args=(writer,)) for writer in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(outcomes) == [0, 1]
+    winners = [writer for writer, error in outcomes.items() if error is None]
+    assert len(winners) == 1, outcomes  # the other collided, or came second and was refused
+    for error in outcomes.values():
+        if error is not None and not isinstance(error, HistoryRewriteError):
+            assert isinstance(error, StoreError), error
+            assert "nothing was written: retry" in str(error)
+    with PostgresStore(postgres_url) as store:
+        assert list(store.stream(Complaint)) == versions[winners[0]]
+        assert store.verify() == []
+        assert _locks_left(store.url) == []
 
 
 def test_a_writer_held_up_too_long_gets_a_clear_error(postgres_url: str) -> None:

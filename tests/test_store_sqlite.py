@@ -158,6 +158,28 @@ def test_an_older_store_is_migrated_keeping_its_records(path: Path) -> None:
     raw.close()
 
 
+@pytest.mark.parametrize(
+    "document", ['{"type": "complaint", "events": ["not an event"]}', "not JSON", "[]"]
+)
+def test_a_row_the_chain_cannot_cover_does_not_stop_the_migration(
+    path: Path, document: str
+) -> None:
+    raw = sqlite3.connect(path, isolation_level=None)
+    assert sqlite_schema.migrate(raw, target=2) == [1, 2]
+    kept = _old_document(complaint(1))
+    raw.executemany(
+        "INSERT INTO qse_records VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            ("complaint", "c-0001", "open", 0, 0, kept, seal(kept)),
+            ("complaint", "c-0002", "open", 1, 1, document, 0),  # edited by hand
+        ],
+    )
+    raw.close()
+    with SQLiteStore(path) as store:
+        assert [p.record_id for p in store.verify()] == ["c-0002"]
+        assert store.load(Complaint, "c-0001") == complaint(1)
+
+
 def test_a_failing_migration_leaves_the_previous_version(
     path: Path, store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -7,18 +7,26 @@ the highest version is the store's schema version. Migrations run in order, each
 transaction holding a transaction-level advisory lock on the schema's name, so two processes
 opening a new store at once apply each migration once, and a crash (or a killed process) part-way
 leaves the previous version: PostgreSQL's DDL is transactional.
+
+Version 3 adds each record's evidence (its hash chain, :mod:`qse_customer.core.evidence`), chains
+the records already stored as they stand (their events have no ``recorded_at``), and adds the
+table of key locks writers hold while they read and write records (see
+:mod:`.postgres_store`).
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
 from ..core.errors import ValidationError
+from ..core.evidence import seal
 from .errors import CorruptStoreError, ForeignStoreError, StoreVersionError
 
 if TYPE_CHECKING:
@@ -33,12 +41,49 @@ MARKER = "qse-customer store"
 @frozen
 class Migration:
     """One step of the schema: ``version`` is the schema version after it; ``tables`` are the
-    tables it creates (a store that lacks one of them is damaged)."""
+    tables it creates (a store that lacks one of them is damaged); ``step`` runs after the
+    statements, in the same transaction (for what SQL alone cannot compute)."""
 
     version: int
     description: str
     statements: tuple[str, ...]
     tables: tuple[str, ...] = ()
+    step: Callable[[Connection[Any]], None] | None = None
+
+
+# Rows chained per round trip by migration 3.
+_CHAIN_CHUNK = 2000
+
+
+def _chain_existing(connection: Connection[Any]) -> None:
+    """Give every stored record its hash chain, as it stands (its events unstamped): rows read
+    through a server-side cursor, chunk by chunk, the evidence copied into a temporary table and
+    written in one statement (memory stays flat however many records there are)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'CREATE TEMPORARY TABLE qse_chained (type text COLLATE "C", id text COLLATE "C", '
+            "evidence text) ON COMMIT DROP"
+        )
+        with connection.cursor(name="qse_chain_existing") as rows:
+            rows.execute(
+                "SELECT type, id, coalesce(document::text, document_text) FROM qse_records"
+            )
+            while chunk := rows.fetchmany(_CHAIN_CHUNK):
+                chained = []
+                for tag, record_id, document in chunk:
+                    try:
+                        evidence = seal(json.loads(document), None, os.urandom)
+                    except Exception:
+                        continue  # not a document the chain can cover: verify() reports it
+                    text = evidence.to_text()
+                    chained.append((tag, record_id, text))
+                with cursor.copy("COPY qse_chained (type, id, evidence) FROM STDIN") as copy:
+                    for row in chained:
+                        copy.write_row(row)
+        cursor.execute(
+            "UPDATE qse_records AS r SET evidence = c.evidence::jsonb FROM qse_chained AS c "
+            "WHERE r.type = c.type AND r.id = c.id"
+        )
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -95,6 +140,29 @@ MIGRATIONS: tuple[Migration, ...] = (
             "WHERE delivered_at IS NULL",
         ),
         ("qse_notifications", "qse_deliveries"),
+    ),
+    Migration(
+        3,
+        "evidence: the hash chain of each record (docs/audit.md), events stored before it have "
+        "no recorded_at; the key locks of writers",
+        (
+            "ALTER TABLE qse_records ADD COLUMN evidence jsonb",
+            # A writer inserts a row here for each record it is about to read and write, and
+            # deletes it before committing: a second writer of the same record waits on the
+            # first one's uncommitted row, whether the record exists yet or not (a row lock
+            # cannot lock a record that does not exist, and advisory locks run out of shared
+            # memory at a few thousand a transaction). Unlogged: nothing in it outlives a
+            # transaction, so there is nothing to recover after a crash.
+            """CREATE UNLOGGED TABLE qse_record_locks (
+                type text COLLATE "C" NOT NULL,
+                id text COLLATE "C" NOT NULL,
+                holder bigint NOT NULL,
+                PRIMARY KEY (type, id)
+            )""",
+            "CREATE INDEX qse_record_locks_by_holder ON qse_record_locks (holder)",
+        ),
+        ("qse_record_locks",),
+        _chain_existing,
     ),
 )
 
@@ -225,6 +293,8 @@ def migrate(
                 connection.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
             for statement in migration.statements:
                 connection.execute(statement)
+            if migration.step is not None:
+                migration.step(connection)
             connection.execute(
                 "INSERT INTO qse_schema_migrations (version, description) VALUES (%s, %s)",
                 (migration.version, migration.description),

@@ -10,10 +10,21 @@ so the rest of the package works without it.
 - Each document is sealed (:mod:`.record_codec`) over the text PostgreSQL prints for it, so a
   record read back skips the validation its seal proves it passed; a row edited by hand is
   validated in full and one that fails raises :class:`StoredRecordError` naming it.
-- :meth:`PostgresStore.append_event` reads the record with ``SELECT ... FOR UPDATE``, checks the
-  event against the record's own rules and writes it back in one transaction: two processes
-  appending to one record take turns on its row lock, and neither event is lost; appends to
-  different records never wait for each other.
+- Beside each record, its evidence (the hash chain of :mod:`qse_customer.core.evidence`) as
+  JSONB; :meth:`PostgresStore.verify` recomputes every chain.
+- Every write (``save``, ``save_many``, ``append_event``, ``correct``, ``erase``, ``delete``)
+  first takes a *key lock* on each record it touches: a row of ``qse_record_locks``, inserted in
+  key order and deleted just before the commit. A second writer of the same record waits on the
+  first one's uncommitted row until it commits, then reads what it wrote, whether the record
+  existed before or not (``SELECT ... FOR UPDATE`` cannot lock a row that does not exist yet;
+  advisory locks run out of shared memory at a few thousand a transaction, and a ``save_many``
+  may write a million records). Then it reads the stored records of the batch in one query (also
+  ``FOR UPDATE``, against writers that bypass the store), checks and chains the new events, and
+  writes. So no event is ever lost or overwritten, writers of different records never wait for
+  each other, and writers of the same records never wait in a circle within a batch of
+  ``batch_size`` records. A ``save_many`` of more records holds its locks batch after batch: two
+  such calls over the same records in different orders can wait in a circle, which PostgreSQL
+  detects, failing one of them with :class:`StoreError` (nothing written: retry it).
 - Streams read through a server-side cursor on a connection of their own, in a read-only
   ``REPEATABLE READ`` transaction: ``chunk_size`` rows in memory at a time, one consistent
   snapshot, and writes on the store while a stream is open are not disturbed by it.
@@ -38,56 +49,70 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from ..core.errors import ValidationError
+from ..core.evidence import Evidence
 from ..core.record import Record
 from ..core.redaction import redact_url, scrub, secrets_in
-from .errors import CorruptStoreError, RecordNotFoundError, StoredRecordError, StoreError
+from .errors import CorruptStoreError, StoredRecordError, StoreError
 from .markers import hookimpl
 from .notification import Notification
 from .postgres_schema import checked_schema, inspect_schema, migrate
-from .record_codec import decode, decode_rows, encode, seal, validate_stored
+from .record_codec import decode, decode_rows, dumps, seal
 from .store import Delivery, OnInvalid, StoreFactory
-from .store_base import Query, StoreBase, micros
+from .store_base import Change, Query, RawRecord, StoreBase, Stored, Writing, micros
 
 if TYPE_CHECKING:
-    from psycopg import Connection
+    from psycopg import Connection, Cursor
 
 SCHEME = "postgresql"
 EXTRA = "qse-customer[postgres]"
 
 _DOCUMENT = "coalesce(document::text, document_text)"
-_UPSERT = (
-    "INSERT INTO qse_records "
-    "(type, id, status, opened_at, last_event_at, document, document_text, seal) "
-    "VALUES (%s, %s, %s, %s, %s, %s::jsonb, %s, %s) ON CONFLICT (type, id) DO UPDATE SET "
+_COLUMNS = "type, id, status, opened_at, last_event_at, document, document_text, seal, evidence"
+_SET = (
     "status = excluded.status, opened_at = excluded.opened_at, "
     "last_event_at = excluded.last_event_at, document = excluded.document, "
-    "document_text = excluded.document_text, seal = excluded.seal"
+    "document_text = excluded.document_text, seal = excluded.seal, evidence = excluded.evidence"
 )
-# Many records go through COPY into a temporary table, then into qse_records in one statement:
-# the last of a repeated record wins, and rows are locked in key order (no deadlock with another
-# writer doing the same).
+_UPSERT = (
+    f"INSERT INTO qse_records ({_COLUMNS}) "
+    "VALUES (%s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s::jsonb) "
+    f"ON CONFLICT (type, id) DO UPDATE SET {_SET}"
+)
+# A batch of many records goes through COPY into a temporary table, then into qse_records in
+# one statement (the last of a repeated record wins).
 _COPY_FROM = 64
 _INCOMING = (
     "CREATE TEMPORARY TABLE IF NOT EXISTS qse_incoming (ord bigint NOT NULL, "
     'type text COLLATE "C", id text COLLATE "C", status text, opened_at bigint, '
-    "last_event_at bigint, document text, document_text text, seal integer) "
+    "last_event_at bigint, document text, document_text text, seal integer, evidence text) "
     "ON COMMIT DELETE ROWS"
 )
-_COPY_IN = (
-    "COPY qse_incoming (ord, type, id, status, opened_at, last_event_at, document, "
-    "document_text, seal) FROM STDIN"
-)
+_COPY_IN = f"COPY qse_incoming (ord, {_COLUMNS}) FROM STDIN"
 _MERGE = (
-    "INSERT INTO qse_records "
-    "(type, id, status, opened_at, last_event_at, document, document_text, seal) "
+    f"INSERT INTO qse_records ({_COLUMNS}) "
     "SELECT DISTINCT ON (type, id) type, id, status, opened_at, last_event_at, "
-    "document::jsonb, document_text, seal FROM qse_incoming ORDER BY type, id, ord DESC "
-    "ON CONFLICT (type, id) DO UPDATE SET "
-    "status = excluded.status, opened_at = excluded.opened_at, "
-    "last_event_at = excluded.last_event_at, document = excluded.document, "
-    "document_text = excluded.document_text, seal = excluded.seal"
+    "document::jsonb, document_text, seal, evidence::jsonb FROM qse_incoming "
+    f"ORDER BY type, id, ord DESC ON CONFLICT (type, id) DO UPDATE SET {_SET}"
 )
 _READ = f"SELECT {_DOCUMENT}, seal FROM qse_records WHERE type = %s AND id = %s"
+# Key locks (see postgres_schema, migration 3): taken in key order, so writers never wait for
+# each other in a circle within a batch; a key already held by this transaction (a record
+# repeated in a later batch) is taken again harmlessly, and a row left behind by anything but a
+# writer of this store is taken over. Released just before the commit.
+_LOCK_KEYS = (
+    "INSERT INTO qse_record_locks (type, id, holder) "
+    "SELECT type, id, txid_current() FROM unnest(%s::text[], %s::text[]) AS k (type, id) "
+    'ORDER BY type COLLATE "C", id COLLATE "C" '
+    "ON CONFLICT (type, id) DO UPDATE SET holder = excluded.holder"
+)
+_UNLOCK_KEYS = "DELETE FROM qse_record_locks WHERE holder = txid_current()"
+# What is stored under a batch's keys, row-locked too (against writers that bypass the store).
+_STORED = (
+    "SELECT r.type, r.id, coalesce(r.document::text, r.document_text), r.seal, "
+    "r.evidence::text FROM qse_records AS r "
+    "JOIN unnest(%s::text[], %s::text[]) AS k (type, id) ON r.type = k.type AND r.id = k.id "
+    "ORDER BY r.type, r.id FOR UPDATE OF r"
+)
 
 _stream_names = itertools.count()
 
@@ -120,10 +145,12 @@ def _ordered(value: Any) -> Any:
             item = value[key]
             inner = type(item)
             ordered[key] = (
-                _ordered(item) if inner is dict or inner is list or inner is float else item
+                _ordered(item)
+                if inner is dict or inner is list or inner is float or inner is tuple
+                else item
             )
         return ordered
-    if kind is list:
+    if kind is list or kind is tuple:
         return [_ordered(item) for item in value]
     if kind is float:
         shown = repr(value)
@@ -149,10 +176,26 @@ def jsonb_text(document: str) -> str | None:
     return text
 
 
-def _row(record: Record) -> tuple[str, str, str, int, int, str | None, str | None, int]:
-    document = encode(record)
-    as_jsonb = jsonb_text(document)
-    stored = as_jsonb if as_jsonb is not None else document
+def jsonb_of(document: dict[str, Any]) -> str | None:
+    """``jsonb_text(dumps(document))`` for a document as plain JSON types, without writing and
+    parsing the JSON in between."""
+    try:
+        text = _jsonb_dumps(_ordered(document))
+        text.encode("utf-8")
+    except (_NotExact, UnicodeEncodeError):
+        return None
+    except (TypeError, ValueError, AttributeError):  # not plain JSON types: the long way
+        return jsonb_text(dumps(document))
+    # U+0000 in a text (or a backslash before "u0000"): as jsonb_text decides.
+    return None if "\\u0000" in text else text
+
+
+def _row(
+    writing: Writing,
+) -> tuple[str, str, str, int, int, str | None, str | None, int, str]:
+    record = writing.record
+    as_jsonb = jsonb_of(writing.document)
+    document = as_jsonb if as_jsonb is not None else dumps(writing.document)
     return (
         record.TYPE,
         _checked_text(record.id, "$.id"),
@@ -161,8 +204,20 @@ def _row(record: Record) -> tuple[str, str, str, int, int, str | None, str | Non
         micros(record.last_event_at),
         as_jsonb,
         None if as_jsonb is not None else document,
-        seal(stored),
+        seal(document),
+        writing.evidence.to_text(),
     )
+
+
+def _evidence(text: str | None) -> Evidence | None:
+    """The evidence stored in a row (None if there is none, or it cannot be read: the store
+    then refuses to write to the record, and verify() names it)."""
+    if text is None:
+        return None
+    try:
+        return Evidence.from_json(json.loads(text))
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def _checked_text(value: str, path: str) -> str:
@@ -204,8 +259,9 @@ class PostgresStore(StoreBase):
     """A store in a PostgreSQL database (``postgresql://...``), in one schema of it.
 
     ``schema`` overrides the URL's ``?schema=`` (default ``public``); it is created if absent.
-    ``save_many`` sends a few records in one pipelined ``executemany`` and many through
-    ``COPY``; ``chunk_size`` rows are fetched per round trip while streaming. One store object
+    Writes lock, read and write ``batch_size`` records at a time (one query reads a batch's
+    stored records; a few records are sent in one pipelined ``executemany``, many through
+    ``COPY``); ``chunk_size`` rows are fetched per round trip while streaming. One store object
     may be shared by threads (it serialises their transactions on one connection; each stream
     has a connection of its own); processes each open their own.
     """
@@ -215,6 +271,7 @@ class PostgresStore(StoreBase):
         url: str,
         *,
         schema: str | None = None,
+        batch_size: int = 10_000,
         chunk_size: int = 1000,
     ) -> None:
         super().__init__()
@@ -223,10 +280,12 @@ class PostgresStore(StoreBase):
         self.url = url if schema is None else _with_schema(url, self.schema)
         self.where = redact(self.url)
         self._secrets = secrets_in(url)
-        if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
-            raise ValidationError.single(
-                "$.chunk_size", f"expected a positive integer, got {chunk_size!r}"
-            )
+        for name, value in (("batch_size", batch_size), ("chunk_size", chunk_size)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValidationError.single(
+                    f"$.{name}", f"expected a positive integer, got {value!r}"
+                )
+        self.batch_size = batch_size
         self.chunk_size = chunk_size
         self._lock = threading.RLock()
         self._readers: list[Connection[Any]] = []
@@ -324,44 +383,87 @@ class PostgresStore(StoreBase):
 
     # -- records ----------------------------------------------------------------------------
 
-    def _write(self, records: Iterable[Record]) -> int:
-        iterator = iter(records)
-        first = list(islice(iterator, _COPY_FROM))
+    def _apply(
+        self, items: Iterable[Any], key: Callable[[Any], tuple[str, str]], change: Change
+    ) -> None:
+        iterator = iter(items)
         with self._transaction() as db, db.cursor() as cursor:
-            if len(first) < _COPY_FROM:
-                # In key order (stable: a repeated record keeps its place), so two writers
-                # saving overlapping records lock rows in the same order and cannot deadlock.
-                rows = sorted(map(_row, first), key=lambda row: (row[0], row[1]))
-                cursor.executemany(_UPSERT, rows)
-                return len(rows)
-            cursor.execute(_INCOMING)
-            saved = 0
-            with cursor.copy(_COPY_IN) as copy:
-                for saved, record in enumerate(itertools.chain(first, iterator), start=1):
-                    copy.write_row((saved, *_row(record)))
-            cursor.execute(_MERGE)
-        return saved
+            copied = False
+            while batch := list(islice(iterator, self.batch_size)):
+                keys = [key(item) for item in batch]
+                for _, record_id in keys:
+                    _checked_text(record_id, "$.id")
+                distinct = list(dict.fromkeys(keys))
+                types, ids = [tag for tag, _ in distinct], [id for _, id in distinct]
+                cursor.execute(_LOCK_KEYS, (types, ids))
+                stored = self._stored(cursor, types, ids)
+                writings = (
+                    (item_key, change(item, stored.get(item_key)))
+                    for item, item_key in zip(batch, keys, strict=True)
+                )
+                if len(batch) < _COPY_FROM:
+                    rows = []
+                    for item_key, writing in writings:
+                        if writing is not None:
+                            rows.append(_row(writing))
+                            stored[item_key] = Stored(writing.record, writing.evidence)
+                    if rows:
+                        cursor.executemany(_UPSERT, rows)
+                    continue
+                if copied:
+                    cursor.execute("TRUNCATE qse_incoming")
+                else:
+                    cursor.execute(_INCOMING)
+                copied = True
+                with cursor.copy(_COPY_IN) as copy:
+                    for order, (item_key, writing) in enumerate(writings):
+                        if writing is not None:
+                            copy.write_row((order, *_row(writing)))
+                            stored[item_key] = Stored(writing.record, writing.evidence)
+                cursor.execute(_MERGE)
+            cursor.execute(_UNLOCK_KEYS)
+
+    def _stored(
+        self, cursor: Cursor[Any], types: list[str], ids: list[str]
+    ) -> dict[tuple[str, str], Stored]:
+        """What is stored under the keys ``types[i], ids[i]`` (those that exist), locked."""
+        found: dict[tuple[str, str], Stored] = {}
+        for tag, record_id, document, stored_seal, evidence in cursor.execute(
+            _STORED, (types, ids)
+        ):
+            record = decode(tag, record_id, document, stored_seal, self.where)
+            found[(tag, record_id)] = Stored(record, _evidence(evidence))
+        return found
 
     def _read(self, tag: str, id: str) -> Record | None:
         with self._lock, self._errors():
             row = self._connection().execute(_READ, (tag, _checked_text(id, "$.id"))).fetchone()
         return None if row is None else decode(tag, id, row[0], row[1], self.where)
 
-    def _update(self, tag: str, id: str, change: Callable[[Record], Record]) -> Record:
-        with self._transaction() as db:
-            row = db.execute(f"{_READ} FOR UPDATE", (tag, _checked_text(id, "$.id"))).fetchone()
-            if row is None:
-                raise RecordNotFoundError(tag, id)
-            new = change(decode(tag, id, row[0], row[1], self.where))
-            db.execute(_UPSERT, _row(new))
-        return new
+    def _raw(self) -> Iterator[RawRecord]:
+        with self._errors():
+            reader = self._take_reader()
+        try:
+            with self._errors(), reader.transaction():
+                name = f"qse_raw_{next(_stream_names)}"
+                with reader.cursor(name=name) as cursor:
+                    cursor.execute(
+                        f"SELECT type, id, {_DOCUMENT}, evidence::text FROM qse_records "
+                        "ORDER BY type, id"
+                    )
+                    while rows := cursor.fetchmany(self.chunk_size):
+                        self._check_open()
+                        for tag, record_id, document, evidence in rows:
+                            yield RawRecord(tag, record_id, document, evidence)
+        finally:
+            self._give_back(reader)
 
     def _delete(self, tag: str, id: str) -> bool:
         with self._transaction() as db:
-            cursor = db.execute(
-                "DELETE FROM qse_records WHERE type = %s AND id = %s",
-                (tag, _checked_text(id, "$.id")),
-            )
+            # The key lock too: a writer holding it has read the record and will write it back.
+            db.execute(_LOCK_KEYS, ([tag], [_checked_text(id, "$.id")]))
+            cursor = db.execute("DELETE FROM qse_records WHERE type = %s AND id = %s", (tag, id))
+            db.execute(_UNLOCK_KEYS)
             return cursor.rowcount > 0
 
     def _select(
@@ -512,48 +614,48 @@ class PostgresStore(StoreBase):
     # -- maintenance ------------------------------------------------------------------------
 
     def verify(self) -> list[StoredRecordError]:
-        """Check the store's tables and every record in full; re-seal the valid ones.
+        """Check the store's tables, then every record in full, its document and its hash chain
+        (see :meth:`StoreBase.verify`); re-seal the valid ones.
 
         Run it once after upgrading qse-customer when the record model changed: rows sealed
         under the old model are validated in full on every read (slow) until re-sealed. Returns
-        the records that no longer validate (fix or delete them); raises
-        :class:`CorruptStoreError` if a table of the store is missing.
+        the records that fail (an edit behind the store's back, a document that no longer
+        validates); raises :class:`CorruptStoreError` if a table of the store is missing.
         """
         self._check_open()
         with self._lock, self._errors():
             inspect_schema(self._connection(), self.schema, where=self.where)
-            tags = [
-                row[0]
-                for row in self._connection().execute(
-                    "SELECT DISTINCT type FROM qse_records ORDER BY type"
-                )
-            ]
-        invalid: list[StoredRecordError] = []
-        for tag in tags:
-            after: tuple[int, str] | None = None
-            query = Query(tag, None, None, None, None, self.chunk_size)
-            while rows := self._select(query, after, self.chunk_size):
-                after = (rows[-1][1], rows[-1][0])
-                stale: list[tuple[int, str, str, int]] = []
-                for record_id, _, document, stored_seal in rows:
-                    if stored_seal == seal(document):
-                        continue
-                    try:
-                        validate_stored(tag, record_id, document, self.where)
-                    except StoredRecordError as error:
-                        invalid.append(error)
-                        continue
-                    stale.append((seal(document), tag, record_id, stored_seal))
-                if stale:
-                    # Only where the seal is still the one read: a record rewritten meanwhile
-                    # keeps the seal its writer gave it.
-                    with self._transaction() as db, db.cursor() as cursor:
-                        cursor.executemany(
-                            "UPDATE qse_records SET seal = %s "
-                            "WHERE type = %s AND id = %s AND seal = %s",
-                            stale,
-                        )
+        invalid = super().verify()
+        bad = {(error.record_type, error.record_id) for error in invalid}
+        with self._errors():
+            reader = self._take_reader()
+        try:
+            with (
+                self._errors(),
+                reader.transaction(),
+                reader.cursor(name=f"qse_reseal_{next(_stream_names)}") as rows,
+            ):
+                rows.execute(f"SELECT type, id, {_DOCUMENT}, seal FROM qse_records")
+                while chunk := rows.fetchmany(self.chunk_size):
+                    stale = [
+                        (fresh, tag, record_id, stored_seal)
+                        for tag, record_id, document, stored_seal in chunk
+                        if (fresh := seal(document)) != stored_seal and (tag, record_id) not in bad
+                    ]
+                    if stale:
+                        self._reseal(stale)
+        finally:
+            self._give_back(reader)
         return invalid
+
+    def _reseal(self, stale: list[tuple[int, str, str, int]]) -> None:
+        """Write fresh seals, only where the seal is still the one read: a record rewritten
+        meanwhile keeps the seal its writer gave it."""
+        with self._transaction() as db, db.cursor() as cursor:
+            cursor.executemany(
+                "UPDATE qse_records SET seal = %s WHERE type = %s AND id = %s AND seal = %s",
+                stale,
+            )
 
     def _close(self) -> None:
         with self._lock:

@@ -45,9 +45,9 @@ def _chain_existing(connection: sqlite3.Connection) -> None:
     for tag, record_id, document in rows:
         try:
             evidence = seal(json.loads(document), None, os.urandom)
-        except (ValueError, KeyError, TypeError):
+        except Exception:
             continue  # not a document the chain can cover: verify() reports the record
-        updates.append((json.dumps(evidence.to_json(), separators=(",", ":")), tag, record_id))
+        updates.append((evidence.to_text(), tag, record_id))
     connection.executemany("UPDATE qse_records SET evidence = ? WHERE type = ? AND id = ?", updates)
 
 

@@ -85,7 +85,7 @@ def _row(writing: Writing) -> tuple[str, str, str, int, int, str, int, str]:
         micros(record.last_event_at),
         document,
         seal(document),
-        json.dumps(writing.evidence.to_json(), separators=(",", ":")),
+        writing.evidence.to_text(),
     )
 
 
