@@ -101,15 +101,18 @@ ROUND = 2.0
 """Seconds of a fairness round."""
 
 
-def _round_writer(url: str, writer: int, start_at: float) -> None:
-    """Append notes for ``ROUND`` seconds from ``start_at``, to a new record of this writer's
-    every 50 appends (so every commit costs about the same); print how many committed."""
+def _round_writer(url: str, writer: int) -> None:
+    """Open the store, say so, read when the round starts; then append notes for ``ROUND``
+    seconds, to a new record of this writer's every 50 appends (so every commit costs about the
+    same), and print how many committed."""
     from qse_customer import Actor, Complaint, Event, Role
     from qse_customer.plugins import open_store
 
     actor = Actor(f"tech-{writer}", "Tara Tech", Role.TECHNOLOGIST)
     commits = 0
     with open_store(url) as store:
+        print("ready", flush=True)
+        start_at = float(sys.stdin.readline())
         time.sleep(max(0.0, start_at - time.time()))
         while time.time() < start_at + ROUND:
             record_id = f"w{writer}-{commits // 50}"
@@ -127,12 +130,13 @@ def _round_writer(url: str, writer: int, start_at: float) -> None:
 
 
 def commits_in_a_round(url: str, writers: int) -> list[int]:
-    """How many commits each of ``writers`` processes made in one round of appending at once."""
-    start_at = time.time() + 2.0  # every writer has imported and opened the store by then
+    """How many commits each of ``writers`` processes made in one round of appending at once
+    (the round starts once every writer has opened the store)."""
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     processes = [
         subprocess.Popen(
-            [sys.executable, __file__, "round", url, str(writer), repr(start_at)],
+            [sys.executable, __file__, "round", url, str(writer)],
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -140,6 +144,14 @@ def commits_in_a_round(url: str, writers: int) -> list[int]:
         )
         for writer in range(writers)
     ]
+    for process in processes:
+        assert process.stdout is not None
+        assert process.stdout.readline() == "ready\n", process.communicate(timeout=120)
+    start_at = time.time() + 0.1
+    for process in processes:
+        assert process.stdin is not None
+        process.stdin.write(f"{start_at!r}\n")
+        process.stdin.flush()
     outputs = [process.communicate(timeout=120) for process in processes]
     assert [process.returncode for process in processes] == [0] * writers, outputs
     return [int(out.split()[-1]) for out, _ in outputs]
@@ -159,6 +171,6 @@ def test_sqlite_writers_get_their_turn(tmp_path: Path) -> None:
 
 if __name__ == "__main__":
     if sys.argv[1] == "round":
-        _round_writer(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]))
+        _round_writer(sys.argv[2], int(sys.argv[3]))
     else:
         _writer(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]))

@@ -36,7 +36,9 @@ IMPORT_EXAMPLE = """\
 Every line is validated first; if any line is bad, every problem is listed (FILE: line N:
 JSON path: message) and nothing is stored (exit code 2). A record already in the store can only
 grow: a line may repeat it, or add events after its last one, but an import that would change a
-stored field or drop a stored event is refused, as is a file holding one record twice.
+stored field or drop a stored event is refused, as is a file holding one record twice. JSON
+lines are read a line at a time (memory flat in the file's size); a file changed while it is
+imported is refused.
 
 example:
   qse-customer import --store sqlite:///lab.db complaints.jsonl

@@ -184,9 +184,10 @@ class WriterQueue:
                     if time.monotonic() >= deadline:
                         return
                     # Polled, not blocked on: a blocking flock cannot time out. One waiter polls
-                    # each file, so this costs a system call every few milliseconds at most.
+                    # each file, every half millisecond at most: a longer pause left the store
+                    # idle between turns (a 2 ms pause cost 55% of the commits of 0.5 ms).
                     time.sleep(pause)
-                    pause = min(pause * 2, 0.002)
+                    pause = min(pause * 2, 0.0005)
         finally:
             os.close(before)
 
