@@ -25,6 +25,7 @@ TINY = {
     "storage.py": ["--n", "500", "--repeats", "1", "--sample", "200"],
     "surveys.py": ["--n", "200", "--repeats", "1"],
     "histories.py": ["--sizes", "10", "200", "--repeats", "1"],
+    "imports.py": ["--sizes", "0.1", "0.3", "--repeats", "1"],
 }
 
 

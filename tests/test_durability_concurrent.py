@@ -4,7 +4,11 @@ at the same moment, while the test streams the store: by turns a note with ``app
 note with ``save`` of the record loaded and extended (refused, then loaded again, when another
 writer got in first), and a ``correct``-ion of the writer's own previous event. Afterwards every
 event of every writer is there, each writer's in the order it wrote them, every correction points
-at its writer's previous event, and every hash chain verifies."""
+at its writer's previous event, and every hash chain verifies.
+
+And no writer starves (issue 14, item 12): four processes appending to one SQLite store for a
+round each commit a fair share (SQLite's own wait let one commit 1,142 times while another
+committed none)."""
 
 from __future__ import annotations
 
@@ -97,7 +101,7 @@ def _append_at_once(url: str, writers: int) -> None:
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     processes = [
         subprocess.Popen(
-            [sys.executable, __file__, url, str(writer), repr(start_at)],
+            [sys.executable, __file__, "notes", url, str(writer), repr(start_at)],
             stderr=subprocess.PIPE,
             text=True,
             env=environment,
@@ -144,5 +148,80 @@ def test_postgresql_loses_no_event_of_concurrent_writers(
     _append_at_once(postgres_cluster.store_url(), writers)
 
 
+ROUND = 2.0
+"""Seconds of a fairness round."""
+
+
+def _round_writer(url: str, writer: int) -> None:
+    """Open the store, say so, read when the round starts; then append notes for ``ROUND``
+    seconds, to a new record of this writer's every 50 appends (so every commit costs about the
+    same), and print how many committed."""
+    from qse_customer import Actor, Complaint, Event, Role
+    from qse_customer.plugins import open_store
+
+    actor = Actor(f"tech-{writer}", "Tara Tech", Role.TECHNOLOGIST)
+    commits = 0
+    with open_store(url) as store:
+        print("ready", flush=True)
+        start_at = float(sys.stdin.readline())
+        time.sleep(max(0.0, start_at - time.time()))
+        while time.time() < start_at + ROUND:
+            record_id = f"w{writer}-{commits // 50}"
+            if commits % 50 == 0:
+                store.save(
+                    Complaint.receive(
+                        id=record_id, at=T0, by=actor, channel="web", category="turnaround"
+                    )
+                )
+            else:
+                event = Event("note_added", T0 + timedelta(hours=1), actor, {"n": commits})
+                store.append_event(Complaint, record_id, event)
+            commits += 1
+    print(commits)
+
+
+def commits_in_a_round(url: str, writers: int) -> list[int]:
+    """How many commits each of ``writers`` processes made in one round of appending at once
+    (the round starts once every writer has opened the store)."""
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    processes = [
+        subprocess.Popen(
+            [sys.executable, __file__, "round", url, str(writer)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=environment,
+        )
+        for writer in range(writers)
+    ]
+    for process in processes:
+        assert process.stdout is not None
+        assert process.stdout.readline() == "ready\n", process.communicate(timeout=120)
+    start_at = time.time() + 0.1
+    for process in processes:
+        assert process.stdin is not None
+        process.stdin.write(f"{start_at!r}\n")
+        process.stdin.flush()
+    outputs = [process.communicate(timeout=120) for process in processes]
+    assert [process.returncode for process in processes] == [0] * writers, outputs
+    return [int(out.split()[-1]) for out, _ in outputs]
+
+
+def test_sqlite_writers_get_their_turn(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    from qse_customer.plugins import open_store
+
+    with open_store(url):
+        pass  # created (and in WAL mode) before the writers race to open it
+    commits = commits_in_a_round(url, 4)
+    # Writers take turns in order: each commits about a quarter. SQLite's own wait gave ratios
+    # of 0 to 0.3 (see docs/performance.md); the bound leaves room for a slow machine.
+    assert min(commits) >= 0.5 * max(commits), commits
+
+
 if __name__ == "__main__":
-    _writer(sys.argv[1], int(sys.argv[2]), float(sys.argv[3]))
+    if sys.argv[1] == "round":
+        _round_writer(sys.argv[2], int(sys.argv[3]))
+    else:
+        _writer(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]))

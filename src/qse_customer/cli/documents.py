@@ -4,16 +4,16 @@ rulesets and instruments apart by what they hold."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from ..core.errors import FieldError, QSEError, TransitionError, ValidationError, json_problem
 from ..core.instrument import Instrument, instrument_schema_errors
 from ..core.records import AnyRecord
 from ..core.serialisation import from_dict
 from ..plugged_rules import load_ruleset
-from .common import read_text
+from .common import InputError, read_text
 
 TOO_DEEP = "nested too deeply to be a record, ruleset or instrument; flatten it"
 
@@ -21,7 +21,11 @@ TOO_DEEP = "nested too deeply to be a record, ruleset or instrument; flatten it"
 def split_documents(path: Path) -> Iterator[tuple[str, Any | FieldError]]:
     """Each document of a JSON file (one; or each item of a top-level array) or of a JSON lines
     file, with where it is (``""``, ``"[3]"`` or ``"line 4"``); unreadable JSON as a FieldError."""
-    text = read_text(path)
+    yield from _split_text(read_text(path))
+
+
+def _split_text(text: str) -> Iterator[tuple[str, Any | FieldError]]:
+    """The documents of a file's text (see :func:`split_documents`)."""
     try:
         document = json.loads(text)
     except ValueError:  # not one JSON document (or a number too long): read it as JSON lines
@@ -46,19 +50,68 @@ def split_documents(path: Path) -> Iterator[tuple[str, Any | FieldError]]:
         yield "", FieldError("$", "the file is empty; expected JSON or JSON lines")
         return
     for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            yield f"line {number}", json.loads(line)
-        except json.JSONDecodeError as error:
-            yield (
-                f"line {number}",
-                FieldError("$", f"not JSON: {error.msg} at column {error.colno}"),
-            )
-        except ValueError as error:
-            yield f"line {number}", FieldError("$", f"not JSON: {json_problem(error)}")
-        except RecursionError:
-            yield f"line {number}", FieldError("$", TOO_DEEP)
+        if line.strip():
+            yield _parsed_line(number, line)
+
+
+def _parsed_line(number: int, line: str) -> tuple[str, Any | FieldError]:
+    """The document on line ``number`` of a JSON lines file, or why it cannot be read."""
+    where = f"line {number}"
+    try:
+        return where, json.loads(line)
+    except json.JSONDecodeError as error:
+        return where, FieldError("$", f"not JSON: {error.msg} at column {error.colno}")
+    except ValueError as error:
+        return where, FieldError("$", f"not JSON: {json_problem(error)}")
+    except RecursionError:
+        return where, FieldError("$", TOO_DEEP)
+
+
+def stream_documents(
+    path: Path, on_text: Callable[[bytes], None] | None = None
+) -> Iterator[tuple[str, Any | FieldError]]:
+    """What :func:`split_documents` yields, read a line at a time (memory flat in the file's
+    size) when the file is JSON lines: its first line holds a JSON object. Any other file is
+    read whole, as :func:`split_documents` reads it. ``on_text`` receives the text as read
+    (UTF-8), so a caller reading the file twice can tell whether it changed in between."""
+    with _opened(path) as stream:
+        if _holds_json_lines(path, stream):
+            stream.seek(0)
+            number = 0
+            try:
+                for number, line in enumerate(stream, start=1):
+                    if on_text is not None:
+                        on_text(line.encode("utf-8"))
+                    if line.strip():
+                        yield _parsed_line(number, line.removesuffix("\n"))
+            except (OSError, UnicodeDecodeError) as error:
+                raise InputError(f"{path}: line {number + 1}: cannot read it: {error}") from None
+            return
+    text = read_text(path)
+    if on_text is not None:
+        on_text(text.encode("utf-8"))
+    yield from _split_text(text)
+
+
+def _opened(path: Path) -> TextIO:
+    """``path`` opened for reading text with universal newlines, as :func:`read_text` reads."""
+    try:
+        return path.open(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot read it: {error}") from None
+
+
+def _holds_json_lines(path: Path, stream: TextIO) -> bool:
+    """True if the first line that is not blank holds a JSON object on its own."""
+    try:
+        for line in stream:
+            if line.strip():
+                return isinstance(_parsed_line(1, line)[1], dict)
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"{path}: cannot read it: {error}") from None
+    return False
 
 
 def kind_of(document: Any) -> str | None:

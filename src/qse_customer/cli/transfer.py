@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
-from ..core.errors import FieldError
+from ..core.errors import FieldError, QSEError
 from ..core.export import for_export, withholds_text
 from ..core.record import Record
 from ..core.records import RECORD_TYPES
 from ..core.redaction import redact_url
-from ..core.serialisation import to_dict, to_json
-from ..plugins.errors import RecordNotFoundError
+from ..core.serialisation import from_dict, to_dict, to_json
+from ..plugins.errors import HistoryRewriteError, RecordNotFoundError
 from ..plugins.manager import open_store
 from ..plugins.store import Store
 from ..reports.terminal import printable_json
@@ -21,18 +24,21 @@ from .common import (
     EXIT_BAD_INPUT,
     EXIT_OK,
     HelpFormatter,
+    InputError,
     add_store,
     existing_store,
     output,
     say,
 )
-from .documents import record_problems, split_documents
+from .documents import record_problems, stream_documents
 
 IMPORT_EXAMPLE = """\
 Every line is validated first; if any line is bad, every problem is listed (FILE: line N:
 JSON path: message) and nothing is stored (exit code 2). A record already in the store can only
 grow: a line may repeat it, or add events after its last one, but an import that would change a
-stored field or drop a stored event is refused, as is a file holding one record twice.
+stored field or drop a stored event is refused, as is a file holding one record twice. JSON
+lines are read a line at a time (memory flat in the file's size); a file changed while it is
+imported is refused.
 
 example:
   qse-customer import --store sqlite:///lab.db complaints.jsonl
@@ -108,65 +114,134 @@ def _conflict(stored: Record, record: Record) -> str | None:
     return None
 
 
-def _problems_with_the_store(
-    store: Store, path: Path, located: list[tuple[str, Record]]
-) -> list[str]:
-    """Lines that hold a record twice, or that would change or drop what the store holds."""
-    problems: list[str] = []
-    first: dict[tuple[str, str], str] = {}
-    for where, record in located:
-        label = f"{path}: {where}: "
-        key = (record.TYPE, record.id)
-        if key in first:
-            problems.append(f"{label}$.id: {record.TYPE} {record.id} is also on {first[key]}")
-            continue
-        first[key] = where
-        try:
-            stored = store.load(record.TYPE, record.id)
-        except RecordNotFoundError:
-            continue
-        conflict = _conflict(stored, record)
-        if conflict is not None:
-            problems.append(f"{label}{conflict}")
-    return problems
+class FileChangedError(InputError):
+    """The file being imported changed between its reads; nothing was imported."""
 
 
-def _refuse(path: Path, problems: list[str]) -> int:
-    for line in problems:
-        say(line, stream=sys.stderr)
-    say(
-        f"nothing imported: {len(problems)} problem(s) in {path}; fix them and import again",
-        stream=sys.stderr,
-    )
-    return EXIT_BAD_INPUT
+class _Refusals:
+    """The problems of an import, shown on stderr as they are found (a file with a problem on
+    every line is never held in memory), each as ``FILE: line N: JSON path: message``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.count = 0
+
+    def add(self, where: str, problem: object) -> None:
+        """Show one problem of the document at ``where``."""
+        self.count += 1
+        say(f"{self.path}: {where}: {problem}", stream=sys.stderr)
+
+    def refuse(self) -> int:
+        """Say that nothing was imported; the exit code for bad input."""
+        say(
+            f"nothing imported: {self.count} problem(s) in {self.path}; fix them and import again",
+            stream=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+
+
+class _ImportFile:
+    """A JSON lines file read three times in constant memory (plus one small key a record):
+    validated, checked against the store, then saved in one transaction. Its text is hashed on
+    every read, so a file that changes in between is refused, never half trusted."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.refusals = _Refusals(path)
+        self.where: dict[tuple[str, str], str] = {}  # each record's first place in the file
+        self.counts: Counter[str] = Counter()
+        self._digest = b""
+
+    def _documents(self) -> tuple[Iterator[tuple[str, Any]], Callable[[], bytes]]:
+        """The file's documents (``where`` of a one-document file is ``line 1``), and a function
+        giving the hash of the text read, once they are all read."""
+        digest = hashlib.sha256()
+        documents = (
+            (where or "line 1", document)
+            for where, document in stream_documents(self.path, digest.update)
+        )
+        return documents, digest.digest
+
+    def validate(self) -> bool:
+        """Check every document (and that no record is there twice); True if all are good."""
+        documents, digest = self._documents()
+        for where, document in documents:
+            if isinstance(document, FieldError):
+                self.refusals.add(where, document)
+                continue
+            record, errors = record_problems(document)
+            for error in errors:
+                self.refusals.add(where, error)
+            if record is None:
+                continue
+            key = (record.TYPE, record.id)
+            if key in self.where:
+                self.refusals.add(
+                    where, f"$.id: {record.TYPE} {record.id} is also on {self.where[key]}"
+                )
+                continue
+            self.where[key] = where
+            self.counts[record.TYPE] += 1
+        self._digest = digest()
+        return self.refusals.count == 0
+
+    def records(self) -> Iterator[tuple[str, Record]]:
+        """The records again, as validated (they are not validated twice): a change to the file
+        since :meth:`validate` raises :class:`FileChangedError` once the file is read."""
+        documents, digest = self._documents()
+        for where, document in documents:
+            try:
+                record = from_dict(document, validate=False)
+            except QSEError:  # it validated on the first read: the file changed since
+                raise self._changed() from None
+            yield where, record
+        if digest() != self._digest:
+            raise self._changed()
+
+    def _changed(self) -> FileChangedError:
+        return FileChangedError(
+            f"{self.path} changed while it was imported; nothing imported: import it again "
+            "once nothing writes to it"
+        )
+
+    def check_against(self, store: Store, *, legacy: bool) -> bool:
+        """Refuse records that would change or drop what the store holds (with ``legacy``:
+        any record it holds); True if there is none."""
+        for where, record in self.records():
+            try:
+                stored = store.load(record.TYPE, record.id)
+            except RecordNotFoundError:
+                continue
+            if legacy:
+                self.refusals.add(
+                    where,
+                    f"$.id: the store holds {record.TYPE} {record.id} already; a legacy import "
+                    "is only for new records",
+                )
+                continue
+            conflict = _conflict(stored, record)
+            if conflict is not None:
+                self.refusals.add(where, conflict)
+        return self.refusals.count == 0
 
 
 def run_import(args: argparse.Namespace) -> int:
     """Validate every line, then store all the records, or none."""
-    path = Path(args.file)
-    located: list[tuple[str, Record]] = []
-    problems: list[str] = []
-    for where, document in split_documents(path):
-        where = where or "line 1"
-        label = f"{path}: {where}: "
-        if isinstance(document, FieldError):
-            problems.append(f"{label}{document}")
-            continue
-        record, errors = record_problems(document)
-        problems.extend(f"{label}{error}" for error in errors)
-        if record is not None:
-            located.append((where, record))
-    if problems:
-        return _refuse(path, problems)
-    records = [record for _, record in located]
+    source = _ImportFile(Path(args.file))
+    if not source.validate():
+        return source.refusals.refuse()
     with open_store(args.store) as store:
-        problems = _problems_with_the_store(store, path, located)
-        if problems:
-            return _refuse(path, problems)
-        store.save_many(records, legacy=args.legacy)
-    counts = Counter(record.TYPE for record in records)
-    shown = ", ".join(f"{count} {tag}" for tag, count in sorted(counts.items())) or "no records"
-    say(f"imported {len(records)} record(s) into {redact_url(args.store)}: {shown}")
+        if not source.check_against(store, legacy=args.legacy):
+            return source.refusals.refuse()
+        try:
+            store.save_many((record for _, record in source.records()), legacy=args.legacy)
+        except HistoryRewriteError as error:  # another writer changed the store meanwhile
+            key = (error.record_type, error.record_id)
+            source.refusals.add(source.where.get(key, "line ?"), error)
+            return source.refusals.refuse()
+    total = sum(source.counts.values())
+    shown = ", ".join(f"{n} {tag}" for tag, n in sorted(source.counts.items())) or "no records"
+    say(f"imported {total} record(s) into {redact_url(args.store)}: {shown}")
     return EXIT_OK
 
 

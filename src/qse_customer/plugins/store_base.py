@@ -293,7 +293,12 @@ class StoreBase(ABC):
         under ``key(item)`` (type tag and id; records and evidence, locked against other
         writers until the end), call ``change(item, stored)`` and write what it returns (the
         document as given, the evidence beside it) unless None. An exception from ``change``
-        rolls back everything."""
+        rolls back everything.
+
+        What is read for an item includes what this call wrote for an earlier item of the same
+        key (a record repeated in one ``save_many``). ``items`` may be a long iterator: take it
+        in batches, holding no more than a batch, so a large import needs no more memory than
+        a small one."""
 
     @abstractmethod
     def _read(self, tag: str, id: str) -> Record | None:
@@ -390,7 +395,7 @@ class StoreBase(ABC):
                 return self._extend(None, record, stamp=False)
             return self._grow(record, stored)
 
-        self._apply(_checked_records(records), _key, self._seeing_own_writes(counted))
+        self._apply(_checked_records(records), _key, counted)
         return given[0]
 
     @overload
@@ -567,19 +572,6 @@ class StoreBase(ABC):
 
         self._apply([None], lambda _: key, apply)
         return result[0]
-
-    def _seeing_own_writes(self, change: Change) -> Change:
-        """``change`` seeing this call's own earlier writes (a record repeated in one batch)."""
-        written: dict[tuple[str, str], Stored] = {}
-
-        def seen(record: Record, stored: Stored | None) -> Writing | None:
-            key = (record.TYPE, record.id)
-            writing = change(record, written.get(key, stored))
-            if writing is not None:
-                written[key] = Stored(writing.record, writing.evidence)
-            return writing
-
-        return seen
 
     def _grow(self, record: Record, stored: Stored | None) -> Writing | None:
         """What saving ``record`` writes over ``stored`` (only new events), or a refusal."""
