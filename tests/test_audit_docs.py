@@ -77,3 +77,20 @@ def test_the_documented_checker_sees_an_unchanged_record_after_an_erasure():
         [(_, document, evidence)] = rows(path)
         assert "Pat" not in document
         assert CHECKER["first_broken"](json.loads(document), json.loads(evidence)) is None
+
+
+def test_a_data_entry_called_actor_is_a_unit_like_any_other():
+    # Found by the store's state machine: data {"actor": None} made sealing fail, and a data
+    # entry {"actor": {...}} kept a role beside its digest where the checker above does not.
+    for value in (None, {"role": "technologist", "id": "x"}, "Pat"):
+        record = qse.Enquiry.receive(
+            id="E-1", at=datetime(2026, 3, 2, 9, tzinfo=UTC), by=QM, channel="email"
+        ).add("note_added", at=datetime(2026, 3, 2, 10, tzinfo=UTC), by=QM, actor=value)
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "lab.db"
+            with SQLiteStore(path) as store:
+                store.save(record)
+                assert store.verify() == []
+            [(_, document, evidence)] = rows(path)
+            kept = json.loads(evidence)
+            assert CHECKER["chain"](json.loads(document), kept) == kept["hashes"]

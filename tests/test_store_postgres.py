@@ -549,7 +549,13 @@ def test_verify_finds_any_single_byte_change_to_a_stored_event(
         ).fetchone()  # as PostgreSQL prints it
         events = json.loads(document)["events"]
         index = data.draw(st.integers(0, len(events) - 1))
-        text = jsonb_text(json.dumps(events[index])) or json.dumps(events[index])
+        # As JSONB prints it, or (what JSONB cannot hold, a NUL) as the store keeps the text.
+        forms = [
+            jsonb_text(json.dumps(events[index])),
+            json.dumps(events[index], separators=(",", ":")),
+            json.dumps(events[index]),
+        ]
+        text = next(form for form in forms if form and form in document)
         start = document.index(text)
         position = start + data.draw(st.integers(0, len(text) - 1))
         changed = (

@@ -219,7 +219,10 @@ def _replace_units(copy: Any, units: Sequence[Unit], digest_of: _Digest) -> None
             node = node[step]
         last = location[-1]
         replacement: dict[str, Any] = {"sha256": digest}
-        if last == "actor" and isinstance(node[last], Mapping):
+        # An event's actor (or a replacement's) keeps its role beside the digest; a data entry
+        # that happens to be called "actor" is a unit like any other.
+        is_actor = last == "actor" and (len(location) == 1 or location[-2] == "replacement")
+        if is_actor and isinstance(node.get(last), Mapping):
             replacement = {"role": node[last].get("role"), "sha256": digest}
         node[last] = replacement
 
