@@ -448,13 +448,14 @@ class PostgresStore(StoreBase):
                 name = f"qse_raw_{next(_stream_names)}"
                 with reader.cursor(name=name) as cursor:
                     cursor.execute(
-                        f"SELECT type, id, {_DOCUMENT}, evidence::text FROM qse_records "
+                        f"SELECT type, id, {_DOCUMENT}, evidence::text, seal FROM qse_records "
                         "ORDER BY type, id"
                     )
                     while rows := cursor.fetchmany(self.chunk_size):
                         self._check_open()
-                        for tag, record_id, document, evidence in rows:
-                            yield RawRecord(tag, record_id, document, evidence)
+                        for tag, record_id, document, evidence, stored in rows:
+                            sealed = seal(document) == stored
+                            yield RawRecord(tag, record_id, document, evidence, sealed)
         finally:
             self._give_back(reader)
 

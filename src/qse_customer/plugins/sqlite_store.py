@@ -357,14 +357,14 @@ class SQLiteStore(StoreBase):
             self._check_open()
             with self._lock, self._errors():
                 rows = self._db.execute(
-                    "SELECT type, id, document, evidence FROM qse_records "
+                    "SELECT type, id, document, evidence, seal FROM qse_records "
                     "WHERE (type, id) > (?, ?) ORDER BY type, id LIMIT ?",
                     (*after, self.chunk_size),
                 ).fetchall()
             if not rows:
                 return
-            for tag, record_id, document, evidence in rows:
-                yield RawRecord(tag, record_id, document, evidence)
+            for tag, record_id, document, evidence, stored_seal in rows:
+                yield RawRecord(tag, record_id, document, evidence, seal(document) == stored_seal)
             after = (rows[-1][0], rows[-1][1])
 
     def _delete(self, tag: str, id: str) -> bool:
