@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from itertools import pairwise
-from typing import Any
+from typing import Any, Final
 
 from attrs import frozen
 
@@ -212,37 +212,46 @@ def cycles(events: Sequence[Event], reopening: frozenset[str]) -> Cycles:
     return found
 
 
-Facts = tuple[bool, timedelta | None]
-"""What a history holds that a judge must look at closely: whether any event is a correction, an
-erasure or a reopening, and the longest time between an event and its recording (None when no
-event is stamped)."""
+Facts = tuple[bool, timedelta, bool, datetime]
+"""What a history holds that a judge must look at closely, found once so that a check need not
+walk the events: whether any event is a correction, an erasure or a reopening; the longest time
+between an event and its recording (``NO_LAG`` when no event is stamped); whether its first event
+was recorded before stamping; and its latest instant (the last event's time or recording)."""
+
+NO_LAG: Final = timedelta.min
+"""The lag of a history with no stamped event (below every limit)."""
 
 
 def facts_of(events: Sequence[Event], special: frozenset[str]) -> Facts:
     """The :data:`Facts` of a history whose correction, erasure and reopening kinds are
     ``special``."""
     found = False
-    lag: timedelta | None = None
+    lag = NO_LAG
     for event in events:
         if event.kind in special:
             found = True
         recorded = event.recorded_at
         if recorded is not None:
             late = recorded - event.at
-            if lag is None or late > lag:
+            if late > lag:
                 lag = late
-    return found, lag
+    return found, lag, events[0].recorded_at is None, _latest(events[-1])
 
 
 def facts_after(facts: Facts, event: Event, special: frozenset[str]) -> Facts:
     """The :data:`Facts` of a history after one more event."""
-    found, lag = facts
+    found, lag, unstamped, _ = facts
     recorded = event.recorded_at
     if recorded is not None:
         late = recorded - event.at
-        if lag is None or late > lag:
+        if late > lag:
             lag = late
-    return found or event.kind in special, lag
+    return found or event.kind in special, lag, unstamped, _latest(event)
+
+
+def _latest(event: Event) -> datetime:
+    recorded = event.recorded_at
+    return event.at if recorded is None or recorded < event.at else recorded
 
 
 def backdated(events: Sequence[Event]) -> list[tuple[int, Event]]:

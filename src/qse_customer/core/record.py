@@ -95,7 +95,7 @@ class Record:
         at = utc(at, "$.at")
         events = self.events
         last = events[-1]
-        special, _ = self.history_facts
+        special = self.history_facts[0]
         if not special and last.at <= at and (last.recorded_at is None or last.recorded_at <= at):
             return self
         known = judged(events, at)

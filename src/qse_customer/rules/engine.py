@@ -261,8 +261,7 @@ class CompiledRuleset:
     def _backdated(self, record: Record, at: datetime) -> list[tuple[int, Event, int]]:
         """``(index, event, working days late)`` of the events known at ``at`` that were recorded
         after the ruleset's ``backdated_after`` limit from when they happened."""
-        lag = record.history_facts[1]
-        if lag is None or lag <= self._late_bound:
+        if record.history_facts[1] <= self._late_bound:
             return []
         found = []
         for index, event in history.backdated(record.events):
