@@ -42,5 +42,6 @@ def printable_lines(text: str) -> str:
 
 def printable_json(text: str) -> str:
     """JSON text safe for a terminal and still the same JSON: the characters the ``json`` module
-    leaves raw (DEL, C1 controls, separators, bidirectional controls) written as ``\\uXXXX``."""
+    leaves raw (DEL, C1 controls, separators, bidirectional controls) written as ``\\u`` escapes
+    of four hex digits."""
     return _UNSAFE_IN_JSON.sub(lambda match: f"\\u{ord(match[0]):04x}", text)
