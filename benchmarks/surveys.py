@@ -36,15 +36,15 @@ import numpy as np
 from scipy import stats
 
 from qse_customer import Complaint
-from qse_customer.core.complaint_trends import (
+from qse_customer.analysis.complaint_trends import (
     control_chart,
     count_complaints,
     detect_recurrences,
     pareto,
 )
-from qse_customer.core.instrument import load_instrument
-from qse_customer.core.scoring import score_numbers, score_response
-from qse_customer.core.survey_statistics import analyse_survey
+from qse_customer.analysis.instrument import load_instrument
+from qse_customer.analysis.scoring import score_numbers, score_response
+from qse_customer.analysis.survey_statistics import analyse_survey
 
 CATEGORIES = ("delay", "lost specimen", "billing", "rudeness", "haemolysed", "wrong patient")
 GROUPS = ("ward 1", "ward 2", "GP", None)

@@ -28,7 +28,7 @@ def test_valid_files_of_each_kind_exit_0(
     records = tmp_path / "complaints.jsonl"
     records.write_text("\n".join(json.dumps(_complaint(f"C-{i}")) for i in range(3)) + "\n")
     ruleset = files("qse_customer.rules").joinpath("rulesets/customer-service-standards.json")
-    instrument = files("qse_customer.core").joinpath("instruments/psq-18.json")
+    instrument = files("qse_customer.analysis").joinpath("instruments/psq-18.json")
     assert main(["validate", str(records), str(ruleset), str(instrument)]) == 0
     out = capsys.readouterr().out
     assert f"{records}: valid (3 records)" in out
@@ -80,7 +80,7 @@ def test_a_bad_ruleset_and_a_bad_instrument_list_their_paths(
         )
     )
     instrument = json.loads(
-        files("qse_customer.core").joinpath("instruments/csat.json").read_text("utf-8")
+        files("qse_customer.analysis").joinpath("instruments/csat.json").read_text("utf-8")
     )
     instrument["items"][0]["scale"] = "no-such-scale"
     del instrument["title"]

@@ -13,8 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qse_customer.core.complaint import Complaint
-from qse_customer.core.complaint_trends import (
+from qse_customer.analysis.complaint_trends import (
     DIMENSIONS,
     control_chart,
     count_complaints,
@@ -23,6 +22,7 @@ from qse_customer.core.complaint_trends import (
     period_key,
     period_range,
 )
+from qse_customer.core.complaint import Complaint
 from qse_customer.core.errors import ValidationError
 from qse_customer.core.parties import Submitter
 from qse_customer.testing.strategies import complaints

@@ -11,8 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qse_customer.core.errors import ValidationError
-from qse_customer.core.instrument import (
+from qse_customer.analysis.instrument import (
     Instrument,
     InstrumentRegistry,
     UnknownInstrumentError,
@@ -24,6 +23,7 @@ from qse_customer.core.instrument import (
     shipped_instruments,
     unregister_instrument,
 )
+from qse_customer.core.errors import ValidationError
 
 SHIPPED = (
     "csat",
@@ -128,7 +128,7 @@ def test_every_shipped_instrument_is_registered_and_valid() -> None:
 def test_shipped_files_match_the_schema() -> None:
     import jsonschema
 
-    folder = Path(__file__).resolve().parents[1] / "src/qse_customer/core/instruments"
+    folder = Path(__file__).resolve().parents[1] / "src/qse_customer/analysis/instruments"
     files = sorted(folder.glob("*.json"))
     assert len(files) == 6
     for path in files:

@@ -10,16 +10,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import qse_customer as qse
-from qse_customer.core.errors import ValidationError
-from qse_customer.core.instrument import load_instrument
-from qse_customer.core.survey_round import (
+from qse_customer.analysis.instrument import load_instrument
+from qse_customer.analysis.survey_round import (
     anonymous_response,
     check_response,
     check_survey,
     response_rate,
     responses_to,
 )
-from qse_customer.core.survey_statistics import analyse_survey, wilson_interval
+from qse_customer.analysis.survey_statistics import analyse_survey, wilson_interval
+from qse_customer.core.errors import ValidationError
 
 AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
 

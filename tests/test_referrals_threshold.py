@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import qse_customer as qse
-from qse_customer.core.complaint_trends import detect_recurrences
+from qse_customer.analysis.complaint_trends import detect_recurrences
 from qse_customer.review.referrals import referral_id, referrals_from
 from qse_customer.rules import Status, check, evaluate, load_ruleset
 

@@ -10,9 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qse_customer.core.errors import ValidationError
-from qse_customer.core.instrument import Instrument, ScaleKind, instruments, load_instrument
-from qse_customer.core.scoring import (
+from qse_customer.analysis.instrument import Instrument, ScaleKind, instruments, load_instrument
+from qse_customer.analysis.scoring import (
     csat,
     net_promoter_score,
     nps_group,
@@ -22,6 +21,7 @@ from qse_customer.core.scoring import (
     score_response,
     top_codes,
 )
+from qse_customer.core.errors import ValidationError
 from qse_customer.core.survey import SurveyResponse
 
 POSITIVE = (1, 2, 3, 5, 6, 8, 11, 15, 18)  # agreement reflects satisfaction

@@ -14,11 +14,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from scipy import stats
 
-from qse_customer.core import survey_statistics
-from qse_customer.core.errors import ValidationError
-from qse_customer.core.instrument import load_instrument
-from qse_customer.core.survey import SurveyResponse
-from qse_customer.core.survey_statistics import (
+from qse_customer.analysis.instrument import load_instrument
+from qse_customer.analysis.survey_statistics import (
     analyse_survey,
     compare_means,
     compare_nps,
@@ -32,6 +29,9 @@ from qse_customer.core.survey_statistics import (
     summarise,
     wilson_interval,
 )
+from qse_customer.analysis import survey_statistics
+from qse_customer.core.errors import ValidationError
+from qse_customer.core.survey import SurveyResponse
 
 TOL = 1e-9
 likert = st.integers(1, 5)

@@ -6,6 +6,33 @@ their history as events; working calendars turn response-time standards into dea
 
 from __future__ import annotations
 
+from .analysis.complaint_trends import control_chart, count_complaints, detect_recurrences, pareto
+from .analysis.instrument import (
+    Instrument,
+    InstrumentRegistry,
+    UnknownInstrumentError,
+    instruments,
+    load_instrument,
+    register_instrument,
+    register_instruments,
+    unregister_instrument,
+)
+from .analysis.scoring import csat, net_promoter_score, score_psq18, score_response
+from .analysis.survey_round import anonymous_response, response_rate
+from .analysis.survey_statistics import (
+    Comparison,
+    SurveyAnalysis,
+    analyse_survey,
+    compare_means,
+    compare_nps,
+    compare_periods,
+    compare_shares,
+    cronbach_alpha,
+    csat_estimate,
+    nps_estimate,
+    summarise,
+    wilson_interval,
+)
 from .core.anonymous_data import (
     AnonymousDataField,
     allow_anonymous_data,
@@ -14,7 +41,6 @@ from .core.anonymous_data import (
 )
 from .core.calendar import WorkingCalendar
 from .core.complaint import Complaint, follow_up_digest
-from .core.complaint_trends import control_chart, count_complaints, detect_recurrences, pareto
 from .core.contract import Contract, ServiceTerm
 from .core.customer import Customer, Need
 from .core.enquiry import Enquiry
@@ -30,16 +56,6 @@ from .core.errors import (
 from .core.events import Event
 from .core.export import for_export
 from .core.follow_up import FollowUp, find_by_follow_up, follow_up
-from .core.instrument import (
-    Instrument,
-    InstrumentRegistry,
-    UnknownInstrumentError,
-    instruments,
-    load_instrument,
-    register_instrument,
-    register_instruments,
-    unregister_instrument,
-)
 from .core.measurement import Measurement
 from .core.parties import RecordRef, Submitter
 from .core.record import Record
@@ -47,24 +63,8 @@ from .core.records import RECORD_TYPES, AnyRecord
 from .core.referral import Referral
 from .core.roles import Actor, Role
 from .core.schema import schema_for
-from .core.scoring import csat, net_promoter_score, score_psq18, score_response
 from .core.serialisation import from_dict, from_json, to_dict, to_json
 from .core.survey import Survey, SurveyResponse
-from .core.survey_round import anonymous_response, response_rate
-from .core.survey_statistics import (
-    Comparison,
-    SurveyAnalysis,
-    analyse_survey,
-    compare_means,
-    compare_nps,
-    compare_periods,
-    compare_shares,
-    cronbach_alpha,
-    csat_estimate,
-    nps_estimate,
-    summarise,
-    wilson_interval,
-)
 from .core.test_request import TestRequest
 from .core.vocabulary import (
     Channel,

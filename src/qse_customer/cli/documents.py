@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..analysis.instrument import Instrument, instrument_schema_errors
 from ..core.errors import FieldError, QSEError, TransitionError, ValidationError, json_problem
-from ..core.instrument import Instrument, instrument_schema_errors
 from ..core.records import AnyRecord
 from ..core.serialisation import from_dict
 from ..plugged_rules import load_ruleset

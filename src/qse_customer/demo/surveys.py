@@ -7,14 +7,14 @@ import random
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
+from ..analysis.instrument import load_instrument
+from ..analysis.survey_round import anonymous_response
 from ..core.complaint import Complaint
-from ..core.instrument import load_instrument
 from ..core.measurement import Measurement
 from ..core.parties import RecordRef
 from ..core.referral import Referral
 from ..core.roles import Role
 from ..core.survey import Answer, Survey, SurveyResponse
-from ..core.survey_round import anonymous_response
 from ..core.vocabulary import CustomerKind
 from .staff import DIRECTOR, MANAGEMENT, QUALITY_MANAGER, SUPERVISOR
 from .timing import Timing

@@ -43,8 +43,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from ..analysis.instrument import Instrument, InstrumentRegistry, ScaleKind, load_instrument
 from ..core.errors import FieldError, QSEError, TransitionError, ValidationError, json_problem
-from ..core.instrument import Instrument, InstrumentRegistry, ScaleKind, load_instrument
 from ..core.survey import Answer, Survey, SurveyResponse
 from ..core.timestamps import utc
 from ..core.vocabulary import CustomerKind

@@ -19,18 +19,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .. import __version__
+from ..analysis.complaint_trends import control_chart, count_complaints, pareto
+from ..analysis.instrument import UnknownInstrumentError, load_instrument
+from ..analysis.survey_round import response_rate
+from ..analysis.survey_statistics import analyse_survey, compare_periods
 from ..core.calendar import WorkingCalendar
 from ..core.complaint import Complaint
-from ..core.complaint_trends import control_chart, count_complaints, pareto
 from ..core.errors import QSEError, ValidationError
-from ..core.instrument import UnknownInstrumentError, load_instrument
 from ..core.record import Record
 from ..core.records import RECORD_TYPES
 from ..core.redaction import redact_url
 from ..core.referral import Referral
 from ..core.survey import Survey, SurveyResponse
-from ..core.survey_round import response_rate
-from ..core.survey_statistics import analyse_survey, compare_periods
 from ..core.timestamps import wall_clock
 from ..plugged_rules import compile_ruleset
 from ..review import management_review

@@ -14,9 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-from ..core.calendar import WorkingCalendar
-from ..core.complaint import Complaint
-from ..core.complaint_trends import (
+from ..analysis.complaint_trends import (
     control_chart,
     count_complaints,
     detect_recurrences,
@@ -24,13 +22,15 @@ from ..core.complaint_trends import (
     period_key,
     period_range,
 )
+from ..analysis.instrument import InstrumentRegistry, UnknownInstrumentError, default_registry
+from ..analysis.survey_round import response_rate
+from ..analysis.survey_statistics import DEFAULT_MIN_N, analyse_survey, compare_periods
+from ..core.calendar import WorkingCalendar
+from ..core.complaint import Complaint
 from ..core.errors import ValidationError
-from ..core.instrument import InstrumentRegistry, UnknownInstrumentError, default_registry
 from ..core.record import Record
 from ..core.referral import Referral
 from ..core.survey import Answer, Survey, SurveyResponse
-from ..core.survey_round import response_rate
-from ..core.survey_statistics import DEFAULT_MIN_N, analyse_survey, compare_periods
 from ..core.timestamps import utc, wall_clock
 from ..rules.loader import RulesetSource
 from ..rules.periods import GRANULARITIES, Granularity

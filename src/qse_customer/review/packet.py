@@ -14,11 +14,11 @@ from typing import Any, Final
 
 from attrs import field, frozen
 
-from ..core.complaint_trends import ComplaintCounts, ControlChart, Pareto, Recurrence
+from ..analysis.complaint_trends import ComplaintCounts, ControlChart, Pareto, Recurrence
+from ..analysis.survey_round import ResponseRate
+from ..analysis.survey_statistics import PeriodComparison, SurveyAnalysis
 from ..core.frozen_json import thaw
 from ..core.referral import Referral
-from ..core.survey_round import ResponseRate
-from ..core.survey_statistics import PeriodComparison, SurveyAnalysis
 from ..rules.findings import Finding
 from ..rules.report import RuleSummary
 from .small_cells import (

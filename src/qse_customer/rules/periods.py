@@ -2,7 +2,7 @@
 
 A record belongs to the period in which it was opened (its first event), read in the time zone
 of the calendar the report uses. The period's key is ``2026-W02``, ``2026-01``, ``2026-Q1`` or
-``2026``, the same keys :mod:`qse_customer.core.complaint_trends` uses.
+``2026``, the same keys :mod:`qse_customer.analysis.complaint_trends` uses.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ Params::
                 ``rule`` (met / (met + breached)); "share_of_period": the sum of a duration
                 ``field`` (in ``unit``: seconds, minutes or hours) over the length of the period;
                 "survey_mean": the mean score of an ``instrument``'s ``subscale`` (or ``item``)
-                over the period's survey responses, scored by :mod:`qse_customer.core.scoring`;
+                over the period's survey responses, scored by :mod:`qse_customer.analysis.scoring`;
                 "recurrence": the number of complaint recurrences in the period (below)
     field, rule, unit   as the aggregate needs
     instrument, subscale, item   for survey_mean: a registered instrument's id and one of its
@@ -15,7 +15,7 @@ Params::
     recurrence  for "recurrence": {"threshold": n, "window_days": d, "by": [...]}: more than n
                 complaints of one group (by default the same category from the same customer
                 group) received within d days is a recurrence, found by
-                :func:`qse_customer.core.complaint_trends.detect_recurrences`
+                :func:`qse_customer.analysis.complaint_trends.detect_recurrences`
     at_most / at_least  the limit (exactly one; a recurrence takes at_most, usually 0)
     min_count   optional: periods with fewer records (or decided findings, for share_met; scored
                 responses, for survey_mean) are ``not_applicable`` (too few to judge)
@@ -44,14 +44,14 @@ from datetime import timedelta
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
+from ..analysis.complaint_trends import DIMENSIONS, Recurrence, detect_recurrences
+from ..analysis.instrument import Instrument, UnknownInstrumentError, default_registry
+from ..analysis.scoring import score_numbers
 from ..core.complaint import Complaint
-from ..core.complaint_trends import DIMENSIONS, Recurrence, detect_recurrences
 from ..core.errors import FieldError, ValidationError
 from ..core.events import Event
-from ..core.instrument import Instrument, UnknownInstrumentError, default_registry
 from ..core.record import Record
 from ..core.records import RECORD_TYPES
-from ..core.scoring import score_numbers
 from ..core.survey import SurveyResponse
 from . import limits
 from .applies_to import field_getter

@@ -3,7 +3,7 @@
 An instrument is a JSON document validated by ``schemas/instrument.schema.json`` and then by the
 model (every item, scale and subscale it names exists; the publisher's list of reverse-scored
 items agrees with the scale coding and the item keying). The shipped instruments live in
-``core/instruments/``; labs and plugins register their own in an :class:`InstrumentRegistry`.
+``analysis/instruments/``; labs and plugins register their own in an :class:`InstrumentRegistry`.
 
 Orientation: after scoring, a higher value is always the more favourable one. An item is
 reverse-scored (its code ``c`` becomes ``min + max - c``) exactly when the scale's coding and the
@@ -28,8 +28,8 @@ from typing import Any
 import jsonschema
 from attrs import field, frozen
 
-from .errors import FieldError, QSEError, ValidationError, json_problem
-from .survey import Answer
+from ..core.errors import FieldError, QSEError, ValidationError, json_problem
+from ..core.survey import Answer
 
 NOT_APPLICABLE = "not_applicable"
 """The answer a respondent gives to an item that does not apply to them (if the scale allows)."""
@@ -531,7 +531,9 @@ class Instrument:
 
 @cache
 def _schema_document() -> dict[str, Any]:
-    text = files("qse_customer.core").joinpath("schemas/instrument.schema.json").read_text("utf-8")
+    text = (
+        files("qse_customer.analysis").joinpath("schemas/instrument.schema.json").read_text("utf-8")
+    )
     schema: dict[str, Any] = json.loads(text)
     return schema
 
@@ -573,7 +575,7 @@ def instrument_schema_errors(document: Any) -> list[FieldError]:
 @cache
 def shipped_instruments() -> Mapping[str, Instrument]:
     """The instruments that ship with the library, by id."""
-    folder = files("qse_customer.core").joinpath("instruments")
+    folder = files("qse_customer.analysis").joinpath("instruments")
     found: dict[str, Instrument] = {}
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".json"):

@@ -14,9 +14,9 @@ from typing import Any
 
 from attrs import field, frozen
 
-from .errors import FieldError, ValidationError
+from ..core.errors import FieldError, ValidationError
+from ..core.survey import Answer, SurveyResponse
 from .instrument import Instrument, Scale, ScaleKind, load_instrument
-from .survey import Answer, SurveyResponse
 
 PROMOTER_MIN = 9
 """Net Promoter Score: answers of 9 or 10 are promoters."""

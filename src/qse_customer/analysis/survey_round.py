@@ -14,11 +14,11 @@ from typing import Any
 
 from attrs import frozen
 
-from .errors import FieldError, ValidationError
+from ..core.errors import FieldError, ValidationError
+from ..core.survey import Answer, Survey, SurveyResponse
+from ..core.vocabulary import CustomerKind
 from .instrument import Instrument
-from .survey import Answer, Survey, SurveyResponse
 from .survey_statistics import DEFAULT_LEVEL, Interval, wilson_interval
-from .vocabulary import CustomerKind
 
 
 def anonymous_response(

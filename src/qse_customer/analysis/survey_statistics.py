@@ -20,7 +20,8 @@ from typing import Any
 
 from attrs import field, frozen
 
-from .errors import FieldError, ValidationError
+from ..core.errors import FieldError, ValidationError
+from ..core.survey import Answer, SurveyResponse
 from .instrument import Instrument
 from .scoring import (
     DETRACTOR_MAX,
@@ -33,7 +34,6 @@ from .scoring import (
     score_numbers,
     top_codes,
 )
-from .survey import Answer, SurveyResponse
 
 DEFAULT_LEVEL = 0.95
 """Confidence level of every interval unless another is asked for."""

@@ -27,9 +27,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from attrs import frozen
 
-from .complaint import Complaint
-from .errors import ValidationError
-from .timestamps import plain_timedelta, wall_clock
+from ..core.complaint import Complaint
+from ..core.errors import ValidationError
+from ..core.timestamps import plain_timedelta, wall_clock
 
 DIMENSIONS = (
     "period",
