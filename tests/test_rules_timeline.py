@@ -9,8 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import qse_customer as qse
-from qse_customer.rules.periods import PeriodIndex, period_key
-from qse_customer.rules.timeline import Timeline, from_us, to_us
+from qse_customer.analysis.periods import PeriodIndex, period_key
+from qse_customer.core.timestamps import from_us, to_us
+from qse_customer.rules.timeline import Timeline
 from qse_customer.testing.strategies import aware_datetimes
 
 LAB = qse.WorkingCalendar(

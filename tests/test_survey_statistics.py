@@ -14,6 +14,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from scipy import stats
 
+from qse_customer.analysis import survey_statistics
 from qse_customer.analysis.instrument import load_instrument
 from qse_customer.analysis.survey_statistics import (
     analyse_survey,
@@ -29,7 +30,6 @@ from qse_customer.analysis.survey_statistics import (
     summarise,
     wilson_interval,
 )
-from qse_customer.analysis import survey_statistics
 from qse_customer.core.errors import ValidationError
 from qse_customer.core.survey import SurveyResponse
 

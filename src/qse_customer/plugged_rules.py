@@ -12,12 +12,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from .analysis.periods import Granularity
 from .core.calendar import WorkingCalendar
 from .core.record import Record
 from .rules import loader, versions
 from .rules.engine import CompiledRuleset
 from .rules.loader import RulesetSource
-from .rules.periods import Granularity
 from .rules.report import Report
 from .rules.ruleset import Ruleset
 from .rules.status import Status

@@ -1,6 +1,10 @@
 """Timezone-aware timestamps: refused when naive, kept in UTC as plain ``datetime`` values; a
 record's times and dates within the years the library can judge.
 
+The engine and the reporting periods count time as integer microseconds since the Unix epoch
+(:func:`to_us`, :func:`from_us`): comparing and subtracting integers is what makes one pass over
+many records fast.
+
 A subclass of ``datetime`` (pendulum's ``DateTime``) is accepted wherever a datetime is, and
 converted to a plain ``datetime`` on the way in: its arithmetic returns its own duration types,
 which the engine's integer-microsecond arithmetic cannot divide, and a record should not hold a
@@ -10,8 +14,12 @@ different class depending on who built it.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Final
 
 from .errors import ValidationError
+
+EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND: Final = timedelta(microseconds=1)
 
 FIRST_YEAR = 1990
 """The first year of a record's times and dates, and of a working calendar by default."""
@@ -21,6 +29,16 @@ LAST_YEAR = 2100
 A record's times and dates must fall in these years (of UTC, for a time): the years a working
 calendar covers unless it is built for others, so every record can be judged, and a mistyped
 year (2206 for 2026) is refused when the record is made rather than found at ``check``."""
+
+
+def to_us(at: datetime) -> int:
+    """An aware datetime as integer microseconds since the Unix epoch."""
+    return (at - EPOCH) // MICROSECOND
+
+
+def from_us(instant: int) -> datetime:
+    """Integer epoch microseconds as a UTC datetime."""
+    return EPOCH + timedelta(microseconds=instant)
 
 
 def plain_utc(value: datetime) -> datetime:

@@ -23,6 +23,7 @@ from ..analysis.complaint_trends import (
     period_range,
 )
 from ..analysis.instrument import InstrumentRegistry, UnknownInstrumentError, default_registry
+from ..analysis.periods import GRANULARITIES, Granularity
 from ..analysis.survey_round import response_rate
 from ..analysis.survey_statistics import DEFAULT_MIN_N, analyse_survey, compare_periods
 from ..core.calendar import WorkingCalendar
@@ -33,7 +34,6 @@ from ..core.referral import Referral
 from ..core.survey import Answer, Survey, SurveyResponse
 from ..core.timestamps import utc, wall_clock
 from ..rules.loader import RulesetSource
-from ..rules.periods import GRANULARITIES, Granularity
 from ..rules.versions import RulesetVersions
 from .packet import (
     ComplaintTrends,

@@ -17,12 +17,12 @@ from typing import Any
 
 from attrs import evolve, frozen
 
+from ..analysis.periods import Granularity
 from ..core.calendar import WorkingCalendar
 from ..core.errors import FieldError, ValidationError
 from ..core.record import Record
 from ..rules.findings import Finding
 from ..rules.loader import RulesetSource, load_ruleset
-from ..rules.periods import Granularity
 from ..rules.report import Report
 from ..rules.ruleset import Ruleset
 from ..rules.status import Status

@@ -30,12 +30,13 @@ from zoneinfo import ZoneInfo
 
 from attrs import frozen
 
+from ..analysis.periods import GRANULARITIES, Granularity, PeriodIndex
 from ..core import history
 from ..core.calendar import WorkingCalendar
 from ..core.errors import ValidationError
 from ..core.events import Event
 from ..core.record import Record
-from ..core.timestamps import utc
+from ..core.timestamps import from_us, to_us, utc
 from .applies_to import compile_where, field_getter
 from .codegen import EventProgram, PlanCode, fusable, scan_function
 from .findings import Finding
@@ -43,12 +44,11 @@ from .kind import Aggregate, CompileContext, CompiledRule, Env, GroupCheck, Outc
 from .kinds import BUILTIN_KINDS
 from .limits import Limit
 from .loader import RulesetSource, load_ruleset
-from .periods import GRANULARITIES, Granularity, PeriodIndex
 from .quantiles import ElapsedSketch
 from .report import Counts, PeriodSummary, Report, RuleSummary
 from .ruleset import Rule, Ruleset
 from .status import AT_RISK, BREACHED, CODES, MET, NOT_APPLICABLE, PENDING, STATUSES, Status
-from .timeline import Timeline, from_us, to_us
+from .timeline import Timeline
 from .windows import ELSEWHERE, IN_FORCE, NOT_YET, Anchor, OutOfForce, Window, anchor_of
 
 _WORDS: Final = ("met", "breached", "at risk", "pending", "not applicable")

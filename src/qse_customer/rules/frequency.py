@@ -29,11 +29,20 @@ from enum import Enum
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
+from ..analysis.periods import (
+    GRANULARITIES,
+    Granularity,
+    PeriodIndex,
+    local_midnight_us,
+    next_period_start,
+    period_start,
+)
 from ..core.errors import FieldError
 from ..core.events import Event
 from ..core.record import Record
 from ..core.records import RECORD_TYPES
 from ..core.schema import schema_for
+from ..core.timestamps import from_us, to_us
 from .applies_to import field_getter
 from .kind import (
     BaseRuleKind,
@@ -45,17 +54,8 @@ from .kind import (
     ShareLookup,
     ValidationContext,
 )
-from .periods import (
-    GRANULARITIES,
-    Granularity,
-    PeriodIndex,
-    local_midnight_us,
-    next_period_start,
-    period_start,
-)
 from .response_time import EVENT_KINDS
 from .status import BREACHED, MET, PENDING
-from .timeline import from_us, to_us
 from .wording import either
 
 PARAMS_SCHEMA: Final[dict[str, Any]] = {

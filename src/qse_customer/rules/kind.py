@@ -22,12 +22,13 @@ from zoneinfo import ZoneInfo
 
 from attrs import field, frozen
 
+from ..analysis.periods import Granularity
 from ..core.calendar import WorkingCalendar
 from ..core.errors import FieldError
 from ..core.events import Event
 from ..core.record import Record
-from .periods import Granularity
-from .timeline import Timeline, from_us
+from ..core.timestamps import from_us
+from .timeline import Timeline
 
 Outcome = tuple[int, int | None, float | None, Any]
 """Status code, deadline (epoch µs) or None, elapsed seconds or None, kind-specific facts."""

@@ -25,6 +25,7 @@ from typing import Any, Final
 from ..core.errors import FieldError
 from ..core.events import Event
 from ..core.record import Record
+from ..core.timestamps import from_us, to_us
 from . import calendar_choice, limits
 from .calendar_choice import calendar_errors, compile_per_calendar
 from .kind import (
@@ -40,7 +41,6 @@ from .kind import (
 from .limits import Limit
 from .response_time import EVENT_KINDS
 from .status import BREACHED, MET, NOT_APPLICABLE, PENDING
-from .timeline import from_us, to_us
 from .wording import both, either
 
 STEP: Final[dict[str, Any]] = {

@@ -81,6 +81,7 @@ from ..core.calendar import WorkingCalendar
 from ..core.errors import FieldError
 from ..core.events import Event
 from ..core.record import Record
+from ..core.timestamps import from_us, to_us
 from . import calendar_choice, limits
 from .calendar_choice import calendar_errors, compile_per_calendar
 from .kind import (
@@ -94,7 +95,7 @@ from .kind import (
 )
 from .limits import Limit
 from .status import AT_RISK, BREACHED, MET, NOT_APPLICABLE, PENDING
-from .timeline import Timeline, from_us, to_us
+from .timeline import Timeline
 from .wording import actor_text, duration, either, ordinal, spoken, working_duration
 
 EVENT_KINDS: Final[dict[str, Any]] = {

@@ -46,6 +46,7 @@ from zoneinfo import ZoneInfo
 
 from ..analysis.complaint_trends import DIMENSIONS, Recurrence, detect_recurrences
 from ..analysis.instrument import Instrument, UnknownInstrumentError, default_registry
+from ..analysis.periods import GRANULARITIES, Granularity, PeriodIndex
 from ..analysis.scoring import score_numbers
 from ..core.complaint import Complaint
 from ..core.errors import FieldError, ValidationError
@@ -53,6 +54,7 @@ from ..core.events import Event
 from ..core.record import Record
 from ..core.records import RECORD_TYPES
 from ..core.survey import SurveyResponse
+from ..core.timestamps import from_us
 from . import limits
 from .applies_to import field_getter
 from .kind import (
@@ -65,9 +67,7 @@ from .kind import (
     ShareLookup,
     ValidationContext,
 )
-from .periods import GRANULARITIES, Granularity, PeriodIndex
 from .status import AT_RISK, BREACHED, MET, NOT_APPLICABLE, PENDING
-from .timeline import from_us
 from .value_limit import FIELD, bound_errors, number, numeric_field_errors
 
 AGGREGATES: Final = (

@@ -13,24 +13,13 @@ which raises the calendar's own error.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Final
 
 from ..core.calendar import AfterClosing, WorkingCalendar
+from ..core.timestamps import from_us, to_us
 
-EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
-MICROSECOND: Final = timedelta(microseconds=1)
 US_PER_SECOND: Final = 1_000_000
-
-
-def to_us(at: datetime) -> int:
-    """An aware datetime as integer microseconds since the Unix epoch."""
-    return (at - EPOCH) // MICROSECOND
-
-
-def from_us(instant: int) -> datetime:
-    """Integer epoch microseconds as a UTC datetime."""
-    return EPOCH + timedelta(microseconds=instant)
 
 
 class Timeline:

@@ -42,6 +42,7 @@ from zoneinfo import ZoneInfo
 
 from attrs import frozen
 
+from ..analysis.periods import Granularity
 from ..core.calendar import WorkingCalendar
 from ..core.errors import FieldError, ValidationError
 from ..core.record import Record
@@ -49,7 +50,6 @@ from . import engine
 from .engine import CompiledRuleset
 from .findings import Finding
 from .loader import RulesetSource, load_ruleset
-from .periods import Granularity
 from .report import Counts, PeriodSummary, Report, RuleSummary, VersionInForce, VersionSummary
 from .ruleset import Rule, Ruleset
 from .status import Status

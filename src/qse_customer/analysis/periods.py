@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Final, Literal
 from zoneinfo import ZoneInfo
 
-from .timeline import from_us, to_us
+from ..core.timestamps import from_us, to_us
 
 Granularity = Literal["week", "month", "quarter", "year"]
 GRANULARITIES: Final = ("week", "month", "quarter", "year")
