@@ -19,9 +19,8 @@ from qse_customer.analysis.complaint_trends import (
     count_complaints,
     detect_recurrences,
     pareto,
-    period_key,
-    period_range,
 )
+from qse_customer.analysis.periods import period_key, period_range
 from qse_customer.core.complaint import Complaint
 from qse_customer.core.errors import ValidationError
 from qse_customer.core.parties import Submitter

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import qse_customer as qse
-from qse_customer.analysis.periods import PeriodIndex, period_key
+from qse_customer.analysis.periods import PeriodIndex, day_key
 from qse_customer.core.timestamps import from_us, to_us
 from qse_customer.rules.timeline import Timeline
 from qse_customer.testing.strategies import aware_datetimes
@@ -73,7 +73,7 @@ def test_outside_the_data_the_calendar_says_so():
 def test_period_keys_are_read_on_the_labs_wall_clock(at, granularity):
     index = PeriodIndex(LAB._zone, granularity, 1990, 2100)
     local = at.astimezone(LAB._zone).date()
-    assert index.key(to_us(at)) == period_key(local, granularity)
+    assert index.key(to_us(at)) == day_key(local, granularity)
     key, low, high = index.locate(at)
-    assert key == period_key(local, granularity)
+    assert key == day_key(local, granularity)
     assert low <= at < high

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import qse_customer as qse
-from qse_customer.analysis.complaint_trends import period_key
+from qse_customer.analysis.periods import period_key
 from qse_customer.core.timestamps import wall_clock
 from qse_customer.testing.strategies import ZONES, aware_datetimes
 

@@ -17,19 +17,18 @@ from __future__ import annotations
 
 import bisect
 import math
-import reprlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from attrs import frozen
 
 from ..core.complaint import Complaint
 from ..core.errors import ValidationError
-from ..core.timestamps import plain_timedelta, wall_clock
+from ..core.timestamps import plain_timedelta
+from .periods import check_granularity, first_day, period_key, period_range, time_zone
 
 DIMENSIONS = (
     "period",
@@ -42,9 +41,6 @@ DIMENSIONS = (
 )
 """What complaints may be grouped by. Never by submitter or the people involved."""
 
-PERIODS = ("week", "month", "quarter", "year")
-"""Period lengths: ISO week (2026-W02), month (2026-01), quarter (2026-Q1), year (2026)."""
-
 RUN_LENGTH = 8
 """Western Electric rule 4: this many successive points on one side of the centre line."""
 
@@ -52,88 +48,6 @@ TREND_LENGTH = 6
 """Nelson rule 3: this many successive points steadily increasing or decreasing."""
 
 Key = tuple[str | None, ...]
-
-
-# -- periods ------------------------------------------------------------------------------------
-
-
-def _zone(timezone: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):
-        raise ValidationError.single(
-            "$.timezone",
-            f"unknown time zone {reprlib.repr(timezone)}; expected an IANA name (Europe/London)",
-        ) from None
-
-
-def _check_period(period: str) -> None:
-    if period not in PERIODS:
-        raise ValidationError.single(
-            "$.period", f"unknown period {period!r}; expected one of {', '.join(PERIODS)}"
-        )
-
-
-def _key_of_day(day: date, period: str) -> str:
-    if period == "week":
-        year, week, _ = day.isocalendar()
-        return f"{year}-W{week:02d}"
-    if period == "month":
-        return f"{day.year}-{day.month:02d}"
-    if period == "quarter":
-        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-    return f"{day.year}"
-
-
-def period_key(at: datetime, period: str = "month", timezone: str = "UTC") -> str:
-    """The period ``at`` falls in, in the lab's time zone (``2026-01``, ``2026-Q1``, ...)."""
-    _check_period(period)
-    if at.tzinfo is None:
-        raise ValidationError.single("$.at", f"expected a timezone-aware datetime, got {at}")
-    return _key_of_day(wall_clock(at, _zone(timezone)).date(), period)
-
-
-def _first_day(key: str, period: str) -> date:
-    try:
-        if period == "week":
-            year, week = key.split("-W")
-            return date.fromisocalendar(int(year), int(week), 1)
-        if period == "month":
-            year, month = key.split("-")
-            return date(int(year), int(month), 1)
-        if period == "quarter":
-            year, quarter = key.split("-Q")
-            if not 1 <= int(quarter) <= 4:
-                raise ValueError(quarter)
-            return date(int(year), 3 * int(quarter) - 2, 1)
-        return date(int(key), 1, 1)
-    except ValueError:
-        examples = {"week": "2026-W02", "month": "2026-01", "quarter": "2026-Q1", "year": "2026"}
-        raise ValidationError.single(
-            f"$.periods.{key}", f"expected a {period} like {examples[period]}, got {key!r}"
-        ) from None
-
-
-def _next_key(key: str, period: str) -> str:
-    first = _first_day(key, period)
-    if period == "week":
-        return _key_of_day(first + timedelta(days=7), period)
-    if period == "year":
-        return str(first.year + 1)
-    months = 1 if period == "month" else 3
-    month = first.month - 1 + months
-    return _key_of_day(date(first.year + month // 12, month % 12 + 1, 1), period)
-
-
-def period_range(first: str, last: str, period: str = "month") -> tuple[str, ...]:
-    """Every period from ``first`` to ``last`` inclusive (empty if ``last`` is earlier)."""
-    _check_period(period)
-    keys: list[str] = []
-    key, end = first, _first_day(last, period)
-    while _first_day(key, period) <= end:
-        keys.append(key)
-        key = _next_key(key, period)
-    return tuple(keys)
 
 
 # -- grouping -----------------------------------------------------------------------------------
@@ -246,7 +160,7 @@ def _check_per(per: int) -> None:
 def _volumes(volumes: Mapping[str, int], period: str) -> dict[str, int]:
     checked: dict[str, int] = {}
     for key, volume in volumes.items():
-        _first_day(key, period)
+        first_day(key, period)
         if isinstance(volume, bool) or not isinstance(volume, int) or volume <= 0:
             raise ValidationError.single(
                 f"$.volumes.{key}", f"expected a whole number of requests above 0, got {volume!r}"
@@ -272,8 +186,8 @@ def count_complaints(
     ``"period"`` and every row also gets its rate per ``per`` requests.
     """
     dimensions = _check_dimensions(by)
-    _check_period(period)
-    _zone(timezone)
+    check_granularity(period)
+    time_zone(timezone)
     _check_per(per)
     checked = _volumes(volumes, period) if volumes is not None else None
     if checked is not None and "period" not in dimensions:
@@ -642,17 +556,17 @@ def control_chart(
     - u-chart: centre u = total complaints / total requests; for a period with n requests the
       limits are u +/- 3 sqrt(u / n), the lower one floored at 0; all shown per ``per`` requests.
     """
-    _check_period(period)
-    _zone(timezone)
+    check_granularity(period)
+    time_zone(timezone)
     _check_per(per)
     counts = Counter(period_key(c.opened_at, period, timezone) for c in _complaints(complaints))
     checked = _volumes(volumes, period) if volumes is not None else None
     if checked is not None:
-        keys = tuple(sorted(checked, key=lambda k: _first_day(k, period)))
+        keys = tuple(sorted(checked, key=lambda k: first_day(k, period)))
     elif periods is not None:
-        keys = tuple(sorted(periods, key=lambda k: _first_day(k, period)))
+        keys = tuple(sorted(periods, key=lambda k: first_day(k, period)))
     elif counts:
-        ordered = sorted(counts, key=lambda k: _first_day(k, period))
+        ordered = sorted(counts, key=lambda k: first_day(k, period))
         keys = period_range(ordered[0], ordered[-1], period)
     else:
         keys = ()

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from .. import __version__
 from ..analysis.complaint_trends import control_chart, count_complaints, pareto
 from ..analysis.instrument import UnknownInstrumentError, load_instrument
+from ..analysis.periods import period_keys
 from ..analysis.survey_round import response_rate
 from ..analysis.survey_statistics import analyse_survey, compare_periods
 from ..core.calendar import WorkingCalendar
@@ -190,11 +191,6 @@ def _finding_totals(reports: Sequence[Report]) -> dict[str, dict[str, int]]:
             ),
         }
     return totals
-
-
-def _months(start: datetime, months: int) -> list[str]:
-    first = start.year * 12 + start.month - 1
-    return [f"{(first + i) // 12}-{(first + i) % 12 + 1:02d}" for i in range(months)]
 
 
 def _complaints(
@@ -387,7 +383,7 @@ def build_report(
         )
     zone = ZoneInfo(calendar.timezone)
     start, end = month_window(at, zone, months)
-    periods = _months(start, months)
+    periods = list(period_keys(start.date(), months))
     reports = check_rulesets(
         records_of,
         rulesets,

@@ -19,11 +19,9 @@ from ..analysis.complaint_trends import (
     count_complaints,
     detect_recurrences,
     pareto,
-    period_key,
-    period_range,
 )
 from ..analysis.instrument import InstrumentRegistry, UnknownInstrumentError, default_registry
-from ..analysis.periods import GRANULARITIES, Granularity
+from ..analysis.periods import GRANULARITIES, Granularity, period_key, period_range
 from ..analysis.survey_round import response_rate
 from ..analysis.survey_statistics import DEFAULT_MIN_N, analyse_survey, compare_periods
 from ..core.calendar import WorkingCalendar
