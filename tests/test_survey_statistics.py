@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
 import warnings
 from datetime import UTC, datetime
 from typing import Any
@@ -234,7 +236,7 @@ def test_summary_of_too_few_values_and_bad_values() -> None:
 def test_without_scipy_the_normal_quantile_is_used_and_said(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(survey_statistics, "_scipy_stats", lambda: None)
+    monkeypatch.setattr(survey_statistics, "_scipy_special", lambda: None)
     values = [1.0, 2.0, 4.0, 5.0, 5.0]
     interval = mean_interval(values)
     assert interval is not None
@@ -385,3 +387,14 @@ def test_compare_periods_of_one_instrument() -> None:
     assert comparison.csat["overall"].difference == pytest.approx(1.0)
     assert comparison.subscales["phlebotomy"].real_change is None  # nobody answered
     json.dumps(comparison.to_dict())
+
+
+def test_scipy_special_is_imported_when_a_t_quantile_is_first_needed() -> None:
+    code = (
+        "import sys, qse_customer as qse\n"
+        "assert 'scipy' not in sys.modules, 'scipy imported with the library'\n"
+        "qse.summarise([1.0, 2.0, 4.0], low=1, high=5)\n"
+        "assert 'scipy.special' in sys.modules\n"
+        "assert 'scipy.stats' not in sys.modules, 'scipy.stats imported for a t quantile'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

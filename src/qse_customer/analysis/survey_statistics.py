@@ -45,10 +45,14 @@ of a share near 50% is still about +/-17 percentage points wide)."""
 STATS_EXTRA_HINT = "install qse-customer[stats] (scipy) for Student's t"
 
 
-def _scipy_stats() -> Any | None:
-    """scipy.stats if it is installed, else None (scipy is the optional ``stats`` extra)."""
+def _scipy_special() -> Any | None:
+    """scipy.special if it is installed, else None (scipy is the optional ``stats`` extra).
+
+    Imported when a t quantile is first needed, not with the library: ``scipy.special`` holds
+    ``stdtrit``, the function behind ``scipy.stats.t.ppf``, at about a third of the import time
+    of ``scipy.stats``."""
     try:
-        return importlib.import_module("scipy.stats")
+        return importlib.import_module("scipy.special")
     except ImportError:
         return None
 
@@ -67,10 +71,10 @@ def _z(level: float) -> float:
 def _t_or_z(level: float, df: float) -> tuple[float, str | None]:
     """The two-sided quantile of Student's t with ``df`` degrees of freedom, or the normal
     quantile and a note saying so when scipy is not installed."""
-    stats = _scipy_stats()
-    if stats is None:
+    special = _scipy_special()
+    if special is None:
         return _z(level), f"normal approximation used because scipy is missing; {STATS_EXTRA_HINT}"
-    return float(stats.t.ppf(0.5 + level / 2, df)), None
+    return float(special.stdtrit(df, 0.5 + level / 2)), None
 
 
 def _small(n: int, min_n: int, what: str) -> list[str]:
