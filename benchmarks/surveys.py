@@ -44,7 +44,7 @@ from qse_customer.analysis.complaint_trends import (
 )
 from qse_customer.analysis.instrument import load_instrument
 from qse_customer.analysis.scoring import score_numbers, score_response
-from qse_customer.analysis.survey_statistics import analyse_survey
+from qse_customer.analysis.survey_analysis import analyse_survey
 
 CATEGORIES = ("delay", "lost specimen", "billing", "rudeness", "haemolysed", "wrong patient")
 GROUPS = ("ward 1", "ward 2", "GP", None)

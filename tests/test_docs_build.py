@@ -53,6 +53,9 @@ def test_api_reference_is_generated_from_docstrings(site: Path) -> None:
     assert 'id="qse_customer.check"' in api
     rules = (site / "api" / "rules" / "index.html").read_text("utf-8")
     assert 'id="qse_customer.rules.BaseRuleKind"' in rules
+    analysis = (site / "api" / "analysis" / "index.html").read_text("utf-8")
+    assert 'id="qse_customer.analysis.survey_analysis.analyse_survey"' in analysis
+    assert 'id="qse_customer.analysis.periods.PeriodIndex"' in analysis
     plugins = (site / "api" / "plugins" / "index.html").read_text("utf-8")
     for hook in ("qse_storage_backends", "qse_notify", "qse_survey_backends", "qse_rule_kinds"):
         assert f'id="qse_customer.plugins.hookspecs.{hook}"' in plugins

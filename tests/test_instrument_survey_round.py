@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import qse_customer as qse
 from qse_customer.analysis.instrument import load_instrument
+from qse_customer.analysis.survey_analysis import analyse_survey
 from qse_customer.analysis.survey_round import (
     anonymous_response,
     check_response,
@@ -18,7 +19,7 @@ from qse_customer.analysis.survey_round import (
     response_rate,
     responses_to,
 )
-from qse_customer.analysis.survey_statistics import analyse_survey, wilson_interval
+from qse_customer.analysis.survey_statistics import wilson_interval
 from qse_customer.core.errors import ValidationError
 
 AT = datetime(2026, 3, 2, 9, tzinfo=UTC)

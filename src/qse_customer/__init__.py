@@ -6,6 +6,7 @@ their history as events; working calendars turn response-time standards into dea
 
 from __future__ import annotations
 
+from .analysis.comparisons import Comparison, compare_means, compare_nps, compare_shares
 from .analysis.complaint_trends import control_chart, count_complaints, detect_recurrences, pareto
 from .analysis.instrument import (
     Instrument,
@@ -18,15 +19,9 @@ from .analysis.instrument import (
     unregister_instrument,
 )
 from .analysis.scoring import csat, net_promoter_score, score_psq18, score_response
+from .analysis.survey_analysis import SurveyAnalysis, analyse_survey, compare_periods
 from .analysis.survey_round import anonymous_response, response_rate
 from .analysis.survey_statistics import (
-    Comparison,
-    SurveyAnalysis,
-    analyse_survey,
-    compare_means,
-    compare_nps,
-    compare_periods,
-    compare_shares,
     cronbach_alpha,
     csat_estimate,
     nps_estimate,

@@ -22,8 +22,8 @@ from .. import __version__
 from ..analysis.complaint_trends import control_chart, count_complaints, pareto
 from ..analysis.instrument import UnknownInstrumentError, load_instrument
 from ..analysis.periods import period_keys
+from ..analysis.survey_analysis import analyse_survey, compare_periods
 from ..analysis.survey_round import response_rate
-from ..analysis.survey_statistics import analyse_survey, compare_periods
 from ..core.calendar import WorkingCalendar
 from ..core.complaint import Complaint
 from ..core.errors import QSEError, ValidationError

@@ -22,8 +22,9 @@ from ..analysis.complaint_trends import (
 )
 from ..analysis.instrument import InstrumentRegistry, UnknownInstrumentError, default_registry
 from ..analysis.periods import GRANULARITIES, Granularity, period_key, period_range
+from ..analysis.survey_analysis import analyse_survey, compare_periods
 from ..analysis.survey_round import response_rate
-from ..analysis.survey_statistics import DEFAULT_MIN_N, analyse_survey, compare_periods
+from ..analysis.survey_statistics import DEFAULT_MIN_N
 from ..core.calendar import WorkingCalendar
 from ..core.complaint import Complaint
 from ..core.errors import ValidationError

@@ -15,8 +15,8 @@ from typing import Any, Final
 from attrs import field, frozen
 
 from ..analysis.complaint_trends import ComplaintCounts, ControlChart, Pareto, Recurrence
+from ..analysis.survey_analysis import PeriodComparison, SurveyAnalysis
 from ..analysis.survey_round import ResponseRate
-from ..analysis.survey_statistics import PeriodComparison, SurveyAnalysis
 from ..core.frozen_json import thaw
 from ..core.referral import Referral
 from ..rules.findings import Finding

@@ -1,0 +1,264 @@
+"""Comparing a measure in two periods: the change, its interval, and a plain-words verdict on
+whether it is a real change (the interval excludes 0) or could be chance.
+
+Means with Welch's t interval, shares (top-box, CSAT) with Newcombe's hybrid score interval, NPS
+with a normal interval of the difference.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterable
+from typing import Any
+
+from attrs import frozen
+
+from ..core.survey import Answer
+from ._confidence import (
+    STATS_EXTRA_HINT,
+    check_level,
+    percent,
+    small_sample,
+    t_or_z_quantile,
+    z_quantile,
+)
+from .scoring import net_promoter_score
+from .survey_statistics import DEFAULT_LEVEL, DEFAULT_MIN_N, Interval, nps_variance, wilson_interval
+
+
+@frozen
+class Comparison:
+    """A measure in two periods: the change, its interval and whether it is a real change."""
+
+    measure: str
+    before: float | None
+    after: float | None
+    n_before: int
+    n_after: int
+    difference: float | None
+    interval: Interval | None
+    real_change: bool | None
+    verdict: str
+    method: str
+    warnings: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The comparison as JSON types."""
+        return {
+            "measure": self.measure,
+            "before": self.before,
+            "after": self.after,
+            "n_before": self.n_before,
+            "n_after": self.n_after,
+            "difference": self.difference,
+            "interval": self.interval.to_dict() if self.interval else None,
+            "real_change": self.real_change,
+            "verdict": self.verdict,
+            "method": self.method,
+            "warnings": list(self.warnings),
+        }
+
+
+def _verdict(
+    measure: str,
+    before: float,
+    after: float,
+    interval: Interval,
+    n_before: int,
+    n_after: int,
+    *,
+    share: bool = False,
+    digits: int = 2,
+) -> tuple[bool, str]:
+    """Whether the change is real (the interval excludes 0) and a sentence that says so."""
+    difference = after - before
+    direction = "rose" if difference > 0 else "fell"
+    if share:
+        value = f"{{:.{digits}f}}%"
+        change = f"{{:+.{digits}f}} percentage points"
+        before, after, difference = 100 * before, 100 * after, 100 * difference
+        low, high = 100 * interval.low, 100 * interval.high
+    else:
+        value, change = f"{{:.{digits}f}}", f"{{:+.{digits}f}}"
+        low, high = interval.low, interval.high
+    bound = f"{{:+.{digits}f}}"
+    moved = (
+        f"{direction} from {value.format(before)} to {value.format(after)}"
+        if difference
+        else f"stayed at {value.format(after)}"
+    )
+    text = (
+        f"{measure[0].upper()}{measure[1:]} {moved} (change {change.format(difference)}; "
+        f"{percent(interval.level)} CI {bound.format(low)} to {bound.format(high)}). "
+    )
+    sizes = f"n = {n_before} before and {n_after} after"
+    if interval.low > 0 or interval.high < 0:
+        return True, text + f"The interval does not include 0: a real change ({sizes})."
+    return False, text + (
+        f"The interval includes 0: with {sizes} this difference could be chance, so it is not "
+        "evidence of a real change."
+    )
+
+
+def _incomparable(measure: str, n_before: int, n_after: int, method: str, need: int) -> Comparison:
+    return Comparison(
+        measure,
+        None,
+        None,
+        n_before,
+        n_after,
+        None,
+        None,
+        None,
+        f"Cannot compare {measure}: each period needs at least {need} answers "
+        f"(n = {n_before} before and {n_after} after).",
+        method,
+        ("too few answers to compare",),
+    )
+
+
+def compare_means(
+    before: Iterable[float | None],
+    after: Iterable[float | None],
+    *,
+    measure: str = "mean score",
+    level: float = DEFAULT_LEVEL,
+    min_n: int = DEFAULT_MIN_N,
+) -> Comparison:
+    """The change in a mean between two periods, with Welch's interval (unequal variances)."""
+    check_level(level)
+    a = [float(v) for v in before if v is not None]
+    b = [float(v) for v in after if v is not None]
+    method = (
+        f"difference of means (after - before) with Welch's {percent(level)} t interval "
+        "(Welch-Satterthwaite df)"
+    )
+    if len(a) < 2 or len(b) < 2:
+        return _incomparable(measure, len(a), len(b), method, 2)
+    va, vb = statistics.variance(a) / len(a), statistics.variance(b) / len(b)
+    mean_a, mean_b = statistics.fmean(a), statistics.fmean(b)
+    se = math.sqrt(va + vb)
+    warnings = small_sample(len(a), min_n, "answers before") + small_sample(
+        len(b), min_n, "answers after"
+    )
+    if se == 0:
+        interval = Interval(mean_b - mean_a, mean_b - mean_a, level, method)
+        warnings.append("no variation within either period: the interval has zero width")
+    else:
+        df = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
+        quantile, note = t_or_z_quantile(level, df)
+        if note:
+            method = (
+                f"difference of means (after - before), {percent(level)} normal interval ({note})"
+            )
+            warnings.append(f"the interval uses the normal quantile; {STATS_EXTRA_HINT}")
+        difference = mean_b - mean_a
+        interval = Interval(difference - quantile * se, difference + quantile * se, level, method)
+    real, verdict = _verdict(measure, mean_a, mean_b, interval, len(a), len(b))
+    return Comparison(
+        measure,
+        mean_a,
+        mean_b,
+        len(a),
+        len(b),
+        mean_b - mean_a,
+        interval,
+        real,
+        verdict,
+        method,
+        tuple(warnings),
+    )
+
+
+NEWCOMBE_METHOD = (
+    "difference of shares (after - before) with Newcombe's hybrid score interval (Newcombe "
+    "1998, method 10), built from the two Wilson intervals"
+)
+
+
+def compare_shares(
+    count_before: int,
+    n_before: int,
+    count_after: int,
+    n_after: int,
+    *,
+    measure: str = "share",
+    level: float = DEFAULT_LEVEL,
+    min_n: int = DEFAULT_MIN_N,
+) -> Comparison:
+    """The change in a share between two periods (e.g. top-two-box, CSAT), Newcombe's interval."""
+    method = f"{NEWCOMBE_METHOD}; {percent(level)}"
+    if n_before < 1 or n_after < 1:
+        return _incomparable(measure, n_before, n_after, method, 1)
+    p1, p2 = count_before / n_before, count_after / n_after
+    l1, u1 = _bounds(wilson_interval(count_before, n_before, level=level))
+    l2, u2 = _bounds(wilson_interval(count_after, n_after, level=level))
+    difference = p2 - p1
+    interval = Interval(
+        difference - math.sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2),
+        difference + math.sqrt((u2 - p2) ** 2 + (p1 - l1) ** 2),
+        level,
+        method,
+    )
+    real, verdict = _verdict(measure, p1, p2, interval, n_before, n_after, share=True, digits=1)
+    warnings = small_sample(n_before, min_n, "answers before") + small_sample(
+        n_after, min_n, "answers after"
+    )
+    return Comparison(
+        measure,
+        p1,
+        p2,
+        n_before,
+        n_after,
+        difference,
+        interval,
+        real,
+        verdict,
+        method,
+        tuple(warnings),
+    )
+
+
+def _bounds(interval: Interval) -> tuple[float, float]:
+    return interval.low, interval.high
+
+
+def compare_nps(
+    before: Iterable[Answer],
+    after: Iterable[Answer],
+    *,
+    level: float = DEFAULT_LEVEL,
+    min_n: int = DEFAULT_MIN_N,
+) -> Comparison:
+    """The change in NPS between two periods with a normal interval of the difference."""
+    check_level(level)
+    a, b = net_promoter_score(before), net_promoter_score(after)
+    method = (
+        f"difference of Net Promoter Scores (after - before) with a {percent(level)} normal "
+        "interval, standard error sqrt(var_before / n_before + var_after / n_after) x 100 where "
+        "var = p + d - (p - d)^2"
+    )
+    if a.score is None or b.score is None:
+        return _incomparable("NPS", a.n, b.n, method, 1)
+    se = math.sqrt(nps_variance(a) / a.n + nps_variance(b) / b.n) * 100
+    difference = b.score - a.score
+    margin = z_quantile(level) * se
+    interval = Interval(difference - margin, difference + margin, level, method)
+    real, verdict = _verdict("NPS", a.score, b.score, interval, a.n, b.n, digits=1)
+    warnings = small_sample(a.n, min_n, "answers before") + small_sample(
+        b.n, min_n, "answers after"
+    )
+    return Comparison(
+        "NPS",
+        a.score,
+        b.score,
+        a.n,
+        b.n,
+        difference,
+        interval,
+        real,
+        verdict,
+        method,
+        tuple(warnings),
+    )
