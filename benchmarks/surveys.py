@@ -42,7 +42,7 @@ from qse_customer.analysis.complaint_trends import (
     detect_recurrences,
     pareto,
 )
-from qse_customer.analysis.instrument import load_instrument
+from qse_customer.analysis.instrument_registry import load_instrument
 from qse_customer.analysis.scoring import score_numbers, score_response
 from qse_customer.analysis.survey_analysis import analyse_survey
 

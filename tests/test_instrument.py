@@ -11,11 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qse_customer.analysis.instrument import (
-    Instrument,
+from qse_customer.analysis.instrument import Instrument, instrument_schema
+from qse_customer.analysis.instrument_registry import (
     InstrumentRegistry,
     UnknownInstrumentError,
-    instrument_schema,
     instruments,
     load_instrument,
     register_instrument,

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import qse_customer as qse
-from qse_customer.analysis.instrument import load_instrument
+from qse_customer.analysis.instrument_registry import load_instrument
 from qse_customer.analysis.survey_analysis import analyse_survey
 from qse_customer.analysis.survey_round import (
     anonymous_response,

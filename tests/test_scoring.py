@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qse_customer.analysis.instrument import Instrument, ScaleKind, instruments, load_instrument
+from qse_customer.analysis.instrument import Instrument, ScaleKind
+from qse_customer.analysis.instrument_registry import instruments, load_instrument
 from qse_customer.analysis.scoring import (
     csat,
     net_promoter_score,

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from qse_customer.analysis.comparisons import compare_means, compare_nps, compare_shares
-from qse_customer.analysis.instrument import load_instrument
+from qse_customer.analysis.instrument_registry import load_instrument
 from qse_customer.analysis.survey_analysis import analyse_survey, compare_periods
 from qse_customer.analysis.survey_statistics import (
     cronbach_alpha,

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from .analysis.comparisons import Comparison, compare_means, compare_nps, compare_shares
 from .analysis.complaint_trends import control_chart, count_complaints, detect_recurrences, pareto
-from .analysis.instrument import (
-    Instrument,
+from .analysis.instrument import Instrument
+from .analysis.instrument_registry import (
     InstrumentRegistry,
     UnknownInstrumentError,
     instruments,

@@ -16,7 +16,8 @@ from attrs import field, frozen
 
 from ..core.errors import FieldError, ValidationError
 from ..core.survey import Answer, SurveyResponse
-from .instrument import Instrument, Scale, ScaleKind, load_instrument
+from .instrument import Instrument, Scale, ScaleKind
+from .instrument_registry import load_instrument
 
 PROMOTER_MIN = 9
 """Net Promoter Score: answers of 9 or 10 are promoters."""

@@ -7,7 +7,7 @@ import random
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-from ..analysis.instrument import load_instrument
+from ..analysis.instrument_registry import load_instrument
 from ..analysis.survey_round import anonymous_response
 from ..core.complaint import Complaint
 from ..core.measurement import Measurement

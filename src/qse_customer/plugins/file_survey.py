@@ -43,7 +43,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ..analysis.instrument import Instrument, InstrumentRegistry, ScaleKind, load_instrument
+from ..analysis.instrument import Instrument, ScaleKind
+from ..analysis.instrument_registry import InstrumentRegistry, load_instrument
 from ..core.errors import FieldError, QSEError, TransitionError, ValidationError, json_problem
 from ..core.survey import Answer, Survey, SurveyResponse
 from ..core.timestamps import utc

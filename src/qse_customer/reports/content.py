@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from .. import __version__
 from ..analysis.complaint_trends import control_chart, count_complaints, pareto
-from ..analysis.instrument import UnknownInstrumentError, load_instrument
+from ..analysis.instrument_registry import UnknownInstrumentError, load_instrument
 from ..analysis.periods import period_keys
 from ..analysis.survey_analysis import analyse_survey, compare_periods
 from ..analysis.survey_round import response_rate

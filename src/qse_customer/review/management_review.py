@@ -20,7 +20,11 @@ from ..analysis.complaint_trends import (
     detect_recurrences,
     pareto,
 )
-from ..analysis.instrument import InstrumentRegistry, UnknownInstrumentError, default_registry
+from ..analysis.instrument_registry import (
+    InstrumentRegistry,
+    UnknownInstrumentError,
+    default_registry,
+)
 from ..analysis.periods import GRANULARITIES, Granularity, period_key, period_range
 from ..analysis.survey_analysis import analyse_survey, compare_periods
 from ..analysis.survey_round import response_rate

@@ -45,7 +45,8 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from ..analysis.complaint_trends import DIMENSIONS, Recurrence, detect_recurrences
-from ..analysis.instrument import Instrument, UnknownInstrumentError, default_registry
+from ..analysis.instrument import Instrument
+from ..analysis.instrument_registry import UnknownInstrumentError, default_registry
 from ..analysis.periods import GRANULARITIES, Granularity, PeriodIndex
 from ..analysis.scoring import score_numbers
 from ..core.complaint import Complaint
