@@ -24,7 +24,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 
-from .errors import CalendarError, CalendarRangeError
+from ..errors import CalendarError, CalendarRangeError
+from ..timestamps import FIRST_YEAR, LAST_YEAR, wall_clock
 from .opening_hours import (
     AROUND_THE_CLOCK,
     Week,
@@ -40,7 +41,6 @@ from .opening_hours import clock as _clock_text
 from .opening_hours import clock_minutes as _minutes
 from .opening_hours import parse_clock as _clock
 from .opening_hours import shown as _shown
-from .timestamps import FIRST_YEAR, LAST_YEAR, wall_clock
 
 if TYPE_CHECKING:
     import numpy as np
