@@ -469,6 +469,7 @@ class WorkingCalendar:
     # -- internals
 
     def _data(self) -> Tables:
+        """The calendar's tables: looked up (or built) on first use, then kept in `_tables`."""
         tables = self._tables
         if tables is None:
             tables = shared_tables(self)
