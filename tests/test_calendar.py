@@ -600,6 +600,18 @@ def test_calendars_are_immutable_hashable_values() -> None:
     assert pickle.loads(pickle.dumps(UK_ANY_PART)) == UK_ANY_PART
 
 
+def test_the_tables_a_calendar_keeps_are_not_part_of_its_value() -> None:
+    used = WorkingCalendar(timezone="Europe/London", country="GB", subdivision="ENG", opens="07:00")
+    assert used.is_working_day(date(2024, 5, 7))  # builds its tables and keeps them
+    fresh = WorkingCalendar(
+        timezone="Europe/London", country="GB", subdivision="ENG", opens="07:00"
+    )
+    assert fresh == used and hash(fresh) == hash(used)
+    assert len(pickle.dumps(used)) < 1_000  # its settings, not its tables
+    with pytest.raises(AttributeError, match="immutable; cannot delete opens"):
+        del used.opens
+
+
 def test_settings_round_trip_through_json() -> None:
     calendar = WorkingCalendar(
         timezone="America/New_York",

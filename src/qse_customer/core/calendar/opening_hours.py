@@ -14,7 +14,7 @@ import reprlib
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any, Final
 
-from .errors import CalendarError
+from ..errors import CalendarError
 
 __all__ = [
     "AROUND_THE_CLOCK",

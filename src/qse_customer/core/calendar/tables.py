@@ -1,0 +1,202 @@
+"""A calendar's tables: every working day and every opening interval, as UTC microseconds.
+
+Built once per calendar settings (equal calendars share them): for every working day in the
+calendar's years, its local date and closing instant, and every opening interval of those days
+with the working time before it opens. Every question is then a binary search, so its cost does
+not grow with the distance between dates; the batch questions search the same tables as numpy
+arrays.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+from datetime import date
+from functools import lru_cache
+from itertools import chain
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from ..errors import CalendarRangeError
+from .holiday_data import holiday_data
+from .instants import US, first_instant_s, wall_instants_s
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from .model import WorkingCalendar
+
+
+class Tables:
+    """Every working day of a calendar and its closing instant, and every opening interval, as
+    UTC microseconds."""
+
+    __slots__ = (
+        "_arrays",
+        "_day_ends",
+        "_zone",
+        "closes",
+        "hours_closes",
+        "hours_cum",
+        "hours_ends",
+        "hours_opens",
+        "hours_total",
+        "ordinals",
+        "range_end",
+        "range_start",
+        "years",
+    )
+
+    def __init__(
+        self,
+        zone: ZoneInfo,
+        years: tuple[int, int],
+        ordinals: list[int],
+        closes: list[int],
+        hours_opens: list[int],
+        hours_closes: list[int],
+        range_start: int,
+        range_end: int,
+    ) -> None:
+        self._zone = zone
+        self.years = years  # the years covered: those asked for, narrowed to the holiday data
+        self.ordinals = ordinals  # local date ordinal of each working day, ascending
+        self.closes = closes  # closing instant of each working day: the end of its last interval
+        self.range_start = range_start  # first instant of 1 January of the first year
+        self.range_end = range_end  # first instant of 1 January after the last year
+        # Every opening interval of every working day, in order. Intervals made empty by a clock
+        # change (both ends skipped) are left out: their day still counts as a working day.
+        self.hours_opens = hours_opens
+        self.hours_closes = hours_closes
+        cum = [0]
+        for start, end in zip(hours_opens, hours_closes, strict=True):
+            cum.append(cum[-1] + end - start)
+        self.hours_cum = cum[:-1]  # working time before each interval opens
+        self.hours_ends = cum[1:]  # working time when each interval closes
+        self.hours_total = cum[-1]
+        self._day_ends: list[int] | None = None
+        self._arrays: dict[str, NDArray[np.int64]] = {}
+
+    def day_ends(self) -> list[int]:
+        """First instant of the local day after each working day (built on first use)."""
+        if self._day_ends is None:
+            ends = wall_instants_s(self._zone, self.ordinals, 1440)
+            self._day_ends = [end * US for end in ends]
+        return self._day_ends
+
+    def array(self, name: str) -> NDArray[np.int64]:
+        """One table as an int64 numpy array (built on first use)."""
+        found = self._arrays.get(name)
+        if found is None:
+            import numpy as np
+
+            source = self.day_ends() if name == "day_ends" else getattr(self, name)
+            found = self._arrays[name] = np.array(source, dtype=np.int64)
+        return found
+
+    def effective_index(self, instant: int, after_closing: str) -> int:
+        """Index of the effective working day of a receipt at ``instant``."""
+        if after_closing == "next_day":
+            return bisect_right(self.closes, instant)
+        return bisect_right(self.day_ends(), instant)
+
+    def days_deadline(self, instant: int, days: int, after_closing: str) -> int | None:
+        """Closing instant of the ``days``-th working day after the effective day, or None."""
+        index = self.effective_index(instant, after_closing) + days
+        return self.closes[index] if index < len(self.closes) else None
+
+    def position(self, instant: int) -> tuple[int, int]:
+        """Working time from the start of the data to ``instant``, and the next interval's index."""
+        index = bisect_right(self.hours_closes, instant)
+        if index == len(self.hours_closes):
+            return self.hours_total, index
+        return self.hours_cum[index] + max(0, instant - self.hours_opens[index]), index
+
+    def hours_deadline(self, instant: int, amount: int) -> int | None:
+        """The instant ``amount`` µs of working time after ``instant``, or None past the data."""
+        position, index = self.position(instant)
+        if amount == 0:
+            if index == len(self.hours_opens):
+                return None
+            return max(instant, self.hours_opens[index])
+        target = position + amount
+        interval = bisect_left(self.hours_ends, target)
+        if interval == len(self.hours_ends):
+            return None
+        return self.hours_opens[interval] + (target - self.hours_cum[interval])
+
+
+def coverage(calendar: WorkingCalendar) -> tuple[int, int]:
+    """The years the calendar answers for: those asked, narrowed to complete holiday data."""
+    first, last = calendar.first_year, calendar.last_year
+    if calendar.country is not None:
+        for code in calendar.subdivision or (None,):
+            data = holiday_data(calendar.country, code, calendar.first_year, calendar.last_year)
+            first, last = max(first, data.first_year), min(last, data.last_year)
+    return first, last
+
+
+def build_tables(calendar: WorkingCalendar) -> Tables:
+    """The calendar's tables, built from its settings (``shared_tables`` keeps them)."""
+    zone = calendar._zone
+    first_year, last_year = coverage(calendar)
+    if first_year > last_year:
+        raise CalendarRangeError(
+            f"country: the holidays package has no complete data for {calendar.country} in "
+            f"{calendar.first_year}-{calendar.last_year}; choose years that it covers"
+        )
+    closed: set[int] = {day.toordinal() for day in calendar.public_holidays()}
+    closed.update(day.toordinal() for day in calendar.closures)
+    extra = {day.toordinal() for day in calendar.extra_working_days}
+    week = calendar._week
+    first = date(first_year, 1, 1).toordinal()
+    last = date(last_year, 12, 31).toordinal()
+    # Days of one shape (the same intervals) are converted together, one boundary at a time. An
+    # extra working day on a weekday without hours opens the hours of the first weekday with some.
+    usual = next(hours for hours in week if hours)
+    columns: list[Iterable[tuple[int, ...]]] = []
+    for shape in dict.fromkeys(hours for hours in week if hours):
+        weekdays = frozenset(day for day in range(7) if week[day] == shape)
+        extra_here = {day for day in extra if (week[(day - 1) % 7] or usual) == shape}
+        days = [
+            ordinal
+            for ordinal in range(first, last + 1)
+            if ordinal in extra_here or ((ordinal - 1) % 7 in weekdays and ordinal not in closed)
+        ]
+        bounds = [wall_instants_s(zone, days, minute) for pair in shape for minute in pair]
+        columns.append(zip(days, *bounds, strict=True))
+    # Rows (ordinal, open, close, open, close, ...) in date order.
+    rows = columns[0] if len(columns) == 1 else sorted(chain.from_iterable(columns))
+    ordinals: list[int] = []
+    closes: list[int] = []
+    opens_us: list[int] = []
+    closes_us: list[int] = []
+    for row in rows:
+        ordinal, opening, closing = row[0], row[1], row[-1]
+        if opening == closing and first_instant_s(zone, ordinal, 0) == first_instant_s(
+            zone, ordinal + 1, 0
+        ):
+            continue  # the whole local day was skipped (Pacific/Apia, 30 December 2011)
+        ordinals.append(ordinal)
+        day_close = closing * US  # one int object in both tables: they are large
+        closes.append(day_close)
+        if len(row) == 3:
+            if closing > opening:
+                opens_us.append(opening * US)
+                closes_us.append(day_close)
+            continue
+        for k in range(1, len(row), 2):
+            if row[k + 1] > row[k]:
+                opens_us.append(row[k] * US)
+                closes_us.append(row[k + 1] * US if k + 2 < len(row) else day_close)
+    range_start = first_instant_s(zone, first, 0) * US
+    range_end = first_instant_s(zone, last + 1, 0) * US
+    years = (first_year, last_year)
+    return Tables(zone, years, ordinals, closes, opens_us, closes_us, range_start, range_end)
+
+
+@lru_cache(maxsize=16)
+def shared_tables(calendar: WorkingCalendar) -> Tables:
+    """The tables of a calendar equal to ``calendar``: built once for the last few settings."""
+    return build_tables(calendar)
