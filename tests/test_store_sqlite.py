@@ -19,7 +19,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from qse_customer import Complaint, Enquiry, Event
-from qse_customer.plugins import (
+from qse_customer.stores import (
     CorruptStoreError,
     ForeignStoreError,
     SQLiteStore,
@@ -27,10 +27,12 @@ from qse_customer.plugins import (
     StoreError,
     StoreVersionError,
     open_store,
-    sqlite_schema,
 )
-from qse_customer.plugins.record_codec import encode, seal
-from qse_customer.plugins.sqlite_store import parse_sqlite_url
+from qse_customer.stores import (
+    sqlite_schema as sqlite_schema,
+)
+from qse_customer.stores.documents import encode, seal
+from qse_customer.stores.sqlite import parse_sqlite_url
 from qse_customer.testing.store_contract import MANAGER, STAFF, T0, complaint
 from qse_customer.testing.strategies import complaints
 

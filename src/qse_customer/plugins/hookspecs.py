@@ -15,12 +15,15 @@ failing notifier never stops the others.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from ..rules.kind import RuleKind
 from .markers import hookspec
-from .notification import Notification
-from .store import StoreFactory
-from .survey_backend import SurveyBackendFactory
+
+if TYPE_CHECKING:  # the backends import the plugin system, not the other way round
+    from ..notifiers.notification import Notification
+    from ..rules.kind import RuleKind
+    from ..stores.protocol import StoreFactory
+    from ..survey_backends.protocol import SurveyBackendFactory
 
 # -- storage ---------------------------------------------------------------------------------
 

@@ -41,7 +41,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from itertools import islice
@@ -52,13 +52,12 @@ from ..core.errors import ValidationError
 from ..core.evidence import Evidence
 from ..core.record import Record
 from ..core.redaction import redact_url, scrub, secrets_in
+from ..notifiers.notification import Notification
+from .base import Change, Query, RawRecord, StoreBase, Stored, Writing, micros
+from .documents import decode, decode_rows, dumps, seal
 from .errors import CorruptStoreError, StoredRecordError, StoreError
-from .markers import hookimpl
-from .notification import Notification
 from .postgres_schema import checked_schema, inspect_schema, migrate
-from .record_codec import decode, decode_rows, dumps, seal
-from .store import Delivery, OnInvalid, StoreFactory
-from .store_base import Change, Query, RawRecord, StoreBase, Stored, Writing, micros
+from .protocol import Delivery, OnInvalid
 
 if TYPE_CHECKING:
     from psycopg import Connection, Cursor
@@ -677,9 +676,3 @@ def _with_schema(url: str, schema: str) -> str:
 def open_postgres_store(url: str) -> PostgresStore:
     """A :class:`PostgresStore` from its URL (see the module's documentation for the options)."""
     return PostgresStore(url)
-
-
-@hookimpl(trylast=True)
-def qse_storage_backends() -> Mapping[str, StoreFactory]:
-    """The built-in ``postgresql://`` store (an installed plugin claiming the scheme wins)."""
-    return {SCHEME: open_postgres_store}

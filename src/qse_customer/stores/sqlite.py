@@ -30,7 +30,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import datetime
 from itertools import islice
@@ -42,13 +42,12 @@ from ..core.errors import ValidationError
 from ..core.evidence import Evidence
 from ..core.record import Record
 from ..core.redaction import redact_url
+from ..notifiers.notification import Notification
+from .base import Change, Query, RawRecord, StoreBase, Stored, Writing, micros
+from .documents import decode, decode_rows, dumps, seal
 from .errors import CorruptStoreError, StoredRecordError, StoreError
-from .markers import hookimpl
-from .notification import Notification
-from .record_codec import decode, decode_rows, dumps, seal
+from .protocol import Delivery, OnInvalid
 from .sqlite_schema import inspect_file, migrate
-from .store import Delivery, OnInvalid, StoreFactory
-from .store_base import Change, Query, RawRecord, StoreBase, Stored, Writing, micros
 
 try:
     import fcntl
@@ -560,9 +559,3 @@ def open_sqlite_store(url: str) -> SQLiteStore:
         )
     timeout = checked_timeout(options.get("timeout", 30.0), "$.url.timeout")
     return SQLiteStore(path, timeout=timeout, synchronous=options.get("synchronous", "full"))
-
-
-@hookimpl(trylast=True)
-def qse_storage_backends() -> Mapping[str, StoreFactory]:
-    """The built-in ``sqlite:///`` store (an installed plugin claiming ``sqlite`` wins)."""
-    return {SCHEME: open_sqlite_store}

@@ -33,8 +33,8 @@ from ..core.errors import FieldError, QSEError, ValidationError
 from ..core.record import Record
 from ..core.records import RECORD_TYPES
 from ..core.serialisation import from_dict, to_dict
+from .codegen import Unsupported, generate
 from .errors import StoredRecordError
-from .record_codegen import Unsupported, generate
 
 Builder = Callable[[Any], Any]
 
