@@ -7,7 +7,7 @@ saved was valid when it was saved: it was built by the model's own checks. So a 
 document with a CRC-32 of the document and the model's fingerprint (the record schema, every record
 type's fields and lifecycle). When the seal matches, the document is exactly what this store wrote
 from a valid record under the same model, and :func:`decode` builds the record straight from the
-JSON types with code generated per record type (:mod:`.record_codegen`), without re-running
+JSON types with code generated per record type (:mod:`.codegen`), without re-running
 checks that already passed: a stream of them runs 3 to 4 times faster. When it does not match
 (the row was edited by hand, or written under another model), the document is validated in full,
 JSON Schema and model, and a failure names the record.

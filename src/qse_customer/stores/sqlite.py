@@ -24,46 +24,32 @@ durable against both).
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from datetime import datetime
 from itertools import islice
 from os import PathLike, fspath
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from ..core.errors import ValidationError
-from ..core.evidence import Evidence
 from ..core.record import Record
 from ..core.redaction import redact_url
-from ..notifiers.notification import Notification
-from .base import Change, Query, RawRecord, StoreBase, Stored, Writing, micros
+from .base import Change, Query, RawRecord, Stored, Writing, micros
 from .documents import decode, decode_rows, dumps, seal
 from .errors import CorruptStoreError, StoredRecordError, StoreError
-from .protocol import Delivery, OnInvalid
+from .protocol import OnInvalid
+from .sql import SQLStoreBase, checked_sizes, evidence_of
 from .sqlite_schema import inspect_file, migrate
 
 try:
     import fcntl
 except ImportError:  # Windows: writers wait in SQLite's own (unfair) way
     fcntl = None  # type: ignore[assignment]
-
-
-def _evidence(text: str | None) -> Evidence | None:
-    """The evidence stored in a row (None if there is none, or it cannot be read: the store
-    then refuses to write to the record, and verify() names it)."""
-    if text is None:
-        return None
-    try:
-        return Evidence.from_json(json.loads(text))
-    except (ValueError, KeyError, TypeError):
-        return None
 
 
 SCHEME = "sqlite"
@@ -191,7 +177,7 @@ class WriterQueue:
             os.close(before)
 
 
-class SQLiteStore(StoreBase):
+class SQLiteStore(SQLStoreBase):
     """A store in one SQLite file (or in memory for ``":memory:"``).
 
     ``batch_size`` records go to the database per ``executemany``; ``chunk_size`` rows are read
@@ -216,11 +202,7 @@ class SQLiteStore(StoreBase):
             raise ValidationError.single(
                 "$.synchronous", f"expected one of {', '.join(SYNCHRONOUS)}, got {synchronous!r}"
             )
-        for name, value in (("batch_size", batch_size), ("chunk_size", chunk_size)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValidationError.single(
-                    f"$.{name}", f"expected a positive integer, got {value!r}"
-                )
+        checked_sizes(batch_size=batch_size, chunk_size=chunk_size)
         self.batch_size = batch_size
         self.chunk_size = chunk_size
         self.timeout = timeout
@@ -288,6 +270,11 @@ class SQLiteStore(StoreBase):
             with self._queue.turn(self.timeout):
                 yield
 
+    def _fetch(self, sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
+        with self._lock, self._errors():
+            rows: list[tuple[Any, ...]] = self._db.execute(sql, params).fetchall()
+        return rows
+
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         with self._lock, self._errors(), self._turn():
@@ -336,19 +323,9 @@ class SQLiteStore(StoreBase):
                     (tag, *chunk),
                 ).fetchall()
                 for record_id, document, stored_seal, evidence in rows:
-                    record = self._decode_row(tag, record_id, document, stored_seal)
-                    found[(tag, record_id)] = Stored(record, _evidence(evidence))
+                    record = decode(tag, record_id, document, stored_seal, self.where)
+                    found[(tag, record_id)] = Stored(record, evidence_of(evidence))
         return found
-
-    def _decode_row(self, tag: str, record_id: str, document: str, stored_seal: int) -> Record:
-        return decode(tag, record_id, document, stored_seal, self.where)
-
-    def _read(self, tag: str, id: str) -> Record | None:
-        with self._lock, self._errors():
-            row = self._db.execute(
-                "SELECT document, seal FROM qse_records WHERE type = ? AND id = ?", (tag, id)
-            ).fetchone()
-        return None if row is None else self._decode_row(tag, id, row[0], row[1])
 
     def _raw(self) -> Iterator[RawRecord]:
         after: tuple[str, str] = ("", "")
@@ -371,35 +348,6 @@ class SQLiteStore(StoreBase):
             cursor = db.execute("DELETE FROM qse_records WHERE type = ? AND id = ?", (tag, id))
             return cursor.rowcount > 0
 
-    def _select(
-        self, query: Query, after: tuple[int, str] | None, limit: int
-    ) -> list[tuple[str, int, str, int]]:
-        sql = ["SELECT id, opened_at, document, seal FROM qse_records WHERE type = ?"]
-        params: list[object] = [query.tag]
-        if query.status is not None:
-            sql.append("AND status = ?")
-            params.append(query.status)
-        if query.since is not None:
-            sql.append("AND opened_at >= ?")
-            params.append(query.since)
-        if query.until is not None:
-            sql.append("AND opened_at < ?")
-            params.append(query.until)
-        if after is not None:
-            sql.append("AND (opened_at, id) > (?, ?)")
-            params.extend(after)
-        sql.append("ORDER BY opened_at, id LIMIT ?")
-        params.append(limit)
-        with self._lock, self._errors():
-            rows: list[tuple[str, int, str, int]] = self._db.execute(
-                " ".join(sql), params
-            ).fetchall()
-        return rows
-
-    def _page(self, query: Query, on_invalid: OnInvalid | None) -> list[Record]:
-        rows = self._select(query, query.after, query.limit)
-        return list(decode_rows(query.tag, rows, self.where, on_invalid))
-
     def _iterate(self, tag: str, on_invalid: OnInvalid | None) -> Iterator[Record]:
         query = Query(tag, None, None, None, None, self.chunk_size)
         after: tuple[int, str] | None = None
@@ -413,66 +361,6 @@ class SQLiteStore(StoreBase):
             yield from decode_rows(tag, rows, self.where, on_invalid)
             if len(rows) < self.chunk_size:
                 return
-
-    def _count(self, tag: str, status: str | None) -> int:
-        with self._lock, self._errors():
-            if status is None:
-                row = self._db.execute("SELECT count(*) FROM qse_records WHERE type = ?", (tag,))
-            else:
-                row = self._db.execute(
-                    "SELECT count(*) FROM qse_records WHERE type = ? AND status = ?", (tag, status)
-                )
-            return int(row.fetchone()[0])
-
-    # -- the notification outbox ------------------------------------------------------------
-
-    def _add_notifications(
-        self, notifications: list[Notification], notifiers: tuple[str, ...]
-    ) -> list[Notification]:
-        new: list[Notification] = []
-        with self._transaction() as db:
-            for notification in notifications:
-                cursor = db.execute(
-                    "INSERT OR IGNORE INTO qse_notifications (key, document, recorded_at) "
-                    "VALUES (?, ?, ?)",
-                    (
-                        notification.key,
-                        json.dumps(notification.to_dict(), separators=(",", ":")),
-                        notification.at.isoformat(),
-                    ),
-                )
-                if cursor.rowcount == 1:
-                    new.append(notification)
-                    db.executemany(
-                        "INSERT INTO qse_deliveries (key, notifier) VALUES (?, ?)",
-                        [(notification.key, notifier) for notifier in notifiers],
-                    )
-        return new
-
-    def _pending(self) -> list[Delivery]:
-        with self._lock, self._errors():
-            rows = self._db.execute(
-                "SELECT n.document, d.notifier FROM qse_deliveries AS d "
-                "JOIN qse_notifications AS n ON n.key = d.key "
-                "WHERE d.delivered_at IS NULL ORDER BY n.seq, d.notifier"
-            ).fetchall()
-        return [Delivery(Notification.from_dict(json.loads(doc)), name) for doc, name in rows]
-
-    def _mark_delivered(self, key: str, notifier: str, at: datetime) -> None:
-        with self._transaction() as db:
-            cursor = db.execute(
-                "UPDATE qse_deliveries SET delivered_at = ? WHERE key = ? AND notifier = ?",
-                (at.isoformat(), key, notifier),
-            )
-            if cursor.rowcount == 0:
-                raise ValidationError.single(
-                    "$.key", f"no notification {key!r} pending for notifier {notifier!r}"
-                )
-
-    def _has_notification(self, key: str) -> bool:
-        with self._lock, self._errors():
-            row = self._db.execute("SELECT 1 FROM qse_notifications WHERE key = ?", (key,))
-            return row.fetchone() is not None
 
     # -- maintenance ------------------------------------------------------------------------
 
