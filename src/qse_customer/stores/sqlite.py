@@ -83,6 +83,16 @@ def _row(writing: Writing) -> tuple[str, str, str, int, int, str, int, str]:
     )
 
 
+def _same_file(fd: int, path: str) -> bool:
+    """Whether the open file ``fd`` is the file now at ``path``."""
+    try:
+        there = os.stat(path, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    mine = os.fstat(fd)
+    return (mine.st_dev, mine.st_ino) == (there.st_dev, there.st_ino)
+
+
 class WriterQueue:
     """Writers to one SQLite file take turns in the order they asked, across processes and store
     objects: a writer waits at most for the transactions of the writers that asked before it.
@@ -93,6 +103,11 @@ class WriterQueue:
     ``FILE-queue-N`` for its ticket N from taking it until it commits, and its successor waits
     for that lock. A folder the store cannot create files in, or a system without ``flock``,
     leaves the writers to SQLite's own wait: still one at a time, but in no order.
+
+    A store that closes removes both files when no writer is in the queue (:meth:`clean_up`), as
+    SQLite removes its ``-wal`` file when the last connection closes; the next writer starts the
+    queue again. A writer that locked the queue file just as it was removed sees that the file
+    it holds is no longer the one at the path, and takes the new one.
     """
 
     def __init__(self, path: str) -> None:
@@ -124,12 +139,25 @@ class WriterQueue:
         finally:
             os.close(mine)  # releases the turn: the next ticket's holder goes on
 
+    def _locked_queue(self, *, wait: bool = True) -> int:
+        """The queue file, opened (created if it is not there) and locked: the file now at the
+        path, never one a closing store has just removed (``wait=False``: or BlockingIOError)."""
+        while True:
+            queue = self._open(self.path, os.O_CREAT)
+            try:
+                fcntl.flock(queue, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+                if _same_file(queue, self.path):
+                    return queue
+            except BaseException:
+                os.close(queue)
+                raise
+            os.close(queue)  # removed while this writer waited for it: take the new one
+
     def _take_ticket(self) -> tuple[int, int | None]:
         """Take the next ticket: the locked file of this writer's turn, and that of the writer
         before it (None if it is gone)."""
-        queue = self._open(self.path, os.O_CREAT)
+        queue = self._locked_queue()
         try:
-            fcntl.flock(queue, fcntl.LOCK_EX)
             text = os.pread(queue, 32, 0).strip()
             ticket = int(text) if text.isdigit() else 0
             mine = self._open(f"{self.path}-{ticket}", os.O_CREAT)
@@ -155,6 +183,28 @@ class WriterQueue:
         with suppress(OSError):
             os.unlink(name)
         return before
+
+    def clean_up(self) -> None:
+        """Remove the queue's files if no writer is in the queue: none taking a ticket, and the
+        last ticket's writer done. Otherwise leave them to the writers still at work; never
+        raises (a store that cannot tidy up still closes)."""
+        if fcntl is None or not os.path.exists(self.path):
+            return
+        with suppress(OSError):  # BlockingIOError included: a writer is taking a ticket
+            queue = self._locked_queue(wait=False)
+            try:
+                text = os.pread(queue, 32, 0).strip()
+                last = f"{self.path}-{int(text) - 1 if text.isdigit() else -1}"
+                if os.path.lexists(last):
+                    held = self._open(last)
+                    try:
+                        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # its writer is done
+                        os.unlink(last)
+                    finally:
+                        os.close(held)
+                os.unlink(self.path)  # while locked: a writer waiting for it will see it gone
+            finally:
+                os.close(queue)
 
     def _wait_for(self, before: int, timeout: float) -> None:
         """Wait until the previous writer's turn ends (its lock is free), or ``timeout``."""
@@ -397,6 +447,8 @@ class SQLiteStore(SQLStoreBase):
     def _close(self) -> None:
         with self._lock:
             self._db.close()
+            if self._queue is not None:
+                self._queue.clean_up()
 
 
 def parse_sqlite_url(url: str) -> tuple[str, dict[str, str]]:
