@@ -44,8 +44,8 @@ from pathlib import Path
 from storage import cpu_model, peak_mib, rss_mib
 
 from qse_customer import Complaint
-from qse_customer.plugins import SQLiteStore, Store
-from qse_customer.plugins.postgres_store import PostgresStore, parse_postgres_url
+from qse_customer.stores import SQLiteStore, Store
+from qse_customer.stores.postgres import PostgresStore, parse_postgres_url
 
 ROOT = Path(__file__).resolve().parents[1]
 

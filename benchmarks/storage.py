@@ -42,7 +42,8 @@ from typing import Any
 
 from qse_customer import Actor, Complaint, Event, Role, from_dict
 from qse_customer.core.evidence import Evidence
-from qse_customer.plugins import SQLiteStore, store_base
+from qse_customer.stores import SQLiteStore
+from qse_customer.stores import base as store_base
 
 STAFF = (
     Actor("tech-1", "Tara Tech", Role.TECHNOLOGIST),

@@ -38,15 +38,10 @@ from hypothesis import strategies as st
 import qse_customer as qse
 from qse_customer.cli.main import main
 from qse_customer.core.anonymous_data import IDENTIFYING_STEMS, SHIPPED
-from qse_customer.plugins import (
-    FileOutboxNotifier,
-    Notification,
-    QSEPluginManager,
-    SQLiteStore,
-    send,
-)
-from qse_customer.plugins.delivery import notify_due
-from qse_customer.plugins.smtp_notifier import SMTPNotifier, SMTPSettings
+from qse_customer.notifiers import FileOutboxNotifier, Notification, send
+from qse_customer.notifiers.delivery import notify_due
+from qse_customer.notifiers.smtp import SMTPNotifier, SMTPSettings
+from qse_customer.plugins import QSEPluginManager
 from qse_customer.reports import (
     build_report,
     records_of_sequence,
@@ -54,6 +49,7 @@ from qse_customer.reports import (
     render_text,
 )
 from qse_customer.reports import render_html as render_html_report
+from qse_customer.stores import SQLiteStore
 from qse_customer.testing.strategies import complaints
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import qse_customer as qse
 from qse_customer.core.evidence import Evidence, first_difference
-from qse_customer.plugins import SQLiteStore
+from qse_customer.stores import SQLiteStore
 from qse_customer.testing.strategies import records
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "audit.md"

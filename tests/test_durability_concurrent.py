@@ -37,7 +37,7 @@ NOTES = 20
 def _writer(url: str, writer: int, start_at: float) -> None:
     """Add ``NOTES`` events to every shared record, visiting them in a writer's own order."""
     from qse_customer import Actor, Complaint, Event, HistoryRewriteError, Role
-    from qse_customer.plugins import open_store
+    from qse_customer.stores import open_store
 
     actor = Actor(f"tech-{writer}", "Tara Tech", Role.TECHNOLOGIST)
     order = RECORDS[writer % len(RECORDS) :] + RECORDS[: writer % len(RECORDS)]
@@ -89,7 +89,7 @@ def _writer_seq(event: Any) -> tuple[int, int] | None:
 
 def _append_at_once(url: str, writers: int) -> None:
     from qse_customer import Actor, Complaint, Role
-    from qse_customer.plugins import open_store
+    from qse_customer.stores import open_store
 
     staff = Actor("tech-0", "Tara Tech", Role.TECHNOLOGIST)
     with open_store(url) as store:
@@ -157,7 +157,7 @@ def _round_writer(url: str, writer: int) -> None:
     seconds, to a new record of this writer's every 50 appends (so every commit costs about the
     same), and print how many committed."""
     from qse_customer import Actor, Complaint, Event, Role
-    from qse_customer.plugins import open_store
+    from qse_customer.stores import open_store
 
     actor = Actor(f"tech-{writer}", "Tara Tech", Role.TECHNOLOGIST)
     commits = 0
@@ -210,7 +210,7 @@ def commits_in_a_round(url: str, writers: int) -> list[int]:
 
 def test_sqlite_writers_get_their_turn(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'shared.db'}"
-    from qse_customer.plugins import open_store
+    from qse_customer.stores import open_store
 
     with open_store(url):
         pass  # created (and in WAL mode) before the writers race to open it

@@ -18,8 +18,8 @@ from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qse_customer.plugins import postgres_schema
-from qse_customer.plugins.postgres_store import PostgresStore, parse_postgres_url
+from qse_customer.stores import postgres_schema as postgres_schema
+from qse_customer.stores.postgres import PostgresStore, parse_postgres_url
 
 if TYPE_CHECKING:
     from postgres_server import Cluster
@@ -31,7 +31,7 @@ OPENERS = 4
 
 def _open_each(urls: list[str], start_at: float) -> None:
     """Open every store of ``urls`` in turn, from ``start_at``; print each failure, exit 1."""
-    from qse_customer.plugins import open_store
+    from qse_customer.stores import open_store
 
     time.sleep(max(0.0, start_at - time.time()))
     failures = 0
@@ -63,7 +63,7 @@ def _open_at_once(urls: list[str]) -> None:
 def test_sqlite_stores_opened_by_four_processes_at_once(tmp_path: Path) -> None:
     urls = [f"sqlite:///{tmp_path / f'new-{i}.db'}" for i in range(40)]
     _open_at_once(urls)
-    from qse_customer.plugins import open_store
+    from qse_customer.stores import open_store
 
     for url in urls:  # each a complete store, in WAL mode
         with open_store(url) as store:

@@ -36,7 +36,7 @@ T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 def _writer(url: str, prefix: str, seed: int) -> None:
     """Save and append to the store at ``url`` until killed, acknowledging each write."""
     from qse_customer import Actor, Complaint, Event, Role
-    from qse_customer.plugins import open_store
+    from qse_customer.stores import open_store
 
     staff = Actor("tech-1", "Tara Tech", Role.TECHNOLOGIST)
     rng = random.Random(seed)
@@ -120,7 +120,7 @@ def _run_and_kill(url: str, prefix: str, rng: random.Random, early: bool) -> lis
 def _check(url: str, acknowledged: dict[str, int], verify: bool) -> int:
     """Check the store against what was acknowledged; return how many corrections it holds."""
     from qse_customer import Complaint
-    from qse_customer.plugins import open_store
+    from qse_customer.stores import open_store
 
     with open_store(url) as store:
         if verify:
@@ -181,7 +181,7 @@ def test_postgresql_keeps_every_acknowledged_write(postgres_url: str) -> None:
 def test_the_check_catches_a_lost_write(tmp_path: Path) -> None:
     """The check itself can fail: a store missing an acknowledged note is caught."""
     from qse_customer import Actor, Complaint, Event, Role
-    from qse_customer.plugins import open_store
+    from qse_customer.stores import open_store
 
     url = f"sqlite:///{tmp_path / 'lossy.db'}"
     staff = Actor("tech-1", "Tara Tech", Role.TECHNOLOGIST)

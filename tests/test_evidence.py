@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import qse_customer as qse
-from qse_customer.plugins import MemoryStore, SQLiteStore
 from qse_customer.rules import Status
+from qse_customer.stores import MemoryStore, SQLiteStore
 from qse_customer.testing.strategies import complaints, enquiries
 
 LONDON_LAB = qse.WorkingCalendar(

@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import qse_customer as qse
-from qse_customer.plugins import MemoryStore, SQLiteStore, Store
+from qse_customer.stores import MemoryStore, SQLiteStore, Store
 from qse_customer.testing.strategies import actors, records
 
 T = TypeVar("T")

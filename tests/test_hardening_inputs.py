@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 import qse_customer as qse
 from qse_customer.cli.main import main
 from qse_customer.core.timestamps import FIRST_YEAR, LAST_YEAR
-from qse_customer.plugins import SQLiteStore
+from qse_customer.stores import SQLiteStore
 from qse_customer.testing.strategies import records
 
 pytest_plugins = ("postgres_server",)

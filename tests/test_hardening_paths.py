@@ -20,8 +20,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from qse_customer import Survey, ValidationError
-from qse_customer.plugins import FileOutboxNotifier, FileSurveyBackend, Notification, read_outbox
-from qse_customer.plugins.file_survey import folder_name
+from qse_customer.notifiers import FileOutboxNotifier, Notification, read_outbox
+from qse_customer.survey_backends import FileSurveyBackend
+from qse_customer.survey_backends.file import folder_name
 from qse_customer.testing.survey_backend_contract import MANAGER, T0
 
 AT = datetime(2026, 1, 5, 9, tzinfo=UTC)
@@ -168,9 +169,9 @@ def test_the_file_outbox_writes_only_a_regular_file(tmp_path: Path) -> None:
 
 
 def test_a_failed_outbox_keeps_the_notification_pending(tmp_path: Path) -> None:
-    from qse_customer.plugins import MemoryStore
-    from qse_customer.plugins.delivery import send
+    from qse_customer.notifiers.delivery import send
     from qse_customer.plugins.manager import QSEPluginManager
+    from qse_customer.stores import MemoryStore
 
     outbox = tmp_path / "outbox.jsonl"
     outbox.symlink_to(tmp_path / "target")

@@ -26,9 +26,10 @@ from hypothesis import strategies as st
 import qse_customer as qse
 from qse_customer.cli.main import main
 from qse_customer.core.redaction import redact_url, scrub, secrets_in
-from qse_customer.plugins import FileOutboxNotifier, SQLiteStore, StoreError
+from qse_customer.notifiers import FileOutboxNotifier
 from qse_customer.plugins.manager import get_plugin_manager
 from qse_customer.plugins.markers import hookimpl
+from qse_customer.stores import SQLiteStore, StoreError
 
 pytest_plugins = ("postgres_server",)
 

@@ -43,7 +43,7 @@ def _write(path: Path, records: list[qse.Complaint]) -> Path:
 # grows with the file.
 PEAK_OF_IMPORT = """
 import functools, sys
-from qse_customer.plugins.sqlite_store import SQLiteStore
+from qse_customer.stores.sqlite import SQLiteStore
 SQLiteStore.__init__ = functools.partialmethod(SQLiteStore.__init__, batch_size=25)
 from qse_customer.cli.main import main
 assert main(["import", "--store", sys.argv[1], sys.argv[2]]) == 0

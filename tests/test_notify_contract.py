@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from qse_customer.plugins import FileOutboxNotifier, LoggingNotifier, Notification
+from qse_customer.notifiers import FileOutboxNotifier, LoggingNotifier, Notification
 from qse_customer.testing.notifier_contract import NotifierContract
 
 

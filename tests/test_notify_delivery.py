@@ -10,16 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from qse_customer.plugins import (
-    MemoryStore,
-    Notification,
-    NotificationKind,
-    QSEPluginManager,
-    SQLiteStore,
-    Store,
-    hookimpl,
-    send,
-)
+from qse_customer.notifiers import Notification, NotificationKind, send
+from qse_customer.plugins import QSEPluginManager, hookimpl
+from qse_customer.stores import MemoryStore, SQLiteStore, Store
 
 T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
 
@@ -88,7 +81,7 @@ def test_a_failing_notifier_is_logged_and_retried_while_the_others_are_not(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     mail.failing = True
-    with caplog.at_level(logging.ERROR, logger="qse_customer.plugins.delivery"):
+    with caplog.at_level(logging.ERROR, logger="qse_customer.notifiers.delivery"):
         report = send(store, [breach(1)], at=T0, manager=manager)
     assert [(f.notifier, f.error) for f in report.failed] == [
         ("mail", "ConnectionError: mail server down")

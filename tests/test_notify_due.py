@@ -15,18 +15,11 @@ import pytest
 
 from qse_customer import Actor, Complaint, Event, Record, Role, Submitter
 from qse_customer.core.calendar import WorkingCalendar
-from qse_customer.plugins import (
-    LoggingNotifier,
-    MemoryStore,
-    Notification,
-    QSEPluginManager,
-    SQLiteStore,
-    Store,
-    hookimpl,
-    notify_due,
-)
-from qse_customer.plugins.delivery import notification_for
+from qse_customer.notifiers import LoggingNotifier, Notification, notify_due
+from qse_customer.notifiers.delivery import notification_for
+from qse_customer.plugins import QSEPluginManager, hookimpl
 from qse_customer.rules import BaseRuleKind, CompiledRule, Env, Finding, Status
+from qse_customer.stores import MemoryStore, SQLiteStore, Store
 
 CALENDAR = WorkingCalendar(
     timezone="Europe/London", country="GB", subdivision="ENG", opens="09:00", closes="17:00"

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 
 from qse_customer import Actor, Complaint, Role, Submitter, ValidationError
-from qse_customer.plugins import Notification, NotificationKind
+from qse_customer.notifiers import Notification, NotificationKind
 from qse_customer.testing.notifications import notifications
 
 T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)

@@ -9,14 +9,14 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
-from qse_customer.plugins import FileOutboxNotifier, Notification, read_outbox
+from qse_customer.notifiers import FileOutboxNotifier, Notification, read_outbox
 
 T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
 
 CRASHING_PRODUCER = """
 import os, sys
 from datetime import datetime, UTC
-from qse_customer.plugins import FileOutboxNotifier, Notification
+from qse_customer.notifiers import FileOutboxNotifier, Notification
 outbox = FileOutboxNotifier(sys.argv[1])
 at = datetime(2026, 1, 5, tzinfo=UTC)
 outbox.qse_notify(Notification("breached", "enquiry", "e-1", at, "T-1"))

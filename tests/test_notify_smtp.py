@@ -22,9 +22,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import qse_customer as qse
-from qse_customer.plugins import MemoryStore, Notification, NotificationKind, QSEPluginManager
-from qse_customer.plugins.delivery import notify_due, send
-from qse_customer.plugins.smtp_notifier import (
+from qse_customer.notifiers import Notification, NotificationKind
+from qse_customer.notifiers.delivery import notify_due, send
+from qse_customer.notifiers.smtp import (
     MESSAGE_FIELDS,
     PLUGIN_NAME,
     SMTPDeliveryError,
@@ -33,6 +33,8 @@ from qse_customer.plugins.smtp_notifier import (
     message_id,
     register_from_environment,
 )
+from qse_customer.plugins import QSEPluginManager
+from qse_customer.stores import MemoryStore
 from qse_customer.testing.notifications import notifications
 from qse_customer.testing.notifier_contract import NotifierContract
 from qse_customer.testing.strategies import complaints
@@ -294,7 +296,7 @@ def test_a_refusal_stays_pending_and_is_delivered_once_when_fixed(
         recorder.refuse_data = refuse["data"]
     store = MemoryStore()
     notifier = SMTPNotifier(settings_for(server.port))
-    with caplog.at_level(logging.ERROR, logger="qse_customer.plugins.delivery"):
+    with caplog.at_level(logging.ERROR, logger="qse_customer.notifiers.delivery"):
         first = run(store, notifier, T0)
     [failure] = first.failed
     assert failure.notifier == NAME and "SMTPDeliveryError" in failure.error

@@ -131,7 +131,9 @@ USE_THE_PLUGIN = """
 import sys
 from datetime import UTC, datetime
 from qse_customer import Complaint
-from qse_customer.plugins import Notification, get_plugin_manager, open_store, send
+from qse_customer.notifiers import Notification, send
+from qse_customer.plugins import get_plugin_manager
+from qse_customer.stores import open_store
 
 manager = get_plugin_manager()
 assert "jsondir" in manager.plugin_names(), manager.plugin_names()

@@ -3,6 +3,9 @@ points, and every way a plugin can be wrong reported with its name."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import textwrap
 import uuid
 from collections.abc import Iterator, Mapping
@@ -16,22 +19,23 @@ import qse_customer.plugins as plugins
 from qse_customer import Complaint, ValidationError
 from qse_customer.plugins import (
     DISABLE_PLUGINS_ENV,
-    MemoryStore,
     PluginConflictError,
     PluginLoadError,
     PluginResultError,
     QSEPluginManager,
-    SQLiteStore,
-    StoreError,
     UnknownBackendError,
     get_plugin_manager,
     hookimpl,
-    open_store,
 )
 from qse_customer.plugins.manager import blocked_from_environment
 from qse_customer.rules.kind import BaseRuleKind, CompiledRule
+from qse_customer.stores import MemoryStore, SQLiteStore, StoreError, open_store
 
 _T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
+
+
+# Every built-in but SMTP, which is on only when QSE_SMTP_URL is set.
+ALWAYS_ON = [name for name, _ in plugins.BUILTIN_PLUGINS if name != "qse_customer.smtp_notifier"]
 
 
 @pytest.fixture
@@ -58,7 +62,7 @@ class StoresPlugin:
 
 
 def test_built_ins_are_registered_as_plugins_by_name(manager: QSEPluginManager) -> None:
-    assert manager.plugin_names() == [name for name, _ in plugins.BUILTIN_PLUGINS]
+    assert manager.plugin_names() == ALWAYS_ON
     assert all(manager.is_builtin(name) for name in manager.plugin_names())
     providers = manager.storage_providers()
     assert sorted(providers) == ["memory", "postgresql", "sqlite"]
@@ -72,6 +76,45 @@ def test_built_ins_are_registered_as_plugins_by_name(manager: QSEPluginManager) 
         "qse_storage_backends",
         "qse_survey_backends",
     ]
+
+
+def test_smtp_is_a_built_in_plugin_when_the_environment_configures_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(
+        "QSE_SMTP_URL", "smtp://mail.lab.example?from=a@lab.example&to=b@lab.example"
+    )
+    manager = get_plugin_manager()
+    assert manager.plugin_names() == [name for name, _ in plugins.BUILTIN_PLUGINS]
+    assert manager.is_builtin("qse_customer.smtp_notifier")
+    assert [name for name, _ in manager.notifiers()] == [
+        "qse_customer.smtp_notifier",
+        "qse_customer.logging_notifier",
+    ]
+
+
+def test_starting_up_imports_no_backend() -> None:
+    """The built-in plugins are registered without their backends: ``qse-customer --help``
+    imports no database driver, no SMTP and no delivery code."""
+    code = (
+        "import sys, contextlib, io\n"
+        "from qse_customer.cli.main import main\n"
+        "from qse_customer.plugins import get_plugin_manager\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    main(['--help'])\n"
+        "get_plugin_manager().storage_backends()\n"
+        "print(sorted(m for m in sys.modules if m in {'sqlite3', 'psycopg', 'smtplib'} or "
+        "m.startswith(('qse_customer.stores.sqlite', 'qse_customer.stores.postgres', "
+        "'qse_customer.notifiers.smtp', 'qse_customer.notifiers.delivery'))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=_clean_env()
+    )
+    assert done.stdout.strip() == "[]"
+
+
+def _clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k != "QSE_SMTP_URL"}
 
 
 def test_the_process_manager_is_built_once() -> None:
@@ -279,7 +322,8 @@ def install_fake_distribution(
 
 
 WORKING_PLUGIN = """
-    from qse_customer.plugins import MemoryStore, hookimpl
+    from qse_customer.stores import MemoryStore
+    from qse_customer.plugins import hookimpl
 
     @hookimpl
     def qse_storage_backends():
@@ -318,7 +362,7 @@ def test_the_environment_blocks_a_named_plugin_or_every_installed_one(
     assert manager.notifiers() == []
     get_plugin_manager.cache_clear()
     monkeypatch.setenv(DISABLE_PLUGINS_ENV, "1")
-    assert get_plugin_manager().plugin_names() == [name for name, _ in plugins.BUILTIN_PLUGINS]
+    assert get_plugin_manager().plugin_names() == ALWAYS_ON
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,9 @@ from hypothesis import given, settings
 
 from qse_customer import Complaint, from_dict, to_dict
 from qse_customer.core.record import Record
-from qse_customer.plugins import StoredRecordError, record_codec
-from qse_customer.plugins.record_codegen import Unsupported, generate
+from qse_customer.stores import StoredRecordError
+from qse_customer.stores import documents as record_codec
+from qse_customer.stores.codegen import Unsupported, generate
 from qse_customer.testing.strategies import records
 
 

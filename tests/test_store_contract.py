@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from qse_customer.plugins import MemoryStore, SQLiteStore, Store, open_store
+from qse_customer.stores import MemoryStore, SQLiteStore, Store, open_store
 from qse_customer.testing.store_contract import StoreContract
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 BROKEN_STORES = textwrap.dedent(
     """
     import pytest
-    from qse_customer.plugins import MemoryStore
+    from qse_customer.stores import MemoryStore
     from qse_customer.testing.store_contract import StoreContract
 
 
@@ -25,7 +25,7 @@ BROKEN_STORES = textwrap.dedent(
     class LosesEvents(MemoryStore):
         def _apply(self, items, key, change):
             import time
-            from qse_customer.plugins.store_base import Stored
+            from qse_customer.stores.base import Stored
             for item in items:
                 tag, record_id = key(item)
                 record = self._records.get(tag, {}).get(record_id)

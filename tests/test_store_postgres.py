@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 
 from qse_customer import Complaint, Enquiry, Event, ValidationError
 from qse_customer.core.record import Record
-from qse_customer.plugins import (
+from qse_customer.plugins import get_plugin_manager
+from qse_customer.stores import (
     CorruptStoreError,
     ForeignStoreError,
     HistoryRewriteError,
@@ -27,11 +28,13 @@ from qse_customer.plugins import (
     StoredRecordError,
     StoreError,
     StoreVersionError,
-    get_plugin_manager,
     open_store,
-    postgres_schema,
 )
-from qse_customer.plugins.postgres_store import (
+from qse_customer.stores import (
+    postgres_schema as postgres_schema,
+)
+from qse_customer.stores.documents import dumps, encode, seal, unstructure
+from qse_customer.stores.postgres import (
     _DOCUMENT,
     PostgresStore,
     jsonb_of,
@@ -39,8 +42,7 @@ from qse_customer.plugins.postgres_store import (
     parse_postgres_url,
     redact,
 )
-from qse_customer.plugins.record_codec import dumps, encode, seal, unstructure
-from qse_customer.plugins.store import Store
+from qse_customer.stores.protocol import Store
 from qse_customer.testing.store_contract import MANAGER, STAFF, T0, StoreContract, complaint
 from qse_customer.testing.strategies import complaints, records
 

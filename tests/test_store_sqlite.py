@@ -19,7 +19,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from qse_customer import Complaint, Enquiry, Event
-from qse_customer.plugins import (
+from qse_customer.stores import (
     CorruptStoreError,
     ForeignStoreError,
     SQLiteStore,
@@ -27,10 +27,12 @@ from qse_customer.plugins import (
     StoreError,
     StoreVersionError,
     open_store,
-    sqlite_schema,
 )
-from qse_customer.plugins.record_codec import encode, seal
-from qse_customer.plugins.sqlite_store import parse_sqlite_url
+from qse_customer.stores import (
+    sqlite_schema as sqlite_schema,
+)
+from qse_customer.stores.documents import encode, seal
+from qse_customer.stores.sqlite import WriterQueue, parse_sqlite_url
 from qse_customer.testing.store_contract import MANAGER, STAFF, T0, complaint
 from qse_customer.testing.strategies import complaints
 
@@ -342,6 +344,36 @@ def test_records_survive_closing_and_reopening(path: Path) -> None:
     with open_store(f"sqlite:///{path}") as store:
         assert store.count(Complaint, status="acknowledged") == 1
         assert store.count(Complaint) == 3
+
+
+def queue_files(path: Path) -> list[str]:
+    return sorted(file.name for file in path.parent.glob(path.name + "-queue*"))
+
+
+def test_closing_the_last_writer_removes_the_writer_queues_files(path: Path) -> None:
+    first, second = SQLiteStore(path), SQLiteStore(path)
+    first.save(complaint(1))
+    second.save(complaint(2))
+    assert queue_files(path) == ["lab.db-queue", "lab.db-queue-1"]
+    first.close()  # no writer in the queue: its files go, and the next writer starts it again
+    assert queue_files(path) == []
+    second.append_event(Complaint, "c-0001", Event("acknowledged", T0, MANAGER))
+    assert queue_files(path) == ["lab.db-queue", "lab.db-queue-0"]
+    second.close()
+    assert queue_files(path) == []
+    with SQLiteStore(path) as store:
+        assert store.count(Complaint, status="acknowledged") == 1
+
+
+def test_the_writer_queue_stays_while_a_writer_holds_its_turn(path: Path) -> None:
+    with SQLiteStore(path) as store:
+        store.save(complaint(1))
+    writer, closing = WriterQueue(str(path)), WriterQueue(str(path))
+    with writer.turn(timeout=1):
+        closing.clean_up()
+        assert queue_files(path) == ["lab.db-queue", "lab.db-queue-0"]
+    closing.clean_up()
+    assert queue_files(path) == []
 
 
 def test_a_writer_held_up_too_long_gets_a_clear_error(path: Path) -> None:

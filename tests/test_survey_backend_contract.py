@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from qse_customer.core.survey import Answer, Survey
-from qse_customer.plugins import FileSurveyBackend, Invitation, open_survey_backend
+from qse_customer.survey_backends import FileSurveyBackend, Invitation, open_survey_backend
 from qse_customer.testing.survey_backend_contract import Respond, SurveyBackendContract
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from qse_customer import Survey, TransitionError
 from qse_customer.analysis.instrument_registry import InstrumentRegistry, load_instrument
-from qse_customer.plugins import FileSurveyBackend
+from qse_customer.survey_backends import FileSurveyBackend
 from qse_customer.testing.survey_backend_contract import MANAGER, T0, approved_survey
 
 

@@ -6,6 +6,9 @@ their history as events; working calendars turn response-time standards into dea
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from ._lazy import lazy_exports
 from .analysis.comparisons import Comparison, compare_means, compare_nps, compare_shares
 from .analysis.complaint_trends import control_chart, count_complaints, detect_recurrences, pareto
 from .analysis.instrument import Instrument
@@ -69,36 +72,18 @@ from .core.vocabulary import (
     Priority,
     Severity,
 )
+from .notifiers import Notification, NotificationKind
 from .plugged_rules import check, compile_ruleset, load_ruleset, load_ruleset_versions
 from .plugins import (
-    CorruptStoreError,
-    ForeignStoreError,
-    HistoryRewriteError,
-    MemoryStore,
-    Notification,
-    NotificationKind,
-    Page,
     PluginConflictError,
     PluginError,
     PluginLoadError,
     PluginResultError,
     QSEPluginManager,
-    RecordNotFoundError,
-    SMTPDeliveryError,
-    SMTPNotifier,
-    SQLiteStore,
-    Store,
-    StoredRecordError,
-    StoreError,
-    StoreVersionError,
-    SurveyBackend,
     UnknownBackendError,
     get_plugin_manager,
     hookimpl,
     hookspec,
-    notify_due,
-    open_store,
-    open_survey_backend,
 )
 from .review import PACKET_VERSION, ReviewPacket, management_review, referral_id, referrals_from
 from .rules import (
@@ -113,6 +98,33 @@ from .rules import (
     evaluate,
     merge_rulesets,
     shipped_rulesets,
+)
+from .stores import (
+    CorruptStoreError,
+    ForeignStoreError,
+    HistoryRewriteError,
+    Page,
+    RecordNotFoundError,
+    Store,
+    StoredRecordError,
+    StoreError,
+    StoreVersionError,
+    open_store,
+)
+from .survey_backends import SurveyBackend, open_survey_backend
+
+if TYPE_CHECKING:
+    from .notifiers import SMTPDeliveryError, SMTPNotifier, notify_due
+    from .stores import MemoryStore, SQLiteStore
+
+# Backends (a database driver, SMTP, delivery) are imported when first named, so that importing
+# the package (and ``qse-customer --help``) does not pay for them.
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        ".notifiers": ["SMTPDeliveryError", "SMTPNotifier", "notify_due"],
+        ".stores": ["MemoryStore", "SQLiteStore"],
+    },
 )
 
 __version__ = "0.1.0"

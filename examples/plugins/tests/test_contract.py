@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from qse_jsondir import ChatFileNotifier, JsonDirStore
 
-from qse_customer.plugins import Store, get_plugin_manager, open_store
+from qse_customer.plugins import get_plugin_manager
+from qse_customer.stores import Store, open_store
 from qse_customer.testing.notifier_contract import NotifierContract
 from qse_customer.testing.store_contract import StoreContract
 

@@ -19,14 +19,13 @@ from ..core.contract import Contract
 from ..core.errors import QSEError, ValidationError, json_problem
 from ..core.redaction import redact_url, scrub, secrets_in
 from ..plugged_rules import load_ruleset
-from ..plugins.manager import open_store
-from ..plugins.sqlite_store import parse_sqlite_url
-from ..plugins.store import Store
 from ..reports.atomic_file import replacing
 from ..reports.terminal import printable, printable_lines
 from ..rules.contract_rules import contract_rules, merge_rulesets
 from ..rules.ruleset import Ruleset
 from ..rules.versions import RulesetVersions
+from ..stores.opening import open_store
+from ..stores.protocol import Store
 
 EXIT_OK = 0
 EXIT_FOUND = 1
@@ -202,6 +201,8 @@ def read_json(path: Path) -> Any:
 def existing_store(url: str) -> Store:
     """Open a store that must already exist (a mistyped SQLite path is not a new, empty store)."""
     if url.startswith("sqlite:///"):
+        from ..stores.sqlite import parse_sqlite_url  # imported when used: sqlite3 is not cheap
+
         try:
             path, _ = parse_sqlite_url(url)
         except ValidationError:

@@ -15,13 +15,13 @@ from ..core.record import Record
 from ..core.records import RECORD_TYPES
 from ..core.redaction import redact_url
 from ..plugged_rules import compile_ruleset
-from ..plugins.errors import RecordNotFoundError
-from ..plugins.store import Store
 from ..reports.formatting import duration, local_time
 from ..reports.terminal import printable, printable_json
 from ..rules.findings import Finding
 from ..rules.ruleset import Rule, Ruleset
 from ..rules.versions import RulesetVersions
+from ..stores.errors import RecordNotFoundError
+from ..stores.protocol import Store
 from .common import (
     EXIT_OK,
     HelpFormatter,

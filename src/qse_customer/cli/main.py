@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from .. import __version__
 from ..core.errors import QSEError
 from ..core.redaction import scrub, secrets_in
-from ..plugins.smtp_notifier import PASSWORD_ENV, URL_ENV
+from ..notifiers.builtin import PASSWORD_ENV, URL_ENV
 from ..reports.terminal import printable_lines
 from . import check, demo, explain, notify, transfer, validate, verify
 from .common import (

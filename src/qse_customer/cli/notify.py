@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from ..plugins.delivery import notify_due
 from .common import (
     EXIT_FOUND,
     EXIT_OK,
@@ -49,6 +48,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def run(args: argparse.Namespace) -> int:
     """Run ``notify_due`` for each ruleset and say what was sent."""
+    from ..notifiers.delivery import notify_due  # imported when used, not for --help
+
     calendar = calendar_from(args)
     at = parse_at(args.at, calendar)
     ok = True

@@ -16,10 +16,10 @@ from ..core.record import Record
 from ..core.records import RECORD_TYPES
 from ..core.redaction import redact_url
 from ..core.serialisation import from_dict, to_dict, to_json
-from ..plugins.errors import HistoryRewriteError, RecordNotFoundError
-from ..plugins.manager import open_store
-from ..plugins.store import Store
 from ..reports.terminal import printable_json
+from ..stores.errors import HistoryRewriteError, RecordNotFoundError
+from ..stores.opening import open_store
+from ..stores.protocol import Store
 from .common import (
     EXIT_BAD_INPUT,
     EXIT_OK,

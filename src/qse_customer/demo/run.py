@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from attrs import frozen
@@ -13,13 +13,15 @@ from attrs import frozen
 from ..core.record import Record
 from ..core.timestamps import wall_clock
 from ..plugged_rules import load_ruleset
-from ..plugins.manager import open_store
-from ..plugins.store_base import StoreBase
 from ..reports.atomic_file import write_text
 from ..reports.content import build_report
 from ..reports.html import render_html
 from ..reports.json_report import render_json
+from ..stores.opening import open_store
 from .lab import generate_lab
+
+if TYPE_CHECKING:
+    from ..stores.base import StoreBase
 
 SHIPPED = ("qse2-responsibility", "customer-service-standards", "complaints-handling")
 
@@ -87,6 +89,8 @@ def run_demo(
     with open_store(url) as store:
         if progress is not None:
             progress(f"saving {len(lab.records)} records to {url}")
+        from ..stores.base import StoreBase
+
         assert isinstance(store, StoreBase)  # the built-in SQLite store
         enter_as_they_happened(store, lab.records, lab.calendar.timezone)
         report = build_report(

@@ -15,12 +15,15 @@ failing notifier never stops the others.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from ..rules.kind import RuleKind
 from .markers import hookspec
-from .notification import Notification
-from .store import StoreFactory
-from .survey_backend import SurveyBackendFactory
+
+if TYPE_CHECKING:  # the backends import the plugin system, not the other way round
+    from ..notifiers.notification import Notification
+    from ..rules.kind import RuleKind
+    from ..stores.protocol import StoreFactory
+    from ..survey_backends.protocol import SurveyBackendFactory
 
 # -- storage ---------------------------------------------------------------------------------
 
@@ -52,7 +55,7 @@ def qse_notify(notification: Notification) -> None:
     """Deliver one notification (a new breach, an at-risk deadline, a complaint received,
     feedback due).
 
-    Called by :func:`qse_customer.notify_due` (and :func:`qse_customer.plugins.send`) once for
+    Called by :func:`qse_customer.notify_due` (and :func:`qse_customer.notifiers.send`) once for
     each notifier and each notification not yet delivered to it, after the notification was
     recorded in the store's outbox.
 
@@ -74,7 +77,7 @@ def qse_notify(notification: Notification) -> None:
 def qse_survey_backends() -> Mapping[str, SurveyBackendFactory]:  # type: ignore[empty-body]
     """Provide survey backends by name.
 
-    Called once, the first time :func:`qse_customer.plugins.open_survey_backend` (or
+    Called once, the first time :func:`qse_customer.survey_backends.open_survey_backend` (or
     :meth:`QSEPluginManager.survey_backends`) needs them.
 
     :return: a mapping of backend name (e.g. ``"file"``) to a factory called with keyword

@@ -2,11 +2,15 @@
 typed access to what they provide.
 
 :func:`get_plugin_manager` builds it once per process: it adds the hook specifications, registers
-the built-in plugins (modules of this package, their hooks marked ``trylast``), then loads every
-installed plugin of the entry-point group ``qse_customer``, then checks that every hook
-implementation matches a hook. The built-ins are registered directly (as pluggy's eggsample host
-does) rather than through entry points, so they are there even when the package is used from a
-source checkout that was never installed.
+the built-in plugins (:data:`BUILTIN_PLUGINS`: the stores, notifiers and survey backends of
+:mod:`qse_customer.stores`, :mod:`qse_customer.notifiers` and :mod:`qse_customer.survey_backends`,
+their hooks marked ``trylast``), then loads every installed plugin of the entry-point group
+``qse_customer``, then checks that every hook implementation matches a hook. The built-ins are
+named as an entry point names a plugin (``module:attribute``) and registered directly (as
+pluggy's eggsample host does) rather than through entry points, so they are there even when the
+package is used from a source checkout that was never installed. A built-in plugin is a small
+module or object; the backend behind it (sqlite3, psycopg, smtplib) is imported only when it is
+first used, so building the manager costs next to nothing.
 
 Set ``QSE_CUSTOMER_DISABLE_PLUGINS=1`` to load no installed plugin, or to a comma-separated list
 of plugin names (entry-point names or built-in names such as
@@ -15,57 +19,51 @@ of plugin names (entry-point names or built-in names such as
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
+import inspect
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache
-from types import MappingProxyType, ModuleType
-from typing import Any, Generic, TypeVar
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import pluggy
 from attrs import frozen
 
 from ..core.errors import QSEError, ValidationError
-from ..core.redaction import redact_url, scrub, scrub_error, secrets_in
 from ..rules.kind import RuleKind
 from ..rules.kinds import BUILTIN_KINDS
-from . import (
-    file_survey,
-    hookspecs,
-    logging_notifier,
-    memory_store,
-    postgres_store,
-    sqlite_store,
-)
-from .errors import (
-    PluginConflictError,
-    PluginLoadError,
-    PluginResultError,
-    StoreError,
-    UnknownBackendError,
-)
+from . import hookspecs
+from .errors import PluginConflictError, PluginLoadError, PluginResultError
 from .markers import DISABLE_PLUGINS_ENV, ENTRY_POINT_GROUP, PROJECT_NAME
-from .notification import Notification
-from .store import Store, StoreFactory
-from .survey_backend import SurveyBackend, SurveyBackendFactory
+
+if TYPE_CHECKING:
+    from ..notifiers.notification import Notification
+    from ..stores.protocol import Store, StoreFactory
+    from ..survey_backends.protocol import SurveyBackend, SurveyBackendFactory
 
 T = TypeVar("T")
 
-BUILTIN_PLUGINS: tuple[tuple[str, ModuleType], ...] = (
-    ("qse_customer.memory_store", memory_store),
-    ("qse_customer.sqlite_store", sqlite_store),
-    ("qse_customer.postgres_store", postgres_store),
-    ("qse_customer.logging_notifier", logging_notifier),
-    ("qse_customer.file_survey", file_survey),
+BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
+    ("qse_customer.memory_store", "qse_customer.stores.builtin:memory"),
+    ("qse_customer.sqlite_store", "qse_customer.stores.builtin:sqlite"),
+    ("qse_customer.postgres_store", "qse_customer.stores.builtin:postgres"),
+    ("qse_customer.logging_notifier", "qse_customer.notifiers.log"),
+    ("qse_customer.smtp_notifier", "qse_customer.notifiers.builtin:smtp_from_environment"),
+    ("qse_customer.file_survey", "qse_customer.survey_backends.builtin"),
 )
-"""The built-in plugins, by the names they are registered under, in registration order."""
+"""The built-in plugins: the name each is registered under and where it is, as an entry point
+names a plugin (``module`` or ``module:attribute``), in registration order. A target that is a
+function is called for the plugin, and returns None when the environment leaves it off (the
+SMTP notifier is on only when ``QSE_SMTP_URL`` is set)."""
 
 _SCHEME = re.compile(r"[a-z][a-z0-9+.-]*")
 _NAME = re.compile(r"[a-z][a-z0-9_.-]*")
 _DISABLE_ALL = {"1", "true", "yes", "all", "*"}
 
-Notifier = Callable[[Notification], object]
+Notifier = Callable[["Notification"], object]
 
 
 @frozen
@@ -108,9 +106,12 @@ class QSEPluginManager:
         for name in blocked:
             self.pluggy.set_blocked(name)
         if builtins:
-            for name, module in BUILTIN_PLUGINS:
-                if not self.pluggy.is_blocked(name):
-                    self.register(module, name)
+            for name, target in BUILTIN_PLUGINS:
+                if self.pluggy.is_blocked(name):
+                    continue
+                plugin = _builtin(target)
+                if plugin is not None:
+                    self.register(plugin, name)
                     self._builtin_names.add(name)
         if entry_points:
             self.load_entry_points()
@@ -348,72 +349,30 @@ class QSEPluginManager:
     # -- opening backends -------------------------------------------------------------------
 
     def open_store(self, url: str) -> Store:
-        """The store for ``url``, from the plugin that provides its scheme.
+        """The store for ``url``, from the plugin that provides its scheme (see
+        :func:`qse_customer.stores.open_store`)."""
+        from ..stores.opening import open_store_with
 
-        Errors name the URL with its password and secret parameters masked
-        (:func:`qse_customer.core.redaction.redact_url`), whichever plugin raised them.
-        """
-        if not isinstance(url, str) or "://" not in url:
-            shown = redact_url(url) if isinstance(url, str) else type(url).__name__
-            raise ValidationError.single(
-                "$.url",
-                f"expected a store URL such as 'sqlite:///lab.db' or 'memory://', got {shown!r}",
-            )
-        secrets = secrets_in(url)
-        scheme = url.split("://", 1)[0].lower()
-        providers = self.storage_providers()
-        provider = providers.get(scheme)
-        if provider is None:
-            known = ", ".join(f"{s}:// ({p.plugin})" for s, p in sorted(providers.items()))
-            raise UnknownBackendError(
-                scrub(
-                    f"no installed plugin provides the URL scheme {scheme!r} of "
-                    f"{redact_url(url)!r}; known schemes: {known or 'none'}; install the plugin "
-                    "that provides it",
-                    secrets,
-                )
-            )
-        try:
-            store = provider.value(url)
-        except QSEError as error:
-            clean = scrub_error(error, secrets)
-            if clean is error:
-                raise
-            raise clean from None
-        except Exception as error:
-            raise StoreError(
-                scrub(
-                    f"plugin {provider.plugin!r} could not open {redact_url(url)!r}: "
-                    f"{type(error).__name__}: {error}",
-                    secrets,
-                )
-            ) from (None if secrets else error)
-        if not isinstance(store, Store):
-            raise PluginResultError(
-                f"plugin {provider.plugin!r}: its factory for {scheme}:// returned "
-                f"{type(store).__name__}, which is not a store (see qse_customer.Store)",
-                plugin=provider.plugin,
-            )
-        return store
+        return open_store_with(self, url)
 
     def open_survey_backend(self, name: str, **options: Any) -> SurveyBackend:
-        """The survey backend ``name`` made with ``options`` (``folder=...`` for ``file``)."""
-        providers = self.survey_providers()
-        provider = providers.get(name)
-        if provider is None:
-            known = ", ".join(f"{n} ({p.plugin})" for n, p in sorted(providers.items()))
-            raise UnknownBackendError(
-                f"no installed plugin provides the survey backend {name!r}; known: "
-                f"{known or 'none'}"
-            )
-        backend = provider.value(**options)
-        if not isinstance(backend, SurveyBackend):
-            raise PluginResultError(
-                f"plugin {provider.plugin!r}: its survey backend {name!r} returned "
-                f"{type(backend).__name__}, which is not a survey backend",
-                plugin=provider.plugin,
-            )
-        return backend
+        """The survey backend ``name`` made with ``options`` (see
+        :func:`qse_customer.survey_backends.open_survey_backend`)."""
+        from ..survey_backends.opening import open_survey_backend_with
+
+        return open_survey_backend_with(self, name, options)
+
+
+def _builtin(target: str) -> object | None:
+    """The built-in plugin at ``target`` (``module`` or ``module:attribute``), or None."""
+    module_name, _, attribute = target.partition(":")
+    plugin: object = importlib.import_module(module_name)
+    if attribute:
+        plugin = getattr(plugin, attribute)
+    if inspect.isfunction(plugin):
+        made: object | None = plugin()
+        return made
+    return plugin
 
 
 def _choose(what: str, key: str, claimants: list[Provided[Any]]) -> Provided[Any]:
@@ -440,19 +399,4 @@ def get_plugin_manager() -> QSEPluginManager:
     ``get_plugin_manager.cache_clear()`` forgets it (tests do, after installing a plugin).
     """
     disable_all, blocked = blocked_from_environment()
-    manager = QSEPluginManager(builtins=True, entry_points=not disable_all, blocked=blocked)
-    # The e-mail notifier is opt-in: QSE_SMTP_URL turns it on without code.
-    from .smtp_notifier import register_from_environment
-
-    register_from_environment(manager)
-    return manager
-
-
-def open_store(url: str) -> Store:
-    """Open the store at ``url`` (``sqlite:///lab.db``, ``memory://``, or a plugin's scheme)."""
-    return get_plugin_manager().open_store(url)
-
-
-def open_survey_backend(name: str, **options: Any) -> SurveyBackend:
-    """Open the survey backend ``name`` (``file`` built in) with its options."""
-    return get_plugin_manager().open_survey_backend(name, **options)
+    return QSEPluginManager(builtins=True, entry_points=not disable_all, blocked=blocked)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from ..plugins.notification import Notification, NotificationKind
+from ..notifiers.notification import Notification, NotificationKind
 from .strategies import STRATEGIES, aware_datetimes, identifiers
 
 

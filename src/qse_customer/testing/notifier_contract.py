@@ -25,10 +25,10 @@ from hypothesis import HealthCheck, given, settings
 
 from ..core.complaint import Complaint
 from ..core.roles import Actor, Role
-from ..plugins.delivery import send
+from ..notifiers.delivery import send
+from ..notifiers.notification import Notification, NotificationKind
 from ..plugins.manager import QSEPluginManager
-from ..plugins.memory_store import MemoryStore
-from ..plugins.notification import Notification, NotificationKind
+from ..stores.memory import MemoryStore
 from .notifications import notifications
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

@@ -36,9 +36,9 @@ from ..core.events import Event
 from ..core.parties import Submitter
 from ..core.record import Record
 from ..core.roles import Actor, Role
-from ..plugins.errors import HistoryRewriteError, RecordNotFoundError, StoreError
-from ..plugins.notification import Notification, NotificationKind
-from ..plugins.store import Page, Store
+from ..notifiers.notification import Notification, NotificationKind
+from ..stores.errors import HistoryRewriteError, RecordNotFoundError, StoreError
+from ..stores.protocol import Page, Store
 from .store_machine import store_machine
 from .strategies import complaints, records, rewrites
 
@@ -98,7 +98,7 @@ def every_page(
 def append_notes(url: str, record_id: str, count: int) -> None:
     """Append ``count`` notes to complaint ``record_id`` of the store at ``url`` (run in another
     process by the concurrency test)."""
-    from ..plugins.manager import open_store
+    from ..stores.opening import open_store
 
     with open_store(url) as store:
         for _ in range(count):
@@ -273,7 +273,7 @@ class StoreContract:
     def test_processes_appending_at_once_lose_no_event(self, store_url: str | None) -> None:
         if store_url is None:
             pytest.skip("the store cannot be opened from another process (no store_url fixture)")
-        from ..plugins.manager import open_store
+        from ..stores.opening import open_store
 
         with open_store(store_url) as store:
             store.save(complaint(1))

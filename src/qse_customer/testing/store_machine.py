@@ -28,9 +28,9 @@ from ..core.errors import QSEError
 from ..core.events import Event
 from ..core.record import Record
 from ..core.records import RECORD_TYPES
-from ..plugins.memory_store import MemoryStore
-from ..plugins.store import Store
-from ..plugins.store_base import statuses_of
+from ..stores.base import statuses_of
+from ..stores.memory import MemoryStore
+from ..stores.protocol import Store
 from .strategies import STRATEGIES, actors, complaints, event_data
 
 _TAGS = sorted(RECORD_TYPES)

@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 from ..core.errors import TransitionError, ValidationError
 from ..core.roles import Actor, Role
 from ..core.survey import Answer, Survey
-from ..plugins.survey_backend import Invitation, SurveyBackend
+from ..survey_backends.protocol import Invitation, SurveyBackend
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 MANAGER = Actor("qm-1", "Quinn Manager", Role.QUALITY_MANAGER)

@@ -6,7 +6,8 @@ import os
 import sys
 from pathlib import Path
 
-from qse_customer.plugins import Notification, hookimpl
+from qse_customer.notifiers import Notification
+from qse_customer.plugins import hookimpl
 
 ICONS = {"breached": "[!]", "at_risk": "[~]", "complaint_received": "[+]", "feedback_due": "[>]"}
 

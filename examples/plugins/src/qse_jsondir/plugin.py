@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from qse_customer.plugins import Notification, StoreFactory, hookimpl
+from qse_customer.notifiers import Notification
+from qse_customer.plugins import hookimpl
+from qse_customer.stores import StoreFactory
 
 from .chat import ChatFileNotifier
 from .store import open_jsondir_store

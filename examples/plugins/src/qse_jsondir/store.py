@@ -24,21 +24,9 @@ from urllib.parse import quote, unquote
 
 from qse_customer import Record, ValidationError, from_dict
 from qse_customer.core.evidence import Evidence
-from qse_customer.plugins import (
-    Delivery,
-    Notification,
-    OnInvalid,
-    StoreBase,
-    StoredRecordError,
-)
-from qse_customer.plugins.store_base import (
-    Change,
-    Query,
-    RawRecord,
-    Stored,
-    Writing,
-    sort_key,
-)
+from qse_customer.notifiers import Notification
+from qse_customer.stores import Delivery, OnInvalid, StoreBase, StoredRecordError
+from qse_customer.stores.base import Change, Query, RawRecord, Stored, Writing, sort_key
 
 SCHEME = "jsondir"
 OUTBOX = "_outbox.json"

@@ -26,7 +26,7 @@ from pathlib import Path
 from attrs import frozen
 
 from ..core.errors import FieldError, ValidationError
-from .markers import hookimpl
+from ..plugins.markers import hookimpl
 from .notification import Notification
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)

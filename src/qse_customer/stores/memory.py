@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -17,11 +17,10 @@ from ..core.errors import ValidationError
 from ..core.evidence import Evidence
 from ..core.record import Record
 from ..core.redaction import redact_url
-from .markers import hookimpl
-from .notification import Notification
-from .record_codec import dumps, unstructure
-from .store import Delivery, OnInvalid, StoreFactory
-from .store_base import Change, Query, RawRecord, StoreBase, Stored, sort_key
+from ..notifiers.notification import Notification
+from .base import Change, Query, RawRecord, StoreBase, Stored, sort_key
+from .documents import dumps, unstructure
+from .protocol import Delivery, OnInvalid
 
 SCHEME = "memory"
 
@@ -143,9 +142,3 @@ def open_memory_store(url: str) -> MemoryStore:
             f"a memory store takes no path or options: use 'memory://', not {redact_url(url)!r}",
         )
     return MemoryStore()
-
-
-@hookimpl(trylast=True)
-def qse_storage_backends() -> Mapping[str, StoreFactory]:
-    """The built-in ``memory://`` store (an installed plugin claiming ``memory`` wins)."""
-    return {SCHEME: open_memory_store}

@@ -24,16 +24,16 @@ from ..core.calendar import WorkingCalendar
 from ..core.errors import ValidationError
 from ..core.record import Record
 from ..core.timestamps import utc
+from ..plugins.manager import Notifier, QSEPluginManager, get_plugin_manager
 from ..rules.engine import CompiledRuleset
 from ..rules.findings import Finding
 from ..rules.status import Status
 from ..rules.versions import Checkable, CompiledVersions, compile_ruleset, evaluate
-from .errors import StoredRecordError
-from .manager import Notifier, QSEPluginManager, get_plugin_manager
+from ..stores.errors import StoredRecordError
+from ..stores.protocol import Store
 from .notification import Notification, NotificationKind
-from .store import Store
 
-logger = logging.getLogger("qse_customer.plugins.delivery")
+logger = logging.getLogger("qse_customer.notifiers.delivery")
 
 _BATCH = 1000
 _KINDS = {Status.BREACHED: NotificationKind.BREACHED, Status.AT_RISK: NotificationKind.AT_RISK}

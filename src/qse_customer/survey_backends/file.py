@@ -49,14 +49,7 @@ from ..core.errors import FieldError, QSEError, TransitionError, ValidationError
 from ..core.survey import Answer, Survey, SurveyResponse
 from ..core.timestamps import utc
 from ..core.vocabulary import CustomerKind
-from .markers import hookimpl
-from .survey_backend import (
-    Collection,
-    Invitation,
-    RejectedResponse,
-    SurveyBackend,
-    SurveyBackendFactory,
-)
+from .protocol import Collection, Invitation, RejectedResponse
 
 NAME = "file"
 RESERVED_COLUMNS = frozenset({"token", "submitted_at", "customer_kind", "comment"})
@@ -397,16 +390,3 @@ def _response(
     if isinstance(token, str):
         used[token] = source
     return [], response
-
-
-def open_file_survey_backend(
-    *, folder: str | PathLike[str], registry: InstrumentRegistry | None = None
-) -> SurveyBackend:
-    """A :class:`FileSurveyBackend` on ``folder``."""
-    return FileSurveyBackend(folder, registry=registry)
-
-
-@hookimpl(trylast=True)
-def qse_survey_backends() -> Mapping[str, SurveyBackendFactory]:
-    """The built-in ``file`` survey backend (an installed plugin named ``file`` wins)."""
-    return {NAME: open_file_survey_backend}

@@ -10,11 +10,11 @@ Configure it with a URL, with :class:`SMTPSettings`, or from the environment::
     QSE_SMTP_URL=smtp://...        # read by SMTPSettings.from_environment()
     QSE_SMTP_PASSWORD=secret       # the password, if you keep it out of the URL
 
-and register it under a stable name (deliveries are tracked by that name)::
+With ``QSE_SMTP_URL`` set it is a built-in plugin, ``qse_customer.smtp_notifier`` (see
+:mod:`.builtin`); otherwise register it under a stable name yourself (deliveries are tracked by
+that name)::
 
     get_plugin_manager().register(SMTPNotifier("smtp://..."), "qse_customer.smtp_notifier")
-
-or call :func:`register_from_environment`, which does so when ``QSE_SMTP_URL`` is set.
 
 Delivery is all or nothing per notification: the envelope is sent recipient by recipient and, if
 the server refuses the sender or any recipient, the transaction is abandoned before the message
@@ -51,20 +51,13 @@ from attrs import field, frozen
 
 from ..core.errors import FieldError, QSEError, ValidationError
 from ..core.timestamps import wall_clock
-from .manager import QSEPluginManager, get_plugin_manager
-from .markers import hookimpl
+from ..plugins.manager import QSEPluginManager, get_plugin_manager
+from ..plugins.markers import hookimpl
+from .builtin import PASSWORD_ENV, PLUGIN_NAME, URL_ENV
 from .notification import Notification, NotificationKind
 
-logger = logging.getLogger("qse_customer.plugins.smtp_notifier")
+logger = logging.getLogger("qse_customer.notifiers.smtp")
 
-URL_ENV = "QSE_SMTP_URL"
-"""Environment variable holding the SMTP notifier's URL (see the module's documentation)."""
-
-PASSWORD_ENV = "QSE_SMTP_PASSWORD"
-"""Environment variable holding the SMTP password when the URL names a user but no password."""
-
-PLUGIN_NAME = "qse_customer.smtp_notifier"
-"""The name :func:`register_from_environment` registers the notifier under."""
 
 MESSAGE_FIELDS = ("rule_id", "record_type", "record_id", "due_at", "at", "message")
 """The notification fields a message may show; ``SMTPSettings.fields`` picks some or all.

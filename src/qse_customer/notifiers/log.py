@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from .markers import hookimpl
+from ..plugins.markers import hookimpl
 from .notification import Notification, NotificationKind
 
 LOGGER_NAME = "qse_customer.notifications"

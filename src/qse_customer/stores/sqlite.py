@@ -24,47 +24,32 @@ durable against both).
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from datetime import datetime
 from itertools import islice
 from os import PathLike, fspath
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from ..core.errors import ValidationError
-from ..core.evidence import Evidence
 from ..core.record import Record
 from ..core.redaction import redact_url
+from .base import Change, Query, RawRecord, Stored, Writing, micros
+from .documents import decode, decode_rows, dumps, seal
 from .errors import CorruptStoreError, StoredRecordError, StoreError
-from .markers import hookimpl
-from .notification import Notification
-from .record_codec import decode, decode_rows, dumps, seal
+from .protocol import OnInvalid
+from .sql import SQLStoreBase, checked_sizes, evidence_of
 from .sqlite_schema import inspect_file, migrate
-from .store import Delivery, OnInvalid, StoreFactory
-from .store_base import Change, Query, RawRecord, StoreBase, Stored, Writing, micros
 
 try:
     import fcntl
 except ImportError:  # Windows: writers wait in SQLite's own (unfair) way
     fcntl = None  # type: ignore[assignment]
-
-
-def _evidence(text: str | None) -> Evidence | None:
-    """The evidence stored in a row (None if there is none, or it cannot be read: the store
-    then refuses to write to the record, and verify() names it)."""
-    if text is None:
-        return None
-    try:
-        return Evidence.from_json(json.loads(text))
-    except (ValueError, KeyError, TypeError):
-        return None
 
 
 SCHEME = "sqlite"
@@ -98,6 +83,16 @@ def _row(writing: Writing) -> tuple[str, str, str, int, int, str, int, str]:
     )
 
 
+def _same_file(fd: int, path: str) -> bool:
+    """Whether the open file ``fd`` is the file now at ``path``."""
+    try:
+        there = os.stat(path, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    mine = os.fstat(fd)
+    return (mine.st_dev, mine.st_ino) == (there.st_dev, there.st_ino)
+
+
 class WriterQueue:
     """Writers to one SQLite file take turns in the order they asked, across processes and store
     objects: a writer waits at most for the transactions of the writers that asked before it.
@@ -108,6 +103,11 @@ class WriterQueue:
     ``FILE-queue-N`` for its ticket N from taking it until it commits, and its successor waits
     for that lock. A folder the store cannot create files in, or a system without ``flock``,
     leaves the writers to SQLite's own wait: still one at a time, but in no order.
+
+    A store that closes removes both files when no writer is in the queue (:meth:`clean_up`), as
+    SQLite removes its ``-wal`` file when the last connection closes; the next writer starts the
+    queue again. A writer that locked the queue file just as it was removed sees that the file
+    it holds is no longer the one at the path, and takes the new one.
     """
 
     def __init__(self, path: str) -> None:
@@ -139,12 +139,25 @@ class WriterQueue:
         finally:
             os.close(mine)  # releases the turn: the next ticket's holder goes on
 
+    def _locked_queue(self, *, wait: bool = True) -> int:
+        """The queue file, opened (created if it is not there) and locked: the file now at the
+        path, never one a closing store has just removed (``wait=False``: or BlockingIOError)."""
+        while True:
+            queue = self._open(self.path, os.O_CREAT)
+            try:
+                fcntl.flock(queue, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+                if _same_file(queue, self.path):
+                    return queue
+            except BaseException:
+                os.close(queue)
+                raise
+            os.close(queue)  # removed while this writer waited for it: take the new one
+
     def _take_ticket(self) -> tuple[int, int | None]:
         """Take the next ticket: the locked file of this writer's turn, and that of the writer
         before it (None if it is gone)."""
-        queue = self._open(self.path, os.O_CREAT)
+        queue = self._locked_queue()
         try:
-            fcntl.flock(queue, fcntl.LOCK_EX)
             text = os.pread(queue, 32, 0).strip()
             ticket = int(text) if text.isdigit() else 0
             mine = self._open(f"{self.path}-{ticket}", os.O_CREAT)
@@ -171,6 +184,28 @@ class WriterQueue:
             os.unlink(name)
         return before
 
+    def clean_up(self) -> None:
+        """Remove the queue's files if no writer is in the queue: none taking a ticket, and the
+        last ticket's writer done. Otherwise leave them to the writers still at work; never
+        raises (a store that cannot tidy up still closes)."""
+        if fcntl is None or not os.path.exists(self.path):
+            return
+        with suppress(OSError):  # BlockingIOError included: a writer is taking a ticket
+            queue = self._locked_queue(wait=False)
+            try:
+                text = os.pread(queue, 32, 0).strip()
+                last = f"{self.path}-{int(text) - 1 if text.isdigit() else -1}"
+                if os.path.lexists(last):
+                    held = self._open(last)
+                    try:
+                        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # its writer is done
+                        os.unlink(last)
+                    finally:
+                        os.close(held)
+                os.unlink(self.path)  # while locked: a writer waiting for it will see it gone
+            finally:
+                os.close(queue)
+
     def _wait_for(self, before: int, timeout: float) -> None:
         """Wait until the previous writer's turn ends (its lock is free), or ``timeout``."""
         deadline = time.monotonic() + timeout
@@ -192,7 +227,7 @@ class WriterQueue:
             os.close(before)
 
 
-class SQLiteStore(StoreBase):
+class SQLiteStore(SQLStoreBase):
     """A store in one SQLite file (or in memory for ``":memory:"``).
 
     ``batch_size`` records go to the database per ``executemany``; ``chunk_size`` rows are read
@@ -217,11 +252,7 @@ class SQLiteStore(StoreBase):
             raise ValidationError.single(
                 "$.synchronous", f"expected one of {', '.join(SYNCHRONOUS)}, got {synchronous!r}"
             )
-        for name, value in (("batch_size", batch_size), ("chunk_size", chunk_size)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValidationError.single(
-                    f"$.{name}", f"expected a positive integer, got {value!r}"
-                )
+        checked_sizes(batch_size=batch_size, chunk_size=chunk_size)
         self.batch_size = batch_size
         self.chunk_size = chunk_size
         self.timeout = timeout
@@ -289,6 +320,11 @@ class SQLiteStore(StoreBase):
             with self._queue.turn(self.timeout):
                 yield
 
+    def _fetch(self, sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
+        with self._lock, self._errors():
+            rows: list[tuple[Any, ...]] = self._db.execute(sql, params).fetchall()
+        return rows
+
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         with self._lock, self._errors(), self._turn():
@@ -337,19 +373,9 @@ class SQLiteStore(StoreBase):
                     (tag, *chunk),
                 ).fetchall()
                 for record_id, document, stored_seal, evidence in rows:
-                    record = self._decode_row(tag, record_id, document, stored_seal)
-                    found[(tag, record_id)] = Stored(record, _evidence(evidence))
+                    record = decode(tag, record_id, document, stored_seal, self.where)
+                    found[(tag, record_id)] = Stored(record, evidence_of(evidence))
         return found
-
-    def _decode_row(self, tag: str, record_id: str, document: str, stored_seal: int) -> Record:
-        return decode(tag, record_id, document, stored_seal, self.where)
-
-    def _read(self, tag: str, id: str) -> Record | None:
-        with self._lock, self._errors():
-            row = self._db.execute(
-                "SELECT document, seal FROM qse_records WHERE type = ? AND id = ?", (tag, id)
-            ).fetchone()
-        return None if row is None else self._decode_row(tag, id, row[0], row[1])
 
     def _raw(self) -> Iterator[RawRecord]:
         after: tuple[str, str] = ("", "")
@@ -372,35 +398,6 @@ class SQLiteStore(StoreBase):
             cursor = db.execute("DELETE FROM qse_records WHERE type = ? AND id = ?", (tag, id))
             return cursor.rowcount > 0
 
-    def _select(
-        self, query: Query, after: tuple[int, str] | None, limit: int
-    ) -> list[tuple[str, int, str, int]]:
-        sql = ["SELECT id, opened_at, document, seal FROM qse_records WHERE type = ?"]
-        params: list[object] = [query.tag]
-        if query.status is not None:
-            sql.append("AND status = ?")
-            params.append(query.status)
-        if query.since is not None:
-            sql.append("AND opened_at >= ?")
-            params.append(query.since)
-        if query.until is not None:
-            sql.append("AND opened_at < ?")
-            params.append(query.until)
-        if after is not None:
-            sql.append("AND (opened_at, id) > (?, ?)")
-            params.extend(after)
-        sql.append("ORDER BY opened_at, id LIMIT ?")
-        params.append(limit)
-        with self._lock, self._errors():
-            rows: list[tuple[str, int, str, int]] = self._db.execute(
-                " ".join(sql), params
-            ).fetchall()
-        return rows
-
-    def _page(self, query: Query, on_invalid: OnInvalid | None) -> list[Record]:
-        rows = self._select(query, query.after, query.limit)
-        return list(decode_rows(query.tag, rows, self.where, on_invalid))
-
     def _iterate(self, tag: str, on_invalid: OnInvalid | None) -> Iterator[Record]:
         query = Query(tag, None, None, None, None, self.chunk_size)
         after: tuple[int, str] | None = None
@@ -414,66 +411,6 @@ class SQLiteStore(StoreBase):
             yield from decode_rows(tag, rows, self.where, on_invalid)
             if len(rows) < self.chunk_size:
                 return
-
-    def _count(self, tag: str, status: str | None) -> int:
-        with self._lock, self._errors():
-            if status is None:
-                row = self._db.execute("SELECT count(*) FROM qse_records WHERE type = ?", (tag,))
-            else:
-                row = self._db.execute(
-                    "SELECT count(*) FROM qse_records WHERE type = ? AND status = ?", (tag, status)
-                )
-            return int(row.fetchone()[0])
-
-    # -- the notification outbox ------------------------------------------------------------
-
-    def _add_notifications(
-        self, notifications: list[Notification], notifiers: tuple[str, ...]
-    ) -> list[Notification]:
-        new: list[Notification] = []
-        with self._transaction() as db:
-            for notification in notifications:
-                cursor = db.execute(
-                    "INSERT OR IGNORE INTO qse_notifications (key, document, recorded_at) "
-                    "VALUES (?, ?, ?)",
-                    (
-                        notification.key,
-                        json.dumps(notification.to_dict(), separators=(",", ":")),
-                        notification.at.isoformat(),
-                    ),
-                )
-                if cursor.rowcount == 1:
-                    new.append(notification)
-                    db.executemany(
-                        "INSERT INTO qse_deliveries (key, notifier) VALUES (?, ?)",
-                        [(notification.key, notifier) for notifier in notifiers],
-                    )
-        return new
-
-    def _pending(self) -> list[Delivery]:
-        with self._lock, self._errors():
-            rows = self._db.execute(
-                "SELECT n.document, d.notifier FROM qse_deliveries AS d "
-                "JOIN qse_notifications AS n ON n.key = d.key "
-                "WHERE d.delivered_at IS NULL ORDER BY n.seq, d.notifier"
-            ).fetchall()
-        return [Delivery(Notification.from_dict(json.loads(doc)), name) for doc, name in rows]
-
-    def _mark_delivered(self, key: str, notifier: str, at: datetime) -> None:
-        with self._transaction() as db:
-            cursor = db.execute(
-                "UPDATE qse_deliveries SET delivered_at = ? WHERE key = ? AND notifier = ?",
-                (at.isoformat(), key, notifier),
-            )
-            if cursor.rowcount == 0:
-                raise ValidationError.single(
-                    "$.key", f"no notification {key!r} pending for notifier {notifier!r}"
-                )
-
-    def _has_notification(self, key: str) -> bool:
-        with self._lock, self._errors():
-            row = self._db.execute("SELECT 1 FROM qse_notifications WHERE key = ?", (key,))
-            return row.fetchone() is not None
 
     # -- maintenance ------------------------------------------------------------------------
 
@@ -510,6 +447,8 @@ class SQLiteStore(StoreBase):
     def _close(self) -> None:
         with self._lock:
             self._db.close()
+            if self._queue is not None:
+                self._queue.clean_up()
 
 
 def parse_sqlite_url(url: str) -> tuple[str, dict[str, str]]:
@@ -560,9 +499,3 @@ def open_sqlite_store(url: str) -> SQLiteStore:
         )
     timeout = checked_timeout(options.get("timeout", 30.0), "$.url.timeout")
     return SQLiteStore(path, timeout=timeout, synchronous=options.get("synchronous", "full"))
-
-
-@hookimpl(trylast=True)
-def qse_storage_backends() -> Mapping[str, StoreFactory]:
-    """The built-in ``sqlite:///`` store (an installed plugin claiming ``sqlite`` wins)."""
-    return {SCHEME: open_sqlite_store}

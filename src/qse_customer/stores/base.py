@@ -27,10 +27,10 @@ from ..core.records import RECORD_TYPES
 from ..core.roles import Actor
 from ..core.serialisation import from_dict
 from ..core.timestamps import plain_utc
+from ..notifiers.notification import Notification
+from .documents import unstructure, validate_stored
 from .errors import HistoryRewriteError, RecordNotFoundError, StoredRecordError, StoreError
-from .notification import Notification
-from .record_codec import unstructure, validate_stored
-from .store import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Delivery, OnInvalid, Page, RecordType
+from .protocol import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Delivery, OnInvalid, Page, RecordType
 
 R = TypeVar("R", bound=Record)
 

@@ -2,9 +2,9 @@
 
 A store keeps records by type and id, appends events atomically, lists records a page at a time,
 streams every record of a type in constant memory, and keeps the notification outbox that
-:func:`qse_customer.plugins.notify_due` uses to send each notification once. Every backend passes
+:func:`qse_customer.notifiers.notify_due` uses to send each notification once. Every backend passes
 the contract suite in :mod:`qse_customer.testing.store_contract`. Subclass
-:class:`~qse_customer.plugins.store_base.StoreBase` to get the argument checks, paging and typed
+:class:`~qse_customer.stores.base.StoreBase` to get the argument checks, paging and typed
 overloads for free, or implement the protocol directly.
 """
 
@@ -21,8 +21,8 @@ from attrs import field, frozen
 from ..core.events import Event
 from ..core.record import Record
 from ..core.roles import Actor
+from ..notifiers.notification import Notification
 from .errors import StoredRecordError
-from .notification import Notification
 
 R = TypeVar("R", bound=Record)
 R_co = TypeVar("R_co", bound=Record, covariant=True)

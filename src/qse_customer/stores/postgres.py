@@ -7,7 +7,7 @@ so the rest of the package works without it.
 - One row a record in ``qse_records``: the document of :func:`qse_customer.to_dict` as JSONB,
   with indexed columns for type, id, status and first-event time (microseconds since 1970, so
   paging cursors compare exactly). Ids sort byte by byte (``COLLATE "C"``), as in every store.
-- Each document is sealed (:mod:`.record_codec`) over the text PostgreSQL prints for it, so a
+- Each document is sealed (:mod:`.documents`) over the text PostgreSQL prints for it, so a
   record read back skips the validation its seal proves it passed; a row edited by hand is
   validated in full and one that fails raises :class:`StoredRecordError` naming it.
 - Beside each record, its evidence (the hash chain of :mod:`qse_customer.core.evidence`) as
@@ -41,7 +41,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from itertools import islice
@@ -49,16 +49,14 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from ..core.errors import ValidationError
-from ..core.evidence import Evidence
 from ..core.record import Record
 from ..core.redaction import redact_url, scrub, secrets_in
+from .base import Change, RawRecord, Stored, Writing, micros
+from .documents import decode, decode_rows, dumps, seal
 from .errors import CorruptStoreError, StoredRecordError, StoreError
-from .markers import hookimpl
-from .notification import Notification
 from .postgres_schema import checked_schema, inspect_schema, migrate
-from .record_codec import decode, decode_rows, dumps, seal
-from .store import Delivery, OnInvalid, StoreFactory
-from .store_base import Change, Query, RawRecord, StoreBase, Stored, Writing, micros
+from .protocol import OnInvalid
+from .sql import SQLStoreBase, checked_sizes, evidence_of
 
 if TYPE_CHECKING:
     from psycopg import Connection, Cursor
@@ -209,17 +207,6 @@ def _row(
     )
 
 
-def _evidence(text: str | None) -> Evidence | None:
-    """The evidence stored in a row (None if there is none, or it cannot be read: the store
-    then refuses to write to the record, and verify() names it)."""
-    if text is None:
-        return None
-    try:
-        return Evidence.from_json(json.loads(text))
-    except (ValueError, KeyError, TypeError):
-        return None
-
-
 def _checked_text(value: str, path: str) -> str:
     if "\x00" in value:
         raise ValidationError.single(
@@ -255,7 +242,7 @@ def parse_postgres_url(url: str) -> tuple[str, str]:
     return urlunsplit(parts._replace(query=rest)), schema
 
 
-class PostgresStore(StoreBase):
+class PostgresStore(SQLStoreBase):
     """A store in a PostgreSQL database (``postgresql://...``), in one schema of it.
 
     ``schema`` overrides the URL's ``?schema=`` (default ``public``); it is created if absent.
@@ -265,6 +252,9 @@ class PostgresStore(StoreBase):
     may be shared by threads (it serialises their transactions on one connection; each stream
     has a connection of its own); processes each open their own.
     """
+
+    PARAMETER = "%s"
+    DOCUMENT = _DOCUMENT
 
     def __init__(
         self,
@@ -280,11 +270,7 @@ class PostgresStore(StoreBase):
         self.url = url if schema is None else _with_schema(url, self.schema)
         self.where = redact(self.url)
         self._secrets = secrets_in(url)
-        for name, value in (("batch_size", batch_size), ("chunk_size", chunk_size)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValidationError.single(
-                    f"$.{name}", f"expected a positive integer, got {value!r}"
-                )
+        checked_sizes(batch_size=batch_size, chunk_size=chunk_size)
         self.batch_size = batch_size
         self.chunk_size = chunk_size
         self._lock = threading.RLock()
@@ -374,6 +360,17 @@ class PostgresStore(StoreBase):
         except psycopg.Error as error:
             raise StoreError(f"{self.where}: {self._said(error)}") from error
 
+    def _fetch(self, sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
+        with self._lock, self._errors():
+            rows: list[tuple[Any, ...]] = self._connection().execute(sql, params).fetchall()
+        return rows
+
+    def _text(self, value: str, path: str) -> str:
+        return _checked_text(value, path)
+
+    def _timestamp(self, at: datetime) -> object:
+        return at
+
     @contextmanager
     def _transaction(self) -> Iterator[Connection[Any]]:
         with self._lock, self._errors():
@@ -432,13 +429,8 @@ class PostgresStore(StoreBase):
             _STORED, (types, ids)
         ):
             record = decode(tag, record_id, document, stored_seal, self.where)
-            found[(tag, record_id)] = Stored(record, _evidence(evidence))
+            found[(tag, record_id)] = Stored(record, evidence_of(evidence))
         return found
-
-    def _read(self, tag: str, id: str) -> Record | None:
-        with self._lock, self._errors():
-            row = self._connection().execute(_READ, (tag, _checked_text(id, "$.id"))).fetchone()
-        return None if row is None else decode(tag, id, row[0], row[1], self.where)
 
     def _raw(self) -> Iterator[RawRecord]:
         with self._errors():
@@ -466,35 +458,6 @@ class PostgresStore(StoreBase):
             cursor = db.execute("DELETE FROM qse_records WHERE type = %s AND id = %s", (tag, id))
             db.execute(_UNLOCK_KEYS)
             return cursor.rowcount > 0
-
-    def _select(
-        self, query: Query, after: tuple[int, str] | None, limit: int
-    ) -> list[tuple[str, int, str, int]]:
-        sql = [f"SELECT id, opened_at, {_DOCUMENT}, seal FROM qse_records WHERE type = %s"]
-        params: list[object] = [query.tag]
-        if query.status is not None:
-            sql.append("AND status = %s")
-            params.append(query.status)
-        if query.since is not None:
-            sql.append("AND opened_at >= %s")
-            params.append(query.since)
-        if query.until is not None:
-            sql.append("AND opened_at < %s")
-            params.append(query.until)
-        if after is not None:
-            sql.append("AND (opened_at, id) > (%s, %s)")
-            params.extend((after[0], _checked_text(after[1], "$.after")))
-        sql.append("ORDER BY opened_at, id LIMIT %s")
-        params.append(limit)
-        with self._lock, self._errors():
-            rows: list[tuple[str, int, str, int]] = (
-                self._connection().execute(" ".join(sql), params).fetchall()
-            )
-        return rows
-
-    def _page(self, query: Query, on_invalid: OnInvalid | None) -> list[Record]:
-        rows = self._select(query, query.after, query.limit)
-        return list(decode_rows(query.tag, rows, self.where, on_invalid))
 
     def _take_reader(self) -> Connection[Any]:
         with self._lock:
@@ -534,83 +497,6 @@ class PostgresStore(StoreBase):
                         yield from decode_rows(tag, rows, self.where, on_invalid)
         finally:
             self._give_back(reader)
-
-    def _count(self, tag: str, status: str | None) -> int:
-        with self._lock, self._errors():
-            if status is None:
-                cursor = self._connection().execute(
-                    "SELECT count(*) FROM qse_records WHERE type = %s", (tag,)
-                )
-            else:
-                cursor = self._connection().execute(
-                    "SELECT count(*) FROM qse_records WHERE type = %s AND status = %s",
-                    (tag, status),
-                )
-            row = cursor.fetchone()
-        return int(row[0]) if row is not None else 0
-
-    # -- the notification outbox ------------------------------------------------------------
-
-    def _add_notifications(
-        self, notifications: list[Notification], notifiers: tuple[str, ...]
-    ) -> list[Notification]:
-        for name in notifiers:
-            _checked_text(name, "$.notifiers")
-        new: list[Notification] = []
-        with self._transaction() as db:
-            for notification in notifications:
-                row = db.execute(
-                    "INSERT INTO qse_notifications (key, document, recorded_at) "
-                    "VALUES (%s, %s, %s) ON CONFLICT (key) DO NOTHING RETURNING seq",
-                    (
-                        _checked_text(notification.key, "$.key"),
-                        json.dumps(notification.to_dict(), separators=(",", ":")),
-                        notification.at,
-                    ),
-                ).fetchone()
-                if row is not None:
-                    new.append(notification)
-                    with db.cursor() as cursor:
-                        cursor.executemany(
-                            "INSERT INTO qse_deliveries (key, notifier) VALUES (%s, %s)",
-                            [(notification.key, notifier) for notifier in notifiers],
-                        )
-        return new
-
-    def _pending(self) -> list[Delivery]:
-        with self._lock, self._errors():
-            rows = (
-                self._connection()
-                .execute(
-                    "SELECT n.document, d.notifier FROM qse_deliveries AS d "
-                    "JOIN qse_notifications AS n ON n.key = d.key "
-                    "WHERE d.delivered_at IS NULL ORDER BY n.seq, d.notifier"
-                )
-                .fetchall()
-            )
-        return [Delivery(Notification.from_dict(json.loads(doc)), name) for doc, name in rows]
-
-    def _mark_delivered(self, key: str, notifier: str, at: datetime) -> None:
-        with self._transaction() as db:
-            cursor = db.execute(
-                "UPDATE qse_deliveries SET delivered_at = %s WHERE key = %s AND notifier = %s",
-                (at, _checked_text(key, "$.key"), _checked_text(notifier, "$.notifier")),
-            )
-            if cursor.rowcount == 0:
-                raise ValidationError.single(
-                    "$.key", f"no notification {key!r} pending for notifier {notifier!r}"
-                )
-
-    def _has_notification(self, key: str) -> bool:
-        with self._lock, self._errors():
-            row = (
-                self._connection()
-                .execute(
-                    "SELECT 1 FROM qse_notifications WHERE key = %s", (_checked_text(key, "$.key"),)
-                )
-                .fetchone()
-            )
-        return row is not None
 
     # -- maintenance ------------------------------------------------------------------------
 
@@ -677,9 +563,3 @@ def _with_schema(url: str, schema: str) -> str:
 def open_postgres_store(url: str) -> PostgresStore:
     """A :class:`PostgresStore` from its URL (see the module's documentation for the options)."""
     return PostgresStore(url)
-
-
-@hookimpl(trylast=True)
-def qse_storage_backends() -> Mapping[str, StoreFactory]:
-    """The built-in ``postgresql://`` store (an installed plugin claiming the scheme wins)."""
-    return {SCHEME: open_postgres_store}

@@ -7,7 +7,7 @@ saved was valid when it was saved: it was built by the model's own checks. So a 
 document with a CRC-32 of the document and the model's fingerprint (the record schema, every record
 type's fields and lifecycle). When the seal matches, the document is exactly what this store wrote
 from a valid record under the same model, and :func:`decode` builds the record straight from the
-JSON types with code generated per record type (:mod:`.record_codegen`), without re-running
+JSON types with code generated per record type (:mod:`.codegen`), without re-running
 checks that already passed: a stream of them runs 3 to 4 times faster. When it does not match
 (the row was edited by hand, or written under another model), the document is validated in full,
 JSON Schema and model, and a failure names the record.
@@ -33,8 +33,8 @@ from ..core.errors import FieldError, QSEError, ValidationError
 from ..core.record import Record
 from ..core.records import RECORD_TYPES
 from ..core.serialisation import from_dict, to_dict
+from .codegen import Unsupported, generate
 from .errors import StoredRecordError
-from .record_codegen import Unsupported, generate
 
 Builder = Callable[[Any], Any]
 

@@ -1,0 +1,28 @@
+"""Names a package exports but imports only when they are first used.
+
+A package's ``__init__`` stays cheap to import (``qse-customer --help`` needs no database driver,
+no SMTP and no delivery code) while ``from qse_customer.stores import SQLiteStore`` still works:
+the package's module ``__getattr__`` imports the module that holds the name on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Callable, Iterable, Mapping
+
+
+def lazy_exports(package: str, where: Mapping[str, Iterable[str]]) -> Callable[[str], object]:
+    """A module ``__getattr__`` for ``package`` that imports each name from its module on first
+    use; ``where`` maps a module (relative to ``package``) to the names it holds."""
+    modules = {name: module for module, names in where.items() for name in names}
+
+    def __getattr__(name: str) -> object:
+        module = modules.get(name)
+        if module is None:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(module, package), name)
+        setattr(sys.modules[package], name, value)  # the next use finds it directly
+        return value
+
+    return __getattr__

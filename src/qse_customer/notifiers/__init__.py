@@ -1,0 +1,52 @@
+"""Notifiers: the notification a notifier receives, the built-in notifiers (logging, a file
+outbox, SMTP) and the delivery that sends each due notification once to every notifier.
+
+The logging notifier is a built-in plugin; the SMTP notifier is one when ``QSE_SMTP_URL`` is set
+(:mod:`.builtin`). SMTP and delivery are imported when first used, so importing the package stays
+cheap.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
+from .log import LoggingNotifier
+from .notification import Notification, NotificationKind
+from .outbox import FileOutboxNotifier, OutboxContents, read_outbox
+
+if TYPE_CHECKING:
+    from .delivery import DeliveryFailure, DeliveryReport, notification_for, notify_due, send
+    from .smtp import SMTPDeliveryError, SMTPNotifier, SMTPSettings, register_from_environment
+
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        ".delivery": [
+            "DeliveryFailure",
+            "DeliveryReport",
+            "notification_for",
+            "notify_due",
+            "send",
+        ],
+        ".smtp": ["SMTPDeliveryError", "SMTPNotifier", "SMTPSettings", "register_from_environment"],
+    },
+)
+
+__all__ = [
+    "DeliveryFailure",
+    "DeliveryReport",
+    "FileOutboxNotifier",
+    "LoggingNotifier",
+    "Notification",
+    "NotificationKind",
+    "OutboxContents",
+    "SMTPDeliveryError",
+    "SMTPNotifier",
+    "SMTPSettings",
+    "notification_for",
+    "notify_due",
+    "read_outbox",
+    "register_from_environment",
+    "send",
+]

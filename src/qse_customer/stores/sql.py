@@ -1,0 +1,192 @@
+"""What the SQLite and PostgreSQL stores share: the tables they keep records and the notification
+outbox in, and the SQL that reads and writes them, written once.
+
+Both stores keep one row a record in ``qse_records`` (type, id, status, first-event time in
+microseconds, the document, its seal, its evidence) and the outbox in ``qse_notifications`` and
+``qse_deliveries``, so a page, a count, a record read by key and every outbox operation are the
+same statements in both. The statements here are written with ``?`` for a parameter; a dialect
+whose driver wants another mark (psycopg's ``%s``) sets :attr:`SQLStoreBase.PARAMETER`. What
+differs stays in each store: how a write locks and batches, how a stream reads (keyset chunks on
+SQLite, a server-side cursor on PostgreSQL), and how a driver's errors read.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import abstractmethod
+from collections.abc import Sequence
+from contextlib import AbstractContextManager, closing
+from datetime import datetime
+from typing import Any, ClassVar
+
+from ..core.errors import ValidationError
+from ..core.evidence import Evidence
+from ..core.record import Record
+from ..notifiers.notification import Notification
+from .base import Query, StoreBase
+from .documents import decode, decode_rows
+from .protocol import Delivery, OnInvalid
+
+_PENDING = (
+    "SELECT n.document, d.notifier FROM qse_deliveries AS d "
+    "JOIN qse_notifications AS n ON n.key = d.key "
+    "WHERE d.delivered_at IS NULL ORDER BY n.seq, d.notifier"
+)
+_ADD_NOTIFICATION = (
+    "INSERT INTO qse_notifications (key, document, recorded_at) VALUES (?, ?, ?) "
+    "ON CONFLICT (key) DO NOTHING"
+)
+_ADD_DELIVERY = "INSERT INTO qse_deliveries (key, notifier) VALUES (?, ?)"
+_MARK_DELIVERED = "UPDATE qse_deliveries SET delivered_at = ? WHERE key = ? AND notifier = ?"
+_HAS_NOTIFICATION = "SELECT 1 FROM qse_notifications WHERE key = ?"
+
+
+def evidence_of(text: str | None) -> Evidence | None:
+    """The evidence stored in a row (None if there is none, or it cannot be read: the store
+    then refuses to write to the record, and verify() names it)."""
+    if text is None:
+        return None
+    try:
+        return Evidence.from_json(json.loads(text))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def checked_sizes(**sizes: object) -> None:
+    """Refuse a batch or chunk size that is not a positive integer, naming it."""
+    for name, value in sizes.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValidationError.single(f"$.{name}", f"expected a positive integer, got {value!r}")
+
+
+class SQLStoreBase(StoreBase):
+    """A store on the tables of :mod:`.sql`: pages, counts, reads by key and the outbox.
+
+    A subclass names its dialect (:attr:`PARAMETER`, :attr:`DOCUMENT`) and implements
+    :meth:`_fetch` (a read outside any write) and :meth:`_transaction` (a write, all or nothing);
+    :meth:`_text` and :meth:`_timestamp` adapt values its database cannot take as they are.
+    """
+
+    PARAMETER: ClassVar[str] = "?"
+    """The mark of a query parameter in the driver's SQL."""
+
+    DOCUMENT: ClassVar[str] = "document"
+    """The SQL expression that reads a record's document as text."""
+
+    where: str
+    """The store's URL as messages name it (no secrets)."""
+
+    @abstractmethod
+    def _fetch(self, sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
+        """Every row of one read (``sql`` in the driver's parameter style)."""
+
+    @abstractmethod
+    def _transaction(self) -> AbstractContextManager[Any]:
+        """A write transaction; the context is a connection with ``execute`` and ``cursor``."""
+
+    def _text(self, value: str, path: str) -> str:
+        """``value`` as the database stores it (refuse what it cannot, naming ``path``)."""
+        return value
+
+    def _timestamp(self, at: datetime) -> object:
+        """``at`` as the outbox's time columns take it."""
+        return at.isoformat()
+
+    def _sql(self, statement: str) -> str:
+        """``statement`` (written with ``?``) in the driver's parameter style."""
+        return statement if self.PARAMETER == "?" else statement.replace("?", self.PARAMETER)
+
+    # -- records ----------------------------------------------------------------------------
+
+    def _read(self, tag: str, id: str) -> Record | None:
+        rows = self._fetch(
+            self._sql(f"SELECT {self.DOCUMENT}, seal FROM qse_records WHERE type = ? AND id = ?"),
+            (tag, self._text(id, "$.id")),
+        )
+        return decode(tag, id, rows[0][0], rows[0][1], self.where) if rows else None
+
+    def _select(
+        self, query: Query, after: tuple[int, str] | None, limit: int
+    ) -> list[tuple[str, int, str, int]]:
+        """A page of records of ``query.tag`` in (first-event time, id) order, after ``after``."""
+        sql = [f"SELECT id, opened_at, {self.DOCUMENT}, seal FROM qse_records WHERE type = ?"]
+        params: list[object] = [query.tag]
+        if query.status is not None:
+            sql.append("AND status = ?")
+            params.append(query.status)
+        if query.since is not None:
+            sql.append("AND opened_at >= ?")
+            params.append(query.since)
+        if query.until is not None:
+            sql.append("AND opened_at < ?")
+            params.append(query.until)
+        if after is not None:
+            sql.append("AND (opened_at, id) > (?, ?)")
+            params.extend((after[0], self._text(after[1], "$.after")))
+        sql.append("ORDER BY opened_at, id LIMIT ?")
+        params.append(limit)
+        rows: list[tuple[str, int, str, int]] = self._fetch(self._sql(" ".join(sql)), params)
+        return rows
+
+    def _page(self, query: Query, on_invalid: OnInvalid | None) -> list[Record]:
+        rows = self._select(query, query.after, query.limit)
+        return list(decode_rows(query.tag, rows, self.where, on_invalid))
+
+    def _count(self, tag: str, status: str | None) -> int:
+        if status is None:
+            rows = self._fetch(self._sql("SELECT count(*) FROM qse_records WHERE type = ?"), (tag,))
+        else:
+            rows = self._fetch(
+                self._sql("SELECT count(*) FROM qse_records WHERE type = ? AND status = ?"),
+                (tag, status),
+            )
+        return int(rows[0][0]) if rows else 0
+
+    # -- the notification outbox ------------------------------------------------------------
+
+    def _add_notifications(
+        self, notifications: list[Notification], notifiers: tuple[str, ...]
+    ) -> list[Notification]:
+        for name in notifiers:
+            self._text(name, "$.notifiers")
+        new: list[Notification] = []
+        with self._transaction() as db:
+            for notification in notifications:
+                cursor = db.execute(
+                    self._sql(_ADD_NOTIFICATION),
+                    (
+                        self._text(notification.key, "$.key"),
+                        json.dumps(notification.to_dict(), separators=(",", ":")),
+                        self._timestamp(notification.at),
+                    ),
+                )
+                if cursor.rowcount == 1:
+                    new.append(notification)
+                    with closing(db.cursor()) as many:
+                        many.executemany(
+                            self._sql(_ADD_DELIVERY),
+                            [(notification.key, notifier) for notifier in notifiers],
+                        )
+        return new
+
+    def _pending(self) -> list[Delivery]:
+        rows = self._fetch(_PENDING, ())
+        return [Delivery(Notification.from_dict(json.loads(doc)), name) for doc, name in rows]
+
+    def _mark_delivered(self, key: str, notifier: str, at: datetime) -> None:
+        with self._transaction() as db:
+            cursor = db.execute(
+                self._sql(_MARK_DELIVERED),
+                (
+                    self._timestamp(at),
+                    self._text(key, "$.key"),
+                    self._text(notifier, "$.notifier"),
+                ),
+            )
+            if cursor.rowcount == 0:
+                raise ValidationError.single(
+                    "$.key", f"no notification {key!r} pending for notifier {notifier!r}"
+                )
+
+    def _has_notification(self, key: str) -> bool:
+        return bool(self._fetch(self._sql(_HAS_NOTIFICATION), (self._text(key, "$.key"),)))
