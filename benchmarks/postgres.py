@@ -33,7 +33,6 @@ import os
 import platform
 import queue
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -160,14 +159,14 @@ def sqlite_size(url: str) -> int:
 
 
 def start_server() -> tuple[str, Callable[[], None]]:
-    """A throw-away PostgreSQL server (tests/postgres_server.py); its URL and how to stop it."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    from postgres_server import Cluster, find_bindir
+    """A throw-away PostgreSQL server (:mod:`qse_customer.testing.servers`); its URL and how to
+    stop it."""
+    from qse_customer.testing.servers import PostgresCluster, find_postgres_bindir
 
-    bindir = find_bindir()
+    bindir = find_postgres_bindir()
     if bindir is None:
         raise SystemExit("no PostgreSQL server binaries found: install postgresql or give --url")
-    cluster = Cluster(bindir, durable=True)
+    cluster = PostgresCluster(bindir, durable=True)
     cluster.start()
     return cluster.url, cluster.stop
 

@@ -24,7 +24,6 @@ import io
 import json
 import logging
 import re
-import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -50,6 +49,7 @@ from qse_customer.reports import (
 )
 from qse_customer.reports import render_html as render_html_report
 from qse_customer.stores import SQLiteStore
+from qse_customer.testing.servers import smtp_server as start_smtp_server
 from qse_customer.testing.strategies import complaints
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
@@ -446,13 +446,9 @@ class Recorder:
 
 @pytest.fixture(scope="module")
 def smtp_server() -> Iterator[tuple[int, Recorder]]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     recorder = Recorder()
-    controller = aiosmtpd_controller.Controller(recorder, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield port, recorder
+    controller = start_smtp_server(recorder)
+    yield controller.port, recorder
     controller.stop()
 
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from postgres_server import Cluster
+    from qse_customer.testing.servers import PostgresCluster as Cluster
 
 pytest_plugins = ("postgres_server",)
 

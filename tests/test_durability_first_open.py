@@ -22,7 +22,7 @@ from qse_customer.stores import postgres_schema as postgres_schema
 from qse_customer.stores.postgres import PostgresStore, parse_postgres_url
 
 if TYPE_CHECKING:
-    from postgres_server import Cluster
+    from qse_customer.testing.servers import PostgresCluster as Cluster
 
 pytest_plugins = ("postgres_server",)
 

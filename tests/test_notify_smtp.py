@@ -37,6 +37,7 @@ from qse_customer.plugins import QSEPluginManager
 from qse_customer.stores import MemoryStore
 from qse_customer.testing.notifications import notifications
 from qse_customer.testing.notifier_contract import NotifierContract
+from qse_customer.testing.servers import free_port, smtp_server
 from qse_customer.testing.strategies import complaints
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
@@ -46,13 +47,6 @@ T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 NAME = "smtp"
 SENDER = "qse@lab.example"
 TO = ("quality@lab.example", "director@lab.example")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 class Recorder:
@@ -82,9 +76,9 @@ class Recorder:
 
 
 def start_server(handler: Recorder, port: int | None = None, **options: Any) -> Any:
-    controller = aiosmtpd_controller.Controller(
-        handler, hostname="127.0.0.1", port=port or free_port(), **options
-    )
+    if port is None:
+        return smtp_server(handler, **options)
+    controller = aiosmtpd_controller.Controller(handler, hostname="127.0.0.1", port=port, **options)
     controller.start()
     return controller
 

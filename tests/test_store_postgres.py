@@ -47,7 +47,7 @@ from qse_customer.testing.store_contract import MANAGER, STAFF, T0, StoreContrac
 from qse_customer.testing.strategies import complaints, records
 
 if TYPE_CHECKING:
-    from postgres_server import Cluster
+    from qse_customer.testing.servers import PostgresCluster as Cluster
 
 pytest_plugins = ("postgres_server",)
 

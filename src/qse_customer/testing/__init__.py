@@ -9,6 +9,9 @@ suites for their own backends.
 - ``qse_customer.testing.notifier_contract.NotifierContract`` (fixture ``notifier``) and
   ``qse_customer.testing.survey_backend_contract.SurveyBackendContract`` (fixtures ``backend``
   and ``respond``) likewise.
+- ``qse_customer.testing.servers``: throw-away PostgreSQL clusters and SMTP servers on loopback,
+  each started on a free port with retries (run the store contract against PostgreSQL with
+  ``PostgresCluster``).
 
 hypothesis and pytest must be installed; they come with the ``test`` extra.
 """
