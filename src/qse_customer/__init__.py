@@ -6,6 +6,7 @@ their history as events; working calendars turn response-time standards into dea
 
 from __future__ import annotations
 
+from ._version import __version__
 from .core.anonymous_data import (
     AnonymousDataField,
     allow_anonymous_data,
@@ -119,8 +120,6 @@ from .rules import (
     merge_rulesets,
     shipped_rulesets,
 )
-
-__version__ = "0.1.0"
 
 __all__ = [
     "PACKET_VERSION",

@@ -18,7 +18,7 @@ from itertools import chain
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .. import __version__
+from .._version import __version__
 from ..core.calendar import WorkingCalendar
 from ..core.complaint import Complaint
 from ..core.complaint_trends import control_chart, count_complaints, pareto
