@@ -29,7 +29,7 @@ from qse_customer.plugins import (
     open_store,
 )
 from qse_customer.plugins.manager import blocked_from_environment
-from qse_customer.rules.kind import BaseRuleKind, CompiledRule
+from qse_customer.rules.kind_protocol import BaseRuleKind, CompiledRule
 
 _T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
 

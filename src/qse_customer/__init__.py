@@ -44,7 +44,7 @@ from .core.instrument import (
 from .core.measurement import Measurement
 from .core.parties import RecordRef, Submitter
 from .core.record import Record
-from .core.records import RECORD_TYPES, AnyRecord
+from .core.record_types import RECORD_TYPES, AnyRecord
 from .core.referral import Referral
 from .core.roles import Actor, Role
 from .core.schema import schema_for

@@ -10,7 +10,7 @@ from typing import Any, TextIO
 
 from ..core.errors import FieldError, QSEError, TransitionError, ValidationError, json_problem
 from ..core.instrument import Instrument, instrument_schema_errors
-from ..core.records import AnyRecord
+from ..core.record_types import AnyRecord
 from ..core.serialisation import from_dict
 from ..plugged_rules import load_ruleset
 from .common import InputError, read_text

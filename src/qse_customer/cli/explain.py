@@ -12,7 +12,7 @@ from typing import Any
 from ..core.export import for_export as without_free_text
 from ..core.export import withholds_text
 from ..core.record import Record
-from ..core.records import RECORD_TYPES
+from ..core.record_types import RECORD_TYPES
 from ..core.redaction import redact_url
 from ..plugged_rules import compile_ruleset
 from ..plugins.errors import RecordNotFoundError

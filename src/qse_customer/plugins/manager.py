@@ -28,8 +28,8 @@ from attrs import frozen
 
 from ..core.errors import QSEError, ValidationError
 from ..core.redaction import redact_url, scrub, scrub_error, secrets_in
-from ..rules.kind import RuleKind
-from ..rules.kinds import BUILTIN_KINDS
+from ..rules.kind_protocol import RuleKind
+from ..rules.kind_registry import BUILTIN_KINDS
 from . import (
     file_survey,
     hookspecs,

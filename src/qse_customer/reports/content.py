@@ -25,7 +25,7 @@ from ..core.complaint_trends import control_chart, count_complaints, pareto
 from ..core.errors import QSEError, ValidationError
 from ..core.instrument import UnknownInstrumentError, load_instrument
 from ..core.record import Record
-from ..core.records import RECORD_TYPES
+from ..core.record_types import RECORD_TYPES
 from ..core.redaction import redact_url
 from ..core.referral import Referral
 from ..core.survey import Survey, SurveyResponse

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import FieldError, ValidationError, json_problem
-from .kind import RuleKind
-from .kinds import all_kinds
+from .kind_protocol import RuleKind
+from .kind_registry import all_kinds
 from .limits import limit_errors
 from .ruleset import AppliesTo, Rule, Ruleset, Source
 from .validation import (

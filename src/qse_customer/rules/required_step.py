@@ -27,7 +27,7 @@ from ..core.events import Event
 from ..core.record import Record
 from . import calendar_choice, limits
 from .calendar_choice import calendar_errors, compile_per_calendar
-from .kind import (
+from .kind_protocol import (
     BaseRuleKind,
     CompileContext,
     CompiledRule,

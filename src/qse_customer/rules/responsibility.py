@@ -25,7 +25,7 @@ from typing import Any, Final
 from ..core.events import Event
 from ..core.record import Record
 from ..core.roles import Role
-from .kind import (
+from .kind_protocol import (
     BaseRuleKind,
     CompileContext,
     CompiledRule,

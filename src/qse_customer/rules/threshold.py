@@ -50,12 +50,12 @@ from ..core.errors import FieldError, ValidationError
 from ..core.events import Event
 from ..core.instrument import Instrument, UnknownInstrumentError, default_registry
 from ..core.record import Record
-from ..core.records import RECORD_TYPES
+from ..core.record_types import RECORD_TYPES
 from ..core.scoring import score_numbers
 from ..core.survey import SurveyResponse
 from . import limits
 from .applies_to import field_getter
-from .kind import (
+from .kind_protocol import (
     BaseRuleKind,
     CompileContext,
     CompiledRule,

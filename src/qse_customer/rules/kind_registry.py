@@ -9,7 +9,7 @@ from typing import Any
 from ..core.errors import ValidationError
 from .frequency import Frequency
 from .impartiality import Impartiality
-from .kind import RuleKind
+from .kind_protocol import RuleKind
 from .recorded_details import RecordedDetails
 from .required_step import RequiredStep
 from .response_time import ResponseTime
