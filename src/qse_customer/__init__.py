@@ -75,7 +75,6 @@ from .core.vocabulary import (
     Priority,
     Severity,
 )
-from .plugged_rules import check, compile_ruleset, load_ruleset, load_ruleset_versions
 from .plugins import (
     CorruptStoreError,
     ForeignStoreError,
@@ -115,8 +114,12 @@ from .rules import (
     Ruleset,
     RulesetVersions,
     Status,
+    check,
+    compile_ruleset,
     contract_rules,
     evaluate,
+    load_ruleset,
+    load_ruleset_versions,
     merge_rulesets,
     shipped_rulesets,
 )

@@ -12,7 +12,7 @@ from ..core.errors import FieldError, QSEError, TransitionError, ValidationError
 from ..core.instrument import Instrument, instrument_schema_errors
 from ..core.record_types import AnyRecord
 from ..core.serialisation import from_dict
-from ..plugged_rules import load_ruleset
+from ..rules.loader import load_ruleset
 from .common import InputError, read_text
 
 TOO_DEEP = "nested too deeply to be a record, ruleset or instrument; flatten it"

@@ -14,14 +14,13 @@ from ..core.export import withholds_text
 from ..core.record import Record
 from ..core.record_types import RECORD_TYPES
 from ..core.redaction import redact_url
-from ..plugged_rules import compile_ruleset
 from ..plugins.errors import RecordNotFoundError
 from ..plugins.store import Store
 from ..reports.formatting import duration, local_time
 from ..reports.terminal import printable, printable_json
 from ..rules.findings import Finding
 from ..rules.ruleset import Rule, Ruleset
-from ..rules.versions import RulesetVersions
+from ..rules.versions import RulesetVersions, compile_ruleset
 from .common import (
     EXIT_OK,
     HelpFormatter,

@@ -12,13 +12,13 @@ from attrs import frozen
 
 from ..core.record import Record
 from ..core.timestamps import wall_clock
-from ..plugged_rules import load_ruleset
 from ..plugins.manager import open_store
 from ..plugins.store_base import StoreBase
 from ..reports.atomic_file import write_text
 from ..reports.content import build_report
 from ..reports.html import render_html
 from ..reports.json_report import render_json
+from ..rules.loader import load_ruleset
 from .lab import generate_lab
 
 SHIPPED = ("qse2-responsibility", "customer-service-standards", "complaints-handling")

@@ -96,8 +96,8 @@ def qse_rule_kinds() -> Mapping[str, RuleKind]:  # type: ignore[empty-body]
     receives the merged table as its extra kinds).
 
     :return: a mapping of kind name (as written in a ruleset's ``kind`` field) to an object of
-        the rule engine's :class:`qse_customer.rules.kind_protocol.RuleKind` protocol whose ``name`` is
-        that same name (subclass ``qse_customer.rules.kind_protocol.BaseRuleKind``).
+        the rule engine's :class:`qse_customer.rules.kind_protocol.RuleKind` protocol whose
+        ``name`` is that same name (subclass ``qse_customer.rules.kind_protocol.BaseRuleKind``).
 
     A name claimed by two plugins, or by a plugin and a built-in kind, is a
     :class:`PluginConflictError` naming the plugin(s); a wrong type, or a name that disagrees

@@ -32,7 +32,6 @@ from ..core.survey import Survey, SurveyResponse
 from ..core.survey_round import response_rate
 from ..core.survey_statistics import analyse_survey, compare_periods
 from ..core.timestamps import wall_clock
-from ..plugged_rules import compile_ruleset
 from ..review import management_review
 from ..review.small_cells import (
     GROUP_DIMENSIONS,
@@ -44,7 +43,7 @@ from ..review.small_cells import (
 from ..rules.report import Report
 from ..rules.ruleset import Ruleset
 from ..rules.status import Status
-from ..rules.versions import CompiledVersions, RulesetVersions
+from ..rules.versions import CompiledVersions, RulesetVersions, compile_ruleset
 
 REPORT_VERSION = 2
 """Raised when a key is removed or renamed, or a value may now be null; new keys may be added

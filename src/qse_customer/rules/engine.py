@@ -39,7 +39,15 @@ from ..core.timestamps import utc
 from .applies_to import compile_where, field_getter
 from .codegen import EventProgram, PlanCode, fusable, scan_function
 from .findings import Finding
-from .kind_protocol import Aggregate, CompileContext, CompiledRule, Env, GroupCheck, Outcome, Predicate
+from .kind_protocol import (
+    Aggregate,
+    CompileContext,
+    CompiledRule,
+    Env,
+    GroupCheck,
+    Outcome,
+    Predicate,
+)
 from .kind_registry import BUILTIN_KINDS
 from .limits import Limit
 from .loader import RulesetSource, load_ruleset
