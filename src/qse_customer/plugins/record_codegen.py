@@ -27,6 +27,7 @@ from typing import Any, Union, cast, get_args, get_origin
 
 import attrs
 
+from .._generated import run_source
 from ..core.frozen_json import freeze
 from ..core.history import facts_of
 from ..core.serialisation import converter
@@ -232,12 +233,8 @@ class _Generator:
         self.sources.append(f"def {name}(o):\n    return {{\n        {body},\n    }}")
         return name
 
-    def compile(self) -> dict[str, Any]:
-        exec(
-            compile("\n\n".join(self.sources), "<qse_customer record codegen>", "exec"),
-            self.namespace,
-        )
-        return self.namespace
+    def compile(self, what: str) -> dict[str, Any]:
+        return run_source("\n\n".join(self.sources), what, self.namespace)
 
 
 def generate(cls: type, tag: str) -> tuple[Callable[[Any], Any], Callable[[Any], dict[str, Any]]]:
@@ -246,5 +243,5 @@ def generate(cls: type, tag: str) -> tuple[Callable[[Any], Any], Callable[[Any],
     generator = _Generator()
     build = generator.builder(cls)
     encode = generator.encoder(cls, tag)
-    namespace = generator.compile()
+    namespace = generator.compile(f"codec for {tag} records")
     return namespace[build], namespace[encode]

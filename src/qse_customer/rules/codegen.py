@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any
 
+from .._generated import run_source
 from ..core.events import Event
 from ..core.record import Record
 from ..core.roles import Role
@@ -46,8 +47,9 @@ def fusable(rule: Rule) -> bool:
 class EventProgram:
     """The event-only rules of one record type as bits of one signature (see the module doc)."""
 
-    def __init__(self, rules: Sequence[Rule]) -> None:
+    def __init__(self, rules: Sequence[Rule], label: str = "rules") -> None:
         self.rules = tuple(rules)
+        self.label = label
         self.count = len(self.rules)
         bit = 0
         # Per rule: its kind, its bits, and for required_step the bits of its steps.
@@ -153,7 +155,7 @@ class EventProgram:
             namespace: dict[str, Any] = {"MISSING": _MISSING, "getattr": getattr}
             body = "\n".join("    " + line for line in self.lines("w", namespace))
             source = f"def walk(record, events):\n{body}\n    return s\n"
-            exec(compile(source, "<qse_customer event program>", "exec"), namespace)
+            run_source(source, f"event program for {self.label}", namespace)
             self._walk = namespace["walk"]
         return self._walk(record, events)
 
@@ -193,7 +195,9 @@ class PlanCode:
         self.has_aggregates = has_aggregates
 
 
-def scan_function(plans: Sequence[PlanCode], groups: int, late: Any) -> Callable[..., int]:
+def scan_function(
+    plans: Sequence[PlanCode], groups: int, late: Any, label: str = "rules"
+) -> Callable[..., int]:
     """The generated loop over records (see the module doc); it returns the records seen.
 
     Arguments: ``records, at_moment, view, switch, entry, emit, resolve, rest, observe,
@@ -274,6 +278,6 @@ def scan_function(plans: Sequence[PlanCode], groups: int, late: Any) -> Callable
         lines += ["            " + line for line in body]
     lines.append("    return seen")
     source = "\n".join(lines) + "\n"
-    exec(compile(source, "<qse_customer rule engine>", "exec"), namespace)
+    run_source(source, f"check for {label}", namespace)
     scan: Callable[..., int] = namespace["scan"]
     return scan

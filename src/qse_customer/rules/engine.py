@@ -203,7 +203,9 @@ class CompiledRuleset:
         self.backdated_after = Limit.parse(ruleset.backdated_after or DEFAULT_BACKDATED_AFTER)
         self._late = self.backdated_after.deadline_function(timelines[""])
         self._late_bound = _lower_bound(self.backdated_after)
-        self._scan = scan_function(plan_codes, self.group_count, self._late_bound)
+        self._scan = scan_function(
+            plan_codes, self.group_count, self._late_bound, f"ruleset {ruleset.label}"
+        )
         self._classes: dict[type, int] = {}
 
     def _plan(self, tag: str, context: CompileContext) -> _Plan:
@@ -218,7 +220,8 @@ class CompiledRuleset:
         groups = []
         program = None
         if fused:
-            program = EventProgram([slot.rule for slot in fused])
+            label = f"{tag} records in ruleset {self.ruleset.label}"
+            program = EventProgram([slot.rule for slot in fused], label)
             group = GroupCheck(
                 rule_ids=tuple(slot.rule.id for slot in fused),
                 run=lambda record, events, env: program.walk(record, events),
