@@ -198,33 +198,52 @@ class PlanCode:
 def scan_function(
     plans: Sequence[PlanCode], groups: int, late: Any, label: str = "rules"
 ) -> Callable[..., int]:
-    """The generated loop over records (see the module doc); it returns the records seen.
+    """The generated loop over records (see the module doc): ``scan(records, run)`` returns the
+    records seen, where ``run`` is the engine's run of one check and gives:
 
-    Arguments: ``records, at_moment, view, switch, entry, emit, resolve, rest, observe,
-    classes, zero, multi, tally``; ``switch(first)`` gives ``(key, low, high, table)`` of the
-    period of an instant, ``entry(group, signature)`` a new ``[count, slots to report]``,
-    ``rest[p]`` and ``observe[p]`` run plan ``p``'s other rules and aggregates.
+    ``at``, the moment of the check; ``classes``, record class to plan number (filled by
+    ``resolve(record)``, -1: no rule is about its type); ``switch(first)``, the ``(key, low, high,
+    table)`` of the period of an instant; ``entry(group, signature)``, a new ``[count, slots to
+    report]``; ``emit(record, events, slots, key)``, the findings of a group's rules;
+    ``plan_runs[p].rest`` and ``.observe``, plan ``p``'s other rules and aggregates; ``view``,
+    ``multi`` and ``tally`` as below; ``zero``, an instant before every record.
 
     A record takes the plain path unless something about its history needs a closer look (known
     from its :attr:`~qse_customer.Record.history_facts` without walking its events): an event
-    after ``at_moment`` or recorded after it, a correction, an erasure or a reopening, or an
-    event recorded more than ``late`` after it happened (a back-dated entry, counted exactly in
-    ``view``). Then ``view(record, at_moment)`` gives its judged history as cycles (``None``:
-    nothing known by then), and a record of several cycles, or with corrections or erasures,
-    goes to ``multi``. ``tally[0]`` counts records with events recorded before stamping.
+    after ``at`` or recorded after it, a correction, an erasure or a reopening, or an event
+    recorded more than ``late`` after it happened (a back-dated entry, counted exactly in
+    ``view``). Then ``view(record, at)`` gives its judged history as cycles (``None``: nothing
+    known by then), and a record of several cycles, or with corrections or erasures, goes to
+    ``multi(record, cycles, table, key, p)``. ``tally[0]`` counts records with events recorded
+    before stamping.
     """
     namespace: dict[str, Any] = {"MISSING": _MISSING, "getattr": getattr, "LATE": late}
     lines = [
-        "def scan(records, at_moment, view, switch, entry, emit, resolve, rest, observe, "
-        "classes, zero, multi, tally):",
-        "    classes_get = classes.get",
+        "def scan(records, run):",
+        "    at_moment = run.at",
+        "    view = run.view",
+        "    switch = run.switch",
+        "    entry = run.entry",
+        "    emit = run.emit",
+        "    resolve = run.resolve",
+        "    multi = run.multi",
+        "    tally = run.tally",
+        "    classes_get = run.classes.get",
         "    seen = 0",
-        "    low = high = zero",
+        "    low = high = run.zero",
         "    key = None",
         "    table = None",
         *(f"    g{n} = None" for n in range(groups)),
-        *(f"    rest{p} = rest[{p}]" for p, plan in enumerate(plans) if plan.has_rest),
-        *(f"    observe{p} = observe[{p}]" for p, plan in enumerate(plans) if plan.has_aggregates),
+        *(
+            f"    rest{p} = run.plan_runs[{p}].rest"
+            for p, plan in enumerate(plans)
+            if plan.has_rest
+        ),
+        *(
+            f"    observe{p} = run.plan_runs[{p}].observe"
+            for p, plan in enumerate(plans)
+            if plan.has_aggregates
+        ),
         "    for record in records:",
         "        p = classes_get(record.__class__)",
         "        if p is None:",
