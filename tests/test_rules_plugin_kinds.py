@@ -32,7 +32,7 @@ class OpenComplaints(BaseRuleKind):
     def compile(self, rule: Any, context: Any) -> CompiledRule:
         def check(record: Record, events: Sequence[Event], env: Env) -> Outcome:
             is_open = getattr(record, "status", None) != "closed"
-            return (BREACHED if is_open else MET, None, None, None)
+            return Outcome(BREACHED if is_open else MET, None, None, None)
 
         def explain(record: Record, events: Sequence[Event], outcome: Any, env: Env) -> Any:
             return {}, f"{record.id} is still open"

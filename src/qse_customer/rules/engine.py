@@ -94,6 +94,9 @@ the event programs inline; ``"plain"``, each rule's own check on each record."""
 
 ENGINES: Final = ("fast", "plain")
 
+_OUTSIDE: Final = Outcome(NOT_APPLICABLE, None, None, None)
+"""The outcome of a rule for a record outside its ``applies_to``."""
+
 
 @frozen
 class _Slot:
@@ -601,9 +604,9 @@ class CompiledRuleset:
             if where != IN_FORCE:
                 if where == ELSEWHERE:
                     return None
-                return (NOT_APPLICABLE, None, None, OutOfForce(where, event))
+                return Outcome(NOT_APPLICABLE, None, None, OutOfForce(where, event))
         if slot.predicate is not None and not slot.predicate(record):
-            return (NOT_APPLICABLE, None, None, None)
+            return _OUTSIDE
         check = slot.compiled.check
         assert check is not None
         return check(record, events, env)

@@ -32,6 +32,8 @@ from .kind_protocol import (
 )
 from .status import BREACHED, MET, NOT_APPLICABLE
 
+_NONE: Final = Outcome(NOT_APPLICABLE, None, None, None)
+
 FIELD: Final[dict[str, Any]] = {
     "type": "string",
     "pattern": "^[a-z_][a-z0-9_]*(\\.[A-Za-z0-9_-]+)?$",
@@ -107,10 +109,10 @@ class ValueLimit(BaseRuleKind):
         def check(record: Record, events: Sequence[Event], env: Env) -> Outcome:
             value = number(read(record))
             if value is None:
-                return (NOT_APPLICABLE, None, None, None)
+                return _NONE
             if most is not None:
-                return (MET if value <= most else BREACHED, None, None, value)
-            return (MET if value >= least else BREACHED, None, None, value)
+                return Outcome(MET if value <= most else BREACHED, None, None, value)
+            return Outcome(MET if value >= least else BREACHED, None, None, value)
 
         def explain(
             record: Record, events: Sequence[Event], outcome: Outcome, env: Env
