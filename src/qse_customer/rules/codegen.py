@@ -205,8 +205,9 @@ def scan_function(
     ``resolve(record)``, -1: no rule is about its type); ``switch(first)``, the ``(key, low, high,
     table)`` of the period of an instant; ``entry(group, signature)``, a new ``[count, slots to
     report]``; ``emit(record, events, slots, key)``, the findings of a group's rules;
-    ``plan_runs[p].rest`` and ``.observe``, plan ``p``'s other rules and aggregates; ``view``,
-    ``multi`` and ``tally`` as below; ``zero``, an instant before every record.
+    ``rest(p, record, events, table, key)`` and ``observe(p, record, events, first)``, plan
+    ``p``'s other rules and aggregates; ``view``, ``multi`` and ``tally`` as below; ``zero``, an
+    instant before every record.
 
     A record takes the plain path unless something about its history needs a closer look (known
     from its :attr:`~qse_customer.Record.history_facts` without walking its events): an event
@@ -234,16 +235,8 @@ def scan_function(
         "    key = None",
         "    table = None",
         *(f"    g{n} = None" for n in range(groups)),
-        *(
-            f"    rest{p} = run.plan_runs[{p}].rest"
-            for p, plan in enumerate(plans)
-            if plan.has_rest
-        ),
-        *(
-            f"    observe{p} = run.plan_runs[{p}].observe"
-            for p, plan in enumerate(plans)
-            if plan.has_aggregates
-        ),
+        "    rest = run.rest",
+        "    observe = run.observe",
         "    for record in records:",
         "        p = classes_get(record.__class__)",
         "        if p is None:",
@@ -289,9 +282,9 @@ def scan_function(
                 "    emit(record, events, e[1], key)",
             ]
         if plan.has_rest:
-            body.append(f"rest{p}(record, events, table, key)")
+            body.append(f"rest({p}, record, events, table, key)")
         if plan.has_aggregates:
-            body.append(f"observe{p}(record, events, first)")
+            body.append(f"observe({p}, record, events, first)")
         if not body:
             body.append("pass")
         lines += ["            " + line for line in body]

@@ -22,7 +22,7 @@ after ``at`` are ignored, as if the check ran at ``at``.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from enum import Enum
 from functools import partial
@@ -661,7 +661,7 @@ class _CheckRun:
 
     The generated loop (:func:`~qse_customer.rules.codegen.scan_function`) reads its attributes
     and calls its methods back: :meth:`view`, :meth:`switch`, :meth:`entry`, :meth:`emit`,
-    :meth:`resolve`, :meth:`multi`, and each plan's :class:`_PlanRun`; :meth:`plain` walks the
+    :meth:`resolve`, :meth:`rest`, :meth:`observe`, :meth:`multi`; :meth:`plain` walks the
     records with each rule's own check instead. :meth:`report` sums it all up.
     """
 
@@ -707,7 +707,8 @@ class _CheckRun:
         self.hits: dict[tuple[int, Hashable], tuple[_Slot, ...]] = {}
         self.plans = list(compiled.plans.values())
         self.plan_numbers = {tag: number for number, tag in enumerate(compiled.plans)}
-        self.plan_runs = [_PlanRun(self, plan) for plan in self.plans]
+        # Per plan: its other fused groups, its single rules, its aggregates.
+        self.parts = [self._parts(plan) for plan in self.plans]
         self.classes = compiled._classes
         self.zero = from_us(0)
         # Records whose events were recorded before stamping; back-dated events.
@@ -758,6 +759,71 @@ class _CheckRun:
             assert outcome is not None  # grouped rules are never placed in a window
             self.findings.append(compiled._finding(slot, record, events, outcome, self.env, key))
 
+    def _parts(
+        self, plan: _Plan
+    ) -> tuple[
+        tuple[tuple[int, Callable[[Record, Sequence[Event], Env], Hashable]], ...],
+        tuple[_Slot, ...],
+        tuple[tuple[Predicate | None, Aggregate], ...],
+    ]:
+        others = plan.groups[1:] if plan.program is not None else plan.groups
+        return (
+            tuple((number, group.run) for number, group, _ in others),
+            plan.singles,
+            tuple((slot.predicate, self.accumulators[slot.index][1]) for slot in plan.aggregates),
+        )
+
+    def rest(
+        self, number: int, record: Record, events: Sequence[Event], table: _PeriodTable, key: str
+    ) -> None:
+        """Plan ``number``'s rules outside its event program: other groups, then singles."""
+        runs, singles, _ = self.parts[number]
+        env = self.env
+        for group, check in runs:
+            signature = check(record, events, env)
+            tally = table.signatures[group]
+            found = tally.get(signature)
+            if found is None:
+                found = tally[signature] = self.entry(group, signature)
+            found[0] += 1
+            if found[1]:
+                self.emit(record, events, found[1], key)
+        counts = table.counts
+        compiled = self.compiled
+        window = compiled.window
+        want = self.want
+        settled = window is None or window.settles(events[0].at)
+        for slot in singles:
+            outcome = compiled._outcome(slot, record, events, env, settled)
+            if outcome is None:
+                continue
+            code = outcome[0]
+            counts[slot.index * 5 + code] += 1
+            elapsed = outcome[2]
+            if elapsed is not None:
+                self.elapsed(slot, key, elapsed)
+            if code in want and not self.full():
+                self.findings.append(compiled._finding(slot, record, events, outcome, env, key))
+
+    def observe(
+        self, number: int, record: Record, events: Sequence[Event], first: datetime
+    ) -> None:
+        """Feed the record to plan ``number``'s aggregates that its ``applies_to`` matches (and,
+        for a ruleset in force for a while, whose period began while it was)."""
+        window = self.compiled.window
+        indexes = self.indexes
+        opened = to_us(first)
+        for predicate, accumulator in self.parts[number][2]:
+            if predicate is None or predicate(record):
+                index = indexes[accumulator.granularity]
+                if window is None:
+                    key = index.key(opened)
+                else:
+                    key, begin, _ = index.locate(first)
+                    if window.place(begin) != IN_FORCE:
+                        continue
+                accumulator.observe(record, events, key, self.env)
+
     def resolve(self, record: object) -> int:
         """The plan number of a record's class (-1: no rule is about its type)."""
         _check_record(record)
@@ -791,7 +857,7 @@ class _CheckRun:
                     compiled._finding(slot, record, judged, outcome, env, key, cycle, codes)
                 )
         if plan.aggregates:
-            self.plan_runs[number].observe(record, cycles.whole, cycles.whole[0].at)
+            self.observe(number, record, cycles.whole, cycles.whole[0].at)
 
     # -- what both paths use ------------------------------------------------------------------
 
@@ -907,73 +973,6 @@ class _CheckRun:
             for key, values in table.items()
             if values[position] + values[position + 1]
         }
-
-
-class _PlanRun:
-    """One record type's rules outside its event program, in one :class:`_CheckRun`: the other
-    fused groups and the single rules (:meth:`rest`), and the aggregates (:meth:`observe`)."""
-
-    __slots__ = ("aggregates", "compiled", "env", "run", "runs", "singles", "want", "window")
-
-    def __init__(self, run: _CheckRun, plan: _Plan) -> None:
-        others = plan.groups[1:] if plan.program is not None else plan.groups
-        self.run = run
-        self.compiled = run.compiled
-        self.env = run.env
-        self.want = run.want
-        self.window = run.compiled.window
-        self.runs = tuple((number, group.run) for number, group, _ in others)
-        self.singles = plan.singles
-        self.aggregates = tuple(
-            (slot.predicate, run.accumulators[slot.index][1]) for slot in plan.aggregates
-        )
-
-    def rest(self, record: Record, events: Sequence[Event], table: _PeriodTable, key: str) -> None:
-        """The plan's rules outside its event program: other groups, then singles."""
-        run = self.run
-        env = self.env
-        for number, check in self.runs:
-            signature = check(record, events, env)
-            tally = table.signatures[number]
-            found = tally.get(signature)
-            if found is None:
-                found = tally[signature] = run.entry(number, signature)
-            found[0] += 1
-            if found[1]:
-                run.emit(record, events, found[1], key)
-        counts = table.counts
-        compiled = self.compiled
-        window = self.window
-        want = self.want
-        settled = window is None or window.settles(events[0].at)
-        for slot in self.singles:
-            outcome = compiled._outcome(slot, record, events, env, settled)
-            if outcome is None:
-                continue
-            code = outcome[0]
-            counts[slot.index * 5 + code] += 1
-            elapsed = outcome[2]
-            if elapsed is not None:
-                run.elapsed(slot, key, elapsed)
-            if code in want and not run.full():
-                run.findings.append(compiled._finding(slot, record, events, outcome, env, key))
-
-    def observe(self, record: Record, events: Sequence[Event], first: datetime) -> None:
-        """Feed the record to the plan's aggregates that its ``applies_to`` matches (and, for a
-        ruleset in force for a while, whose period began while it was)."""
-        window = self.window
-        indexes = self.run.indexes
-        opened = to_us(first)
-        for predicate, accumulator in self.aggregates:
-            if predicate is None or predicate(record):
-                index = indexes[accumulator.granularity]
-                if window is None:
-                    key = index.key(opened)
-                else:
-                    key, begin, _ = index.locate(first)
-                    if window.place(begin) != IN_FORCE:
-                        continue
-                accumulator.observe(record, events, key, self.env)
 
 
 def _condition_text(condition: Any) -> str:
