@@ -752,12 +752,15 @@ class _CheckRun:
     ) -> None:
         """Findings of a group's rules for one record (each explained by its own check)."""
         compiled = self.compiled
+        env = self.env
+        findings = self.findings
         for slot in slots:
-            if self.full():
+            if len(findings) >= self.max_findings:  # full() inline: this is the hot path
+                self.omitted += 1
                 continue
-            outcome = compiled._outcome(slot, record, events, self.env)
+            outcome = compiled._outcome(slot, record, events, env)
             assert outcome is not None  # grouped rules are never placed in a window
-            self.findings.append(compiled._finding(slot, record, events, outcome, self.env, key))
+            findings.append(compiled._finding(slot, record, events, outcome, env, key))
 
     def _parts(
         self, plan: _Plan
