@@ -15,7 +15,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from qse_customer.core.records import RECORD_TYPES  # noqa: E402
+from qse_customer.core.record_types import RECORD_TYPES  # noqa: E402
 from qse_customer.core.roles import Role  # noqa: E402
 from qse_customer.core.vocabulary import (  # noqa: E402
     Channel,

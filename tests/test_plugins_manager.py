@@ -28,7 +28,7 @@ from qse_customer.plugins import (
     hookimpl,
 )
 from qse_customer.plugins.manager import blocked_from_environment
-from qse_customer.rules.kind import BaseRuleKind, CompiledRule
+from qse_customer.rules.kind_protocol import BaseRuleKind, CompiledRule
 from qse_customer.stores import MemoryStore, SQLiteStore, StoreError, open_store
 
 _T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)

@@ -1,6 +1,7 @@
 """The engine's fast path (``check``: generated loop, event programs, counted signatures) gives
-the same counts and findings as the straightforward one (``evaluate``: each rule's own check on
-each record), for both shipped rulesets and for random mixes of the rule kinds it fuses."""
+the same report as the plain one (``check(engine="plain")``: each rule's own check on each record)
+and the same counts and findings as the stream (``evaluate``), for both shipped rulesets and for
+random mixes of the rule kinds it fuses."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,6 +18,8 @@ from qse_customer.core.complaint import COMPLAINT_LIFECYCLE
 from qse_customer.core.timestamps import to_us
 from qse_customer.rules import Status, compile_ruleset, load_ruleset, merge_rulesets
 from qse_customer.rules.codegen import EventProgram
+from qse_customer.rules.kind_protocol import Env
+from qse_customer.rules.timeline import Timeline
 from qse_customer.testing.strategies import aware_datetimes, complaints, histories, records
 
 LAB = qse.WorkingCalendar(timezone="Europe/London", opens="08:00", closes="17:00")
@@ -42,9 +46,14 @@ def counts_from_findings(findings: list[Any]) -> dict[str, Counter[Status]]:
 
 
 def assert_same(compiled: Any, batch: list[Any], at: datetime, period: str) -> None:
-    """check (every status kept) and evaluate agree on every count and every finding."""
+    """check (every status kept), check on the plain path and evaluate agree on every count and
+    every finding."""
     streamed = list(compiled.evaluate(batch, at=at, period=period))
     report = compiled.check(batch, at=at, period=period, keep=EVERY, max_findings=10**6)
+    plain = compiled.check(
+        batch, at=at, period=period, keep=EVERY, max_findings=10**6, engine="plain"
+    )
+    assert report.to_dict() == plain.to_dict()
     assert [f.to_dict() for f in report.findings] == [f.to_dict() for f in streamed]
     expected = counts_from_findings(streamed)
     for summary in report.rules:
@@ -62,6 +71,13 @@ def assert_same(compiled: Any, batch: list[Any], at: datetime, period: str) -> N
     default = compiled.check(batch, at=at, period=period)
     kept = [f for f in streamed if f.status in (Status.BREACHED, Status.AT_RISK)]
     assert [f.to_dict() for f in default.findings] == [f.to_dict() for f in kept[:10_000]]
+    # A report that keeps few findings counts the rest alike on both paths.
+    few = {"keep": EVERY, "max_findings": 2}
+    fast = compiled.check(batch, at=at, period=period, **few)
+    assert (
+        fast.to_dict()
+        == compiled.check(batch, at=at, period=period, engine="plain", **few).to_dict()
+    )
 
 
 @settings(max_examples=60)
@@ -137,25 +153,43 @@ def test_a_fused_program_agrees_with_each_rules_own_check(case, at):
     rules, batch = case
     compiled = compile_ruleset({"name": "mix", "version": "1", "rules": rules}, calendar=LAB)
     assert_same(compiled, batch, at, "month")
-    plan = compiled.plans["complaint"]
-    program = plan.program
+    program = compiled.plans["complaint"].program
     if program is None:  # only required_step rules with a limit: nothing to fuse
         assert all("within" in rule["params"] for rule in rules)
-        return
-    assert isinstance(program, EventProgram)
-    fused = plan.groups[0][2]
-    env = compiled._env(at)
-    for record in batch:
-        cycles = compiled._view(record, env.at)
-        for events in cycles or ():
-            codes = program.decode(program.walk(record, events))
-            assert codes == tuple(compiled._outcome(s, record, events, env)[0] for s in fused)
+    else:
+        assert isinstance(program, EventProgram)
 
 
 @given(aware_datetimes(datetime(1000, 1, 1), datetime(9999, 12, 30)))
 def test_messages_show_times_as_strftime_does(moment):
-    env = COMPILED["both"]._env(datetime(2100, 1, 1, tzinfo=UTC))
+    at = datetime(2100, 1, 1, tzinfo=UTC)
+    env = Env(at, to_us(at), LAB, {"": Timeline(LAB)})
     # Through UTC: a time inside a clock-change gap is shown as the instant it denotes.
     local = moment.astimezone(UTC).astimezone(env.zone)
     assert env.show(to_us(moment)) == local.strftime("%a %d %b %Y %H:%M %Z")
     assert env.show_day(to_us(moment)) == local.strftime("%a %d %b %Y")
+
+
+@settings(max_examples=20)
+@given(st.lists(records(), max_size=6), moments)
+def test_the_plain_path_through_the_package_and_ruleset_versions(batch, at):
+    versions = [
+        {**document, "version": version, "effective_from": start, "effective_until": until}
+        for document in [load_ruleset("qse2-responsibility").to_dict()]
+        for version, start, until in [("1", None, "2025-12-31"), ("2", "2026-01-01", None)]
+    ]
+    for ruleset in ("customer-service-standards", versions):
+        fast = qse.check(batch, ruleset, calendar=LAB, at=at, keep=EVERY)
+        plain = qse.check(batch, ruleset, calendar=LAB, at=at, keep=EVERY, engine="plain")
+        assert fast.to_dict() == plain.to_dict()
+
+
+def test_an_unknown_engine_is_refused():
+    with pytest.raises(qse.ValidationError, match=r"engine.*fast, plain"):
+        qse.check(
+            [],
+            "qse2-responsibility",
+            calendar=LAB,
+            at=datetime(2026, 1, 1, tzinfo=UTC),
+            engine="quick",
+        )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ._lazy import lazy_exports
+from ._version import __version__
 from .analysis.comparisons import Comparison, compare_means, compare_nps, compare_shares
 from .analysis.complaint_trends import control_chart, count_complaints, detect_recurrences, pareto
 from .analysis.instrument import Instrument
@@ -57,7 +58,7 @@ from .core.follow_up import FollowUp, find_by_follow_up, follow_up
 from .core.measurement import Measurement
 from .core.parties import RecordRef, Submitter
 from .core.record import Record
-from .core.records import RECORD_TYPES, AnyRecord
+from .core.record_types import RECORD_TYPES, AnyRecord
 from .core.referral import Referral
 from .core.roles import Actor, Role
 from .core.schema import schema_for
@@ -73,7 +74,6 @@ from .core.vocabulary import (
     Severity,
 )
 from .notifiers import Notification, NotificationKind
-from .plugged_rules import check, compile_ruleset, load_ruleset, load_ruleset_versions
 from .plugins import (
     PluginConflictError,
     PluginError,
@@ -94,8 +94,12 @@ from .rules import (
     Ruleset,
     RulesetVersions,
     Status,
+    check,
+    compile_ruleset,
     contract_rules,
     evaluate,
+    load_ruleset,
+    load_ruleset_versions,
     merge_rulesets,
     shipped_rulesets,
 )
@@ -126,8 +130,6 @@ __getattr__ = lazy_exports(
         ".stores": ["MemoryStore", "SQLiteStore"],
     },
 )
-
-__version__ = "0.1.0"
 
 __all__ = [
     "PACKET_VERSION",

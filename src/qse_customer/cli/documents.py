@@ -10,9 +10,9 @@ from typing import Any, TextIO
 
 from ..analysis.instrument import Instrument, instrument_schema_errors
 from ..core.errors import FieldError, QSEError, TransitionError, ValidationError, json_problem
-from ..core.records import AnyRecord
+from ..core.record_types import AnyRecord
 from ..core.serialisation import from_dict
-from ..plugged_rules import load_ruleset
+from ..rules.loader import load_ruleset
 from .common import InputError, read_text
 
 TOO_DEEP = "nested too deeply to be a record, ruleset or instrument; flatten it"

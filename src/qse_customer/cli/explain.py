@@ -12,14 +12,13 @@ from typing import Any
 from ..core.export import for_export as without_free_text
 from ..core.export import withholds_text
 from ..core.record import Record
-from ..core.records import RECORD_TYPES
+from ..core.record_types import RECORD_TYPES
 from ..core.redaction import redact_url
-from ..plugged_rules import compile_ruleset
 from ..reports.formatting import duration, local_time
 from ..reports.terminal import printable, printable_json
 from ..rules.findings import Finding
 from ..rules.ruleset import Rule, Ruleset
-from ..rules.versions import RulesetVersions
+from ..rules.versions import RulesetVersions, compile_ruleset
 from ..stores.errors import RecordNotFoundError
 from ..stores.protocol import Store
 from .common import (

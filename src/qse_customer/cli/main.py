@@ -10,7 +10,7 @@ import sys
 import traceback
 from collections.abc import Mapping, Sequence
 
-from .. import __version__
+from .._version import __version__
 from ..core.errors import QSEError
 from ..core.redaction import scrub, secrets_in
 from ..notifiers.builtin import PASSWORD_ENV, URL_ENV

@@ -13,7 +13,7 @@ from typing import Any
 from ..core.errors import FieldError, QSEError
 from ..core.export import for_export, withholds_text
 from ..core.record import Record
-from ..core.records import RECORD_TYPES
+from ..core.record_types import RECORD_TYPES
 from ..core.redaction import redact_url
 from ..core.serialisation import from_dict, to_dict, to_json
 from ..reports.terminal import printable_json

@@ -12,7 +12,7 @@ import jsonschema
 
 from .checks import unstorable
 from .errors import FieldError, ValidationError
-from .records import RECORD_TYPES, record_type
+from .record_types import RECORD_TYPES, record_type
 
 
 @cache

@@ -16,7 +16,7 @@ from cattrs.strategies import configure_tagged_union
 
 from .errors import FieldError, TransitionError, ValidationError, json_problem
 from .record import Record
-from .records import RECORD_TYPES, AnyRecord
+from .record_types import RECORD_TYPES, AnyRecord
 from .schema import validate_record_document
 from .survey import Answer
 

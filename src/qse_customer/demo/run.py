@@ -12,11 +12,11 @@ from attrs import frozen
 
 from ..core.record import Record
 from ..core.timestamps import wall_clock
-from ..plugged_rules import load_ruleset
 from ..reports.atomic_file import write_text
 from ..reports.content import build_report
 from ..reports.html import render_html
 from ..reports.json_report import render_json
+from ..rules.loader import load_ruleset
 from ..stores.opening import open_store
 from .lab import generate_lab
 

@@ -21,7 +21,7 @@ from .markers import hookspec
 
 if TYPE_CHECKING:  # the backends import the plugin system, not the other way round
     from ..notifiers.notification import Notification
-    from ..rules.kind import RuleKind
+    from ..rules.kind_protocol import RuleKind
     from ..stores.protocol import StoreFactory
     from ..survey_backends.protocol import SurveyBackendFactory
 
@@ -99,8 +99,8 @@ def qse_rule_kinds() -> Mapping[str, RuleKind]:  # type: ignore[empty-body]
     receives the merged table as its extra kinds).
 
     :return: a mapping of kind name (as written in a ruleset's ``kind`` field) to an object of
-        the rule engine's :class:`qse_customer.rules.kind.RuleKind` protocol whose ``name`` is
-        that same name (subclass ``qse_customer.rules.kind.BaseRuleKind``).
+        the rule engine's :class:`qse_customer.rules.kind_protocol.RuleKind` protocol whose
+        ``name`` is that same name (subclass ``qse_customer.rules.kind_protocol.BaseRuleKind``).
 
     A name claimed by two plugins, or by a plugin and a built-in kind, is a
     :class:`PluginConflictError` naming the plugin(s); a wrong type, or a name that disagrees

@@ -33,8 +33,8 @@ import pluggy
 from attrs import frozen
 
 from ..core.errors import QSEError, ValidationError
-from ..rules.kind import RuleKind
-from ..rules.kinds import BUILTIN_KINDS
+from ..rules.kind_protocol import RuleKind
+from ..rules.kind_registry import BUILTIN_KINDS
 from . import hookspecs
 from .errors import PluginConflictError, PluginLoadError, PluginResultError
 from .markers import DISABLE_PLUGINS_ENV, ENTRY_POINT_GROUP, PROJECT_NAME

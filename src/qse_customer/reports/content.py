@@ -18,7 +18,7 @@ from itertools import chain
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .. import __version__
+from .._version import __version__
 from ..analysis.complaint_trends import control_chart, count_complaints, pareto
 from ..analysis.instrument_registry import UnknownInstrumentError, load_instrument
 from ..analysis.periods import period_keys
@@ -28,12 +28,11 @@ from ..core.calendar import WorkingCalendar
 from ..core.complaint import Complaint
 from ..core.errors import QSEError, ValidationError
 from ..core.record import Record
-from ..core.records import RECORD_TYPES
+from ..core.record_types import RECORD_TYPES
 from ..core.redaction import redact_url
 from ..core.referral import Referral
 from ..core.survey import Survey, SurveyResponse
 from ..core.timestamps import wall_clock
-from ..plugged_rules import compile_ruleset
 from ..review import management_review
 from ..review.small_cells import (
     GROUP_DIMENSIONS,
@@ -45,7 +44,7 @@ from ..review.small_cells import (
 from ..rules.report import Report
 from ..rules.ruleset import Ruleset
 from ..rules.status import Status
-from ..rules.versions import CompiledVersions, RulesetVersions
+from ..rules.versions import CompiledVersions, RulesetVersions, compile_ruleset
 
 REPORT_VERSION = 2
 """Raised when a key is removed or renamed, or a value may now be null; new keys may be added

@@ -14,7 +14,7 @@ from __future__ import annotations
 from .contract_rules import contract_rules, merge_rulesets
 from .engine import CompiledRuleset
 from .findings import Finding
-from .kind import (
+from .kind_protocol import (
     Aggregate,
     BaseRuleKind,
     CompileContext,
@@ -24,7 +24,7 @@ from .kind import (
     RuleKind,
     ValidationContext,
 )
-from .kinds import BUILTIN_KINDS
+from .kind_registry import BUILTIN_KINDS
 from .loader import SHIPPED, load_ruleset, shipped_rulesets
 from .report import Counts, PeriodSummary, Report, RuleSummary, VersionInForce, VersionSummary
 from .ruleset import AppliesTo, Rule, Ruleset, Source

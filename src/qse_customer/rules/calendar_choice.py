@@ -25,9 +25,9 @@ from typing import Any, Final
 from ..core.errors import FieldError
 from ..core.events import Event
 from ..core.record import Record
-from ..core.records import RECORD_TYPES
+from ..core.record_types import RECORD_TYPES
 from .applies_to import field_getter
-from .kind import (
+from .kind_protocol import (
     Check,
     CompiledRule,
     Env,

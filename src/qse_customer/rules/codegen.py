@@ -22,11 +22,12 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any
 
+from .._generated import run_source
 from ..core.events import Event
 from ..core.record import Record
 from ..core.roles import Role
 from .applies_to import compile_where
-from .kind import listed
+from .kind_protocol import listed
 from .ruleset import Rule
 from .status import BREACHED, MET, NOT_APPLICABLE
 
@@ -46,8 +47,9 @@ def fusable(rule: Rule) -> bool:
 class EventProgram:
     """The event-only rules of one record type as bits of one signature (see the module doc)."""
 
-    def __init__(self, rules: Sequence[Rule]) -> None:
+    def __init__(self, rules: Sequence[Rule], label: str = "rules") -> None:
         self.rules = tuple(rules)
+        self.label = label
         self.count = len(self.rules)
         bit = 0
         # Per rule: its kind, its bits, and for required_step the bits of its steps.
@@ -153,7 +155,7 @@ class EventProgram:
             namespace: dict[str, Any] = {"MISSING": _MISSING, "getattr": getattr}
             body = "\n".join("    " + line for line in self.lines("w", namespace))
             source = f"def walk(record, events):\n{body}\n    return s\n"
-            exec(compile(source, "<qse_customer event program>", "exec"), namespace)
+            run_source(source, f"event program for {self.label}", namespace)
             self._walk = namespace["walk"]
         return self._walk(record, events)
 
@@ -193,34 +195,48 @@ class PlanCode:
         self.has_aggregates = has_aggregates
 
 
-def scan_function(plans: Sequence[PlanCode], groups: int, late: Any) -> Callable[..., int]:
-    """The generated loop over records (see the module doc); it returns the records seen.
+def scan_function(
+    plans: Sequence[PlanCode], groups: int, late: Any, label: str = "rules"
+) -> Callable[..., int]:
+    """The generated loop over records (see the module doc): ``scan(records, run)`` returns the
+    records seen, where ``run`` is the engine's run of one check and gives:
 
-    Arguments: ``records, at_moment, view, switch, entry, emit, resolve, rest, observe,
-    classes, zero, multi, tally``; ``switch(first)`` gives ``(key, low, high, table)`` of the
-    period of an instant, ``entry(group, signature)`` a new ``[count, slots to report]``,
-    ``rest[p]`` and ``observe[p]`` run plan ``p``'s other rules and aggregates.
+    ``at``, the moment of the check; ``classes``, record class to plan number (filled by
+    ``resolve(record)``, -1: no rule is about its type); ``switch(first)``, the ``(key, low, high,
+    table)`` of the period of an instant; ``entry(group, signature)``, a new ``[count, slots to
+    report]``; ``emit(record, events, slots, key)``, the findings of a group's rules;
+    ``rest(p, record, events, table, key)`` and ``observe(p, record, events, first)``, plan
+    ``p``'s other rules and aggregates; ``view``, ``multi`` and ``tally`` as below; ``zero``, an
+    instant before every record.
 
     A record takes the plain path unless something about its history needs a closer look (known
     from its :attr:`~qse_customer.Record.history_facts` without walking its events): an event
-    after ``at_moment`` or recorded after it, a correction, an erasure or a reopening, or an
-    event recorded more than ``late`` after it happened (a back-dated entry, counted exactly in
-    ``view``). Then ``view(record, at_moment)`` gives its judged history as cycles (``None``:
-    nothing known by then), and a record of several cycles, or with corrections or erasures,
-    goes to ``multi``. ``tally[0]`` counts records with events recorded before stamping.
+    after ``at`` or recorded after it, a correction, an erasure or a reopening, or an event
+    recorded more than ``late`` after it happened (a back-dated entry, counted exactly in
+    ``view``). Then ``view(record, at)`` gives its judged history as cycles (``None``: nothing
+    known by then), and a record of several cycles, or with corrections or erasures, goes to
+    ``multi(record, cycles, table, key, p)``. ``tally[0]`` counts records with events recorded
+    before stamping.
     """
     namespace: dict[str, Any] = {"MISSING": _MISSING, "getattr": getattr, "LATE": late}
     lines = [
-        "def scan(records, at_moment, view, switch, entry, emit, resolve, rest, observe, "
-        "classes, zero, multi, tally):",
-        "    classes_get = classes.get",
+        "def scan(records, run):",
+        "    at_moment = run.at",
+        "    view = run.view",
+        "    switch = run.switch",
+        "    entry = run.entry",
+        "    emit = run.emit",
+        "    resolve = run.resolve",
+        "    multi = run.multi",
+        "    tally = run.tally",
+        "    classes_get = run.classes.get",
         "    seen = 0",
-        "    low = high = zero",
+        "    low = high = run.zero",
         "    key = None",
         "    table = None",
         *(f"    g{n} = None" for n in range(groups)),
-        *(f"    rest{p} = rest[{p}]" for p, plan in enumerate(plans) if plan.has_rest),
-        *(f"    observe{p} = observe[{p}]" for p, plan in enumerate(plans) if plan.has_aggregates),
+        "    rest = run.rest",
+        "    observe = run.observe",
         "    for record in records:",
         "        p = classes_get(record.__class__)",
         "        if p is None:",
@@ -266,14 +282,14 @@ def scan_function(plans: Sequence[PlanCode], groups: int, late: Any) -> Callable
                 "    emit(record, events, e[1], key)",
             ]
         if plan.has_rest:
-            body.append(f"rest{p}(record, events, table, key)")
+            body.append(f"rest({p}, record, events, table, key)")
         if plan.has_aggregates:
-            body.append(f"observe{p}(record, events, first)")
+            body.append(f"observe({p}, record, events, first)")
         if not body:
             body.append("pass")
         lines += ["            " + line for line in body]
     lines.append("    return seen")
     source = "\n".join(lines) + "\n"
-    exec(compile(source, "<qse_customer rule engine>", "exec"), namespace)
+    run_source(source, f"check for {label}", namespace)
     scan: Callable[..., int] = namespace["scan"]
     return scan

@@ -25,7 +25,8 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Any, Final
+from functools import partial
+from typing import Any, Final, Literal
 from zoneinfo import ZoneInfo
 
 from attrs import frozen
@@ -40,8 +41,16 @@ from ..core.timestamps import from_us, to_us, utc
 from .applies_to import compile_where, field_getter
 from .codegen import EventProgram, PlanCode, fusable, scan_function
 from .findings import Finding
-from .kind import Aggregate, CompileContext, CompiledRule, Env, GroupCheck, Outcome, Predicate
-from .kinds import BUILTIN_KINDS
+from .kind_protocol import (
+    Aggregate,
+    CompileContext,
+    CompiledRule,
+    Env,
+    GroupCheck,
+    Outcome,
+    Predicate,
+)
+from .kind_registry import BUILTIN_KINDS
 from .limits import Limit
 from .loader import RulesetSource, load_ruleset
 from .quantiles import ElapsedSketch
@@ -78,6 +87,15 @@ def _lower_bound(limit: Limit) -> timedelta:
 
 
 _DEFAULT_KEEP: Final = (Status.BREACHED, Status.AT_RISK)
+
+Engine = Literal["fast", "plain"]
+"""How :meth:`CompiledRuleset.check` runs: ``"fast"`` (the default), the generated loop with
+the event programs inline; ``"plain"``, each rule's own check on each record."""
+
+ENGINES: Final = ("fast", "plain")
+
+_OUTSIDE: Final = Outcome(NOT_APPLICABLE, None, None, None)
+"""The outcome of a rule for a record outside its ``applies_to``."""
 
 
 @frozen
@@ -195,7 +213,9 @@ class CompiledRuleset:
         self.backdated_after = Limit.parse(ruleset.backdated_after or DEFAULT_BACKDATED_AFTER)
         self._late = self.backdated_after.deadline_function(timelines[""])
         self._late_bound = _lower_bound(self.backdated_after)
-        self._scan = scan_function(plan_codes, self.group_count, self._late_bound)
+        self._scan = scan_function(
+            plan_codes, self.group_count, self._late_bound, f"ruleset {ruleset.label}"
+        )
         self._classes: dict[type, int] = {}
 
     def _plan(self, tag: str, context: CompileContext) -> _Plan:
@@ -210,7 +230,8 @@ class CompiledRuleset:
         groups = []
         program = None
         if fused:
-            program = EventProgram([slot.rule for slot in fused])
+            label = f"{tag} records in ruleset {self.ruleset.label}"
+            program = EventProgram([slot.rule for slot in fused], label)
             group = GroupCheck(
                 rule_ids=tuple(slot.rule.id for slot in fused),
                 run=lambda record, events, env: program.walk(record, events),
@@ -551,263 +572,19 @@ class CompiledRuleset:
         period: Granularity = "month",
         keep: Iterable[Status | str] = _DEFAULT_KEEP,
         max_findings: int = 10_000,
+        engine: Engine = "fast",
     ) -> Report:
-        """Check every record once and summarise per rule and period (see :class:`Report`)."""
-        env = self._env(at)
-        want = _statuses(keep)
-        index = self._indexes(period)
-        accumulators = {
-            slot.index: (slot, slot.compiled.aggregate())
-            for slot in self.slots
-            if slot.compiled.aggregate is not None
-        }
-        extra_indexes: dict[str, PeriodIndex] = {
-            g: self._indexes(g) for g in {a.granularity for _, a in accumulators.values()}
-        }
-        extra_indexes.pop(period, None)
-        rules = len(self.slots)
-        groups = self.group_count
-        # One table per combination of period keys (the report's granularity first, then the
-        # aggregates' own): a record's counts go to one table, summed per granularity at the end.
-        combos: dict[tuple[str, ...], _PeriodTable] = {}
-        locators = (index.locate, *(i.locate for i in extra_indexes.values()))
-        sketches: dict[int, ElapsedSketch] = {}
-        period_sketches: dict[tuple[int, str], ElapsedSketch] = {}
-        findings: list[Finding] = []
-        omitted = [0]
-        groups_by_number = {
-            number: (group, slots)
-            for plan in self.plans.values()
-            for number, group, slots in plan.groups
-        }
-        hits: dict[tuple[int, Hashable], tuple[_Slot, ...]] = {}
-        plan_list = list(self.plans.values())
-        plan_index = {tag: number for number, tag in enumerate(self.plans)}
-
-        def switch(first: datetime) -> tuple[str, datetime, datetime, _PeriodTable]:
-            """The period (of every granularity in use) of a record opened at ``first``."""
-            found = [locate(first) for locate in locators]
-            combo = tuple(key for key, _, _ in found)
-            table = combos.get(combo)
-            if table is None:
-                table = combos[combo] = _PeriodTable(rules, groups)
-            low = max(begin for _, begin, _ in found)
-            high = min(end for _, _, end in found)
-            return combo[0], low, high, table
-
-        def entry(number: int, signature: Hashable) -> list[Any]:
-            """A new counter for a group's signature, with the rules whose finding is kept."""
-            wanted = hits.get((number, signature))
-            if wanted is None:
-                group, slots = groups_by_number[number]
-                codes = group.decode(signature)
-                wanted = hits[(number, signature)] = tuple(
-                    slot for slot, code in zip(slots, codes, strict=True) if code in want
-                )
-            return [0, wanted]
-
-        def emit(record: Record, events: Sequence[Event], slots: Sequence[_Slot], key: str) -> None:
-            """Findings of a group's rules for one record (each explained by its own check)."""
-            for slot in slots:
-                if len(findings) >= max_findings:
-                    omitted[0] += 1
-                    continue
-                outcome = self._outcome(slot, record, events, env)
-                assert outcome is not None  # grouped rules are never placed in a window
-                findings.append(self._finding(slot, record, events, outcome, env, key))
-
-        def resolve(record: object) -> int:
-            """The plan number of a record's class (-1: no rule is about its type)."""
-            _check_record(record)
-            assert isinstance(record, Record)
-            number = plan_index.get(record.TYPE, -1)
-            self._classes[type(record)] = number
-            return number
-
-        def rest_of(plan: _Plan) -> Callable[[Record, Sequence[Event], _PeriodTable, str], None]:
-            others = plan.groups[1:] if plan.program is not None else plan.groups
-            runs = tuple((number, group.run) for number, group, _ in others)
-            singles = plan.singles
-            window = self.window
-
-            def rest(
-                record: Record, events: Sequence[Event], table: _PeriodTable, key: str
-            ) -> None:
-                """The plan's rules outside its event program: other groups, then singles."""
-                for number, run in runs:
-                    signature = run(record, events, env)
-                    tally = table.signatures[number]
-                    found = tally.get(signature)
-                    if found is None:
-                        found = tally[signature] = entry(number, signature)
-                    found[0] += 1
-                    if found[1]:
-                        emit(record, events, found[1], key)
-                counts = table.counts
-                settled = window is None or window.settles(events[0].at)
-                for slot in singles:
-                    outcome = self._outcome(slot, record, events, env, settled)
-                    if outcome is None:
-                        continue
-                    code = outcome[0]
-                    counts[slot.index * 5 + code] += 1
-                    elapsed = outcome[2]
-                    if elapsed is not None:
-                        sketch_elapsed(slot, key, elapsed)
-                    if code in want:
-                        if len(findings) >= max_findings:
-                            omitted[0] += 1
-                        else:
-                            findings.append(self._finding(slot, record, events, outcome, env, key))
-
-            return rest
-
-        def sketch_elapsed(slot: _Slot, key: str, elapsed: float) -> None:
-            """Add a stopped clock's elapsed time to the rule's sketches (whole run, period)."""
-            sketch = sketches.get(slot.index)
-            if sketch is None:
-                sketch = sketches[slot.index] = ElapsedSketch()
-            sketch.add(elapsed)
-            per = period_sketches.get((slot.index, key))
-            if per is None:
-                per = period_sketches[(slot.index, key)] = ElapsedSketch()
-            per.add(elapsed)
-
-        all_indexes = {period: index, **extra_indexes}
-
-        def observe_of(plan: _Plan) -> Callable[[Record, Sequence[Event], datetime], None]:
-            chosen = tuple(
-                (slot.predicate, accumulators[slot.index][1]) for slot in plan.aggregates
+        """Check every record once and summarise per rule and period (see :class:`Report`);
+        ``engine="plain"`` runs each rule's own check on each record instead of the generated
+        loop: the same report, slower (the fast path is tested against it)."""
+        if engine not in ENGINES:
+            raise ValidationError.single(
+                "engine", f"expected one of {', '.join(ENGINES)}, got {engine!r}"
             )
-            window = self.window
-
-            def observe(record: Record, events: Sequence[Event], first: datetime) -> None:
-                """Feed the record to the plan's aggregates that its ``applies_to`` matches (and,
-                for a ruleset in force for a while, whose period began while it was)."""
-                opened = to_us(first)
-                for predicate, accumulator in chosen:
-                    if predicate is None or predicate(record):
-                        index = all_indexes[accumulator.granularity]
-                        if window is None:
-                            key = index.key(opened)
-                        else:
-                            key, begin, _ = index.locate(first)
-                            if window.place(begin) != IN_FORCE:
-                                continue
-                        accumulator.observe(record, events, key, env)
-
-            return observe
-
-        observers = [observe_of(plan) for plan in plan_list]
-        # Records whose events were recorded before stamping; back-dated events.
-        tally = [0, 0]
-
-        def view(record: Record, at: datetime) -> history.Cycles | None:
-            """A record's judged history, counting its back-dated events."""
-            cycles = self._view(record, at)
-            if cycles is not None and record.events[-1].recorded_at is not None:
-                tally[1] += len(self._backdated(record, at))
-            return cycles
-
-        def multi(
-            record: Record, cycles: history.Cycles, table: _PeriodTable, key: str, number: int
-        ) -> None:
-            """Every rule on a record of several cycles (reopened), each judged over them."""
-            plan = plan_list[number]
-            counts = table.counts
-            settled = self.window is None or self.window.settles(cycles.whole[0].at)
-            for slot in plan.record_slots:
-                judged_outcome = self._judge(slot, record, cycles, env, settled)
-                if judged_outcome is None:
-                    continue
-                outcome, judged, cycle, codes = judged_outcome
-                code = outcome[0]
-                counts[slot.index * 5 + code] += 1
-                if outcome[2] is not None:
-                    sketch_elapsed(slot, key, outcome[2])
-                if code in want:
-                    if len(findings) >= max_findings:
-                        omitted[0] += 1
-                    else:
-                        findings.append(
-                            self._finding(slot, record, judged, outcome, env, key, cycle, codes)
-                        )
-            if plan.aggregates:
-                observers[number](record, cycles.whole, cycles.whole[0].at)
-
-        seen = self._scan(
-            _checked_iterable(records),
-            env.at,
-            view,
-            switch,
-            entry,
-            emit,
-            resolve,
-            [rest_of(plan) for plan in plan_list],
-            observers,
-            self._classes,
-            from_us(0),
-            multi,
-            tally,
-        )
-
-        granularities = (period, *extra_indexes)
-        by_granularity: dict[str, dict[str, list[int]]] = {g: {} for g in granularities}
-        for combo, table in combos.items():
-            totals = self._totals(table)
-            for granularity, key in zip(granularities, combo, strict=True):
-                into = by_granularity[granularity].get(key)
-                if into is None:
-                    by_granularity[granularity][key] = list(totals)
-                else:
-                    for position, value in enumerate(totals):
-                        if value:
-                            into[position] += value
-        per_period = by_granularity[period]
-
-        period_outcomes: dict[int, list[tuple[str, int]]] = {}
-        for slot, accumulator in accumulators.values():
-            table_g = by_granularity[accumulator.granularity]
-
-            def lookup(
-                rule_id: str, table_g: dict[str, list[int]] = table_g
-            ) -> Mapping[str, tuple[int, int]]:
-                target = self.ruleset.rule(rule_id)
-                position = self.ruleset.rules.index(target) * 5
-                return {
-                    key: (values[position], values[position] + values[position + 1])
-                    for key, values in table_g.items()
-                    if values[position] + values[position + 1]
-                }
-
-            for outcome_p in accumulator.finish(env, lookup):
-                period_outcomes.setdefault(slot.index, []).append((outcome_p[0], outcome_p[1]))
-                if outcome_p[1] in want:
-                    if len(findings) >= max_findings:
-                        omitted[0] += 1
-                    else:
-                        findings.append(self._period_finding(slot, accumulator, outcome_p, env))
-
-        summaries = tuple(
-            self._summary(slot, per_period, period_outcomes, sketches, period_sketches)
-            for slot in self.slots
-        )
-        return Report(
-            ruleset=self.ruleset.name,
-            ruleset_version=self.ruleset.version,
-            at=env.at,
-            period=period,
-            timezone=self.calendar.timezone,
-            calendar=self.calendar.to_dict(),
-            records=seen,
-            rules=summaries,
-            findings=tuple(findings),
-            kept=tuple(STATUSES[code] for code in sorted(want)),
-            findings_omitted=omitted[0],
-            unstamped_records=tally[0],
-            backdated_events=tally[1],
-            backdated_after=self.backdated_after.to_dict(),
-        )
+        run = _CheckRun(self, at, period, keep, max_findings)
+        records = _checked_iterable(records)
+        seen = run.plain(records) if engine == "plain" else self._scan(records, run)
+        return run.report(seen)
 
     def _outcome(
         self,
@@ -827,9 +604,9 @@ class CompiledRuleset:
             if where != IN_FORCE:
                 if where == ELSEWHERE:
                     return None
-                return (NOT_APPLICABLE, None, None, OutOfForce(where, event))
+                return Outcome(NOT_APPLICABLE, None, None, OutOfForce(where, event))
         if slot.predicate is not None and not slot.predicate(record):
-            return (NOT_APPLICABLE, None, None, None)
+            return _OUTSIDE
         check = slot.compiled.check
         assert check is not None
         return check(record, events, env)
@@ -879,6 +656,328 @@ class CompiledRuleset:
         )
 
 
+class _CheckRun:
+    """One run of :meth:`CompiledRuleset.check`: the counters, sketches and findings it fills.
+
+    The generated loop (:func:`~qse_customer.rules.codegen.scan_function`) reads its attributes
+    and calls its methods back: :meth:`view`, :meth:`switch`, :meth:`entry`, :meth:`emit`,
+    :meth:`resolve`, :meth:`rest`, :meth:`observe`, :meth:`multi`; :meth:`plain` walks the
+    records with each rule's own check instead. :meth:`report` sums it all up.
+    """
+
+    def __init__(
+        self,
+        compiled: CompiledRuleset,
+        at: datetime,
+        period: Granularity,
+        keep: Iterable[Status | str],
+        max_findings: int,
+    ) -> None:
+        self.compiled = compiled
+        self.env = compiled._env(at)
+        self.at = self.env.at
+        self.want = _statuses(keep)
+        self.period = period
+        self.max_findings = max_findings
+        self.accumulators = {
+            slot.index: (slot, slot.compiled.aggregate())
+            for slot in compiled.slots
+            if slot.compiled.aggregate is not None
+        }
+        index = compiled._indexes(period)
+        extra: dict[str, PeriodIndex] = {
+            g: compiled._indexes(g) for g in {a.granularity for _, a in self.accumulators.values()}
+        }
+        extra.pop(period, None)
+        # One table per combination of period keys (the report's granularity first, then the
+        # aggregates' own): a record's counts go to one table, summed per granularity at the end.
+        self.granularities: tuple[str, ...] = (period, *extra)
+        self.indexes: dict[str, PeriodIndex] = {period: index, **extra}
+        self.locators = tuple(index.locate for index in self.indexes.values())
+        self.combos: dict[tuple[str, ...], _PeriodTable] = {}
+        self.sketches: dict[int, ElapsedSketch] = {}
+        self.period_sketches: dict[tuple[int, str], ElapsedSketch] = {}
+        self.findings: list[Finding] = []
+        self.omitted = 0
+        self.groups = {
+            number: (group, slots)
+            for plan in compiled.plans.values()
+            for number, group, slots in plan.groups
+        }
+        self.hits: dict[tuple[int, Hashable], tuple[_Slot, ...]] = {}
+        self.plans = list(compiled.plans.values())
+        self.plan_numbers = {tag: number for number, tag in enumerate(compiled.plans)}
+        # Per plan: its other fused groups, its single rules, its aggregates.
+        self.parts = [self._parts(plan) for plan in self.plans]
+        self.classes = compiled._classes
+        self.zero = from_us(0)
+        # Records whose events were recorded before stamping; back-dated events.
+        self.tally = [0, 0]
+
+    # -- what the generated loop calls --------------------------------------------------------
+
+    def view(self, record: Record, at: datetime) -> history.Cycles | None:
+        """A record's judged history, counting its back-dated events."""
+        cycles = self.compiled._view(record, at)
+        if cycles is not None and record.events[-1].recorded_at is not None:
+            self.tally[1] += len(self.compiled._backdated(record, at))
+        return cycles
+
+    def switch(self, first: datetime) -> tuple[str, datetime, datetime, _PeriodTable]:
+        """The period (of every granularity in use) of a record opened at ``first``: its key in
+        the report's granularity, when the periods begin and end, and their counters."""
+        found = [locate(first) for locate in self.locators]
+        combo = tuple(key for key, _, _ in found)
+        table = self.combos.get(combo)
+        if table is None:
+            compiled = self.compiled
+            table = self.combos[combo] = _PeriodTable(len(compiled.slots), compiled.group_count)
+        low = max(begin for _, begin, _ in found)
+        high = min(end for _, _, end in found)
+        return combo[0], low, high, table
+
+    def entry(self, number: int, signature: Hashable) -> list[Any]:
+        """A new counter for a group's signature, with the rules whose finding is kept."""
+        wanted = self.hits.get((number, signature))
+        if wanted is None:
+            group, slots = self.groups[number]
+            codes = group.decode(signature)
+            wanted = self.hits[(number, signature)] = tuple(
+                slot for slot, code in zip(slots, codes, strict=True) if code in self.want
+            )
+        return [0, wanted]
+
+    def emit(
+        self, record: Record, events: Sequence[Event], slots: Sequence[_Slot], key: str
+    ) -> None:
+        """Findings of a group's rules for one record (each explained by its own check)."""
+        compiled = self.compiled
+        env = self.env
+        findings = self.findings
+        for slot in slots:
+            if len(findings) >= self.max_findings:  # full() inline: this is the hot path
+                self.omitted += 1
+                continue
+            outcome = compiled._outcome(slot, record, events, env)
+            assert outcome is not None  # grouped rules are never placed in a window
+            findings.append(compiled._finding(slot, record, events, outcome, env, key))
+
+    def _parts(
+        self, plan: _Plan
+    ) -> tuple[
+        tuple[tuple[int, Callable[[Record, Sequence[Event], Env], Hashable]], ...],
+        tuple[_Slot, ...],
+        tuple[tuple[Predicate | None, Aggregate], ...],
+    ]:
+        others = plan.groups[1:] if plan.program is not None else plan.groups
+        return (
+            tuple((number, group.run) for number, group, _ in others),
+            plan.singles,
+            tuple((slot.predicate, self.accumulators[slot.index][1]) for slot in plan.aggregates),
+        )
+
+    def rest(
+        self, number: int, record: Record, events: Sequence[Event], table: _PeriodTable, key: str
+    ) -> None:
+        """Plan ``number``'s rules outside its event program: other groups, then singles."""
+        runs, singles, _ = self.parts[number]
+        env = self.env
+        for group, check in runs:
+            signature = check(record, events, env)
+            tally = table.signatures[group]
+            found = tally.get(signature)
+            if found is None:
+                found = tally[signature] = self.entry(group, signature)
+            found[0] += 1
+            if found[1]:
+                self.emit(record, events, found[1], key)
+        counts = table.counts
+        compiled = self.compiled
+        window = compiled.window
+        want = self.want
+        settled = window is None or window.settles(events[0].at)
+        for slot in singles:
+            outcome = compiled._outcome(slot, record, events, env, settled)
+            if outcome is None:
+                continue
+            code = outcome[0]
+            counts[slot.index * 5 + code] += 1
+            elapsed = outcome[2]
+            if elapsed is not None:
+                self.elapsed(slot, key, elapsed)
+            if code in want and not self.full():
+                self.findings.append(compiled._finding(slot, record, events, outcome, env, key))
+
+    def observe(
+        self, number: int, record: Record, events: Sequence[Event], first: datetime
+    ) -> None:
+        """Feed the record to plan ``number``'s aggregates that its ``applies_to`` matches (and,
+        for a ruleset in force for a while, whose period began while it was)."""
+        window = self.compiled.window
+        indexes = self.indexes
+        opened = to_us(first)
+        for predicate, accumulator in self.parts[number][2]:
+            if predicate is None or predicate(record):
+                index = indexes[accumulator.granularity]
+                if window is None:
+                    key = index.key(opened)
+                else:
+                    key, begin, _ = index.locate(first)
+                    if window.place(begin) != IN_FORCE:
+                        continue
+                accumulator.observe(record, events, key, self.env)
+
+    def resolve(self, record: object) -> int:
+        """The plan number of a record's class (-1: no rule is about its type)."""
+        _check_record(record)
+        assert isinstance(record, Record)
+        number = self.plan_numbers.get(record.TYPE, -1)
+        self.classes[type(record)] = number
+        return number
+
+    def multi(
+        self, record: Record, cycles: history.Cycles, table: _PeriodTable, key: str, number: int
+    ) -> None:
+        """Every rule on one record, each judged over its cycles (a reopened record has
+        several), and the record fed to the plan's aggregates."""
+        compiled = self.compiled
+        env = self.env
+        plan = self.plans[number]
+        counts = table.counts
+        window = compiled.window
+        settled = window is None or window.settles(cycles.whole[0].at)
+        for slot in plan.record_slots:
+            judged_outcome = compiled._judge(slot, record, cycles, env, settled)
+            if judged_outcome is None:
+                continue
+            outcome, judged, cycle, codes = judged_outcome
+            code = outcome[0]
+            counts[slot.index * 5 + code] += 1
+            if outcome[2] is not None:
+                self.elapsed(slot, key, outcome[2])
+            if code in self.want and not self.full():
+                self.findings.append(
+                    compiled._finding(slot, record, judged, outcome, env, key, cycle, codes)
+                )
+        if plan.aggregates:
+            self.observe(number, record, cycles.whole, cycles.whole[0].at)
+
+    # -- what both paths use ------------------------------------------------------------------
+
+    def full(self) -> bool:
+        """Whether the report holds ``max_findings`` already (a finding to keep is then only
+        counted as omitted)."""
+        if len(self.findings) >= self.max_findings:
+            self.omitted += 1
+            return True
+        return False
+
+    def elapsed(self, slot: _Slot, key: str, elapsed: float) -> None:
+        """Add a stopped clock's elapsed time to the rule's sketches (whole run, period)."""
+        sketch = self.sketches.get(slot.index)
+        if sketch is None:
+            sketch = self.sketches[slot.index] = ElapsedSketch()
+        sketch.add(elapsed)
+        per = self.period_sketches.get((slot.index, key))
+        if per is None:
+            per = self.period_sketches[(slot.index, key)] = ElapsedSketch()
+        per.add(elapsed)
+
+    # -- the plain path -----------------------------------------------------------------------
+
+    def plain(self, records: Iterable[Record]) -> int:
+        """Walk ``records`` with each rule's own check on each record, no event program and no
+        counted signature (what the generated loop is tested against); the records seen."""
+        seen = 0
+        at = self.at
+        for record in records:
+            number = self.classes.get(record.__class__)
+            if number is None:
+                number = self.resolve(record)
+            if number < 0:
+                continue
+            if record.history_facts[2]:
+                self.tally[0] += 1
+            cycles = self.view(record, at)
+            if cycles is None:
+                continue
+            seen += 1
+            key, _, _, table = self.switch(cycles[0][0].at)
+            self.multi(record, cycles, table, key, number)
+        return seen
+
+    # -- the report ---------------------------------------------------------------------------
+
+    def report(self, seen: int) -> Report:
+        """The report of the run, once every record has been seen."""
+        compiled = self.compiled
+        by_granularity = self.counts_by_granularity()
+        per_period = by_granularity[self.period]
+        period_outcomes = self.finish_aggregates(by_granularity)
+        summaries = tuple(
+            compiled._summary(
+                slot, per_period, period_outcomes, self.sketches, self.period_sketches
+            )
+            for slot in compiled.slots
+        )
+        return Report(
+            ruleset=compiled.ruleset.name,
+            ruleset_version=compiled.ruleset.version,
+            at=self.at,
+            period=self.period,
+            timezone=compiled.calendar.timezone,
+            calendar=compiled.calendar.to_dict(),
+            records=seen,
+            rules=summaries,
+            findings=tuple(self.findings),
+            kept=tuple(STATUSES[code] for code in sorted(self.want)),
+            findings_omitted=self.omitted,
+            unstamped_records=self.tally[0],
+            backdated_events=self.tally[1],
+            backdated_after=compiled.backdated_after.to_dict(),
+        )
+
+    def counts_by_granularity(self) -> dict[str, dict[str, list[int]]]:
+        """Five counts per rule, per period key, per granularity in use."""
+        by_granularity: dict[str, dict[str, list[int]]] = {g: {} for g in self.granularities}
+        for combo, table in self.combos.items():
+            totals = self.compiled._totals(table)
+            for granularity, key in zip(self.granularities, combo, strict=True):
+                into = by_granularity[granularity].get(key)
+                if into is None:
+                    by_granularity[granularity][key] = list(totals)
+                else:
+                    for position, value in enumerate(totals):
+                        if value:
+                            into[position] += value
+        return by_granularity
+
+    def finish_aggregates(
+        self, by_granularity: Mapping[str, Mapping[str, list[int]]]
+    ) -> dict[int, list[tuple[str, int]]]:
+        """Each aggregate's outcome per period (its findings kept as the others are)."""
+        period_outcomes: dict[int, list[tuple[str, int]]] = {}
+        for slot, accumulator in self.accumulators.values():
+            shares = partial(self.shares, by_granularity[accumulator.granularity])
+            for outcome in accumulator.finish(self.env, shares):
+                period_outcomes.setdefault(slot.index, []).append((outcome[0], outcome[1]))
+                if outcome[1] in self.want and not self.full():
+                    self.findings.append(
+                        self.compiled._period_finding(slot, accumulator, outcome, self.env)
+                    )
+        return period_outcomes
+
+    def shares(self, table: Mapping[str, list[int]], rule_id: str) -> Mapping[str, tuple[int, int]]:
+        """``{period key: (met, met + breached)}`` of rule ``rule_id`` in ``table``."""
+        ruleset = self.compiled.ruleset
+        position = ruleset.rules.index(ruleset.rule(rule_id)) * 5
+        return {
+            key: (values[position], values[position] + values[position + 1])
+            for key, values in table.items()
+            if values[position] + values[position + 1]
+        }
+
+
 def _condition_text(condition: Any) -> str:
     if isinstance(condition, Mapping):
         operator, operand = next(iter(condition.items()))
@@ -922,14 +1021,19 @@ def check(
     period: Granularity = "month",
     keep: Iterable[Status | str] = _DEFAULT_KEEP,
     max_findings: int = 10_000,
+    engine: Engine = "fast",
 ) -> Report:
     """Check ``records`` against ``ruleset`` as of ``at`` and summarise per rule and period.
 
     The report keeps the findings whose status is in ``keep`` (breached and at risk by default),
     at most ``max_findings`` of them; use :func:`evaluate` to stream every finding.
+    ``engine="plain"`` runs each rule's own check on each record instead of the generated loop
+    (the same report, slower: the path the fast one is proved equal to).
     """
     compiled = _compiled(ruleset, calendar, kinds)
-    return compiled.check(records, at=at, period=period, keep=keep, max_findings=max_findings)
+    return compiled.check(
+        records, at=at, period=period, keep=keep, max_findings=max_findings, engine=engine
+    )
 
 
 def _checked_iterable(records: Iterable[Record]) -> Iterable[Record]:

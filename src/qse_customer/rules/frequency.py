@@ -40,11 +40,11 @@ from ..analysis.periods import (
 from ..core.errors import FieldError
 from ..core.events import Event
 from ..core.record import Record
-from ..core.records import RECORD_TYPES
+from ..core.record_types import RECORD_TYPES
 from ..core.schema import schema_for
 from ..core.timestamps import from_us, to_us
 from .applies_to import field_getter
-from .kind import (
+from .kind_protocol import (
     BaseRuleKind,
     CompileContext,
     CompiledRule,

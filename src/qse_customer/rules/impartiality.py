@@ -27,10 +27,10 @@ from typing import Any, Final
 from ..core.errors import FieldError
 from ..core.events import Event
 from ..core.record import Record
-from ..core.records import RECORD_TYPES
+from ..core.record_types import RECORD_TYPES
 from ..core.roles import Actor
 from ..core.schema import schema_for
-from .kind import (
+from .kind_protocol import (
     BaseRuleKind,
     CompileContext,
     CompiledRule,
@@ -55,8 +55,8 @@ PARAMS_SCHEMA: Final[dict[str, Any]] = {
     },
 }
 
-_NONE: Final = (NOT_APPLICABLE, None, None, None)
-_MET: Final = (MET, None, None, None)
+_NONE: Final = Outcome(NOT_APPLICABLE, None, None, None)
+_MET: Final = Outcome(MET, None, None, None)
 
 
 def _person(text: str) -> str:
@@ -126,12 +126,12 @@ class Impartiality(BaseRuleKind):
                 actor = event.actor
                 if actor is None:
                     if required:
-                        return (BREACHED, None, None, index)
+                        return Outcome(BREACHED, None, None, index)
                     continue
                 if names is None:
                     names = listed_people(record)
                 if names and involved(actor, names):
-                    return (BREACHED, None, None, index)
+                    return Outcome(BREACHED, None, None, index)
             return _MET if seen else _NONE
 
         def explain(

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import FieldError, ValidationError, json_problem
-from .kind import RuleKind
-from .kinds import all_kinds
+from .kind_protocol import RuleKind
+from .kind_registry import all_kinds, kinds_named
 from .limits import limit_errors
 from .ruleset import AppliesTo, Rule, Ruleset, Source
 from .validation import (
@@ -69,8 +69,9 @@ def load_ruleset(
     extends_from: Iterable[str | os.PathLike[str]] = (),
 ) -> Ruleset:
     """A validated ruleset from a shipped name, a path to a ``.json`` (or ``.yaml``) file, or a
-    mapping; ``kinds`` adds rule kinds (from plugins) to the built-in ones; ``extends_from``
-    names folders, besides the ruleset file's own, whose files ``extends`` may read.
+    mapping; ``kinds`` adds rule kinds to the built-in ones (without it, a kind that is not
+    built in is looked up among the plugins' ``qse_rule_kinds``); ``extends_from`` names
+    folders, besides the ruleset file's own, whose files ``extends`` may read.
 
     Raises :class:`~qse_customer.ValidationError` listing every problem by JSON path.
     """
@@ -119,7 +120,9 @@ def _own_folder(source: RulesetSource) -> tuple[Path, ...]:
 def _load_source(
     source: RulesetSource, kinds: Mapping[str, Any] | None, extends_from: tuple[Path, ...]
 ) -> Ruleset:
-    every_kind = all_kinds(kinds)
+    # The caller's kinds are checked first; None: the built-in kinds, and plugins' ones when a
+    # ruleset names a kind that is not built in (see kind_registry).
+    every_kind = all_kinds(kinds) if kinds is not None else None
     if isinstance(source, Ruleset):
         if kinds is None:
             return source
@@ -132,7 +135,7 @@ def _load_source(
 @cache
 def _shipped(name: str) -> Ruleset:
     """A shipped ruleset with the built-in kinds, loaded once (rulesets are immutable)."""
-    return _load(name, all_kinds(None), (), ())
+    return _load(name, None, (), ())
 
 
 def _looks_like_path(text: str) -> bool:
@@ -227,7 +230,7 @@ def _read(
 
 def _load(
     source: str | os.PathLike[str] | Mapping[str, Any],
-    kinds: Mapping[str, RuleKind],
+    kinds: Mapping[str, RuleKind] | None,
     chain: tuple[str, ...],
     allowed: tuple[Path, ...],
     *,
@@ -235,6 +238,8 @@ def _load(
 ) -> Ruleset:
     """The ruleset ``source`` holds, its ``extends`` resolved within the ``allowed`` folders;
     ``extended`` when another ruleset extends it (it must then be a regular file, and a ruleset).
+    ``kinds``: every kind it may use; None: the ones its rules name, found by
+    :func:`~qse_customer.rules.kind_registry.kinds_named`.
     """
     document, label, folder = _read(source, extended=extended)
     if not isinstance(document, Mapping):
@@ -270,6 +275,8 @@ def _load(
     written = document.get("rules", [])
     written = written if isinstance(written, list) else []
     entries, order = _entries(written, base, removed, broken)
+    if kinds is None:
+        kinds = kinds_named((entry.document.get("kind") for entry in entries), None)
     problems, resolved = check_rules(entries, kinds, calendars)
     errors.extend(problems)
     starts, until = _in_force(document, errors)
@@ -360,7 +367,7 @@ def _extended_file(
 
 def _base(
     document: Mapping[str, Any],
-    kinds: Mapping[str, RuleKind],
+    kinds: Mapping[str, RuleKind] | None,
     chain: tuple[str, ...],
     folder: Path | None,
     errors: list[FieldError],

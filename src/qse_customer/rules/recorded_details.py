@@ -26,9 +26,9 @@ from typing import Any, Final
 from ..core.errors import FieldError
 from ..core.events import Event
 from ..core.record import Record
-from ..core.records import RECORD_TYPES
+from ..core.record_types import RECORD_TYPES
 from ..core.schema import schema_for
-from .kind import (
+from .kind_protocol import (
     BaseRuleKind,
     CompileContext,
     CompiledRule,
@@ -69,7 +69,8 @@ PARAMS_SCHEMA: Final[dict[str, Any]] = {
 }
 
 _MISSING: Final = object()
-_NONE: Final = (NOT_APPLICABLE, None, None, None)
+_NONE: Final = Outcome(NOT_APPLICABLE, None, None, None)
+_MET: Final = Outcome(MET, None, None, None)
 
 
 def _reader(place: str) -> Any:
@@ -160,8 +161,8 @@ class RecordedDetails(BaseRuleKind):
                 seen = True
                 for alternatives in readers:
                     if not any(present(read(record, event)) for read in alternatives):
-                        return (BREACHED, None, None, index)
-            return (MET, None, None, None) if seen else _NONE
+                        return Outcome(BREACHED, None, None, index)
+            return _MET if seen else _NONE
 
         def explain(
             record: Record, events: Sequence[Event], outcome: Outcome, env: Env

@@ -28,7 +28,7 @@ from ..core.record import Record
 from ..core.timestamps import from_us, to_us
 from . import calendar_choice, limits
 from .calendar_choice import calendar_errors, compile_per_calendar
-from .kind import (
+from .kind_protocol import (
     BaseRuleKind,
     CompileContext,
     CompiledRule,
@@ -68,7 +68,7 @@ PARAMS_SCHEMA: Final[dict[str, Any]] = {
     },
 }
 
-_NONE: Final = (NOT_APPLICABLE, None, None, None)
+_NONE: Final = Outcome(NOT_APPLICABLE, None, None, None)
 
 
 class RequiredStep(BaseRuleKind):
@@ -121,7 +121,7 @@ class RequiredStep(BaseRuleKind):
                     for k, step in enumerate(steps)
                     if not any(events[j].kind in step for j in range(trigger))
                 )
-                return (BREACHED if missing else MET, None, None, (trigger, missing))
+                return Outcome(BREACHED if missing else MET, None, None, (trigger, missing))
             due = deadline(to_us(events[trigger].at))
             missing = tuple(
                 k
@@ -129,9 +129,9 @@ class RequiredStep(BaseRuleKind):
                 if not any(event.kind in step and to_us(event.at) <= due for event in events)
             )
             if not missing:
-                return (MET, due, None, (trigger, missing))
+                return Outcome(MET, due, None, (trigger, missing))
             status = BREACHED if env.at_us > due else PENDING
-            return (status, due, None, (trigger, missing))
+            return Outcome(status, due, None, (trigger, missing))
 
         def explain(
             record: Record, events: Sequence[Event], outcome: Outcome, env: Env

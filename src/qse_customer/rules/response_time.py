@@ -84,7 +84,7 @@ from ..core.record import Record
 from ..core.timestamps import from_us, to_us
 from . import calendar_choice, limits
 from .calendar_choice import calendar_errors, compile_per_calendar
-from .kind import (
+from .kind_protocol import (
     BaseRuleKind,
     CompileContext,
     CompiledRule,
@@ -160,7 +160,7 @@ def _worst(clocks: list[Outcome]) -> Outcome:
     """One outcome for several clocks on a record: the worst status; its facts list them all."""
     worst = min(clocks, key=lambda outcome: _SEVERITY[outcome[0]])
     spent = [outcome[2] for outcome in clocks if outcome[2] is not None]
-    return (worst[0], worst[1], max(spent) if spent else None, ("each", clocks))
+    return Outcome(worst[0], worst[1], max(spent) if spent else None, ("each", clocks))
 
 
 _NOT_STARTED: Final = "not_started"
@@ -372,7 +372,7 @@ class _Clock:
             n = len(events)
             start = to_us(events[i].at)
             if condition is not None and is_open(start) == (condition == "out_of_hours"):
-                return (NOT_APPLICABLE, None, None, (_CONDITION, i))
+                return Outcome(NOT_APPLICABLE, None, None, (_CONDITION, i))
             due = deadline(start)
             interval_start = start
             interval_paused = 0
@@ -449,7 +449,7 @@ class _Clock:
                 elif kind in ext_k and late < 0 and (paused_at >= 0 or t <= due):
                     until = _when(event.data.get(until_key), calendar)
                     if until is None:
-                        return (NOT_APPLICABLE, None, None, (_WAIVED, i, j))
+                        return Outcome(NOT_APPLICABLE, None, None, (_WAIVED, i, j))
                     if until > due:
                         due = until
                         extensions.append((j, due))
@@ -464,16 +464,16 @@ class _Clock:
                 spent = elapsed(start, end) - paused_total
                 status = MET if end <= due and late < 0 else BREACHED
                 facts = (i, stop, due, pauses, repeats, extensions, late, None, acked, ignored)
-                return (status, due, spent / 1_000_000, facts)
+                return Outcome(status, due, spent / 1_000_000, facts)
             at = env.at_us
             if paused_at >= 0:
                 pauses.append((pause_index, -1, elapsed(pause_from, at)))
                 due = extend(due, elapsed(paused_at, at))
                 facts = (i, -1, due, pauses, repeats, extensions, late, None, acked, ignored)
-                return (BREACHED if late >= 0 else PENDING, facts[2], None, facts)
+                return Outcome(BREACHED if late >= 0 else PENDING, facts[2], None, facts)
             if late >= 0 or at > due:
                 facts = (i, -1, due, pauses, repeats, extensions, late, None, acked, ignored)
-                return (BREACHED, due, None, facts)
+                return Outcome(BREACHED, due, None, facts)
             share = None
             if warn_at is not None:
                 budget = elapsed(interval_start, due) - interval_paused
@@ -481,7 +481,7 @@ class _Clock:
                 share = used / budget if budget > 0 else 1.0
             facts = (i, -1, due, pauses, repeats, extensions, late, share, acked, ignored)
             status = AT_RISK if share is not None and share >= (warn_at or 1.0) else PENDING
-            return (status, due, None, facts)
+            return Outcome(status, due, None, facts)
 
         if not self.each:
 
@@ -491,13 +491,13 @@ class _Clock:
                 while i < n and events[i].kind not in start_k:
                     i += 1
                 if i == n:
-                    return (NOT_APPLICABLE, None, None, _NOT_STARTED)
+                    return Outcome(NOT_APPLICABLE, None, None, _NOT_STARTED)
                 if windowed:
                     first = i
                     while i < n and not (events[i].kind in start_k and within(to_us(events[i].at))):
                         i += 1
                     if i == n:
-                        return (NOT_APPLICABLE, None, None, (_ELSEWHERE, first))
+                        return Outcome(NOT_APPLICABLE, None, None, (_ELSEWHERE, first))
                 return clock(events, i, env, None)
 
             return check
@@ -518,7 +518,7 @@ class _Clock:
                     if not windowed or within(to_us(event.at)):
                         clocks.append(outcome)
             if not clocks:
-                return (
+                return Outcome(
                     NOT_APPLICABLE,
                     None,
                     None,

@@ -25,7 +25,7 @@ from typing import Any, Final
 from ..core.events import Event
 from ..core.record import Record
 from ..core.roles import Role
-from .kind import (
+from .kind_protocol import (
     BaseRuleKind,
     CompileContext,
     CompiledRule,
@@ -55,8 +55,8 @@ PARAMS_SCHEMA: Final[dict[str, Any]] = {
     },
 }
 
-_NONE: Final = (NOT_APPLICABLE, None, None, None)
-_MET: Final = (MET, None, None, None)
+_NONE: Final = Outcome(NOT_APPLICABLE, None, None, None)
+_MET: Final = Outcome(MET, None, None, None)
 
 
 class Responsibility(BaseRuleKind):
@@ -87,9 +87,9 @@ class Responsibility(BaseRuleKind):
                     actor = event.actor
                     if actor is None:
                         if required:
-                            return (BREACHED, None, None, index)
+                            return Outcome(BREACHED, None, None, index)
                     elif actor.role not in allowed:
-                        return (BREACHED, None, None, index)
+                        return Outcome(BREACHED, None, None, index)
                     seen = True
             return _MET if seen else _NONE
 

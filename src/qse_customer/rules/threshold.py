@@ -53,12 +53,12 @@ from ..core.complaint import Complaint
 from ..core.errors import FieldError, ValidationError
 from ..core.events import Event
 from ..core.record import Record
-from ..core.records import RECORD_TYPES
+from ..core.record_types import RECORD_TYPES
 from ..core.survey import SurveyResponse
 from ..core.timestamps import from_us
 from . import limits
 from .applies_to import field_getter
-from .kind import (
+from .kind_protocol import (
     BaseRuleKind,
     CompileContext,
     CompiledRule,

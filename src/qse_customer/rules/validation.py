@@ -26,10 +26,10 @@ from ..core.calendar import WorkingCalendar
 from ..core.checks import lone_surrogate
 from ..core.errors import CalendarError, FieldError
 from ..core.record import Record
-from ..core.records import RECORD_TYPES
+from ..core.record_types import RECORD_TYPES
 from ..core.roles import Role
 from ..core.schema import schema_for
-from .kind import RuleKind, ValidationContext
+from .kind_protocol import RuleKind, ValidationContext
 
 ANY = "any"
 ROLES = frozenset(role.value for role in Role)

@@ -18,10 +18,10 @@ from typing import Any, Final
 from ..core.errors import FieldError
 from ..core.events import Event
 from ..core.record import Record
-from ..core.records import RECORD_TYPES
+from ..core.record_types import RECORD_TYPES
 from ..core.schema import schema_for
 from .applies_to import field_getter
-from .kind import (
+from .kind_protocol import (
     BaseRuleKind,
     CompileContext,
     CompiledRule,
@@ -31,6 +31,8 @@ from .kind import (
     ValidationContext,
 )
 from .status import BREACHED, MET, NOT_APPLICABLE
+
+_NONE: Final = Outcome(NOT_APPLICABLE, None, None, None)
 
 FIELD: Final[dict[str, Any]] = {
     "type": "string",
@@ -107,10 +109,10 @@ class ValueLimit(BaseRuleKind):
         def check(record: Record, events: Sequence[Event], env: Env) -> Outcome:
             value = number(read(record))
             if value is None:
-                return (NOT_APPLICABLE, None, None, None)
+                return _NONE
             if most is not None:
-                return (MET if value <= most else BREACHED, None, None, value)
-            return (MET if value >= least else BREACHED, None, None, value)
+                return Outcome(MET if value <= most else BREACHED, None, None, value)
+            return Outcome(MET if value >= least else BREACHED, None, None, value)
 
         def explain(
             record: Record, events: Sequence[Event], outcome: Outcome, env: Env

@@ -47,7 +47,7 @@ from ..core.calendar import WorkingCalendar
 from ..core.errors import FieldError, ValidationError
 from ..core.record import Record
 from . import engine
-from .engine import CompiledRuleset
+from .engine import CompiledRuleset, Engine
 from .findings import Finding
 from .loader import RulesetSource, load_ruleset
 from .report import Counts, PeriodSummary, Report, RuleSummary, VersionInForce, VersionSummary
@@ -294,11 +294,17 @@ class CompiledVersions:
         period: Granularity = "month",
         keep: Iterable[Status | str] = _DEFAULT_KEEP,
         max_findings: int = 10_000,
+        engine: Engine = "fast",
     ) -> Report:
         """Check every version over ``records`` and merge the reports (see the module doc)."""
         held = _replayable(records)
         return self.check_from(
-            lambda: held, at=at, period=period, keep=keep, max_findings=max_findings
+            lambda: held,
+            at=at,
+            period=period,
+            keep=keep,
+            max_findings=max_findings,
+            engine=engine,
         )
 
     def check_from(
@@ -309,11 +315,19 @@ class CompiledVersions:
         period: Granularity = "month",
         keep: Iterable[Status | str] = _DEFAULT_KEEP,
         max_findings: int = 10_000,
+        engine: Engine = "fast",
     ) -> Report:
         """:meth:`check`, calling ``stream()`` once per version for the records."""
         wanted = tuple(keep)
         reports = [
-            compiled.check(stream(), at=at, period=period, keep=wanted, max_findings=max_findings)
+            compiled.check(
+                stream(),
+                at=at,
+                period=period,
+                keep=wanted,
+                max_findings=max_findings,
+                engine=engine,
+            )
             for compiled in self.compiled
         ]
         return merge_reports(self.versions, reports, max_findings=max_findings)
@@ -488,8 +502,11 @@ def check(
     period: Granularity = "month",
     keep: Iterable[Status | str] = _DEFAULT_KEEP,
     max_findings: int = 10_000,
+    engine: Engine = "fast",
 ) -> Report:
     """Check ``records`` against a ruleset (or the versions of one) as of ``at`` and summarise
     per rule and period; see :func:`qse_customer.rules.engine.check`."""
     compiled = _compiled(ruleset, calendar, kinds)
-    return compiled.check(records, at=at, period=period, keep=keep, max_findings=max_findings)
+    return compiled.check(
+        records, at=at, period=period, keep=keep, max_findings=max_findings, engine=engine
+    )

@@ -23,7 +23,7 @@ from ..core.evidence import erase as erase_evidence
 from ..core.history import correction_data
 from ..core.identity import erase_document
 from ..core.record import Record
-from ..core.records import RECORD_TYPES
+from ..core.record_types import RECORD_TYPES
 from ..core.roles import Actor
 from ..core.serialisation import from_dict
 from ..core.timestamps import plain_utc

@@ -4,7 +4,7 @@ back, for the stores' hot paths.
 cattrs does the same job for the whole library, generically: about 14 µs to unstructure a
 complaint with three events and 80 µs to structure it again, of which most is attrs re-running
 every validator and the history check. A store reads back only documents it wrote itself from
-valid records (see :mod:`.record_codec`), so here, for each record class, one function is
+valid records (see :mod:`.documents`), so here, for each record class, one function is
 generated from its attrs fields and type hints that builds the object field by field, without the
 checks that already passed; and one that writes the dict in the exact key order and form
 ``to_dict`` gives. Small value objects made of strings only (an :class:`Actor`, a
@@ -27,6 +27,7 @@ from typing import Any, Union, cast, get_args, get_origin
 
 import attrs
 
+from .._generated import run_source
 from ..core.frozen_json import freeze
 from ..core.history import facts_of
 from ..core.serialisation import converter
@@ -232,12 +233,8 @@ class _Generator:
         self.sources.append(f"def {name}(o):\n    return {{\n        {body},\n    }}")
         return name
 
-    def compile(self) -> dict[str, Any]:
-        exec(
-            compile("\n\n".join(self.sources), "<qse_customer record codegen>", "exec"),
-            self.namespace,
-        )
-        return self.namespace
+    def compile(self, what: str) -> dict[str, Any]:
+        return run_source("\n\n".join(self.sources), what, self.namespace)
 
 
 def generate(cls: type, tag: str) -> tuple[Callable[[Any], Any], Callable[[Any], dict[str, Any]]]:
@@ -246,5 +243,5 @@ def generate(cls: type, tag: str) -> tuple[Callable[[Any], Any], Callable[[Any],
     generator = _Generator()
     build = generator.builder(cls)
     encode = generator.encoder(cls, tag)
-    namespace = generator.compile()
+    namespace = generator.compile(f"codec for {tag} records")
     return namespace[build], namespace[encode]

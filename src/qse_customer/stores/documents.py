@@ -31,7 +31,7 @@ import attrs
 
 from ..core.errors import FieldError, QSEError, ValidationError
 from ..core.record import Record
-from ..core.records import RECORD_TYPES
+from ..core.record_types import RECORD_TYPES
 from ..core.serialisation import from_dict, to_dict
 from .codegen import Unsupported, generate
 from .errors import StoredRecordError

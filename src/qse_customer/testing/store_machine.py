@@ -27,7 +27,7 @@ from hypothesis.stateful import (
 from ..core.errors import QSEError
 from ..core.events import Event
 from ..core.record import Record
-from ..core.records import RECORD_TYPES
+from ..core.record_types import RECORD_TYPES
 from ..stores.base import statuses_of
 from ..stores.memory import MemoryStore
 from ..stores.protocol import Store

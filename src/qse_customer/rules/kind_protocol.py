@@ -7,7 +7,7 @@ records of each period). Built-in kinds are registered in a mapping by name exac
 ``qse_rule_kinds()`` hook returns its own; subclass :class:`BaseRuleKind` to get the optional
 parts for free.
 
-On the hot path a compiled rule returns an :data:`Outcome`, a plain tuple
+On the hot path a compiled rule returns an :class:`Outcome`, a named tuple
 ``(status code, deadline in epoch µs or None, elapsed seconds or None, facts)``; the engine only
 asks ``explain`` for the evidence and the plain-English message when it builds a
 :class:`~qse_customer.rules.findings.Finding`, so counting a million records costs no strings.
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Final, Protocol, runtime_checkable
+from typing import Any, Final, NamedTuple, Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from attrs import field, frozen
@@ -30,8 +30,19 @@ from ..core.record import Record
 from ..core.timestamps import from_us
 from .timeline import Timeline
 
-Outcome = tuple[int, int | None, float | None, Any]
-"""Status code, deadline (epoch µs) or None, elapsed seconds or None, kind-specific facts."""
+
+class Outcome(NamedTuple):
+    """What a compiled rule's check says of one record."""
+
+    code: int
+    """The status code (:data:`~qse_customer.rules.status.CODES`)."""
+    due: int | None
+    """The deadline, in epoch microseconds, or None."""
+    elapsed: float | None
+    """The seconds a stopped clock ran, or None."""
+    facts: Any
+    """Whatever the kind's ``explain`` needs to explain the outcome."""
+
 
 Explanation = tuple[dict[str, Any], str]
 """Evidence as JSON types, and the message for an auditor."""

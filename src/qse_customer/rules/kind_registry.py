@@ -1,15 +1,21 @@
-"""The built-in rule kinds, registered by name exactly as a plugin registers its own."""
+"""The rule kinds by name: the built-in ones, and the ones plugins add.
+
+The built-in kinds are registered by name exactly as a plugin's ``qse_rule_kinds()`` returns its
+own. This module is the one place the rule engine learns of plugins' kinds: :func:`kinds_named`
+asks the process's plugin manager only when a ruleset names a kind that is not built in (and the
+caller gave no ``kinds`` of its own), so a ruleset of built-in kinds never loads a plugin.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
 from ..core.errors import ValidationError
 from .frequency import Frequency
 from .impartiality import Impartiality
-from .kind import RuleKind
+from .kind_protocol import RuleKind
 from .recorded_details import RecordedDetails
 from .required_step import RequiredStep
 from .response_time import ResponseTime
@@ -61,3 +67,23 @@ def all_kinds(extra: Mapping[str, Any] | None) -> Mapping[str, RuleKind]:
             what="extra rule kinds",
         )
     return MappingProxyType({**BUILTIN_KINDS, **extra})
+
+
+def plugin_kinds() -> Mapping[str, RuleKind]:
+    """The rule kinds the process's plugins add (``qse_rule_kinds``), as they are now."""
+    # Imported here, not at the top: the rules layer sits below the plugin system, and only a
+    # ruleset that names a kind no built-in has needs it.
+    from ..plugins.manager import get_plugin_manager
+
+    return get_plugin_manager().rule_kinds()
+
+
+def kinds_named(names: Iterable[object], extra: Mapping[str, Any] | None) -> Mapping[str, RuleKind]:
+    """The kinds a ruleset naming ``names`` is validated against: the built-in ones plus
+    ``extra`` when the caller gives them; else the built-in ones, and the plugins' ones too when
+    a name is not built in (an unknown name is then refused with every kind listed)."""
+    if extra is not None:
+        return all_kinds(extra)
+    if all(name in BUILTIN_KINDS for name in names if isinstance(name, str)):
+        return BUILTIN_KINDS
+    return all_kinds(plugin_kinds())
