@@ -9,6 +9,7 @@ import random
 import sys
 import threading
 import tracemalloc
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -58,6 +59,32 @@ def raw(url: str) -> Any:
 
     conninfo, _ = parse_postgres_url(url)
     return psycopg.connect(conninfo, autocommit=True)
+
+
+class _Rows:
+    def __init__(self, rows: list[tuple[Any, ...]]) -> None:
+        self.rows = rows
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        return self.rows[0] if self.rows else None
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return self.rows
+
+
+class RawSQL:
+    """Statements on a store's schema through a connection of their own, never the store's:
+    what another program (or someone editing behind the library's back) would do."""
+
+    def __init__(self, store: PostgresStore) -> None:
+        self.url = store.url
+
+    def execute(self, query: str, params: Any = None) -> _Rows:
+        _, schema = parse_postgres_url(self.url)
+        with raw(self.url) as db:
+            db.execute(f'SET search_path TO "{schema}"')
+            cursor = db.execute(query, params)
+            return _Rows(cursor.fetchall() if cursor.description else [])
 
 
 def tables_of(url: str) -> dict[str, list[tuple[Any, ...]]]:
@@ -163,7 +190,7 @@ def test_a_password_never_appears_in_messages(postgres_cluster: Cluster) -> None
 def test_libpq_options_reach_the_server(postgres_cluster: Cluster) -> None:
     url = f"{postgres_cluster.store_url()}&application_name=lab-42"
     with PostgresStore(url) as store:
-        name = store._db.execute("SHOW application_name").fetchone()
+        name = RawSQL(store).execute("SHOW application_name").fetchone()
     assert name == ("lab-42",)
 
 
@@ -377,11 +404,15 @@ def test_documents_are_stored_as_jsonb_and_sealed_over_the_servers_text(
 ) -> None:
     store.delete(record.TYPE, record.id)  # one store for every example: a history only grows
     store.save(record)
-    text, as_jsonb, stored_seal = store._db.execute(
-        "SELECT coalesce(document::text, document_text), document IS NOT NULL, seal "
-        "FROM qse_records WHERE type = %s AND id = %s",
-        (record.TYPE, record.id),
-    ).fetchone()
+    text, as_jsonb, stored_seal = (
+        RawSQL(store)
+        .execute(
+            "SELECT coalesce(document::text, document_text), document IS NOT NULL, seal "
+            "FROM qse_records WHERE type = %s AND id = %s",
+            (record.TYPE, record.id),
+        )
+        .fetchone()
+    )
     assert stored_seal == seal(text)  # read back without validating it again
     assert as_jsonb == (jsonb_text(encode(record)) is not None)
     loaded = store.load(record.TYPE, record.id)
@@ -415,13 +446,12 @@ def test_what_jsonb_cannot_hold_is_kept_exactly_as_text(store: PostgresStore) ->
     )
     store.save_many([nul, exponent, plain])
     rows = dict(
-        store._db.execute("SELECT id, document IS NULL FROM qse_records ORDER BY id").fetchall()
+        RawSQL(store).execute("SELECT id, document IS NULL FROM qse_records ORDER BY id").fetchall()
     )
     assert rows == {"c-0001": True, "c-0002": True, "c-0003": False}
     assert list(store.stream(Complaint)) == [nul, exponent, plain]
-    found = store._db.execute(
-        "SELECT id FROM qse_records WHERE document -> 'events' -> 1 -> 'data' ->> 'score' = '4.5'"
-    ).fetchall()
+    query = "SELECT id FROM qse_records WHERE document -> 'events' -> 1 -> 'data' ->> 'score' = %s"
+    found = RawSQL(store).execute(query, ("4.5",)).fetchall()
     assert found == [("c-0003",)]  # the JSONB is there for queries of your own
 
 
@@ -435,11 +465,13 @@ def test_an_id_postgresql_cannot_store_is_refused_clearly(store: PostgresStore) 
 
 
 def _edit(store: PostgresStore, record_id: str, change: dict[str, object]) -> None:
-    (document,) = store._db.execute(
-        "SELECT document FROM qse_records WHERE id = %s", (record_id,)
-    ).fetchone()
+    (document,) = (
+        RawSQL(store)
+        .execute("SELECT document FROM qse_records WHERE id = %s", (record_id,))
+        .fetchone()
+    )
     edited = json.dumps({**document, **change})
-    store._db.execute(
+    RawSQL(store).execute(
         "UPDATE qse_records SET document = %s::jsonb WHERE id = %s", (edited, record_id)
     )
 
@@ -478,13 +510,15 @@ def test_an_edit_that_breaks_the_models_rules_is_caught(store: PostgresStore) ->
 
 def test_verify_reseals_valid_rows_and_reports_invalid_ones(store: PostgresStore) -> None:
     store.save_many(complaint(n, hours=n) for n in range(4))
-    store._db.execute("UPDATE qse_records SET seal = 0")  # as if written under another model
+    RawSQL(store).execute("UPDATE qse_records SET seal = 0")  # as if written under another model
     _edit(store, "c-0003", {"category": ""})
     problems = store.verify()
     assert [p.record_id for p in problems] == ["c-0003"]
-    rows = store._db.execute(
-        "SELECT id, document::text, seal FROM qse_records ORDER BY id"
-    ).fetchall()
+    rows = (
+        RawSQL(store)
+        .execute("SELECT id, document::text, seal FROM qse_records ORDER BY id")
+        .fetchall()
+    )
     assert [row[2] == seal(row[1]) for row in rows] == [True, True, True, False]
     assert [r.id for r in store.stream(Complaint, on_invalid=lambda e: None)] == [
         "c-0000",
@@ -500,16 +534,18 @@ def test_verify_finds_a_raw_update_behind_the_stores_back(store: PostgresStore) 
     late = complaint(1).add("acknowledged", at=T0 + timedelta(days=9), by=STAFF)
     store.save_many([late, complaint(2, hours=1)])
     assert store.verify() == []
-    store._db.execute(
+    RawSQL(store).execute(
         "UPDATE qse_records SET document = jsonb_set(document, '{events,1,at}', "
         """'"2026-01-05T10:00:00+00:00"') WHERE id = 'c-0001'"""
     )
     # A forger who knows the seal's formula: the row even loads through the fast path.
-    (moved,) = store._db.execute(
-        "SELECT document::text FROM qse_records WHERE id = 'c-0001'"
-    ).fetchone()
+    (moved,) = (
+        RawSQL(store)
+        .execute("SELECT document::text FROM qse_records WHERE id = 'c-0001'")
+        .fetchone()
+    )
     assert "2026-01-14T09:00:00+00:00" not in moved
-    store._db.execute("UPDATE qse_records SET seal = %s WHERE id = 'c-0001'", (seal(moved),))
+    RawSQL(store).execute("UPDATE qse_records SET seal = %s WHERE id = 'c-0001'", (seal(moved),))
     assert store.load(Complaint, "c-0001").events[1].at == T0 + timedelta(hours=1)
     [problem] = store.verify()
     assert (problem.record_id, problem.errors[0].path) == ("c-0001", "$.events[1]")
@@ -521,8 +557,8 @@ def test_verify_finds_a_raw_update_behind_the_stores_back(store: PostgresStore) 
 
 def test_verify_finds_a_chain_removed_or_rewritten(store: PostgresStore) -> None:
     store.save_many(complaint(n, hours=n) for n in range(3))
-    store._db.execute("UPDATE qse_records SET evidence = NULL WHERE id = 'c-0000'")
-    store._db.execute(
+    RawSQL(store).execute("UPDATE qse_records SET evidence = NULL WHERE id = 'c-0000'")
+    RawSQL(store).execute(
         "UPDATE qse_records SET evidence = jsonb_set(evidence, '{hashes,1}', to_jsonb(%s::text)) "
         "WHERE id = 'c-0001'",
         ("0" * 64,),
@@ -546,9 +582,9 @@ def test_verify_finds_any_single_byte_change_to_a_stored_event(
     record = data.draw(complaints())
     with PostgresStore(postgres_cluster.store_url()) as store:
         store.save(record)
-        (document,) = store._db.execute(
-            f"SELECT {_DOCUMENT} FROM qse_records"
-        ).fetchone()  # as PostgreSQL prints it
+        (document,) = (
+            RawSQL(store).execute(f"SELECT {_DOCUMENT} FROM qse_records").fetchone()
+        )  # as PostgreSQL prints it
         events = json.loads(document)["events"]
         index = data.draw(st.integers(0, len(events) - 1))
         # As JSONB prints it, or (what JSONB cannot hold, a NUL) as the store keeps the text.
@@ -574,9 +610,9 @@ def test_verify_finds_any_single_byte_change_to_a_stored_event(
         # The same JSON value written another way ("\u00e9" as "\u00E9") is no change.
         assume(value != json.loads(document))
         try:
-            store._db.execute("UPDATE qse_records SET document = %s::jsonb", (changed,))
+            RawSQL(store).execute("UPDATE qse_records SET document = %s::jsonb", (changed,))
         except psycopg.DataError:  # what JSONB cannot hold goes where the store puts it
-            store._db.execute(
+            RawSQL(store).execute(
                 "UPDATE qse_records SET document = NULL, document_text = %s", (changed,)
             )
         problems = store.verify()
@@ -664,7 +700,7 @@ def test_key_locks_are_released_by_every_write_and_every_failed_one(store: Postg
 
 def test_a_lock_row_left_behind_is_taken_over(store: PostgresStore) -> None:
     # Nothing the store does leaves one (the previous test); a hand-made one must not wedge it.
-    store._db.execute(
+    RawSQL(store).execute(
         "INSERT INTO qse_record_locks (type, id, holder) VALUES ('complaint', 'c-0001', 1)"
     )
     store.save(complaint(1))
@@ -798,14 +834,19 @@ def test_a_writer_held_up_too_long_gets_a_clear_error(postgres_url: str) -> None
         assert store.load(Complaint, "c-0001") == complaint(1)
 
 
-def test_a_dropped_connection_is_reported_then_reopened(store: PostgresStore) -> None:
-    store.save(complaint(1))
-    pid = store._db.info.backend_pid
-    with raw(store.url) as admin:
-        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
-    with pytest.raises(StoreError, match="lost the connection"):
-        store.load(Complaint, "c-0001")
-    assert store.load(Complaint, "c-0001") == complaint(1)
+def test_a_dropped_connection_is_reported_then_reopened(postgres_url: str) -> None:
+    name = f"dropped-{uuid.uuid4().hex[:12]}"
+    with PostgresStore(f"{postgres_url}&application_name={name}") as store:
+        store.save(complaint(1))
+        with raw(postgres_url) as admin:  # not named as the store is
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE application_name = %s",
+                (name,),
+            )
+        with pytest.raises(StoreError, match="lost the connection"):
+            store.load(Complaint, "c-0001")
+        assert store.load(Complaint, "c-0001") == complaint(1)
 
 
 def test_a_stream_survives_writes_and_failed_writes_on_the_same_store(
@@ -823,19 +864,22 @@ def test_a_stream_survives_writes_and_failed_writes_on_the_same_store(
     assert store.count(Complaint, status="acknowledged") == 10
 
 
-def test_a_stream_abandoned_half_way_releases_its_connection(store: PostgresStore) -> None:
-    store.chunk_size = 2
-    store.save_many(complaint(n, hours=n) for n in range(6))
-    for _ in range(5):
-        stream = store.stream(Complaint)
-        next(stream)
-        stream.close()
-    assert len(store._readers) <= 2
-    with raw(store.url) as admin:
-        (open_cursors,) = admin.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction' "
-            "AND application_name = 'qse-customer'"
-        ).fetchone()
+def test_a_stream_abandoned_half_way_releases_its_connection(postgres_url: str) -> None:
+    name = f"abandoned-{uuid.uuid4().hex[:12]}"
+    with PostgresStore(f"{postgres_url}&application_name={name}") as store:
+        store.chunk_size = 2
+        store.save_many(complaint(n, hours=n) for n in range(6))
+        for _ in range(5):
+            stream = store.stream(Complaint)
+            next(stream)
+            stream.close()
+        with raw(postgres_url) as admin:  # not named as the store is
+            connections, open_cursors = admin.execute(
+                "SELECT count(*), count(*) FILTER (WHERE state = 'idle in transaction') "
+                "FROM pg_stat_activity WHERE application_name = %s",
+                (name,),
+            ).fetchone()
+    assert connections <= 3  # the store's own and at most two kept for reading
     assert open_cursors == 0
 
 
