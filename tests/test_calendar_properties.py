@@ -25,6 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qse_customer.core.calendar import WorkingCalendar
+from qse_customer.core.errors import CalendarError, CalendarRangeError
 
 Hours = list[tuple[str, str]]
 LUNCH: Hours = [("08:00", "12:30"), ("13:30", "17:00")]
@@ -319,6 +320,36 @@ def test_working_days_are_monotonic_in_the_start(data: st.DataObject, name: str,
     calendar = CALENDARS[name]
     first, second = sorted((data.draw(instants(name)), data.draw(instants(name))))
     assert calendar.add_working_days(first, days) <= calendar.add_working_days(second, days)
+
+
+@settings(max_examples=150)
+@given(name=st.sampled_from(ORACLE), first=st.dates(date(1995, 1, 1), date(2090, 12, 31)),
+       span=st.integers(-30, 40_000))  # fmt: skip
+def test_working_days_after_agrees_with_numpy_busday_count(
+    name: str, first: date, span: int
+) -> None:
+    calendar = CALENDARS[name]
+    last = min(first + timedelta(days=span), date(2099, 12, 31))
+    counted = calendar.working_days_after(first, last)
+    if last <= first:
+        assert counted == 0
+        return
+    one = timedelta(days=1)
+    expected = np.busday_count(
+        np.datetime64(first + one, "D"), np.datetime64(last + one, "D"),
+        busdaycal=busdaycalendar(name),
+    )  # fmt: skip
+    assert counted == expected
+    assert calendar.working_days_after(first, first) == 0
+    assert counted == calendar.working_days_after(first, last - one) + calendar.is_working_day(last)
+
+
+def test_working_days_after_refuses_what_is_not_a_date_or_outside_the_years() -> None:
+    calendar = CALENDARS["GB-ENG"]
+    with pytest.raises(CalendarError, match="last: expected a date"):
+        calendar.working_days_after(date(2026, 1, 1), datetime(2026, 2, 1, tzinfo=UTC))  # type: ignore[arg-type]
+    with pytest.raises(CalendarRangeError, match="first: 1980-01-01 is outside"):
+        calendar.working_days_after(date(1980, 1, 1), date(2026, 1, 1))
 
 
 @settings(max_examples=150)

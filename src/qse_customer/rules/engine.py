@@ -295,13 +295,7 @@ class CompiledRuleset:
     def _working_days(self, start: datetime, end: datetime) -> int:
         """Working days from the day of ``start`` to the day of ``end`` (0: the same day)."""
         calendar = self.calendar
-        first, last = calendar.local(start).date(), calendar.local(end).date()
-        days = 0
-        day = first
-        while day < last and days < 10_000:
-            day += timedelta(days=1)
-            days += calendar.is_working_day(day)
-        return days
+        return calendar.working_days_after(calendar.local(start).date(), calendar.local(end).date())
 
     def _judge(
         self,

@@ -329,6 +329,19 @@ class WorkingCalendar:
         index = bisect_left(ordinals, ordinal)
         return index < len(ordinals) and ordinals[index] == ordinal
 
+    def working_days_after(self, first: date, last: date) -> int:
+        """How many working days fall after the day ``first`` up to and including ``last``
+        (0 when ``last`` is not after ``first``): one search in the calendar's table, however
+        far apart the days are."""
+        for name, day in (("first", first), ("last", last)):
+            if not isinstance(day, date) or isinstance(day, datetime):
+                raise CalendarError(f"{name}: expected a date, got {_shown(day)}")
+            self._check_year(day.year, name, shown=day.isoformat())
+        if last <= first:
+            return 0
+        ordinals = self._data().ordinals
+        return bisect_right(ordinals, last.toordinal()) - bisect_right(ordinals, first.toordinal())
+
     def local(self, at: datetime) -> datetime:
         """``at`` on the lab's wall clock (in the calendar's time zone)."""
         self._aware(at, "at")
