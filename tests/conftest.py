@@ -24,7 +24,41 @@ settings.register_profile("dev", max_examples=50, deadline=None)
 settings.register_profile(
     "soak", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
+# The fast lane, `pytest -m "not slow"`: every property still runs, on a tenth of its examples.
+settings.register_profile(
+    "fast",
+    max_examples=10,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+FAST_LANE_SHARE = 10  # a property's examples in the fast lane: its own count divided by this
+
+
+def _fast_lane(config: pytest.Config) -> bool:
+    """Whether this run is the fast lane (slow tests deselected, no profile asked for)."""
+    chosen = config.getoption("markexpr", default="") or ""
+    return "not slow" in chosen and "HYPOTHESIS_PROFILE" not in os.environ
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if _fast_lane(config):
+        settings.load_profile("fast")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In the fast lane, a property with its own example count runs a tenth of them."""
+    if not _fast_lane(config):
+        return
+    for item in items:
+        test = getattr(item, "obj", None)
+        test = getattr(test, "__func__", test)  # a test method: its function holds the settings
+        own = getattr(test, "_hypothesis_internal_use_settings", None)
+        if own is None or own.max_examples <= settings.default.max_examples:
+            continue
+        fewer = max(settings.default.max_examples, own.max_examples // FAST_LANE_SHARE)
+        test._hypothesis_internal_use_settings = settings(own, max_examples=fewer)  # type: ignore[union-attr]
 
 
 @pytest.fixture

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # runs every benchmark script, one against a real PostgreSQL
+
 pytest_plugins = ("postgres_server",)
 
 ROOT = Path(__file__).resolve().parents[1]

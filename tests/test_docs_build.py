@@ -15,6 +15,8 @@ from qse_customer import anonymous_data_fields, revoke_anonymous_data
 from qse_customer.plugins import get_plugin_manager
 from qse_customer.rules import shipped_rulesets
 
+pytestmark = pytest.mark.slow  # builds the documentation with mkdocs
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 # Pages whose Python examples run in order, each page in its own namespace.

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+pytestmark = pytest.mark.slow  # concurrent writer processes, SQLite and a real PostgreSQL
+
 if TYPE_CHECKING:
     from qse_customer.testing.servers import PostgresCluster as Cluster
 

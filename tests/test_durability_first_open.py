@@ -18,8 +18,12 @@ from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pytest
+
 from qse_customer.stores import postgres_schema as postgres_schema
 from qse_customer.stores.postgres import PostgresStore, parse_postgres_url
+
+pytestmark = pytest.mark.slow  # processes opening one store at once
 
 if TYPE_CHECKING:
     from qse_customer.testing.servers import PostgresCluster as Cluster

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+pytestmark = pytest.mark.slow  # kills writer processes mid-write, SQLite and a real PostgreSQL
+
 if TYPE_CHECKING:
     from qse_customer import Event
 

@@ -29,6 +29,8 @@ import qse_customer as qse
 from qse_customer.stores import MemoryStore, SQLiteStore, Store
 from qse_customer.testing.strategies import actors, records
 
+pytestmark = pytest.mark.slow  # fuzzes every entry point with mutated files
+
 T = TypeVar("T")
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 RULESETS = Path(qse.__file__).parent / "rules" / "rulesets"

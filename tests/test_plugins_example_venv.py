@@ -25,7 +25,10 @@ import venv
 import zipfile
 from pathlib import Path
 
+import pytest
 from packaging.requirements import Requirement
+
+pytestmark = pytest.mark.slow  # installs the example plugin into a fresh virtual environment
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "plugins"

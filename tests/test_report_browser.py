@@ -13,6 +13,8 @@ from PIL import Image  # installed with matplotlib, the report extra
 
 from qse_customer.demo.run import run_demo
 
+pytestmark = pytest.mark.slow  # renders the HTML report in chromium
+
 BROWSER = shutil.which("chromium") or shutil.which("chromium-browser")
 
 

@@ -47,6 +47,8 @@ from qse_customer.stores.protocol import Store
 from qse_customer.testing.store_contract import MANAGER, STAFF, T0, StoreContract, complaint
 from qse_customer.testing.strategies import complaints, records
 
+pytestmark = pytest.mark.slow  # a real PostgreSQL server
+
 if TYPE_CHECKING:
     from qse_customer.testing.servers import PostgresCluster as Cluster
 
