@@ -36,6 +36,7 @@ from ..review.small_cells import (
     suppress_survey,
     suppress_table,
 )
+from ..rules.documents import converter
 from ..rules.report import Report
 from ..rules.ruleset import Ruleset
 from ..rules.status import Status
@@ -186,27 +187,7 @@ def _complaints(summary: ComplaintSummary, small: int) -> dict[str, Any]:
 
 
 def _survey(summary: SurveySummary, small: int) -> dict[str, Any]:
-    rate, comparison, previous = summary.response_rate, summary.comparison, summary.previous
-    document = {
-        "survey_id": summary.survey_id,
-        "title": summary.title,
-        "audience": summary.audience,
-        "status": summary.status,
-        "approved": summary.approved,
-        "instrument": summary.instrument,
-        "instrument_version": summary.instrument_version,
-        "instrument_title": summary.instrument_title,
-        "responses": summary.responses,
-        "response_rate": rate.to_dict() if rate is not None else None,
-        "analysis": summary.analysis.to_dict(),
-        "previous": (
-            {"survey_id": previous.survey_id, "responses": previous.responses}
-            if previous is not None
-            else None
-        ),
-        "comparison": comparison.to_dict() if comparison is not None else None,
-    }
-    return suppress_survey(document, small)
+    return suppress_survey(converter.unstructure(summary, SurveySummary), small)
 
 
 def _referrals(overview: ReferralOverview) -> dict[str, Any]:
