@@ -608,11 +608,16 @@ class _RulesetCheck:
 
 class _Analytics:
     """What the report's own analytics keep from the pass, every record as known at ``at``:
-    the complaints opened in its months, every survey and response, every referral."""
+    every survey, response and referral, and of the complaints opened in its months only what
+    their counts read (the month, category, customer group, site, severity and whether
+    anonymous): one complaint stands for all those alike, so memory stays flat however many
+    there are."""
 
-    def __init__(self, start: datetime, end: datetime) -> None:
-        self.start, self.end = start, end
-        self.complaints: list[Complaint] = []
+    def __init__(self, start: datetime, end: datetime, timezone: str) -> None:
+        self.start, self.end, self.timezone = start, end, timezone
+        self.zone = ZoneInfo(timezone)
+        self.month = ("", end, end)  # the month last seen: its key, [first instant, next month)
+        self.alike: dict[tuple[Any, ...], list[Any]] = {}
         self.surveys: list[Survey] = []
         self.responses: list[SurveyResponse] = []
         self.referrals: list[Referral] = []
@@ -621,13 +626,44 @@ class _Analytics:
         """Keep ``then`` (a record as known at ``at``) if the analytics need it."""
         if isinstance(then, Complaint):
             if self.start <= then.opened_at < self.end:
-                self.complaints.append(then)
+                self._complaint(then)
         elif isinstance(then, SurveyResponse):
             self.responses.append(then)
         elif isinstance(then, Survey):
             self.surveys.append(then)
         elif isinstance(then, Referral):
             self.referrals.append(then)
+
+    def _month_of(self, opened: datetime) -> str:
+        """The month (key) of ``opened``; the store streams complaints in the order they were
+        opened, so the month found last is nearly always the one."""
+        key, first, following = self.month
+        if first <= opened < following:
+            return key
+        key = period_key(opened, "month", self.timezone)
+        first, following = month_window(opened, self.zone, 1)
+        self.month = (key, first, following)
+        return key
+
+    def _complaint(self, complaint: Complaint) -> None:
+        key = (
+            self._month_of(complaint.opened_at),
+            complaint.category,
+            complaint.customer_group,
+            complaint.site,
+            complaint.severity,
+            complaint.anonymous,
+        )
+        found = self.alike.get(key)
+        if found is None:
+            self.alike[key] = [complaint, 1]
+        else:
+            found[1] += 1
+
+    def complaints(self) -> list[Complaint]:
+        """The complaints of the report's months for counting (each kept one as often as the
+        complaints it stands for; in the order first seen, as counting does not depend on it)."""
+        return [complaint for complaint, count in self.alike.values() for _ in range(count)]
 
 
 def customer_focus(
@@ -683,7 +719,7 @@ def customer_focus(
     )
     if progress is not None:
         progress("analysing complaints, surveys and referrals")
-    analytics = _Analytics(start, end)
+    analytics = _Analytics(start, end, calendar.timezone)
     wanted = frozenset().union(ANALYSED_TYPES, *(check.types for check in checks))
     readers = [reader for check in checks for reader in check.readers]
     try:
@@ -720,7 +756,7 @@ def customer_focus(
         except QSEError as error:
             warnings.append(f"the management review packet could not be made: {error}")
     complaints = summarise_complaints(
-        analytics.complaints, timezone=calendar.timezone, months=periods
+        analytics.complaints(), timezone=calendar.timezone, months=periods
     )
     surveys = summarise_surveys(analytics.surveys, analytics.responses, warnings)
     return CustomerFocus(
