@@ -109,3 +109,35 @@ def test_a_review_that_cannot_be_made_is_left_out_with_a_warning() -> None:
     assert report["review"] is None
     assert any("could not be made" in warning for warning in report["warnings"])
     assert report["standards"]["rules"]
+
+
+def test_versions_of_a_ruleset_are_each_read_once_and_merged_as_check_rulesets_does() -> None:
+    from qse_customer.reports import check_rulesets
+    from qse_customer.rules.versions import RulesetVersions
+
+    base = qse.load_ruleset("customer-service-standards").to_dict()
+    base.pop("effective", None)
+    older = qse.load_ruleset(base | {"version": "1", "effective_until": "2026-02-14"})
+    newer = qse.load_ruleset(base | {"version": "2", "effective_from": "2026-02-15"})
+    versions = RulesetVersions.of([older, newer])
+    held = records(400)
+    counted = Counted(held)
+    rulesets = [versions, qse.load_ruleset("qse2-responsibility")]
+    report = build_report(counted, rulesets, calendar=CALENDAR, at=AT)
+    assert set(counted.reads.values()) == {1}
+    separately = check_rulesets(records_of_sequence(held), rulesets, calendar=CALENDAR, at=AT)
+    assert [r["records"] for r in report["standards"]["rulesets"]] == [
+        r.records for r in separately
+    ]
+    assert report["standards"]["rulesets"][0]["versions"]
+    shown = report["standards"]["rules"]
+    expected = [
+        {"ruleset": r.ruleset, "ruleset_version": r.ruleset_version} | s.to_dict()
+        for r in separately
+        for s in r.rules
+    ]
+    assert shown == expected
+    assert report["breaches"] == sorted(
+        (f.to_dict() for r in separately for f in r.findings if f.status == "breached"),
+        key=lambda f: (f["due_at"] or "9999", f["rule_id"], f["record_id"] or ""),
+    )
