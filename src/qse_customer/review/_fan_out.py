@@ -42,6 +42,7 @@ class Reader(Generic[T]):
         self._result: T | None = None
         self._error: BaseException | None = None
         self._ended = False
+        self._done = False
         self._thread = threading.Thread(target=self._run, name=f"qse-reader-{name}", daemon=True)
         self._thread.start()
 
@@ -83,13 +84,39 @@ class Reader(Generic[T]):
             self._batch = []
         self._queue.put(_END)
         self._thread.join()
+        self._done = True
         if self._error is not None:
             raise self._error
         assert self._thread.is_alive() is False
         return self._result  # type: ignore[return-value]
 
     def abort(self) -> None:
-        """Stop the reader without a result (the stream failed)."""
+        """Stop the reader without a result (the stream failed); nothing once it has finished."""
+        if self._done:
+            return
         self._batch = []
         self._queue.put(_ABORT)
         self._thread.join()
+        self._done = True
+
+
+class Readers:
+    """The readers of one stream: on leaving the ``with`` block with an error, every reader that
+    has not finished is stopped, so no thread is left waiting for records."""
+
+    def __init__(self) -> None:
+        self.started: list[Reader[Any]] = []
+
+    def start(self, read: Callable[[Iterable[Record]], T], name: str) -> Reader[T]:
+        """A new reader running ``read`` over the records sent to it."""
+        reader = Reader(read, name)
+        self.started.append(reader)
+        return reader
+
+    def __enter__(self) -> Readers:
+        return self
+
+    def __exit__(self, kind: object, error: BaseException | None, trace: object) -> None:
+        if error is not None:
+            for reader in self.started:
+                reader.abort()

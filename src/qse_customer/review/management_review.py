@@ -40,7 +40,7 @@ from ..rules.periods import GRANULARITIES, Granularity
 from ..rules.report import Report
 from ..rules.ruleset import Ruleset
 from ..rules.versions import CompiledVersions, RulesetVersions, merge_reports
-from ._fan_out import Reader
+from ._fan_out import Reader, Readers
 from .focus import CustomerFocus, summarise_complaints, summarise_referrals, summarise_surveys
 from .packet import (
     ComplaintTrends,
@@ -582,6 +582,7 @@ class _RulesetCheck:
         max_findings: int,
         progress: Progress | None,
         every: int,
+        readers: Readers,
     ) -> None:
         compiled = compile_ruleset(ruleset, calendar=calendar)
         self.types = _record_types(ruleset)
@@ -594,7 +595,7 @@ class _RulesetCheck:
                 counted = _counted(records, progress, ruleset.name, every)
                 return part.check(counted, at=at, max_findings=max_findings)
 
-            return Reader(read, ruleset.name)
+            return readers.start(read, ruleset.name)
 
         self.readers = [reader(part) for part in parts]
 
@@ -694,6 +695,42 @@ def customer_focus(
     zone = ZoneInfo(calendar.timezone)
     start, end = month_window(at, zone, months)
     periods = _sub_periods(start, end, "month", calendar.timezone)
+    with Readers() as readers:
+        return _one_pass(
+            records_of,
+            rulesets,
+            review_rulesets if review_rulesets is not None else rulesets,
+            calendar=calendar,
+            at=at,
+            start=start,
+            end=end,
+            periods=periods,
+            progress=progress,
+            progress_every=progress_every,
+            small=small,
+            max_findings=max_findings,
+            readers=readers,
+        )
+
+
+def _one_pass(
+    records_of: RecordsOf,
+    rulesets: Sequence[Ruleset | RulesetVersions],
+    review_rulesets: Sequence[Ruleset | RulesetVersions],
+    *,
+    calendar: WorkingCalendar,
+    at: datetime,
+    start: datetime,
+    end: datetime,
+    periods: list[str],
+    progress: Progress | None,
+    progress_every: int,
+    small: int,
+    max_findings: int,
+    readers: Readers,
+) -> CustomerFocus:
+    """:func:`customer_focus` once its settings are checked (``readers``: where each reader
+    started is kept, to be stopped if anything fails)."""
     checks = []
     for ruleset in rulesets:
         if progress is not None:
@@ -706,46 +743,40 @@ def customer_focus(
                 max_findings=max_findings,
                 progress=progress,
                 every=progress_every,
+                readers=readers,
             )
         )
     warnings: list[str] = []
     review, review_reader = _start_review(
-        review_rulesets if review_rulesets is not None else rulesets,
+        review_rulesets,
         calendar=calendar,
         at=at,
         small=small,
         max_findings=max_findings,
         warnings=warnings,
+        readers=readers,
     )
     if progress is not None:
         progress("analysing complaints, surveys and referrals")
     analytics = _Analytics(start, end, calendar.timezone)
     wanted = frozenset().union(ANALYSED_TYPES, *(check.types for check in checks))
-    readers = [reader for check in checks for reader in check.readers]
-    try:
-        for tag in sorted(RECORD_TYPES):
-            to_engines = [r for check in checks if tag in check.types for r in check.readers]
-            if tag not in wanted:
-                if review is not None:
-                    review_reader = _review_only(records_of, tag, review, review_reader, warnings)
-                    if review_reader is None:
-                        review = None
-                continue
-            for record in records_of(tag):
-                for reader in to_engines:
-                    reader.send(record)
-                then = record.as_known_at(at)
-                if then is not None:
-                    analytics.take(then)
-                if review is not None and review.take(record, then):
-                    assert review_reader is not None
-                    review_reader.send(record)
-    except BaseException:
-        for reader in readers:
-            reader.abort()
-        if review_reader is not None:
-            review_reader.abort()
-        raise
+    for tag in sorted(RECORD_TYPES):
+        to_engines = [r for check in checks if tag in check.types for r in check.readers]
+        if tag not in wanted:
+            if review is not None:
+                review_reader = _review_only(records_of, tag, review, review_reader, warnings)
+                if review_reader is None:
+                    review = None
+            continue
+        for record in records_of(tag):
+            for reader in to_engines:
+                reader.send(record)
+            then = record.as_known_at(at)
+            if then is not None:
+                analytics.take(then)
+            if review is not None and review.take(record, then):
+                assert review_reader is not None
+                review_reader.send(record)
     reports = tuple(check.finish() for check in checks)
     if progress is not None:
         progress("preparing the management review packet")
@@ -783,6 +814,7 @@ def _start_review(
     small: int,
     max_findings: int,
     warnings: list[str],
+    readers: Readers,
 ) -> tuple[_Review | None, Reader[StandardsSection] | None]:
     """The management review of the three months before ``at``'s month, and the reader that
     checks its records; (None, None) with a warning when it cannot be made."""
@@ -811,7 +843,7 @@ def _start_review(
     except QSEError as error:
         warnings.append(f"the management review packet could not be made: {error}")
         return None, None
-    return review, Reader(review.standards, "management-review")
+    return review, readers.start(review.standards, "management-review")
 
 
 def _review_only(
