@@ -20,7 +20,6 @@ from typing import Any
 from .. import __version__
 from ..core.calendar import WorkingCalendar
 from ..core.record import Record
-from ..core.records import RECORD_TYPES
 from ..core.redaction import redact_url
 from ..plugged_rules import compile_ruleset
 from ..review.focus import (
@@ -29,7 +28,14 @@ from ..review.focus import (
     ReferralOverview,
     SurveySummary,
 )
-from ..review.management_review import Progress, RecordsOf, customer_focus
+from ..review.management_review import (
+    PROGRESS_EVERY,
+    Progress,
+    RecordsOf,
+    counted,
+    customer_focus,
+    record_types,
+)
 from ..review.small_cells import (
     GROUP_DIMENSIONS,
     SMALL_CELL_THRESHOLD,
@@ -60,17 +66,6 @@ def records_of_sequence(records: Sequence[Record]) -> RecordsOf:
 MAX_FINDINGS = 10_000
 """How many breached and at-risk findings a report lists per ruleset, by default."""
 
-PROGRESS_EVERY = 100_000
-"""How many records a long check reads between two progress lines."""
-
-
-def _counted(records: Iterable[Record], progress: Progress, name: str) -> Iterator[Record]:
-    """``records``, saying every :data:`PROGRESS_EVERY` records how many have been checked."""
-    for count, record in enumerate(records, start=1):
-        if count % PROGRESS_EVERY == 0:
-            progress(f"{name}: {count:,} records checked")
-        yield record
-
 
 def check_rulesets(
     records_of: RecordsOf,
@@ -89,14 +84,12 @@ def check_rulesets(
         if progress is not None:
             progress(f"checking {ruleset.name}")
         compiled = compile_ruleset(ruleset, calendar=calendar)
-        tags = sorted({tag for rule in ruleset.rules for tag in rule.applies_to.record_types})
-        if "any" in tags:
-            tags = sorted(RECORD_TYPES)
+        tags = sorted(record_types(ruleset))
 
         def records(name: str = ruleset.name, tags: list[str] = tags) -> Iterable[Record]:
             """The records of the ruleset's types, read afresh."""
-            found: Iterable[Record] = chain.from_iterable(records_of(tag) for tag in tags)
-            return _counted(found, progress, name) if progress is not None else found
+            found = chain.from_iterable(records_of(tag) for tag in tags)
+            return counted(found, progress, name, PROGRESS_EVERY)
 
         if isinstance(compiled, CompiledVersions):
             reports.append(compiled.check_from(records, at=at, max_findings=max_findings))

@@ -546,10 +546,11 @@ def month_window(at: datetime, zone: ZoneInfo, months: int = 12) -> tuple[dateti
     return start, end
 
 
-def _counted(
+def counted(
     records: Iterable[Record], progress: Progress | None, name: str, every: int
 ) -> Iterable[Record]:
-    """``records``, saying every ``every`` records how many have been checked."""
+    """``records``, saying to ``progress`` every ``every`` records how many ``name`` has
+    checked (``records`` itself without ``progress``)."""
     if progress is None:
         return records
     return _counting(records, progress, name, every)
@@ -564,7 +565,8 @@ def _counting(
         yield record
 
 
-def _record_types(ruleset: Ruleset | RulesetVersions) -> frozenset[str]:
+def record_types(ruleset: Ruleset | RulesetVersions) -> frozenset[str]:
+    """The record types the rules of ``ruleset`` are about (every type for ``"any"``)."""
     tags = {tag for rule in ruleset.rules for tag in rule.applies_to.record_types}
     return frozenset(RECORD_TYPES) if "any" in tags else frozenset(tags)
 
@@ -585,15 +587,15 @@ class _RulesetCheck:
         readers: Readers,
     ) -> None:
         compiled = compile_ruleset(ruleset, calendar=calendar)
-        self.types = _record_types(ruleset)
+        self.types = record_types(ruleset)
         self.versions = compiled.versions if isinstance(compiled, CompiledVersions) else None
         self.max_findings = max_findings
         parts = compiled.compiled if isinstance(compiled, CompiledVersions) else (compiled,)
 
         def reader(part: CompiledRuleset) -> Reader[Report]:
             def read(records: Iterable[Record]) -> Report:
-                counted = _counted(records, progress, ruleset.name, every)
-                return part.check(counted, at=at, max_findings=max_findings)
+                seen = counted(records, progress, ruleset.name, every)
+                return part.check(seen, at=at, max_findings=max_findings)
 
             return readers.start(read, ruleset.name)
 
