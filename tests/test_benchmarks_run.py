@@ -22,6 +22,7 @@ pytest_plugins = ("postgres_server",)
 ROOT = Path(__file__).resolve().parents[1]
 
 TINY = {
+    "cli_check.py": ["--complaints", "200", "--enquiries", "50", "--repeats", "1"],
     "working_calendar.py": ["--n", "2000", "--repeats", "1", "--scalar-repeats", "1"],
     "engine.py": ["--n", "300", "--repeats", "1"],
     "storage.py": ["--n", "500", "--repeats", "1", "--sample", "200"],

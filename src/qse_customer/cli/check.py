@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..core.redaction import redact_url
-from ..reports.content import MAX_FINDINGS, build_report
+from ..reports.content import MAX_FINDINGS, breached, build_report
 from ..reports.html import render_html
 from ..reports.json_report import render_json
 from ..reports.text import render_text
@@ -104,5 +104,4 @@ def run(args: argparse.Namespace) -> int:
     rendered = renderers[args.format](report)  # before the output file is touched
     with output(args.output) as stream:
         stream.write(rendered)
-    breached = any(rule["breached"] for rule in report["standards"]["rules"])
-    return EXIT_FOUND if breached else EXIT_OK
+    return EXIT_FOUND if breached(report) else EXIT_OK

@@ -5,7 +5,14 @@ self-contained HTML file (see ``docs/reports.md``)."""
 from __future__ import annotations
 
 from .charts import CHARTS_HINT, charts_available
-from .content import REPORT_KIND, REPORT_VERSION, build_report, check_rulesets, records_of_sequence
+from .content import (
+    REPORT_KIND,
+    REPORT_VERSION,
+    build_report,
+    check_rulesets,
+    records_of_sequence,
+    render_focus,
+)
 from .html import render_html
 from .json_report import render_json, report_errors, report_schema
 from .text import render_summary, render_text
@@ -18,6 +25,7 @@ __all__ = [
     "charts_available",
     "check_rulesets",
     "records_of_sequence",
+    "render_focus",
     "render_html",
     "render_json",
     "render_summary",

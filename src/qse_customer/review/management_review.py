@@ -9,7 +9,7 @@ against the standards and publish the results). The packet's shape is in ``docs/
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Final
 from zoneinfo import ZoneInfo
@@ -31,13 +31,19 @@ from ..analysis.survey_round import response_rate
 from ..analysis.survey_statistics import DEFAULT_MIN_N
 from ..core.calendar import WorkingCalendar
 from ..core.complaint import Complaint
-from ..core.errors import ValidationError
+from ..core.errors import QSEError, ValidationError
 from ..core.record import Record
+from ..core.record_types import RECORD_TYPES
 from ..core.referral import Referral
 from ..core.survey import Answer, Survey, SurveyResponse
 from ..core.timestamps import utc, wall_clock
+from ..rules.engine import CompiledRuleset
 from ..rules.loader import RulesetSource
-from ..rules.versions import RulesetVersions
+from ..rules.report import Report
+from ..rules.ruleset import Ruleset
+from ..rules.versions import CompiledVersions, RulesetVersions, compile_ruleset, merge_reports
+from ._fan_out import Reader, Readers
+from .focus import CustomerFocus, summarise_complaints, summarise_referrals, summarise_surveys
 from .packet import (
     ComplaintTrends,
     OpenReferral,
@@ -45,6 +51,7 @@ from .packet import (
     ReferralSection,
     ReviewPacket,
     ReviewPeriod,
+    StandardsSection,
     SurveyResult,
 )
 from .small_cells import SMALL_CELL_THRESHOLD, check_small_cell_threshold
@@ -63,6 +70,14 @@ DEFAULT_RECURRENCE_WINDOW: Final = timedelta(days=30)
 def _status_at(record: Record, at: datetime) -> str:
     """The record's status from the events that had happened by ``at``."""
     return record.LIFECYCLE.status([event.kind for event in record.events if event.at <= at])
+
+
+def _opened(complaint: Complaint) -> Complaint:
+    """The complaint with its first event only: all that its counts, charts and recurrences
+    read (its id, its fields and when it was opened), in a fraction of the memory."""
+    if len(complaint.events) == 1:
+        return complaint
+    return complaint.evolve(events=complaint.events[:1])
 
 
 class _Collector:
@@ -105,40 +120,46 @@ class _Collector:
             raise ValidationError.single(
                 "$.records", f"expected an iterable of records, got {type(records).__name__}"
             )
-        start, until = self.start, self.until
+        at = self.at
         for record in records:
             if not isinstance(record, Record):
                 raise ValidationError.single(
                     "$.records", f"expected records, got a {type(record).__name__}"
                 )
-            # The analytics count what was known at ``at``; the rules judge the record itself
-            # (the engine makes the same cut, and also sees corrections and erasures).
-            then = record.as_known_at(self.at)
-            if then is None:
-                continue
-            opened = then.events[0].at
-            in_period = start <= opened < until
-            if isinstance(then, Complaint):
-                self._complaint(then, opened, in_period)
-            elif isinstance(then, SurveyResponse):
-                self._response(then, opened, in_period)
-            elif isinstance(then, Survey):
-                if opened <= self.at:
-                    self.surveys[then.id] = then
-            elif isinstance(then, Referral):
-                self._referral(then)
-            if in_period and record.TYPE in self.engine_types:
-                self.counts[record.TYPE] += 1
+            if self.take(record, record.as_known_at(at)):
                 yield record
+
+    def take(self, record: Record, then: Record | None) -> bool:
+        """Sort ``then`` (``record`` as known at ``at``) into what it feeds; True when the rules
+        judge ``record`` this period (it is then counted)."""
+        # The analytics count what was known at ``at``; the rules judge the record itself
+        # (the engine makes the same cut, and also sees corrections and erasures).
+        if then is None:
+            return False
+        opened = then.events[0].at
+        in_period = self.start <= opened < self.until
+        if isinstance(then, Complaint):
+            self._complaint(then, opened, in_period)
+        elif isinstance(then, SurveyResponse):
+            self._response(then, opened, in_period)
+        elif isinstance(then, Survey):
+            if opened <= self.at:
+                self.surveys[then.id] = then
+        elif isinstance(then, Referral):
+            self._referral(then)
+        if in_period and record.TYPE in self.engine_types:
+            self.counts[record.TYPE] += 1
+            return True
+        return False
 
     def _complaint(self, complaint: Complaint, opened: datetime, in_period: bool) -> None:
         if in_period:
-            self.complaints.append(complaint)
+            self.complaints.append(_opened(complaint))
         elif (
             opened < self.until
             and period_key(opened, self.granularity, self.timezone) in self.chart_periods
         ):
-            self.chart_only.append(complaint)
+            self.chart_only.append(_opened(complaint))
 
     def _response(self, response: SurveyResponse, opened: datetime, in_period: bool) -> None:
         if _status_at(response, self.at) == "closed":
@@ -173,6 +194,128 @@ def _sub_periods(start: datetime, until: datetime, granularity: str, timezone: s
     return list(period_range(period_key(start, granularity, timezone), last, granularity))
 
 
+class _Review:
+    """One management review being made: its settings checked and its rulesets planned
+    (:meth:`take` sorts the records as they pass, :meth:`standards` checks those it kept for the
+    rules, :meth:`packet` puts the packet together)."""
+
+    def __init__(
+        self,
+        *,
+        rulesets: Sequence[RulesetSource | RulesetVersions],
+        calendar: WorkingCalendar,
+        start: datetime,
+        end: datetime,
+        at: datetime,
+        granularity: Granularity,
+        instruments: InstrumentRegistry | None,
+        request_volumes: Mapping[str, int] | None,
+        invited: Mapping[str, int] | None,
+        previous_start: datetime | None,
+        recurrence_threshold: int,
+        recurrence_window: timedelta,
+        min_n: int,
+        max_findings: int,
+        kinds: Mapping[str, Any] | None,
+        small_cell_threshold: int,
+    ) -> None:
+        self.small = check_small_cell_threshold(small_cell_threshold)
+        if not isinstance(calendar, WorkingCalendar):
+            raise ValidationError.single(
+                "$.calendar", f"expected a WorkingCalendar, got {type(calendar).__name__}"
+            )
+        start, end, at = _aware(start, "start"), _aware(end, "end"), _aware(at, "at")
+        if end <= start:
+            raise ValidationError.single("$.end", "expected an end after the start of the period")
+        if granularity not in GRANULARITIES:
+            raise ValidationError.single(
+                "$.granularity",
+                f"expected one of {', '.join(GRANULARITIES)}, got {granularity!r}",
+            )
+        if previous_start is None:
+            previous_start = start - (end - start)
+        previous_start = _aware(previous_start, "previous_start")
+        if previous_start >= start:
+            raise ValidationError.single(
+                "$.previous_start", "expected a start of the comparison period before the review's"
+            )
+        self.registry = instruments if instruments is not None else default_registry()
+        self.calendar = calendar
+        self.start, self.end, self.at = start, end, at
+        self.granularity = granularity
+        self.invited = invited or {}
+        self.recurrence_threshold = recurrence_threshold
+        self.recurrence_window = recurrence_window
+        self.min_n = min_n
+        self.max_findings = max_findings
+        timezone = calendar.timezone
+        first_day = wall_clock(start, ZoneInfo(timezone)).date()
+        self.plan = plan_rulesets(rulesets, first_day, kinds)
+        self.periods = _sub_periods(start, end, granularity, timezone)
+        self.volumes = dict(request_volumes) if request_volumes is not None else None
+        self.collector = _Collector(
+            start=start,
+            until=min(end, at),
+            at=at,
+            previous_start=previous_start,
+            chart_periods=frozenset(self.volumes or ()),
+            granularity=granularity,
+            timezone=timezone,
+            engine_types=self.plan.record_types,
+        )
+        self.take = self.collector.take
+
+    def standards(self, records: Iterable[Record]) -> StandardsSection:
+        """Check ``records`` (those :meth:`take` kept, in order) against every ruleset."""
+        return check_standards(
+            self.plan,
+            records,
+            calendar=self.calendar,
+            at=self.at,
+            granularity=self.granularity,
+            max_findings=self.max_findings,
+            counts=self.collector.counts,
+        )
+
+    def packet(self, standards: StandardsSection) -> ReviewPacket:
+        """The packet, once every record has passed :meth:`take`."""
+        collector, small = self.collector, self.small
+        warnings: list[str] = []
+        complaints = _complaint_trends(
+            collector,
+            periods=self.periods,
+            volumes=self.volumes,
+            threshold=self.recurrence_threshold,
+            window=self.recurrence_window,
+            small=small,
+        )
+        surveys = _survey_results(
+            collector,
+            registry=self.registry,
+            invited=self.invited,
+            min_n=self.min_n,
+            warnings=warnings,
+            small=small,
+        )
+        referrals = _referral_section(collector)
+        return ReviewPacket(
+            period=ReviewPeriod(
+                self.start,
+                self.end,
+                self.at,
+                self.calendar.timezone,
+                self.granularity,
+                tuple(self.periods),
+            ),
+            standards=standards,
+            complaints=complaints,
+            surveys=surveys,
+            referrals=referrals,
+            warnings=tuple(warnings),
+            small_cell_threshold=small,
+        )
+
+
 def management_review(
     records: Iterable[Record],
     *,
@@ -196,78 +339,25 @@ def management_review(
     """The management review packet for ``[start, end)`` as of ``at``, from one pass over
     ``records`` (any mix of record types); see ``docs/review.md`` for what counts and the shape.
     """
-    small = check_small_cell_threshold(small_cell_threshold)
-    if not isinstance(calendar, WorkingCalendar):
-        raise ValidationError.single(
-            "$.calendar", f"expected a WorkingCalendar, got {type(calendar).__name__}"
-        )
-    start, end, at = _aware(start, "start"), _aware(end, "end"), _aware(at, "at")
-    if end <= start:
-        raise ValidationError.single("$.end", "expected an end after the start of the period")
-    if granularity not in GRANULARITIES:
-        raise ValidationError.single(
-            "$.granularity", f"expected one of {', '.join(GRANULARITIES)}, got {granularity!r}"
-        )
-    if previous_start is None:
-        previous_start = start - (end - start)
-    previous_start = _aware(previous_start, "previous_start")
-    if previous_start >= start:
-        raise ValidationError.single(
-            "$.previous_start", "expected a start of the comparison period before the review's"
-        )
-    registry = instruments if instruments is not None else default_registry()
-    timezone = calendar.timezone
-    until = min(end, at)
-    first_day = wall_clock(start, ZoneInfo(timezone)).date()
-    plan = plan_rulesets(rulesets, first_day, kinds)
-    periods = _sub_periods(start, end, granularity, timezone)
-    volumes = dict(request_volumes) if request_volumes is not None else None
-    collector = _Collector(
-        start=start,
-        until=until,
-        at=at,
-        previous_start=previous_start,
-        chart_periods=frozenset(volumes or ()),
-        granularity=granularity,
-        timezone=timezone,
-        engine_types=plan.record_types,
-    )
-    standards = check_standards(
-        plan,
-        collector.stream(records),
+    review = _Review(
+        rulesets=rulesets,
         calendar=calendar,
+        start=start,
+        end=end,
         at=at,
         granularity=granularity,
-        max_findings=max_findings,
-        counts=collector.counts,
-    )
-    warnings: list[str] = []
-    complaints = _complaint_trends(
-        collector,
-        periods=periods,
-        volumes=volumes,
-        threshold=recurrence_threshold,
-        window=recurrence_window,
-        small=small,
-    )
-    surveys = _survey_results(
-        collector,
-        registry=registry,
-        invited=invited or {},
+        instruments=instruments,
+        request_volumes=request_volumes,
+        invited=invited,
+        previous_start=previous_start,
+        recurrence_threshold=recurrence_threshold,
+        recurrence_window=recurrence_window,
         min_n=min_n,
-        warnings=warnings,
-        small=small,
+        max_findings=max_findings,
+        kinds=kinds,
+        small_cell_threshold=small_cell_threshold,
     )
-    referrals = _referral_section(collector)
-    return ReviewPacket(
-        period=ReviewPeriod(start, end, at, timezone, granularity, tuple(periods)),
-        standards=standards,
-        complaints=complaints,
-        surveys=surveys,
-        referrals=referrals,
-        warnings=tuple(warnings),
-        small_cell_threshold=small,
-    )
+    return review.packet(review.standards(review.collector.stream(records)))
 
 
 def _complaint_trends(
@@ -443,3 +533,348 @@ def _referral_section(collector: _Collector) -> ReferralSection:
         opened_in_period=collector.opened_referrals,
         closed_in_period=collector.closed_referrals,
     )
+
+
+RecordsOf = Callable[[str], Iterable[Record]]
+"""Every record of one type, by its ``"type"`` tag (``store.stream`` fits)."""
+Progress = Callable[[str], None]
+
+ANALYSED_TYPES: Final = frozenset({"complaint", "survey", "survey_response", "referral"})
+"""The record types the report's analytics read (besides those its rules are about)."""
+
+PROGRESS_EVERY: Final = 100_000
+"""How many records a long check reads between two progress lines, by default."""
+
+
+def month_window(at: datetime, zone: ZoneInfo, months: int = 12) -> tuple[datetime, datetime]:
+    """The ``months`` calendar months ending with the month of ``at`` (local), as [start, end)."""
+    local = wall_clock(at, zone)
+    end_month = local.year * 12 + local.month  # the month after at's month, counted from 0
+    start_month = end_month - months
+    start = datetime(start_month // 12, start_month % 12 + 1, 1, tzinfo=zone)
+    end = datetime(end_month // 12, end_month % 12 + 1, 1, tzinfo=zone)
+    return start, end
+
+
+def counted(
+    records: Iterable[Record], progress: Progress | None, name: str, every: int
+) -> Iterable[Record]:
+    """``records``, saying to ``progress`` every ``every`` records how many ``name`` has
+    checked (``records`` itself without ``progress``)."""
+    if progress is None:
+        return records
+    return _counting(records, progress, name, every)
+
+
+def _counting(
+    records: Iterable[Record], progress: Progress, name: str, every: int
+) -> Iterator[Record]:
+    for count, record in enumerate(records, start=1):
+        if count % every == 0:
+            progress(f"{name}: {count:,} records checked")
+        yield record
+
+
+def record_types(ruleset: Ruleset | RulesetVersions) -> frozenset[str]:
+    """The record types the rules of ``ruleset`` are about (every type for ``"any"``)."""
+    tags = {tag for rule in ruleset.rules for tag in rule.applies_to.record_types}
+    return frozenset(RECORD_TYPES) if "any" in tags else frozenset(tags)
+
+
+class _RulesetCheck:
+    """One ruleset checked over every record of its types, as the stream passes (each version
+    of a ruleset checked as several by its own reader)."""
+
+    def __init__(
+        self,
+        ruleset: Ruleset | RulesetVersions,
+        *,
+        calendar: WorkingCalendar,
+        at: datetime,
+        max_findings: int,
+        progress: Progress | None,
+        every: int,
+        readers: Readers,
+    ) -> None:
+        compiled = compile_ruleset(ruleset, calendar=calendar)
+        self.types = record_types(ruleset)
+        self.versions = compiled.versions if isinstance(compiled, CompiledVersions) else None
+        self.max_findings = max_findings
+        parts = compiled.compiled if isinstance(compiled, CompiledVersions) else (compiled,)
+
+        def reader(part: CompiledRuleset) -> Reader[Report]:
+            def read(records: Iterable[Record]) -> Report:
+                seen = counted(records, progress, ruleset.name, every)
+                return part.check(seen, at=at, max_findings=max_findings)
+
+            return readers.start(read, ruleset.name)
+
+        self.readers = [reader(part) for part in parts]
+
+    def finish(self) -> Report:
+        """The ruleset's report, once the stream has ended."""
+        reports = [reader.finish() for reader in self.readers]
+        if self.versions is None:
+            return reports[0]
+        return merge_reports(self.versions, reports, max_findings=self.max_findings)
+
+
+class _Analytics:
+    """What the report's own analytics keep from the pass, every record as known at ``at``:
+    every survey, response and referral, and of the complaints opened in its months only what
+    their counts read (the month, category, customer group, site, severity and whether
+    anonymous): one complaint stands for all those alike, so memory stays flat however many
+    there are."""
+
+    def __init__(self, start: datetime, end: datetime, timezone: str) -> None:
+        self.start, self.end, self.timezone = start, end, timezone
+        self.zone = ZoneInfo(timezone)
+        self.month = ("", end, end)  # the month last seen: its key, [first instant, next month)
+        self.alike: dict[tuple[Any, ...], list[Any]] = {}
+        self.surveys: list[Survey] = []
+        self.responses: list[SurveyResponse] = []
+        self.referrals: list[Referral] = []
+
+    def take(self, then: Record) -> None:
+        """Keep ``then`` (a record as known at ``at``) if the analytics need it."""
+        if isinstance(then, Complaint):
+            if self.start <= then.opened_at < self.end:
+                self._complaint(then)
+        elif isinstance(then, SurveyResponse):
+            self.responses.append(then)
+        elif isinstance(then, Survey):
+            self.surveys.append(then)
+        elif isinstance(then, Referral):
+            self.referrals.append(then)
+
+    def _month_of(self, opened: datetime) -> str:
+        """The month (key) of ``opened``; the store streams complaints in the order they were
+        opened, so the month found last is nearly always the one."""
+        key, first, following = self.month
+        if first <= opened < following:
+            return key
+        key = period_key(opened, "month", self.timezone)
+        first, following = month_window(opened, self.zone, 1)
+        self.month = (key, first, following)
+        return key
+
+    def _complaint(self, complaint: Complaint) -> None:
+        key = (
+            self._month_of(complaint.opened_at),
+            complaint.category,
+            complaint.customer_group,
+            complaint.site,
+            complaint.severity,
+            complaint.anonymous,
+        )
+        found = self.alike.get(key)
+        if found is None:
+            self.alike[key] = [complaint, 1]
+        else:
+            found[1] += 1
+
+    def complaints(self) -> list[Complaint]:
+        """The complaints of the report's months for counting (each kept one as often as the
+        complaints it stands for; in the order first seen, as counting does not depend on it)."""
+        return [complaint for complaint, count in self.alike.values() for _ in range(count)]
+
+
+def customer_focus(
+    records_of: RecordsOf,
+    rulesets: Sequence[Ruleset | RulesetVersions],
+    *,
+    calendar: WorkingCalendar,
+    at: datetime,
+    months: int = 12,
+    review_rulesets: Sequence[Ruleset | RulesetVersions] | None = None,
+    progress: Progress | None = None,
+    progress_every: int = PROGRESS_EVERY,
+    small_cell_threshold: int = SMALL_CELL_THRESHOLD,
+    max_findings: int = 10_000,
+) -> CustomerFocus:
+    """Everything the customer focus report shows as of ``at``, from one pass over the store:
+    each record is read and decoded once, handed to the rule engine of every ruleset about its
+    type and, as known at ``at`` (:meth:`~qse_customer.Record.as_known_at`), to the analytics of
+    the last ``months`` months and to the management review of the three months before ``at``'s.
+
+    A review that cannot be made (clashing rule ids, say) is left out with a warning.
+    """
+    small = check_small_cell_threshold(small_cell_threshold)
+    if isinstance(max_findings, bool) or not isinstance(max_findings, int) or max_findings < 0:
+        raise ValidationError.single(
+            "$.max_findings", f"expected a whole number of findings >= 0, got {max_findings!r}"
+        )
+    zone = ZoneInfo(calendar.timezone)
+    start, end = month_window(at, zone, months)
+    periods = _sub_periods(start, end, "month", calendar.timezone)
+    with Readers() as readers:
+        return _one_pass(
+            records_of,
+            rulesets,
+            review_rulesets if review_rulesets is not None else rulesets,
+            calendar=calendar,
+            at=at,
+            start=start,
+            end=end,
+            periods=periods,
+            progress=progress,
+            progress_every=progress_every,
+            small=small,
+            max_findings=max_findings,
+            readers=readers,
+        )
+
+
+def _one_pass(
+    records_of: RecordsOf,
+    rulesets: Sequence[Ruleset | RulesetVersions],
+    review_rulesets: Sequence[Ruleset | RulesetVersions],
+    *,
+    calendar: WorkingCalendar,
+    at: datetime,
+    start: datetime,
+    end: datetime,
+    periods: list[str],
+    progress: Progress | None,
+    progress_every: int,
+    small: int,
+    max_findings: int,
+    readers: Readers,
+) -> CustomerFocus:
+    """:func:`customer_focus` once its settings are checked (``readers``: where each reader
+    started is kept, to be stopped if anything fails)."""
+    checks = []
+    for ruleset in rulesets:
+        if progress is not None:
+            progress(f"checking {ruleset.name}")
+        checks.append(
+            _RulesetCheck(
+                ruleset,
+                calendar=calendar,
+                at=at,
+                max_findings=max_findings,
+                progress=progress,
+                every=progress_every,
+                readers=readers,
+            )
+        )
+    warnings: list[str] = []
+    review, review_reader = _start_review(
+        review_rulesets,
+        calendar=calendar,
+        at=at,
+        small=small,
+        max_findings=max_findings,
+        warnings=warnings,
+        readers=readers,
+    )
+    if progress is not None:
+        progress("analysing complaints, surveys and referrals")
+    analytics = _Analytics(start, end, calendar.timezone)
+    wanted = frozenset().union(ANALYSED_TYPES, *(check.types for check in checks))
+    for tag in sorted(RECORD_TYPES):
+        to_engines = [r for check in checks if tag in check.types for r in check.readers]
+        if tag not in wanted:
+            if review is not None:
+                review_reader = _review_only(records_of, tag, review, review_reader, warnings)
+                if review_reader is None:
+                    review = None
+            continue
+        for record in records_of(tag):
+            for reader in to_engines:
+                reader.send(record)
+            then = record.as_known_at(at)
+            if then is not None:
+                analytics.take(then)
+            if review is not None and review.take(record, then):
+                assert review_reader is not None
+                review_reader.send(record)
+    reports = tuple(check.finish() for check in checks)
+    if progress is not None:
+        progress("preparing the management review packet")
+    packet = None
+    if review is not None and review_reader is not None:
+        try:
+            packet = review.packet(review_reader.finish())
+        except QSEError as error:
+            warnings.append(f"the management review packet could not be made: {error}")
+    complaints = summarise_complaints(
+        analytics.complaints(), timezone=calendar.timezone, months=periods
+    )
+    surveys = summarise_surveys(analytics.surveys, analytics.responses, warnings)
+    return CustomerFocus(
+        at=at,
+        calendar=calendar,
+        start=start,
+        end=end,
+        periods=tuple(periods),
+        small_cell_threshold=small,
+        reports=reports,
+        complaints=complaints,
+        surveys=surveys,
+        referrals=summarise_referrals(analytics.referrals, at, start),
+        review=packet,
+        warnings=tuple(warnings),
+    )
+
+
+def _start_review(
+    rulesets: Sequence[Ruleset | RulesetVersions],
+    *,
+    calendar: WorkingCalendar,
+    at: datetime,
+    small: int,
+    max_findings: int,
+    warnings: list[str],
+    readers: Readers,
+) -> tuple[_Review | None, Reader[StandardsSection] | None]:
+    """The management review of the three months before ``at``'s month, and the reader that
+    checks its records; (None, None) with a warning when it cannot be made."""
+    zone = ZoneInfo(calendar.timezone)
+    start, _ = month_window(at, zone, 4)
+    end = month_window(at, zone, 1)[0]
+    try:
+        review = _Review(
+            rulesets=list(rulesets),
+            calendar=calendar,
+            start=start,
+            end=end,
+            at=at,
+            granularity="month",
+            instruments=None,
+            request_volumes=None,
+            invited=None,
+            previous_start=None,
+            recurrence_threshold=DEFAULT_RECURRENCE_THRESHOLD,
+            recurrence_window=DEFAULT_RECURRENCE_WINDOW,
+            min_n=DEFAULT_MIN_N,
+            max_findings=max_findings,
+            kinds=None,
+            small_cell_threshold=small,
+        )
+    except QSEError as error:
+        warnings.append(f"the management review packet could not be made: {error}")
+        return None, None
+    return review, readers.start(review.standards, "management-review")
+
+
+def _review_only(
+    records_of: RecordsOf,
+    tag: str,
+    review: _Review,
+    reader: Reader[StandardsSection] | None,
+    warnings: list[str],
+) -> Reader[StandardsSection] | None:
+    """Pass the records of a type only the review reads; a record that cannot be read leaves
+    the review out (with a warning), not the report. None when the review is left out."""
+    assert reader is not None
+    at = review.at
+    try:
+        for record in records_of(tag):
+            if review.take(record, record.as_known_at(at)):
+                reader.send(record)
+    except QSEError as error:
+        reader.abort()
+        warnings.append(f"the management review packet could not be made: {error}")
+        return None
+    return reader

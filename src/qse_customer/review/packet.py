@@ -1,4 +1,5 @@
-"""The management review packet: immutable sections, each with a JSON-safe ``to_dict()``.
+"""The management review packet: immutable sections, each a JSON document through the library's
+one converter (``to_dict()``; the hooks at the end of this module give the shape).
 
 The shape of :meth:`ReviewPacket.to_dict` is documented key by key in ``docs/review.md`` and is
 versioned (``PACKET_VERSION``): renderers may rely on every key being present.
@@ -19,6 +20,7 @@ from ..analysis.survey_analysis import PeriodComparison, SurveyAnalysis
 from ..analysis.survey_round import ResponseRate
 from ..core.frozen_json import thaw
 from ..core.referral import Referral
+from ..rules.documents import Document, converter, field_dump, register
 from ..rules.findings import Finding
 from ..rules.report import RuleSummary
 from .small_cells import (
@@ -40,7 +42,7 @@ def _frozen_dict(value: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 @frozen
-class ReviewPeriod:
+class ReviewPeriod(Document):
     """The period under review, ``[start, end)``, as seen at ``at`` in the lab's time zone."""
 
     start: datetime
@@ -50,50 +52,27 @@ class ReviewPeriod:
     granularity: str
     periods: tuple[str, ...]
 
-    def to_dict(self) -> dict[str, Any]:
-        """As JSON types."""
-        return {
-            "start": self.start.isoformat(),
-            "end": self.end.isoformat(),
-            "at": self.at.isoformat(),
-            "timezone": self.timezone,
-            "granularity": self.granularity,
-            "periods": list(self.periods),
-        }
-
 
 @frozen
-class RulesetChecked:
+class RulesetChecked(Document):
     """One ruleset the review checked, and how many records of its types it saw."""
 
     name: str
     version: str
     records: int
 
-    def to_dict(self) -> dict[str, Any]:
-        """As JSON types."""
-        return {"name": self.name, "version": self.version, "records": self.records}
-
 
 @frozen
-class StandardResult:
+class StandardResult(Document):
     """Performance against one rule (standard) over the period, and per sub-period."""
 
     ruleset: str
     ruleset_version: str
     summary: RuleSummary
 
-    def to_dict(self) -> dict[str, Any]:
-        """As JSON types: the ruleset, then the rule's summary."""
-        return {
-            "ruleset": self.ruleset,
-            "ruleset_version": self.ruleset_version,
-            **self.summary.to_dict(),
-        }
-
 
 @frozen
-class StandardsSection:
+class StandardsSection(Document):
     """Every rule's counts, and the breached and at-risk findings (the breach register)."""
 
     rulesets: tuple[RulesetChecked, ...]
@@ -101,14 +80,6 @@ class StandardsSection:
     breaches: tuple[Finding, ...]
     at_risk: tuple[Finding, ...]
     findings_omitted: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        """As JSON types (the breach register is laid out at the packet's top level)."""
-        return {
-            "rulesets": [ruleset.to_dict() for ruleset in self.rulesets],
-            "rules": [rule.to_dict() for rule in self.rules],
-            "findings_omitted": self.findings_omitted,
-        }
 
     def finding_totals(self) -> dict[str, dict[str, int]]:
         """How many breached and at-risk findings there are in truth (from every rule's counts),
@@ -126,7 +97,7 @@ class StandardsSection:
 
 
 @frozen(eq=True, hash=False)
-class ComplaintTrends:
+class ComplaintTrends(Document):
     """Complaint counts per dimension, Pareto, recurrences and control chart for the period."""
 
     total: int
@@ -140,65 +111,18 @@ class ComplaintTrends:
     control_chart: ControlChart
     small_cell_threshold: int = SMALL_CELL_THRESHOLD
 
-    def to_dict(self) -> dict[str, Any]:
-        """As JSON types (counts, ids and methods only: never a submitter). Counts by customer
-        group or site below the small-cell threshold are hidden (``docs/review.md``)."""
-        return {
-            "total": self.total,
-            "anonymous": self.anonymous,
-            "named": self.total - self.anonymous,
-            **{f"by_{name}": self._table(name, counts) for name, counts in self.counts.items()},
-            "pareto": self.pareto.to_dict(),
-            "recurrences": {
-                "threshold": self.recurrence_threshold,
-                "window_seconds": self.recurrence_window_seconds,
-                "by": list(self.recurrence_by),
-                "items": [self._recurrence(recurrence) for recurrence in self.recurrences],
-            },
-            "control_chart": self.control_chart.to_dict(),
-        }
-
-    def _table(self, name: str, counts: ComplaintCounts) -> dict[str, Any]:
-        table = counts.to_dict()
-        if name in GROUP_DIMENSIONS:
-            return suppress_table(table, self.small_cell_threshold)
-        return table
-
-    def _recurrence(self, recurrence: Recurrence) -> dict[str, Any]:
-        """A recurrence of a group of people with a small peak: the peak and the complaint ids
-        (whose number would give it back) are hidden."""
-        document = recurrence.to_dict()
-        threshold = self.small_cell_threshold
-        grouped = any(name in GROUP_DIMENSIONS for name, _ in recurrence.group)
-        if grouped and is_small(recurrence.peak, threshold):
-            return document | {
-                "peak": None,
-                "peak_shown": fewer_than(threshold),
-                "complaint_ids": [],
-                "message": recurrence.describe(fewer_than(threshold)),
-            }
-        return document | {"peak_shown": str(recurrence.peak)}
-
 
 @frozen
-class PreviousPeriod:
+class PreviousPeriod(Document):
     """The comparison period of a survey: ``[start, end)`` and how many responses it had."""
 
     start: datetime
     end: datetime
     responses: int
 
-    def to_dict(self) -> dict[str, Any]:
-        """As JSON types."""
-        return {
-            "start": self.start.isoformat(),
-            "end": self.end.isoformat(),
-            "responses": self.responses,
-        }
-
 
 @frozen
-class SurveyResult:
+class SurveyResult(Document):
     """One survey's results in the period: response rate, analysis and change since before."""
 
     survey_id: str
@@ -217,32 +141,9 @@ class SurveyResult:
     warnings: tuple[str, ...] = ()
     small_cell_threshold: int = SMALL_CELL_THRESHOLD
 
-    def to_dict(self) -> dict[str, Any]:
-        """As JSON types (statistics only: no respondent, no comment); the results of fewer
-        responses than the small-cell threshold are withheld."""
-        return suppress_survey(self._exact(), self.small_cell_threshold, self.analysis.warnings)
-
-    def _exact(self) -> dict[str, Any]:
-        return {
-            "survey_id": self.survey_id,
-            "title": self.title,
-            "audience": self.audience,
-            "status": self.status,
-            "approved": self.approved,
-            "instrument": self.instrument,
-            "instrument_version": self.instrument_version,
-            "instrument_title": self.instrument_title,
-            "responses": self.responses,
-            "response_rate": self.response_rate.to_dict() if self.response_rate else None,
-            "analysis": self.analysis.to_dict(),
-            "previous": self.previous.to_dict() if self.previous else None,
-            "comparison": self.comparison.to_dict() if self.comparison else None,
-            "warnings": list(self.warnings),
-        }
-
 
 @frozen
-class OpenReferral:
+class OpenReferral(Document):
     """A referral still open at the review: the record as of ``at`` and its age."""
 
     referral: Referral
@@ -250,48 +151,18 @@ class OpenReferral:
     age_days: int
     overdue: bool
 
-    def to_dict(self) -> dict[str, Any]:
-        """As JSON types (the referral's fields, never its events' notes)."""
-        referral = self.referral
-        return {
-            "id": referral.id,
-            "title": referral.title,
-            "reason": referral.reason,
-            "status": self.status,
-            "owner_role": referral.owner_role.value,
-            "opened_at": referral.opened_at.isoformat(),
-            "due_at": referral.due_at.isoformat() if referral.due_at is not None else None,
-            "age_days": self.age_days,
-            "overdue": self.overdue,
-            "source_rule": referral.source_rule,
-            "source_records": [{"type": ref.type, "id": ref.id} for ref in referral.source_records],
-            "evidence": thaw(referral.evidence),
-        }
-
 
 @frozen
-class ReferralSection:
+class ReferralSection(Document):
     """Open referrals (by due date) and how many were opened and closed in the period."""
 
     open: tuple[OpenReferral, ...]
     opened_in_period: int
     closed_in_period: int
 
-    def to_dict(self) -> dict[str, Any]:
-        """As JSON types."""
-        return {
-            "counts": {
-                "open": len(self.open),
-                "overdue": sum(1 for item in self.open if item.overdue),
-                "opened_in_period": self.opened_in_period,
-                "closed_in_period": self.closed_in_period,
-            },
-            "open": [item.to_dict() for item in self.open],
-        }
-
 
 @frozen
-class ReviewPacket:
+class ReviewPacket(Document):
     """Everything a management review of customer focus needs for one period, ready to render."""
 
     period: ReviewPeriod
@@ -302,23 +173,147 @@ class ReviewPacket:
     warnings: tuple[str, ...] = ()
     small_cell_threshold: int = SMALL_CELL_THRESHOLD
 
-    def to_dict(self) -> dict[str, Any]:
-        """The packet as JSON types, in the shape ``docs/review.md`` documents (version 2)."""
-        return {
-            "version": PACKET_VERSION,
-            "kind": "management_review",
-            "small_cell_threshold": self.small_cell_threshold,
-            "period": self.period.to_dict(),
-            "standards": self.standards.to_dict(),
-            "finding_totals": self.standards.finding_totals(),
-            "breaches": [finding.to_dict() for finding in self.standards.breaches],
-            "at_risk": [finding.to_dict() for finding in self.standards.at_risk],
-            "complaints": self.complaints.to_dict(),
-            "surveys": [survey.to_dict() for survey in self.surveys],
-            "referrals": self.referrals.to_dict(),
-            "warnings": list(self.warnings),
-        }
-
     def to_json(self, *, indent: int | None = None) -> str:
         """The packet as a JSON document (strict JSON: no NaN or infinity)."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+
+
+# -- as JSON documents ------------------------------------------------------------------------
+# The analytics' own results (complaint trends, survey statistics) write themselves.
+def _written(value: Any) -> Any:
+    return value.to_dict()
+
+
+for _analysed in (
+    ComplaintCounts,
+    ControlChart,
+    Pareto,
+    Recurrence,
+    ResponseRate,
+    SurveyAnalysis,
+    PeriodComparison,
+):
+    register(_analysed, _written)
+
+
+def _standard(result: StandardResult) -> dict[str, Any]:
+    """The ruleset, then the rule's summary."""
+    return {
+        "ruleset": result.ruleset,
+        "ruleset_version": result.ruleset_version,
+        **converter.unstructure(result.summary, RuleSummary),
+    }
+
+
+def _table(trends: ComplaintTrends, name: str, counts: ComplaintCounts) -> dict[str, Any]:
+    table = counts.to_dict()
+    if name in GROUP_DIMENSIONS:
+        return suppress_table(table, trends.small_cell_threshold)
+    return table
+
+
+def _recurrence(trends: ComplaintTrends, recurrence: Recurrence) -> dict[str, Any]:
+    """A recurrence of a group of people with a small peak: the peak and the complaint ids
+    (whose number would give it back) are hidden."""
+    document = recurrence.to_dict()
+    threshold = trends.small_cell_threshold
+    grouped = any(name in GROUP_DIMENSIONS for name, _ in recurrence.group)
+    if grouped and is_small(recurrence.peak, threshold):
+        return document | {
+            "peak": None,
+            "peak_shown": fewer_than(threshold),
+            "complaint_ids": [],
+            "message": recurrence.describe(fewer_than(threshold)),
+        }
+    return document | {"peak_shown": str(recurrence.peak)}
+
+
+def _trends(trends: ComplaintTrends) -> dict[str, Any]:
+    """Counts, ids and methods only: never a submitter. Counts by customer group or site below
+    the small-cell threshold are hidden (``docs/review.md``)."""
+    return {
+        "total": trends.total,
+        "anonymous": trends.anonymous,
+        "named": trends.total - trends.anonymous,
+        **{f"by_{name}": _table(trends, name, counts) for name, counts in trends.counts.items()},
+        "pareto": trends.pareto.to_dict(),
+        "recurrences": {
+            "threshold": trends.recurrence_threshold,
+            "window_seconds": trends.recurrence_window_seconds,
+            "by": list(trends.recurrence_by),
+            "items": [_recurrence(trends, recurrence) for recurrence in trends.recurrences],
+        },
+        "control_chart": trends.control_chart.to_dict(),
+    }
+
+
+_survey_fields = field_dump(SurveyResult, omit=("small_cell_threshold",))
+
+
+def _survey(result: SurveyResult) -> dict[str, Any]:
+    """Statistics only: no respondent, no comment; the results of fewer responses than the
+    small-cell threshold are withheld."""
+    return suppress_survey(
+        _survey_fields(result), result.small_cell_threshold, result.analysis.warnings
+    )
+
+
+def _open_referral(item: OpenReferral) -> dict[str, Any]:
+    """The referral's fields, never its events' notes."""
+    referral = item.referral
+    return {
+        "id": referral.id,
+        "title": referral.title,
+        "reason": referral.reason,
+        "status": item.status,
+        "owner_role": referral.owner_role.value,
+        "opened_at": referral.opened_at.isoformat(),
+        "due_at": referral.due_at.isoformat() if referral.due_at is not None else None,
+        "age_days": item.age_days,
+        "overdue": item.overdue,
+        "source_rule": referral.source_rule,
+        "source_records": [{"type": ref.type, "id": ref.id} for ref in referral.source_records],
+        "evidence": thaw(referral.evidence),
+    }
+
+
+def _referrals(section: ReferralSection) -> dict[str, Any]:
+    return {
+        "counts": {
+            "open": len(section.open),
+            "overdue": sum(1 for item in section.open if item.overdue),
+            "opened_in_period": section.opened_in_period,
+            "closed_in_period": section.closed_in_period,
+        },
+        "open": [_open_referral(item) for item in section.open],
+    }
+
+
+def _packet(packet: ReviewPacket) -> dict[str, Any]:
+    """The shape ``docs/review.md`` documents (version 2); the breach register is laid out at
+    the packet's top level."""
+    unstructure = converter.unstructure
+    standards = packet.standards
+    return {
+        "version": PACKET_VERSION,
+        "kind": "management_review",
+        "small_cell_threshold": packet.small_cell_threshold,
+        "period": unstructure(packet.period, ReviewPeriod),
+        "standards": unstructure(standards, StandardsSection),
+        "finding_totals": standards.finding_totals(),
+        "breaches": unstructure(standards.breaches, tuple[Finding, ...]),
+        "at_risk": unstructure(standards.at_risk, tuple[Finding, ...]),
+        "complaints": _trends(packet.complaints),
+        "surveys": unstructure(packet.surveys, tuple[SurveyResult, ...]),
+        "referrals": _referrals(packet.referrals),
+        "warnings": list(packet.warnings),
+    }
+
+
+register(StandardResult, _standard)
+register(StandardsSection, field_dump(StandardsSection, omit=("breaches", "at_risk")))
+register(ComplaintTrends, _trends)
+register(SurveyResult, _survey)
+register(OpenReferral, _open_referral)
+register(ReferralSection, _referrals)
+register(ReviewPacket, _packet)

@@ -8,9 +8,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from attrs import field, frozen
+from cattrs.gen import override
 
-from ..core.frozen_json import freeze, thaw
+from ..core.frozen_json import freeze
 from ..core.timestamps import optional_utc
+from .documents import Document, field_dump, register
 from .status import Status
 
 
@@ -20,7 +22,7 @@ def _status(value: Status | str) -> Status:
 
 
 @frozen
-class Finding:
+class Finding(Document):
     """The outcome of rule ``rule_id`` for record ``record_id`` (None for a period's finding).
 
     ``due_at`` is the deadline (for a clock), the end of the period (for a threshold), or None.
@@ -46,25 +48,41 @@ class Finding:
     elapsed: timedelta | None = None
     measure: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        """The finding as JSON types."""
-        return {
-            "rule_id": self.rule_id,
-            "record_type": self.record_type,
-            "record_id": self.record_id,
-            "status": self.status.value,
-            "due_at": self.due_at.isoformat() if self.due_at is not None else None,
-            "period": self.period,
-            "elapsed_seconds": self.elapsed.total_seconds() if self.elapsed is not None else None,
-            "measure": self.measure,
-            "severity": self.severity,
-            "source": self.source,
-            "ruleset": self.ruleset,
-            "ruleset_version": self.ruleset_version,
-            "message": self.message,
-            "evidence": thaw(self.evidence),
-        }
-
     def to_json(self, *, indent: int | None = None) -> str:
         """The finding as a JSON document."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+
+_ORDER = (
+    "rule_id",
+    "record_type",
+    "record_id",
+    "status",
+    "due_at",
+    "period",
+    "elapsed_seconds",
+    "measure",
+    "severity",
+    "source",
+    "ruleset",
+    "ruleset_version",
+    "message",
+    "evidence",
+)
+"""The keys of a finding's document, in order (``docs/findings.md``)."""
+
+_fields = field_dump(
+    Finding,
+    elapsed=override(
+        rename="elapsed_seconds",
+        unstruct_hook=lambda elapsed: None if elapsed is None else elapsed.total_seconds(),
+    ),
+)
+
+
+def _finding(finding: Finding) -> dict[str, Any]:
+    document = _fields(finding)
+    return {key: document[key] for key in _ORDER}
+
+
+register(Finding, _finding)

@@ -16,20 +16,22 @@ A ruleset checked as several versions (:mod:`~qse_customer.rules.versions`) give
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from attrs import field, frozen
+from attrs import field, fields, frozen
 
 from ..core.errors import ValidationError
 from ..core.timestamps import utc
+from .documents import Document, converter, field_dump, register
 from .findings import Finding
 from .quantiles import ElapsedSketch
 from .status import STATUSES, Status
 
 
 @frozen
-class Counts:
+class Counts(Document):
     """How many findings of each status, with the share met and elapsed-time percentiles."""
 
     met: int = 0
@@ -84,35 +86,17 @@ class Counts:
         """The number of findings with ``status``."""
         return int(getattr(self, status.value))
 
-    def to_dict(self) -> dict[str, Any]:
-        """As JSON types."""
-        return {
-            "total": self.total,
-            "checked": self.checked,
-            **{status.value: self.count(status) for status in STATUSES},
-            "share_met": self.share_met,
-            "share_met_denominator": self.decided,
-            "elapsed_median_seconds": self.elapsed_median_seconds,
-            "elapsed_p90_seconds": self.elapsed_p90_seconds,
-            "elapsed_count": self.elapsed_count,
-            "elapsed_exact": self.elapsed_exact,
-        }
-
 
 @frozen
-class PeriodSummary:
+class PeriodSummary(Document):
     """One rule in one period."""
 
     period: str
     counts: Counts
 
-    def to_dict(self) -> dict[str, Any]:
-        """As JSON types."""
-        return {"period": self.period, **self.counts.to_dict()}
-
 
 @frozen
-class VersionSummary:
+class VersionSummary(Document):
     """What one version of a ruleset judged under one standard: its wording, dates and counts."""
 
     version: str
@@ -123,38 +107,18 @@ class VersionSummary:
     counts: Counts
     periods: tuple[PeriodSummary, ...]
 
-    def to_dict(self) -> dict[str, Any]:
-        """As JSON types."""
-        return {
-            "version": self.version,
-            "effective_from": self.effective_from.isoformat() if self.effective_from else None,
-            "effective_until": self.effective_until.isoformat() if self.effective_until else None,
-            "title": self.title,
-            "source": self.source,
-            **self.counts.to_dict(),
-            "periods": [summary.to_dict() for summary in self.periods],
-        }
-
 
 @frozen
-class VersionInForce:
+class VersionInForce(Document):
     """One version of the ruleset a report checked, and the local dates it was in force."""
 
     version: str
     effective_from: date | None
     effective_until: date | None
 
-    def to_dict(self) -> dict[str, Any]:
-        """As JSON types."""
-        return {
-            "version": self.version,
-            "effective_from": self.effective_from.isoformat() if self.effective_from else None,
-            "effective_until": self.effective_until.isoformat() if self.effective_until else None,
-        }
-
 
 @frozen
-class RuleSummary:
+class RuleSummary(Document):
     """One rule over the whole run, and per period; ``versions``: a line per version of the
     ruleset that judged something (empty unless the ruleset was checked as several versions)."""
 
@@ -175,23 +139,9 @@ class RuleSummary:
                 return summary.counts
         return Counts()
 
-    def to_dict(self) -> dict[str, Any]:
-        """As JSON types."""
-        return {
-            "rule_id": self.rule_id,
-            "title": self.title,
-            "kind": self.kind,
-            "source": self.source,
-            "severity": self.severity,
-            "measure": self.measure,
-            **self.counts.to_dict(),
-            "periods": [summary.to_dict() for summary in self.periods],
-            "versions": [line.to_dict() for line in self.versions],
-        }
-
 
 @frozen
-class Report:
+class Report(Document):
     """What :func:`~qse_customer.rules.check` found: counts per rule and period, and the findings
     it kept (by default those ``breached`` or ``at_risk``, at most ``max_findings`` of them;
     ``findings_omitted`` counts the rest of those statuses). ``versions`` lists the versions of
@@ -228,28 +178,67 @@ class Report:
             "$.rules", f"no rule {rule_id!r} in this report; it has {known}"
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        """The report as JSON types."""
-        return {
-            "ruleset": self.ruleset,
-            "ruleset_version": self.ruleset_version,
-            "at": self.at.isoformat(),
-            "period": self.period,
-            "timezone": self.timezone,
-            "calendar": self.calendar,
-            "records": self.records,
-            "rules": [summary.to_dict() for summary in self.rules],
-            "kept": [status.value for status in self.kept],
-            "findings_omitted": self.findings_omitted,
-            "versions": [version.to_dict() for version in self.versions],
-            "evidence": {
-                "unstamped_records": self.unstamped_records,
-                "backdated_events": self.backdated_events,
-                "backdated_after": self.backdated_after,
-            },
-            "findings": [finding.to_dict() for finding in self.findings],
-        }
-
     def to_json(self, *, indent: int | None = None) -> str:
         """The report as a JSON document."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+
+# How the converter writes them (the shape ``docs/reports.md`` documents): a rule's counts, and
+# those of each period and version, are laid out flat beside its name; a report's evidence
+# counts are grouped under ``evidence``.
+_STATUS_FIELDS = tuple(status.value for status in STATUSES)
+_ELAPSED_FIELDS = (
+    "elapsed_median_seconds",
+    "elapsed_p90_seconds",
+    "elapsed_count",
+    "elapsed_exact",
+)
+_statuses = field_dump(Counts, omit=_ELAPSED_FIELDS)
+_elapsed = field_dump(Counts, omit=_STATUS_FIELDS)
+
+
+def _counts(counts: Counts) -> dict[str, Any]:
+    return {
+        "total": counts.total,
+        "checked": counts.checked,
+        **_statuses(counts),
+        "share_met": counts.share_met,
+        "share_met_denominator": counts.decided,
+        **_elapsed(counts),
+    }
+
+
+def _flat(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
+    """``cls``'s fields before ``counts``, then the counts laid out flat, then the rest."""
+    names = [attribute.name for attribute in fields(cls)]
+    cut = names.index("counts")
+    head, tail = field_dump(cls, omit=names[cut:]), field_dump(cls, omit=names[: cut + 1])
+
+    def flat(value: Any) -> dict[str, Any]:
+        return {**head(value), **_counts(value.counts), **tail(value)}
+
+    return flat
+
+
+register(Counts, _counts)
+register(PeriodSummary, lambda summary: {"period": summary.period, **_counts(summary.counts)})
+register(VersionSummary, _flat(VersionSummary))
+register(RuleSummary, _flat(RuleSummary))
+_report_head = field_dump(
+    Report, omit=("findings", "unstamped_records", "backdated_events", "backdated_after")
+)
+
+
+def _report(report: Report) -> dict[str, Any]:
+    return {
+        **_report_head(report),
+        "evidence": {
+            "unstamped_records": report.unstamped_records,
+            "backdated_events": report.backdated_events,
+            "backdated_after": report.backdated_after,
+        },
+        "findings": converter.unstructure(report.findings, tuple[Finding, ...]),
+    }
+
+
+register(Report, _report)
