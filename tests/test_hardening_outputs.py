@@ -27,8 +27,8 @@ from hypothesis import strategies as st
 import qse_customer as qse
 from qse_customer.cli import check as check_command
 from qse_customer.cli import transfer as transfer_command
-from qse_customer.cli.common import DEBUG_ENV, EXIT_INTERNAL
 from qse_customer.cli.main import main
+from qse_customer.cli.parsing import DEBUG_ENV, EXIT_INTERNAL
 from qse_customer.reports.atomic_file import replacing, write_text
 from qse_customer.reports.charts import charts_available, pareto_chart
 from qse_customer.reports.terminal import printable, printable_json, printable_lines

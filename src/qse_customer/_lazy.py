@@ -8,6 +8,7 @@ the package's module ``__getattr__`` imports the module that holds the name on f
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 from collections.abc import Callable, Iterable, Mapping
 
@@ -20,7 +21,10 @@ def lazy_exports(package: str, where: Mapping[str, Iterable[str]]) -> Callable[[
     def __getattr__(name: str) -> object:
         module = modules.get(name)
         if module is None:
-            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+            # A sub-package or module not imported yet (``qse.rules`` after ``import qse``).
+            if name.startswith("__") or importlib.util.find_spec(f"{package}.{name}") is None:
+                raise AttributeError(f"module {package!r} has no attribute {name!r}")
+            return importlib.import_module(f"{package}.{name}")
         value = getattr(importlib.import_module(module, package), name)
         setattr(sys.modules[package], name, value)  # the next use finds it directly
         return value

@@ -12,10 +12,8 @@ from ..reports.html import render_html
 from ..reports.json_report import render_json
 from ..reports.text import render_text
 from ..review.small_cells import SMALL_CELL_THRESHOLD
+from .commands import summary
 from .common import (
-    EXIT_FOUND,
-    EXIT_OK,
-    HelpFormatter,
     add_at,
     add_calendar,
     add_rulesets,
@@ -27,6 +25,7 @@ from .common import (
     progress_printer,
     rulesets_from,
 )
+from .parsing import EXIT_FOUND, EXIT_OK, HelpFormatter
 
 EXAMPLE = """\
 exit codes: 0 nothing breached, 1 something breached, 2 bad input, 70 internal error (never
@@ -43,7 +42,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     """Add the ``check`` command."""
     parser = commands.add_parser(
         "check",
-        help="check a store against rulesets and write the report",
+        help=summary("check"),
         description="Check every record in the store against the rulesets as of --at and write "
         "the report: compliance per rule, the breach register, at-risk items, complaint trends, "
         "survey results, open referrals and the management review packet.",

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import Any, TextIO
 
 import pendulum
 
@@ -27,15 +27,6 @@ from ..rules.versions import RulesetVersions
 from ..stores.opening import open_store
 from ..stores.protocol import Store
 
-EXIT_OK = 0
-EXIT_FOUND = 1
-EXIT_BAD_INPUT = 2
-EXIT_INTERNAL = 70
-"""An internal error: a fault in qse-customer or a plugin (70 is sysexits' EX_SOFTWARE)."""
-
-DEBUG_ENV = "QSE_CUSTOMER_DEBUG"
-"""Set to 1 to print the traceback of an internal error (as ``--debug`` does)."""
-
 DEFAULT_CALENDAR = {
     "timezone": "Europe/London",
     "country": "GB",
@@ -48,26 +39,6 @@ DEFAULT_CALENDAR = {
 
 class InputError(QSEError):
     """Bad input on the command line (a missing file, a time that cannot be read, ...)."""
-
-
-class UsageError(Exception):
-    """An argument the parser refused; the message says which and why."""
-
-    def __init__(self, message: str, usage: str) -> None:
-        super().__init__(message)
-        self.usage = usage
-
-
-class Parser(argparse.ArgumentParser):
-    """An argument parser that raises :class:`UsageError` instead of exiting."""
-
-    def error(self, message: str) -> NoReturn:
-        """Raise the parser's complaint for ``main`` to report (exit code 2)."""
-        raise UsageError(f"{self.prog}: {message}", self.format_usage())
-
-
-class HelpFormatter(argparse.RawDescriptionHelpFormatter):
-    """Keeps the example at the end of each help text as written."""
 
 
 def add_store(parser: argparse.ArgumentParser) -> None:

@@ -8,7 +8,9 @@ from pathlib import Path
 from ..demo.run import run_demo
 from ..reports.charts import CHARTS_HINT, charts_available
 from ..reports.text import render_summary
-from .common import EXIT_OK, HelpFormatter, InputError, progress_printer, say
+from .commands import summary
+from .common import InputError, progress_printer, say
+from .parsing import EXIT_OK, HelpFormatter
 
 EXAMPLE = """\
 The sample lab is "Riverside Hospital Laboratory" (Europe/London, England's bank holidays, open
@@ -26,7 +28,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     """Add the ``demo`` command."""
     parser = commands.add_parser(
         "demo",
-        help="create a sample lab, check it and summarise what a quality manager needs to know",
+        help=summary("demo"),
         description="Create a sample lab in an SQLite store, check it against the shipped "
         "rulesets (responsibility, customer service standards, complaints handling) and its "
         "contracts' terms, print a summary and write the full HTML and JSON reports.",

@@ -21,9 +21,8 @@ from ..rules.ruleset import Rule, Ruleset
 from ..rules.versions import RulesetVersions, compile_ruleset
 from ..stores.errors import RecordNotFoundError
 from ..stores.protocol import Store
+from .commands import summary
 from .common import (
-    EXIT_OK,
-    HelpFormatter,
     InputError,
     add_at,
     add_calendar,
@@ -34,6 +33,7 @@ from .common import (
     parse_at,
     rulesets_from,
 )
+from .parsing import EXIT_OK, HelpFormatter
 
 EXAMPLE = """\
 RECORD_ID is the record's id; for a rule judging a whole period (a threshold such as T-8) give
@@ -49,7 +49,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     """Add the ``explain`` command."""
     parser = commands.add_parser(
         "explain",
-        help="show how one rule judged one record, step by step",
+        help=summary("explain"),
         description="Evaluate one rule for one record as of --at and print the finding: its "
         "status, deadline, the rule's source, the message and every piece of evidence.",
         epilog=EXAMPLE,

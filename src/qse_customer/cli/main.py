@@ -5,25 +5,19 @@ exit code 70, so a crash can never pass for a compliance result."""
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from .._version import __version__
 from ..core.errors import QSEError
 from ..core.redaction import scrub, secrets_in
 from ..notifiers.builtin import PASSWORD_ENV, URL_ENV
 from ..reports.terminal import printable_lines
-from . import check, demo, explain, notify, transfer, validate, verify
-from .common import (
-    DEBUG_ENV,
-    EXIT_BAD_INPUT,
-    EXIT_INTERNAL,
-    HelpFormatter,
-    Parser,
-    UsageError,
-)
+from .commands import COMMANDS, summary
+from .parsing import DEBUG_ENV, EXIT_BAD_INPUT, EXIT_INTERNAL, HelpFormatter, Parser, UsageError
 
 EXAMPLE = """\
 exit codes: 0 success (nothing breached), 1 something breached or not delivered, 2 bad input,
@@ -39,8 +33,9 @@ _TRUE = {"1", "true", "yes", "on"}
 _LONGEST_MESSAGE = 2000
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The parser with every command."""
+def build_parser(*, load: Collection[str] | None = None) -> argparse.ArgumentParser:
+    """The parser with every command; with ``load``, only those commands are imported and take
+    their arguments, the others are listed by name and summary (what ``--help`` shows)."""
     parser = Parser(
         prog="qse-customer",
         description="Prove a clinical laboratory meets QSE 2, Customer Focus: check complaints, "
@@ -51,14 +46,29 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"qse-customer {__version__}")
     parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
-    for module in (demo, check, validate, verify, transfer, notify, explain):
-        module.register(commands)
+    wanted = {module for name, (module, _) in COMMANDS.items() if load is None or name in load}
+    registered: set[str] = set()
+    for name, (module, _) in COMMANDS.items():
+        if module in wanted:
+            if module not in registered:
+                importlib.import_module(f"{__package__}.{module}").register(commands)
+                registered.add(module)
+        else:
+            commands.add_parser(name, help=summary(name), formatter_class=HelpFormatter)
     for command in commands.choices.values():
         # SUPPRESS: a command's default must not undo a --debug given before the command.
         command.add_argument(
             "--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP
         )
     return parser
+
+
+def _chosen(arguments: Sequence[str]) -> set[str]:
+    """The command ``arguments`` name (the first that is not an option), if it is one."""
+    for argument in arguments:
+        if not argument.startswith("-"):
+            return {argument} & COMMANDS.keys()
+    return set()
 
 
 def _secrets(argv: Sequence[str], environ: Mapping[str, str]) -> frozenset[str]:
@@ -104,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     secrets = _secrets(arguments, os.environ)
     debug = os.environ.get(DEBUG_ENV, "").strip().lower() in _TRUE
     try:
-        parser = build_parser()
+        parser = build_parser(load=_chosen(arguments))
         args = parser.parse_args(arguments)
         debug = debug or bool(getattr(args, "debug", False))
         if not hasattr(args, "run"):

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from .commands import summary
 from .common import (
-    EXIT_FOUND,
-    EXIT_OK,
-    HelpFormatter,
     add_at,
     add_calendar,
     add_rulesets,
@@ -18,6 +16,7 @@ from .common import (
     rulesets_from,
     say,
 )
+from .parsing import EXIT_FOUND, EXIT_OK, HelpFormatter
 
 EXAMPLE = """\
 exit codes: 0 every notification delivered, 1 a delivery failed or waits for a notifier
@@ -33,7 +32,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     """Add the ``notify`` command."""
     parser = commands.add_parser(
         "notify",
-        help="send notifications of new breaches and at-risk deadlines",
+        help=summary("notify"),
         description="Check the store against the rulesets as of --at and send each new breach "
         "and at-risk deadline to every installed notifier, once (qse_customer.notify_due).",
         epilog=EXAMPLE,

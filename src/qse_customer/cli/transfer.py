@@ -20,17 +20,10 @@ from ..reports.terminal import printable_json
 from ..stores.errors import HistoryRewriteError, RecordNotFoundError
 from ..stores.opening import open_store
 from ..stores.protocol import Store
-from .common import (
-    EXIT_BAD_INPUT,
-    EXIT_OK,
-    HelpFormatter,
-    InputError,
-    add_store,
-    existing_store,
-    output,
-    say,
-)
+from .commands import summary
+from .common import InputError, add_store, existing_store, output, say
 from .documents import record_problems, stream_documents
+from .parsing import EXIT_BAD_INPUT, EXIT_OK, HelpFormatter
 
 IMPORT_EXAMPLE = """\
 Every line is validated first; if any line is bad, every problem is listed (FILE: line N:
@@ -59,7 +52,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     """Add the ``import`` and ``export`` commands."""
     importer = commands.add_parser(
         "import",
-        help="import records from JSON lines into a store, all or nothing",
+        help=summary("import"),
         description="Validate every record of a JSON lines file, then save them all in one "
         "transaction.",
         epilog=IMPORT_EXAMPLE,
@@ -77,7 +70,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     importer.set_defaults(run=run_import)
     exporter = commands.add_parser(
         "export",
-        help="export records from a store as JSON lines",
+        help=summary("export"),
         description="Write every record of the store (or of one type) as JSON lines.",
         epilog=EXPORT_EXAMPLE,
         formatter_class=HelpFormatter,

@@ -7,7 +7,8 @@ from collections import Counter
 from pathlib import Path
 
 from ..core.errors import FieldError
-from .common import EXIT_BAD_INPUT, EXIT_OK, HelpFormatter, InputError, say
+from .commands import summary
+from .common import InputError, say
 from .documents import (
     instrument_problems,
     kind_of,
@@ -15,6 +16,7 @@ from .documents import (
     ruleset_problems,
     split_documents,
 )
+from .parsing import EXIT_BAD_INPUT, EXIT_OK, HelpFormatter
 
 EXAMPLE = """\
 Each file may hold one JSON document, a JSON array of records, or JSON lines (one record a line).
@@ -31,7 +33,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     """Add the ``validate`` command."""
     parser = commands.add_parser(
         "validate",
-        help="validate records, rulesets and instruments, listing every problem",
+        help=summary("validate"),
         description="Validate records (JSON or JSON lines), rulesets and survey instruments "
         "against the shipped schemas and the model, and list every problem by file and JSON path.",
         epilog=EXAMPLE,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from .common import EXIT_FOUND, EXIT_OK, HelpFormatter, InputError, add_store, existing_store
+from .commands import summary
+from .common import InputError, add_store, existing_store
+from .parsing import EXIT_FOUND, EXIT_OK, HelpFormatter
 
 EXAMPLE = """\
 exit codes: 0 every record is as it was recorded, 1 a record fails (printed: the record and
@@ -19,7 +21,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     """Add the ``verify`` command."""
     parser = commands.add_parser(
         "verify",
-        help="check every stored record and its hash chain (finds edits made behind its back)",
+        help=summary("verify"),
         description="Check every record in the store in full: its document against the schema "
         "and the model, and its hash chain, which finds any event changed, added or removed "
         "outside qse-customer (docs/audit.md).",

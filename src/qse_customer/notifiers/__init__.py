@@ -11,17 +11,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .._lazy import lazy_exports
-from .log import LoggingNotifier
-from .notification import Notification, NotificationKind
-from .outbox import FileOutboxNotifier, OutboxContents, read_outbox
 
 if TYPE_CHECKING:
     from .delivery import DeliveryFailure, DeliveryReport, notification_for, notify_due, send
+    from .log import LoggingNotifier
+    from .notification import Notification, NotificationKind
+    from .outbox import FileOutboxNotifier, OutboxContents, read_outbox
     from .smtp import SMTPDeliveryError, SMTPNotifier, SMTPSettings, register_from_environment
 
+# Each name is imported from its module when first used, so importing the package is cheap.
 __getattr__ = lazy_exports(
     __name__,
     {
+        ".log": ["LoggingNotifier"],
+        ".notification": ["Notification", "NotificationKind"],
+        ".outbox": ["FileOutboxNotifier", "OutboxContents", "read_outbox"],
         ".delivery": [
             "DeliveryFailure",
             "DeliveryReport",
@@ -32,6 +36,7 @@ __getattr__ = lazy_exports(
         ".smtp": ["SMTPDeliveryError", "SMTPNotifier", "SMTPSettings", "register_from_environment"],
     },
 )
+
 
 __all__ = [
     "DeliveryFailure",

@@ -4,18 +4,43 @@ self-contained HTML file (see ``docs/reports.md``)."""
 
 from __future__ import annotations
 
-from .charts import CHARTS_HINT, charts_available
-from .content import (
-    REPORT_KIND,
-    REPORT_VERSION,
-    build_report,
-    check_rulesets,
-    records_of_sequence,
-    render_focus,
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from .charts import CHARTS_HINT, charts_available
+    from .content import (
+        REPORT_KIND,
+        REPORT_VERSION,
+        build_report,
+        check_rulesets,
+        records_of_sequence,
+        render_focus,
+    )
+    from .html import render_html
+    from .json_report import render_json, report_errors, report_schema
+    from .text import render_summary, render_text
+
+# Each name is imported from its module when first used, so importing the package is cheap.
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        ".charts": ["CHARTS_HINT", "charts_available"],
+        ".content": [
+            "REPORT_KIND",
+            "REPORT_VERSION",
+            "build_report",
+            "check_rulesets",
+            "records_of_sequence",
+            "render_focus",
+        ],
+        ".html": ["render_html"],
+        ".json_report": ["render_json", "report_errors", "report_schema"],
+        ".text": ["render_summary", "render_text"],
+    },
 )
-from .html import render_html
-from .json_report import render_json, report_errors, report_schema
-from .text import render_summary, render_text
+
 
 __all__ = [
     "CHARTS_HINT",

@@ -5,10 +5,27 @@ customer focus report's data, gathered with the packet in one pass over the stor
 
 from __future__ import annotations
 
-from .focus import CustomerFocus
-from .management_review import customer_focus, management_review
-from .packet import PACKET_VERSION, ReviewPacket
-from .referrals import referral_id, referrals_from
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from .focus import CustomerFocus
+    from .management_review import customer_focus, management_review
+    from .packet import PACKET_VERSION, ReviewPacket
+    from .referrals import referral_id, referrals_from
+
+# Each name is imported from its module when first used, so importing the package is cheap.
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        ".focus": ["CustomerFocus"],
+        ".management_review": ["customer_focus", "management_review"],
+        ".packet": ["PACKET_VERSION", "ReviewPacket"],
+        ".referrals": ["referral_id", "referrals_from"],
+    },
+)
+
 
 __all__ = [
     "PACKET_VERSION",

@@ -11,33 +11,80 @@ rulesets.
 
 from __future__ import annotations
 
-from .contract_rules import contract_rules, merge_rulesets
-from .engine import CompiledRuleset
-from .findings import Finding
-from .kind_protocol import (
-    Aggregate,
-    BaseRuleKind,
-    CompileContext,
-    CompiledRule,
-    Env,
-    GroupCheck,
-    RuleKind,
-    ValidationContext,
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from .contract_rules import contract_rules, merge_rulesets
+    from .engine import CompiledRuleset
+    from .findings import Finding
+    from .kind_protocol import (
+        Aggregate,
+        BaseRuleKind,
+        CompileContext,
+        CompiledRule,
+        Env,
+        GroupCheck,
+        RuleKind,
+        ValidationContext,
+    )
+    from .kind_registry import BUILTIN_KINDS
+    from .loader import SHIPPED, load_ruleset, shipped_rulesets
+    from .report import Counts, PeriodSummary, Report, RuleSummary, VersionInForce, VersionSummary
+    from .ruleset import AppliesTo, Rule, Ruleset, Source
+    from .status import AT_RISK, BREACHED, MET, NOT_APPLICABLE, PENDING, Status
+    from .validation import ruleset_schema
+    from .versions import (
+        CompiledVersions,
+        RulesetVersions,
+        check,
+        compile_ruleset,
+        evaluate,
+        load_ruleset_versions,
+    )
+
+# Each name is imported from its module when first used, so importing the package is cheap.
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        ".contract_rules": ["contract_rules", "merge_rulesets"],
+        ".engine": ["CompiledRuleset"],
+        ".findings": ["Finding"],
+        ".kind_protocol": [
+            "Aggregate",
+            "BaseRuleKind",
+            "CompileContext",
+            "CompiledRule",
+            "Env",
+            "GroupCheck",
+            "RuleKind",
+            "ValidationContext",
+        ],
+        ".kind_registry": ["BUILTIN_KINDS"],
+        ".loader": ["SHIPPED", "load_ruleset", "shipped_rulesets"],
+        ".report": [
+            "Counts",
+            "PeriodSummary",
+            "Report",
+            "RuleSummary",
+            "VersionInForce",
+            "VersionSummary",
+        ],
+        ".ruleset": ["AppliesTo", "Rule", "Ruleset", "Source"],
+        ".status": ["AT_RISK", "BREACHED", "MET", "NOT_APPLICABLE", "PENDING", "Status"],
+        ".validation": ["ruleset_schema"],
+        ".versions": [
+            "CompiledVersions",
+            "RulesetVersions",
+            "check",
+            "compile_ruleset",
+            "evaluate",
+            "load_ruleset_versions",
+        ],
+    },
 )
-from .kind_registry import BUILTIN_KINDS
-from .loader import SHIPPED, load_ruleset, shipped_rulesets
-from .report import Counts, PeriodSummary, Report, RuleSummary, VersionInForce, VersionSummary
-from .ruleset import AppliesTo, Rule, Ruleset, Source
-from .status import AT_RISK, BREACHED, MET, NOT_APPLICABLE, PENDING, Status
-from .validation import ruleset_schema
-from .versions import (
-    CompiledVersions,
-    RulesetVersions,
-    check,
-    compile_ruleset,
-    evaluate,
-    load_ruleset_versions,
-)
+
 
 __all__ = [
     "AT_RISK",

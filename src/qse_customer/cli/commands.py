@@ -1,0 +1,32 @@
+"""The commands, in the order ``qse-customer --help`` lists them: each one's module and summary.
+
+The summaries live here, not in the command modules, so that the top-level help is written
+without importing any command (a command's module is imported when that command runs).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+COMMANDS: Final[dict[str, tuple[str, str]]] = {
+    "demo": (
+        "demo",
+        "create a sample lab, check it and summarise what a quality manager needs to know",
+    ),
+    "check": ("check", "check a store against rulesets and write the report"),
+    "validate": ("validate", "validate records, rulesets and instruments, listing every problem"),
+    "verify": (
+        "verify",
+        "check every stored record and its hash chain (finds edits made behind its back)",
+    ),
+    "import": ("transfer", "import records from JSON lines into a store, all or nothing"),
+    "export": ("transfer", "export records from a store as JSON lines"),
+    "notify": ("notify", "send notifications of new breaches and at-risk deadlines"),
+    "explain": ("explain", "show how one rule judged one record, step by step"),
+}
+"""Command name: (the module in :mod:`qse_customer.cli` that registers and runs it, its summary)."""
+
+
+def summary(command: str) -> str:
+    """The one-line help of ``command``."""
+    return COMMANDS[command][1]
