@@ -9,6 +9,7 @@ import contextlib
 import io
 import subprocess
 import sys
+import textwrap
 
 import pytest
 
@@ -79,3 +80,25 @@ def test_sub_packages_are_reachable_from_the_root_without_importing_them() -> No
     assert qse.review.management_review is qse.management_review
     with pytest.raises(AttributeError, match="no attribute 'no_such_name'"):
         _ = qse.no_such_name  # type: ignore[attr-defined]
+
+
+def test_every_exported_name_is_the_object_not_a_module_of_that_name() -> None:
+    """Lazy exports meet modules of the same name (``review.management_review``): whatever was
+    imported first, a package hands out the function, never the module."""
+    code = textwrap.dedent(
+        """
+        import importlib, pkgutil, types, qse_customer
+        walked = pkgutil.walk_packages(qse_customer.__path__, "qse_customer.")
+        names = [m.name for m in walked if not m.name.endswith("__main__")]
+        modules = [importlib.import_module(name) for name in names]
+        wrong = []
+        for module in [qse_customer, *modules]:
+            if hasattr(module, "__path__"):
+                for exported in getattr(module, "__all__", []):
+                    if isinstance(getattr(module, exported), types.ModuleType):
+                        wrong.append(f"{module.__name__}.{exported}")
+        print(wrong)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr

@@ -9,6 +9,10 @@ from typing import TYPE_CHECKING
 
 from .._lazy import lazy_exports
 
+# A name that is also its module's name is imported at once: were the module imported first,
+# the package would otherwise hand out the module under that name.
+from .management_review import management_review
+
 if TYPE_CHECKING:
     from .focus import CustomerFocus
     from .management_review import customer_focus, management_review

@@ -15,6 +15,10 @@ from typing import TYPE_CHECKING
 
 from .._lazy import lazy_exports
 
+# A name that is also its module's name is imported at once: were the module imported first,
+# the package would otherwise hand out the module under that name.
+from .contract_rules import contract_rules
+
 if TYPE_CHECKING:
     from .contract_rules import contract_rules, merge_rulesets
     from .engine import CompiledRuleset
