@@ -39,7 +39,7 @@ from storage import cpu_model
 from qse_customer.cli.main import main as cli_main
 from qse_customer.core.record import Record
 from qse_customer.demo.run import enter_as_they_happened
-from qse_customer.plugins import SQLiteStore
+from qse_customer.stores import SQLiteStore
 
 RULESETS = ("qse2-responsibility", "customer-service-standards")
 TIMEZONE = "Europe/London"
