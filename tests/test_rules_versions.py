@@ -507,15 +507,15 @@ def test_check_with_overlapping_versions_is_bad_input(letters_store, tmp_path, c
 
 class _Pager:
     def __init__(self) -> None:
-        self.received: list[qse.Notification] = []
+        self.received: list[qse.notifiers.Notification] = []
 
     @qse.hookimpl
-    def qse_notify(self, notification: qse.Notification) -> None:
+    def qse_notify(self, notification: qse.notifiers.Notification) -> None:
         self.received.append(notification)
 
 
 def test_notify_due_notifies_each_breach_under_the_version_that_found_it():
-    store = qse.MemoryStore()
+    store = qse.stores.MemoryStore()
     store.save_many(
         [
             letter(
@@ -528,9 +528,9 @@ def test_notify_due_notifies_each_breach_under_the_version_that_found_it():
         legacy=True,
     )
     pager = _Pager()
-    manager = qse.QSEPluginManager(builtins=False, entry_points=False)
+    manager = qse.plugins.QSEPluginManager(builtins=False, entry_points=False)
     manager.register(pager, "pager")
-    sent = qse.notify_due(
+    sent = qse.notifiers.notify_due(
         store, ["customer-service-standards", T4_FROM_JULY], calendar=LAB, at=AT, manager=manager
     )
     assert [(n.rule_id, n.record_id) for n in sent.new] == [("T-4", "L-2")]

@@ -116,7 +116,7 @@ def test_issue_13_the_review_packet_hides_the_same_small_cells() -> None:
         "fewer than 5",
     )
     assert rows(packet["complaints"]["by_site"], "site")["Community hub"] == (None, "fewer than 5")
-    alone = qse.management_review(
+    alone = qse.review.management_review(
         lab_complaints(),
         rulesets=["qse2-responsibility"],
         calendar=CALENDAR,
@@ -136,7 +136,7 @@ def test_issue_13_a_small_recurrence_hides_its_peak_and_complaint_ids() -> None:
         c.evolve(category="attitude") for c in lab_complaints() if c.customer_group == "Theatres"
     ]
     third = theatre[0].evolve(id="C-99")
-    packet = qse.management_review(
+    packet = qse.review.management_review(
         [*theatre, third],
         rulesets=["qse2-responsibility"],
         calendar=CALENDAR,
@@ -214,7 +214,7 @@ def test_the_threshold_is_a_report_setting(tmp_path: Path) -> None:
         with pytest.raises(qse.ValidationError, match=r"\$\.small_cell_threshold"):
             report_of([], small_cell_threshold=bad)
         with pytest.raises(qse.ValidationError, match=r"\$\.small_cell_threshold"):
-            qse.management_review(
+            qse.review.management_review(
                 [],
                 rulesets=[],
                 calendar=CALENDAR,

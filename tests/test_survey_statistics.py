@@ -389,7 +389,7 @@ def test_scipy_special_is_imported_when_a_t_quantile_is_first_needed() -> None:
     code = (
         "import sys, qse_customer as qse\n"
         "assert 'scipy' not in sys.modules, 'scipy imported with the library'\n"
-        "qse.summarise([1.0, 2.0, 4.0], low=1, high=5)\n"
+        "qse.analysis.summarise([1.0, 2.0, 4.0], low=1, high=5)\n"
         "assert 'scipy.special' in sys.modules\n"
         "assert 'scipy.stats' not in sys.modules, 'scipy.stats imported for a t quantile'\n"
     )

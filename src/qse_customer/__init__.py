@@ -6,39 +6,12 @@ their history as events; working calendars turn response-time standards into dea
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from ._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from ._version import __version__
-    from .analysis.comparisons import Comparison, compare_means, compare_nps, compare_shares
-    from .analysis.complaint_trends import (
-        control_chart,
-        count_complaints,
-        detect_recurrences,
-        pareto,
-    )
-    from .analysis.instrument import Instrument
-    from .analysis.instrument_registry import (
-        InstrumentRegistry,
-        UnknownInstrumentError,
-        instruments,
-        load_instrument,
-        register_instrument,
-        register_instruments,
-        unregister_instrument,
-    )
-    from .analysis.scoring import csat, net_promoter_score, score_psq18, score_response
-    from .analysis.survey_analysis import SurveyAnalysis, analyse_survey, compare_periods
-    from .analysis.survey_round import anonymous_response, response_rate
-    from .analysis.survey_statistics import (
-        cronbach_alpha,
-        csat_estimate,
-        nps_estimate,
-        summarise,
-        wilson_interval,
-    )
     from .core.anonymous_data import (
         AnonymousDataField,
         allow_anonymous_data,
@@ -80,25 +53,16 @@ if TYPE_CHECKING:
         Priority,
         Severity,
     )
-    from .notifiers import (
-        Notification,
-        NotificationKind,
-        SMTPDeliveryError,
-        SMTPNotifier,
-        notify_due,
-    )
     from .plugins import (
         PluginConflictError,
         PluginError,
         PluginLoadError,
         PluginResultError,
-        QSEPluginManager,
         UnknownBackendError,
         get_plugin_manager,
         hookimpl,
         hookspec,
     )
-    from .review import PACKET_VERSION, ReviewPacket, management_review, referral_id, referrals_from
     from .rules import (
         CompiledRuleset,
         Finding,
@@ -120,50 +84,121 @@ if TYPE_CHECKING:
         CorruptStoreError,
         ForeignStoreError,
         HistoryRewriteError,
-        MemoryStore,
-        Page,
         RecordNotFoundError,
-        SQLiteStore,
         Store,
         StoredRecordError,
         StoreError,
         StoreVersionError,
         open_store,
     )
-    from .survey_backends import SurveyBackend, open_survey_backend
+
+if TYPE_CHECKING:  # the names that moved (see ``moved`` below), still known to type checkers
+    from .analysis import Comparison as Comparison
+    from .analysis import Instrument as Instrument
+    from .analysis import InstrumentRegistry as InstrumentRegistry
+    from .analysis import SurveyAnalysis as SurveyAnalysis
+    from .analysis import UnknownInstrumentError as UnknownInstrumentError
+    from .analysis import analyse_survey as analyse_survey
+    from .analysis import anonymous_response as anonymous_response
+    from .analysis import compare_means as compare_means
+    from .analysis import compare_nps as compare_nps
+    from .analysis import compare_periods as compare_periods
+    from .analysis import compare_shares as compare_shares
+    from .analysis import control_chart as control_chart
+    from .analysis import count_complaints as count_complaints
+    from .analysis import cronbach_alpha as cronbach_alpha
+    from .analysis import csat as csat
+    from .analysis import csat_estimate as csat_estimate
+    from .analysis import detect_recurrences as detect_recurrences
+    from .analysis import instruments as instruments
+    from .analysis import load_instrument as load_instrument
+    from .analysis import net_promoter_score as net_promoter_score
+    from .analysis import nps_estimate as nps_estimate
+    from .analysis import pareto as pareto
+    from .analysis import register_instrument as register_instrument
+    from .analysis import register_instruments as register_instruments
+    from .analysis import response_rate as response_rate
+    from .analysis import score_psq18 as score_psq18
+    from .analysis import score_response as score_response
+    from .analysis import summarise as summarise
+    from .analysis import unregister_instrument as unregister_instrument
+    from .analysis import wilson_interval as wilson_interval
+    from .notifiers import Notification as Notification
+    from .notifiers import NotificationKind as NotificationKind
+    from .notifiers import SMTPDeliveryError as SMTPDeliveryError
+    from .notifiers import SMTPNotifier as SMTPNotifier
+    from .notifiers import notify_due as notify_due
+    from .plugins import QSEPluginManager as QSEPluginManager
+    from .review import PACKET_VERSION as PACKET_VERSION
+    from .review import ReviewPacket as ReviewPacket
+    from .review import management_review as management_review
+    from .review import referral_id as referral_id
+    from .review import referrals_from as referrals_from
+    from .stores import MemoryStore as MemoryStore
+    from .stores import Page as Page
+    from .stores import SQLiteStore as SQLiteStore
+    from .survey_backends import SurveyBackend as SurveyBackend
+    from .survey_backends import open_survey_backend as open_survey_backend
+
+MOVED_FROM_THE_ROOT: Final = {
+    "qse_customer.analysis": [
+        "Comparison",
+        "Instrument",
+        "InstrumentRegistry",
+        "SurveyAnalysis",
+        "UnknownInstrumentError",
+        "analyse_survey",
+        "anonymous_response",
+        "compare_means",
+        "compare_nps",
+        "compare_periods",
+        "compare_shares",
+        "control_chart",
+        "count_complaints",
+        "cronbach_alpha",
+        "csat",
+        "csat_estimate",
+        "detect_recurrences",
+        "instruments",
+        "load_instrument",
+        "net_promoter_score",
+        "nps_estimate",
+        "pareto",
+        "register_instrument",
+        "register_instruments",
+        "response_rate",
+        "score_psq18",
+        "score_response",
+        "summarise",
+        "unregister_instrument",
+        "wilson_interval",
+    ],
+    "qse_customer.review": [
+        "PACKET_VERSION",
+        "ReviewPacket",
+        "management_review",
+        "referral_id",
+        "referrals_from",
+    ],
+    "qse_customer.stores": ["MemoryStore", "Page", "SQLiteStore"],
+    "qse_customer.notifiers": [
+        "Notification",
+        "NotificationKind",
+        "SMTPDeliveryError",
+        "SMTPNotifier",
+        "notify_due",
+    ],
+    "qse_customer.survey_backends": ["SurveyBackend", "open_survey_backend"],
+    "qse_customer.plugins": ["QSEPluginManager"],
+}
+"""Names the package exported before version 0.2 that now live in a sub-package: they still
+resolve here, with a DeprecationWarning naming their home, until version 0.3."""
 
 # Each name is imported from its module when first used, so importing the package is cheap.
 __getattr__ = lazy_exports(
     __name__,
     {
         "._version": ["__version__"],
-        ".analysis.comparisons": ["Comparison", "compare_means", "compare_nps", "compare_shares"],
-        ".analysis.complaint_trends": [
-            "control_chart",
-            "count_complaints",
-            "detect_recurrences",
-            "pareto",
-        ],
-        ".analysis.instrument": ["Instrument"],
-        ".analysis.instrument_registry": [
-            "InstrumentRegistry",
-            "UnknownInstrumentError",
-            "instruments",
-            "load_instrument",
-            "register_instrument",
-            "register_instruments",
-            "unregister_instrument",
-        ],
-        ".analysis.scoring": ["csat", "net_promoter_score", "score_psq18", "score_response"],
-        ".analysis.survey_analysis": ["SurveyAnalysis", "analyse_survey", "compare_periods"],
-        ".analysis.survey_round": ["anonymous_response", "response_rate"],
-        ".analysis.survey_statistics": [
-            "cronbach_alpha",
-            "csat_estimate",
-            "nps_estimate",
-            "summarise",
-            "wilson_interval",
-        ],
         ".core.anonymous_data": [
             "AnonymousDataField",
             "allow_anonymous_data",
@@ -205,30 +240,15 @@ __getattr__ = lazy_exports(
             "Priority",
             "Severity",
         ],
-        ".notifiers": [
-            "Notification",
-            "NotificationKind",
-            "SMTPDeliveryError",
-            "SMTPNotifier",
-            "notify_due",
-        ],
         ".plugins": [
             "PluginConflictError",
             "PluginError",
             "PluginLoadError",
             "PluginResultError",
-            "QSEPluginManager",
             "UnknownBackendError",
             "get_plugin_manager",
             "hookimpl",
             "hookspec",
-        ],
-        ".review": [
-            "PACKET_VERSION",
-            "ReviewPacket",
-            "management_review",
-            "referral_id",
-            "referrals_from",
         ],
         ".rules": [
             "CompiledRuleset",
@@ -251,18 +271,15 @@ __getattr__ = lazy_exports(
             "CorruptStoreError",
             "ForeignStoreError",
             "HistoryRewriteError",
-            "MemoryStore",
-            "Page",
             "RecordNotFoundError",
-            "SQLiteStore",
             "Store",
             "StoreError",
             "StoreVersionError",
             "StoredRecordError",
             "open_store",
         ],
-        ".survey_backends": ["SurveyBackend", "open_survey_backend"],
     },
+    moved=MOVED_FROM_THE_ROOT,
 )
 
 
@@ -270,7 +287,6 @@ __getattr__ = lazy_exports(
 # the package (and ``qse-customer --help``) does not pay for them.
 
 __all__ = [
-    "PACKET_VERSION",
     "RECORD_TYPES",
     "Actor",
     "AnonymousDataField",
@@ -278,7 +294,6 @@ __all__ = [
     "CalendarError",
     "CalendarRangeError",
     "Channel",
-    "Comparison",
     "CompiledRuleset",
     "Complaint",
     "Contract",
@@ -293,15 +308,9 @@ __all__ = [
     "FollowUp",
     "ForeignStoreError",
     "HistoryRewriteError",
-    "Instrument",
-    "InstrumentRegistry",
     "Measurement",
-    "MemoryStore",
     "Need",
     "NeedSource",
-    "Notification",
-    "NotificationKind",
-    "Page",
     "PluginConflictError",
     "PluginError",
     "PluginLoadError",
@@ -309,20 +318,15 @@ __all__ = [
     "Priority",
     "PrivacyError",
     "QSEError",
-    "QSEPluginManager",
     "Record",
     "RecordNotFoundError",
     "RecordRef",
     "Referral",
     "Report",
-    "ReviewPacket",
     "Role",
     "Rule",
     "Ruleset",
     "RulesetVersions",
-    "SMTPDeliveryError",
-    "SMTPNotifier",
-    "SQLiteStore",
     "ServiceTerm",
     "Severity",
     "Status",
@@ -332,33 +336,18 @@ __all__ = [
     "StoredRecordError",
     "Submitter",
     "Survey",
-    "SurveyAnalysis",
-    "SurveyBackend",
     "SurveyResponse",
     "TestRequest",
     "TransitionError",
     "UnknownBackendError",
-    "UnknownInstrumentError",
     "ValidationError",
     "WorkingCalendar",
     "__version__",
     "allow_anonymous_data",
-    "analyse_survey",
     "anonymous_data_fields",
-    "anonymous_response",
     "check",
-    "compare_means",
-    "compare_nps",
-    "compare_periods",
-    "compare_shares",
     "compile_ruleset",
     "contract_rules",
-    "control_chart",
-    "count_complaints",
-    "cronbach_alpha",
-    "csat",
-    "csat_estimate",
-    "detect_recurrences",
     "evaluate",
     "find_by_follow_up",
     "follow_up",
@@ -369,31 +358,13 @@ __all__ = [
     "get_plugin_manager",
     "hookimpl",
     "hookspec",
-    "instruments",
-    "load_instrument",
     "load_ruleset",
     "load_ruleset_versions",
-    "management_review",
     "merge_rulesets",
-    "net_promoter_score",
-    "notify_due",
-    "nps_estimate",
     "open_store",
-    "open_survey_backend",
-    "pareto",
-    "referral_id",
-    "referrals_from",
-    "register_instrument",
-    "register_instruments",
-    "response_rate",
     "revoke_anonymous_data",
     "schema_for",
-    "score_psq18",
-    "score_response",
     "shipped_rulesets",
-    "summarise",
     "to_dict",
     "to_json",
-    "unregister_instrument",
-    "wilson_interval",
 ]
