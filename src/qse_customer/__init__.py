@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final
 
 from ._lazy import lazy_exports
+from .analysis import __all__ as _analysis_names
 
 if TYPE_CHECKING:
     from ._version import __version__
@@ -140,39 +141,8 @@ if TYPE_CHECKING:  # the names that moved (see ``moved`` below), still known to 
     from .survey_backends import SurveyBackend as SurveyBackend
     from .survey_backends import open_survey_backend as open_survey_backend
 
-MOVED_FROM_THE_ROOT: Final = {
-    "qse_customer.analysis": [
-        "Comparison",
-        "Instrument",
-        "InstrumentRegistry",
-        "SurveyAnalysis",
-        "UnknownInstrumentError",
-        "analyse_survey",
-        "anonymous_response",
-        "compare_means",
-        "compare_nps",
-        "compare_periods",
-        "compare_shares",
-        "control_chart",
-        "count_complaints",
-        "cronbach_alpha",
-        "csat",
-        "csat_estimate",
-        "detect_recurrences",
-        "instruments",
-        "load_instrument",
-        "net_promoter_score",
-        "nps_estimate",
-        "pareto",
-        "register_instrument",
-        "register_instruments",
-        "response_rate",
-        "score_psq18",
-        "score_response",
-        "summarise",
-        "unregister_instrument",
-        "wilson_interval",
-    ],
+MOVED_FROM_THE_ROOT: Final[dict[str, list[str]]] = {
+    "qse_customer.analysis": _analysis_names,  # every name it exports moved there
     "qse_customer.review": [
         "PACKET_VERSION",
         "ReviewPacket",
