@@ -12,7 +12,7 @@ from typing import Any, Final
 import rfc8785
 from attrs import field, frozen
 
-from qse_customer.core.frozen_json import freeze
+from qse_customer.core._frozen_json import freeze
 from qse_customer.core.identity import Unit, event_units, header_units
 
 PREFIX: Final = b"qse-customer/1"

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from qse_customer.stores import postgres_schema as postgres_schema
+from qse_customer.stores import _postgres_schema as postgres_schema
 from qse_customer.stores.postgres import PostgresStore, parse_postgres_url
 
 pytestmark = pytest.mark.slow  # processes opening one store at once

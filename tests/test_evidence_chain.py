@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import qse_customer as qse
 from qse_customer.core.evidence import canonical, erase, first_difference, seal
 from qse_customer.core.identity import erase_document
-from qse_customer.stores.documents import unstructure
+from qse_customer.stores._documents import unstructure
 from qse_customer.testing.strategies import records
 
 json_values = st.recursive(

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import evidence_reference as plain
 from qse_customer.core import evidence as fast
 from qse_customer.core.identity import COMPLIANCE_DATA_KEYS, IDENTITY_FIELDS, erase_document
-from qse_customer.stores.documents import unstructure
+from qse_customer.stores._documents import unstructure
 from qse_customer.testing.strategies import records
 
 _MANY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -15,8 +15,8 @@ import pytest
 
 import qse_customer as qse
 from qse_customer.rules import compile_ruleset
-from qse_customer.rules.codegen import EventProgram
-from qse_customer.stores.codegen import generate
+from qse_customer.rules._codegen import EventProgram
+from qse_customer.stores._codegen import generate
 
 CALENDAR = qse.WorkingCalendar(timezone="Europe/London", opens="08:00", closes="17:00")
 MONDAY = datetime(2026, 1, 5, 9, tzinfo=UTC)

@@ -29,9 +29,9 @@ from qse_customer.cli import check as check_command
 from qse_customer.cli import transfer as transfer_command
 from qse_customer.cli.main import main
 from qse_customer.cli.parsing import DEBUG_ENV, EXIT_INTERNAL
-from qse_customer.reports.atomic_file import replacing, write_text
+from qse_customer.reports._atomic_file import replacing, write_text
+from qse_customer.reports._terminal import printable, printable_json, printable_lines
 from qse_customer.reports.charts import charts_available, pareto_chart
-from qse_customer.reports.terminal import printable, printable_json, printable_lines
 
 MONDAY = datetime(2026, 1, 5, 9, tzinfo=UTC)
 STAFF = qse.Actor("t-1", "Tara Tech", qse.Role.TECHNOLOGIST)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from qse_customer.core.frozen_json import thaw
+from qse_customer.core._frozen_json import thaw
 from qse_customer.demo.lab import generate_lab
 from qse_customer.demo.run import SHIPPED
 from qse_customer.reports.content import records_of_sequence

@@ -17,9 +17,9 @@ import qse_customer as qse
 from qse_customer.core.complaint import COMPLAINT_LIFECYCLE
 from qse_customer.core.timestamps import to_us
 from qse_customer.rules import Status, compile_ruleset, load_ruleset, merge_rulesets
-from qse_customer.rules.codegen import EventProgram
+from qse_customer.rules._codegen import EventProgram
+from qse_customer.rules._timeline import Timeline
 from qse_customer.rules.kind_protocol import Env
-from qse_customer.rules.timeline import Timeline
 from qse_customer.testing.strategies import aware_datetimes, complaints, histories, records
 
 LAB = qse.WorkingCalendar(timezone="Europe/London", opens="08:00", closes="17:00")

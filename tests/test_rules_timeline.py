@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import qse_customer as qse
 from qse_customer.analysis.periods import PeriodIndex, day_key
 from qse_customer.core.timestamps import from_us, to_us
-from qse_customer.rules.timeline import Timeline
+from qse_customer.rules._timeline import Timeline
 from qse_customer.testing.strategies import aware_datetimes
 
 LAB = qse.WorkingCalendar(

@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from qse_customer import Complaint, from_dict, to_dict
 from qse_customer.core.record import Record
 from qse_customer.stores import StoredRecordError
-from qse_customer.stores import documents as record_codec
-from qse_customer.stores.codegen import Unsupported, generate
+from qse_customer.stores import _documents as record_codec
+from qse_customer.stores._codegen import Unsupported, generate
 from qse_customer.testing.strategies import records
 
 

@@ -32,9 +32,9 @@ from qse_customer.stores import (
     open_store,
 )
 from qse_customer.stores import (
-    postgres_schema as postgres_schema,
+    _postgres_schema as postgres_schema,
 )
-from qse_customer.stores.documents import dumps, encode, seal, unstructure
+from qse_customer.stores._documents import dumps, encode, seal, unstructure
 from qse_customer.stores.postgres import (
     _DOCUMENT,
     PostgresStore,

@@ -29,9 +29,9 @@ from qse_customer.stores import (
     open_store,
 )
 from qse_customer.stores import (
-    sqlite_schema as sqlite_schema,
+    _sqlite_schema as sqlite_schema,
 )
-from qse_customer.stores.documents import encode, seal
+from qse_customer.stores._documents import encode, seal
 from qse_customer.stores.sqlite import WriterQueue, parse_sqlite_url
 from qse_customer.testing.store_contract import MANAGER, STAFF, T0, complaint
 from qse_customer.testing.strategies import complaints

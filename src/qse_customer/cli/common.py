@@ -18,13 +18,13 @@ from ..core.calendar import WorkingCalendar
 from ..core.contract import Contract
 from ..core.errors import QSEError, ValidationError, json_problem
 from ..core.redaction import redact_url, scrub, secrets_in
-from ..reports.atomic_file import replacing
-from ..reports.terminal import printable, printable_lines
+from ..reports._atomic_file import replacing
+from ..reports._terminal import printable, printable_lines
 from ..rules.contract_rules import contract_rules, merge_rulesets
 from ..rules.loader import load_ruleset
 from ..rules.ruleset import Ruleset
 from ..rules.versions import RulesetVersions
-from ..stores.opening import open_store
+from ..stores._opening import open_store
 from ..stores.protocol import Store
 
 DEFAULT_CALENDAR = {

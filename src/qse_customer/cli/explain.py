@@ -14,8 +14,8 @@ from ..core.export import withholds_text
 from ..core.record import Record
 from ..core.record_types import RECORD_TYPES
 from ..core.redaction import redact_url
-from ..reports.formatting import duration, local_time
-from ..reports.terminal import printable, printable_json
+from ..reports._formatting import duration, local_time
+from ..reports._terminal import printable, printable_json
 from ..rules.findings import Finding
 from ..rules.ruleset import Rule, Ruleset
 from ..rules.versions import RulesetVersions, compile_ruleset

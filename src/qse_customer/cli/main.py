@@ -14,8 +14,8 @@ from collections.abc import Collection, Mapping, Sequence
 from .._version import __version__
 from ..core.errors import QSEError
 from ..core.redaction import scrub, secrets_in
-from ..notifiers.builtin import PASSWORD_ENV, URL_ENV
-from ..reports.terminal import printable_lines
+from ..notifiers._builtin import PASSWORD_ENV, URL_ENV
+from ..reports._terminal import printable_lines
 from .commands import COMMANDS, summary
 from .parsing import DEBUG_ENV, EXIT_BAD_INPUT, EXIT_INTERNAL, HelpFormatter, Parser, UsageError
 

@@ -16,9 +16,9 @@ from ..core.record import Record
 from ..core.record_types import RECORD_TYPES
 from ..core.redaction import redact_url
 from ..core.serialisation import from_dict, to_dict, to_json
-from ..reports.terminal import printable_json
+from ..reports._terminal import printable_json
+from ..stores._opening import open_store
 from ..stores.errors import HistoryRewriteError, RecordNotFoundError
-from ..stores.opening import open_store
 from ..stores.protocol import Store
 from .commands import summary
 from .common import InputError, add_store, existing_store, output, say

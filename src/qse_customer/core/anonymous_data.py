@@ -29,7 +29,7 @@ from typing import Any, Final, Literal
 
 from attrs import field, frozen
 
-from .checks import nonempty_text
+from ._checks import nonempty_text
 from .errors import ValidationError
 
 Shape = Literal["date", "integer", "number", "boolean", "choice", "reference"]

@@ -16,8 +16,8 @@ from typing import Any, ClassVar, Self
 
 from attrs import evolve, field, frozen
 
+from ._checks import boolean, nonempty_text, optional_text, text, text_tuple
 from .anonymous_data import anonymous_data_problems
-from .checks import boolean, nonempty_text, optional_text, text, text_tuple
 from .errors import PrivacyError, TransitionError, ValidationError
 from .events import Event
 from .lifecycle import ADMINISTRATIVE_KINDS, Lifecycle

@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Self
 
 from attrs import field, frozen
 
-from .checks import nonempty_text, optional_text, positive_int
+from ._checks import nonempty_text, optional_text, positive_int
 from .contract_terms import (
     Amendment,
     ContractTerms,

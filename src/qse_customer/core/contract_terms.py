@@ -35,7 +35,7 @@ from typing import Any, Final
 
 from attrs import field, frozen
 
-from .checks import nonempty_text, positive_int
+from ._checks import nonempty_text, positive_int
 from .errors import FieldError, ValidationError
 from .events import Event
 from .vocabulary import Priority

@@ -8,7 +8,7 @@ from typing import Any, ClassVar, Self
 
 from attrs import field, frozen
 
-from .checks import nonempty_text, optional_text
+from ._checks import nonempty_text, optional_text
 from .events import Event
 from .lifecycle import Lifecycle
 from .record import Record

@@ -8,7 +8,7 @@ from typing import Any, ClassVar, Self
 
 from attrs import field, frozen
 
-from .checks import boolean, optional_text, text
+from ._checks import boolean, optional_text, text
 from .events import Event
 from .lifecycle import Lifecycle
 from .parties import Submitter, as_submitter

@@ -10,9 +10,9 @@ from typing import Any, cast
 
 from attrs import field, frozen
 
-from .checks import refuse_lone_surrogates
+from ._checks import refuse_lone_surrogates
+from ._frozen_json import freeze
 from .errors import ValidationError
-from .frozen_json import freeze
 from .roles import Actor
 from .timestamps import record_time
 

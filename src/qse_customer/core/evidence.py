@@ -32,7 +32,7 @@ from typing import Any, Final
 import rfc8785
 from attrs import field, frozen
 
-from .frozen_json import freeze
+from ._frozen_json import freeze
 from .identity import Unit, event_units, header_units
 
 PREFIX: Final = b"qse-customer/1"

@@ -10,7 +10,7 @@ from typing import Any, ClassVar, Self
 
 from attrs import field, frozen
 
-from .checks import nonempty_text, optional_text
+from ._checks import nonempty_text, optional_text
 from .errors import ValidationError
 from .events import Event, frozen_mapping
 from .lifecycle import Lifecycle

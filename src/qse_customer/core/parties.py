@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from attrs import field, frozen
 
-from .checks import nonempty_text, optional_text
+from ._checks import nonempty_text, optional_text
 from .errors import ValidationError
 
 

@@ -8,7 +8,7 @@ from typing import Any, ClassVar, Self
 
 from attrs import evolve, field, frozen
 
-from .checks import check_storable, nonempty_text, unchecked_fields
+from ._checks import check_storable, nonempty_text, unchecked_fields
 from .errors import TransitionError, ValidationError
 from .events import Event
 from .history import (

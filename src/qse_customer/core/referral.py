@@ -8,7 +8,7 @@ from typing import Any, ClassVar, Self
 
 from attrs import field, frozen
 
-from .checks import nonempty_text, optional_text, text
+from ._checks import nonempty_text, optional_text, text
 from .events import Event, frozen_mapping
 from .lifecycle import Lifecycle
 from .parties import RecordRef

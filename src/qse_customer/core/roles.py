@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from attrs import field, frozen
 
-from .checks import nonempty_text
+from ._checks import nonempty_text
 from .errors import ValidationError
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import jsonschema
 
-from .checks import unstorable
+from ._checks import unstorable
 from .errors import FieldError, ValidationError
 from .record_types import RECORD_TYPES, record_type
 

@@ -12,12 +12,12 @@ from attrs import frozen
 
 from ..core.record import Record
 from ..core.timestamps import wall_clock
-from ..reports.atomic_file import write_text
+from ..reports._atomic_file import write_text
 from ..reports.content import build_report
 from ..reports.html import render_html
 from ..reports.json_report import render_json
 from ..rules.loader import load_ruleset
-from ..stores.opening import open_store
+from ..stores._opening import open_store
 from .lab import generate_lab
 
 if TYPE_CHECKING:

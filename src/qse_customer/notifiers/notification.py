@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from attrs import field, frozen
 
-from ..core.checks import nonempty_text, optional_text, text
+from ..core._checks import nonempty_text, optional_text, text
 from ..core.complaint import Complaint
 from ..core.errors import FieldError, ValidationError
 from ..core.timestamps import optional_utc, utc

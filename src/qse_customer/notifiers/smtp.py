@@ -53,7 +53,7 @@ from ..core.errors import FieldError, QSEError, ValidationError
 from ..core.timestamps import wall_clock
 from ..plugins.manager import QSEPluginManager, get_plugin_manager
 from ..plugins.markers import hookimpl
-from .builtin import PASSWORD_ENV, PLUGIN_NAME, URL_ENV
+from ._builtin import PASSWORD_ENV, PLUGIN_NAME, URL_ENV
 from .notification import Notification, NotificationKind
 
 logger = logging.getLogger("qse_customer.notifiers.smtp")

@@ -47,12 +47,12 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
-    ("qse_customer.memory_store", "qse_customer.stores.builtin:memory"),
-    ("qse_customer.sqlite_store", "qse_customer.stores.builtin:sqlite"),
-    ("qse_customer.postgres_store", "qse_customer.stores.builtin:postgres"),
+    ("qse_customer.memory_store", "qse_customer.stores._builtin:memory"),
+    ("qse_customer.sqlite_store", "qse_customer.stores._builtin:sqlite"),
+    ("qse_customer.postgres_store", "qse_customer.stores._builtin:postgres"),
     ("qse_customer.logging_notifier", "qse_customer.notifiers.log"),
-    ("qse_customer.smtp_notifier", "qse_customer.notifiers.builtin:smtp_from_environment"),
-    ("qse_customer.file_survey", "qse_customer.survey_backends.builtin"),
+    ("qse_customer.smtp_notifier", "qse_customer.notifiers._builtin:smtp_from_environment"),
+    ("qse_customer.file_survey", "qse_customer.survey_backends._builtin"),
 )
 """The built-in plugins: the name each is registered under and where it is, as an entry point
 names a plugin (``module`` or ``module:attribute``), in registration order. A target that is a
@@ -351,14 +351,14 @@ class QSEPluginManager:
     def open_store(self, url: str) -> Store:
         """The store for ``url``, from the plugin that provides its scheme (see
         :func:`qse_customer.stores.open_store`)."""
-        from ..stores.opening import open_store_with
+        from ..stores._opening import open_store_with
 
         return open_store_with(self, url)
 
     def open_survey_backend(self, name: str, **options: Any) -> SurveyBackend:
         """The survey backend ``name`` made with ``options`` (see
         :func:`qse_customer.survey_backends.open_survey_backend`)."""
-        from ..survey_backends.opening import open_survey_backend_with
+        from ..survey_backends._opening import open_survey_backend_with
 
         return open_survey_backend_with(self, name, options)
 

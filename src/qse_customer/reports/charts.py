@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
-from .terminal import printable
+from ._terminal import printable
 
 CHARTS_HINT = "pip install 'qse-customer[report]'"
 """How to get charts in the HTML report."""

@@ -42,7 +42,7 @@ from ..review.small_cells import (
     suppress_survey,
     suppress_table,
 )
-from ..rules.documents import converter
+from ..rules._documents import converter
 from ..rules.report import Report
 from ..rules.ruleset import Ruleset
 from ..rules.status import Status

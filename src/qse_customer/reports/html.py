@@ -12,8 +12,8 @@ from typing import Any
 
 from ..review.small_cells import shown_count, small_cells_note
 from . import charts
-from .formatting import duration, evidence_line, in_force, interval, local_time, percent
-from .terminal import printable_lines
+from ._formatting import duration, evidence_line, in_force, interval, local_time, percent
+from ._terminal import printable_lines
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;

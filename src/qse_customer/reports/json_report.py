@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema
 
 from ..core.errors import FieldError
-from .terminal import printable_json
+from ._terminal import printable_json
 
 
 def render_json(report: dict[str, Any], *, indent: int | None = 2) -> str:

@@ -1,6 +1,6 @@
 """The report for a terminal: plain text, one screen for the summary, more for the details.
 
-Every line is passed through :func:`~qse_customer.reports.terminal.printable`: a control
+Every line is passed through :func:`~qse_customer.reports._terminal.printable`: a control
 character in a record's field is shown escaped, never sent to the terminal."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..review.small_cells import shown_count, small_cells_note
-from .formatting import evidence_line, in_force, local_time, percent, plural
-from .terminal import printable
+from ._formatting import evidence_line, in_force, local_time, percent, plural
+from ._terminal import printable
 
 _BARS = " ▁▂▃▄▅▆▇█"
 SMALL_RULESET = 12

@@ -18,9 +18,9 @@ from attrs import field, frozen
 from ..analysis.complaint_trends import ComplaintCounts, ControlChart, Pareto, Recurrence
 from ..analysis.survey_analysis import PeriodComparison, SurveyAnalysis
 from ..analysis.survey_round import ResponseRate
-from ..core.frozen_json import thaw
+from ..core._frozen_json import thaw
 from ..core.referral import Referral
-from ..rules.documents import Document, converter, field_dump, register
+from ..rules._documents import Document, converter, field_dump, register
 from ..rules.findings import Finding
 from ..rules.report import RuleSummary
 from .small_cells import (

@@ -16,10 +16,10 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from ..core._frozen_json import thaw
 from ..core.calendar import WorkingCalendar
 from ..core.errors import ValidationError
 from ..core.events import Event
-from ..core.frozen_json import thaw
 from ..core.referral import Referral
 from ..core.roles import Actor
 from ..core.timestamps import utc

@@ -2,7 +2,7 @@
 Laboratory Services").
 
 :func:`contract_rules` returns a :class:`Ruleset` named after the contract, with one rule per
-period of each term (:mod:`~qse_customer.rules.term_periods`; a contract never amended has one
+period of each term (:mod:`~qse_customer.rules._term_periods`; a contract never amended has one
 period per term, and exactly the rules below):
 
 - one ``response_time`` rule per service term: on ``test_request`` records of this contract
@@ -39,9 +39,9 @@ from typing import Any
 
 from ..core.contract import Contract, ServiceTerm
 from ..core.errors import ValidationError
+from ._term_periods import TermPeriod, term_keys, term_periods
 from .loader import load_ruleset
 from .ruleset import Ruleset
-from .term_periods import TermPeriod, term_keys, term_periods
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._:+-]")
 _UNSAFE_NAME = re.compile(r"[^a-z0-9._-]")

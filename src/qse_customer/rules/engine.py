@@ -5,16 +5,16 @@ role sets as frozensets, its ``applies_to`` conditions as one predicate and its 
 functions over integer microseconds; rules are sorted into a plan per record type, so a record
 meets only the rules about its type. The built-in rules whose outcome depends only on the events'
 kinds, order and roles (``responsibility``, and ``required_step`` without a limit) become one
-:class:`~qse_customer.rules.codegen.EventProgram` per record type: one walk over the events gives
+:class:`~qse_customer.rules._codegen.EventProgram` per record type: one walk over the events gives
 a small integer signature, and the report counts signatures. :meth:`CompiledRuleset.check` runs a
-loop generated once per compiled ruleset (:func:`~qse_customer.rules.codegen.scan_function`) with
+loop generated once per compiled ruleset (:func:`~qse_customer.rules._codegen.scan_function`) with
 those programs inline; it builds a finding (each rule's own check, then its ``explain``) only for
 a record with a status the report keeps. Other kinds (clocks, plugin kinds, a kind's own
 ``compile_group``) run through their closures.
 
 Memory does not grow with the number of records: :func:`evaluate` streams findings, and
 :func:`check` keeps counters per rule and period, a bounded sketch per rule and period for the
-elapsed-time percentiles (:mod:`~qse_customer.rules.quantiles`), at most ``max_findings``
+elapsed-time percentiles (:mod:`~qse_customer.rules._quantiles`), at most ``max_findings``
 findings, and the signatures of fused rules (a handful of distinct values per record type).
 The records are read once and never held. Nothing reads the clock: ``at`` is passed in; events
 after ``at`` are ignored, as if the check ran at ``at``.
@@ -38,8 +38,11 @@ from ..core.errors import ValidationError
 from ..core.events import Event
 from ..core.record import Record
 from ..core.timestamps import from_us, to_us, utc
-from .applies_to import compile_where, field_getter
-from .codegen import EventProgram, PlanCode, fusable, scan_function
+from ._applies_to import compile_where, field_getter
+from ._codegen import EventProgram, PlanCode, fusable, scan_function
+from ._quantiles import ElapsedSketch
+from ._timeline import Timeline
+from ._windows import ELSEWHERE, IN_FORCE, NOT_YET, Anchor, OutOfForce, Window, anchor_of
 from .findings import Finding
 from .kind_protocol import (
     Aggregate,
@@ -53,12 +56,9 @@ from .kind_protocol import (
 from .kind_registry import BUILTIN_KINDS
 from .limits import Limit
 from .loader import RulesetSource, load_ruleset
-from .quantiles import ElapsedSketch
 from .report import Counts, PeriodSummary, Report, RuleSummary
 from .ruleset import Rule, Ruleset
 from .status import AT_RISK, BREACHED, CODES, MET, NOT_APPLICABLE, PENDING, STATUSES, Status
-from .timeline import Timeline
-from .windows import ELSEWHERE, IN_FORCE, NOT_YET, Anchor, OutOfForce, Window, anchor_of
 
 _WORDS: Final = ("met", "breached", "at risk", "pending", "not applicable")
 # The worst first: which cycle's outcome stands for a reopened record.
@@ -161,7 +161,7 @@ def _shown(value: Any) -> str | None:
 class CompiledRuleset:
     """A ruleset compiled against a calendar: run it with :meth:`check` or :meth:`evaluate`.
 
-    ``in_force`` is when the ruleset judges records (:mod:`~qse_customer.rules.windows`);
+    ``in_force`` is when the ruleset judges records (:mod:`~qse_customer.rules._windows`);
     by default its own ``effective_from`` and ``effective_until``.
     """
 
@@ -653,7 +653,7 @@ class CompiledRuleset:
 class _CheckRun:
     """One run of :meth:`CompiledRuleset.check`: the counters, sketches and findings it fills.
 
-    The generated loop (:func:`~qse_customer.rules.codegen.scan_function`) reads its attributes
+    The generated loop (:func:`~qse_customer.rules._codegen.scan_function`) reads its attributes
     and calls its methods back: :meth:`view`, :meth:`switch`, :meth:`entry`, :meth:`emit`,
     :meth:`resolve`, :meth:`rest`, :meth:`observe`, :meth:`multi`; :meth:`plain` walks the
     records with each rule's own check instead. :meth:`report` sums it all up.

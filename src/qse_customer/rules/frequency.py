@@ -43,7 +43,8 @@ from ..core.record import Record
 from ..core.record_types import RECORD_TYPES
 from ..core.schema import schema_for
 from ..core.timestamps import from_us, to_us
-from .applies_to import field_getter
+from ._applies_to import field_getter
+from ._wording import either
 from .kind_protocol import (
     BaseRuleKind,
     CompileContext,
@@ -56,7 +57,6 @@ from .kind_protocol import (
 )
 from .response_time import EVENT_KINDS
 from .status import BREACHED, MET, PENDING
-from .wording import either
 
 PARAMS_SCHEMA: Final[dict[str, Any]] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -30,6 +30,7 @@ from ..core.record import Record
 from ..core.record_types import RECORD_TYPES
 from ..core.roles import Actor
 from ..core.schema import schema_for
+from ._wording import actor_text, either
 from .kind_protocol import (
     BaseRuleKind,
     CompileContext,
@@ -41,7 +42,6 @@ from .kind_protocol import (
 )
 from .response_time import EVENT_KINDS
 from .status import BREACHED, MET, NOT_APPLICABLE
-from .wording import actor_text, either
 
 PARAMS_SCHEMA: Final[dict[str, Any]] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -28,7 +28,7 @@ from ..core.errors import FieldError
 from ..core.events import Event
 from ..core.record import Record
 from ..core.timestamps import from_us
-from .timeline import Timeline
+from ._timeline import Timeline
 
 
 class Outcome(NamedTuple):

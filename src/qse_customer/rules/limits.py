@@ -22,8 +22,8 @@ from attrs import frozen
 
 from ..core.calendar import AfterClosing
 from ..core.errors import FieldError
-from .timeline import Timeline
-from .wording import ordinal, plural
+from ._timeline import Timeline
+from ._wording import ordinal, plural
 
 WORKING: Final = "working time"
 CALENDAR: Final = "calendar time"

@@ -28,6 +28,7 @@ from ..core.events import Event
 from ..core.record import Record
 from ..core.record_types import RECORD_TYPES
 from ..core.schema import schema_for
+from ._wording import both, either
 from .kind_protocol import (
     BaseRuleKind,
     CompileContext,
@@ -40,7 +41,6 @@ from .kind_protocol import (
 )
 from .response_time import EVENT_KINDS
 from .status import BREACHED, MET, NOT_APPLICABLE
-from .wording import both, either
 
 PLACE: Final[dict[str, Any]] = {
     "type": "string",

@@ -4,7 +4,7 @@ For each rule and each period: how many records it concerned (``total``), how ma
 (``checked`` = met + breached + at risk + pending), the count of each status, the share met over
 its denominator (met + breached: the decided findings; running clocks are not counted either
 way), and the median and 90th percentile elapsed time of the clocks that stopped, in the rule's
-measure (working or calendar time; see :mod:`qse_customer.rules.quantiles` for how they are kept
+measure (working or calendar time; see :mod:`qse_customer.rules._quantiles` for how they are kept
 in bounded memory). A record belongs to the period of its first event; a threshold's finding to
 the period it judges.
 
@@ -24,9 +24,9 @@ from attrs import field, fields, frozen
 
 from ..core.errors import ValidationError
 from ..core.timestamps import utc
-from .documents import Document, converter, field_dump, register
+from ._documents import Document, converter, field_dump, register
+from ._quantiles import ElapsedSketch
 from .findings import Finding
-from .quantiles import ElapsedSketch
 from .status import STATUSES, Status
 
 

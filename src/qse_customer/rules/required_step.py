@@ -26,8 +26,10 @@ from ..core.errors import FieldError
 from ..core.events import Event
 from ..core.record import Record
 from ..core.timestamps import from_us, to_us
-from . import calendar_choice, limits
-from .calendar_choice import calendar_errors, compile_per_calendar
+from . import _calendar_choice as calendar_choice
+from . import limits
+from ._calendar_choice import calendar_errors, compile_per_calendar
+from ._wording import both, either
 from .kind_protocol import (
     BaseRuleKind,
     CompileContext,
@@ -41,7 +43,6 @@ from .kind_protocol import (
 from .limits import Limit
 from .response_time import EVENT_KINDS
 from .status import BREACHED, MET, NOT_APPLICABLE, PENDING
-from .wording import both, either
 
 STEP: Final[dict[str, Any]] = {
     "oneOf": [

@@ -82,8 +82,11 @@ from ..core.errors import FieldError
 from ..core.events import Event
 from ..core.record import Record
 from ..core.timestamps import from_us, to_us
-from . import calendar_choice, limits
-from .calendar_choice import calendar_errors, compile_per_calendar
+from . import _calendar_choice as calendar_choice
+from . import limits
+from ._calendar_choice import calendar_errors, compile_per_calendar
+from ._timeline import Timeline
+from ._wording import actor_text, duration, either, ordinal, spoken, working_duration
 from .kind_protocol import (
     BaseRuleKind,
     CompileContext,
@@ -95,8 +98,6 @@ from .kind_protocol import (
 )
 from .limits import Limit
 from .status import AT_RISK, BREACHED, MET, NOT_APPLICABLE, PENDING
-from .timeline import Timeline
-from .wording import actor_text, duration, either, ordinal, spoken, working_duration
 
 EVENT_KINDS: Final[dict[str, Any]] = {
     "type": "array",

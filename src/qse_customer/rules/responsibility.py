@@ -25,6 +25,7 @@ from typing import Any, Final
 from ..core.events import Event
 from ..core.record import Record
 from ..core.roles import Role
+from ._wording import actor_text, either
 from .kind_protocol import (
     BaseRuleKind,
     CompileContext,
@@ -36,7 +37,6 @@ from .kind_protocol import (
 )
 from .response_time import EVENT_KINDS
 from .status import BREACHED, MET, NOT_APPLICABLE
-from .wording import actor_text, either
 
 PARAMS_SCHEMA: Final[dict[str, Any]] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",

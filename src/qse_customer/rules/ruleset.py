@@ -8,8 +8,8 @@ from typing import Any
 
 from attrs import field, frozen
 
+from ..core._frozen_json import freeze, thaw
 from ..core.errors import ValidationError
-from ..core.frozen_json import freeze, thaw
 
 
 @frozen

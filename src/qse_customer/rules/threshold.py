@@ -57,7 +57,7 @@ from ..core.record_types import RECORD_TYPES
 from ..core.survey import SurveyResponse
 from ..core.timestamps import from_us
 from . import limits
-from .applies_to import field_getter
+from ._applies_to import field_getter
 from .kind_protocol import (
     BaseRuleKind,
     CompileContext,

@@ -22,8 +22,8 @@ from typing import Any
 import jsonschema
 from attrs import frozen
 
+from ..core._checks import lone_surrogate
 from ..core.calendar import WorkingCalendar
-from ..core.checks import lone_surrogate
 from ..core.errors import CalendarError, FieldError
 from ..core.record import Record
 from ..core.record_types import RECORD_TYPES

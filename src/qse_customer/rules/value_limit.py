@@ -20,7 +20,7 @@ from ..core.events import Event
 from ..core.record import Record
 from ..core.record_types import RECORD_TYPES
 from ..core.schema import schema_for
-from .applies_to import field_getter
+from ._applies_to import field_getter
 from .kind_protocol import (
     BaseRuleKind,
     CompileContext,

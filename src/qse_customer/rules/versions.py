@@ -3,7 +3,7 @@
 A lab changes a standard mid-year (T-4: 5 working days, then 3 from 1 July). Both versions are
 one ruleset (the same ``name``, different ``version``), in force one after the other, and a
 record is judged by the version in force when its clock started (per rule kind: see
-:mod:`~qse_customer.rules.windows`). :class:`RulesetVersions` holds them in order of
+:mod:`~qse_customer.rules._windows`). :class:`RulesetVersions` holds them in order of
 ``effective_from`` and refuses, as a :class:`~qse_customer.ValidationError` naming the version
 by its position in the list given:
 
@@ -47,13 +47,13 @@ from ..core.calendar import WorkingCalendar
 from ..core.errors import FieldError, ValidationError
 from ..core.record import Record
 from . import engine
+from ._windows import Window
 from .engine import CompiledRuleset, Engine
 from .findings import Finding
 from .loader import RulesetSource, load_ruleset
 from .report import Counts, PeriodSummary, Report, RuleSummary, VersionInForce, VersionSummary
 from .ruleset import Rule, Ruleset
 from .status import Status
-from .windows import Window
 
 _DEFAULT_KEEP = (Status.BREACHED, Status.AT_RISK)
 

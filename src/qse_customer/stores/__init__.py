@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .._lazy import lazy_exports
+from ._opening import open_store
 from .errors import (
     CorruptStoreError,
     ForeignStoreError,
@@ -21,7 +22,6 @@ from .errors import (
     StoreError,
     StoreVersionError,
 )
-from .opening import open_store
 from .protocol import Delivery, OnInvalid, Page, RecordType, Store, StoreFactory
 
 if TYPE_CHECKING:

@@ -28,7 +28,7 @@ from ..core.roles import Actor
 from ..core.serialisation import from_dict
 from ..core.timestamps import plain_utc
 from ..notifiers.notification import Notification
-from .documents import unstructure, validate_stored
+from ._documents import unstructure, validate_stored
 from .errors import HistoryRewriteError, RecordNotFoundError, StoredRecordError, StoreError
 from .protocol import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Delivery, OnInvalid, Page, RecordType
 

@@ -18,8 +18,8 @@ from ..core.evidence import Evidence
 from ..core.record import Record
 from ..core.redaction import redact_url
 from ..notifiers.notification import Notification
+from ._documents import dumps, unstructure
 from .base import Change, Query, RawRecord, StoreBase, Stored, sort_key
-from .documents import dumps, unstructure
 from .protocol import Delivery, OnInvalid
 
 SCHEME = "memory"

@@ -51,12 +51,12 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 from ..core.errors import ValidationError
 from ..core.record import Record
 from ..core.redaction import redact_url, scrub, secrets_in
+from ._documents import decode, decode_rows, dumps, seal
+from ._postgres_schema import checked_schema, inspect_schema, migrate
+from ._sql import SQLStoreBase, checked_sizes, evidence_of
 from .base import Change, RawRecord, Stored, Writing, micros
-from .documents import decode, decode_rows, dumps, seal
 from .errors import CorruptStoreError, StoredRecordError, StoreError
-from .postgres_schema import checked_schema, inspect_schema, migrate
 from .protocol import OnInvalid
-from .sql import SQLStoreBase, checked_sizes, evidence_of
 
 if TYPE_CHECKING:
     from psycopg import Connection, Cursor

@@ -39,12 +39,12 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from ..core.errors import ValidationError
 from ..core.record import Record
 from ..core.redaction import redact_url
+from ._documents import decode, decode_rows, dumps, seal
+from ._sql import SQLStoreBase, checked_sizes, evidence_of
+from ._sqlite_schema import inspect_file, migrate
 from .base import Change, Query, RawRecord, Stored, Writing, micros
-from .documents import decode, decode_rows, dumps, seal
 from .errors import CorruptStoreError, StoredRecordError, StoreError
 from .protocol import OnInvalid
-from .sql import SQLStoreBase, checked_sizes, evidence_of
-from .sqlite_schema import inspect_file, migrate
 
 try:
     import fcntl

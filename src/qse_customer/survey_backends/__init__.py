@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .._lazy import lazy_exports
-from .opening import open_survey_backend
+from ._opening import open_survey_backend
 from .protocol import Collection, Invitation, RejectedResponse, SurveyBackend, SurveyBackendFactory
 
 if TYPE_CHECKING:

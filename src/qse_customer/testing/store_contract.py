@@ -98,7 +98,7 @@ def every_page(
 def append_notes(url: str, record_id: str, count: int) -> None:
     """Append ``count`` notes to complaint ``record_id`` of the store at ``url`` (run in another
     process by the concurrency test)."""
-    from ..stores.opening import open_store
+    from ..stores._opening import open_store
 
     with open_store(url) as store:
         for _ in range(count):
@@ -273,7 +273,7 @@ class StoreContract:
     def test_processes_appending_at_once_lose_no_event(self, store_url: str | None) -> None:
         if store_url is None:
             pytest.skip("the store cannot be opened from another process (no store_url fixture)")
-        from ..stores.opening import open_store
+        from ..stores._opening import open_store
 
         with open_store(store_url) as store:
             store.save(complaint(1))

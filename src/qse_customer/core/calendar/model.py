@@ -25,10 +25,21 @@ from attrs import field, frozen
 
 from ..errors import CalendarError, CalendarRangeError
 from ..timestamps import FIRST_YEAR, LAST_YEAR, wall_clock
-from . import batch
-from .arguments import after_closing_mode, day_count, duration_us
-from .holiday_data import holiday_data, holidays_version
-from .instants import EPOCH, MICROSECOND, US_PER_HOUR, first_instant_s, utc
+from . import _batch as batch
+from ._arguments import after_closing_mode, day_count, duration_us
+from ._holiday_data import holiday_data, holidays_version
+from ._instants import EPOCH, MICROSECOND, US_PER_HOUR, first_instant_s, utc
+from ._settings import (
+    SETTINGS,
+    check_days,
+    check_holiday_years,
+    check_holidays,
+    check_hours,
+    check_years,
+    check_zone,
+    parse_days,
+)
+from ._tables import Tables, coverage, shared_tables
 from .opening_hours import (
     AROUND_THE_CLOCK,
     Week,
@@ -42,17 +53,6 @@ from .opening_hours import clock as _clock_text
 from .opening_hours import clock_minutes as _minutes
 from .opening_hours import parse_clock as _clock
 from .opening_hours import shown as _shown
-from .settings import (
-    SETTINGS,
-    check_days,
-    check_holiday_years,
-    check_holidays,
-    check_hours,
-    check_years,
-    check_zone,
-    parse_days,
-)
-from .tables import Tables, coverage, shared_tables
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray

@@ -26,7 +26,7 @@ from ..core.errors import FieldError
 from ..core.events import Event
 from ..core.record import Record
 from ..core.record_types import RECORD_TYPES
-from .applies_to import field_getter
+from ._applies_to import field_getter
 from .kind_protocol import (
     Check,
     CompiledRule,

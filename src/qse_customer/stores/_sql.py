@@ -23,8 +23,8 @@ from ..core.errors import ValidationError
 from ..core.evidence import Evidence
 from ..core.record import Record
 from ..notifiers.notification import Notification
+from ._documents import decode, decode_rows
 from .base import Query, StoreBase
-from .documents import decode, decode_rows
 from .protocol import Delivery, OnInvalid
 
 _PENDING = (

@@ -28,7 +28,7 @@ from typing import Any, Union, cast, get_args, get_origin
 import attrs
 
 from .._generated import run_source
-from ..core.frozen_json import freeze
+from ..core._frozen_json import freeze
 from ..core.history import facts_of
 from ..core.serialisation import converter
 

@@ -33,7 +33,7 @@ from ..core.errors import FieldError, QSEError, ValidationError
 from ..core.record import Record
 from ..core.record_types import RECORD_TYPES
 from ..core.serialisation import from_dict, to_dict
-from .codegen import Unsupported, generate
+from ._codegen import Unsupported, generate
 from .errors import StoredRecordError
 
 Builder = Callable[[Any], Any]

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import CalendarError, CalendarRangeError
-from .arguments import day_count, duration_us
-from .instants import EPOCH_LIMIT_S, US
+from ._arguments import day_count, duration_us
+from ._instants import EPOCH_LIMIT_S, US
 from .opening_hours import shown as _shown
 
 if TYPE_CHECKING:

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from ..errors import CalendarRangeError
-from .holiday_data import holiday_data
-from .instants import US, first_instant_s, wall_instants_s
+from ._holiday_data import holiday_data
+from ._instants import US, first_instant_s, wall_instants_s
 
 if TYPE_CHECKING:
     import numpy as np

@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Final
 
 from ..errors import CalendarError
-from .instants import MICROSECOND
+from ._instants import MICROSECOND
 from .opening_hours import shown as _shown
 
 _AFTER_CLOSING: Final = ("next_day", "same_day")

@@ -26,7 +26,7 @@ from .._generated import run_source
 from ..core.events import Event
 from ..core.record import Record
 from ..core.roles import Role
-from .applies_to import compile_where
+from ._applies_to import compile_where
 from .kind_protocol import listed
 from .ruleset import Rule
 from .status import BREACHED, MET, NOT_APPLICABLE
