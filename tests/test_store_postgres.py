@@ -929,3 +929,16 @@ def test_times_are_indexed_exactly(store: PostgresStore) -> None:
     store.save(early)
     page = store.list(Complaint, until=datetime(2000, 1, 1, tzinfo=UTC))
     assert [r.id for r in page] == ["c-0001"]
+
+
+def test_a_pendulum_clock_stamps_plain_datetimes(postgres_url: str) -> None:
+    """A store whose clock gives pendulum DateTimes stamps plain datetimes (the same instants)."""
+    import pendulum
+
+    moment = pendulum.datetime(2026, 3, 2, 10, 30, tz="Europe/London")
+    with PostgresStore(postgres_url) as store:
+        store.clock = lambda: moment  # type: ignore[method-assign]
+        store.save(complaint(1))
+        stamps = [e.recorded_at for e in store.load(Complaint, "c-0001").events]
+    assert stamps == [moment]
+    assert all(type(stamp) is datetime for stamp in stamps)

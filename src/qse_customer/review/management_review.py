@@ -699,6 +699,7 @@ def customer_focus(
 
     A review that cannot be made (clashing rule ids, say) is left out with a warning.
     """
+    at = utc(at, "$.at")  # a plain datetime kept in the result, whatever subclass was given
     small = check_small_cell_threshold(small_cell_threshold)
     if isinstance(max_findings, bool) or not isinstance(max_findings, int) or max_findings < 0:
         raise ValidationError.single(
