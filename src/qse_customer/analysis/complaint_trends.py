@@ -25,6 +25,7 @@ from typing import Any
 
 from attrs import frozen
 
+from ..core._documents import Document
 from ..core.complaint import Complaint
 from ..core.errors import ValidationError
 from ..core.timestamps import plain_timedelta
@@ -229,22 +230,13 @@ def count_complaints(
 
 
 @frozen
-class ParetoRow:
+class ParetoRow(Document):
     """One category of the Pareto: its count, share and cumulative share."""
 
     value: str | None
     count: int
     share: float
     cumulative_share: float
-
-    def to_dict(self) -> dict[str, Any]:
-        """The row as JSON types."""
-        return {
-            "value": self.value,
-            "count": self.count,
-            "share": self.share,
-            "cumulative_share": self.cumulative_share,
-        }
 
 
 @frozen
@@ -453,7 +445,7 @@ def _recurrence(
 
 
 @frozen
-class ChartPoint:
+class ChartPoint(Document):
     """One period on a control chart, with its limits and the rules it triggers."""
 
     period: str
@@ -464,19 +456,6 @@ class ChartPoint:
     lower: float
     upper: float
     signals: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        """The point as JSON types."""
-        return {
-            "period": self.period,
-            "count": self.count,
-            "volume": self.volume,
-            "value": self.value,
-            "centre": self.centre,
-            "lower": self.lower,
-            "upper": self.upper,
-            "signals": list(self.signals),
-        }
 
 
 SIGNAL_TEXT = {

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
 
 from attrs import frozen
 
+from ..core._documents import Document
 from ..core.errors import FieldError, ValidationError
 from ..core.survey import Answer, Survey, SurveyResponse
 from ..core.vocabulary import CustomerKind
@@ -91,7 +91,7 @@ def responses_to(survey: Survey | str, responses: Iterable[SurveyResponse]) -> l
 
 
 @frozen
-class ResponseRate:
+class ResponseRate(Document):
     """How many of those invited responded, with a Wilson interval of the rate."""
 
     survey_id: str
@@ -100,17 +100,6 @@ class ResponseRate:
     rate: float
     interval: Interval
     method: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """The rate as JSON types."""
-        return {
-            "survey_id": self.survey_id,
-            "invited": self.invited,
-            "responded": self.responded,
-            "rate": self.rate,
-            "interval": self.interval.to_dict(),
-            "method": self.method,
-        }
 
 
 def response_rate(

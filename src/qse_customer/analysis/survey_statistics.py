@@ -17,6 +17,7 @@ from typing import Any
 
 from attrs import frozen
 
+from ..core._documents import Document
 from ..core.errors import ValidationError
 from ..core.survey import Answer
 from ._confidence import (
@@ -41,7 +42,7 @@ of a share near 50% is still about +/-17 percentage points wide)."""
 
 
 @frozen
-class Interval:
+class Interval(Document):
     """A two-sided confidence interval."""
 
     low: float
@@ -52,10 +53,6 @@ class Interval:
     def contains(self, value: float) -> bool:
         """True if ``value`` lies in the closed interval."""
         return self.low <= value <= self.high
-
-    def to_dict(self) -> dict[str, Any]:
-        """The interval as JSON types."""
-        return {"low": self.low, "high": self.high, "level": self.level, "method": self.method}
 
 
 WILSON_METHOD = "Wilson score interval (Wilson 1927; Newcombe 1998), no continuity correction"

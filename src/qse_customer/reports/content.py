@@ -19,6 +19,7 @@ from typing import Any
 
 from .._version import __version__
 from ..analysis.periods import period_keys
+from ..core._documents import converter
 from ..core.calendar import WorkingCalendar
 from ..core.record import Record
 from ..core.redaction import redact_url
@@ -42,7 +43,6 @@ from ..review.small_cells import (
     suppress_survey,
     suppress_table,
 )
-from ..rules._documents import converter
 from ..rules.report import Report
 from ..rules.ruleset import Ruleset
 from ..rules.status import Status

@@ -18,9 +18,9 @@ from attrs import field, frozen
 from ..analysis.complaint_trends import ComplaintCounts, ControlChart, Pareto, Recurrence
 from ..analysis.survey_analysis import PeriodComparison, SurveyAnalysis
 from ..analysis.survey_round import ResponseRate
+from ..core._documents import Document, converter, field_dump, register
 from ..core._frozen_json import thaw
 from ..core.referral import Referral
-from ..rules._documents import Document, converter, field_dump, register
 from ..rules.findings import Finding
 from ..rules.report import RuleSummary
 from .small_cells import (
@@ -179,7 +179,8 @@ class ReviewPacket(Document):
 
 
 # -- as JSON documents ------------------------------------------------------------------------
-# The analytics' own results (complaint trends, survey statistics) write themselves.
+# The analytics' results that still write themselves (a hand-written ``to_dict``); those that
+# are plain values (a response rate, an interval) need no hook.
 def _written(value: Any) -> Any:
     return value.to_dict()
 
@@ -189,7 +190,6 @@ for _analysed in (
     ControlChart,
     Pareto,
     Recurrence,
-    ResponseRate,
     SurveyAnalysis,
     PeriodComparison,
 ):

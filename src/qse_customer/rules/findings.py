@@ -10,9 +10,9 @@ from typing import Any
 from attrs import field, frozen
 from cattrs.gen import override
 
+from ..core._documents import Document, field_dump, register
 from ..core._frozen_json import freeze
 from ..core.timestamps import optional_utc
-from ._documents import Document, field_dump, register
 from .status import Status
 
 

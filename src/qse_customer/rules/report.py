@@ -22,9 +22,9 @@ from typing import Any
 
 from attrs import field, fields, frozen
 
+from ..core._documents import Document, converter, field_dump, register
 from ..core.errors import ValidationError
 from ..core.timestamps import utc
-from ._documents import Document, converter, field_dump, register
 from ._quantiles import ElapsedSketch
 from .findings import Finding
 from .status import STATUSES, Status

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from cattrs.gen import make_dict_unstructure_fn, override
 
-from ..core.serialisation import converter
+from .serialisation import converter
 
 __all__ = ["Document", "converter", "field_dump", "register"]
 
