@@ -44,6 +44,8 @@ def test_explain_prints_the_derivation(store_url: str, capsys: pytest.CaptureFix
     assert main(args) == 0
     out = capsys.readouterr().out
     assert out.startswith("T-1 for enquiry ENQ-LATE: BREACHED")
+    lines = out.splitlines()  # one line each, not one line with the breaks escaped
+    assert lines[1] == "" and lines[2].startswith("Rule:     ") and "\\n" not in out
     assert "Source:   003_1901d489df2c6a2b.txt §3.1.3" in out
     assert "Due:      Wed 07 Jan 2026 17:00" in out
     assert "Evidence:" in out and "start_event: received" in out
@@ -119,7 +121,7 @@ def test_explain_shows_a_correction_beside_the_original_and_both_times(
             1,
             qse.Event("responded", MONDAY + timedelta(hours=3), STAFF),
             by=manager,
-            reason="the call log shows the call-back on Monday",
+            reason="the call log shows the call-back on Monday\nInjected: a line of its own",
         )
     args = ["explain", "T-1", "ENQ-LATE", "--store", store_url]
     args += ["--ruleset", "customer-service-standards"]
@@ -131,7 +133,8 @@ def test_explain_shows_a_correction_beside_the_original_and_both_times(
     assert "superseded by the correction [2] where judged" in history
     assert "[2] corrected at" in history and "by quality_manager Quinn Manager" in history
     assert "corrects [1]: now responded at Mon 05 Jan 2026 12:00" in history
-    assert "reason: the call log shows the call-back on Monday" in history
+    assert "reason: the call log shows the call-back on Monday\\nInjected" in history
+    assert not any(line.startswith("Injected") for line in history.splitlines())
     assert history.count("recorded ") >= 3
     # As of before the correction was recorded, it is not part of the check.
     earlier = [*args, "--at", "2026-01-20T12:00:00+00:00"]

@@ -15,7 +15,7 @@ from ..core.record import Record
 from ..core.record_types import RECORD_TYPES
 from ..core.redaction import redact_url
 from ..reports._formatting import duration, local_time
-from ..reports._terminal import printable, printable_json
+from ..reports._terminal import printable, printable_json, printable_lines
 from ..rules.findings import Finding
 from ..rules.ruleset import Rule, Ruleset
 from ..rules.versions import RulesetVersions, compile_ruleset
@@ -268,6 +268,8 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     text = describe(finding, rule, calendar.timezone)
     if record is not None:
-        text += "\n" + "\n".join(history_lines(record, at, calendar.timezone))
-    print(printable(text))
+        text += "\n" + "\n".join(
+            printable(line) for line in history_lines(record, at, calendar.timezone)
+        )
+    print(printable_lines(text))  # each line escaped already: keep the line breaks
     return EXIT_OK
