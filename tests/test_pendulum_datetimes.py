@@ -109,6 +109,14 @@ def stamped_by(store: qse.Store, t: datetime, as_: Callable[[datetime], datetime
         return [e.recorded_at for e in store.load(qse.Complaint, "C-1").events]
 
 
+def fed(checking: Any, t: datetime) -> Any:
+    """The report of ``checking`` fed the records of ``t`` in two batches."""
+    held = records(t)
+    checking.feed(held[:1])
+    checking.feed(held[1:])
+    return checking.report()
+
+
 CALLS: dict[str, Call] = {
     # records and events
     "Event": lambda t, as_: qse.Event("received", as_(t), TECH),
@@ -237,6 +245,12 @@ CALLS: dict[str, Call] = {
     "CompiledVersions.check_from": lambda t, as_: qse.compile_ruleset(
         versions_around(t), calendar=CAL
     ).check_from(lambda: records(t), at=as_(t)),
+    "CompiledRuleset.checking": lambda t, as_: fed(
+        qse.compile_ruleset("customer-service-standards", calendar=CAL).checking(at=as_(t)), t
+    ),
+    "CompiledVersions.checking": lambda t, as_: fed(
+        qse.compile_ruleset(versions_around(t), calendar=CAL).checking(at=as_(t)), t
+    ),
     "CompiledVersions.evaluate_from": lambda t, as_: list(
         qse.compile_ruleset(versions_around(t), calendar=CAL).evaluate_from(
             lambda: records(t), at=as_(t)

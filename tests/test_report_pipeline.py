@@ -1,6 +1,6 @@
 """One report pipeline (issue 15): the report reads each record type once, whatever the rulesets
-and the review need, its readers (one per ruleset, one for the review) see the same records a
-check over a list would, and a failure anywhere stops every reader and is raised, never hung."""
+and the review need; each ruleset's check, fed the records in batches as they pass, gives the
+report a check over a list would; a failure anywhere is raised, and no thread is left behind."""
 
 from __future__ import annotations
 
@@ -10,13 +10,15 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import qse_customer as qse
 from qse_customer.core.errors import QSEError, ValidationError
 from qse_customer.core.record import Record
 from qse_customer.reports import build_report, records_of_sequence
-from qse_customer.review import _fan_out
 from qse_customer.rules import check
+from qse_customer.rules.versions import compile_ruleset
 
 T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
 AT = datetime(2026, 4, 4, 9, tzinfo=UTC)
@@ -83,18 +85,39 @@ def test_a_stream_that_fails_stops_every_reader_and_raises() -> None:
     assert threading.active_count() == before
 
 
-def test_a_reader_that_fails_hands_its_error_to_the_stream() -> None:
-    def read(records: Iterable[Record]) -> int:
-        for number, _ in enumerate(records):
-            if number == 10:
-                raise RuntimeError("the reader broke")
-        return 0
+HELD = records(120)
 
-    reader = _fan_out.Reader(read, "test")
-    for record in records(2000):  # more than the reader's queue holds: it must keep draining
-        reader.send(record)
-    with pytest.raises(RuntimeError, match="the reader broke"):
-        reader.finish()
+
+@given(
+    name=st.sampled_from(RULESETS),
+    cuts=st.lists(st.integers(0, len(HELD)), max_size=6).map(sorted),
+    engine=st.sampled_from(["fast", "plain"]),
+)
+def test_a_check_fed_in_batches_gives_the_report_of_one_check(
+    name: str, cuts: list[int], engine: str
+) -> None:
+    compiled = compile_ruleset(name, calendar=CALENDAR)
+    whole = compiled.check(HELD, at=AT, max_findings=50, engine=engine)  # type: ignore[arg-type]
+    checking = compiled.checking(at=AT, max_findings=50, engine=engine)  # type: ignore[arg-type]
+    for low, high in zip([0, *cuts], [*cuts, len(HELD)], strict=True):
+        checking.feed(HELD[low:high])
+    assert checking.report().to_dict() == whole.to_dict()
+
+
+def test_a_check_that_has_reported_takes_no_more_records() -> None:
+    checking = compile_ruleset(RULESETS[0], calendar=CALENDAR).checking(at=AT)
+    checking.feed(HELD)
+    checking.report()
+    with pytest.raises(ValidationError, match="made its report already"):
+        checking.feed(HELD)
+    with pytest.raises(ValidationError, match="made its report already"):
+        checking.report()
+
+
+def test_a_check_fed_something_that_is_not_a_record_says_so() -> None:
+    checking = compile_ruleset(RULESETS[0], calendar=CALENDAR).checking(at=AT)
+    with pytest.raises(ValidationError, match="expected records"):
+        checking.feed([HELD[0], "C-1"])  # type: ignore[list-item]
 
 
 def test_a_review_that_cannot_be_made_is_left_out_with_a_warning() -> None:
@@ -125,7 +148,12 @@ def test_versions_of_a_ruleset_are_each_read_once_and_merged_as_check_rulesets_d
     rulesets = [versions, qse.load_ruleset("qse2-responsibility")]
     report = build_report(counted, rulesets, calendar=CALENDAR, at=AT)
     assert set(counted.reads.values()) == {1}
-    separately = check_rulesets(records_of_sequence(held), rulesets, calendar=CALENDAR, at=AT)
+    once = Counted(held)
+    separately = check_rulesets(once, rulesets, calendar=CALENDAR, at=AT)
+    assert set(once.reads.values()) == {1}
+    assert [r.to_dict() for r in separately] == [
+        check(held, ruleset, calendar=CALENDAR, at=AT).to_dict() for ruleset in rulesets
+    ]
     assert [r["records"] for r in report["standards"]["rulesets"]] == [
         r.records for r in separately
     ]

@@ -12,9 +12,8 @@ many findings it lists.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
-from itertools import chain
 from typing import Any
 
 from .._version import __version__
@@ -33,10 +32,9 @@ from ..review.management_review import (
     PROGRESS_EVERY,
     Progress,
     RecordsOf,
-    counted,
     customer_focus,
-    record_types,
 )
+from ..review.management_review import check_rulesets as check_rulesets
 from ..review.small_cells import (
     GROUP_DIMENSIONS,
     SMALL_CELL_THRESHOLD,
@@ -46,7 +44,7 @@ from ..review.small_cells import (
 from ..rules.report import Report
 from ..rules.ruleset import Ruleset
 from ..rules.status import Status
-from ..rules.versions import CompiledVersions, RulesetVersions, compile_ruleset
+from ..rules.versions import RulesetVersions
 
 REPORT_VERSION = 2
 """Raised when a key is removed or renamed, or a value may now be null; new keys may be added
@@ -65,37 +63,6 @@ def records_of_sequence(records: Sequence[Record]) -> RecordsOf:
 
 MAX_FINDINGS = 10_000
 """How many breached and at-risk findings a report lists per ruleset, by default."""
-
-
-def check_rulesets(
-    records_of: RecordsOf,
-    rulesets: Sequence[Ruleset | RulesetVersions],
-    *,
-    calendar: WorkingCalendar,
-    at: datetime,
-    progress: Progress | None = None,
-    max_findings: int = MAX_FINDINGS,
-) -> list[Report]:
-    """Check each ruleset (or the versions of one, each streaming the records again) against
-    the records of the types its rules apply to, keeping at most ``max_findings`` breached and
-    at-risk findings of each (every count stays complete)."""
-    reports = []
-    for ruleset in rulesets:
-        if progress is not None:
-            progress(f"checking {ruleset.name}")
-        compiled = compile_ruleset(ruleset, calendar=calendar)
-        tags = sorted(record_types(ruleset))
-
-        def records(name: str = ruleset.name, tags: list[str] = tags) -> Iterable[Record]:
-            """The records of the ruleset's types, read afresh."""
-            found = chain.from_iterable(records_of(tag) for tag in tags)
-            return counted(found, progress, name, PROGRESS_EVERY)
-
-        if isinstance(compiled, CompiledVersions):
-            reports.append(compiled.check_from(records, at=at, max_findings=max_findings))
-        else:
-            reports.append(compiled.check(records(), at=at, max_findings=max_findings))
-    return reports
 
 
 def _standards(reports: Sequence[Report]) -> dict[str, Any]:

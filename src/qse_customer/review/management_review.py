@@ -37,12 +37,11 @@ from ..core.record_types import RECORD_TYPES
 from ..core.referral import Referral
 from ..core.survey import Answer, Survey, SurveyResponse
 from ..core.timestamps import utc, wall_clock
-from ..rules.engine import CompiledRuleset
 from ..rules.loader import RulesetSource
 from ..rules.report import Report
 from ..rules.ruleset import Ruleset
-from ..rules.versions import CompiledVersions, RulesetVersions, compile_ruleset, merge_reports
-from ._fan_out import Reader, Readers
+from ..rules.versions import RulesetVersions, compile_ruleset
+from ._batches import Batched
 from .focus import CustomerFocus, summarise_complaints, summarise_referrals, summarise_surveys
 from .packet import (
     ComplaintTrends,
@@ -55,7 +54,7 @@ from .packet import (
     SurveyResult,
 )
 from .small_cells import SMALL_CELL_THRESHOLD, check_small_cell_threshold
-from .standards import check_standards, plan_rulesets
+from .standards import StandardsCheck, check_standards, plan_rulesets
 
 COUNT_DIMENSIONS: Final = ("period", "category", "customer_group", "channel", "site")
 """The complaint dimensions the packet counts by, each as ``by_<dimension>``."""
@@ -275,6 +274,16 @@ class _Review:
             granularity=self.granularity,
             max_findings=self.max_findings,
             counts=self.collector.counts,
+        )
+
+    def standards_check(self) -> StandardsCheck:
+        """:meth:`standards` fed the records in steps (those :meth:`take` kept, in order)."""
+        return StandardsCheck(
+            self.plan,
+            calendar=self.calendar,
+            at=self.at,
+            granularity=self.granularity,
+            max_findings=self.max_findings,
         )
 
     def packet(self, standards: StandardsSection) -> ReviewPacket:
@@ -556,25 +565,6 @@ def month_window(at: datetime, zone: ZoneInfo, months: int = 12) -> tuple[dateti
     return start, end
 
 
-def counted(
-    records: Iterable[Record], progress: Progress | None, name: str, every: int
-) -> Iterable[Record]:
-    """``records``, saying to ``progress`` every ``every`` records how many ``name`` has
-    checked (``records`` itself without ``progress``)."""
-    if progress is None:
-        return records
-    return _counting(records, progress, name, every)
-
-
-def _counting(
-    records: Iterable[Record], progress: Progress, name: str, every: int
-) -> Iterator[Record]:
-    for count, record in enumerate(records, start=1):
-        if count % every == 0:
-            progress(f"{name}: {count:,} records checked")
-        yield record
-
-
 def record_types(ruleset: Ruleset | RulesetVersions) -> frozenset[str]:
     """The record types the rules of ``ruleset`` are about (every type for ``"any"``)."""
     tags = {tag for rule in ruleset.rules for tag in rule.applies_to.record_types}
@@ -582,8 +572,7 @@ def record_types(ruleset: Ruleset | RulesetVersions) -> frozenset[str]:
 
 
 class _RulesetCheck:
-    """One ruleset checked over every record of its types, as the stream passes (each version
-    of a ruleset checked as several by its own reader)."""
+    """One ruleset checked over every record of its types as the stream passes them."""
 
     def __init__(
         self,
@@ -594,29 +583,91 @@ class _RulesetCheck:
         max_findings: int,
         progress: Progress | None,
         every: int,
-        readers: Readers,
     ) -> None:
-        compiled = compile_ruleset(ruleset, calendar=calendar)
+        self.name = ruleset.name
         self.types = record_types(ruleset)
-        self.versions = compiled.versions if isinstance(compiled, CompiledVersions) else None
-        self.max_findings = max_findings
-        parts = compiled.compiled if isinstance(compiled, CompiledVersions) else (compiled,)
+        compiled = compile_ruleset(ruleset, calendar=calendar)
+        self.checking = compiled.checking(at=at, max_findings=max_findings)
+        self.batches = Batched(self.checking.feed)
+        self.progress, self.every, self.count = progress, every, 0
 
-        def reader(part: CompiledRuleset) -> Reader[Report]:
-            def read(records: Iterable[Record]) -> Report:
-                seen = counted(records, progress, ruleset.name, every)
-                return part.check(seen, at=at, max_findings=max_findings)
-
-            return readers.start(read, ruleset.name)
-
-        self.readers = [reader(part) for part in parts]
+    def send(self, record: Record) -> None:
+        """Check ``record`` (with the next batch), saying every ``every`` records how many."""
+        self.batches.send(record)
+        if self.progress is not None:
+            self.count += 1
+            if self.count % self.every == 0:
+                self.progress(f"{self.name}: {self.count:,} records checked")
 
     def finish(self) -> Report:
         """The ruleset's report, once the stream has ended."""
-        reports = [reader.finish() for reader in self.readers]
-        if self.versions is None:
-            return reports[0]
-        return merge_reports(self.versions, reports, max_findings=self.max_findings)
+        self.batches.flush()
+        return self.checking.report()
+
+
+def check_rulesets(
+    records_of: RecordsOf,
+    rulesets: Sequence[Ruleset | RulesetVersions],
+    *,
+    calendar: WorkingCalendar,
+    at: datetime,
+    progress: Progress | None = None,
+    max_findings: int = 10_000,
+) -> list[Report]:
+    """Check each ruleset (or the versions of one) against the records of the types its rules
+    apply to, reading each type once for all of them; each report keeps at most
+    ``max_findings`` breached and at-risk findings (every count stays complete)."""
+    checks = []
+    for ruleset in rulesets:
+        if progress is not None:
+            progress(f"checking {ruleset.name}")
+        checks.append(
+            _RulesetCheck(
+                ruleset,
+                calendar=calendar,
+                at=at,
+                max_findings=max_findings,
+                progress=progress,
+                every=PROGRESS_EVERY,
+            )
+        )
+    for tag in sorted(frozenset().union(*(check.types for check in checks))):
+        to_engines = [check for check in checks if tag in check.types]
+        for record in records_of(tag):
+            for check in to_engines:
+                check.send(record)
+    return [check.finish() for check in checks]
+
+
+class _ReviewStandards:
+    """The management review's standards checked as the stream passes its records. An error
+    (bad input the engine refuses) is kept and raised by :meth:`finish`, so the review is left
+    out with a warning and the rest of the report made."""
+
+    def __init__(self, review: _Review) -> None:
+        self.review = review
+        self.check = review.standards_check()
+        self.error: QSEError | None = None
+        self.batches = Batched(self._feed)
+
+    def _feed(self, records: list[Record]) -> None:
+        if self.error is None:
+            try:
+                self.check.feed(records)
+            except QSEError as error:
+                self.error = error
+
+    def take(self, record: Record, then: Record | None) -> None:
+        """Sort ``record`` (``then``: as known at ``at``) into the review."""
+        if self.review.take(record, then):
+            self.batches.send(record)
+
+    def packet(self) -> ReviewPacket:
+        """The review's packet, once the stream has ended (a QSEError if it cannot be made)."""
+        self.batches.flush()
+        if self.error is not None:
+            raise self.error
+        return self.review.packet(self.check.section(self.review.collector.counts))
 
 
 class _Analytics:
@@ -708,22 +759,20 @@ def customer_focus(
     zone = ZoneInfo(calendar.timezone)
     start, end = month_window(at, zone, months)
     periods = _sub_periods(start, end, "month", calendar.timezone)
-    with Readers() as readers:
-        return _one_pass(
-            records_of,
-            rulesets,
-            review_rulesets if review_rulesets is not None else rulesets,
-            calendar=calendar,
-            at=at,
-            start=start,
-            end=end,
-            periods=periods,
-            progress=progress,
-            progress_every=progress_every,
-            small=small,
-            max_findings=max_findings,
-            readers=readers,
-        )
+    return _one_pass(
+        records_of,
+        rulesets,
+        review_rulesets if review_rulesets is not None else rulesets,
+        calendar=calendar,
+        at=at,
+        start=start,
+        end=end,
+        periods=periods,
+        progress=progress,
+        progress_every=progress_every,
+        small=small,
+        max_findings=max_findings,
+    )
 
 
 def _one_pass(
@@ -740,10 +789,8 @@ def _one_pass(
     progress_every: int,
     small: int,
     max_findings: int,
-    readers: Readers,
 ) -> CustomerFocus:
-    """:func:`customer_focus` once its settings are checked (``readers``: where each reader
-    started is kept, to be stopped if anything fails)."""
+    """:func:`customer_focus` once its settings are checked."""
     checks = []
     for ruleset in rulesets:
         if progress is not None:
@@ -756,47 +803,42 @@ def _one_pass(
                 max_findings=max_findings,
                 progress=progress,
                 every=progress_every,
-                readers=readers,
             )
         )
     warnings: list[str] = []
-    review, review_reader = _start_review(
+    review = _start_review(
         review_rulesets,
         calendar=calendar,
         at=at,
         small=small,
         max_findings=max_findings,
         warnings=warnings,
-        readers=readers,
     )
     if progress is not None:
         progress("analysing complaints, surveys and referrals")
     analytics = _Analytics(start, end, calendar.timezone)
     wanted = frozenset().union(ANALYSED_TYPES, *(check.types for check in checks))
     for tag in sorted(RECORD_TYPES):
-        to_engines = [r for check in checks if tag in check.types for r in check.readers]
+        to_engines = [check for check in checks if tag in check.types]
         if tag not in wanted:
-            if review is not None:
-                review_reader = _review_only(records_of, tag, review, review_reader, warnings)
-                if review_reader is None:
-                    review = None
+            if review is not None and not _review_only(records_of, tag, review, warnings):
+                review = None
             continue
         for record in records_of(tag):
-            for reader in to_engines:
-                reader.send(record)
+            for check in to_engines:
+                check.send(record)
             then = record.as_known_at(at)
             if then is not None:
                 analytics.take(then)
-            if review is not None and review.take(record, then):
-                assert review_reader is not None
-                review_reader.send(record)
+            if review is not None:
+                review.take(record, then)
     reports = tuple(check.finish() for check in checks)
     if progress is not None:
         progress("preparing the management review packet")
     packet = None
-    if review is not None and review_reader is not None:
+    if review is not None:
         try:
-            packet = review.packet(review_reader.finish())
+            packet = review.packet()
         except QSEError as error:
             warnings.append(f"the management review packet could not be made: {error}")
     complaints = summarise_complaints(
@@ -827,10 +869,9 @@ def _start_review(
     small: int,
     max_findings: int,
     warnings: list[str],
-    readers: Readers,
-) -> tuple[_Review | None, Reader[StandardsSection] | None]:
-    """The management review of the three months before ``at``'s month, and the reader that
-    checks its records; (None, None) with a warning when it cannot be made."""
+) -> _ReviewStandards | None:
+    """The management review of the three months before ``at``'s month, checked as the records
+    pass; None with a warning when it cannot be made."""
     zone = ZoneInfo(calendar.timezone)
     start, _ = month_window(at, zone, 4)
     end = month_window(at, zone, 1)[0]
@@ -853,29 +894,22 @@ def _start_review(
             kinds=None,
             small_cell_threshold=small,
         )
+        return _ReviewStandards(review)
     except QSEError as error:
         warnings.append(f"the management review packet could not be made: {error}")
-        return None, None
-    return review, readers.start(review.standards, "management-review")
+        return None
 
 
 def _review_only(
-    records_of: RecordsOf,
-    tag: str,
-    review: _Review,
-    reader: Reader[StandardsSection] | None,
-    warnings: list[str],
-) -> Reader[StandardsSection] | None:
+    records_of: RecordsOf, tag: str, review: _ReviewStandards, warnings: list[str]
+) -> bool:
     """Pass the records of a type only the review reads; a record that cannot be read leaves
-    the review out (with a warning), not the report. None when the review is left out."""
-    assert reader is not None
-    at = review.at
+    the review out (with a warning, and False), not the report."""
+    at = review.review.at
     try:
         for record in records_of(tag):
-            if review.take(record, record.as_known_at(at)):
-                reader.send(record)
+            review.take(record, record.as_known_at(at))
     except QSEError as error:
-        reader.abort()
         warnings.append(f"the management review packet could not be made: {error}")
-        return None
-    return reader
+        return False
+    return True

@@ -26,7 +26,7 @@ from ..rules.loader import RulesetSource, load_ruleset
 from ..rules.report import Report
 from ..rules.ruleset import Ruleset
 from ..rules.status import Status
-from ..rules.versions import RulesetVersions, check, load_ruleset_versions
+from ..rules.versions import RulesetVersions, check, compile_ruleset, load_ruleset_versions
 from .packet import RulesetChecked, StandardResult, StandardsSection
 
 _KEEP = (Status.BREACHED, Status.AT_RISK)
@@ -134,38 +134,72 @@ def check_standards(
     ``counts`` (records per type) must be complete once ``records`` is exhausted: it is read only
     after the check, to say how many records each ruleset saw.
     """
-    if plan.merged is not None:
-        report = check(
-            records,
-            plan.merged,
-            calendar=calendar,
-            at=at,
-            period=granularity,
-            keep=_KEEP,
-            max_findings=max_findings,
-        )
-        reports = [(ruleset, report) for ruleset in plan.rulesets]
-        omitted = report.findings_omitted
-    else:
-        wanted = plan.record_types
-        held = [record for record in records if record.TYPE in wanted]
-        reports = [
-            (
-                ruleset,
-                check(
-                    held,
-                    ruleset,
-                    calendar=calendar,
-                    at=at,
-                    period=granularity,
-                    keep=_KEEP,
-                    max_findings=max_findings,
-                ),
+    checking = StandardsCheck(
+        plan, calendar=calendar, at=at, granularity=granularity, max_findings=max_findings
+    )
+    checking.feed(records)
+    return checking.section(counts)
+
+
+class StandardsCheck:
+    """:func:`check_standards` fed its records in steps: :meth:`feed` them in order, then
+    :meth:`section`. A merged plan is checked as the records pass; otherwise the records the
+    rulesets concern are held and each ruleset checked in turn at the end."""
+
+    def __init__(
+        self,
+        plan: RulesetPlan,
+        *,
+        calendar: WorkingCalendar,
+        at: datetime,
+        granularity: Granularity,
+        max_findings: int,
+    ) -> None:
+        self.plan = plan
+        self.calendar, self.at = calendar, at
+        self.granularity, self.max_findings = granularity, max_findings
+        self._checking = (
+            None
+            if plan.merged is None
+            else compile_ruleset(plan.merged, calendar=calendar).checking(
+                at=at, period=granularity, keep=_KEEP, max_findings=max_findings
             )
-            for ruleset in plan.rulesets
-        ]
-        omitted = sum(report.findings_omitted for _, report in reports)
-    return _section(reports, counts, omitted)
+        )
+        self._wanted = plan.record_types
+        self._held: list[Record] = []
+
+    def feed(self, records: Iterable[Record]) -> None:
+        """Check (or hold) the next ``records``."""
+        if self._checking is not None:
+            self._checking.feed(records)
+        else:
+            wanted = self._wanted
+            self._held.extend(record for record in records if record.TYPE in wanted)
+
+    def section(self, counts: Mapping[str, int]) -> StandardsSection:
+        """The section, once every record has been fed (``counts``: records per type)."""
+        if self._checking is not None:
+            report = self._checking.report()
+            reports = [(ruleset, report) for ruleset in self.plan.rulesets]
+            omitted = report.findings_omitted
+        else:
+            reports = [
+                (
+                    ruleset,
+                    check(
+                        self._held,
+                        ruleset,
+                        calendar=self.calendar,
+                        at=self.at,
+                        period=self.granularity,
+                        keep=_KEEP,
+                        max_findings=self.max_findings,
+                    ),
+                )
+                for ruleset in self.plan.rulesets
+            ]
+            omitted = sum(report.findings_omitted for _, report in reports)
+        return _section(reports, counts, omitted)
 
 
 def _section(

@@ -571,14 +571,29 @@ class CompiledRuleset:
         """Check every record once and summarise per rule and period (see :class:`Report`);
         ``engine="plain"`` runs each rule's own check on each record instead of the generated
         loop: the same report, slower (the fast path is tested against it)."""
+        checking = self.checking(
+            at=at, period=period, keep=keep, max_findings=max_findings, engine=engine
+        )
+        checking.feed(records)
+        return checking.report()
+
+    def checking(
+        self,
+        *,
+        at: datetime,
+        period: Granularity = "month",
+        keep: Iterable[Status | str] = _DEFAULT_KEEP,
+        max_findings: int = 10_000,
+        engine: Engine = "fast",
+    ) -> Checking:
+        """:meth:`check` fed its records in steps: :meth:`Checking.feed` them in batches, in
+        order, then :meth:`Checking.report` gives the report :meth:`check` gives over them all
+        (one pass over a store can feed several rulesets this way)."""
         if engine not in ENGINES:
             raise ValidationError.single(
                 "engine", f"expected one of {', '.join(ENGINES)}, got {engine!r}"
             )
-        run = _CheckRun(self, at, period, keep, max_findings)
-        records = _checked_iterable(records)
-        seen = run.plain(records) if engine == "plain" else self._scan(records, run)
-        return run.report(seen)
+        return Checking(self, _CheckRun(self, at, period, keep, max_findings), engine)
 
     def _outcome(
         self,
@@ -648,6 +663,33 @@ class CompiledRuleset:
                 for key, codes in sorted(periods.items())
             ),
         )
+
+
+class Checking:
+    """One check of a compiled ruleset fed its records in steps (see
+    :meth:`CompiledRuleset.checking`)."""
+
+    def __init__(self, compiled: CompiledRuleset, run: _CheckRun, engine: Engine) -> None:
+        self._run = run
+        self._plain = engine == "plain"
+        self._scan = compiled._scan
+        self._seen = 0
+        self._reported = False
+
+    def feed(self, records: Iterable[Record]) -> None:
+        """Check the next ``records`` (those fed before them come first)."""
+        if self._reported:
+            raise ValidationError.single("$.records", "this check has made its report already")
+        records = _checked_iterable(records)
+        run = self._run
+        self._seen += run.plain(records) if self._plain else self._scan(records, run)
+
+    def report(self) -> Report:
+        """The report over every record fed; the check takes no more records after it."""
+        if self._reported:
+            raise ValidationError.single("report", "this check has made its report already")
+        self._reported = True
+        return self._run.report(self._seen)
 
 
 class _CheckRun:

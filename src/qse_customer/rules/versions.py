@@ -48,7 +48,7 @@ from ..core.errors import FieldError, ValidationError
 from ..core.record import Record
 from . import engine
 from ._windows import Window
-from .engine import CompiledRuleset, Engine
+from .engine import Checking, CompiledRuleset, Engine
 from .findings import Finding
 from .loader import RulesetSource, load_ruleset
 from .report import Counts, PeriodSummary, Report, RuleSummary, VersionInForce, VersionSummary
@@ -307,6 +307,26 @@ class CompiledVersions:
             engine=engine,
         )
 
+    def checking(
+        self,
+        *,
+        at: datetime,
+        period: Granularity = "month",
+        keep: Iterable[Status | str] = _DEFAULT_KEEP,
+        max_findings: int = 10_000,
+        engine: Engine = "fast",
+    ) -> VersionsChecking:
+        """:meth:`check` fed its records in steps (as
+        :meth:`~qse_customer.rules.CompiledRuleset.checking`): every version sees every batch."""
+        wanted = tuple(keep)
+        parts = [
+            compiled.checking(
+                at=at, period=period, keep=wanted, max_findings=max_findings, engine=engine
+            )
+            for compiled in self.compiled
+        ]
+        return VersionsChecking(self.versions, parts, max_findings)
+
     def check_from(
         self,
         stream: Callable[[], Iterable[Record]],
@@ -331,6 +351,29 @@ class CompiledVersions:
             for compiled in self.compiled
         ]
         return merge_reports(self.versions, reports, max_findings=max_findings)
+
+
+class VersionsChecking:
+    """One check of every version of a ruleset fed its records in steps (see
+    :meth:`CompiledVersions.checking`)."""
+
+    def __init__(
+        self, versions: RulesetVersions, parts: Sequence[Checking], max_findings: int
+    ) -> None:
+        self._versions = versions
+        self._parts = parts
+        self._max_findings = max_findings
+
+    def feed(self, records: Iterable[Record]) -> None:
+        """Check the next ``records`` under every version."""
+        held = _replayable(records)
+        for part in self._parts:
+            part.feed(held)
+
+    def report(self) -> Report:
+        """The versions' reports merged (see :func:`merge_reports`)."""
+        reports = [part.report() for part in self._parts]
+        return merge_reports(self._versions, reports, max_findings=self._max_findings)
 
 
 def _replayable(records: Iterable[Record]) -> Sequence[Record]:
