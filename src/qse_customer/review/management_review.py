@@ -155,7 +155,8 @@ class _Collector:
         if in_period:
             self.complaints.append(_opened(complaint))
         elif (
-            opened < self.until
+            self.chart_periods
+            and opened < self.until
             and period_key(opened, self.granularity, self.timezone) in self.chart_periods
         ):
             self.chart_only.append(_opened(complaint))
