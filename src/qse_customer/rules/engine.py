@@ -110,10 +110,57 @@ class _Slot:
     anchor: Anchor
 
 
+class _Choice:
+    """Which of a plan's single rules apply to a record, found once per combination of the
+    values of the fields their ``where`` conditions read (a record's conditions depend on
+    nothing else), instead of testing every rule's conditions on every record.
+
+    ``choose(record)`` gives ``(applying, outside)``: the rules whose conditions hold, in order,
+    and the counter positions of the others (each counted not applicable, as its own check
+    would say). Each value is keyed with its type, so ``True`` and ``1`` stay apart.
+    """
+
+    __slots__ = ("_cache", "_read", "_slots")
+
+    _LIMIT: Final = 4096
+    """Combinations remembered; beyond them (free text in a condition) rules are tested."""
+
+    def __init__(self, slots: Sequence[_Slot]) -> None:
+        self._slots = tuple(slots)
+        names = sorted({name for slot in slots for name in slot.rule.applies_to.where})
+        readers = [field_getter(name) for name in names]
+        self._read: Callable[[Record], tuple[Any, ...]] = lambda record: tuple(
+            (value.__class__, value) for value in (read(record) for read in readers)
+        )
+        self._cache: dict[tuple[Any, ...], tuple[tuple[_Slot, ...], tuple[int, ...]]] = {}
+
+    def choose(self, record: Record) -> tuple[tuple[_Slot, ...], tuple[int, ...]]:
+        """The rules that apply to ``record`` and the counter positions of those that do not."""
+        key = self._read(record)
+        try:
+            found = self._cache.get(key)
+        except TypeError:  # a value that cannot be a key (a list inside a mapping field)
+            return self._test(record)
+        if found is None:
+            found = self._test(record)
+            if len(self._cache) < self._LIMIT:
+                self._cache[key] = found
+        return found
+
+    def _test(self, record: Record) -> tuple[tuple[_Slot, ...], tuple[int, ...]]:
+        applying = tuple(
+            slot for slot in self._slots if slot.predicate is None or slot.predicate(record)
+        )
+        outside = tuple(
+            slot.index * 5 + NOT_APPLICABLE for slot in self._slots if slot not in applying
+        )
+        return applying, outside
+
+
 class _Plan:
     """The rules of one record type: fused groups, single checks, and aggregates."""
 
-    __slots__ = ("aggregates", "groups", "program", "record_slots", "singles")
+    __slots__ = ("aggregates", "choice", "groups", "program", "record_slots", "singles")
 
     def __init__(
         self,
@@ -130,6 +177,7 @@ class _Plan:
         self.program = program
         # Every per-record rule of the type, grouped or not.
         self.record_slots = tuple(slot for _, _, slots in groups for slot in slots) + singles
+        self.choice = _Choice(singles)
 
 
 class _PeriodTable:
@@ -602,10 +650,12 @@ class CompiledRuleset:
         events: Sequence[Event],
         env: Env,
         settled: bool = False,
+        matched: bool = False,
     ) -> Outcome | None:
         """One rule's outcome for one record, outside a fused group (to explain it); None when
         another version of the ruleset judges the record. ``settled``: the caller knows that
-        the ruleset is in force for the whole record."""
+        the ruleset is in force for the whole record; ``matched``: that the rule's conditions
+        hold for it."""
         window = self.window
         if window is not None and not settled:
             event = slot.anchor(events)
@@ -614,7 +664,7 @@ class CompiledRuleset:
                 if where == ELSEWHERE:
                     return None
                 return Outcome(NOT_APPLICABLE, None, None, OutOfForce(where, event))
-        if slot.predicate is not None and not slot.predicate(record):
+        if not matched and slot.predicate is not None and not slot.predicate(record):
             return _OUTSIDE
         check = slot.compiled.check
         assert check is not None
@@ -832,8 +882,13 @@ class _CheckRun:
         window = compiled.window
         want = self.want
         settled = window is None or window.settles(events[0].at)
+        matched = settled and NOT_APPLICABLE not in want
+        if matched:
+            singles, outside = self.plans[number].choice.choose(record)
+            for position in outside:
+                counts[position] += 1
         for slot in singles:
-            outcome = compiled._outcome(slot, record, events, env, settled)
+            outcome = compiled._outcome(slot, record, events, env, settled, matched)
             if outcome is None:
                 continue
             code = outcome[0]
