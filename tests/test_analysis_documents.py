@@ -9,8 +9,27 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from qse_customer.analysis.complaint_trends import ChartPoint, ParetoRow
+from qse_customer.analysis.scoring import (
+    CSATScore,
+    NPSScore,
+    ResponseScore,
+    SubscaleScore,
+    csat,
+    net_promoter_score,
+    score_psq18,
+)
 from qse_customer.analysis.survey_round import ResponseRate
-from qse_customer.analysis.survey_statistics import Interval
+from qse_customer.analysis.survey_statistics import (
+    Interval,
+    NPSEstimate,
+    ProportionEstimate,
+    Reliability,
+    Summary,
+    cronbach_alpha,
+    csat_estimate,
+    nps_estimate,
+    summarise,
+)
 
 numbers = st.floats(allow_nan=False, allow_infinity=False)
 texts = st.text(max_size=10)
@@ -91,3 +110,281 @@ def test_a_chart_point(point: ChartPoint) -> None:
         "signals": list(point.signals),
     }
     assert type(document["signals"]) is list
+
+
+# -- survey statistics, scoring and comparisons --------------------------------------------------
+# The references below are the hand-written ``to_dict`` methods as they were; a nested value is
+# written by its own reference, as the method called the nested value's ``to_dict``.
+
+
+def assert_same(document: Any, reference: Any) -> None:
+    """Equal, with the same keys in the same order and the same types all the way down (a float
+    stays a float, None stays None, a tuple became a list)."""
+    assert type(document) is type(reference), (document, reference)
+    if isinstance(reference, dict):
+        assert list(document) == list(reference)
+        for key, value in reference.items():
+            assert_same(document[key], value)
+    elif isinstance(reference, list):
+        assert len(document) == len(reference)
+        for got, wanted in zip(document, reference, strict=True):
+            assert_same(got, wanted)
+    else:
+        assert document == reference
+
+
+def proportion_reference(estimate: ProportionEstimate) -> dict[str, Any]:
+    return {
+        "count": estimate.count,
+        "n": estimate.n,
+        "share": estimate.share,
+        "interval": interval_reference(estimate.interval) if estimate.interval else None,
+        "method": estimate.method,
+        "warnings": list(estimate.warnings),
+    }
+
+
+def summary_reference(summary: Summary) -> dict[str, Any]:
+    return {
+        "n": summary.n,
+        "mean": summary.mean,
+        "sd": summary.sd,
+        "mean_interval": (
+            interval_reference(summary.mean_interval) if summary.mean_interval else None
+        ),
+        "top_box": proportion_reference(summary.top_box),
+        "scale": [summary.low, summary.high],
+        "method": summary.method,
+        "warnings": list(summary.warnings),
+    }
+
+
+def nps_score_reference(score: NPSScore) -> dict[str, Any]:
+    return {
+        "measure": "nps",
+        "n": score.n,
+        "promoters": score.promoters,
+        "passives": score.passives,
+        "detractors": score.detractors,
+        "score": score.score,
+        "method": score.method,
+    }
+
+
+def nps_estimate_reference(estimate: NPSEstimate) -> dict[str, Any]:
+    return {
+        **nps_score_reference(estimate.nps),
+        "margin": estimate.margin,
+        "interval": interval_reference(estimate.interval) if estimate.interval else None,
+        "method": estimate.method,
+        "warnings": list(estimate.warnings),
+    }
+
+
+def reliability_reference(reliability: Reliability) -> dict[str, Any]:
+    return {
+        "alpha": reliability.alpha,
+        "items": reliability.items,
+        "n": reliability.n,
+        "excluded": reliability.excluded,
+        "method": reliability.method,
+        "reason": reliability.reason,
+    }
+
+
+def csat_score_reference(score: CSATScore) -> dict[str, Any]:
+    return {
+        "measure": "csat",
+        "n": score.n,
+        "satisfied": score.satisfied,
+        "share": score.share,
+        "top_codes": list(score.top_codes),
+        "method": score.method,
+    }
+
+
+def subscale_score_reference(score: SubscaleScore) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "id": score.id,
+        "title": score.title,
+        "score": score.score,
+        "answered": score.answered,
+        "items": score.items,
+        "needed": score.needed,
+        "method": score.method,
+    }
+    if score.score is None:
+        document["reason"] = score.reason
+    return document
+
+
+def response_score_reference(score: ResponseScore) -> dict[str, Any]:
+    return {
+        "instrument": score.instrument,
+        "version": score.version,
+        "items": dict(score.items),
+        "subscales": {key: subscale_score_reference(v) for key, v in score.subscales.items()},
+        "method": score.method,
+    }
+
+
+# Realistic values: shares in [0, 1], scores on small scales, a few short warnings.
+shares = st.floats(0, 1)
+counts = st.integers(0, 500)
+warnings = st.lists(st.sampled_from(["no answers", "small sample: 3 answers"]), max_size=2)
+proportions = st.builds(
+    ProportionEstimate,
+    count=counts,
+    n=counts,
+    share=st.none() | shares,
+    interval=st.none() | intervals,
+    method=texts,
+    warnings=warnings.map(tuple),
+)
+summaries = st.builds(
+    Summary,
+    n=counts,
+    mean=st.none() | numbers,
+    sd=st.none() | st.floats(0, 10),
+    mean_interval=st.none() | intervals,
+    top_box=proportions,
+    low=st.sampled_from([0, 1, 0.0, 1.0]),
+    high=st.sampled_from([1, 5, 10, 5.0]),
+    method=texts,
+    warnings=warnings.map(tuple),
+)
+nps_scores = st.builds(
+    NPSScore,
+    n=counts,
+    promoters=counts,
+    passives=counts,
+    detractors=counts,
+    score=st.none() | st.floats(-100, 100),
+    method=texts,
+)
+reliabilities = st.builds(
+    Reliability,
+    alpha=st.none() | st.floats(-5, 1),
+    items=st.integers(0, 20),
+    n=counts,
+    excluded=counts,
+    method=texts,
+    reason=texts,
+)
+nps_answers = st.lists(st.none() | st.integers(0, 10) | st.just("not_applicable"), max_size=40)
+five_point = st.lists(st.none() | st.integers(1, 5), max_size=40)
+
+
+@given(proportions)
+def test_a_proportion_estimate(estimate: ProportionEstimate) -> None:
+    assert_same(estimate.to_dict(), proportion_reference(estimate))
+
+
+@given(st.lists(st.floats(1, 5) | st.none(), max_size=40), st.integers(1, 3))
+def test_a_summary_of_scores(values: list[float | None], top: int) -> None:
+    summary = summarise(values, low=1, high=5, top=top)
+    assert_same(summary.to_dict(), summary_reference(summary))
+    assert list(summary.to_dict()) == [
+        "n", "mean", "sd", "mean_interval", "top_box", "scale", "method", "warnings",
+    ]  # fmt: skip
+
+
+@given(summaries)
+def test_a_summary(summary: Summary) -> None:
+    assert_same(summary.to_dict(), summary_reference(summary))
+
+
+@given(nps_scores)
+def test_an_nps_score(score: NPSScore) -> None:
+    assert_same(score.to_dict(), nps_score_reference(score))
+
+
+@given(nps_answers)
+def test_an_nps_estimate_of_answers(answers: list[int | str | None]) -> None:
+    score = net_promoter_score(answers)
+    assert_same(score.to_dict(), nps_score_reference(score))
+    estimate = nps_estimate(answers, min_n=5)
+    assert_same(estimate.to_dict(), nps_estimate_reference(estimate))
+    # the estimate's method takes the place of the score's, before the margin
+    assert list(estimate.to_dict()) == [
+        "measure", "n", "promoters", "passives", "detractors", "score", "method", "margin",
+        "interval", "warnings",
+    ]  # fmt: skip
+    assert estimate.to_dict()["method"] == estimate.method
+
+
+@given(
+    st.builds(
+        NPSEstimate,
+        nps=nps_scores,
+        margin=st.none() | st.floats(0, 200),
+        interval=st.none() | intervals,
+        method=texts,
+        warnings=warnings.map(tuple),
+    )
+)
+def test_an_nps_estimate(estimate: NPSEstimate) -> None:
+    assert_same(estimate.to_dict(), nps_estimate_reference(estimate))
+
+
+@given(five_point, st.integers(1, 4))
+def test_a_csat(answers: list[int | None], top: int) -> None:
+    score = csat(answers, top=top)
+    assert_same(score.to_dict(), csat_score_reference(score))
+    estimate = csat_estimate(answers, top=top)
+    assert_same(estimate.to_dict(), proportion_reference(estimate))
+
+
+@given(
+    st.builds(
+        CSATScore,
+        n=counts,
+        satisfied=counts,
+        share=st.none() | shares,
+        top_codes=st.lists(st.integers(0, 10), max_size=3).map(tuple),
+        method=texts,
+    )
+)
+def test_a_csat_score(score: CSATScore) -> None:
+    assert_same(score.to_dict(), csat_score_reference(score))
+
+
+@given(st.integers(2, 4).flatmap(lambda k: st.lists(st.lists(
+    st.none() | st.integers(1, 5), min_size=k, max_size=k), max_size=12)))  # fmt: skip
+def test_a_reliability_of_rows(rows: list[list[int | None]]) -> None:
+    reliability = cronbach_alpha(rows)
+    assert_same(reliability.to_dict(), reliability_reference(reliability))
+
+
+@given(reliabilities)
+def test_a_reliability(reliability: Reliability) -> None:
+    assert_same(reliability.to_dict(), reliability_reference(reliability))
+
+
+psq18_answers = st.fixed_dictionaries(
+    {}, optional={f"q{number}": st.none() | st.integers(1, 5) for number in range(1, 19)}
+)
+
+
+@given(psq18_answers)
+def test_a_response_score(answers: dict[str, int | None]) -> None:
+    score = score_psq18(answers)
+    assert_same(score.to_dict(), response_score_reference(score))
+    for subscale in score.subscales.values():
+        assert_same(subscale.to_dict(), subscale_score_reference(subscale))
+
+
+@given(
+    st.builds(
+        SubscaleScore,
+        id=texts,
+        title=texts,
+        score=st.none() | st.floats(1, 5),
+        answered=st.integers(0, 10),
+        items=st.integers(1, 10),
+        needed=st.integers(1, 10),
+        method=texts,
+    )
+)
+def test_a_subscale_score(score: SubscaleScore) -> None:
+    assert_same(score.to_dict(), subscale_score_reference(score))
