@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from qse_customer.analysis.comparisons import Comparison, compare_means, compare_nps, compare_shares
 from qse_customer.analysis.complaint_trends import ChartPoint, ParetoRow
+from qse_customer.analysis.instrument import Instrument
+from qse_customer.analysis.instrument_registry import load_instrument
 from qse_customer.analysis.scoring import (
     CSATScore,
     NPSScore,
@@ -17,6 +20,12 @@ from qse_customer.analysis.scoring import (
     csat,
     net_promoter_score,
     score_psq18,
+)
+from qse_customer.analysis.survey_analysis import (
+    ItemAnalysis,
+    SubscaleAnalysis,
+    analyse_survey,
+    compare_periods,
 )
 from qse_customer.analysis.survey_round import ResponseRate
 from qse_customer.analysis.survey_statistics import (
@@ -228,6 +237,43 @@ def response_score_reference(score: ResponseScore) -> dict[str, Any]:
     }
 
 
+def comparison_reference(comparison: Comparison) -> dict[str, Any]:
+    return {
+        "measure": comparison.measure,
+        "before": comparison.before,
+        "after": comparison.after,
+        "n_before": comparison.n_before,
+        "n_after": comparison.n_after,
+        "difference": comparison.difference,
+        "interval": interval_reference(comparison.interval) if comparison.interval else None,
+        "real_change": comparison.real_change,
+        "verdict": comparison.verdict,
+        "method": comparison.method,
+        "warnings": list(comparison.warnings),
+    }
+
+
+def item_analysis_reference(item: ItemAnalysis) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "text": item.text,
+        "summary": summary_reference(item.summary),
+        "not_applicable": item.not_applicable,
+        "unanswered": item.unanswered,
+    }
+
+
+def subscale_analysis_reference(subscale: SubscaleAnalysis) -> dict[str, Any]:
+    return {
+        "id": subscale.id,
+        "title": subscale.title,
+        "summary": summary_reference(subscale.summary),
+        "reliability": reliability_reference(subscale.reliability),
+        "unscored": subscale.unscored,
+        "rule": subscale.rule,
+    }
+
+
 # Realistic values: shares in [0, 1], scores on small scales, a few short warnings.
 shares = st.floats(0, 1)
 counts = st.integers(0, 500)
@@ -388,3 +434,103 @@ def test_a_response_score(answers: dict[str, int | None]) -> None:
 )
 def test_a_subscale_score(score: SubscaleScore) -> None:
     assert_same(score.to_dict(), subscale_score_reference(score))
+
+
+@given(five_point, five_point)
+def test_comparisons_of_two_periods(before: list[int | None], after: list[int | None]) -> None:
+    kept = [[v for v in values if v is not None] for values in (before, after)]
+    made = [
+        compare_means(before, after, min_n=5),
+        compare_shares(
+            sum(1 for v in kept[0] if v >= 4),
+            len(kept[0]),
+            sum(1 for v in kept[1] if v >= 4),
+            len(kept[1]),
+        ),
+        compare_nps([None if v is None else 2 * v for v in before], after),
+    ]
+    for comparison in made:
+        assert_same(comparison.to_dict(), comparison_reference(comparison))
+
+
+@given(
+    st.builds(
+        Comparison,
+        measure=texts,
+        before=st.none() | numbers,
+        after=st.none() | numbers,
+        n_before=counts,
+        n_after=counts,
+        difference=st.none() | numbers,
+        interval=st.none() | intervals,
+        real_change=st.none() | st.booleans(),
+        verdict=texts,
+        method=texts,
+        warnings=warnings.map(tuple),
+    )
+)
+def test_a_comparison(comparison: Comparison) -> None:
+    assert_same(comparison.to_dict(), comparison_reference(comparison))
+
+
+def clinician_answers(instrument: Instrument) -> st.SearchStrategy[dict[str, Any]]:
+    """One respondent's answers to ``instrument``: any scored item answered on its scale, left
+    blank, or not applicable where the scale allows."""
+    options: dict[str, st.SearchStrategy[Any]] = {}
+    for item in instrument.items:
+        scale = instrument.scales[item.scale]
+        if not scale.scored:
+            continue
+        answer: st.SearchStrategy[Any] = st.none() | st.integers(scale.min, scale.max)
+        if scale.not_applicable:
+            answer |= st.just("not_applicable")
+        options[item.id] = answer
+    return st.fixed_dictionaries({}, optional=options)
+
+
+CLINICIAN = load_instrument("lab-services-clinician")
+clinician_responses = st.lists(clinician_answers(CLINICIAN), max_size=12)
+
+
+@settings(max_examples=30)
+@given(clinician_responses, clinician_responses)
+def test_a_survey_analysed_and_compared(
+    before: list[dict[str, Any]], after: list[dict[str, Any]]
+) -> None:
+    analysis = analyse_survey(CLINICIAN, after, min_n=5)
+    for item in analysis.items.values():
+        assert_same(item.to_dict(), item_analysis_reference(item))
+    for subscale in analysis.subscales.values():
+        assert_same(subscale.to_dict(), subscale_analysis_reference(subscale))
+    for estimate in analysis.nps.values():
+        assert_same(estimate.to_dict(), nps_estimate_reference(estimate))
+    for share in analysis.csat.values():
+        assert_same(share.to_dict(), proportion_reference(share))
+    compared = compare_periods(CLINICIAN, before, after, min_n=5)
+    for name in ("items", "subscales", "top_box", "nps", "csat"):
+        for comparison in getattr(compared, name).values():
+            assert_same(comparison.to_dict(), comparison_reference(comparison))
+
+
+@given(
+    st.builds(
+        ItemAnalysis,
+        id=texts,
+        text=texts,
+        summary=summaries,
+        not_applicable=counts,
+        unanswered=counts,
+    ),
+    st.builds(
+        SubscaleAnalysis,
+        id=texts,
+        title=texts,
+        summary=summaries,
+        reliability=reliabilities,
+        unscored=counts,
+        rule=texts,
+    ),
+)
+def test_an_item_and_a_subscale_analysis(item: ItemAnalysis, subscale: SubscaleAnalysis) -> None:
+    assert_same(item.to_dict(), item_analysis_reference(item))
+    assert_same(subscale.to_dict(), subscale_analysis_reference(subscale))
