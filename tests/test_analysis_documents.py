@@ -3,6 +3,7 @@ shape their hand-written ``to_dict`` gave (kept here as the reference)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from hypothesis import given, settings
@@ -10,8 +11,15 @@ from hypothesis import strategies as st
 
 from qse_customer.analysis.comparisons import Comparison, compare_means, compare_nps, compare_shares
 from qse_customer.analysis.complaint_trends import ChartPoint, ParetoRow
-from qse_customer.analysis.instrument import Instrument
-from qse_customer.analysis.instrument_registry import load_instrument
+from qse_customer.analysis.instrument import (
+    Instrument,
+    Item,
+    Keyed,
+    Measure,
+    MissingDataRule,
+    Subscale,
+)
+from qse_customer.analysis.instrument_registry import load_instrument, shipped_instruments
 from qse_customer.analysis.scoring import (
     CSATScore,
     NPSScore,
@@ -534,3 +542,169 @@ def test_a_survey_analysed_and_compared(
 def test_an_item_and_a_subscale_analysis(item: ItemAnalysis, subscale: SubscaleAnalysis) -> None:
     assert_same(item.to_dict(), item_analysis_reference(item))
     assert_same(subscale.to_dict(), subscale_analysis_reference(subscale))
+
+
+# -- instruments ----------------------------------------------------------------------------------
+# An instrument's parts as in its document (``Instrument.from_dict`` reads them back).
+
+
+def item_reference(item: Item) -> dict[str, Any]:
+    document: dict[str, Any] = {"id": item.id, "text": item.text, "scale": item.scale}
+    if item.short is not None:
+        document["short"] = item.short
+    document["keyed"] = item.keyed.value
+    if item.required:
+        document["required"] = True
+    return document
+
+
+def missing_data_reference(rule: MissingDataRule) -> dict[str, Any]:
+    if rule.min_answered is not None:
+        return {"min_answered": rule.min_answered}
+    return {"min_share": rule.min_share}
+
+
+def subscale_reference(subscale: Subscale) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "id": subscale.id,
+        "title": subscale.title,
+        "items": list(subscale.items),
+    }
+    if subscale.missing_data is not None:
+        document["missing_data"] = missing_data_reference(subscale.missing_data)
+    return document
+
+
+def measure_reference(measure: Measure) -> dict[str, Any]:
+    document: dict[str, Any] = {"kind": measure.kind, "item": measure.item}
+    if measure.kind == "csat":
+        document["top"] = measure.top
+    return document
+
+
+def instrument_reference(instrument: Instrument) -> dict[str, Any]:
+    """``Instrument.to_dict`` (still written by hand) with its parts written by the references."""
+    document: dict[str, Any] = {
+        "id": instrument.id,
+        "version": instrument.version,
+        "title": instrument.title,
+        "source": instrument.source,
+    }
+    for name in ("url", "licence"):
+        if getattr(instrument, name) is not None:
+            document[name] = getattr(instrument, name)
+    document["audience"] = instrument.audience
+    if instrument.instructions:
+        document["instructions"] = instrument.instructions
+    if instrument.notes:
+        document["notes"] = instrument.notes
+    document["scales"] = {name: scale.to_dict() for name, scale in instrument.scales.items()}
+    document["items"] = [item_reference(item) for item in instrument.items]
+    if instrument.declared_reverse is not None:
+        document["reverse_scored"] = list(instrument.declared_reverse)
+    document["subscales"] = [subscale_reference(subscale) for subscale in instrument.subscales]
+    document["missing_data"] = missing_data_reference(instrument.missing_data)
+    if instrument.measures:
+        document["measures"] = [measure_reference(measure) for measure in instrument.measures]
+    return document
+
+
+rules = st.builds(MissingDataRule, min_answered=st.integers(1, 10)) | st.builds(
+    MissingDataRule, min_share=st.floats(0.01, 1.0)
+)
+
+
+@st.composite
+def generated_instruments(draw: st.DrawFn) -> Instrument:
+    """Valid instruments: agreement items with or without a short wording, required or not, of
+    either keying; subscales with or without their own rule; an NPS and a CSAT measure or not."""
+    ids = [f"i{n}" for n in range(draw(st.integers(1, 6)))]
+    items: list[dict[str, Any]] = []
+    for item_id in ids:
+        item: dict[str, Any] = {"id": item_id, "text": f"Item {item_id}", "scale": "agreement"}
+        if draw(st.booleans()):
+            item["short"] = draw(st.text(min_size=1, max_size=10))
+        item["keyed"] = draw(st.sampled_from(["positive", "negative"]))
+        if draw(st.booleans()):
+            item["required"] = draw(st.booleans())
+        items.append(item)
+    items.append({"id": "recommend", "text": "Would you recommend us?", "scale": "recommend"})
+    subscales = []
+    for n in range(draw(st.integers(0, 3))):
+        members = draw(st.lists(st.sampled_from(ids), min_size=1, unique=True))
+        subscale: dict[str, Any] = {"id": f"sub{n}", "title": f"Sub {n}", "items": members}
+        if draw(st.booleans()):
+            subscale["missing_data"] = draw(
+                st.integers(1, len(members)).map(lambda k: {"min_answered": k})
+                | st.floats(0.01, 1.0).map(lambda f: {"min_share": f})
+            )
+        subscales.append(subscale)
+    measures: list[dict[str, Any]] = []
+    if draw(st.booleans()):
+        measures.append({"kind": "nps", "item": "recommend"})
+    if draw(st.booleans()):
+        measures.append({"kind": "csat", "item": ids[0], "top": draw(st.integers(1, 3))})
+    document: dict[str, Any] = {
+        "id": "generated",
+        "version": "1",
+        "title": "Generated",
+        "source": "hypothesis",
+        "scales": {
+            "agreement": {
+                "kind": "ordinal",
+                "min": 1,
+                "max": 5,
+                "coding": draw(st.sampled_from(["ascending", "descending"])),
+                "not_applicable": draw(st.booleans()),
+            },
+            "recommend": {"kind": "ordinal", "min": 0, "max": 10, "coding": "ascending"},
+        },
+        "items": items,
+        "subscales": subscales,
+        "missing_data": draw(
+            st.just({"min_answered": 1}) | st.floats(0.01, 1.0).map(lambda f: {"min_share": f})
+        ),
+        "measures": measures,
+    }
+    return Instrument.from_dict(document)
+
+
+@given(
+    generated_instruments() | st.sampled_from(sorted(shipped_instruments())).map(load_instrument)
+)
+def test_an_instrument_and_its_parts(instrument: Instrument) -> None:
+    document = instrument.to_dict()
+    assert_same(document, instrument_reference(instrument))
+    assert Instrument.from_dict(json.loads(json.dumps(document))) == instrument
+    for item in instrument.items:
+        assert_same(item.to_dict(), item_reference(item))
+    for subscale in instrument.subscales:
+        assert_same(subscale.to_dict(), subscale_reference(subscale))
+    for measure in instrument.measures:
+        assert_same(measure.to_dict(), measure_reference(measure))
+
+
+@given(
+    st.builds(
+        Item,
+        id=texts,
+        text=texts,
+        scale=texts,
+        keyed=st.sampled_from(Keyed),
+        required=st.booleans(),
+        short=st.none() | texts,
+    ),
+    st.builds(
+        Subscale,
+        id=texts,
+        title=texts,
+        items=st.lists(texts, max_size=4).map(tuple),
+        missing_data=st.none() | rules,
+    ),
+    st.builds(Measure, kind=st.sampled_from(["nps", "csat"]), item=texts, top=st.integers(1, 4)),
+)
+def test_an_item_a_subscale_and_a_measure(item: Item, subscale: Subscale, measure: Measure) -> None:
+    assert_same(item.to_dict(), item_reference(item))
+    assert_same(subscale.to_dict(), subscale_reference(subscale))
+    assert_same(measure.to_dict(), measure_reference(measure))
+    assert list(item.to_dict())[:3] == ["id", "text", "scale"]

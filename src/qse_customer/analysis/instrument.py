@@ -25,7 +25,9 @@ from typing import Any
 
 import jsonschema
 from attrs import field, frozen
+from cattrs.gen import override
 
+from ..core._documents import Document, field_dump, register
 from ..core.errors import FieldError, ValidationError
 from ..core.survey import Answer
 
@@ -157,7 +159,7 @@ class Scale:
 
 
 @frozen
-class Item:
+class Item(Document):
     """One question or statement: its id, its wording and the scale it is answered on."""
 
     id: str
@@ -167,19 +169,28 @@ class Item:
     required: bool = False
     short: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        """The item as in an instrument document."""
-        document: dict[str, Any] = {"id": self.id, "text": self.text, "scale": self.scale}
-        if self.short is not None:
-            document["short"] = self.short
-        document["keyed"] = self.keyed.value
-        if self.required:
-            document["required"] = True
-        return document
+
+# As in an instrument document: a short wording only if there is one, before the keying (as a
+# plain string: the converter passes a StrEnum through as itself); ``required`` only when it is.
+_item_fields = field_dump(
+    Item,
+    keyed=override(unstruct_hook=lambda keyed: keyed.value),
+    short=override(omit_if_default=True),
+    required=override(omit_if_default=True),
+)
+_ITEM_KEYS = ("id", "text", "scale", "short", "keyed", "required")
+
+
+def _item(item: Item) -> dict[str, Any]:
+    document: dict[str, Any] = _item_fields(item)
+    return {key: document[key] for key in _ITEM_KEYS if key in document}
+
+
+register(Item, _item)
 
 
 @frozen
-class MissingDataRule:
+class MissingDataRule(Document):
     """A subscale is scored when enough of its items are answered; its score is their mean."""
 
     min_answered: int | None = None
@@ -210,11 +221,16 @@ class MissingDataRule:
             f"(a share of {self.min_share:g}) are answered"
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        """The rule as in an instrument document."""
-        if self.min_answered is not None:
-            return {"min_answered": self.min_answered}
-        return {"min_share": self.min_share}
+
+# As in an instrument document: only the one bound the rule has.
+register(
+    MissingDataRule,
+    field_dump(
+        MissingDataRule,
+        min_answered=override(omit_if_default=True),
+        min_share=override(omit_if_default=True),
+    ),
+)
 
 
 DEFAULT_MISSING_DATA = MissingDataRule(min_share=0.5)
@@ -222,7 +238,7 @@ DEFAULT_MISSING_DATA = MissingDataRule(min_share=0.5)
 
 
 @frozen
-class Subscale:
+class Subscale(Document):
     """A group of items scored together (a component, a dimension, a service area)."""
 
     id: str
@@ -230,28 +246,28 @@ class Subscale:
     items: tuple[str, ...] = field(converter=_ids)
     missing_data: MissingDataRule | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        """The subscale as in an instrument document."""
-        document: dict[str, Any] = {"id": self.id, "title": self.title, "items": list(self.items)}
-        if self.missing_data is not None:
-            document["missing_data"] = self.missing_data.to_dict()
-        return document
+
+# As in an instrument document: a missing-data rule only if the subscale has its own.
+register(Subscale, field_dump(Subscale, missing_data=override(omit_if_default=True)))
 
 
 @frozen
-class Measure:
+class Measure(Document):
     """A whole-survey measure of one item: ``nps`` (0-10) or ``csat`` (share of top boxes)."""
 
     kind: str
     item: str
     top: int = 2
 
-    def to_dict(self) -> dict[str, Any]:
-        """The measure as in an instrument document."""
-        document: dict[str, Any] = {"kind": self.kind, "item": self.item}
-        if self.kind == "csat":
-            document["top"] = self.top
-        return document
+
+# As in an instrument document: the number of top boxes only for a CSAT measure.
+_measure_fields = field_dump(Measure, omit=("top",))
+register(
+    Measure,
+    lambda measure: (
+        _measure_fields(measure) | ({"top": measure.top} if measure.kind == "csat" else {})
+    ),
+)
 
 
 @frozen(eq=True, hash=False)
