@@ -1,4 +1,4 @@
-"""Analysis results that are plain values dump through the library's one converter, in the
+"""Analysis results, and survey instruments, dump through the library's one converter in the
 shape their hand-written ``to_dict`` gave (kept here as the reference)."""
 
 from __future__ import annotations
@@ -12,11 +12,14 @@ from hypothesis import strategies as st
 from qse_customer.analysis.comparisons import Comparison, compare_means, compare_nps, compare_shares
 from qse_customer.analysis.complaint_trends import ChartPoint, ParetoRow
 from qse_customer.analysis.instrument import (
+    Coding,
     Instrument,
     Item,
     Keyed,
     Measure,
     MissingDataRule,
+    Scale,
+    ScaleKind,
     Subscale,
 )
 from qse_customer.analysis.instrument_registry import load_instrument, shipped_instruments
@@ -548,6 +551,19 @@ def test_an_item_and_a_subscale_analysis(item: ItemAnalysis, subscale: SubscaleA
 # An instrument's parts as in its document (``Instrument.from_dict`` reads them back).
 
 
+def scale_reference(scale: Scale) -> dict[str, Any]:
+    document: dict[str, Any] = {"kind": scale.kind.value}
+    if scale.kind is ScaleKind.ORDINAL:
+        document |= {"min": scale.min, "max": scale.max}
+    if scale.kind is ScaleKind.ORDINAL or scale.coding is not Coding.ASCENDING:
+        document["coding"] = scale.coding.value
+    if scale.labels:
+        document["labels"] = {str(code): text for code, text in sorted(scale.labels.items())}
+    if scale.not_applicable:
+        document["not_applicable"] = True
+    return document
+
+
 def item_reference(item: Item) -> dict[str, Any]:
     document: dict[str, Any] = {"id": item.id, "text": item.text, "scale": item.scale}
     if item.short is not None:
@@ -583,7 +599,6 @@ def measure_reference(measure: Measure) -> dict[str, Any]:
 
 
 def instrument_reference(instrument: Instrument) -> dict[str, Any]:
-    """``Instrument.to_dict`` (still written by hand) with its parts written by the references."""
     document: dict[str, Any] = {
         "id": instrument.id,
         "version": instrument.version,
@@ -598,7 +613,7 @@ def instrument_reference(instrument: Instrument) -> dict[str, Any]:
         document["instructions"] = instrument.instructions
     if instrument.notes:
         document["notes"] = instrument.notes
-    document["scales"] = {name: scale.to_dict() for name, scale in instrument.scales.items()}
+    document["scales"] = {name: scale_reference(scale) for name, scale in instrument.scales.items()}
     document["items"] = [item_reference(item) for item in instrument.items]
     if instrument.declared_reverse is not None:
         document["reverse_scored"] = list(instrument.declared_reverse)
@@ -617,7 +632,8 @@ rules = st.builds(MissingDataRule, min_answered=st.integers(1, 10)) | st.builds(
 @st.composite
 def generated_instruments(draw: st.DrawFn) -> Instrument:
     """Valid instruments: agreement items with or without a short wording, required or not, of
-    either keying; subscales with or without their own rule; an NPS and a CSAT measure or not."""
+    either keying; subscales with or without their own rule; an NPS and a CSAT measure or not;
+    with or without each optional text and the publisher's reverse-scored items."""
     ids = [f"i{n}" for n in range(draw(st.integers(1, 6)))]
     items: list[dict[str, Any]] = []
     for item_id in ids:
@@ -666,7 +682,19 @@ def generated_instruments(draw: st.DrawFn) -> Instrument:
         ),
         "measures": measures,
     }
-    return Instrument.from_dict(document)
+    for name, values in (("url", ["https://example.org"]), ("licence", ["CC BY 4.0"])):
+        if draw(st.booleans()):
+            document[name] = draw(st.sampled_from(values))
+    for name in ("instructions", "notes"):
+        if draw(st.booleans()):
+            document[name] = draw(st.sampled_from(["", "Tick one box per line."]))
+    if draw(st.booleans()):
+        document["audience"] = draw(st.sampled_from(["internal", "external", "any"]))
+    instrument = Instrument.from_dict(document)
+    if draw(st.booleans()):
+        document["reverse_scored"] = list(instrument.reversed_items)
+        instrument = Instrument.from_dict(document)
+    return instrument
 
 
 @given(
@@ -676,6 +704,8 @@ def test_an_instrument_and_its_parts(instrument: Instrument) -> None:
     document = instrument.to_dict()
     assert_same(document, instrument_reference(instrument))
     assert Instrument.from_dict(json.loads(json.dumps(document))) == instrument
+    for scale in instrument.scales.values():
+        assert_same(scale.to_dict(), scale_reference(scale))
     for item in instrument.items:
         assert_same(item.to_dict(), item_reference(item))
     for subscale in instrument.subscales:
@@ -685,6 +715,15 @@ def test_an_instrument_and_its_parts(instrument: Instrument) -> None:
 
 
 @given(
+    st.builds(
+        Scale,
+        kind=st.sampled_from(ScaleKind),
+        min=st.integers(-3, 3),
+        max=st.integers(1, 10),
+        coding=st.sampled_from(Coding),
+        labels=st.dictionaries(st.integers(-3, 10), texts, max_size=4),
+        not_applicable=st.booleans(),
+    ),
     st.builds(
         Item,
         id=texts,
@@ -703,7 +742,10 @@ def test_an_instrument_and_its_parts(instrument: Instrument) -> None:
     ),
     st.builds(Measure, kind=st.sampled_from(["nps", "csat"]), item=texts, top=st.integers(1, 4)),
 )
-def test_an_item_a_subscale_and_a_measure(item: Item, subscale: Subscale, measure: Measure) -> None:
+def test_a_scale_an_item_a_subscale_and_a_measure(
+    scale: Scale, item: Item, subscale: Subscale, measure: Measure
+) -> None:
+    assert_same(scale.to_dict(), scale_reference(scale))
     assert_same(item.to_dict(), item_reference(item))
     assert_same(subscale.to_dict(), subscale_reference(subscale))
     assert_same(measure.to_dict(), measure_reference(measure))

@@ -85,7 +85,7 @@ def _ids(value: Iterable[str]) -> tuple[str, ...]:
 
 
 @frozen(eq=True, hash=False)
-class Scale:
+class Scale(Document):
     """A response scale: its kind, its codes from ``min`` to ``max`` and which way they run."""
 
     kind: ScaleKind = field(converter=ScaleKind)
@@ -144,18 +144,36 @@ class Scale:
         assert isinstance(answer, int | float)
         return int(answer)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The scale as in an instrument document."""
-        document: dict[str, Any] = {"kind": self.kind.value}
-        if self.kind is ScaleKind.ORDINAL:
-            document |= {"min": self.min, "max": self.max}
-        if self.kind is ScaleKind.ORDINAL or self.coding is not Coding.ASCENDING:
-            document["coding"] = self.coding.value
-        if self.labels:
-            document["labels"] = {str(code): text for code, text in sorted(self.labels.items())}
-        if self.not_applicable:
-            document["not_applicable"] = True
-        return document
+
+def _value(member: StrEnum) -> str:
+    """A StrEnum member as its plain string (the converter passes a ``str`` through as itself)."""
+    return member.value
+
+
+# As in an instrument document: codes only on an ordinal scale, the coding there or when it is
+# not ascending, labels (by code, keyed by its text) and not_applicable only when there are any.
+_scale_fields = field_dump(
+    Scale,
+    kind=override(unstruct_hook=_value),
+    coding=override(unstruct_hook=_value),
+    labels=override(
+        omit_if_default=True,
+        unstruct_hook=lambda labels: {str(code): text for code, text in sorted(labels.items())},
+    ),
+    not_applicable=override(omit_if_default=True),
+)
+
+
+def _scale(scale: Scale) -> dict[str, Any]:
+    document: dict[str, Any] = _scale_fields(scale)
+    if scale.kind is not ScaleKind.ORDINAL:
+        del document["min"], document["max"]
+        if scale.coding is Coding.ASCENDING:
+            del document["coding"]
+    return document
+
+
+register(Scale, _scale)
 
 
 @frozen
@@ -170,11 +188,11 @@ class Item(Document):
     short: str | None = None
 
 
-# As in an instrument document: a short wording only if there is one, before the keying (as a
-# plain string: the converter passes a StrEnum through as itself); ``required`` only when it is.
+# As in an instrument document: a short wording only if there is one, before the keying;
+# ``required`` only when it is.
 _item_fields = field_dump(
     Item,
-    keyed=override(unstruct_hook=lambda keyed: keyed.value),
+    keyed=override(unstruct_hook=_value),
     short=override(omit_if_default=True),
     required=override(omit_if_default=True),
 )
@@ -271,8 +289,9 @@ register(
 
 
 @frozen(eq=True, hash=False)
-class Instrument:
-    """A survey instrument; build one with :meth:`from_dict` or :func:`load_instrument`."""
+class Instrument(Document):
+    """A survey instrument; build one with :meth:`from_dict` or :func:`load_instrument`
+    (``to_dict()`` is its JSON document: ``from_dict(to_dict())`` gives it back)."""
 
     id: str
     version: str
@@ -509,31 +528,43 @@ class Instrument:
             ),
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        """The instrument as a JSON document (``from_dict(to_dict())`` gives it back)."""
-        document: dict[str, Any] = {
-            "id": self.id,
-            "version": self.version,
-            "title": self.title,
-            "source": self.source,
-        }
-        for name in ("url", "licence"):
-            if getattr(self, name) is not None:
-                document[name] = getattr(self, name)
-        document["audience"] = self.audience
-        if self.instructions:
-            document["instructions"] = self.instructions
-        if self.notes:
-            document["notes"] = self.notes
-        document["scales"] = {name: scale.to_dict() for name, scale in self.scales.items()}
-        document["items"] = [item.to_dict() for item in self.items]
-        if self.declared_reverse is not None:
-            document["reverse_scored"] = list(self.declared_reverse)
-        document["subscales"] = [subscale.to_dict() for subscale in self.subscales]
-        document["missing_data"] = self.missing_data.to_dict()
-        if self.measures:
-            document["measures"] = [measure.to_dict() for measure in self.measures]
-        return document
+
+# As its JSON document: what is unset or empty left out (the url, the licence, instructions,
+# notes, the publisher's reverse-scored items, measures), in the document's order.
+_instrument_fields = field_dump(
+    Instrument,
+    url=override(omit_if_default=True),
+    licence=override(omit_if_default=True),
+    instructions=override(omit_if_default=True),
+    notes=override(omit_if_default=True),
+    declared_reverse=override(rename="reverse_scored", omit_if_default=True),
+    measures=override(omit_if_default=True),
+)
+_INSTRUMENT_KEYS = (
+    "id",
+    "version",
+    "title",
+    "source",
+    "url",
+    "licence",
+    "audience",
+    "instructions",
+    "notes",
+    "scales",
+    "items",
+    "reverse_scored",
+    "subscales",
+    "missing_data",
+    "measures",
+)
+
+
+def _instrument(instrument: Instrument) -> dict[str, Any]:
+    document: dict[str, Any] = _instrument_fields(instrument)
+    return {key: document[key] for key in _INSTRUMENT_KEYS if key in document}
+
+
+register(Instrument, _instrument)
 
 
 # -- schema -----------------------------------------------------------------------------------
