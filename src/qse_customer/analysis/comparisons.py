@@ -10,10 +10,10 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Iterable
-from typing import Any
 
 from attrs import frozen
 
+from ..core._documents import Document
 from ..core.survey import Answer
 from ._confidence import (
     STATS_EXTRA_HINT,
@@ -28,7 +28,7 @@ from .survey_statistics import DEFAULT_LEVEL, DEFAULT_MIN_N, Interval, nps_varia
 
 
 @frozen
-class Comparison:
+class Comparison(Document):
     """A measure in two periods: the change, its interval and whether it is a real change."""
 
     measure: str
@@ -42,22 +42,6 @@ class Comparison:
     verdict: str
     method: str
     warnings: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        """The comparison as JSON types."""
-        return {
-            "measure": self.measure,
-            "before": self.before,
-            "after": self.after,
-            "n_before": self.n_before,
-            "n_after": self.n_after,
-            "difference": self.difference,
-            "interval": self.interval.to_dict() if self.interval else None,
-            "real_change": self.real_change,
-            "verdict": self.verdict,
-            "method": self.method,
-            "warnings": list(self.warnings),
-        }
 
 
 def _verdict(

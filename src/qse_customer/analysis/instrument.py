@@ -25,7 +25,9 @@ from typing import Any
 
 import jsonschema
 from attrs import field, frozen
+from cattrs.gen import override
 
+from ..core._documents import Document, field_dump, register
 from ..core.errors import FieldError, ValidationError
 from ..core.survey import Answer
 
@@ -83,7 +85,7 @@ def _ids(value: Iterable[str]) -> tuple[str, ...]:
 
 
 @frozen(eq=True, hash=False)
-class Scale:
+class Scale(Document):
     """A response scale: its kind, its codes from ``min`` to ``max`` and which way they run."""
 
     kind: ScaleKind = field(converter=ScaleKind)
@@ -142,22 +144,40 @@ class Scale:
         assert isinstance(answer, int | float)
         return int(answer)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The scale as in an instrument document."""
-        document: dict[str, Any] = {"kind": self.kind.value}
-        if self.kind is ScaleKind.ORDINAL:
-            document |= {"min": self.min, "max": self.max}
-        if self.kind is ScaleKind.ORDINAL or self.coding is not Coding.ASCENDING:
-            document["coding"] = self.coding.value
-        if self.labels:
-            document["labels"] = {str(code): text for code, text in sorted(self.labels.items())}
-        if self.not_applicable:
-            document["not_applicable"] = True
-        return document
+
+def _value(member: StrEnum) -> str:
+    """A StrEnum member as its plain string (the converter passes a ``str`` through as itself)."""
+    return member.value
+
+
+# As in an instrument document: codes only on an ordinal scale, the coding there or when it is
+# not ascending, labels (by code, keyed by its text) and not_applicable only when there are any.
+_scale_fields = field_dump(
+    Scale,
+    kind=override(unstruct_hook=_value),
+    coding=override(unstruct_hook=_value),
+    labels=override(
+        omit_if_default=True,
+        unstruct_hook=lambda labels: {str(code): text for code, text in sorted(labels.items())},
+    ),
+    not_applicable=override(omit_if_default=True),
+)
+
+
+def _scale(scale: Scale) -> dict[str, Any]:
+    document: dict[str, Any] = _scale_fields(scale)
+    if scale.kind is not ScaleKind.ORDINAL:
+        del document["min"], document["max"]
+        if scale.coding is Coding.ASCENDING:
+            del document["coding"]
+    return document
+
+
+register(Scale, _scale)
 
 
 @frozen
-class Item:
+class Item(Document):
     """One question or statement: its id, its wording and the scale it is answered on."""
 
     id: str
@@ -167,19 +187,28 @@ class Item:
     required: bool = False
     short: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        """The item as in an instrument document."""
-        document: dict[str, Any] = {"id": self.id, "text": self.text, "scale": self.scale}
-        if self.short is not None:
-            document["short"] = self.short
-        document["keyed"] = self.keyed.value
-        if self.required:
-            document["required"] = True
-        return document
+
+# As in an instrument document: a short wording only if there is one, before the keying;
+# ``required`` only when it is.
+_item_fields = field_dump(
+    Item,
+    keyed=override(unstruct_hook=_value),
+    short=override(omit_if_default=True),
+    required=override(omit_if_default=True),
+)
+_ITEM_KEYS = ("id", "text", "scale", "short", "keyed", "required")
+
+
+def _item(item: Item) -> dict[str, Any]:
+    document: dict[str, Any] = _item_fields(item)
+    return {key: document[key] for key in _ITEM_KEYS if key in document}
+
+
+register(Item, _item)
 
 
 @frozen
-class MissingDataRule:
+class MissingDataRule(Document):
     """A subscale is scored when enough of its items are answered; its score is their mean."""
 
     min_answered: int | None = None
@@ -210,11 +239,16 @@ class MissingDataRule:
             f"(a share of {self.min_share:g}) are answered"
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        """The rule as in an instrument document."""
-        if self.min_answered is not None:
-            return {"min_answered": self.min_answered}
-        return {"min_share": self.min_share}
+
+# As in an instrument document: only the one bound the rule has.
+register(
+    MissingDataRule,
+    field_dump(
+        MissingDataRule,
+        min_answered=override(omit_if_default=True),
+        min_share=override(omit_if_default=True),
+    ),
+)
 
 
 DEFAULT_MISSING_DATA = MissingDataRule(min_share=0.5)
@@ -222,7 +256,7 @@ DEFAULT_MISSING_DATA = MissingDataRule(min_share=0.5)
 
 
 @frozen
-class Subscale:
+class Subscale(Document):
     """A group of items scored together (a component, a dimension, a service area)."""
 
     id: str
@@ -230,33 +264,34 @@ class Subscale:
     items: tuple[str, ...] = field(converter=_ids)
     missing_data: MissingDataRule | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        """The subscale as in an instrument document."""
-        document: dict[str, Any] = {"id": self.id, "title": self.title, "items": list(self.items)}
-        if self.missing_data is not None:
-            document["missing_data"] = self.missing_data.to_dict()
-        return document
+
+# As in an instrument document: a missing-data rule only if the subscale has its own.
+register(Subscale, field_dump(Subscale, missing_data=override(omit_if_default=True)))
 
 
 @frozen
-class Measure:
+class Measure(Document):
     """A whole-survey measure of one item: ``nps`` (0-10) or ``csat`` (share of top boxes)."""
 
     kind: str
     item: str
     top: int = 2
 
-    def to_dict(self) -> dict[str, Any]:
-        """The measure as in an instrument document."""
-        document: dict[str, Any] = {"kind": self.kind, "item": self.item}
-        if self.kind == "csat":
-            document["top"] = self.top
-        return document
+
+# As in an instrument document: the number of top boxes only for a CSAT measure.
+_measure_fields = field_dump(Measure, omit=("top",))
+register(
+    Measure,
+    lambda measure: (
+        _measure_fields(measure) | ({"top": measure.top} if measure.kind == "csat" else {})
+    ),
+)
 
 
 @frozen(eq=True, hash=False)
-class Instrument:
-    """A survey instrument; build one with :meth:`from_dict` or :func:`load_instrument`."""
+class Instrument(Document):
+    """A survey instrument; build one with :meth:`from_dict` or :func:`load_instrument`
+    (``to_dict()`` is its JSON document: ``from_dict(to_dict())`` gives it back)."""
 
     id: str
     version: str
@@ -493,31 +528,43 @@ class Instrument:
             ),
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        """The instrument as a JSON document (``from_dict(to_dict())`` gives it back)."""
-        document: dict[str, Any] = {
-            "id": self.id,
-            "version": self.version,
-            "title": self.title,
-            "source": self.source,
-        }
-        for name in ("url", "licence"):
-            if getattr(self, name) is not None:
-                document[name] = getattr(self, name)
-        document["audience"] = self.audience
-        if self.instructions:
-            document["instructions"] = self.instructions
-        if self.notes:
-            document["notes"] = self.notes
-        document["scales"] = {name: scale.to_dict() for name, scale in self.scales.items()}
-        document["items"] = [item.to_dict() for item in self.items]
-        if self.declared_reverse is not None:
-            document["reverse_scored"] = list(self.declared_reverse)
-        document["subscales"] = [subscale.to_dict() for subscale in self.subscales]
-        document["missing_data"] = self.missing_data.to_dict()
-        if self.measures:
-            document["measures"] = [measure.to_dict() for measure in self.measures]
-        return document
+
+# As its JSON document: what is unset or empty left out (the url, the licence, instructions,
+# notes, the publisher's reverse-scored items, measures), in the document's order.
+_instrument_fields = field_dump(
+    Instrument,
+    url=override(omit_if_default=True),
+    licence=override(omit_if_default=True),
+    instructions=override(omit_if_default=True),
+    notes=override(omit_if_default=True),
+    declared_reverse=override(rename="reverse_scored", omit_if_default=True),
+    measures=override(omit_if_default=True),
+)
+_INSTRUMENT_KEYS = (
+    "id",
+    "version",
+    "title",
+    "source",
+    "url",
+    "licence",
+    "audience",
+    "instructions",
+    "notes",
+    "scales",
+    "items",
+    "reverse_scored",
+    "subscales",
+    "missing_data",
+    "measures",
+)
+
+
+def _instrument(instrument: Instrument) -> dict[str, Any]:
+    document: dict[str, Any] = _instrument_fields(instrument)
+    return {key: document[key] for key in _INSTRUMENT_KEYS if key in document}
+
+
+register(Instrument, _instrument)
 
 
 # -- schema -----------------------------------------------------------------------------------

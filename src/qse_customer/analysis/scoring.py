@@ -14,6 +14,7 @@ from typing import Any
 
 from attrs import field, frozen
 
+from ..core._documents import Document, field_dump, register
 from ..core.errors import FieldError, ValidationError
 from ..core.survey import Answer, SurveyResponse
 from .instrument import Instrument, Scale, ScaleKind
@@ -56,7 +57,7 @@ def score_item(instrument: Instrument, item_id: str, answer: Answer) -> float | 
 
 
 @frozen
-class SubscaleScore:
+class SubscaleScore(Document):
     """One respondent's score on one subscale, or None with the reason."""
 
     id: str
@@ -74,20 +75,19 @@ class SubscaleScore:
             return ""
         return f"only {self.answered} of {self.items} items answered; {self.needed} needed"
 
-    def to_dict(self) -> dict[str, Any]:
-        """The score as JSON types."""
-        document: dict[str, Any] = {
-            "id": self.id,
-            "title": self.title,
-            "score": self.score,
-            "answered": self.answered,
-            "items": self.items,
-            "needed": self.needed,
-            "method": self.method,
-        }
-        if self.score is None:
-            document["reason"] = self.reason
-        return document
+
+# As a document an unscored subscale also says why (``reason``, last).
+_subscale_score_fields = field_dump(SubscaleScore)
+
+
+def _subscale_score(score: SubscaleScore) -> dict[str, Any]:
+    document: dict[str, Any] = _subscale_score_fields(score)
+    if score.score is None:
+        document["reason"] = score.reason
+    return document
+
+
+register(SubscaleScore, _subscale_score)
 
 
 def _frozen_dict(value: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -95,7 +95,7 @@ def _frozen_dict(value: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 @frozen(eq=True, hash=False)
-class ResponseScore:
+class ResponseScore(Document):
     """One respondent's scored items and subscale scores."""
 
     instrument: str
@@ -103,16 +103,6 @@ class ResponseScore:
     items: Mapping[str, float | None] = field(converter=_frozen_dict)
     subscales: Mapping[str, SubscaleScore] = field(converter=_frozen_dict)
     method: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """The scores as JSON types."""
-        return {
-            "instrument": self.instrument,
-            "version": self.version,
-            "items": dict(self.items),
-            "subscales": {key: value.to_dict() for key, value in self.subscales.items()},
-            "method": self.method,
-        }
 
 
 def scoring_method(instrument: Instrument) -> str:
@@ -247,7 +237,7 @@ def _whole_numbers(values: Iterable[Answer], low: int, high: int) -> list[int]:
 
 
 @frozen
-class NPSScore:
+class NPSScore(Document):
     """Net Promoter Score of a set of 0-10 answers, with the counts behind it."""
 
     n: int
@@ -257,17 +247,10 @@ class NPSScore:
     score: float | None
     method: str = NPS_METHOD
 
-    def to_dict(self) -> dict[str, Any]:
-        """The score as JSON types."""
-        return {
-            "measure": "nps",
-            "n": self.n,
-            "promoters": self.promoters,
-            "passives": self.passives,
-            "detractors": self.detractors,
-            "score": self.score,
-            "method": self.method,
-        }
+
+# As a document the score first names its measure.
+_nps_fields = field_dump(NPSScore)
+register(NPSScore, lambda score: {"measure": "nps", **_nps_fields(score)})
 
 
 def net_promoter_score(answers: Iterable[Answer]) -> NPSScore:
@@ -286,7 +269,7 @@ def net_promoter_score(answers: Iterable[Answer]) -> NPSScore:
 
 
 @frozen
-class CSATScore:
+class CSATScore(Document):
     """CSAT: the share of answers in the top boxes of the scale."""
 
     n: int
@@ -295,16 +278,9 @@ class CSATScore:
     top_codes: tuple[int, ...]
     method: str
 
-    def to_dict(self) -> dict[str, Any]:
-        """The score as JSON types."""
-        return {
-            "measure": "csat",
-            "n": self.n,
-            "satisfied": self.satisfied,
-            "share": self.share,
-            "top_codes": list(self.top_codes),
-            "method": self.method,
-        }
+
+_csat_fields = field_dump(CSATScore)
+register(CSATScore, lambda score: {"measure": "csat", **_csat_fields(score)})
 
 
 def top_codes(scale_min: int, scale_max: int, top: int = 2) -> tuple[int, ...]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from attrs import field, frozen
 
+from ..core._documents import Document
 from ..core.errors import FieldError, ValidationError
 from ..core.survey import Answer, SurveyResponse
 from ._confidence import percent, small_sample
@@ -37,7 +38,7 @@ def _frozen_dict(value: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 @frozen
-class ItemAnalysis:
+class ItemAnalysis(Document):
     """One item across respondents."""
 
     id: str
@@ -46,19 +47,9 @@ class ItemAnalysis:
     not_applicable: int
     unanswered: int
 
-    def to_dict(self) -> dict[str, Any]:
-        """The item's analysis as JSON types."""
-        return {
-            "id": self.id,
-            "text": self.text,
-            "summary": self.summary.to_dict(),
-            "not_applicable": self.not_applicable,
-            "unanswered": self.unanswered,
-        }
-
 
 @frozen
-class SubscaleAnalysis:
+class SubscaleAnalysis(Document):
     """One subscale across respondents: the summary of their scores and its reliability."""
 
     id: str
@@ -67,17 +58,6 @@ class SubscaleAnalysis:
     reliability: Reliability
     unscored: int
     rule: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """The subscale's analysis as JSON types."""
-        return {
-            "id": self.id,
-            "title": self.title,
-            "summary": self.summary.to_dict(),
-            "reliability": self.reliability.to_dict(),
-            "unscored": self.unscored,
-            "rule": self.rule,
-        }
 
 
 @frozen(eq=True, hash=False)

@@ -17,7 +17,7 @@ from typing import Any
 
 from attrs import frozen
 
-from ..core._documents import Document
+from ..core._documents import Document, converter, field_dump, register
 from ..core.errors import ValidationError
 from ..core.survey import Answer
 from ._confidence import (
@@ -76,7 +76,7 @@ def wilson_interval(count: int, n: int, *, level: float = DEFAULT_LEVEL) -> Inte
 
 
 @frozen
-class ProportionEstimate:
+class ProportionEstimate(Document):
     """A share (``count`` of ``n``) with its Wilson interval (None when n = 0)."""
 
     count: int
@@ -85,17 +85,6 @@ class ProportionEstimate:
     interval: Interval | None
     method: str
     warnings: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        """The estimate as JSON types."""
-        return {
-            "count": self.count,
-            "n": self.n,
-            "share": self.share,
-            "interval": self.interval.to_dict() if self.interval else None,
-            "method": self.method,
-            "warnings": list(self.warnings),
-        }
 
 
 def proportion_estimate(
@@ -124,7 +113,7 @@ def proportion_estimate(
 
 
 @frozen
-class Summary:
+class Summary(Document):
     """n, mean, SD, the interval of the mean, and the top-box share of a set of scores."""
 
     n: int
@@ -137,18 +126,23 @@ class Summary:
     method: str
     warnings: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict[str, Any]:
-        """The summary as JSON types."""
-        return {
-            "n": self.n,
-            "mean": self.mean,
-            "sd": self.sd,
-            "mean_interval": self.mean_interval.to_dict() if self.mean_interval else None,
-            "top_box": self.top_box.to_dict(),
-            "scale": [self.low, self.high],
-            "method": self.method,
-            "warnings": list(self.warnings),
-        }
+
+# As a document the scale's ends are one key, ``scale``, between the top box and the method.
+_summary_head = field_dump(Summary, omit=("low", "high", "method", "warnings"))
+_summary_tail = field_dump(
+    Summary, omit=("n", "mean", "sd", "mean_interval", "top_box", "low", "high")
+)
+
+
+def _summary(summary: Summary) -> dict[str, Any]:
+    return {
+        **_summary_head(summary),
+        "scale": [summary.low, summary.high],
+        **_summary_tail(summary),
+    }
+
+
+register(Summary, _summary)
 
 
 def mean_interval(values: Sequence[float], *, level: float = DEFAULT_LEVEL) -> Interval | None:
@@ -219,7 +213,7 @@ def summarise(
 
 
 @frozen
-class NPSEstimate:
+class NPSEstimate(Document):
     """A Net Promoter Score with its margin of error and interval."""
 
     nps: NPSScore
@@ -233,15 +227,17 @@ class NPSEstimate:
         """The NPS (-100 to +100), None when no one answered."""
         return self.nps.score
 
-    def to_dict(self) -> dict[str, Any]:
-        """The estimate as JSON types."""
-        return {
-            **self.nps.to_dict(),
-            "margin": self.margin,
-            "interval": self.interval.to_dict() if self.interval else None,
-            "method": self.method,
-            "warnings": list(self.warnings),
-        }
+
+# As a document the score's keys come first, the estimate's after (its method in the place of
+# the score's).
+_nps_estimate_fields = field_dump(NPSEstimate, omit=("nps",))
+
+
+def _nps_estimate(estimate: NPSEstimate) -> dict[str, Any]:
+    return {**converter.unstructure(estimate.nps, NPSScore), **_nps_estimate_fields(estimate)}
+
+
+register(NPSEstimate, _nps_estimate)
 
 
 def nps_variance(score: NPSScore) -> float:
@@ -296,7 +292,7 @@ def csat_estimate(
 
 
 @frozen
-class Reliability:
+class Reliability(Document):
     """Cronbach's alpha of a set of items (None with the reason when it cannot be computed)."""
 
     alpha: float | None
@@ -305,17 +301,6 @@ class Reliability:
     excluded: int
     method: str
     reason: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        """The estimate as JSON types."""
-        return {
-            "alpha": self.alpha,
-            "items": self.items,
-            "n": self.n,
-            "excluded": self.excluded,
-            "method": self.method,
-            "reason": self.reason,
-        }
 
 
 ALPHA_METHOD = (
