@@ -374,3 +374,24 @@ def test_no_analytic_output_reveals_a_submitter(generated: list[Complaint]) -> N
     outputs.append(control_chart(marked).to_dict())
     text = json.dumps(outputs)
     assert "secret-" not in text
+
+
+@settings(max_examples=40)
+@given(
+    st.lists(st.tuples(complaints(), st.integers(1, 4)), min_size=1, max_size=12),
+    st.sampled_from(["category", "period", "site", "severity"]),
+)
+def test_one_complaint_listed_many_times_counts_as_its_copies(
+    listed: list[tuple[Complaint, int]], dimension: str
+) -> None:
+    """The report lets one complaint stand for many alike (the same object listed again):
+    counts, Paretos and control charts are those of as many distinct copies."""
+    repeated = [complaint for complaint, times in listed for _ in range(times)]
+    copies = [attrs.evolve(complaint) for complaint in repeated]
+    assert all(a is not b for a, b in zip(repeated, copies, strict=True))
+    for made in (
+        lambda given: count_complaints(given, by=(dimension,), timezone="Europe/London"),
+        lambda given: pareto(given, dimension=dimension, timezone="Europe/London"),
+        lambda given: control_chart(given, timezone="Europe/London"),
+    ):
+        assert made(repeated) == made(copies)

@@ -89,6 +89,20 @@ def _sort_key(key: Key) -> tuple[tuple[bool, str], ...]:
     return tuple((part is None, part or "") for part in key)
 
 
+def _tally(complaints: Iterable[Complaint]) -> Iterable[tuple[Complaint, int]]:
+    """Each complaint of ``complaints`` once, with how often it is listed: a caller that lets
+    one complaint stand for many alike (the report's year of counts) lists the same object many
+    times, and each is then grouped once."""
+    found: dict[int, list[Any]] = {}
+    for complaint in _complaints(complaints):
+        entry = found.get(id(complaint))
+        if entry is None:
+            found[id(complaint)] = [complaint, 1]
+        else:
+            entry[1] += 1
+    return ((complaint, count) for complaint, count in found.values())
+
+
 def _complaints(complaints: Iterable[Complaint]) -> Iterable[Complaint]:
     for index, complaint in enumerate(complaints):
         if not isinstance(complaint, Complaint):
@@ -193,11 +207,10 @@ def count_complaints(
     checked = _volumes(volumes, period) if volumes is not None else None
     if checked is not None and "period" not in dimensions:
         raise ValidationError.single("$.by", "rates per request volume need 'period' in by")
-    counter: Counter[Key] = Counter(
-        tuple(_value(c, d, period, timezone) for d in dimensions)
-        for c in _complaints(complaints)
-        if _in_range(c, start, end)
-    )
+    counter: Counter[Key] = Counter()
+    for complaint, count in _tally(complaints):
+        if _in_range(complaint, start, end):
+            counter[tuple(_value(complaint, d, period, timezone) for d in dimensions)] += count
     rows: list[CountRow] = []
     for key in sorted(counter, key=_sort_key):
         if checked is None:
@@ -538,7 +551,9 @@ def control_chart(
     check_granularity(period)
     time_zone(timezone)
     _check_per(per)
-    counts = Counter(period_key(c.opened_at, period, timezone) for c in _complaints(complaints))
+    counts: Counter[str] = Counter()
+    for complaint, count in _tally(complaints):
+        counts[period_key(complaint.opened_at, period, timezone)] += count
     checked = _volumes(volumes, period) if volumes is not None else None
     if checked is not None:
         keys = tuple(sorted(checked, key=lambda k: first_day(k, period)))
