@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, ClassVar, Self
 
 from attrs import evolve, field, frozen
@@ -92,13 +92,12 @@ class Record:
         happening after ``at`` left out, corrections known by then applied, corrections and
         erasures themselves left out), or None if nothing of it was known. What every report
         for a past moment counts from, so that later entries never change it."""
-        at = utc(at, "$.at")
-        events = self.events
-        last = events[-1]
-        special = self.history_facts[0]
-        if not special and last.at <= at and (last.recorded_at is None or last.recorded_at <= at):
+        if type(at) is not datetime or at.tzinfo is not UTC:
+            at = utc(at, "$.at")
+        special, _, _, latest = self.history_facts
+        if not special and latest <= at:  # nothing happened or was recorded after ``at``
             return self
-        known = judged(events, at)
+        known = judged(self.events, at)
         if not known:
             return None
         return evolve(self, events=known)
