@@ -4,13 +4,27 @@ shape their hand-written ``to_dict`` gave (kept here as the reference)."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qse_customer.analysis.comparisons import Comparison, compare_means, compare_nps, compare_shares
-from qse_customer.analysis.complaint_trends import ChartPoint, ParetoRow
+from qse_customer.analysis.complaint_trends import (
+    DIMENSIONS,
+    SIGNAL_TEXT,
+    ChartPoint,
+    ComplaintCounts,
+    ControlChart,
+    Pareto,
+    ParetoRow,
+    Recurrence,
+    control_chart,
+    count_complaints,
+    detect_recurrences,
+    pareto,
+)
 from qse_customer.analysis.instrument import (
     Coding,
     Instrument,
@@ -23,6 +37,7 @@ from qse_customer.analysis.instrument import (
     Subscale,
 )
 from qse_customer.analysis.instrument_registry import load_instrument, shipped_instruments
+from qse_customer.analysis.periods import period_range
 from qse_customer.analysis.scoring import (
     CSATScore,
     NPSScore,
@@ -34,7 +49,9 @@ from qse_customer.analysis.scoring import (
 )
 from qse_customer.analysis.survey_analysis import (
     ItemAnalysis,
+    PeriodComparison,
     SubscaleAnalysis,
+    SurveyAnalysis,
     analyse_survey,
     compare_periods,
 )
@@ -50,6 +67,8 @@ from qse_customer.analysis.survey_statistics import (
     nps_estimate,
     summarise,
 )
+from qse_customer.core.complaint import Complaint
+from qse_customer.core.vocabulary import Channel, CustomerKind, Severity
 
 numbers = st.floats(allow_nan=False, allow_infinity=False)
 texts = st.text(max_size=10)
@@ -285,6 +304,35 @@ def subscale_analysis_reference(subscale: SubscaleAnalysis) -> dict[str, Any]:
     }
 
 
+def survey_analysis_reference(analysis: SurveyAnalysis) -> dict[str, Any]:
+    return {
+        "instrument": analysis.instrument,
+        "version": analysis.version,
+        "responses": analysis.responses,
+        "items": {key: item_analysis_reference(value) for key, value in analysis.items.items()},
+        "subscales": {
+            key: subscale_analysis_reference(value) for key, value in analysis.subscales.items()
+        },
+        "nps": {key: nps_estimate_reference(value) for key, value in analysis.nps.items()},
+        "csat": {key: proportion_reference(value) for key, value in analysis.csat.items()},
+        "method": analysis.method,
+        "warnings": list(analysis.warnings),
+    }
+
+
+def period_comparison_reference(comparison: PeriodComparison) -> dict[str, Any]:
+    return {
+        "instrument": comparison.instrument,
+        "method": comparison.method,
+        **{
+            name: {
+                key: comparison_reference(value) for key, value in getattr(comparison, name).items()
+            }
+            for name in ("items", "subscales", "top_box", "nps", "csat")
+        },
+    }
+
+
 # Realistic values: shares in [0, 1], scores on small scales, a few short warnings.
 shares = st.floats(0, 1)
 counts = st.integers(0, 500)
@@ -486,17 +534,21 @@ def test_a_comparison(comparison: Comparison) -> None:
 
 def clinician_answers(instrument: Instrument) -> st.SearchStrategy[dict[str, Any]]:
     """One respondent's answers to ``instrument``: any scored item answered on its scale, left
-    blank, or not applicable where the scale allows."""
+    blank unless it is required, or not applicable where the scale allows."""
+    required: dict[str, st.SearchStrategy[Any]] = {}
     options: dict[str, st.SearchStrategy[Any]] = {}
     for item in instrument.items:
         scale = instrument.scales[item.scale]
         if not scale.scored:
             continue
-        answer: st.SearchStrategy[Any] = st.none() | st.integers(scale.min, scale.max)
+        answer: st.SearchStrategy[Any] = st.integers(scale.min, scale.max)
         if scale.not_applicable:
             answer |= st.just("not_applicable")
-        options[item.id] = answer
-    return st.fixed_dictionaries({}, optional=options)
+        if item.required:
+            required[item.id] = answer
+        else:
+            options[item.id] = st.none() | answer
+    return st.fixed_dictionaries(required, optional=options)
 
 
 CLINICIAN = load_instrument("lab-services-clinician")
@@ -517,10 +569,12 @@ def test_a_survey_analysed_and_compared(
         assert_same(estimate.to_dict(), nps_estimate_reference(estimate))
     for share in analysis.csat.values():
         assert_same(share.to_dict(), proportion_reference(share))
+    assert_same(analysis.to_dict(), survey_analysis_reference(analysis))
     compared = compare_periods(CLINICIAN, before, after, min_n=5)
     for name in ("items", "subscales", "top_box", "nps", "csat"):
         for comparison in getattr(compared, name).values():
             assert_same(comparison.to_dict(), comparison_reference(comparison))
+    assert_same(compared.to_dict(), period_comparison_reference(compared))
 
 
 @given(
@@ -545,6 +599,225 @@ def test_a_survey_analysed_and_compared(
 def test_an_item_and_a_subscale_analysis(item: ItemAnalysis, subscale: SubscaleAnalysis) -> None:
     assert_same(item.to_dict(), item_analysis_reference(item))
     assert_same(subscale.to_dict(), subscale_analysis_reference(subscale))
+
+
+# -- complaint trends -----------------------------------------------------------------------------
+# The references are the hand-written ``to_dict`` methods as they were.
+
+
+def pareto_row_reference(row: ParetoRow) -> dict[str, Any]:
+    return {
+        "value": row.value,
+        "count": row.count,
+        "share": row.share,
+        "cumulative_share": row.cumulative_share,
+    }
+
+
+def chart_point_reference(point: ChartPoint) -> dict[str, Any]:
+    return {
+        "period": point.period,
+        "count": point.count,
+        "volume": point.volume,
+        "value": point.value,
+        "centre": point.centre,
+        "lower": point.lower,
+        "upper": point.upper,
+        "signals": list(point.signals),
+    }
+
+
+def complaint_counts_reference(counts: ComplaintCounts) -> dict[str, Any]:
+    rows = []
+    for row in counts.rows:
+        entry: dict[str, Any] = dict(zip(counts.dimensions, row.key, strict=True))
+        entry["count"] = row.count
+        if counts.per is not None:
+            entry["volume"] = row.volume
+            entry["rate"] = row.rate
+        rows.append(entry)
+    return {
+        "dimensions": list(counts.dimensions),
+        "period": counts.period,
+        "timezone": counts.timezone,
+        "total": counts.total,
+        "per": counts.per,
+        "rows": rows,
+        "method": counts.method,
+    }
+
+
+def pareto_reference(made: Pareto) -> dict[str, Any]:
+    return {
+        "dimension": made.dimension,
+        "total": made.total,
+        "rows": [pareto_row_reference(row) for row in made.rows],
+        "cutoff": made.cutoff,
+        "vital_few": list(made.vital_few),
+        "method": made.method,
+    }
+
+
+def recurrence_reference(recurrence: Recurrence) -> dict[str, Any]:
+    return {
+        "group": dict(recurrence.group),
+        "first_at": recurrence.first_at.isoformat(),
+        "last_at": recurrence.last_at.isoformat(),
+        "peak": recurrence.peak,
+        "threshold": recurrence.threshold,
+        "window_seconds": recurrence.window.total_seconds(),
+        "complaint_ids": list(recurrence.complaint_ids),
+        "message": recurrence.message,
+        "method": recurrence.method,
+    }
+
+
+def control_chart_reference(chart: ControlChart) -> dict[str, Any]:
+    return {
+        "chart": chart.chart,
+        "period": chart.period,
+        "timezone": chart.timezone,
+        "per": chart.per,
+        "centre": chart.centre,
+        "baseline": list(chart.baseline),
+        "points": [chart_point_reference(point) for point in chart.points],
+        "signals": [
+            {"period": period, "signal": signal, "meaning": SIGNAL_TEXT[signal]}
+            for period, signal in chart.signals
+        ],
+        "method": chart.method,
+    }
+
+
+START = datetime(2026, 1, 1, tzinfo=UTC)
+MONTHS = period_range("2025-12", "2026-07")
+"""Every month a complaint received in the first half of 2026 falls in, in any time zone."""
+zones = st.sampled_from(["UTC", "Europe/London", "Asia/Kolkata", "America/New_York"])
+
+
+@st.composite
+def received_complaints(draw: st.DrawFn) -> list[Complaint]:
+    """Complaints received in the first half of 2026, from small sets of categories, groups and
+    sites (so groups repeat and recurrences happen)."""
+    made: list[Complaint] = []
+    for number in range(draw(st.integers(0, 30))):
+        made.append(
+            Complaint.receive(
+                id=f"c{number}",
+                at=START + timedelta(minutes=draw(st.integers(0, 180 * 24 * 60))),
+                by=None,
+                channel=draw(st.sampled_from(Channel)),
+                category=draw(st.sampled_from(["delay", "billing", "lost specimen"])),
+                customer_group=draw(st.none() | st.sampled_from(["ward 4", "GP surgeries"])),
+                customer_kind=draw(st.sampled_from(CustomerKind)),
+                severity=draw(st.sampled_from(Severity)),
+                site=draw(st.none() | st.sampled_from(["north", "south"])),
+            )
+        )
+    return made
+
+
+@settings(max_examples=40)
+@given(
+    received_complaints(),
+    st.lists(st.sampled_from(DIMENSIONS), min_size=1, max_size=3, unique=True),
+    zones,
+    st.sampled_from(["month", "quarter", "week"]),
+)
+def test_complaint_counts(
+    complaints: list[Complaint], by: list[str], timezone: str, period: str
+) -> None:
+    counts = count_complaints(complaints, by=by, period=period, timezone=timezone)
+    assert_same(counts.to_dict(), complaint_counts_reference(counts))
+
+
+@settings(max_examples=40)
+@given(
+    received_complaints(),
+    st.lists(st.sampled_from(DIMENSIONS), max_size=2, unique=True),
+    st.lists(st.integers(1, 10**5), min_size=len(MONTHS), max_size=len(MONTHS)),
+    st.integers(1, 10**4),
+    zones,
+)
+def test_complaint_rates(
+    complaints: list[Complaint], by: list[str], volumes: list[int], per: int, timezone: str
+) -> None:
+    counts = count_complaints(
+        complaints,
+        by=["period", *(d for d in by if d != "period")],
+        timezone=timezone,
+        volumes=dict(zip(MONTHS, volumes, strict=True)),
+        per=per,
+    )
+    document = counts.to_dict()
+    assert_same(document, complaint_counts_reference(counts))
+    assert all(list(row)[-3:] == ["count", "volume", "rate"] for row in document["rows"])
+
+
+@settings(max_examples=40)
+@given(received_complaints(), st.sampled_from(DIMENSIONS), st.floats(0.01, 1.0), zones)
+def test_a_pareto(
+    complaints: list[Complaint], dimension: str, cutoff: float, timezone: str
+) -> None:
+    made = pareto(complaints, dimension=dimension, cutoff=cutoff, timezone=timezone)
+    assert_same(made.to_dict(), pareto_reference(made))
+
+
+@settings(max_examples=40)
+@given(
+    received_complaints(),
+    st.integers(0, 3),
+    st.timedeltas(min_value=timedelta(minutes=1), max_value=timedelta(days=60))
+    | st.integers(1, 60).map(lambda days: timedelta(days=days)),
+    st.lists(st.sampled_from(DIMENSIONS), min_size=1, max_size=2, unique=True),
+)
+def test_recurrences(
+    complaints: list[Complaint], threshold: int, window: timedelta, by: list[str]
+) -> None:
+    for recurrence in detect_recurrences(complaints, threshold=threshold, window=window, by=by):
+        assert_same(recurrence.to_dict(), recurrence_reference(recurrence))
+
+
+@st.composite
+def monthly_complaints(draw: st.DrawFn) -> tuple[list[str], list[Complaint]]:
+    """A run of months from January 2026 and a number of complaints received in each."""
+    months = period_range("2026-01", "2027-06")[: draw(st.integers(1, 18))]
+    made: list[Complaint] = []
+    for month in months:
+        year, number = int(month[:4]), int(month[5:])
+        for n in range(draw(st.integers(0, 12))):
+            made.append(
+                Complaint.receive(
+                    id=f"{month}-{n}",
+                    at=datetime(year, number, 10, 9, tzinfo=UTC),
+                    by=None,
+                    channel="telephone",
+                    category="delay",
+                )
+            )
+    return list(months), made
+
+
+@settings(max_examples=60)
+@given(monthly_complaints(), st.booleans(), st.data())
+def test_a_control_chart(
+    monthly: tuple[list[str], list[Complaint]], rated: bool, data: st.DataObject
+) -> None:
+    months, complaints = monthly
+    baseline = data.draw(st.none() | st.integers(1, len(months)))
+    if rated:
+        volumes = data.draw(
+            st.lists(st.integers(20, 400), min_size=len(months), max_size=len(months))
+        )
+        chart = control_chart(
+            complaints,
+            volumes=dict(zip(months, volumes, strict=True)),
+            per=data.draw(st.integers(1, 1000)),
+            baseline=baseline,
+        )
+    else:
+        chart = control_chart(complaints, periods=months, baseline=baseline)
+    assert_same(chart.to_dict(), control_chart_reference(chart))
 
 
 # -- instruments ----------------------------------------------------------------------------------
@@ -695,6 +968,17 @@ def generated_instruments(draw: st.DrawFn) -> Instrument:
         document["reverse_scored"] = list(instrument.reversed_items)
         instrument = Instrument.from_dict(document)
     return instrument
+
+
+@settings(max_examples=20)
+@given(generated_instruments(), st.data())
+def test_a_survey_of_a_generated_instrument(instrument: Instrument, data: st.DataObject) -> None:
+    responses = st.lists(clinician_answers(instrument), max_size=12)
+    before, after = data.draw(responses), data.draw(responses)
+    analysis = analyse_survey(instrument, after, min_n=5, top=data.draw(st.integers(1, 3)))
+    assert_same(analysis.to_dict(), survey_analysis_reference(analysis))
+    compared = compare_periods(instrument, before, after, min_n=5)
+    assert_same(compared.to_dict(), period_comparison_reference(compared))
 
 
 @given(

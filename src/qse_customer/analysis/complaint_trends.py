@@ -24,8 +24,9 @@ from enum import Enum
 from typing import Any
 
 from attrs import frozen
+from cattrs.gen import override
 
-from ..core._documents import Document
+from ..core._documents import Document, field_dump, register
 from ..core.complaint import Complaint
 from ..core.errors import ValidationError
 from ..core.timestamps import plain_timedelta
@@ -126,7 +127,7 @@ class CountRow:
 
 
 @frozen
-class ComplaintCounts:
+class ComplaintCounts(Document):
     """Complaint counts (and rates) per group of the chosen dimensions."""
 
     dimensions: tuple[str, ...]
@@ -146,25 +147,23 @@ class ComplaintCounts:
         wanted = tuple(key[d] for d in self.dimensions)
         return next((row.count for row in self.rows if row.key == wanted), 0)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The counts as JSON types: one object per group."""
-        rows = []
-        for row in self.rows:
-            entry: dict[str, Any] = dict(zip(self.dimensions, row.key, strict=True))
-            entry["count"] = row.count
-            if self.per is not None:
-                entry["volume"] = row.volume
-                entry["rate"] = row.rate
-            rows.append(entry)
-        return {
-            "dimensions": list(self.dimensions),
-            "period": self.period,
-            "timezone": self.timezone,
-            "total": self.total,
-            "per": self.per,
-            "rows": rows,
-            "method": self.method,
-        }
+
+# As a document the rows come after the total and ``per``, each one object keyed by the
+# dimensions' names, then its count (and, with rates, its volume and rate).
+_counts_head = field_dump(ComplaintCounts, omit=("rows", "method"))
+_row_count = field_dump(CountRow, omit=("key", "volume", "rate"))
+_row_rate = field_dump(CountRow, omit=("key",))
+
+
+def _complaint_counts(counts: ComplaintCounts) -> dict[str, Any]:
+    row_fields = _row_count if counts.per is None else _row_rate
+    rows = [
+        dict(zip(counts.dimensions, row.key, strict=True)) | row_fields(row) for row in counts.rows
+    ]
+    return {**_counts_head(counts), "rows": rows, "method": counts.method}
+
+
+register(ComplaintCounts, _complaint_counts)
 
 
 def _check_per(per: int) -> None:
@@ -253,7 +252,7 @@ class ParetoRow(Document):
 
 
 @frozen
-class Pareto:
+class Pareto(Document):
     """Categories from most to fewest complaints with their cumulative share."""
 
     dimension: str
@@ -272,16 +271,16 @@ class Pareto:
                 break
         return tuple(chosen)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The Pareto as JSON types."""
-        return {
-            "dimension": self.dimension,
-            "total": self.total,
-            "rows": [row.to_dict() for row in self.rows],
-            "cutoff": self.cutoff,
-            "vital_few": list(self.vital_few),
-            "method": self.method,
-        }
+
+# As a document the vital few come before the method.
+_pareto_head = field_dump(Pareto, omit=("method",))
+
+
+def _pareto(made: Pareto) -> dict[str, Any]:
+    return {**_pareto_head(made), "vital_few": list(made.vital_few), "method": made.method}
+
+
+register(Pareto, _pareto)
 
 
 def pareto(
@@ -324,7 +323,7 @@ def pareto(
 
 
 @frozen
-class Recurrence:
+class Recurrence(Document):
     """Complaints of one group recurring above the lab's threshold within the window."""
 
     group: tuple[tuple[str, str | None], ...]
@@ -361,19 +360,25 @@ class Recurrence:
             "overlapping firing windows are merged"
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        """The recurrence as JSON types (complaint ids only: never a submitter)."""
-        return {
-            "group": dict(self.group),
-            "first_at": self.first_at.isoformat(),
-            "last_at": self.last_at.isoformat(),
-            "peak": self.peak,
-            "threshold": self.threshold,
-            "window_seconds": self.window.total_seconds(),
-            "complaint_ids": list(self.complaint_ids),
-            "message": self.message,
-            "method": self.method,
-        }
+
+# As a document (complaint ids only: never a submitter) the group is one object keyed by the
+# dimensions' names, the window is in seconds, and the message and method follow.
+_recurrence_fields = field_dump(
+    Recurrence,
+    group=override(unstruct_hook=dict),
+    window=override(rename="window_seconds", unstruct_hook=timedelta.total_seconds),
+)
+
+
+def _recurrence_document(recurrence: Recurrence) -> dict[str, Any]:
+    return {
+        **_recurrence_fields(recurrence),
+        "message": recurrence.message,
+        "method": recurrence.method,
+    }
+
+
+register(Recurrence, _recurrence_document)
 
 
 def _duration(window: timedelta) -> str:
@@ -487,7 +492,7 @@ SIGNAL_TEXT = {
 
 
 @frozen
-class ControlChart:
+class ControlChart(Document):
     """A c-chart (counts) or u-chart (complaints per ``per`` requests) of complaints."""
 
     chart: str
@@ -509,22 +514,20 @@ class ControlChart:
         """True if any point carries a signal."""
         return any(point.signals for point in self.points)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The chart as JSON types."""
-        return {
-            "chart": self.chart,
-            "period": self.period,
-            "timezone": self.timezone,
-            "per": self.per,
-            "centre": self.centre,
-            "baseline": list(self.baseline),
-            "points": [point.to_dict() for point in self.points],
-            "signals": [
-                {"period": period, "signal": signal, "meaning": SIGNAL_TEXT[signal]}
-                for period, signal in self.signals
-            ],
-            "method": self.method,
-        }
+
+# As a document every signal of the chart is also listed, with its meaning, before the method.
+_chart_head = field_dump(ControlChart, omit=("method",))
+
+
+def _control_chart(chart: ControlChart) -> dict[str, Any]:
+    signals = [
+        {"period": period, "signal": signal, "meaning": SIGNAL_TEXT[signal]}
+        for period, signal in chart.signals
+    ]
+    return {**_chart_head(chart), "signals": signals, "method": chart.method}
+
+
+register(ControlChart, _control_chart)
 
 
 def control_chart(

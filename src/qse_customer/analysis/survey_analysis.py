@@ -12,7 +12,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-from ..core._documents import Document
+from ..core._documents import Document, field_dump, register
 from ..core.errors import FieldError, ValidationError
 from ..core.survey import Answer, SurveyResponse
 from ._confidence import percent, small_sample
@@ -61,7 +61,7 @@ class SubscaleAnalysis(Document):
 
 
 @frozen(eq=True, hash=False)
-class SurveyAnalysis:
+class SurveyAnalysis(Document):
     """Per item and per subscale statistics of one instrument's responses, plus NPS and CSAT."""
 
     instrument: str
@@ -73,20 +73,6 @@ class SurveyAnalysis:
     csat: Mapping[str, ProportionEstimate] = field(converter=_frozen_dict)
     method: str
     warnings: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        """The analysis as JSON types (no respondent ids, no free-text comments)."""
-        return {
-            "instrument": self.instrument,
-            "version": self.version,
-            "responses": self.responses,
-            "items": {key: value.to_dict() for key, value in self.items.items()},
-            "subscales": {key: value.to_dict() for key, value in self.subscales.items()},
-            "nps": {key: value.to_dict() for key, value in self.nps.items()},
-            "csat": {key: value.to_dict() for key, value in self.csat.items()},
-            "method": self.method,
-            "warnings": list(self.warnings),
-        }
 
 
 def _collect(
@@ -212,7 +198,7 @@ def _whole(value: float | None) -> int | None:
 
 
 @frozen(eq=True, hash=False)
-class PeriodComparison:
+class PeriodComparison(Document):
     """Two periods of one instrument compared per item, per subscale and per measure."""
 
     instrument: str
@@ -227,16 +213,19 @@ class PeriodComparison:
         "called real when its interval does not include 0"
     )
 
-    def to_dict(self) -> dict[str, Any]:
-        """The comparison as JSON types."""
-        return {
-            "instrument": self.instrument,
-            "method": self.method,
-            **{
-                name: {key: value.to_dict() for key, value in getattr(self, name).items()}
-                for name in ("items", "subscales", "top_box", "nps", "csat")
-            },
-        }
+
+# As a document the method comes second, after the instrument.
+_comparison_head = field_dump(
+    PeriodComparison, omit=("items", "subscales", "top_box", "nps", "csat")
+)
+_comparison_tail = field_dump(PeriodComparison, omit=("instrument", "method"))
+
+
+def _period_comparison(comparison: PeriodComparison) -> dict[str, Any]:
+    return {**_comparison_head(comparison), **_comparison_tail(comparison)}
+
+
+register(PeriodComparison, _period_comparison)
 
 
 def compare_periods(

@@ -179,21 +179,6 @@ class ReviewPacket(Document):
 
 
 # -- as JSON documents ------------------------------------------------------------------------
-# The analytics' results that still write themselves (a hand-written ``to_dict``); those that
-# are plain values (a response rate, an interval) need no hook.
-def _written(value: Any) -> Any:
-    return value.to_dict()
-
-
-for _analysed in (
-    ComplaintCounts,
-    ControlChart,
-    Pareto,
-    Recurrence,
-    SurveyAnalysis,
-    PeriodComparison,
-):
-    register(_analysed, _written)
 
 
 def _standard(result: StandardResult) -> dict[str, Any]:
