@@ -5,11 +5,14 @@ exit code 70, so a crash can never pass for a compliance result."""
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import sys
 import traceback
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Final
 
 from .._version import __version__
 from ..core.errors import QSEError
@@ -108,6 +111,27 @@ def _internal_error(error: BaseException, secrets: frozenset[str], debug: bool) 
     return EXIT_INTERNAL
 
 
+YOUNG_COLLECTION: Final = 10_000
+"""Allocations between two collections of young objects while a command runs (Python's own
+default is 700)."""
+
+
+@contextmanager
+def short_lived_collection() -> Iterator[None]:
+    """The garbage collector tuned for one command of a short-lived process: what start-up made
+    (modules, compiled rulesets) is left alone (``gc.freeze``) and young objects are looked at
+    every :data:`YOUNG_COLLECTION` allocations, so the records a check decodes and drops are not
+    promoted and walked again and again (about 10% of a long check's time). Restored after."""
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(YOUNG_COLLECTION, before[1], before[2])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
     arguments = list(sys.argv[1:] if argv is None else argv)
@@ -120,7 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not hasattr(args, "run"):
             parser.print_help()
             return EXIT_BAD_INPUT
-        code: int = args.run(args)
+        with short_lived_collection():
+            code: int = args.run(args)
         return code
     except UsageError as error:
         _tell(f"{error.usage}{error}", secrets)
