@@ -391,6 +391,35 @@ class CompiledRuleset:
         rule = slot.rule
         if isinstance(facts, OutOfForce):
             return self._out_of_force(slot, record, facts, period)
+        return Finding.explained_later(
+            partial(self._explanation, slot, record, events, outcome, env, cycle, statuses),
+            rule_id=rule.id,
+            record_id=record.id,
+            status=STATUSES[code],
+            due_at=from_us(due) if due is not None else None,
+            source=slot.source,
+            record_type=record.TYPE,
+            ruleset=self.ruleset.name,
+            ruleset_version=self.ruleset.version,
+            severity=rule.severity,
+            period=period,
+            elapsed=timedelta(seconds=elapsed) if elapsed is not None else None,
+            measure=slot.compiled.measure,
+        )
+
+    def _explanation(
+        self,
+        slot: _Slot,
+        record: Record,
+        events: Sequence[Event],
+        outcome: Outcome,
+        env: Env,
+        cycle: tuple[int, int] | None,
+        statuses: Sequence[int],
+    ) -> tuple[dict[str, Any], str]:
+        """A finding's evidence and message (made when first read)."""
+        code = outcome[0]
+        rule = slot.rule
         if slot.predicate is not None and code == NOT_APPLICABLE and not slot.predicate(record):
             evidence, body = self._unmatched(rule, record)
         else:
@@ -433,22 +462,7 @@ class CompiledRuleset:
                 )
                 + "."
             )
-        return Finding(
-            rule.id,
-            record.id,
-            STATUSES[code],
-            from_us(due) if due is not None else None,
-            evidence,
-            f"{rule.id} {_WORDS[code]} ({slot.source}): {body}",
-            slot.source,
-            record_type=record.TYPE,
-            ruleset=self.ruleset.name,
-            ruleset_version=self.ruleset.version,
-            severity=rule.severity,
-            period=period,
-            elapsed=timedelta(seconds=elapsed) if elapsed is not None else None,
-            measure=slot.compiled.measure,
-        )
+        return evidence, f"{rule.id} {_WORDS[code]} ({slot.source}): {body}"
 
     @staticmethod
     def _unmatched(rule: Rule, record: Record) -> tuple[dict[str, Any], str]:

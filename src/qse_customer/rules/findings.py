@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attrs import field, frozen
 from cattrs.gen import override
@@ -47,10 +47,72 @@ class Finding(Document):
     period: str | None = None
     elapsed: timedelta | None = None
     measure: str | None = None
+    _explain: Callable[[], tuple[Mapping[str, Any], str]] | None = field(
+        default=None, init=False, eq=False, repr=False
+    )
 
     def to_json(self, *, indent: int | None = None) -> str:
         """The finding as a JSON document."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    @classmethod
+    def explained_later(
+        cls,
+        explain: Callable[[], tuple[Mapping[str, Any], str]],
+        *,
+        rule_id: str,
+        record_id: str | None,
+        status: Status,
+        due_at: datetime | None,
+        source: str,
+        record_type: str | None,
+        ruleset: str,
+        ruleset_version: str,
+        severity: str,
+        period: str | None,
+        elapsed: timedelta | None,
+        measure: str | None,
+    ) -> Finding:
+        """A finding whose ``evidence`` and ``message`` are made by ``explain()`` when first
+        read (the engine keeps thousands of findings that a count-only caller never reads);
+        ``due_at`` must be a UTC datetime and ``status`` a :class:`Status` already. It is equal
+        to, and reads exactly as, the finding made with both given."""
+        finding = object.__new__(cls)
+        given = {
+            "rule_id": rule_id,
+            "record_id": record_id,
+            "status": status,
+            "due_at": due_at,
+            "source": source,
+            "record_type": record_type,
+            "ruleset": ruleset,
+            "ruleset_version": ruleset_version,
+            "severity": severity,
+            "period": period,
+            "elapsed": elapsed,
+            "measure": measure,
+            "_explain": explain,
+        }
+        for name, value in given.items():
+            object.__setattr__(finding, name, value)
+        return finding
+
+    if not TYPE_CHECKING:  # to the type checker, every field is always there
+
+        def __getattr__(self, name: str) -> Any:
+            # Called only for a field not yet set: the evidence and message of a finding
+            # made by explained_later, made now.
+            if name in ("evidence", "message"):
+                explain = object.__getattribute__(self, "_explain")
+                if explain is not None:
+                    evidence, message = explain()
+                    object.__setattr__(self, "evidence", freeze(evidence))
+                    object.__setattr__(self, "message", message)
+                    object.__setattr__(self, "_explain", None)
+                    return object.__getattribute__(self, name)
+            raise AttributeError(
+                f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self
+            )
 
 
 _ORDER = (
@@ -73,6 +135,7 @@ _ORDER = (
 
 _fields = field_dump(
     Finding,
+    omit=("_explain",),
     elapsed=override(
         rename="elapsed_seconds",
         unstruct_hook=lambda elapsed: None if elapsed is None else elapsed.total_seconds(),
