@@ -11,6 +11,7 @@ from typing import Any
 import attrs
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qse_customer import Complaint, from_dict, to_dict
 from qse_customer.core.record import Record
@@ -88,3 +89,48 @@ def test_every_record_type_has_generated_code() -> None:
 
     for tag, cls in RECORD_TYPES.items():
         generate(cls, tag)
+
+
+@given(records())
+def test_the_fast_reader_gives_the_standard_librarys_values(record: Record) -> None:
+    """With the ``fast`` extra a sealed document is read by orjson: the same JSON types, so the
+    same record, as through the standard library's scanner."""
+    orjson = pytest.importorskip("orjson")
+    document = record_codec.encode(record)
+    same_structure(orjson.loads(document), record_codec.load_plain(document))
+    row = (record.id, record.TYPE, document, record_codec.seal(document))
+    fast = list(record_codec.decode_rows(record.TYPE, [row], "test", None))
+    plain = record_codec.load_plain
+    build = record_codec._builder_for_tag(record.TYPE)
+    assert build is not None
+    same_structure(fast[0], build(plain(document)))
+
+
+@given(st.integers(-(10**30), 10**30), st.integers(0, 25))
+def test_a_number_beyond_64_bits_keeps_its_value(value: int, digits: int) -> None:
+    """orjson would read an integer beyond 64 bits as a float: such documents are read by the
+    standard library, so every value stays what was stored."""
+    number = value * 10**digits
+    document = json.dumps({"n": number, "text": "0" * digits}, separators=(",", ":"))
+    loaded = record_codec.load_document(document)
+    assert loaded == {"n": number, "text": "0" * digits}
+    assert type(loaded["n"]) is int
+
+
+def test_a_measurement_with_a_huge_whole_number_reads_back_exactly() -> None:
+    from qse_customer import Actor, Measurement, Role
+
+    record = Measurement.record(
+        id="M-1",
+        at=datetime(2026, 1, 5, 9, tzinfo=UTC),
+        by=Actor("s-1", "Sam", Role.TECHNOLOGIST),
+        measure="rings",
+        value=2,
+        unit="rings",
+        attributes={"serial": 123456789012345678901234567890},
+    )
+    document = record_codec.encode(record)
+    row = (record.id, record.TYPE, document, record_codec.seal(document))
+    (back,) = record_codec.decode_rows(record.TYPE, [row], "test", None)
+    assert back == record
+    assert back.attributes["serial"] == 123456789012345678901234567890

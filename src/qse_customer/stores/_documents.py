@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache
@@ -71,6 +72,34 @@ _json_encode = json.JSONEncoder(separators=(",", ":")).encode
 _json_scan = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]  # typeshed: a class
 
 
+def load_plain(document: str) -> Any:
+    """A stored document's JSON types, through the standard library's scanner."""
+    return _json_scan(document, 0)[0]
+
+
+def _load_fast() -> Callable[[str], Any] | None:
+    try:
+        import orjson
+    except ImportError:
+        return None
+    loads = orjson.loads
+    long_number = re.compile(r"\d{19}").search
+
+    def load_fast(document: str) -> Any:
+        # orjson reads an integer beyond 64 bits as a float: such a document (or one with a
+        # long run of digits in a text) is read by the standard library instead.
+        if long_number(document) is None:
+            return loads(document)
+        return load_plain(document)
+
+    return load_fast
+
+
+load_document: Callable[[str], Any] = _load_fast() or load_plain
+"""How a sealed document is read: through orjson with the ``fast`` extra (twice as fast; the
+same values, a property holds it), the standard library otherwise."""
+
+
 def unstructure(record: Record) -> dict[str, Any]:
     """The plain JSON types of ``record``, exactly as :func:`to_dict` gives them (a new dict
     each time, which the caller may change)."""
@@ -119,7 +148,7 @@ def decode(tag: str, record_id: str, document: str, stored_seal: int, where: str
     build = _builder_for_tag(tag)
     if build is not None and stored_seal == seal(document):
         try:
-            record: Record = build(_json_scan(document, 0)[0])
+            record: Record = build(load_document(document))
             return record
         except (KeyError, TypeError, ValueError, AttributeError, StopIteration):
             pass  # cannot happen for a sealed document; the full validation below explains it
@@ -138,7 +167,7 @@ def decode_rows(
     build = _builder_for_tag(tag)
     start = _SEAL_START
     crc = zlib.crc32
-    scan = _json_scan
+    load = load_document
     for row in rows:
         document = row[2]
         value = crc(document.encode("utf-8"), start)
@@ -146,7 +175,7 @@ def decode_rows(
             value -= 4294967296
         if build is not None and value == row[3]:
             try:
-                yield build(scan(document, 0)[0])
+                yield build(load(document))
                 continue
             except (KeyError, TypeError, ValueError, AttributeError, StopIteration):
                 pass
