@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from ._tables import Tables
 
-CHUNK: Final = 1 << 13  # starts per step: 64 KiB per temporary
+CHUNK: Final = 1 << 15  # starts per step: 256 KiB per temporary, kept in cache
 _FAR: Final = 1 << 62  # sorts after every instant; its sums stay inside int64
 
 
