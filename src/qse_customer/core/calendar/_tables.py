@@ -4,7 +4,7 @@ Built once per calendar settings (equal calendars share them): for every working
 calendar's years, its local date and closing instant, and every opening interval of those days
 with the working time before it opens. Every question is then a binary search, so its cost does
 not grow with the distance between dates; the batch questions search the same tables as numpy
-arrays.
+arrays, or count in them with lookups (``_lookup``) for whole epoch seconds.
 """
 
 from __future__ import annotations
