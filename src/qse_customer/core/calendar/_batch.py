@@ -1,7 +1,8 @@
 """The calendar's deadlines over many starts at once, given and returned as UTC epoch seconds.
 
-With numpy installed the starts are searched in the tables' numpy arrays in one call each; without
-it, one at a time in the tables' lists. Both paths give the same results and the same errors as
+With numpy installed, integer starts are answered by table lookups (``_batch_fast``) and any others
+are searched in the tables' numpy arrays in one call each; without numpy, one at a time in the
+tables' lists. Both paths give the same results and the same errors as
 the scalar methods (tests/test_calendar_properties.py proves it on random input). Results keep
 the kind of the starts: an array for an array, a list otherwise, ints for integer seconds.
 """
@@ -14,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import CalendarError, CalendarRangeError
+from . import _batch_fast as fast
 from ._arguments import day_count, duration_us
 from ._instants import EPOCH_LIMIT_S, US
 from .opening_hours import shown as _shown
@@ -95,6 +97,9 @@ def _days_numpy(
 ) -> NDArray[Any] | list[int] | list[float]:
     import numpy as np
 
+    found = _days_fast(calendar, starts, days, mode)
+    if found is not None:
+        return found
     instants, integral = _numpy_us(starts, "starts_epoch_seconds")
     _check_instants(calendar, instants, starts)
     counts = np.asarray(days)
@@ -126,6 +131,9 @@ def _hours_numpy(
 ) -> NDArray[Any] | list[int] | list[float]:
     import numpy as np
 
+    found = _hours_fast(calendar, starts, seconds)
+    if found is not None:
+        return found
     instants, integral = _numpy_us(starts, "starts_epoch_seconds")
     _check_instants(calendar, instants, starts)
     amounts = np.asarray(seconds)
@@ -177,6 +185,80 @@ def _hours_numpy(
     if zero.any():
         deadlines = np.where(zero, np.maximum(instants, opening), deadlines)
     return _out(deadlines, integral, starts)
+
+
+def _days_fast(
+    calendar: WorkingCalendar, starts: object, days: object, mode: str
+) -> NDArray[Any] | list[int] | None:
+    """The days deadlines by table lookups for integer starts and valid counts (``_batch_fast``),
+    or None for the general path."""
+    import numpy as np
+
+    whole = _whole_seconds(starts)
+    if whole is None:
+        return None
+    counts = _whole_amounts(days, whole.shape, least=0)
+    if counts is None:
+        return None
+    found = fast.days_deadlines(calendar._data(), whole, counts, mode)
+    if found is None or isinstance(starts, np.ndarray):
+        return found
+    listed: list[int] = found.tolist()
+    return listed
+
+
+def _hours_fast(
+    calendar: WorkingCalendar, starts: object, seconds: object
+) -> NDArray[Any] | list[int] | None:
+    """The hours deadlines by table lookups for integer starts and integer amounts >= 1
+    (``_batch_fast``), or None for the general path."""
+    import numpy as np
+
+    whole = _whole_seconds(starts)
+    if whole is None:
+        return None
+    amounts = _whole_amounts(seconds, whole.shape, least=1)
+    if amounts is None:
+        return None
+    found = fast.hours_deadlines(calendar._data(), whole, amounts)
+    if found is None or isinstance(starts, np.ndarray):
+        return found
+    listed: list[int] = found.tolist()
+    return listed
+
+
+def _whole_seconds(starts: object) -> NDArray[np.int64] | None:
+    """Starts as a one-dimensional int64 array if they are whole seconds of an integer dtype."""
+    import numpy as np
+
+    if not isinstance(starts, np.ndarray | list | tuple):
+        return None
+    array = np.asarray(starts)
+    if array.ndim != 1 or array.dtype.kind != "i":
+        return None
+    return array.astype(np.int64, copy=False)
+
+
+def _whole_amounts(
+    values: object, shape: tuple[int, ...], least: int
+) -> int | NDArray[np.int64] | None:
+    """A count or amount: one int, or an int64 array of ``shape``; each >= ``least`` and at most
+    ``EPOCH_LIMIT_S``. None for anything else (bools, floats, out of range)."""
+    import numpy as np
+
+    if isinstance(values, bool | np.bool_):
+        return None
+    if isinstance(values, int | np.integer):
+        value = int(values)
+        return value if least <= value <= EPOCH_LIMIT_S else None
+    if not isinstance(values, np.ndarray | list | tuple):
+        return None
+    array = np.asarray(values)
+    if array.shape != shape or array.dtype.kind != "i":
+        return None
+    if array.size and (array.min() < least or array.max() > EPOCH_LIMIT_S):
+        return None
+    return array.astype(np.int64, copy=False)
 
 
 def _out(

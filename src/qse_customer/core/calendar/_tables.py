@@ -4,14 +4,14 @@ Built once per calendar settings (equal calendars share them): for every working
 calendar's years, its local date and closing instant, and every opening interval of those days
 with the working time before it opens. Every question is then a binary search, so its cost does
 not grow with the distance between dates; the batch questions search the same tables as numpy
-arrays.
+arrays, or count in them with lookups (``_lookup``) for whole epoch seconds.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
-from datetime import date
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from itertools import chain
 from typing import TYPE_CHECKING
@@ -19,12 +19,13 @@ from zoneinfo import ZoneInfo
 
 from ..errors import CalendarRangeError
 from ._holiday_data import holiday_data
-from ._instants import US, first_instant_s, wall_instants_s
+from ._instants import US, first_instant_s, utc, wall_instants_s
 
 if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
+    from ._lookup import Lookup
     from .model import WorkingCalendar
 
 
@@ -34,7 +35,10 @@ class Tables:
 
     __slots__ = (
         "_arrays",
+        "_bounds",
+        "_closes_utc",
         "_day_ends",
+        "_lookups",
         "_zone",
         "closes",
         "hours_closes",
@@ -65,6 +69,7 @@ class Tables:
         self.closes = closes  # closing instant of each working day: the end of its last interval
         self.range_start = range_start  # first instant of 1 January of the first year
         self.range_end = range_end  # first instant of 1 January after the last year
+        self._bounds = (utc(range_start), utc(range_end))
         # Every opening interval of every working day, in order. Intervals made empty by a clock
         # change (both ends skipped) are left out: their day still counts as a working day.
         self.hours_opens = hours_opens
@@ -76,7 +81,30 @@ class Tables:
         self.hours_ends = cum[1:]  # working time when each interval closes
         self.hours_total = cum[-1]
         self._day_ends: list[int] | None = None
+        self._closes_utc: list[datetime] | None = None
         self._arrays: dict[str, NDArray[np.int64]] = {}
+        self._lookups: dict[str, Lookup | None] = {}
+
+    def closes_utc(self) -> list[datetime]:
+        """Each working day's closing instant as a UTC datetime (built on first use): a days
+        deadline is always one of them, so it is made once per day, not once per question. The
+        first and last entries are the start and end of the data, for range checks."""
+        if self._closes_utc is None:
+            self._closes_utc = [utc(close) for close in self.closes]
+        return self._closes_utc
+
+    def utc_days_deadline(self, start: datetime, days: int) -> datetime | None:
+        """``days_deadline`` after closing for a plain UTC datetime, searched as datetimes (they
+        compare field by field when both are in ``datetime.UTC``); None for any start this does
+        not answer (another zone or type, outside the data), which the general path then takes.
+        """
+        if type(start) is not datetime or start.tzinfo is not UTC:
+            return None
+        closes = self._closes_utc or self.closes_utc()
+        if not self._bounds[0] <= start < self._bounds[1]:
+            return None
+        index = bisect_right(closes, start) + days
+        return closes[index] if index < len(closes) else None
 
     def day_ends(self) -> list[int]:
         """First instant of the local day after each working day (built on first use)."""
@@ -94,6 +122,35 @@ class Tables:
             source = self.day_ends() if name == "day_ends" else getattr(self, name)
             found = self._arrays[name] = np.array(source, dtype=np.int64)
         return found
+
+    def lookup(self, name: str) -> Lookup | None:
+        """A ``Lookup`` (built on first use) counting the entries of one table, in seconds:
+        ``closes``, ``day_ends`` or ``hours_closes`` at or before an instant of the calendar's
+        years, or ``hours_ends`` at or before an amount of working time under the total. None
+        where the table's entries come too close together for one (they are then searched)."""
+        if name not in self._lookups:
+            from ._lookup import build_lookup
+
+            seconds = self.array(name) // US
+            if name == "hours_ends":
+                origin, span = 0, self.hours_total // US
+            else:
+                origin = self.range_start // US
+                span = (self.range_end - self.range_start) // US
+            self._lookups[name] = build_lookup(seconds, origin, span)
+        return self._lookups[name]
+
+    def derived(self, name: str, build: Callable[[], NDArray[np.int64]]) -> NDArray[np.int64]:
+        """An array worked out from the tables by ``build``, kept under ``name`` once built."""
+        found = self._arrays.get(name)
+        if found is None:
+            found = self._arrays[name] = build()
+        return found
+
+    def nbytes(self) -> int:
+        """Memory held by the numpy arrays and lookups built so far (not the lists)."""
+        arrays = sum(int(array.nbytes) for array in self._arrays.values())
+        return arrays + sum(found.nbytes for found in self._lookups.values() if found)
 
     def effective_index(self, instant: int, after_closing: str) -> int:
         """Index of the effective working day of a receipt at ``instant``."""

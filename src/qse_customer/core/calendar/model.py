@@ -362,12 +362,19 @@ class WorkingCalendar:
         self, start: datetime, days: int, *, after_closing: AfterClosing = "next_day"
     ) -> datetime:
         """Closing time on the ``days``-th working day after the effective day of receipt (UTC)."""
+        tables = self._tables
+        if tables is not None and type(days) is int and days >= 0 and after_closing == "next_day":
+            found = tables.utc_days_deadline(start, days)  # the common case, searched as is
+            if found is not None:
+                return found
         count = day_count(days, "days")
         mode = after_closing_mode(after_closing)
-        deadline = self._data().days_deadline(self._instant(start, "start"), count, mode)
-        if deadline is None:
+        tables = self._data()
+        index = tables.effective_index(self._instant(start, "start"), mode) + count
+        closes = tables.closes_utc()
+        if index >= len(closes):
             raise self._past_data(f"the deadline {count} working days after {start.isoformat()}")
-        return utc(deadline)
+        return closes[index]
 
     def next_working_day_at(self, start: datetime, time_of_day: str = "12:00") -> datetime:
         """``time_of_day`` (local) on the first working day after ``start``'s local date (UTC)."""

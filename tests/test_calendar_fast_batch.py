@@ -1,0 +1,209 @@
+"""The calendar's fast paths give exactly what its general paths give.
+
+* ``Lookup`` counts as ``numpy.searchsorted(side="right")`` does, on any ascending table.
+* The batch deadlines for integer epoch seconds (``_batch_fast``) equal the general batch path's
+  answers, or its errors, on calendars of every shape of opening hours (several intervals a day,
+  different by weekday, 24/7) in zones with clock changes (London, New York, Sao Paulo, Lord
+  Howe's half hour, Apia's skipped day), for starts inside and just outside the calendar's years.
+* ``add_working_days`` answers a plain UTC datetime as it answers the same instant in any other
+  zone or as a pendulum DateTime (the general path).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pendulum
+import pytest
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
+
+from opening_hours_strategies import weeks
+from qse_customer.core.calendar import WorkingCalendar, _batch, _batch_fast
+from qse_customer.core.calendar._lookup import MAX_BUCKETS, build_lookup
+from qse_customer.core.errors import CalendarError
+
+ZONES = (
+    "UTC",
+    "Europe/London",
+    "America/New_York",
+    "America/Sao_Paulo",
+    "Australia/Lord_Howe",
+    "Pacific/Apia",
+    "Asia/Kolkata",
+)
+DAY_S = 86_400
+
+
+@st.composite
+def calendars(draw: st.DrawFn) -> WorkingCalendar:
+    """A calendar of a few years (its tables build quickly) with any opening hours."""
+    first = draw(st.integers(2009, 2022))
+    return WorkingCalendar(
+        timezone=draw(st.sampled_from(ZONES)),
+        country=draw(st.sampled_from((None, "US"))),
+        hours=draw(weeks()),
+        first_year=first,
+        last_year=first + draw(st.integers(0, 2)),
+    )
+
+
+@st.composite
+def starts(draw: st.DrawFn, calendar: WorkingCalendar, size: int) -> list[int]:
+    """Epoch seconds in the calendar's years, with a few from the days just outside them."""
+    tables = calendar._data()
+    first, end = tables.range_start // 1_000_000, tables.range_end // 1_000_000
+    inside = st.integers(first, end - 1)
+    edges = st.integers(first - 2 * DAY_S, first + DAY_S) | st.integers(end - DAY_S, end + DAY_S)
+    some = (inside | edges) if draw(st.integers(0, 3)) == 0 else inside
+    return draw(st.lists(some, min_size=size, max_size=size))
+
+
+@contextmanager
+def general_path() -> Iterator[None]:
+    """The batch APIs with their fast paths declining every call."""
+    saved = _batch_fast.days_deadlines, _batch_fast.hours_deadlines
+    _batch_fast.days_deadlines = _batch_fast.hours_deadlines = lambda *args: None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        _batch_fast.days_deadlines, _batch_fast.hours_deadlines = saved
+
+
+def answer(call: Callable[[], Any]) -> tuple[object, ...]:
+    """What a call gives, or the error it raises, in a form to compare."""
+    try:
+        result = call()
+    except CalendarError as error:
+        return type(error).__name__, str(error)
+    return ("answer", result.tolist() if isinstance(result, np.ndarray) else result)
+
+
+def _answered(calendar: WorkingCalendar, given_starts: object, fast: tuple[object, ...]) -> bool:
+    """Whether the lookups exist for the calendar's tables and the call was answered: then the
+    fast path gave it (it declines only outside the data, where the call raises)."""
+    tables = calendar._data()
+    names = ("closes", "day_ends", "hours_closes", "hours_ends")
+    return fast[0] == "answer" and all(tables.lookup(name) for name in names)
+
+
+@settings(max_examples=300, deadline=None)
+@given(origin=st.integers(-(10**7), 10**7), span=st.integers(1, 400_000), data=st.data())
+def test_a_lookup_counts_as_searchsorted(origin: int, span: int, data: st.DataObject) -> None:
+    # Fewer than MAX_BUCKETS values in the span, so there is always a lookup.
+    around = st.integers(origin - 1000, origin + span + 1000)
+    entries = sorted(data.draw(st.sets(around | st.integers(origin, origin + 50))))
+    table = np.array(entries, dtype=np.int64)
+    lookup = build_lookup(table, origin, span)
+    assert lookup is not None
+    near = [v - origin + d for v in entries for d in (-1, 0, 1) if 0 <= v - origin + d < span]
+    anywhere = st.integers(0, span - 1)
+    offsets = data.draw(st.lists(st.sampled_from(near) | anywhere if near else anywhere))
+    values = np.array([*offsets, 0, span - 1], dtype=np.int64)
+    counted = lookup.count(values, np.empty_like(values))
+    assert counted.tolist() == np.searchsorted(table, values + origin, side="right").tolist()
+    assert [lookup.count_one(int(x)) for x in values] == counted.tolist()
+
+
+def test_a_table_too_dense_for_its_span_has_no_lookup() -> None:
+    entries = np.arange(0, 4 * MAX_BUCKETS, 2, dtype=np.int64)  # 2 s apart: 2**21 buckets
+    assert build_lookup(entries, 0, 4 * MAX_BUCKETS) is None
+    assert build_lookup(entries, 0, MAX_BUCKETS) is not None
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data(), calendar=calendars(), size=st.integers(1, 40))
+def test_fast_days_batches_equal_the_general_path(
+    data: st.DataObject, calendar: WorkingCalendar, size: int
+) -> None:
+    seconds = data.draw(starts(calendar, size))
+    days = data.draw(
+        st.integers(0, 300) | st.lists(st.integers(0, 300), min_size=size, max_size=size)
+    )
+    mode = data.draw(st.sampled_from(("next_day", "same_day")))
+    for given_starts in (np.array(seconds, dtype=np.int64), seconds):
+
+        def call(given_starts: object = given_starts) -> object:
+            return calendar.add_working_days_batch(given_starts, days, after_closing=mode)  # type: ignore[call-overload]
+
+        fast = answer(call)
+        event(f"fast path answered: {_answered(calendar, given_starts, fast)}")
+        with general_path():
+            assert fast == answer(call)
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data(), calendar=calendars(), size=st.integers(1, 40))
+def test_fast_hours_batches_equal_the_general_path(
+    data: st.DataObject, calendar: WorkingCalendar, size: int
+) -> None:
+    seconds = data.draw(starts(calendar, size))
+    amount = st.integers(0, 400 * 3600) | st.integers(0, 60)
+    spans = data.draw(amount | st.lists(amount, min_size=size, max_size=size))
+    for given_starts in (np.array(seconds, dtype=np.int64), seconds):
+
+        def call(given_starts: object = given_starts) -> object:
+            return calendar.add_working_hours_batch(given_starts, spans)  # type: ignore[call-overload]
+
+        fast = answer(call)
+        event(f"fast path answered: {_answered(calendar, given_starts, fast)}")
+        with general_path():
+            assert fast == answer(call)
+
+
+@pytest.mark.parametrize(
+    "settings_",
+    [
+        {"timezone": "Europe/London", "country": "GB", "subdivision": "ENG"},
+        {
+            "timezone": "Europe/London",
+            "country": "GB",
+            "subdivision": "ENG",
+            "hours": {"Mon-Fri": ["08:00-12:30", "13:30-17:00"], "Sat": "09:00-12:00"},
+        },
+        {"timezone": "Europe/London", "hours": "24/7"},
+        {"timezone": "Australia/Lord_Howe", "opens": "08:00", "closes": "17:00"},
+    ],
+)
+def test_the_fast_paths_answer_for_usual_calendars(settings_: dict[str, Any]) -> None:
+    # Not a silent fall-back: lookups exist for these tables and the fast paths answer.
+    calendar = WorkingCalendar(**settings_)
+    week = np.arange(1_700_000_000, 1_700_000_000 + 7 * DAY_S, 997, dtype=np.int64)
+    for name in ("closes", "day_ends", "hours_closes", "hours_ends"):
+        assert calendar._data().lookup(name) is not None
+    for mode in ("next_day", "same_day"):
+        found = _batch._days_fast(calendar, week, 20, mode)
+        with general_path():
+            assert found is not None
+            expected = calendar.add_working_days_batch(week, 20, after_closing=mode)  # type: ignore[call-overload]
+            assert found.tolist() == expected.tolist()
+    found = _batch._hours_fast(calendar, week, 8 * 3600)
+    with general_path():
+        assert found is not None
+        assert found.tolist() == calendar.add_working_hours_batch(week, 8 * 3600).tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data(), calendar=calendars(), days=st.integers(0, 300))
+def test_a_utc_start_is_answered_as_the_same_instant_elsewhere(
+    data: st.DataObject, calendar: WorkingCalendar, days: int
+) -> None:
+    (second,) = data.draw(starts(calendar, 1))
+    micro = data.draw(st.integers(0, 999_999))
+    start = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=second, microseconds=micro)
+    zone = ZoneInfo(data.draw(st.sampled_from(ZONES)))
+    for mode in ("next_day", "same_day"):
+        fast = answer(lambda: calendar.add_working_days(start, days, after_closing=mode))  # noqa: B023
+        for other in (start.astimezone(zone), pendulum.instance(start)):
+            general = answer(lambda: calendar.add_working_days(other, days, after_closing=mode))  # noqa: B023
+            if fast[0] == "answer":
+                assert general == fast
+                result = fast[1]
+                assert type(result) is datetime and result.tzinfo is UTC
+            else:  # the same error, with the start as written
+                assert general[0] == fast[0]
