@@ -592,6 +592,33 @@ class _RulesetCheck:
         self.batches = Batched(self.checking.feed)
         self.progress, self.every, self.count = progress, every, 0
 
+    @classmethod
+    def each(
+        cls,
+        rulesets: Sequence[Ruleset | RulesetVersions],
+        calendar: WorkingCalendar,
+        at: datetime,
+        max_findings: int,
+        progress: Progress | None,
+        every: int,
+    ) -> list[_RulesetCheck]:
+        """A check of each ruleset, saying to ``progress`` which it starts."""
+        checks = []
+        for ruleset in rulesets:
+            if progress is not None:
+                progress(f"checking {ruleset.name}")
+            checks.append(
+                cls(
+                    ruleset,
+                    calendar=calendar,
+                    at=at,
+                    max_findings=max_findings,
+                    progress=progress,
+                    every=every,
+                )
+            )
+        return checks
+
     def send(self, record: Record) -> None:
         """Check ``record`` (with the next batch), saying every ``every`` records how many."""
         self.batches.send(record)
@@ -618,20 +645,7 @@ def check_rulesets(
     """Check each ruleset (or the versions of one) against the records of the types its rules
     apply to, reading each type once for all of them; each report keeps at most
     ``max_findings`` breached and at-risk findings (every count stays complete)."""
-    checks = []
-    for ruleset in rulesets:
-        if progress is not None:
-            progress(f"checking {ruleset.name}")
-        checks.append(
-            _RulesetCheck(
-                ruleset,
-                calendar=calendar,
-                at=at,
-                max_findings=max_findings,
-                progress=progress,
-                every=PROGRESS_EVERY,
-            )
-        )
+    checks = _RulesetCheck.each(rulesets, calendar, at, max_findings, progress, PROGRESS_EVERY)
     for tag in sorted(frozenset().union(*(check.types for check in checks))):
         to_engines = [check for check in checks if tag in check.types]
         for record in records_of(tag):
@@ -792,20 +806,7 @@ def _one_pass(
     max_findings: int,
 ) -> CustomerFocus:
     """:func:`customer_focus` once its settings are checked."""
-    checks = []
-    for ruleset in rulesets:
-        if progress is not None:
-            progress(f"checking {ruleset.name}")
-        checks.append(
-            _RulesetCheck(
-                ruleset,
-                calendar=calendar,
-                at=at,
-                max_findings=max_findings,
-                progress=progress,
-                every=progress_every,
-            )
-        )
+    checks = _RulesetCheck.each(rulesets, calendar, at, max_findings, progress, progress_every)
     warnings: list[str] = []
     review = _start_review(
         review_rulesets,
