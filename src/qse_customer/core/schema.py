@@ -77,11 +77,17 @@ def validation_backend(name: str | None = None) -> str:
     return _backend
 
 
-# jsonschema-rs reads a pattern with Rust's regex: \d and \s are Unicode there too, but its
-# \s (the White_Space property) leaves out U+001C-U+001F, which Python's counts. Its copy of the
-# schema says what Python means, or something stricter: [0-9] for \d (the format check refuses
-# other digits anyway). Stricter is safe: a document it refuses goes to jsonschema, which decides.
-_RUST_PATTERNS = ((r"\S", r"[^\s\x1c-\x1f]"), (r"\d", "[0-9]"))
+# jsonschema-rs reads a pattern as ECMA 262 does: its \s leaves out U+001C-U+001F and U+0085,
+# which Python's counts, and takes in U+FEFF, which Python's does not. Its copy of the schema
+# names Python's whitespace one character at a time, and reads \d as [0-9] (stricter than
+# Python's Unicode digits, and the format check refuses other digits anyway). Stricter is safe:
+# a document it refuses goes to jsonschema, which decides.
+_PYTHON_SPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680"
+    + "".join(chr(point) for point in range(0x2000, 0x200B))
+    + "\u2028\u2029\u202f\u205f\u3000"
+)
+_RUST_PATTERNS = ((r"\S", f"[^{_PYTHON_SPACE}]"), (r"\d", "[0-9]"))
 
 
 def _rust_schema(schema: Any) -> Any:
@@ -117,36 +123,46 @@ def _predicate(record_type_tag: str, backend: str) -> Check:
     return valid
 
 
-_JSON_LEAVES = frozenset({str, int, float, bool, type(None)})
+_JSON_LEAVES = frozenset({int, bool, type(None)})
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _plain_json(document: Any) -> bool:
     """Whether ``document`` holds only what JSON text gives (dicts with text keys, lists,
     text, numbers, true/false, null: no subclasses, tuples or infinities) and no lone
     surrogate: the documents a fast verdict is trusted for, and that :func:`unstorable` passes."""
-    pending = [document]
+    if type(document) is not dict:
+        return False
+    pending: list[Any] = [document]
+    push = pending.append
     while pending:
-        item = pending.pop()
-        kind = type(item)
-        if kind is str:
-            if not item.isascii():
-                try:
-                    item.encode("utf-8")
-                except UnicodeEncodeError:
+        container = pending.pop()
+        if type(container) is dict:
+            for key in container:
+                if type(key) is not str or not (key.isascii() or _utf8(key)):
                     return False
-        elif kind is dict:
-            for key in item:
-                if type(key) is not str:
+            items = container.values()
+        else:
+            items = container
+        for item in items:
+            kind = type(item)
+            if kind is str:
+                if not (item.isascii() or _utf8(item)):
                     return False
-            pending.extend(item.keys())
-            pending.extend(item.values())
-        elif kind is list:
-            pending.extend(item)
-        elif kind is float:
-            if item - item != 0.0:  # an infinity or NaN
+            elif kind is dict or kind is list:
+                push(item)
+            elif kind is float:
+                if item - item != 0.0:  # an infinity or NaN
+                    return False
+            elif kind not in _JSON_LEAVES:
                 return False
-        elif kind not in _JSON_LEAVES:
-            return False
     return True
 
 
