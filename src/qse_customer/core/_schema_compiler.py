@@ -61,14 +61,17 @@ def _all(checks: list[Check]) -> Check:
     if len(checks) == 2:
         first, second = checks
         return lambda value: first(value) and second(value)
+    if len(checks) == 3:
+        first, second, third = checks
+        return lambda value: first(value) and second(value) and third(value)
     found = tuple(checks)
     return lambda value: all(check(value) for check in found)
 
 
 class _Compiler:
-    def __init__(self, root: Mapping[str, Any], conforms: Callable[[Any, str], bool]) -> None:
+    def __init__(self, root: Mapping[str, Any], formats: Any) -> None:
         self.root = root
-        self.conforms = conforms
+        self.formats = formats
         self.refs: dict[str, Check] = {}
 
     def ref(self, target: str) -> Check:
@@ -134,7 +137,9 @@ class _Compiler:
         return lambda value: not isinstance(value, str) or search(value) is not None
 
     def _format(self, name: str, schema: Mapping[str, Any]) -> Check:
-        conforms = self.conforms
+        if name not in self.formats.checkers:
+            return lambda value: True  # a format the checker does not know passes, as there
+        conforms = self.formats.conforms
         return lambda value: conforms(value, name)
 
     def _minimum(self, limit: float, schema: Mapping[str, Any]) -> Check:
@@ -226,8 +231,9 @@ class _Compiler:
         return lambda value: True  # compiled with the if
 
 
-def compile_schema(schema: Mapping[str, Any], conforms: Callable[[Any, str], bool]) -> Check:
+def compile_schema(schema: Mapping[str, Any], formats: Any) -> Check:
     """A predicate saying whether a document is valid under ``schema`` (draft 2020-12),
-    judging ``format`` with ``conforms(instance, format)`` (a ``FormatChecker``'s). Raises
-    :class:`Unsupported` for a keyword it cannot judge exactly as ``jsonschema`` does."""
-    return _Compiler(schema, conforms).compile(schema)
+    judging ``format`` with the ``jsonschema.FormatChecker`` ``formats`` (a format it has no
+    checker for passes, as in ``jsonschema``). Raises :class:`Unsupported` for a keyword it
+    cannot judge exactly as ``jsonschema`` does."""
+    return _Compiler(schema, formats).compile(schema)

@@ -116,7 +116,7 @@ def _predicate(record_type_tag: str, backend: str) -> Check:
         return rust_valid
     if backend == "compiled":
         try:
-            return compile_schema(schema, jsonschema.Draft202012Validator.FORMAT_CHECKER.conforms)
+            return compile_schema(schema, jsonschema.Draft202012Validator.FORMAT_CHECKER)
         except Unsupported:  # pragma: no cover - every shipped schema compiles (a test holds it)
             pass
     valid: Check = _validator(record_type_tag).is_valid
