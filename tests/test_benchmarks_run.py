@@ -29,6 +29,7 @@ TINY = {
     "surveys.py": ["--n", "200", "--repeats", "1"],
     "histories.py": ["--sizes", "10", "200", "--repeats", "1"],
     "imports.py": ["--sizes", "0.1", "0.3", "--repeats", "1"],
+    "validation.py": ["--repeats", "1", "--sample", "20"],
 }
 
 

@@ -68,7 +68,7 @@ def _check_json(value: Mapping[str, Any], path: str) -> None:
 def frozen_mapping(value: Mapping[str, Any] | None, path: str = "$.data") -> Mapping[str, Any]:
     """A read-only copy of ``value`` (an event's data must not change after the fact), which
     must hold JSON values only; ``path`` names the field in errors."""
-    if value is None:
+    if value is None or (type(value) is dict and not value):
         return MappingProxyType({})
     if not isinstance(value, Mapping):
         raise ValidationError.single(path, f"expected a mapping, got {type(value).__name__}")
