@@ -245,6 +245,21 @@ CALLS: dict[str, Call] = {
     "CompiledVersions.check_from": lambda t, as_: qse.compile_ruleset(
         versions_around(t), calendar=CAL
     ).check_from(lambda: records(t), at=as_(t)),
+    "Finding.explained_later": lambda t, as_: qse.rules.Finding.explained_later(
+        lambda: ({}, "m"),
+        rule_id="R",
+        record_id="x",
+        status=qse.rules.Status.MET,
+        due_at=as_(t),
+        source="s",
+        record_type=None,
+        ruleset="",
+        ruleset_version="",
+        severity="medium",
+        period=None,
+        elapsed=None,
+        measure=None,
+    ),
     "CompiledRuleset.checking": lambda t, as_: fed(
         qse.compile_ruleset("customer-service-standards", calendar=CAL).checking(at=as_(t)), t
     ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from attrs import field, frozen
@@ -75,8 +75,10 @@ class Finding(Document):
     ) -> Finding:
         """A finding whose ``evidence`` and ``message`` are made by ``explain()`` when first
         read (the engine keeps thousands of findings that a count-only caller never reads);
-        ``due_at`` must be a UTC datetime and ``status`` a :class:`Status` already. It is equal
-        to, and reads exactly as, the finding made with both given."""
+        ``status`` must be a :class:`Status`. It is equal to, and reads exactly as, the finding
+        made with both given."""
+        if due_at is not None and (type(due_at) is not datetime or due_at.tzinfo is not UTC):
+            due_at = optional_utc(due_at)
         finding = object.__new__(cls)
         given = {
             "rule_id": rule_id,
