@@ -21,7 +21,8 @@ With ``--baseline DIR`` the demo is also run from another checkout's ``src`` (``
 The commands run in this process's environment. Where it sets ``PYTHONDONTWRITEBYTECODE`` (as
 some CI and shared machines do), every module of ``src`` is compiled from source on every run;
 ``--bytecode-cache`` lets the first run of each command write its ``__pycache__``, as an
-installed package has, and the timed runs use it.
+installed package has, and the timed runs use it (the folders stay, and later runs read them
+whatever the setting: delete them to time the uncached case again).
 """
 
 from __future__ import annotations
