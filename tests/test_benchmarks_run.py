@@ -49,13 +49,18 @@ def run_benchmark(script: str, *args: str) -> str:
 
 def test_every_benchmark_is_exercised() -> None:
     scripts = {path.name for path in (ROOT / "benchmarks").glob("*.py")}
-    assert scripts == {*TINY, "postgres.py", "startup.py"}
+    assert scripts == {*TINY, "demo.py", "postgres.py", "startup.py"}
 
 
 def test_startup_benchmark_runs() -> None:
     output = run_benchmark("startup.py", "--rounds", "1", "--demo", "1")
     assert re.search(r"qse-customer --help +\d+ ms .* \d+\.\d\dx +\d+ MiB", output), output
     assert re.search(r"qse-customer demo +\d+\.\d\d s .*peak memory \d+ MiB", output), output
+
+
+def test_demo_benchmark_runs() -> None:
+    output = run_benchmark("demo.py", "--runs", "1")
+    assert re.search(r"qse-customer demo +\d+\.\d\d s .* \d+\.\d\dx +\d+ MiB", output), output
 
 
 @pytest.mark.parametrize("script", sorted(TINY))

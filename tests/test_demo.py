@@ -6,16 +6,24 @@ from __future__ import annotations
 
 import io
 import json
+import random
 import re
+import sqlite3
 import sys
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 import qse_customer as qse
 from qse_customer.cli.main import main
+from qse_customer.core.record import Record
+from qse_customer.core.timestamps import wall_clock
 from qse_customer.demo import generate_lab
+from qse_customer.demo.run import as_they_happened, enter_as_they_happened
 from qse_customer.reports.json_report import report_errors
+from qse_customer.stores.base import StoreBase
 
 SECTIONS = (
     "summary",
@@ -156,3 +164,97 @@ def test_the_readme_shows_the_demo_summary_as_it_is(demo: tuple[Path, str]) -> N
     assert len(shown) == 5
     for line in shown:
         assert line in summary.splitlines(), line
+
+
+def _day_by_day(store: StoreBase, records: list[Record], timezone: str) -> None:
+    """How the demo entered its records before it did so in one transaction: a transaction a
+    day, the store's clock set to the end of that day."""
+    zone = ZoneInfo(timezone)
+    days: dict[date, list[tuple[int, int]]] = {}
+    for number, record in enumerate(records):
+        for count, event in enumerate(record.events, start=1):
+            days.setdefault(wall_clock(event.at, zone).date(), []).append((number, count))
+    reality = store.clock
+    try:
+        for day in sorted(days):
+            close = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+            store.clock = lambda close=close: close  # type: ignore[misc]
+            known = {number: count for number, count in days[day]}
+            store.save_many(
+                records[number].evolve(events=records[number].events[:count])
+                for number, count in known.items()
+            )
+    finally:
+        store.clock = reality
+
+
+def _rows(path: Path) -> list[tuple[object, ...]]:
+    with sqlite3.connect(path) as db:
+        return list(db.execute("SELECT rowid, * FROM qse_records ORDER BY rowid"))
+
+
+def test_entering_the_year_in_one_transaction_stores_what_a_day_at_a_time_did(
+    tmp_path: Path,
+) -> None:
+    # Every byte of every row (rowid, document, seal, stamps, hash chain) is what saving each day
+    # as it ended stored, on the SQLite store and the memory store; the salts of identity
+    # fields come from one seeded source in both, in the order the writes ask for them.
+    lab = generate_lab(2026)
+    records = [r for r in lab.records if r.TYPE in {"complaint", "enquiry", "contract"}][::3]
+    records = records + [r for r in lab.records if r.TYPE == "test_request"][:40]
+    assert any(len(r.events) > 3 for r in records)
+    stored: dict[str, object] = {}
+    for how in ("day by day", "one transaction"):
+        for backend in ("sqlite", "memory"):
+            url = f"sqlite:///{tmp_path / how.replace(' ', '-')}.db"
+            with qse.open_store(url if backend == "sqlite" else "memory://") as store:
+                assert isinstance(store, StoreBase)
+                salts = random.Random(7)
+                store.salt = salts.randbytes  # type: ignore[method-assign]
+                if how == "day by day":
+                    _day_by_day(store, records, lab.calendar.timezone)
+                else:
+                    enter_as_they_happened(store, records, lab.calendar.timezone)
+                if backend == "memory":
+                    assert store.verify() == []
+                    stored[f"{how} {backend}"] = [
+                        qse.to_dict(r)
+                        for tag in ("complaint", "enquiry", "contract", "test_request")
+                        for r in store.stream(tag)
+                    ]
+            if backend == "sqlite":
+                stored[f"{how} {backend}"] = _rows(Path(url.removeprefix("sqlite:///")))
+    assert stored["one transaction sqlite"] == stored["day by day sqlite"]
+    assert stored["one transaction memory"] == stored["day by day memory"]
+
+
+def test_each_record_is_entered_as_it_stood_at_the_end_of_each_day() -> None:
+    lab = generate_lab(2026)
+    zone = ZoneInfo(lab.calendar.timezone)
+    entries = list(as_they_happened(lab.records, lab.calendar.timezone))
+    assert [moment for moment, _ in entries] == sorted(moment for moment, _ in entries)
+    last: dict[str, Record] = {}
+    for moment, record in entries:
+        day = wall_clock(record.events[-1].at, zone).date()
+        assert moment == datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+        before = last.get(record.id)
+        if before is not None:
+            assert record.events[: len(before.events)] == before.events
+            assert wall_clock(record.events[len(before.events) - 1].at, zone).date() < day
+        last[record.id] = record
+    assert {r.id: r for r in lab.records} == last
+
+
+def test_save_as_entered_refuses_what_is_not_a_moment_and_a_record(tmp_path: Path) -> None:
+    lab = generate_lab(2026)
+    record = lab.records[0]
+    with qse.open_store(f"sqlite:///{tmp_path / 'x.db'}") as store:
+        assert isinstance(store, StoreBase)
+        for entries, path in (
+            ([record], "$[0]"),
+            ([(datetime(2026, 1, 1), record)], "$[0][0]"),  # naive
+            ([(datetime(2026, 1, 1, tzinfo=ZoneInfo("UTC")), "C-1")], "$[0][1]"),
+        ):
+            with pytest.raises(qse.ValidationError, match=re.escape(path)):
+                store.save_as_entered(entries)  # type: ignore[arg-type]
+        assert store.count(type(record)) == 0

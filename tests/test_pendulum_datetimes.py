@@ -117,6 +117,16 @@ def fed(checking: Any, t: datetime) -> Any:
     return checking.report()
 
 
+def entered_at(t: datetime, as_: Callable[[datetime], datetime]) -> object:
+    """What a store stamps on records entered as of ``as_(t)`` (and a day later)."""
+    with qse.stores.SQLiteStore(":memory:") as store:
+        first, *_ = records(t)
+        store.save_as_entered(
+            [(as_(t), first.evolve(events=first.events[:1])), (as_(t + BEFORE), first)]
+        )
+        return [e.recorded_at for e in store.load(qse.Complaint, "C-1").events]
+
+
 CALLS: dict[str, Call] = {
     # records and events
     "Event": lambda t, as_: qse.Event("received", as_(t), TECH),
@@ -292,6 +302,7 @@ CALLS: dict[str, Call] = {
         for invitation in survey_backend().distribute(survey(t), ["a@example.org"], at=as_(t))
     ],
     "StoreBase": lambda t, as_: stamped_by(qse.stores.SQLiteStore(":memory:"), t, as_),
+    "StoreBase.save_as_entered": lambda t, as_: entered_at(t, as_),
 }
 
 ELSEWHERE = {"PostgresStore": "def test_a_pendulum_clock_stamps_plain_datetimes("}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,39 +38,40 @@ class DemoRun:
     records: int
 
 
-@frozen
-class _Clock:
-    """A clock that always reads one moment."""
-
-    moment: datetime
-
-    def __call__(self) -> datetime:
-        return self.moment
-
-
-def enter_as_they_happened(store: StoreBase, records: Sequence[Record], timezone: str) -> None:
-    """Save ``records`` as a lab would have entered them over the year: day by day, each event
-    at the end of the day it happened (the store's clock set to it), so that every event
-    carries a ``recorded_at`` and a report for any past day sees what was known then."""
+def as_they_happened(records: Sequence[Record], timezone: str) -> Iterator[tuple[datetime, Record]]:
+    """``records`` as a lab would have entered them over the year, day by day: for each day in
+    order, each record as it stood at the end of that day (its events up to the last one that
+    happened that day), paired with that end of day (midnight after it, in ``timezone``)."""
     zone = ZoneInfo(timezone)
     days: dict[date, list[tuple[int, int]]] = {}
     for number, record in enumerate(records):
         for count, event in enumerate(record.events, start=1):
             days.setdefault(wall_clock(event.at, zone).date(), []).append((number, count))
-    reality = store.clock
-    try:
-        for day in sorted(days):
-            close = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
-            store.clock = _Clock(close)
-            known = {number: count for number, count in days[day]}
-            store.save_many(
-                records[number].evolve(events=records[number].events[:count])
-                if count < len(records[number].events)
-                else records[number]
-                for number, count in known.items()
-            )
-    finally:
-        store.clock = reality
+    # Each record as entered so far: the next day's state appends to it (checking only the new
+    # events) rather than building the record again from all of its events.
+    entered: dict[int, Record] = {}
+    for day in sorted(days):
+        close = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+        known = {number: count for number, count in days[day]}
+        for number, count in known.items():
+            record, before = records[number], entered.get(number)
+            if count == len(record.events):
+                state = record
+            elif before is None:
+                state = record.evolve(events=record.events[:count])
+            else:
+                state = before.with_events(record.events[len(before.events) : count])
+            entered[number] = state
+            yield close, state
+
+
+def enter_as_they_happened(store: StoreBase, records: Sequence[Record], timezone: str) -> None:
+    """Save ``records`` as a lab would have entered them over the year: day by day, each event
+    at the end of the day it happened (stamped so, as if the store's clock read it then), so
+    that every event carries a ``recorded_at`` and a report for any past day sees what was known
+    then. One transaction: every row, stamp and hash chain is what saving each day as it ended
+    would have made."""
+    store.save_as_entered(as_they_happened(records, timezone))
 
 
 def run_demo(

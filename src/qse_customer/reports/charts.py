@@ -35,6 +35,7 @@ _STYLE = {
 }
 _PROLOGUE = re.compile(r"^.*?(?=<svg)", re.DOTALL)
 _METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
+_SIZE = re.compile(r'width="[^"]*" height="[^"]*" viewBox="[^"]*"')
 
 
 @cache
@@ -42,6 +43,8 @@ def _matplotlib() -> Any | None:
     """matplotlib, or None if it is not installed."""
     try:
         import matplotlib
+        import matplotlib.backends.backend_mixed
+        import matplotlib.backends.backend_svg
         import matplotlib.figure
     except ImportError:
         return None
@@ -54,19 +57,50 @@ def charts_available() -> bool:
 
 
 def _draw(size: tuple[float, float], paint: Callable[[Any], None], label: str) -> str | None:
-    """An ``<svg>`` of one figure of ``size`` inches whose axes ``paint`` draws on."""
+    """An ``<svg>`` of one figure of ``size`` inches whose axes ``paint`` draws on, cropped to
+    what is drawn (as ``savefig(bbox_inches="tight")`` crops)."""
     matplotlib = _matplotlib()
     if matplotlib is None:
         return None
-    buffer = io.StringIO()
     with matplotlib.rc_context(_STYLE), warnings.catch_warnings():
         # Text is kept as text, so a glyph matplotlib's fonts lack is still drawn by the browser.
         warnings.filterwarnings("ignore", "Glyph .* missing from font", UserWarning)
         figure = matplotlib.figure.Figure(figsize=size)
         paint(figure.subplots())
-        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    text = _METADATA.sub("", _PROLOGUE.sub("", buffer.getvalue(), count=1))
+        text = _svg(matplotlib, figure)
+    text = _METADATA.sub("", _PROLOGUE.sub("", text, count=1))
     return text.replace("<svg ", f'<svg role="img" aria-label="{html.escape(label)}" ', 1)
+
+
+def _svg(matplotlib: Any, figure: Any) -> str:
+    """``figure`` as SVG, drawn once, cropped by its ``viewBox`` to its tight bounding box and
+    the ``savefig.pad_inches`` around it.
+
+    ``savefig(bbox_inches="tight")`` draws a figure twice (once to measure it, once, moved, to
+    write it) and measures its text twice; here the figure is drawn as ``savefig`` would at its
+    full size, measured with the same renderer and cropped, which looks the same."""
+    backends = matplotlib.backends
+    buffer = io.StringIO()
+    dpi = figure.dpi
+    figure.dpi = 72  # what savefig draws an SVG at: a pixel is a point
+    width, height = figure.get_size_inches()
+    vector = backends.backend_svg.RendererSVG(
+        width * 72, height * 72, buffer, image_dpi=dpi, metadata={"Date": None}
+    )
+    renderer = backends.backend_mixed.MixedModeRenderer(figure, width, height, dpi, vector)
+    figure.draw(renderer)
+    renderer.finalize()
+    box = figure.get_tightbbox(renderer).padded(matplotlib.rcParams["savefig.pad_inches"])
+    figure.dpi = dpi
+    # The box is in inches from the bottom left; an SVG counts points from the top left.
+    left, top, wide, high = (_points(v) for v in (box.x0, height - box.y1, box.width, box.height))
+    crop = f'width="{wide}pt" height="{high}pt" viewBox="{left} {top} {wide} {high}"'
+    return _SIZE.sub(crop, buffer.getvalue(), count=1)
+
+
+def _points(inches: float) -> str:
+    """A length in inches as points, written as matplotlib writes an SVG's size."""
+    return f"{inches * 72:f}".rstrip("0").rstrip(".")
 
 
 def compliance_chart(rules: Sequence[dict[str, Any]], title: str) -> str | None:

@@ -404,6 +404,50 @@ class StoreBase(ABC):
         self._apply(_checked_records(records), _key, counted)
         return given[0]
 
+    def save_as_entered(self, entries: Iterable[tuple[datetime, Record]]) -> int:
+        """Save each record of ``(moment, record)`` pairs as :meth:`save` would have at
+        ``moment``: its new events are stamped with ``moment`` for ``recorded_at`` where the
+        store's clock would be read (a moment before the record's last stamp stamps with that
+        stamp, as a clock that went back would). All in one transaction; returns how many
+        records were given.
+
+        For a history that was entered over time and is saved now in one go (a migration that
+        knows when each event was entered, the demo's year of records): every stored row, its
+        stamps and its hash chain are what saving each record at its moment would have made.
+        """
+        self._check_open()
+        given = [0]
+
+        def checked(
+            entries: Iterable[tuple[datetime, Record]],
+        ) -> Iterator[tuple[datetime, Record]]:
+            for index, entry in enumerate(entries):
+                if not isinstance(entry, tuple) or len(entry) != 2:
+                    raise ValidationError.single(
+                        f"$[{index}]", f"expected a (moment, record) pair, got {entry!r}"
+                    )
+                moment, record = entry
+                if not isinstance(moment, datetime) or moment.utcoffset() is None:
+                    raise ValidationError.single(
+                        f"$[{index}][0]", f"expected a timezone-aware datetime, got {moment!r}"
+                    )
+                if not isinstance(record, Record) or RECORD_TYPES.get(record.TYPE) is not type(
+                    record
+                ):
+                    raise ValidationError.single(
+                        f"$[{index}][1]",
+                        f"expected a record of a known type, got {type(record).__name__}",
+                    )
+                yield plain_utc(moment), record
+
+        def counted(entry: tuple[datetime, Record], stored: Stored | None) -> Writing | None:
+            given[0] += 1
+            moment, record = entry
+            return self._grow(record, stored, now=moment)
+
+        self._apply(checked(entries), lambda entry: _key(entry[1]), counted)
+        return given[0]
+
     @overload
     def load(self, record_type: type[R], id: str) -> R: ...
     @overload
@@ -579,10 +623,13 @@ class StoreBase(ABC):
         self._apply([None], lambda _: key, apply)
         return result[0]
 
-    def _grow(self, record: Record, stored: Stored | None) -> Writing | None:
-        """What saving ``record`` writes over ``stored`` (only new events), or a refusal."""
+    def _grow(
+        self, record: Record, stored: Stored | None, *, now: datetime | None = None
+    ) -> Writing | None:
+        """What saving ``record`` writes over ``stored`` (only new events), or a refusal; new
+        events are stamped ``now`` (UTC) if given, else by the store's clock."""
         if stored is None:
-            return self._extend(None, record)
+            return self._extend(None, record, now=now)
         old = stored.record
         _check_same_record(old, record)
         given, kept = record.events, old.events
@@ -607,15 +654,24 @@ class StoreBase(ABC):
                 )
         if len(given) == len(kept):
             return None
-        return self._extend(stored, old.with_events(given[len(kept) :]))
+        return self._extend(stored, old.with_events(given[len(kept) :]), now=now)
 
-    def _extend(self, stored: Stored | None, record: Record, *, stamp: bool = True) -> Writing:
+    def _extend(
+        self,
+        stored: Stored | None,
+        record: Record,
+        *,
+        stamp: bool = True,
+        now: datetime | None = None,
+    ) -> Writing:
         """``record`` with its events after the stored ones stamped (or, without ``stamp``,
-        left unstamped), and its evidence."""
+        left unstamped), and its evidence; the stamp is ``now`` (UTC) if given, else the store's
+        clock."""
         count = len(stored.record.events) if stored is not None else 0
         events = record.events
         last = events[count - 1].recorded_at if count else None
-        now = self._now()
+        if now is None:
+            now = self._now()
         when = (now if last is None or now > last else last) if stamp else None
         stamped = (*events[:count], *(_stamped(event, when) for event in events[count:]))
         new = _with_events(record, stamped)

@@ -346,14 +346,16 @@ class SQLiteStore(SQLStoreBase):
             while batch := list(islice(iterator, self.batch_size)):
                 keys = [key(item) for item in batch]
                 stored = self._stored(db, keys)
-                rows = []
+                # A record written more than once in a batch: its row holds the last writing
+                # (each one chains from the one before), in the place of its first.
+                written: dict[tuple[str, str], Writing] = {}
                 for item, item_key in zip(batch, keys, strict=True):
                     writing = change(item, stored.get(item_key))
                     if writing is not None:
-                        rows.append(_row(writing))
+                        written[item_key] = writing
                         stored[item_key] = Stored(writing.record, writing.evidence)
-                if rows:
-                    db.executemany(_UPSERT, rows)
+                if written:
+                    db.executemany(_UPSERT, [_row(writing) for writing in written.values()])
 
     def _stored(
         self, db: sqlite3.Connection, keys: list[tuple[str, str]]
