@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache
@@ -83,13 +82,15 @@ def _load_fast() -> Callable[[str], Any] | None:
     except ImportError:
         return None
     loads = orjson.loads
-    long_number = re.compile(r"\d{19}").search
+    zeros = bytes.maketrans(b"123456789", b"000000000")
+    long_number = b"0" * 19
 
     def load_fast(document: str) -> Any:
-        # orjson reads an integer beyond 64 bits as a float: such a document (or one with a
-        # long run of digits in a text) is read by the standard library instead.
-        if long_number(document) is None:
-            return loads(document)
+        # orjson reads an integer beyond 64 bits as a float: a document with a run of 19
+        # digits (a number that long, or digits in a text) is read by the standard library.
+        data = document.encode("utf-8")
+        if long_number not in data.translate(zeros):
+            return loads(data)
         return load_plain(document)
 
     return load_fast
