@@ -134,3 +134,29 @@ def test_a_measurement_with_a_huge_whole_number_reads_back_exactly() -> None:
     (back,) = record_codec.decode_rows(record.TYPE, [row], "test", None)
     assert back == record
     assert back.attributes["serial"] == 123456789012345678901234567890
+
+
+@given(records())
+def test_the_fast_writer_gives_the_standard_librarys_bytes(record: Record) -> None:
+    """With the ``fast`` extra a document is written by orjson when that gives exactly the
+    standard library's bytes, by the standard library otherwise: the stored rows (and their
+    seals and chain) never depend on the extra."""
+    pytest.importorskip("orjson")
+    assert record_codec.dumps is not record_codec.dump_plain
+    document = record_codec.unstructure(record)
+    assert record_codec.dumps(document) == record_codec.dump_plain(document)
+
+
+@given(
+    st.one_of(
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.integers(-(10**30), 10**30),
+        st.text(max_size=8),
+        st.none(),
+        st.booleans(),
+    )
+)
+def test_the_fast_writer_spells_every_value_as_the_standard_library(value: Any) -> None:
+    pytest.importorskip("orjson")
+    for document in ({"v": value, "list": [value, {"k": value}]}, {"é": value}):
+        assert record_codec.dumps(document) == json.dumps(document, separators=(",", ":"))
