@@ -5,7 +5,7 @@ Times are real spreadsheet dates: the lab's wall clock (a workbook has no time z
 column's heading and the ``about`` sheet name the zone). Every text cell is a string cell,
 never a formula: text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is
 also marked "quote prefix", as if typed after an apostrophe, so editing the cell in Excel keeps it
-text. Numbers stay numbers.
+text. Numbers stay numbers. A carriage return becomes a line feed (XML reads it so).
 """
 
 from __future__ import annotations
@@ -47,12 +47,19 @@ def _openpyxl() -> Any:
     return openpyxl
 
 
+def xlsx_text(text: str) -> str:
+    """``text`` as a workbook holds it: characters no XLSX can hold escaped (:func:`.writable`),
+    and a carriage return (alone or before a line feed) a line feed, as every XML reader reads
+    it anyway."""
+    return writable(text).replace("\r\n", "\n").replace("\r", "\n")
+
+
 def text_cell(sheet: Any, text: str) -> Any:
     """A cell of ``sheet`` holding ``text`` as text: never a formula or an error value (openpyxl
     would make ``=...`` a formula and ``#N/A`` an error)."""
     from openpyxl.cell import WriteOnlyCell
 
-    cell = WriteOnlyCell(sheet, value=writable(text))
+    cell = WriteOnlyCell(sheet, value=xlsx_text(text))
     cell.data_type = "s"
     if formula_like(cell.value):
         cell.quotePrefix = True
