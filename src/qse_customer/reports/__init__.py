@@ -51,9 +51,9 @@ __getattr__ = lazy_exports(
 
 __all__ = [
     "CHARTS_HINT",
-    "TABLE_NAMES",
     "REPORT_KIND",
     "REPORT_VERSION",
+    "TABLE_NAMES",
     "build_report",
     "charts_available",
     "check_rulesets",
