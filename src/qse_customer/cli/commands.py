@@ -20,7 +20,10 @@ COMMANDS: Final[dict[str, tuple[str, str]]] = {
         "check every stored record and its hash chain (finds edits made behind its back)",
     ),
     "import": ("transfer", "import records from JSON lines into a store, all or nothing"),
-    "export": ("transfer", "export records from a store as JSON lines"),
+    "export": (
+        "transfer",
+        "export records as JSON lines, or the report's tables as CSV or XLSX",
+    ),
     "notify": ("notify", "send notifications of new breaches and at-risk deadlines"),
     "explain": ("explain", "show how one rule judged one record, step by step"),
 }

@@ -51,12 +51,14 @@ def add_store(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_rulesets(parser: argparse.ArgumentParser, *, contracts: bool = True) -> None:
+def add_rulesets(
+    parser: argparse.ArgumentParser, *, contracts: bool = True, required: bool = True
+) -> None:
     """``--ruleset NAME|PATH`` (repeatable) and ``--contracts``."""
     parser.add_argument(
         "--ruleset",
         action="append",
-        required=True,
+        required=required,
         metavar="NAME|PATH",
         help="a shipped ruleset (qse2-responsibility, customer-service-standards, "
         "complaints-handling, improvement-referrals) or a ruleset file; repeat for several "

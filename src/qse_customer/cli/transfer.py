@@ -17,11 +17,21 @@ from ..core.record_types import RECORD_TYPES
 from ..core.redaction import redact_url
 from ..core.serialisation import from_dict, to_dict, to_json
 from ..reports._terminal import printable_json
+from ..reports.tables import TABLE_NAMES
 from ..stores._opening import open_store
 from ..stores.errors import HistoryRewriteError, RecordNotFoundError
 from ..stores.protocol import Store
 from .commands import summary
-from .common import InputError, add_store, existing_store, output, say
+from .common import (
+    InputError,
+    add_at,
+    add_calendar,
+    add_rulesets,
+    add_store,
+    existing_store,
+    output,
+    say,
+)
 from .documents import record_problems, stream_documents
 from .parsing import EXIT_BAD_INPUT, EXIT_OK, HelpFormatter
 
@@ -38,13 +48,22 @@ example:
 """
 
 EXPORT_EXAMPLE = """\
-One record a line, in the library's JSON (the same as qse_customer.to_json). An anonymous
-complaint carries no submitter: the record never holds one. Its summary and event notes (the
-complainant's own words) are left out unless --include-anonymous-text is given: give it for a
-backup that must restore everything, and keep that file as confidential as the store.
+--format jsonl (the default): one record a line, in the library's JSON (the same as
+qse_customer.to_json). An anonymous complaint carries no submitter: the record never holds one.
+Its summary and event notes (the complainant's own words) are left out unless
+--include-anonymous-text is given: give it for a backup that must restore everything, and keep
+that file as confidential as the store.
 
-example:
+--format csv|xlsx: the report's tables (about, compliance, breaches, at_risk, surveys,
+complaints), made from the same report as qse-customer check, with its privacy and small-cell
+rules; XLSX has a sheet a table (needs pip install 'qse-customer[xlsx]'), CSV a file a table
+in the --output folder (or one --table to a file or stdout). Times are on the lab's wall clock;
+text a spreadsheet would run as a formula is written as text. Exit code 0 whatever was breached.
+
+examples:
   qse-customer export --store sqlite:///lab.db --type complaint --output complaints.jsonl
+  qse-customer export --store sqlite:///lab.db --format xlsx --ruleset qse2-responsibility \\
+      --ruleset customer-service-standards --at 2026-03-18T14:30 --output focus.xlsx
 """
 
 
@@ -71,20 +90,58 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     exporter = commands.add_parser(
         "export",
         help=summary("export"),
-        description="Write every record of the store (or of one type) as JSON lines.",
+        description="Write every record of the store (or of one type) as JSON lines, or the "
+        "report's tables (compliance per rule, the breach register, at-risk items, survey "
+        "results, complaints by group) as CSV or an XLSX workbook.",
         epilog=EXPORT_EXAMPLE,
         formatter_class=HelpFormatter,
     )
     add_store(exporter)
     exporter.add_argument(
+        "--format",
+        choices=("jsonl", "csv", "xlsx"),
+        default="jsonl",
+        help="jsonl: the records (default); csv, xlsx: the report's tables",
+    )
+    exporter.add_argument(
         "--type", choices=sorted(RECORD_TYPES), help="only records of this type (default: all)"
     )
-    exporter.add_argument("--output", metavar="FILE", help="default: stdout")
+    exporter.add_argument(
+        "--output",
+        metavar="FILE|DIR",
+        help="default: stdout (jsonl, or csv of one --table); csv of several tables: a folder, "
+        "one NAME.csv a table; xlsx: the workbook (required)",
+    )
     exporter.add_argument(
         "--include-anonymous-text",
         action="store_true",
         help="include the summary and event notes of anonymous complaints (default: left out)",
     )
+    tables = exporter.add_argument_group(
+        "the report's tables (--format csv|xlsx)",
+        "the report is made as qse-customer check makes it",
+    )
+    tables.add_argument(
+        "--table",
+        action="append",
+        choices=TABLE_NAMES,
+        help="only this table; repeat for several (default: every table)",
+    )
+    add_rulesets(exporter, required=False)
+    add_at(exporter)
+    tables.add_argument(
+        "--small-cell-threshold",
+        metavar="N",
+        type=int,
+        help="as for check (default: 5)",
+    )
+    tables.add_argument(
+        "--max-findings",
+        metavar="N",
+        type=int,
+        help="as for check (default: 10000)",
+    )
+    add_calendar(exporter)
     exporter.set_defaults(run=run_export)
 
 
@@ -238,8 +295,28 @@ def run_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+_TABLE_OPTIONS = ("table", "ruleset", "at", "contracts")
+_JSONL_OPTIONS = ("type", "include_anonymous_text")
+
+
+def _refuse_options_of_the_other_format(args: argparse.Namespace) -> None:
+    wrong = _JSONL_OPTIONS if args.format != "jsonl" else _TABLE_OPTIONS
+    for name in wrong:
+        if getattr(args, name, None):
+            other = "jsonl" if args.format != "jsonl" else "csv or xlsx"
+            raise InputError(
+                f"--{name.replace('_', '-')} is an option of --format {other}, not of "
+                f"--format {args.format}"
+            )
+
+
 def run_export(args: argparse.Namespace) -> int:
-    """Write the records as JSON lines."""
+    """Write the records as JSON lines, or the report's tables as CSV or XLSX."""
+    _refuse_options_of_the_other_format(args)
+    if args.format != "jsonl":
+        from .export_tables import run_tables  # the report: imported when used
+
+        return run_tables(args)
     tags = [args.type] if args.type else sorted(RECORD_TYPES)
     count = withheld = 0
     with existing_store(args.store) as store, output(args.output) as stream:

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from os import PathLike
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
@@ -63,6 +63,25 @@ def replacing(path: str | PathLike[str]) -> Iterator[TextIO]:
     temporary, fd = _temporary_beside(target)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    _fsync_directory(target.parent)
+
+
+@contextmanager
+def replacing_bytes(path: str | PathLike[str]) -> Iterator[BinaryIO]:
+    """As :func:`replacing`, a binary stream (a workbook, an archive)."""
+    target = Path(os.path.realpath(path))
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "it is a folder", str(path))
+    temporary, fd = _temporary_beside(target)
+    try:
+        with os.fdopen(fd, "wb") as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
