@@ -11,14 +11,22 @@ from ._common import (
     questionnaire_url,
 )
 from .questionnaire import instrument_from_questionnaire, instrument_to_questionnaire
+from .response import (
+    canonical,
+    response_from_questionnaire_response,
+    response_to_questionnaire_response,
+)
 
 __all__ = [
     "DEFAULT_BASE",
     "EXTENSION_BASE",
     "INSTRUMENT_IDENTIFIER",
     "answer_system",
+    "canonical",
     "extension_url",
     "instrument_from_questionnaire",
     "instrument_to_questionnaire",
     "questionnaire_url",
+    "response_from_questionnaire_response",
+    "response_to_questionnaire_response",
 ]
