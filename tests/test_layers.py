@@ -23,6 +23,7 @@ ALLOWED: dict[str, set[str]] = {
     "survey_backends": {"core", "analysis", "plugins"},
     "review": {"core", "analysis", "rules"},
     "reports": {"core", "analysis", "rules", "review"},
+    "fhir": {"core", "analysis"},
     "testing": {"core", "analysis", "rules", "plugins", "stores", "notifiers", "survey_backends"},
 }
 
