@@ -1,6 +1,7 @@
-"""FHIR R4 for survey instruments and responses: ``Questionnaire`` and ``QuestionnaireResponse``
-as plain JSON dicts (the library needs no FHIR package; docs/fhir.md has the mapping, the
-extensions it defines and a worked example)."""
+"""FHIR R4 for survey instruments and responses (``Questionnaire``, ``QuestionnaireResponse``)
+and for complaints and enquiries (``Communication``/``Task`` pairs in a Bundle), as plain JSON
+dicts (the library needs no FHIR package; docs/fhir.md has the mappings, the extensions they
+define and worked examples)."""
 
 from ._common import (
     DEFAULT_BASE,
@@ -10,6 +11,7 @@ from ._common import (
     extension_url,
     questionnaire_url,
 )
+from .communication import TASK_STATUS, record_from_fhir, record_to_fhir, resource_ids
 from .questionnaire import instrument_from_questionnaire, instrument_to_questionnaire
 from .response import (
     canonical,
@@ -21,12 +23,16 @@ __all__ = [
     "DEFAULT_BASE",
     "EXTENSION_BASE",
     "INSTRUMENT_IDENTIFIER",
+    "TASK_STATUS",
     "answer_system",
     "canonical",
     "extension_url",
     "instrument_from_questionnaire",
     "instrument_to_questionnaire",
     "questionnaire_url",
+    "record_from_fhir",
+    "record_to_fhir",
+    "resource_ids",
     "response_from_questionnaire_response",
     "response_to_questionnaire_response",
 ]
