@@ -20,7 +20,14 @@ pytestmark = pytest.mark.slow  # builds the documentation with mkdocs
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 # Pages whose Python examples run in order, each page in its own namespace.
-TESTED_PAGES = ("quickstart.md", "concepts.md", "records.md", "rules.md", "findings.md")
+TESTED_PAGES = (
+    "quickstart.md",
+    "concepts.md",
+    "records.md",
+    "rules.md",
+    "findings.md",
+    "fhir.md",
+)
 
 
 @pytest.fixture(scope="module")
