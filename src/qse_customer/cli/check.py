@@ -6,24 +6,19 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from ..core.redaction import redact_url
-from ..reports.content import MAX_FINDINGS, breached, build_report
+from ..reports.content import MAX_FINDINGS, breached
 from ..reports.html import render_html
 from ..reports.json_report import render_json
 from ..reports.text import render_text
 from ..review.small_cells import SMALL_CELL_THRESHOLD
+from ._report import report_from
 from .commands import summary
 from .common import (
     add_at,
     add_calendar,
     add_rulesets,
     add_store,
-    calendar_from,
-    existing_store,
     output,
-    parse_at,
-    progress_printer,
-    rulesets_from,
 )
 from .parsing import EXIT_FOUND, EXIT_OK, HelpFormatter
 
@@ -78,23 +73,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def run(args: argparse.Namespace) -> int:
     """Check, write the report, and exit 1 if anything is breached."""
-    calendar = calendar_from(args)
-    at = parse_at(args.at, calendar)
-    with existing_store(args.store) as store:
-        rulesets = rulesets_from(
-            args.ruleset, store, args.contracts, at, extends_from=args.extends_from
-        )
-        report = build_report(
-            store.stream,
-            rulesets,
-            calendar=calendar,
-            at=at,
-            title="Customer focus report",
-            source=redact_url(args.store),
-            progress=progress_printer(),
-            small_cell_threshold=args.small_cell_threshold,
-            max_findings=args.max_findings,
-        )
+    report = report_from(
+        args, small_cell_threshold=args.small_cell_threshold, max_findings=args.max_findings
+    )
     renderers: dict[str, Callable[[dict[str, Any]], str]] = {
         "text": render_text,
         "json": render_json,

@@ -11,20 +11,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..core.redaction import redact_url
 from ..reports._atomic_file import replacing, replacing_bytes
 from ..reports._csv import write_csv
-from ..reports.content import MAX_FINDINGS, build_report
+from ..reports.content import MAX_FINDINGS
 from ..reports.tables import TABLE_NAMES, Table, report_tables
 from ..review.small_cells import SMALL_CELL_THRESHOLD
+from ._report import report_from
 from .common import (
     InputError,
-    calendar_from,
-    existing_store,
     output,
-    parse_at,
-    progress_printer,
-    rulesets_from,
     say,
 )
 from .parsing import EXIT_OK
@@ -36,27 +31,13 @@ def _tables(args: argparse.Namespace) -> list[Table]:
             f"--format {args.format} exports the report's tables: give the rulesets to judge "
             "by with --ruleset (as for qse-customer check)"
         )
-    calendar = calendar_from(args)
-    at = parse_at(args.at, calendar)
-    with existing_store(args.store) as store:
-        rulesets = rulesets_from(
-            args.ruleset, store, args.contracts, at, extends_from=args.extends_from
-        )
-        report = build_report(
-            store.stream,
-            rulesets,
-            calendar=calendar,
-            at=at,
-            title="Customer focus report",
-            source=redact_url(args.store),
-            progress=progress_printer(),
-            small_cell_threshold=(
-                SMALL_CELL_THRESHOLD
-                if args.small_cell_threshold is None
-                else args.small_cell_threshold
-            ),
-            max_findings=MAX_FINDINGS if args.max_findings is None else args.max_findings,
-        )
+    report = report_from(
+        args,
+        small_cell_threshold=(
+            SMALL_CELL_THRESHOLD if args.small_cell_threshold is None else args.small_cell_threshold
+        ),
+        max_findings=MAX_FINDINGS if args.max_findings is None else args.max_findings,
+    )
     return report_tables(report, args.table or TABLE_NAMES)
 
 

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from os import PathLike
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import IO, Any, BinaryIO, TextIO, cast
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
@@ -57,31 +57,26 @@ def _fsync_directory(directory: Path) -> None:
 def replacing(path: str | PathLike[str]) -> Iterator[TextIO]:
     """A text stream whose contents replace the file at ``path`` when the block ends normally;
     if the block raises, ``path`` is left as it was and nothing else remains."""
-    target = Path(os.path.realpath(path))
-    if target.is_dir():
-        raise IsADirectoryError(errno.EISDIR, "it is a folder", str(path))
-    temporary, fd = _temporary_beside(target)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    _fsync_directory(target.parent)
+    with _replacing(path, binary=False) as handle:
+        yield cast(TextIO, handle)
 
 
 @contextmanager
 def replacing_bytes(path: str | PathLike[str]) -> Iterator[BinaryIO]:
     """As :func:`replacing`, a binary stream (a workbook, an archive)."""
+    with _replacing(path, binary=True) as handle:
+        yield cast(BinaryIO, handle)
+
+
+@contextmanager
+def _replacing(path: str | PathLike[str], *, binary: bool) -> Iterator[IO[Any]]:
     target = Path(os.path.realpath(path))
     if target.is_dir():
         raise IsADirectoryError(errno.EISDIR, "it is a folder", str(path))
     temporary, fd = _temporary_beside(target)
     try:
-        with os.fdopen(fd, "wb") as handle:
+        opened = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
+        with opened as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
