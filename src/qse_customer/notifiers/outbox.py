@@ -25,6 +25,7 @@ from pathlib import Path
 
 from attrs import frozen
 
+from ..core._files import fsync_directory
 from ..core.errors import FieldError, ValidationError
 from ..plugins.markers import hookimpl
 from .notification import Notification
@@ -66,7 +67,7 @@ class FileOutboxNotifier:
             finally:
                 os.close(fd)
             if created:
-                _fsync_directory(self.path.parent)
+                fsync_directory(self.path.parent)
 
     def read(self) -> OutboxContents:
         """The notifications in the outbox file, in the order they were written."""
@@ -90,20 +91,6 @@ def _open_outbox(path: Path, flags: int) -> int:
         os.close(fd)
         raise OSError(errno.EINVAL, "the outbox is not a regular file", str(path))
     return fd
-
-
-def _fsync_directory(directory: Path) -> None:
-    # A new file's name is on disk only once its directory is synced too.
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def read_outbox(path: str | PathLike[str]) -> OutboxContents:

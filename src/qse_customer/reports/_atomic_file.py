@@ -19,6 +19,8 @@ from os import PathLike
 from pathlib import Path
 from typing import IO, Any, BinaryIO, TextIO, cast
 
+from ..core._files import fsync_directory
+
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
@@ -38,19 +40,6 @@ def _temporary_beside(target: Path) -> tuple[Path, int]:
         if mode != 0o666:
             os.fchmod(fd, mode)  # the umask applied to the existing file's mode too
         return temporary, fd
-
-
-def _fsync_directory(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 @contextmanager
@@ -84,7 +73,7 @@ def _replacing(path: str | PathLike[str], *, binary: bool) -> Iterator[IO[Any]]:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    _fsync_directory(target.parent)
+    fsync_directory(target.parent)
 
 
 def write_text(path: str | PathLike[str], text: str) -> None:

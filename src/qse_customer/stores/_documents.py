@@ -71,18 +71,29 @@ _json_encode = json.JSONEncoder(separators=(",", ":")).encode
 _json_scan = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]  # typeshed: a class
 
 
+_DIGITS_AS_ZEROS = bytes.maketrans(b"123456789", b"000000000")
+"""Every digit as ``0``: a run of digits, whatever they are, becomes one substring to look for."""
+
+
+def _orjson() -> Any:
+    """orjson (the ``fast`` extra), or None."""
+    try:
+        import orjson
+    except ImportError:
+        return None
+    return orjson
+
+
 def load_plain(document: str) -> Any:
     """A stored document's JSON types, through the standard library's scanner."""
     return _json_scan(document, 0)[0]
 
 
-def _load_fast() -> Callable[[str], Any] | None:
-    try:
-        import orjson
-    except ImportError:
+def _load_fast(orjson: Any) -> Callable[[str], Any] | None:
+    if orjson is None:
         return None
     loads = orjson.loads
-    zeros = bytes.maketrans(b"123456789", b"000000000")
+    zeros = _DIGITS_AS_ZEROS
     long_number = b"0" * 19
 
     def load_fast(document: str) -> Any:
@@ -96,7 +107,7 @@ def _load_fast() -> Callable[[str], Any] | None:
     return load_fast
 
 
-load_document: Callable[[str], Any] = _load_fast() or load_plain
+load_document: Callable[[str], Any] = _load_fast(_orjson()) or load_plain
 """How a sealed document is read: through orjson with the ``fast`` extra (twice as fast; the
 same values, a property holds it), the standard library otherwise."""
 
@@ -113,19 +124,17 @@ def dump_plain(document: dict[str, Any]) -> str:
     return _json_encode(document)
 
 
-def _dump_fast() -> Callable[[dict[str, Any]], str] | None:
-    try:
-        import orjson
-    except ImportError:
+def _dump_fast(orjson: Any) -> Callable[[dict[str, Any]], str] | None:
+    if orjson is None:
         return None
     orjson_dumps = orjson.dumps
-    zeros = bytes.maketrans(b"123456789", b"000000000")
+    zeros = _DIGITS_AS_ZEROS
 
     def dump_fast(document: dict[str, Any]) -> str:
         # The standard library's bytes exactly: orjson's when they are ASCII (the library
         # escapes non-ASCII text) with no float written another way, its own otherwise.
         try:
-            data = orjson_dumps(document)
+            data: bytes = orjson_dumps(document)
         except TypeError:  # beyond orjson: integers past 64 bits, lone surrogates
             return _json_encode(document)
         # orjson spells a float below 1e-4 or from 1e16 otherwise (0.00001 and 1e16 for
@@ -138,7 +147,7 @@ def _dump_fast() -> Callable[[dict[str, Any]], str] | None:
     return dump_fast
 
 
-dumps: Callable[[dict[str, Any]], str] = _dump_fast() or dump_plain
+dumps: Callable[[dict[str, Any]], str] = _dump_fast(_orjson()) or dump_plain
 """A document as stored: compact JSON, byte for byte what the standard library writes
 (``separators=(",", ":")``, non-ASCII escaped); through orjson with the ``fast`` extra (a
 property holds the two to the same bytes)."""
