@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 import qse_customer as qse
 from qse_customer.testing import strategies as qst
@@ -120,3 +122,59 @@ def test_offsets_are_normalised_to_utc():
     document["events"][0]["at"] = "2026-07-01T09:00:00+01:00"
     record = qse.from_dict(document)
     assert record.events[0].at == datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
+
+
+# -- the converter's shortcuts (remembered actors, direct optional and tuple hooks) -------------
+
+_ACTOR_VALUES = st.one_of(
+    st.sampled_from(["T-1", "Ada", "technologist", "quality_manager", "", "  ", "nobody"]),
+    st.none(),
+    st.integers(-2, 2),
+    st.lists(st.just("x"), max_size=1),
+)
+
+
+@given(
+    st.lists(
+        st.dictionaries(st.sampled_from(["id", "name", "role", "extra"]), _ACTOR_VALUES),
+        max_size=12,
+    )
+)
+def test_remembered_actors_structure_as_cattrs_does(documents: list[dict[str, object]]) -> None:
+    """Every actor document gives what cattrs' own generated hook gives, the same object value
+    or the same error, however often it was seen before."""
+    from qse_customer.core.roles import Actor
+    from qse_customer.core.serialisation import _field_errors, converter
+
+    plain = converter.gen_structure_attrs_fromdict(Actor)
+
+    def outcome(structure: Any, document: dict[str, object]) -> object:
+        try:
+            return structure(dict(document))
+        except Exception as error:
+            return [(e.path, e.message) for e in _field_errors(error)]
+
+    for document in documents * 2:
+        remembered = outcome(lambda d: converter.structure(d, Actor), document)
+        assert remembered == outcome(plain, document)
+
+
+@given(
+    qst.records(),
+    st.integers(0, 5),
+    st.sampled_from([("kind", "Not Snake"), ("at", "yesterday"), ("actor", 12)]),
+)
+def test_event_tuple_errors_name_the_index(
+    record: Any, index: int, change: tuple[str, object]
+) -> None:
+    """A bad event is reported at its index, as cattrs' own tuple handler reports it."""
+    document = qse.to_dict(record)
+    events = document["events"]
+    if not events:
+        return
+    index %= len(events)
+    field, value = change
+    events[index] = {**events[index], field: value}
+    with pytest.raises(qse.ValidationError) as raised:
+        qse.from_dict(document, validate=False)
+    assert any(e.path.startswith(f"$.events[{index}]") for e in raised.value.errors)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from enum import Enum
-from typing import Any, cast
+from types import NoneType, UnionType
+from typing import Any, Union, cast, get_args, get_origin
 
 import cattrs
 from cattrs.errors import ClassValidationError, IterableValidationError, IterableValidationNote
@@ -17,6 +18,7 @@ from cattrs.strategies import configure_tagged_union
 from .errors import FieldError, TransitionError, ValidationError, json_problem
 from .record import Record
 from .record_types import RECORD_TYPES, AnyRecord
+from .roles import Actor
 from .schema import validate_record_document
 from .survey import Answer
 
@@ -43,6 +45,73 @@ def _structure_date(value: Any, _: type) -> date:
     return date.fromisoformat(value)
 
 
+_ACTOR_MEMO_LIMIT = 4096
+
+
+def _remembered_actors(converter: cattrs.Converter) -> None:
+    """Structure each distinct actor once: a lab's events name the same few people thousands of
+    times, and an :class:`Actor` is immutable, so equal documents can share one object. Only an
+    actor that structured without error is remembered, so a bad one is explained every time."""
+    made = converter.gen_structure_attrs_fromdict(Actor)
+    memo: dict[tuple[tuple[str, Any], ...], Actor] = {}
+
+    def structure_actor(value: Any, _: type) -> Actor:
+        if type(value) is not dict:
+            return made(value, Actor)
+        key = tuple(value.items())
+        try:
+            return memo[key]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable value: not an actor anyone wrote
+            return made(value, Actor)
+        actor = made(value, Actor)
+        if len(memo) >= _ACTOR_MEMO_LIMIT:
+            memo.clear()
+        if all(type(item) is str for item in value.values()):
+            memo[key] = actor
+        return actor
+
+    converter.register_structure_hook(Actor, structure_actor)
+
+
+def _optional(kind: Any) -> bool:
+    args = get_args(kind)
+    return get_origin(kind) in (Union, UnionType) and len(args) == 2 and NoneType in args
+
+
+def _homogeneous_tuple(kind: Any) -> bool:
+    args = get_args(kind)
+    return get_origin(kind) is tuple and len(args) == 2 and args[1] is Ellipsis
+
+
+def _direct_hooks(converter: cattrs.Converter) -> None:
+    """``X | None`` and ``tuple[X, ...]`` with the hook for ``X`` looked up once, not on every
+    value as cattrs' generic handlers do. A tuple that fails is structured again by cattrs'
+    own handler, so its errors (each element's index) are exactly cattrs'."""
+
+    def optional(kind: Any) -> Callable[[Any, Any], Any]:
+        inner = next(arg for arg in get_args(kind) if arg is not NoneType)
+        hook = converter.get_structure_hook(inner)
+        return lambda value, _: None if value is None else hook(value, inner)
+
+    def homogeneous(kind: Any) -> Callable[[Any, Any], Any]:
+        inner = get_args(kind)[0]
+        hook = converter.get_structure_hook(inner)
+        explained = converter._structure_tuple
+
+        def structure_tuple(value: Any, _: Any) -> tuple[Any, ...]:
+            try:
+                return tuple([hook(item, inner) for item in value])
+            except Exception:
+                return explained(value, kind)
+
+        return structure_tuple
+
+    converter.register_structure_hook_factory(_optional, optional)
+    converter.register_structure_hook_factory(_homogeneous_tuple, homogeneous)
+
+
 def _make_converter() -> cattrs.Converter:
     converter = make_converter(forbid_extra_keys=True)
     converter.register_unstructure_hook_func(
@@ -56,6 +125,8 @@ def _make_converter() -> cattrs.Converter:
     converter.register_structure_hook_func(
         lambda t: t is Any or t == Mapping[str, Any], lambda value, _: value
     )
+    _direct_hooks(converter)
+    _remembered_actors(converter)
     configure_tagged_union(
         cast(Any, AnyRecord),
         converter,
