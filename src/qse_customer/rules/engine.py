@@ -26,6 +26,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Seq
 from datetime import datetime, timedelta
 from enum import Enum
 from functools import partial
+from operator import attrgetter
 from typing import Any, Final, Literal
 from zoneinfo import ZoneInfo
 
@@ -39,6 +40,7 @@ from ..core.events import Event
 from ..core.record import Record
 from ..core.timestamps import from_us, to_us, utc
 from ._applies_to import compile_where, field_getter
+from ._clock_batch import numpy_module
 from ._codegen import EventProgram, PlanCode, fusable, scan_function
 from ._quantiles import ElapsedSketch
 from ._timeline import Timeline
@@ -65,6 +67,9 @@ _WORDS: Final = ("met", "breached", "at risk", "pending", "not applicable")
 _SEVERITY: Final = {BREACHED: 0, AT_RISK: 1, PENDING: 2, MET: 3, NOT_APPLICABLE: 4}
 
 DEFAULT_BACKDATED_AFTER: Final = {"working_days": 2}
+
+_BATCH: Final = 4096
+"""Clocks probed before they are settled together (see :meth:`_CheckRun.rest_batched`)."""
 """An event recorded later than this after it happened is a back-dated entry (a ruleset's
 ``backdated_after`` says otherwise)."""
 
@@ -129,9 +134,24 @@ class _Choice:
         self._slots = tuple(slots)
         names = sorted({name for slot in slots for name in slot.rule.applies_to.where})
         readers = [field_getter(name) for name in names]
-        self._read: Callable[[Record], tuple[Any, ...]] = lambda record: tuple(
-            (value.__class__, value) for value in (read(record) for read in readers)
-        )
+
+        def read_each(record: Record) -> tuple[Any, ...]:
+            values = tuple([read(record) for read in readers])
+            return values, tuple(map(type, values))
+
+        self._read: Callable[[Record], tuple[Any, ...]] = read_each
+        if names and not any("." in name for name in names):
+            # Plain attributes: read them all in one call (a missing one as the slow way does).
+            together = attrgetter(*names) if len(names) > 1 else lambda r: (getattr(r, names[0]),)
+
+            def read_all(record: Record) -> tuple[Any, ...]:
+                try:
+                    values = together(record)
+                except AttributeError:
+                    return read_each(record)
+                return values, tuple(map(type, values))
+
+            self._read = read_all
         self._cache: dict[tuple[Any, ...], tuple[tuple[_Slot, ...], tuple[int, ...]]] = {}
 
     def choose(self, record: Record) -> tuple[tuple[_Slot, ...], tuple[int, ...]]:
@@ -747,6 +767,7 @@ class Checking:
         records = _checked_iterable(records)
         run = self._run
         self._seen += run.plain(records) if self._plain else self._scan(records, run)
+        run.flush()
 
     def report(self) -> Report:
         """The report over every record fed; the check takes no more records after it."""
@@ -813,6 +834,11 @@ class _CheckRun:
         self.zero = from_us(0)
         # Records whose events were recorded before stamping; back-dated events.
         self.tally = [0, 0]
+        # Plans whose clock rules are judged in batches (see :meth:`rest_batched`), the clocks
+        # probed and not yet settled, and the findings to keep, in the order of the records.
+        self.batching = [self._batches(plan) for plan in self.plans]
+        self.deferred: list[tuple[_Slot, _PeriodTable, str, Record, Sequence[Event], Any]] = []
+        self.ordered: list[Any] = []
 
     # -- what the generated loop calls --------------------------------------------------------
 
@@ -851,6 +877,8 @@ class _CheckRun:
         self, record: Record, events: Sequence[Event], slots: Sequence[_Slot], key: str
     ) -> None:
         """Findings of a group's rules for one record (each explained by its own check)."""
+        if self.deferred or self.ordered:
+            self.flush()
         compiled = self.compiled
         env = self.env
         findings = self.findings
@@ -876,10 +904,29 @@ class _CheckRun:
             tuple((slot.predicate, self.accumulators[slot.index][1]) for slot in plan.aggregates),
         )
 
+    def _batches(self, plan: _Plan) -> bool:
+        """Whether ``plan``'s clock rules are judged in batches: with numpy, for a plan of
+        single rules (no fused group), when a finding "not applicable" is not kept (so each
+        record's rules are chosen by their conditions); a record the ruleset is not in force
+        for all through is judged by :meth:`rest` itself."""
+        return (
+            numpy_module() is not None
+            and not plan.groups
+            and NOT_APPLICABLE not in self.want
+            and any(slot.compiled.batch is not None for slot in plan.singles)
+        )
+
     def rest(
         self, number: int, record: Record, events: Sequence[Event], table: _PeriodTable, key: str
     ) -> None:
         """Plan ``number``'s rules outside its event program: other groups, then singles."""
+        if self.batching[number]:
+            window = self.compiled.window
+            if window is None or window.settles(events[0].at):
+                self.rest_batched(number, record, events, table, key)
+                return
+        if self.deferred or self.ordered:
+            self.flush()
         runs, singles, _ = self.parts[number]
         env = self.env
         for group, check in runs:
@@ -913,6 +960,94 @@ class _CheckRun:
             if code in want and not self.full():
                 self.findings.append(compiled._finding(slot, record, events, outcome, env, key))
 
+    def rest_batched(
+        self, number: int, record: Record, events: Sequence[Event], table: _PeriodTable, key: str
+    ) -> None:
+        """:meth:`rest` for a plan judged in batches: a clock rule only probes the record's
+        events, and :meth:`flush` settles the probes of many records at once; the findings to
+        keep wait in order, so the report lists them as :meth:`rest` would."""
+        singles, outside = self.plans[number].choice.choose(record)
+        counts = table.counts
+        for position in outside:
+            counts[position] += 1
+        env = self.env
+        want = self.want
+        ordered = self.ordered
+        for slot in singles:
+            compiled = slot.compiled
+            batch = compiled.batch
+            if batch is not None:
+                probed = batch.probe(events)
+                if probed.__class__ is tuple:
+                    deferred = self.deferred
+                    deferred.append((slot, table, key, record, events, probed))
+                    if want:
+                        ordered.append(len(deferred) - 1)
+                    continue
+                if probed is None:
+                    check = compiled.check
+                    assert check is not None
+                    probed = check(record, events, env)
+                outcome = probed
+            else:
+                check = compiled.check
+                assert check is not None
+                outcome = check(record, events, env)
+            code = outcome[0]
+            counts[slot.index * 5 + code] += 1
+            if outcome[2] is not None:
+                self.elapsed(slot, key, outcome[2])
+            if code in want:
+                ordered.append((slot, record, events, outcome, key))
+        if len(self.deferred) >= _BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Settle the probed clocks, count them, and keep the findings waiting, in order."""
+        deferred, ordered = self.deferred, self.ordered
+        if not deferred and not ordered:
+            return
+        self.deferred, self.ordered = [], []
+        settled: list[Any] = [None] * len(deferred)
+        by_slot: dict[int, list[int]] = {}
+        for position, item in enumerate(deferred):
+            by_slot.setdefault(item[0].index, []).append(position)
+        at = self.env.at_us
+        for positions in by_slot.values():
+            batch = deferred[positions[0]][0].compiled.batch
+            assert batch is not None
+            answers = batch.settle([deferred[p][5] for p in positions], at)
+            for position, answer in zip(positions, answers, strict=True):
+                settled[position] = answer
+        times: dict[tuple[int, str], list[float]] = {}
+        for (slot, table, key, _, _, _), answer in zip(deferred, settled, strict=True):
+            table.counts[slot.index * 5 + answer[0]] += 1
+            if answer[2] is not None:
+                found = times.get((slot.index, key))
+                if found is None:
+                    found = times[(slot.index, key)] = []
+                found.append(answer[2])
+        for (index, key), values in times.items():
+            self.sketch(index).add_many(values)
+            self.sketch(index, key).add_many(values)
+        want = self.want
+        compiled = self.compiled
+        env = self.env
+        findings = self.findings
+        for entry in ordered:
+            if entry.__class__ is int:
+                slot, _, key, record, events, probe = deferred[entry]
+                answer = settled[entry]
+                if answer[0] not in want:
+                    continue
+                batch = slot.compiled.batch
+                assert batch is not None
+                outcome = batch.outcome(probe, answer)
+            else:
+                slot, record, events, outcome, key = entry
+            if not self.full():
+                findings.append(compiled._finding(slot, record, events, outcome, env, key))
+
     def observe(
         self, number: int, record: Record, events: Sequence[Event], first: datetime
     ) -> None:
@@ -945,6 +1080,8 @@ class _CheckRun:
     ) -> None:
         """Every rule on one record, each judged over its cycles (a reopened record has
         several), and the record fed to the plan's aggregates."""
+        if self.deferred or self.ordered:
+            self.flush()
         compiled = self.compiled
         env = self.env
         plan = self.plans[number]
@@ -976,6 +1113,18 @@ class _CheckRun:
             self.omitted += 1
             return True
         return False
+
+    def sketch(self, index: int, key: str | None = None) -> ElapsedSketch:
+        """Rule ``index``'s sketch of elapsed times: the whole run's, or period ``key``'s."""
+        if key is None:
+            found = self.sketches.get(index)
+            if found is None:
+                found = self.sketches[index] = ElapsedSketch()
+            return found
+        per = self.period_sketches.get((index, key))
+        if per is None:
+            per = self.period_sketches[(index, key)] = ElapsedSketch()
+        return per
 
     def elapsed(self, slot: _Slot, key: str, elapsed: float) -> None:
         """Add a stopped clock's elapsed time to the rule's sketches (whole run, period)."""
@@ -1015,6 +1164,7 @@ class _CheckRun:
 
     def report(self, seen: int) -> Report:
         """The report of the run, once every record has been seen."""
+        self.flush()
         compiled = self.compiled
         by_granularity = self.counts_by_granularity()
         per_period = by_granularity[self.period]

@@ -122,18 +122,36 @@ class Aggregate(Protocol):
         """Evidence and message for one period's outcome."""
 
 
+class BatchCheck(Protocol):
+    """A per-record rule that can also be judged many records at a time (the built-in clock
+    rules; see :mod:`qse_customer.rules._clock_batch`): the engine ``probe``s each record's
+    events, ``settle``s the probes of a batch together, and makes the ``outcome`` of those it
+    keeps a finding for. Each outcome equals what the rule's ``check`` says of the record."""
+
+    def probe(self, events: Sequence[Event]) -> Any:
+        """A probe to settle later, the :class:`Outcome` itself, or None: ask ``check``."""
+
+    def settle(self, probes: Sequence[Any], at: int) -> list[Any]:
+        """What each probe settles to, judged at ``at`` (epoch µs), in order."""
+
+    def outcome(self, probe: Any, settled: Any) -> Outcome:
+        """The :class:`Outcome` of one settled probe."""
+
+
 @frozen
 class CompiledRule:
     """A rule ready to run: ``check`` per record, or ``aggregate`` for a per-period rule.
 
     ``measure`` says what ``elapsed`` means for this rule: ``"working time"`` or
-    ``"calendar time"`` (None when the rule measures no time).
+    ``"calendar time"`` (None when the rule measures no time). ``batch``, when given, judges
+    the same records as ``check`` many at a time (the engine uses it when numpy is installed).
     """
 
     check: Check | None = None
     explain: Explain | None = None
     measure: str | None = None
     aggregate: Callable[[], Aggregate] | None = None
+    batch: BatchCheck | None = None
 
 
 @frozen

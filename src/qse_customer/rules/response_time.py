@@ -85,6 +85,9 @@ from ..core.timestamps import from_us, to_us
 from . import _calendar_choice as calendar_choice
 from . import limits
 from ._calendar_choice import calendar_errors, compile_per_calendar
+from ._clock_batch import CONDITION as _CONDITION
+from ._clock_batch import NOT_STARTED as _NOT_STARTED
+from ._clock_batch import ClockBatch
 from ._timeline import Timeline
 from ._wording import actor_text, duration, either, ordinal, spoken, working_duration
 from .kind_protocol import (
@@ -164,9 +167,7 @@ def _worst(clocks: list[Outcome]) -> Outcome:
     return Outcome(worst[0], worst[1], max(spent) if spent else None, ("each", clocks))
 
 
-_NOT_STARTED: Final = "not_started"
 _ELSEWHERE: Final = "started_elsewhere"
-_CONDITION: Final = "condition"
 _WAIVED: Final = "waived"
 
 
@@ -311,6 +312,22 @@ class _Clock:
         window = params.get("started_within", {})
         self.window_from: int | None = _instant(window["from"]) if "from" in window else None
         self.window_until: int | None = _instant(window["until"]) if "until" in window else None
+        self.start_k = frozenset(params["start"])
+        self.stop_k = frozenset(params["stop"])
+        self.pause_k = frozenset(params.get("pause", ()))
+        self.resume_k = frozenset(params.get("resume", ()))
+        self.repeat_k = frozenset(params.get("repeat", {}).get("events", ()))
+        self.ext_k = frozenset(params.get("extension", {}).get("events", ()))
+        self.ack_k = frozenset(params.get("acknowledge", ()))
+        self.special = self.pause_k | self.resume_k | self.repeat_k | self.ext_k | self.ack_k
+        # Kinds an automatic event (no actor) may not do: only a person answers, keeps the
+        # customer informed, pauses or extends; without ``automatic`` anyone may do anything.
+        automatic = params.get("automatic")
+        self.person_k: frozenset[str] = frozenset()
+        if automatic is not None:
+            self.person_k = (
+                self.stop_k | self.repeat_k | self.pause_k | self.ext_k | self.ack_k
+            ) - frozenset(automatic)
 
     def within(self, instant: int) -> bool:
         """Whether a clock started at ``instant`` is this rule's (``started_within``)."""
@@ -319,26 +336,35 @@ class _Clock:
 
     def compiled(self) -> CompiledRule:
         return CompiledRule(
-            check=self.check_function(), explain=self.explain, measure=self.limit.measure
+            check=self.check_function(),
+            explain=self.explain,
+            measure=self.limit.measure,
+            batch=self.batch(),
+        )
+
+    def batch(self) -> ClockBatch | None:
+        """The rule judged in batches: a clock per record (``clocks: first``) over all time."""
+        if self.each or "started_within" in self.params:
+            return None
+        return ClockBatch(
+            start=self.start_k,
+            stop=self.stop_k,
+            special=self.special,
+            person=self.person_k,
+            condition=self.condition,
+            limit=self.limit,
+            timeline=self.timeline,
+            deadline=self.limit.deadline_function(self.timeline),
+            elapsed=self.limit.elapsed_function(self.timeline),
+            warn_at=self.warn_at,
         )
 
     def check_function(self) -> Any:
         """The hot path: one pass over the events, everything else precomputed."""
         params = self.params
-        start_k = frozenset(params["start"])
-        stop_k = frozenset(params["stop"])
-        pause_k = frozenset(params.get("pause", ()))
-        resume_k = frozenset(params.get("resume", ()))
-        repeat_k = frozenset(params.get("repeat", {}).get("events", ()))
-        ext_k = frozenset(params.get("extension", {}).get("events", ()))
-        ack_k = frozenset(params.get("acknowledge", ()))
-        special = pause_k | resume_k | repeat_k | ext_k | ack_k
-        # Kinds an automatic event (no actor) may not do: only a person answers, keeps the
-        # customer informed, pauses or extends; without ``automatic`` anyone may do anything.
-        automatic = params.get("automatic")
-        person_k: frozenset[str] = frozenset()
-        if automatic is not None:
-            person_k = (stop_k | repeat_k | pause_k | ext_k | ack_k) - frozenset(automatic)
+        start_k, stop_k, pause_k, resume_k = self.start_k, self.stop_k, self.pause_k, self.resume_k
+        repeat_k, ext_k, ack_k = self.repeat_k, self.ext_k, self.ack_k
+        special, person_k = self.special, self.person_k
         restart = params.get("on_resume") == "restart"
         deadline = self.limit.deadline_function(self.timeline)
         every = self.every.deadline_function(self.timeline) if self.every else None

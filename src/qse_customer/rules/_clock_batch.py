@@ -1,0 +1,299 @@
+"""Clock rules judged many records at a time, with numpy (the ``fast`` extra).
+
+A ``response_time`` rule's check walks a record's events and asks its calendar for a deadline,
+the working time a stopped clock ran and, for a clock still running, the share of its budget
+used: three or four binary searches in the calendar's tables per record. Most records are plain:
+one start, then a stop or nothing, with no pause, update, extension or acknowledgement between
+them and no stop made by the system where only a person may answer. For those the engine only
+*probes* the events (:meth:`ClockBatch.probe`: where the clock starts and stops) while it walks
+the records, and :meth:`ClockBatch.settle` then answers every probed clock of a batch with one
+``numpy.searchsorted`` per question over the same tables. Every other record, and every instant
+the vectorised tables cannot answer (outside the calendar's years, a limit of zero working
+hours, a deadline "the next working day at noon"), goes through the same scalar functions the
+rule's own check uses, so the outcomes are the check's, value for value (the engine's
+equivalence properties run both).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import cache
+from typing import TYPE_CHECKING, Any, Final
+
+from ..core.events import Event
+from ..core.timestamps import to_us
+from ._timeline import Timeline
+from .kind_protocol import Outcome
+from .limits import _CALENDAR_US, CALENDAR, Limit
+from .status import AT_RISK, BREACHED, MET, NOT_APPLICABLE, PENDING
+
+if TYPE_CHECKING:
+    import numpy
+    from numpy.typing import NDArray
+
+    Instants = NDArray[numpy.int64]
+    Mask = NDArray[numpy.bool_]
+
+Probe = tuple[int, int, int, int]
+"""A plain clock: the start event's index, the stop event's (-1: still running), and their
+instants in epoch microseconds (-1 for no stop)."""
+
+Settled = tuple[int, int, float | None, float | None]
+"""A plain clock's status code, deadline, seconds run (a stopped clock) and share of its
+budget used (a running clock of a rule with ``warn_at``)."""
+
+
+@cache
+def numpy_module() -> Any:
+    """numpy, or None when the ``fast`` extra is not installed."""
+    try:
+        import numpy
+    except ImportError:  # pragma: no cover - the test environment has numpy
+        return None
+    return numpy
+
+
+class TimelineArrays:
+    """A :class:`Timeline`'s tables as numpy arrays: its questions for many instants at once.
+
+    Each method returns the answers and a mask of the instants it could answer; the others are
+    for the scalar :class:`Timeline` (which answers from the calendar or raises its error).
+    """
+
+    def __init__(self, timeline: Timeline) -> None:
+        np = numpy_module()
+        tables = timeline._tables
+        self._np = np
+        self._tables = tables
+        self.closes = np.asarray(tables.closes, dtype=np.int64)
+        self._day_ends: Instants | None = None
+        self.opens = np.asarray(tables.hours_opens, dtype=np.int64)
+        self.h_closes = np.asarray(tables.hours_closes, dtype=np.int64)
+        self.cum = np.asarray(tables.hours_cum, dtype=np.int64)
+        self.ends = np.asarray(tables.hours_ends, dtype=np.int64)
+        self.total = int(tables.hours_total)
+        self.low = int(tables.range_start)
+        self.high = int(tables.range_end)
+
+    def _inside(self, instants: Instants) -> Mask:
+        return (instants >= self.low) & (instants < self.high)
+
+    def days_deadline(
+        self, starts: Instants, days: int, after_closing: str
+    ) -> tuple[Instants, Mask]:
+        """:meth:`Timeline.days_deadline` of each start."""
+        np = self._np
+        if after_closing == "next_day":
+            table = self.closes
+        else:
+            if self._day_ends is None:
+                self._day_ends = np.asarray(self._tables.day_ends(), dtype=np.int64)
+            table = self._day_ends
+        index = np.searchsorted(table, starts, side="right") + days
+        ok = self._inside(starts) & (index < len(self.closes))
+        return self.closes[np.minimum(index, len(self.closes) - 1)], ok
+
+    def hours_deadline(self, starts: Instants, amount: int) -> tuple[Instants, Mask]:
+        """:meth:`Timeline.hours_deadline` of each start (``amount`` in µs)."""
+        np = self._np
+        count = len(self.h_closes)
+        index = np.searchsorted(self.h_closes, starts, side="right")
+        ok = self._inside(starts) & (index < count) & (amount > 0)
+        index = np.minimum(index, count - 1)
+        target = self.cum[index] + np.maximum(0, starts - self.opens[index]) + amount
+        day = np.searchsorted(self.ends, target, side="left")
+        ok &= day < len(self.ends)
+        day = np.minimum(day, len(self.ends) - 1)
+        return self.opens[day] + (target - self.cum[day]), ok
+
+    def position(self, instants: Instants) -> tuple[Instants, Mask]:
+        """:meth:`Timeline.position` of each instant."""
+        np = self._np
+        count = len(self.h_closes)
+        index = np.searchsorted(self.h_closes, instants, side="right")
+        last = index == count
+        index = np.minimum(index, count - 1)
+        inner = self.cum[index] + np.maximum(0, instants - self.opens[index])
+        return np.where(last, self.total, inner), self._inside(instants)
+
+
+_ARRAYS: dict[int, tuple[Timeline, TimelineArrays]] = {}
+
+
+def arrays_of(timeline: Timeline) -> TimelineArrays:
+    """The arrays of ``timeline``, made once (kept with the timeline they were made from)."""
+    found = _ARRAYS.get(id(timeline))
+    if found is None or found[0] is not timeline:
+        found = _ARRAYS[id(timeline)] = (timeline, TimelineArrays(timeline))
+    return found[1]
+
+
+class ClockBatch:
+    """A ``response_time`` rule (one clock, the first) judged in batches; see the module doc."""
+
+    __slots__ = (
+        "_condition",
+        "_deadline",
+        "_elapsed",
+        "_is_open",
+        "_limit",
+        "_out_of_hours",
+        "_person",
+        "_special",
+        "_start",
+        "_stop",
+        "_timeline",
+        "_warn_at",
+    )
+
+    def __init__(
+        self,
+        *,
+        start: frozenset[str],
+        stop: frozenset[str],
+        special: frozenset[str],
+        person: frozenset[str],
+        condition: str | None,
+        limit: Limit,
+        timeline: Timeline,
+        deadline: Callable[[int], int],
+        elapsed: Callable[[int, int], int],
+        warn_at: float | None,
+    ) -> None:
+        self._start = start
+        self._stop = stop
+        self._special = special
+        self._person = person
+        self._condition = condition
+        self._out_of_hours = condition == "out_of_hours"
+        self._is_open = timeline.is_open
+        self._limit = limit
+        self._timeline = timeline
+        self._deadline = deadline
+        self._elapsed = elapsed
+        self._warn_at = warn_at
+
+    def probe(self, events: Sequence[Event]) -> Probe | Outcome | None:
+        """Where a plain clock starts and stops; the outcome itself when the rule does not
+        apply (no start event, or the start condition fails); None for a record the rule's
+        own check must judge."""
+        start_k = self._start
+        n = len(events)
+        i = 0
+        while i < n and events[i].kind not in start_k:
+            i += 1
+        if i == n:
+            return _NOT_STARTED
+        start = to_us(events[i].at)
+        if self._condition is not None and self._is_open(start) == self._out_of_hours:
+            return Outcome(NOT_APPLICABLE, None, None, (CONDITION, i))
+        stop_k = self._stop
+        special = self._special
+        for j in range(i + 1, n):
+            event = events[j]
+            kind = event.kind
+            if kind in stop_k:
+                if event.actor is None and kind in self._person:
+                    return None
+                return (i, j, start, to_us(event.at))
+            if kind in special:
+                return None
+        return (i, -1, start, -1)
+
+    def settle(self, probes: Sequence[Probe], at: int) -> list[Settled]:
+        """The outcome of each plain clock, judged at ``at`` (epoch µs), in order."""
+        np = numpy_module()
+        n = len(probes)
+        starts = np.fromiter((probe[2] for probe in probes), np.int64, n)
+        ends = np.fromiter((probe[3] for probe in probes), np.int64, n)
+        due, ok = self._deadlines(starts)
+        stopped = ends >= 0
+        working = self._limit.measure != CALENDAR
+        if working:
+            arrays = arrays_of(self._timeline)
+            from_start, ok_start = arrays.position(starts)
+            to_end, ok_end = arrays.position(np.where(stopped, ends, starts))
+            ok &= ok_start & ok_end
+            spent = to_end - from_start
+        else:
+            spent = ends - starts
+        codes = np.where(
+            stopped, np.where(ends <= due, MET, BREACHED), np.where(at > due, BREACHED, PENDING)
+        )
+        shares: list[float | None] = [None] * n
+        warn_at = self._warn_at
+        running = ~stopped & (at <= due)
+        if warn_at is not None and running.any():
+            if working:
+                to_due, ok_due = arrays.position(due)
+                at_position, ok_at = arrays.position(np.asarray([at], dtype=np.int64))
+                ok &= np.where(running, ok_due & bool(ok_at[0]), True)
+                budget = to_due - from_start
+                used = at_position[0] - from_start
+            else:
+                budget = due - starts
+                used = at - starts
+            positive = budget > 0
+            share = np.where(positive, used.astype(np.float64) / np.where(positive, budget, 1), 1.0)
+            codes = np.where(running & (share >= warn_at), AT_RISK, codes)
+            shares = np.where(running, share, np.nan).tolist()
+            shares = [None if value != value else value for value in shares]
+        seconds = (spent.astype(np.float64) / 1_000_000).tolist()
+        settled: list[Settled] = [
+            (code, when, took if stop else None, share)
+            for code, when, took, stop, share in zip(
+                codes.tolist(), due.tolist(), seconds, stopped.tolist(), shares, strict=True
+            )
+        ]
+        if not ok.all():
+            for index in np.flatnonzero(~ok).tolist():
+                settled[index] = self._one(probes[index], at)
+        return settled
+
+    def _deadlines(self, starts: Instants) -> tuple[Instants, Mask]:
+        np = numpy_module()
+        limit = self._limit
+        if limit.unit == "working_days":
+            return arrays_of(self._timeline).days_deadline(
+                starts, int(limit.amount), limit.after_closing
+            )
+        if limit.unit == "working_hours":
+            amount = round(limit.amount * 3_600_000_000)
+            return arrays_of(self._timeline).hours_deadline(starts, amount)
+        if limit.unit in _CALENDAR_US:
+            span = round(limit.amount * _CALENDAR_US[limit.unit])
+            return starts + span, np.ones(len(starts), dtype=bool)
+        deadline = self._deadline  # the next working day at a time: the calendar's own answer
+        return np.fromiter((deadline(start) for start in starts.tolist()), np.int64), np.ones(
+            len(starts), dtype=bool
+        )
+
+    def _one(self, probe: Probe, at: int) -> Settled:
+        """One plain clock with the rule's scalar functions (what the check computes)."""
+        _, _, start, end = probe
+        elapsed = self._elapsed
+        due = self._deadline(start)
+        if end >= 0:
+            spent = elapsed(start, end)
+            return (MET if end <= due else BREACHED, due, spent / 1_000_000, None)
+        if at > due:
+            return (BREACHED, due, None, None)
+        share = None
+        warn_at = self._warn_at
+        if warn_at is not None:
+            budget = elapsed(start, due)
+            used = elapsed(start, at)
+            share = used / budget if budget > 0 else 1.0
+        status = AT_RISK if share is not None and share >= (warn_at or 1.0) else PENDING
+        return (status, due, None, share)
+
+    def outcome(self, probe: Probe, settled: Settled) -> Outcome:
+        """The outcome the rule's check gives for the clock (its facts, for explaining it)."""
+        code, due, seconds, share = settled
+        facts: tuple[Any, ...] = (probe[0], probe[1], due, [], [], [], -1, share, -1, [])
+        return Outcome(code, due, seconds, facts)
+
+
+NOT_STARTED: Final = "not_started"
+CONDITION: Final = "condition"
+_NOT_STARTED: Final = Outcome(NOT_APPLICABLE, None, None, NOT_STARTED)
