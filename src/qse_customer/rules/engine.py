@@ -48,6 +48,8 @@ from ._windows import ELSEWHERE, IN_FORCE, NOT_YET, Anchor, OutOfForce, Window, 
 from .findings import Finding
 from .kind_protocol import (
     Aggregate,
+    BatchCheck,
+    Check,
     CompileContext,
     CompiledRule,
     Env,
@@ -120,9 +122,10 @@ class _Choice:
     values of the fields their ``where`` conditions read (a record's conditions depend on
     nothing else), instead of testing every rule's conditions on every record.
 
-    ``choose(record)`` gives ``(applying, outside)``: the rules whose conditions hold, in order,
-    and the counter positions of the others (each counted not applicable, as its own check
-    would say). Each value is keyed with its type, so ``True`` and ``1`` stay apart.
+    ``choose(record)`` gives ``(applying, outside, runs)``: the rules whose conditions hold, in
+    order, the counter positions of the others (each counted not applicable, as its own check
+    would say), and for each applying rule what the batched path calls (:data:`_Run`). Each
+    value is keyed with its type, so ``True`` and ``1`` stay apart.
     """
 
     __slots__ = ("_cache", "_read", "_slots")
@@ -152,9 +155,9 @@ class _Choice:
                 return values, tuple(map(type, values))
 
             self._read = read_all
-        self._cache: dict[tuple[Any, ...], tuple[tuple[_Slot, ...], tuple[int, ...]]] = {}
+        self._cache: dict[tuple[Any, ...], _Chosen] = {}
 
-    def choose(self, record: Record) -> tuple[tuple[_Slot, ...], tuple[int, ...]]:
+    def choose(self, record: Record) -> _Chosen:
         """The rules that apply to ``record`` and the counter positions of those that do not."""
         key = self._read(record)
         try:
@@ -167,14 +170,22 @@ class _Choice:
                 self._cache[key] = found
         return found
 
-    def _test(self, record: Record) -> tuple[tuple[_Slot, ...], tuple[int, ...]]:
+    def _test(self, record: Record) -> _Chosen:
         applying = tuple(
             slot for slot in self._slots if slot.predicate is None or slot.predicate(record)
         )
         outside = tuple(
             slot.index * 5 + NOT_APPLICABLE for slot in self._slots if slot not in applying
         )
-        return applying, outside
+        runs = tuple(
+            (slot, slot.index * 5, slot.compiled.batch, slot.compiled.check) for slot in applying
+        )
+        return applying, outside, runs
+
+
+_Run = tuple[_Slot, int, BatchCheck | None, Check | None]
+"""A rule as the batched path runs it: the slot, its first counter, its batch and its check."""
+_Chosen = tuple[tuple[_Slot, ...], tuple[int, ...], tuple[_Run, ...]]
 
 
 class _Plan:
@@ -945,7 +956,7 @@ class _CheckRun:
         settled = window is None or window.settles(events[0].at)
         matched = settled and NOT_APPLICABLE not in want
         if matched:
-            singles, outside = self.plans[number].choice.choose(record)
+            singles, outside, _ = self.plans[number].choice.choose(record)
             for position in outside:
                 counts[position] += 1
         for slot in singles:
@@ -966,35 +977,31 @@ class _CheckRun:
         """:meth:`rest` for a plan judged in batches: a clock rule only probes the record's
         events, and :meth:`flush` settles the probes of many records at once; the findings to
         keep wait in order, so the report lists them as :meth:`rest` would."""
-        singles, outside = self.plans[number].choice.choose(record)
+        _, outside, runs = self.plans[number].choice.choose(record)
         counts = table.counts
         for position in outside:
             counts[position] += 1
         env = self.env
         want = self.want
         ordered = self.ordered
-        for slot in singles:
-            compiled = slot.compiled
-            batch = compiled.batch
+        deferred = self.deferred
+        for slot, base, batch, check in runs:
             if batch is not None:
                 probed = batch.probe(events)
                 if probed.__class__ is tuple:
-                    deferred = self.deferred
                     deferred.append((slot, table, key, record, events, probed))
                     if want:
                         ordered.append(len(deferred) - 1)
                     continue
                 if probed is None:
-                    check = compiled.check
                     assert check is not None
                     probed = check(record, events, env)
                 outcome = probed
             else:
-                check = compiled.check
                 assert check is not None
                 outcome = check(record, events, env)
             code = outcome[0]
-            counts[slot.index * 5 + code] += 1
+            counts[base + code] += 1
             if outcome[2] is not None:
                 self.elapsed(slot, key, outcome[2])
             if code in want:
