@@ -14,6 +14,7 @@ exactly what the general path does (``tests/test_calendar_fast_batch.py`` proves
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 from ._instants import US
@@ -22,10 +23,12 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
+    from ._lookup import Lookup
     from ._tables import Tables
 
 CHUNK: Final = 1 << 15  # starts per step: 256 KiB per temporary, kept in cache
 _FAR: Final = 1 << 62  # sorts after every instant; its sums stay inside int64
+_FLOAT_LIMIT: Final = float(1 << 62)  # float starts beyond this are not converted
 
 
 def days_deadlines(
@@ -66,55 +69,129 @@ def days_deadlines(
 
 
 def hours_deadlines(
-    tables: Tables, starts: NDArray[np.int64], seconds: int | NDArray[np.int64]
+    tables: Tables,
+    starts: NDArray[np.int64] | NDArray[np.float64],
+    seconds: int | NDArray[np.int64],
 ) -> NDArray[np.int64] | None:
-    """Deadlines in epoch seconds ``seconds`` of working time after ``starts`` (whole seconds,
-    int64); ``seconds`` is one amount >= 1 or one per start (each >= 1)."""
+    """Deadlines in epoch seconds ``seconds`` of working time after ``starts`` (whole seconds:
+    int64, or float64 holding whole numbers); ``seconds`` is one amount >= 1 or one per start
+    (each >= 1). None also for a float start that is not a whole number of seconds."""
     import numpy as np
 
-    closes, ends = tables.lookup("hours_closes"), tables.lookup("hours_ends")
-    if closes is None or ends is None:
+    found = _position_tables(tables)
+    ends = tables.lookup("hours_ends")
+    if found is None or ends is None:
         return None
+    lookup, add, bound, after_close = found
     total = ends.span  # working time in the data, in seconds
     if isinstance(seconds, int) and seconds > total:
         return None
-    # For the k-th interval (and, past the last, a sentinel): working time before it opens, and
-    # that less its opening instant; then each interval's opening less the time before it, + 1.
-    before = tables.derived(
-        "hours_cum_s", lambda: np.append(tables.array("hours_cum") // US, total)
-    )
-    less = tables.derived(
-        "hours_cum_less_opens_s",
-        lambda: np.append((tables.array("hours_cum") - tables.array("hours_opens")) // US, -_FAR),
-    )
+    first, last, length = (int(fact) for fact in tables.derived("hours_shape_s", _shape(tables)))
+    # Each interval's opening less the working time before it, + 1: the deadline less the
+    # working time at it, less one, in the interval where it falls.
     shifted = tables.derived(
         "hours_opens_less_cum_s",
         lambda: (tables.array("hours_opens") - tables.array("hours_cum")) // US + 1,
     )
+    clamp = np.maximum if after_close else np.minimum
+    floats = starts.dtype.kind == "f"
     out = np.empty(starts.size, dtype=np.int64)
     size = min(starts.size, CHUNK)
     offsets, index, work, spare = (np.empty(size, dtype=np.int64) for _ in range(4))
+    whole = np.empty(size if floats else 0, dtype=np.bool_)
     for low in range(0, starts.size, CHUNK):
         high = min(low + CHUNK, starts.size)
         offset, at = offsets[: high - low], index[: high - low]
-        moment, opened = work[: high - low], spare[: high - low]
-        np.subtract(starts[low:high], closes.origin, out=offset)
-        if int(offset.view(np.uint64).max()) >= closes.span:
-            return None
-        closes.count(offset, at)  # the interval open at the start, or the next to open
-        # Working time at the start: max(start - opening, 0) + time before the interval.
-        np.take(less, at, out=moment, mode="clip")
-        moment += starts[low:high]
-        np.maximum(moment, np.take(before, at, out=opened, mode="clip"), out=moment)
-        # Less one: the deadline's interval is the first to end at or after the target.
-        if isinstance(seconds, int):
-            moment += seconds - 1
+        moment, other = work[: high - low], spare[: high - low]
+        if floats:
+            given = starts[low:high]
+            if not -_FLOAT_LIMIT <= given.min() <= given.max() <= _FLOAT_LIMIT:
+                return None  # also for NaN, which fails every comparison
+            offset[...] = given  # toward zero: exact for whole numbers, checked next
+            if not np.equal(offset, given, out=whole[: high - low]).all():
+                return None
+            offset -= lookup.origin
         else:
-            moment += seconds[low:high]
-            moment -= 1
+            np.subtract(starts[low:high], lookup.origin, out=offset)
+        if int(offset.view(np.uint64).max()) >= lookup.span:
+            return None  # a start outside the data (one before it wraps to the top)
+        if first >= 0:  # no closed time from the first opening to the last closing
+            deadline = np.maximum(offset, first, out=out[low:high])
+            deadline += seconds if isinstance(seconds, int) else seconds[low:high]
+            if int(deadline.max()) > last:
+                return None
+            deadline += lookup.origin
+            continue
+        lookup.count(offset, at)
+        # Working time at the start, less one (see _position_tables), then the target less one.
+        np.take(add, at, out=moment, mode="clip")
+        moment += offset
+        clamp(moment, np.take(bound, at, out=other, mode="clip"), out=moment)
+        moment += seconds if isinstance(seconds, int) else seconds[low:high]
+        # The deadline's interval is the first to end at or after the target.
         if int(moment.max()) >= total:
             return None
-        ends.count(moment, at)
-        np.take(shifted, at, out=out[low:high], mode="clip")
-        out[low:high] += moment
+        if length:  # every interval as long: the count is a division
+            np.floor_divide(moment, length, out=at)
+        else:
+            ends.count(moment, at)
+        np.add(np.take(shifted, at, out=at, mode="clip"), moment, out=out[low:high])
     return out
+
+
+def _shape(tables: Tables) -> Callable[[], NDArray[np.int64]]:
+    """What makes the working time simple to count, as three int64 (built once per tables):
+    the first opening and the last closing (seconds after the lookups' origin) when no interval
+    closes before the next opens, else -1 and -1; the length in seconds every interval has,
+    else 0."""
+
+    def build() -> NDArray[np.int64]:
+        import numpy as np
+
+        opens, closes = tables.array("hours_opens") // US, tables.array("hours_closes") // US
+        origin = tables.range_start // US
+        contiguous = opens.size > 0 and bool((opens[1:] == closes[:-1]).all())
+        lengths = closes - opens
+        uniform = opens.size > 0 and bool((lengths == lengths[0]).all())
+        return np.array(
+            [
+                opens[0] - origin if contiguous else -1,
+                closes[-1] - origin if contiguous else -1,
+                lengths[0] if uniform else 0,
+            ],
+            dtype=np.int64,
+        )
+
+    return build
+
+
+def _position_tables(
+    tables: Tables,
+) -> tuple[Lookup, NDArray[np.int64], NDArray[np.int64], bool] | None:
+    """How to find the working time at many starts: a lookup, two tables and a flag, or None.
+
+    With ``i`` the count of intervals closed at or before a start ``s`` (seconds), the working
+    time there is ``max(s + cum[i] - opens[i], cum[i])``, and past the last interval the total.
+    With ``i`` the count of intervals opened at or before it, it is ``min(s + cum[i-1] -
+    opens[i-1], ends[i-1])``, and before the first interval zero. Either count is a lookup, and
+    the one with the wider buckets is taken: fewer of them, so its gathers stay in cache (for a
+    lunch closure, the gap between two openings is wider than the one between two closings).
+    The tables hold, for each ``i``, the term to add to ``s - origin`` and the bound, both less
+    one; the flag says whether the bound is a floor (max) or a ceiling (min)."""
+    import numpy as np
+
+    closes, opens = tables.lookup("hours_closes"), tables.lookup("hours_opens")
+    if closes is None or opens is None:
+        return None
+    after_close = closes.shift >= opens.shift
+    lookup = closes if after_close else opens
+
+    def build() -> NDArray[np.int64]:
+        cum, ends = tables.array("hours_cum") // US, tables.array("hours_ends") // US
+        add = cum - tables.array("hours_opens") // US + (lookup.origin - 1)
+        if after_close:
+            return np.stack((np.append(add, -_FAR), np.append(cum, ends[-1:]) - 1))
+        return np.stack((np.insert(add, 0, _FAR), np.insert(ends, 0, 0) - 1))
+
+    pair = tables.derived("hours_position_" + ("closes" if after_close else "opens"), build)
+    return lookup, pair[0], pair[1], after_close
