@@ -14,6 +14,7 @@ exactly what the general path does (``tests/test_calendar_fast_batch.py`` proves
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
@@ -84,8 +85,11 @@ def hours_deadlines(
         return None
     lookup, add, bound, after_close = found
     total = ends.span  # working time in the data, in seconds
-    if isinstance(seconds, int) and seconds > total:
-        return None
+    one = isinstance(seconds, int)
+    # With one amount, the latest start whose deadline is in the data bounds the starts too.
+    limit = lookup.span
+    if isinstance(seconds, int):
+        limit = min(limit, _latest_start(tables, seconds) - lookup.origin + 1)
     first, last, length = (int(fact) for fact in tables.derived("hours_shape_s", _shape(tables)))
     # Each interval's opening less the working time before it, + 1: the deadline less the
     # working time at it, less one, in the interval where it falls.
@@ -93,6 +97,8 @@ def hours_deadlines(
         "hours_opens_less_cum_s",
         lambda: (tables.array("hours_opens") - tables.array("hours_cum")) // US + 1,
     )
+    if length:  # every interval as long: the bound is the interval's count times its length
+        add = tables.derived("hours_position_plus_one_" + str(after_close), lambda: add + 1)
     clamp = np.maximum if after_close else np.minimum
     floats = starts.dtype.kind == "f"
     out = np.empty(starts.size, dtype=np.int64)
@@ -113,12 +119,14 @@ def hours_deadlines(
             offset -= lookup.origin
         else:
             np.subtract(starts[low:high], lookup.origin, out=offset)
-        if int(offset.view(np.uint64).max()) >= lookup.span:
-            return None  # a start outside the data (one before it wraps to the top)
+        top = int(offset.view(np.uint64).max())  # a start before the origin wraps to the top
+        if top >= limit:
+            return None
+        amount = seconds if isinstance(seconds, int) else seconds[low:high]
         if first >= 0:  # no closed time from the first opening to the last closing
             deadline = np.maximum(offset, first, out=out[low:high])
-            deadline += seconds if isinstance(seconds, int) else seconds[low:high]
-            if int(deadline.max()) > last:
+            deadline += amount
+            if not one and int(deadline.max()) > last:
                 return None
             deadline += lookup.origin
             continue
@@ -126,17 +134,31 @@ def hours_deadlines(
         # Working time at the start, less one (see _position_tables), then the target less one.
         np.take(add, at, out=moment, mode="clip")
         moment += offset
-        clamp(moment, np.take(bound, at, out=other, mode="clip"), out=moment)
-        moment += seconds if isinstance(seconds, int) else seconds[low:high]
+        if length:
+            clamp(moment, np.multiply(at, length, out=other), out=moment)
+            moment += amount - 1
+        else:
+            clamp(moment, np.take(bound, at, out=other, mode="clip"), out=moment)
+            moment += amount
         # The deadline's interval is the first to end at or after the target.
-        if int(moment.max()) >= total:
+        if not one and int(moment.max()) >= total:
             return None
-        if length:  # every interval as long: the count is a division
+        if length:  # the count is a division
             np.floor_divide(moment, length, out=at)
         else:
             ends.count(moment, at)
         np.add(np.take(shifted, at, out=at, mode="clip"), moment, out=out[low:high])
     return out
+
+
+def _latest_start(tables: Tables, seconds: int) -> int:
+    """The latest instant (epoch seconds) from which ``seconds`` of working time end within the
+    data: the working time there is the total less ``seconds``. Before the origin if none."""
+    target = tables.hours_total - seconds * US
+    if target < 0:
+        return tables.range_start // US - 1
+    k = bisect_right(tables.hours_cum, target) - 1  # the interval where that working time is
+    return (tables.hours_opens[k] + target - tables.hours_cum[k]) // US
 
 
 def _shape(tables: Tables) -> Callable[[], NDArray[np.int64]]:
