@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 
 CHUNK: Final = 1 << 15  # starts per step: 256 KiB per temporary, kept in cache
 _FAR: Final = 1 << 62  # sorts after every instant; its sums stay inside int64
-_FLOAT_LIMIT: Final = float(1 << 62)  # float starts beyond this are not converted
 
 
 def days_deadlines(
@@ -110,10 +109,11 @@ def hours_deadlines(
         offset, at = offsets[: high - low], index[: high - low]
         moment, other = work[: high - low], spare[: high - low]
         if floats:
+            # Toward zero, exact for whole numbers. NaN, infinities and values beyond int64
+            # come out as some int64 that differs from them or lies outside the data.
             given = starts[low:high]
-            if not -_FLOAT_LIMIT <= given.min() <= given.max() <= _FLOAT_LIMIT:
-                return None  # also for NaN, which fails every comparison
-            offset[...] = given  # toward zero: exact for whole numbers, checked next
+            with np.errstate(invalid="ignore"):
+                offset[...] = given
             if not np.equal(offset, given, out=whole[: high - low]).all():
                 return None
             offset -= lookup.origin
