@@ -221,14 +221,13 @@ def _hours_fast(
     amounts = _whole_amounts(seconds, whole.shape, least=1, floats=True)
     if amounts is None:
         return None
-    found = fast.hours_deadlines(calendar._data(), whole, amounts[0])
-    if found is None:
-        return None
-    # A deadline of whole seconds D is D * 10**6 / 10**6 exactly: what the general path gives.
-    result = found if whole.dtype.kind == "i" and amounts[1] else found.astype(np.float64)
-    if isinstance(starts, np.ndarray):
-        return result
-    listed: list[int] | list[float] = result.tolist()
+    # Floats give floats: a deadline of whole seconds D as a float, which is exactly the
+    # general path's D * 10**6 / 10**6.
+    as_floats = whole.dtype.kind == "f" or not amounts[1]
+    found = fast.hours_deadlines(calendar._data(), whole, amounts[0], as_floats)
+    if found is None or isinstance(starts, np.ndarray):
+        return found
+    listed: list[int] | list[float] = found.tolist()
     return listed
 
 

@@ -72,10 +72,12 @@ def hours_deadlines(
     tables: Tables,
     starts: NDArray[np.int64] | NDArray[np.float64],
     seconds: int | NDArray[np.int64],
-) -> NDArray[np.int64] | None:
+    as_floats: bool = False,
+) -> NDArray[np.int64] | NDArray[np.float64] | None:
     """Deadlines in epoch seconds ``seconds`` of working time after ``starts`` (whole seconds:
     int64, or float64 holding whole numbers); ``seconds`` is one amount >= 1 or one per start
-    (each >= 1). None also for a float start that is not a whole number of seconds."""
+    (each >= 1). None also for a float start that is not a whole number of seconds. The
+    deadlines are int64, or with ``as_floats`` float64 (exact: they are below 2**53)."""
     import numpy as np
 
     found = _position_tables(tables)
@@ -98,9 +100,17 @@ def hours_deadlines(
     )
     if length:  # every interval as long: the bound is the interval's count times its length
         add = tables.derived("hours_position_plus_one_" + str(after_close), lambda: add + 1)
+    # What is still to add to the working time less one found from the tables: the amount (less
+    # one more for equal intervals). One amount for a large batch goes into the tables instead:
+    # a sum per interval, not per start.
+    step = (seconds if isinstance(seconds, int) else 0) - (1 if length else 0)
+    if isinstance(seconds, int) and not length and starts.size >= 4 * add.size:
+        add, bound, step = add + step, bound + step, 0
     clamp = np.maximum if after_close else np.minimum
     floats = starts.dtype.kind == "f"
-    out = np.empty(starts.size, dtype=np.int64)
+    out: NDArray[np.int64] | NDArray[np.float64] = (
+        np.empty(starts.size, dtype=np.float64) if as_floats else np.empty(starts.size, np.int64)
+    )
     size = min(starts.size, CHUNK)
     offsets, index, work, spare = (np.empty(size, dtype=np.int64) for _ in range(4))
     whole = np.empty(size if floats else 0, dtype=np.bool_)
@@ -122,13 +132,12 @@ def hours_deadlines(
         top = int(offset.view(np.uint64).max())  # a start before the origin wraps to the top
         if top >= limit:
             return None
-        amount = seconds if isinstance(seconds, int) else seconds[low:high]
         if first >= 0:  # no closed time from the first opening to the last closing
-            deadline = np.maximum(offset, first, out=out[low:high])
-            deadline += amount
+            deadline = np.maximum(offset, first, out=moment)
+            deadline += seconds if isinstance(seconds, int) else seconds[low:high]
             if not one and int(deadline.max()) > last:
                 return None
-            deadline += lookup.origin
+            np.add(deadline, lookup.origin, out=out[low:high])
             continue
         lookup.count(offset, at)
         # Working time at the start, less one (see _position_tables), then the target less one.
@@ -136,10 +145,12 @@ def hours_deadlines(
         moment += offset
         if length:
             clamp(moment, np.multiply(at, length, out=other), out=moment)
-            moment += amount - 1
         else:
             clamp(moment, np.take(bound, at, out=other, mode="clip"), out=moment)
-            moment += amount
+        if not isinstance(seconds, int):
+            moment += seconds[low:high]
+        if step:
+            moment += step
         # The deadline's interval is the first to end at or after the target.
         if not one and int(moment.max()) >= total:
             return None
