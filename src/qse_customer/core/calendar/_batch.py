@@ -1,7 +1,8 @@
 """The calendar's deadlines over many starts at once, given and returned as UTC epoch seconds.
 
-With numpy installed, integer starts are answered by table lookups (``_batch_fast``) and any others
-are searched in the tables' numpy arrays in one call each; without numpy, one at a time in the
+With numpy installed, integer starts (and, for working hours, float64 starts and float amounts
+that are whole seconds) are answered by table lookups (``_batch_fast``) and any others are
+searched in the tables' numpy arrays in one call each; without numpy, one at a time in the
 tables' lists. Both paths give the same results and the same errors as
 the scalar methods (tests/test_calendar_properties.py proves it on random input). Results keep
 the kind of the starts: an array for an array, a list otherwise, ints for integer seconds.

@@ -1,15 +1,20 @@
 """The batch deadlines for whole epoch seconds, by table lookups instead of binary searches.
 
-Every instant in a calendar's tables is a whole second, so for integer starts (and, for working
-hours, integer amounts) the questions can be answered in seconds throughout: the working day or
-opening interval of each start is counted by a ``Lookup`` (one gather, see ``_lookup``), the
-deadline's interval likewise on the working-time axis, and the answer gathered from a table of
-seconds. The work goes in chunks small enough for every temporary to stay in the CPU's cache.
+Every instant in a calendar's tables is a whole second, so for starts in whole seconds (int64,
+or for working hours float64 holding whole numbers) and whole amounts the questions can be
+answered in seconds throughout. The working day of each start is counted by a ``Lookup`` (one
+gather, see ``_lookup``) and its deadline gathered from a table of seconds. For working hours,
+the working time at each start comes from one lookup and two gathers, and the deadline from a
+count on the working-time axis: another lookup, or a division where every opening interval is
+as long (one interval a day, the same hours every working day); where no interval closes before
+the next opens (24/7), the deadline is the start plus the amount. The work goes in chunks small
+enough for every temporary to stay in the CPU's cache.
 
 Each function returns None whenever it does not answer: a start outside the calendar's years, a
-deadline past its data, a table with no lookup, an amount of zero. The caller then takes the
-general path, which gives the answer or the error it always gave. When they answer, they give
-exactly what the general path does (``tests/test_calendar_fast_batch.py`` proves it).
+deadline past its data, a table with no lookup, an amount of zero, a float start that is not a
+whole second. The caller then takes the general path, which gives the answer or the error it
+always gave. When they answer, they give exactly what the general path does
+(``tests/test_calendar_fast_batch.py`` proves it).
 """
 
 from __future__ import annotations
