@@ -96,7 +96,7 @@ def hours_deadlines(
     limit = lookup.span
     if isinstance(seconds, int):
         limit = min(limit, _latest_start(tables, seconds) - lookup.origin + 1)
-    first, last, length = (int(fact) for fact in tables.derived("hours_shape_s", _shape(tables)))
+    first, last, length, _ = tables.derived("hours_shape_s", _shape(tables)).tolist()
     # Each interval's opening less the working time before it, + 1: the deadline less the
     # working time at it, less one, in the interval where it falls.
     shifted = tables.derived(
@@ -178,24 +178,29 @@ def _latest_start(tables: Tables, seconds: int) -> int:
 
 
 def _shape(tables: Tables) -> Callable[[], NDArray[np.int64]]:
-    """What makes the working time simple to count, as three int64 (built once per tables):
+    """What makes the working time simple to count, as four int64 (built once per tables):
     the first opening and the last closing (seconds after the lookups' origin) when no interval
     closes before the next opens, else -1 and -1; the length in seconds every interval has,
-    else 0."""
+    else 0; 1 to count the closings (at least as far apart as the openings), 0 the openings."""
 
     def build() -> NDArray[np.int64]:
         import numpy as np
 
+        from ._lookup import bucket_shift
+
         opens, closes = tables.array("hours_opens") // US, tables.array("hours_closes") // US
         origin = tables.range_start // US
+        span = (tables.range_end - tables.range_start) // US
         contiguous = opens.size > 0 and bool((opens[1:] == closes[:-1]).all())
         lengths = closes - opens
         uniform = opens.size > 0 and bool((lengths == lengths[0]).all())
+        by_closes = bucket_shift(closes, origin, span) >= bucket_shift(opens, origin, span)
         return np.array(
             [
                 opens[0] - origin if contiguous else -1,
                 closes[-1] - origin if contiguous else -1,
                 lengths[0] if uniform else 0,
+                1 if by_closes else 0,
             ],
             dtype=np.int64,
         )
@@ -218,11 +223,10 @@ def _position_tables(
     one; the flag says whether the bound is a floor (max) or a ceiling (min)."""
     import numpy as np
 
-    closes, opens = tables.lookup("hours_closes"), tables.lookup("hours_opens")
-    if closes is None or opens is None:
+    after_close = bool(tables.derived("hours_shape_s", _shape(tables))[3])
+    lookup = tables.lookup("hours_closes" if after_close else "hours_opens")
+    if lookup is None:
         return None
-    after_close = closes.shift >= opens.shift
-    lookup = closes if after_close else opens
 
     def build() -> NDArray[np.int64]:
         cum, ends = tables.array("hours_cum") // US, tables.array("hours_ends") // US
