@@ -164,7 +164,7 @@ def test_fast_hours_batches_equal_the_general_path(
 def _hours_shape(calendar: WorkingCalendar) -> str:
     """Which way the fast path counts working hours for the calendar's tables."""
     tables = calendar._data()
-    first, _, length = tables.derived("hours_shape_s", _batch_fast._shape(tables)).tolist()
+    first, _, length, _ = tables.derived("hours_shape_s", _batch_fast._shape(tables)).tolist()
     return "no closed time" if first >= 0 else "equal intervals" if length else "lookups"
 
 
