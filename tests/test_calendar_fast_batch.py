@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -316,3 +316,14 @@ def test_a_utc_start_is_answered_as_the_same_instant_elsewhere(
                 assert type(result) is datetime and result.tzinfo is UTC
             else:  # the same error, with the start as written
                 assert general[0] == fast[0]
+
+
+def test_a_calendar_without_working_time_gives_the_general_paths_error() -> None:
+    # Every day of its one year closed: no interval at all, so no lookups; the fast path declines.
+    closed = [date(2021, 1, 1) + timedelta(days=k) for k in range(365)]
+    calendar = WorkingCalendar(timezone="UTC", first_year=2021, last_year=2021, closures=closed)
+    for given_starts in (np.array([1_620_000_000]), np.array([1_620_000_000.0]), [1_620_000_000]):
+        fast = answer(lambda: calendar.add_working_hours_batch(given_starts, 60))  # noqa: B023
+        assert fast[0] == "CalendarRangeError"
+        with general_path():
+            assert fast == answer(lambda: calendar.add_working_hours_batch(given_starts, 60))  # noqa: B023

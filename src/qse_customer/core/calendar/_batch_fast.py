@@ -85,8 +85,8 @@ def hours_deadlines(
     deadlines are int64, or with ``as_floats`` float64 (exact: they are below 2**53)."""
     import numpy as np
 
-    found = _position_tables(tables)
-    ends = tables.lookup("hours_ends")
+    ends = tables.lookup("hours_ends")  # None also without any working time
+    found = None if ends is None else _position_tables(tables)
     if found is None or ends is None:
         return None
     lookup, add, bound, after_close = found
