@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -76,12 +76,17 @@ def general_path() -> Iterator[None]:
 
 
 def answer(call: Callable[[], Any]) -> tuple[object, ...]:
-    """What a call gives, or the error it raises, in a form to compare."""
+    """What a call gives, or the error it raises, in a form to compare: the values with their
+    types (an int and a float of the same value differ), and the array's dtype."""
     try:
         result = call()
     except CalendarError as error:
         return type(error).__name__, str(error)
-    return ("answer", result.tolist() if isinstance(result, np.ndarray) else result)
+    if isinstance(result, np.ndarray):
+        return ("answer", result.dtype.str, result.tolist())
+    if isinstance(result, list):
+        return ("answer", result, [type(value) for value in result])
+    return ("answer", result)
 
 
 def _answered(calendar: WorkingCalendar, given_starts: object, fast: tuple[object, ...]) -> bool:
@@ -156,6 +161,88 @@ def test_fast_hours_batches_equal_the_general_path(
             assert fast == answer(call)
 
 
+def _hours_shape(calendar: WorkingCalendar) -> str:
+    """Which way the fast path counts working hours for the calendar's tables."""
+    tables = calendar._data()
+    first, _, length, _ = tables.derived("hours_shape_s", _batch_fast._shape(tables)).tolist()
+    return "no closed time" if first >= 0 else "equal intervals" if length else "lookups"
+
+
+@st.composite
+def edge_starts(draw: st.DrawFn, calendar: WorkingCalendar, amounts: list[int]) -> list[int]:
+    """Starts at and next to the instants where the answer changes: openings, closings, the
+    ends of the data, and the latest start from which each amount still ends in the data."""
+    tables = calendar._data()
+    first, end = tables.range_start // 1_000_000, tables.range_end // 1_000_000
+    seconds = [*tables.hours_opens, *tables.hours_closes]
+    pool = [first, end, *(_batch_fast._latest_start(tables, a) for a in amounts if a > 0)]
+    chosen = draw(st.lists(st.sampled_from(seconds), max_size=8)) if seconds else []
+    near = [*draw(st.lists(st.sampled_from(pool), max_size=3)), *(v // 10**6 for v in chosen)]
+    return [point + draw(st.sampled_from((-1, 0, 1))) for point in near]
+
+
+@st.composite
+def edge_amounts(draw: st.DrawFn, calendar: WorkingCalendar) -> list[int]:
+    """Amounts of working time that end exactly at an interval's end, or a second either side:
+    the working time from an opening to a later closing."""
+    tables = calendar._data()
+    ends, cum = tables.hours_ends, tables.hours_cum
+    if not ends:
+        return []
+    k = draw(st.integers(0, len(ends) - 1))
+    later = draw(st.integers(k, min(k + 5, len(ends) - 1)))
+    whole = (ends[later] - cum[k]) // 1_000_000
+    return [max(0, whole + draw(st.sampled_from((-1, 0, 1)))) for _ in range(2)]
+
+
+def _as(kind: str, values: list[int], fractions: list[float]) -> object:
+    """``values`` given as an int64 or float64 array or a list of ints or floats; floats with
+    ``fractions`` added (as many as there are values, or none)."""
+    if kind.startswith("int"):
+        return np.array(values, dtype=np.int64) if kind == "int64" else list(values)
+    floats = [v + part for v, part in zip(values, fractions or [0.0] * len(values), strict=True)]
+    return np.array(floats, dtype=np.float64) if kind == "float64" else floats
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), calendar=calendars(), size=st.integers(0, 30))
+def test_fast_hours_batches_equal_the_general_path_at_the_edges(
+    data: st.DataObject, calendar: WorkingCalendar, size: int
+) -> None:
+    # Starts on the boundaries of the intervals and of the data, amounts that end on a boundary,
+    # int and float input (whole seconds, or not), one amount or one per start, empty batches.
+    amounts = data.draw(edge_amounts(calendar))
+    points = data.draw(edge_starts(calendar, amounts)) + data.draw(starts(calendar, size))
+    points = data.draw(st.permutations(points))[: data.draw(st.integers(0, len(points)))]
+    pool = st.sampled_from(amounts) | st.integers(0, 100 * 3600) if amounts else st.integers(0, 60)
+    one = data.draw(pool)
+    per_start = data.draw(st.lists(pool, min_size=len(points), max_size=len(points)))
+    start_kind = data.draw(st.sampled_from(("int64", "int list", "float64", "float list")))
+    amount_kind = data.draw(st.sampled_from(("int", "float", "int64", "float64", "float list")))
+    # Some floats that are not whole seconds, on the starts or on the amounts.
+    part = st.sampled_from((0.0, 0.0, 0.5, 0.25, 1e-6))
+    start_parts = data.draw(
+        st.just([]) | st.lists(part, min_size=len(points), max_size=len(points))
+    )
+    amount_parts = data.draw(
+        st.just([]) | st.lists(part, min_size=len(points), max_size=len(points))
+    )
+    given_starts = _as(start_kind, points, start_parts)
+    if amount_kind in ("int", "float"):
+        spans: object = one if amount_kind == "int" else float(one) + data.draw(part)
+    else:
+        spans = _as(amount_kind, per_start, amount_parts)
+
+    def call() -> object:
+        return calendar.add_working_hours_batch(given_starts, spans)  # type: ignore[call-overload]
+
+    fast = answer(call)
+    event(f"hours counted by {_hours_shape(calendar)}")
+    event(f"starts {start_kind}, amounts {amount_kind}, fast path answered: {fast[0] == 'answer'}")
+    with general_path():
+        assert fast == answer(call)
+
+
 @pytest.mark.parametrize(
     "settings_",
     [
@@ -186,6 +273,28 @@ def test_the_fast_paths_answer_for_usual_calendars(settings_: dict[str, Any]) ->
     with general_path():
         assert found is not None
         assert found.tolist() == calendar.add_working_hours_batch(week, 8 * 3600).tolist()
+    # Float epoch seconds that are whole numbers (and a whole float amount) are answered too,
+    # as floats.
+    floats = week.astype(np.float64)
+    for amount in (8.0 * 3600, 8 * 3600, np.full(week.size, 8.0 * 3600)):
+        found = _batch._hours_fast(calendar, floats, amount)
+        with general_path():
+            assert isinstance(found, np.ndarray) and found.dtype == np.float64
+            assert found.tolist() == calendar.add_working_hours_batch(floats, amount).tolist()
+
+
+def test_each_way_of_counting_hours_is_taken_where_it_applies() -> None:
+    # 24/7 has no closed time; 09:00-17:00 on weekdays has intervals of one length (clock changes
+    # at night); a lunch closure and a shorter Saturday need the lookups, counting the openings
+    # (5.5 hours apart at least) rather than the closings (4.5 hours).
+    london = {"timezone": "Europe/London"}
+    assert _hours_shape(WorkingCalendar(**london, hours="24/7")) == "no closed time"
+    assert _hours_shape(WorkingCalendar(**london, country="GB")) == "equal intervals"
+    hours = {"Mon-Fri": ["08:00-12:30", "13:30-17:00"], "Sat": ["09:00-12:00"]}
+    lunch = WorkingCalendar(**london, hours=hours)
+    assert _hours_shape(lunch) == "lookups"
+    lookup, *_, after_close = _batch_fast._position_tables(lunch._data()) or (None, False)
+    assert not after_close and lookup is lunch._data().lookup("hours_opens")
 
 
 @settings(max_examples=100, deadline=None)
@@ -207,3 +316,14 @@ def test_a_utc_start_is_answered_as_the_same_instant_elsewhere(
                 assert type(result) is datetime and result.tzinfo is UTC
             else:  # the same error, with the start as written
                 assert general[0] == fast[0]
+
+
+def test_a_calendar_without_working_time_gives_the_general_paths_error() -> None:
+    # Every day of its one year closed: no interval at all, so no lookups; the fast path declines.
+    closed = [date(2021, 1, 1) + timedelta(days=k) for k in range(365)]
+    calendar = WorkingCalendar(timezone="UTC", first_year=2021, last_year=2021, closures=closed)
+    for given_starts in (np.array([1_620_000_000]), np.array([1_620_000_000.0]), [1_620_000_000]):
+        fast = answer(lambda: calendar.add_working_hours_batch(given_starts, 60))  # noqa: B023
+        assert fast[0] == "CalendarRangeError"
+        with general_path():
+            assert fast == answer(lambda: calendar.add_working_hours_batch(given_starts, 60))  # noqa: B023

@@ -1,7 +1,8 @@
 """The calendar's deadlines over many starts at once, given and returned as UTC epoch seconds.
 
-With numpy installed, integer starts are answered by table lookups (``_batch_fast``) and any others
-are searched in the tables' numpy arrays in one call each; without numpy, one at a time in the
+With numpy installed, integer starts (and, for working hours, float64 starts and float amounts
+that are whole seconds) are answered by table lookups (``_batch_fast``) and any others are
+searched in the tables' numpy arrays in one call each; without numpy, one at a time in the
 tables' lists. Both paths give the same results and the same errors as
 the scalar methods (tests/test_calendar_properties.py proves it on random input). Results keep
 the kind of the starts: an array for an array, a list otherwise, ints for integer seconds.
@@ -200,7 +201,7 @@ def _days_fast(
     counts = _whole_amounts(days, whole.shape, least=0)
     if counts is None:
         return None
-    found = fast.days_deadlines(calendar._data(), whole, counts, mode)
+    found = fast.days_deadlines(calendar._data(), whole, counts[0], mode)
     if found is None or isinstance(starts, np.ndarray):
         return found
     listed: list[int] = found.tolist()
@@ -209,21 +210,25 @@ def _days_fast(
 
 def _hours_fast(
     calendar: WorkingCalendar, starts: object, seconds: object
-) -> NDArray[Any] | list[int] | None:
-    """The hours deadlines by table lookups for integer starts and integer amounts >= 1
-    (``_batch_fast``), or None for the general path."""
+) -> NDArray[Any] | list[int] | list[float] | None:
+    """The hours deadlines by table lookups for whole seconds (int starts, or float64 starts
+    that are whole numbers) and whole amounts >= 1 (ints, or floats that are whole numbers)
+    (``_batch_fast``), or None for the general path. Floats anywhere give floats, as there."""
     import numpy as np
 
-    whole = _whole_seconds(starts)
+    whole = _hours_starts(starts)
     if whole is None:
         return None
-    amounts = _whole_amounts(seconds, whole.shape, least=1)
+    amounts = _whole_amounts(seconds, whole.shape, least=1, floats=True)
     if amounts is None:
         return None
-    found = fast.hours_deadlines(calendar._data(), whole, amounts)
+    # Floats give floats: a deadline of whole seconds D as a float, which is exactly the
+    # general path's D * 10**6 / 10**6.
+    as_floats = whole.dtype.kind == "f" or not amounts[1]
+    found = fast.hours_deadlines(calendar._data(), whole, amounts[0], as_floats)
     if found is None or isinstance(starts, np.ndarray):
         return found
-    listed: list[int] = found.tolist()
+    listed: list[int] | list[float] = found.tolist()
     return listed
 
 
@@ -231,34 +236,62 @@ def _whole_seconds(starts: object) -> NDArray[np.int64] | None:
     """Starts as a one-dimensional int64 array if they are whole seconds of an integer dtype."""
     import numpy as np
 
-    if not isinstance(starts, np.ndarray | list | tuple):
-        return None
-    array = np.asarray(starts)
-    if array.ndim != 1 or array.dtype.kind != "i":
+    array = _one_dimensional(starts)
+    if array is None or array.dtype.kind != "i":
         return None
     return array.astype(np.int64, copy=False)
 
 
+def _hours_starts(starts: object) -> NDArray[np.int64] | NDArray[np.float64] | None:
+    """Starts as ``_whole_seconds`` gives them, or as they are if float64 (whole numbers or
+    not: the fast path checks)."""
+    import numpy as np
+
+    array = _one_dimensional(starts)
+    if array is None or array.dtype != np.float64:
+        return _whole_seconds(array)
+    return array
+
+
+def _one_dimensional(starts: object) -> NDArray[Any] | None:
+    """An array, list or tuple as a one-dimensional numpy array, or None."""
+    import numpy as np
+
+    if not isinstance(starts, np.ndarray | list | tuple):
+        return None
+    array = np.asarray(starts)
+    return array if array.ndim == 1 else None
+
+
 def _whole_amounts(
-    values: object, shape: tuple[int, ...], least: int
-) -> int | NDArray[np.int64] | None:
+    values: object, shape: tuple[int, ...], least: int, floats: bool = False
+) -> tuple[int | NDArray[np.int64], bool] | None:
     """A count or amount: one int, or an int64 array of ``shape``; each >= ``least`` and at most
-    ``EPOCH_LIMIT_S``. None for anything else (bools, floats, out of range)."""
+    ``EPOCH_LIMIT_S``; and whether it was given as integers. With ``floats``, floats that are
+    whole numbers count too. None for anything else (bools, fractions, out of range)."""
     import numpy as np
 
     if isinstance(values, bool | np.bool_):
         return None
     if isinstance(values, int | np.integer):
         value = int(values)
-        return value if least <= value <= EPOCH_LIMIT_S else None
+        return (value, True) if least <= value <= EPOCH_LIMIT_S else None
+    if floats and isinstance(values, float | np.floating):
+        number = float(values)  # NaN fails the comparisons
+        if least <= number <= EPOCH_LIMIT_S and number.is_integer():
+            return int(number), False
+        return None
     if not isinstance(values, np.ndarray | list | tuple):
         return None
     array = np.asarray(values)
-    if array.shape != shape or array.dtype.kind != "i":
+    if array.shape != shape or array.dtype.kind not in ("if" if floats else "i"):
         return None
-    if array.size and (array.min() < least or array.max() > EPOCH_LIMIT_S):
-        return None
-    return array.astype(np.int64, copy=False)
+    if array.size and not (least <= array.min() and array.max() <= EPOCH_LIMIT_S):
+        return None  # also for NaN, which fails both comparisons
+    if array.dtype.kind == "i":
+        return array.astype(np.int64, copy=False), True
+    whole = array.astype(np.int64)  # in range, so exact for whole numbers
+    return (whole, False) if bool((whole == array).all()) else None
 
 
 def _out(

@@ -67,9 +67,7 @@ def build_lookup(entries: NDArray[np.int64], origin: int, span: int) -> Lookup |
     ``[origin, origin + span)``, or None where the table needs too many buckets."""
     import numpy as np
 
-    inside = entries[(entries >= origin) & (entries < origin + span)]
-    gap = int(np.diff(inside).min()) if inside.size > 1 else span
-    shift = min(max(gap, 1).bit_length() - 1, MAX_SHIFT)
+    shift = bucket_shift(entries, origin, span)
     buckets = ((span - 1) >> shift) + 1
     if span <= 0 or buckets > MAX_BUCKETS:
         return None
@@ -79,3 +77,13 @@ def build_lookup(entries: NDArray[np.int64], origin: int, span: int) -> Lookup |
     within = np.minimum(after - origin - starts, 1 << shift)  # its offset, 2**shift if none
     packed = (base << (shift + 1)) + (1 << (shift + 1)) - within - starts
     return Lookup(origin, span, shift, packed)
+
+
+def bucket_shift(entries: NDArray[np.int64], origin: int, span: int) -> int:
+    """The ``shift`` of a lookup over ``entries`` for ``[origin, origin + span)``: buckets as
+    wide as a power of two allows without two entries in one."""
+    import numpy as np
+
+    inside = entries[(entries >= origin) & (entries < origin + span)]
+    gap = int(np.diff(inside).min()) if inside.size > 1 else span
+    return min(max(gap, 1).bit_length() - 1, MAX_SHIFT)

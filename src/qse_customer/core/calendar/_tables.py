@@ -125,9 +125,10 @@ class Tables:
 
     def lookup(self, name: str) -> Lookup | None:
         """A ``Lookup`` (built on first use) counting the entries of one table, in seconds:
-        ``closes``, ``day_ends`` or ``hours_closes`` at or before an instant of the calendar's
-        years, or ``hours_ends`` at or before an amount of working time under the total. None
-        where the table's entries come too close together for one (they are then searched)."""
+        ``closes``, ``day_ends``, ``hours_opens`` or ``hours_closes`` at or before an instant of
+        the calendar's years, or ``hours_ends`` at or before an amount of working time under the
+        total. None where the table's entries come too close together for one (they are then
+        searched)."""
         if name not in self._lookups:
             from ._lookup import build_lookup
 
