@@ -8,6 +8,9 @@ transaction holding a transaction-level advisory lock on the schema's name, so t
 opening a new store at once apply each migration once, and a crash (or a killed process) part-way
 leaves the previous version: PostgreSQL's DDL is transactional.
 
+Version 4 adds each record's lab to its key, row-level security that shows a connection the
+rows of the lab in its setting ``qse.lab`` only, and the store's settings (its home lab).
+
 Version 3 adds each record's evidence (its hash chain, :mod:`qse_customer.core.evidence`), chains
 the records already stored as they stand (their events have no ``recorded_at``), and adds the
 table of key locks writers hold while they read and write records (see
@@ -163,6 +166,34 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
         ("qse_record_locks",),
         _chain_existing,
+    ),
+    Migration(
+        4,
+        "labs: each record's lab ('' for the default lab) in its key and indexes, rows of other "
+        "labs hidden by row-level security on the setting qse.lab; the store's settings (its "
+        "home lab, docs/labs.md)",
+        (
+            """ALTER TABLE qse_records ADD COLUMN lab text COLLATE "C" NOT NULL DEFAULT ''""",
+            "ALTER TABLE qse_records DROP CONSTRAINT qse_records_pkey",
+            "ALTER TABLE qse_records ADD PRIMARY KEY (lab, type, id)",
+            "DROP INDEX qse_records_by_time",
+            "CREATE INDEX qse_records_by_time ON qse_records (lab, type, opened_at, id)",
+            "DROP INDEX qse_records_by_status",
+            "CREATE INDEX qse_records_by_status ON qse_records (lab, type, status, opened_at, id)",
+            # The store sets qse.lab on each of its connections; a connection that never set it
+            # sees no record at all. Forced, so the tables' owner is held to it too (only a
+            # superuser or a role with BYPASSRLS is not).
+            "ALTER TABLE qse_records ENABLE ROW LEVEL SECURITY",
+            "ALTER TABLE qse_records FORCE ROW LEVEL SECURITY",
+            "CREATE POLICY qse_records_of_the_lab ON qse_records "
+            "USING (lab = current_setting('qse.lab', true)) "
+            "WITH CHECK (lab = current_setting('qse.lab', true))",
+            """CREATE TABLE qse_settings (
+                name text COLLATE "C" PRIMARY KEY,
+                value text NOT NULL
+            )""",
+        ),
+        ("qse_settings",),
     ),
 )
 

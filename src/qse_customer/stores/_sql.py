@@ -1,7 +1,7 @@
 """What the SQLite and PostgreSQL stores share: the tables they keep records and the notification
 outbox in, and the SQL that reads and writes them, written once.
 
-Both stores keep one row a record in ``qse_records`` (type, id, status, first-event time in
+Both stores keep one row a record in ``qse_records`` (its lab, type, id, status, first-event time in
 microseconds, the document, its seal, its evidence) and the outbox in ``qse_notifications`` and
 ``qse_deliveries``, so a page, a count, a record read by key and every outbox operation are the
 same statements in both. The statements here are written with ``?`` for a parameter; a dialect
@@ -100,8 +100,11 @@ class SQLStoreBase(StoreBase):
 
     def _read(self, tag: str, id: str) -> Record | None:
         rows = self._fetch(
-            self._sql(f"SELECT {self.DOCUMENT}, seal FROM qse_records WHERE type = ? AND id = ?"),
-            (tag, self._text(id, "$.id")),
+            self._sql(
+                f"SELECT {self.DOCUMENT}, seal FROM qse_records "
+                "WHERE lab = ? AND type = ? AND id = ?"
+            ),
+            (self.lab_key, tag, self._text(id, "$.id")),
         )
         return decode(tag, id, rows[0][0], rows[0][1], self.where) if rows else None
 
@@ -109,8 +112,11 @@ class SQLStoreBase(StoreBase):
         self, query: Query, after: tuple[int, str] | None, limit: int
     ) -> list[tuple[str, int, str, int]]:
         """A page of records of ``query.tag`` in (first-event time, id) order, after ``after``."""
-        sql = [f"SELECT id, opened_at, {self.DOCUMENT}, seal FROM qse_records WHERE type = ?"]
-        params: list[object] = [query.tag]
+        sql = [
+            f"SELECT id, opened_at, {self.DOCUMENT}, seal FROM qse_records "
+            "WHERE lab = ? AND type = ?"
+        ]
+        params: list[object] = [self.lab_key, query.tag]
         if query.status is not None:
             sql.append("AND status = ?")
             params.append(query.status)
@@ -134,11 +140,16 @@ class SQLStoreBase(StoreBase):
 
     def _count(self, tag: str, status: str | None) -> int:
         if status is None:
-            rows = self._fetch(self._sql("SELECT count(*) FROM qse_records WHERE type = ?"), (tag,))
+            rows = self._fetch(
+                self._sql("SELECT count(*) FROM qse_records WHERE lab = ? AND type = ?"),
+                (self.lab_key, tag),
+            )
         else:
             rows = self._fetch(
-                self._sql("SELECT count(*) FROM qse_records WHERE type = ? AND status = ?"),
-                (tag, status),
+                self._sql(
+                    "SELECT count(*) FROM qse_records WHERE lab = ? AND type = ? AND status = ?"
+                ),
+                (self.lab_key, tag, status),
             )
         return int(rows[0][0]) if rows else 0
 

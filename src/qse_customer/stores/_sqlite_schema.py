@@ -103,6 +103,37 @@ MIGRATIONS: tuple[Migration, ...] = (
         ("ALTER TABLE qse_records ADD COLUMN evidence TEXT",),
         _chain_existing,
     ),
+    Migration(
+        4,
+        "labs: each record's lab ('' for the default lab) in its key and indexes; the store's "
+        "settings (its home lab, docs/labs.md)",
+        (
+            """CREATE TABLE qse_records_v4 (
+                type TEXT NOT NULL,
+                id TEXT NOT NULL,
+                status TEXT NOT NULL,
+                opened_at INTEGER NOT NULL,
+                last_event_at INTEGER NOT NULL,
+                document TEXT NOT NULL,
+                seal INTEGER NOT NULL,
+                evidence TEXT,
+                lab TEXT NOT NULL DEFAULT '',
+                PRIMARY KEY (lab, type, id)
+            )""",
+            "INSERT INTO qse_records_v4 "
+            "(type, id, status, opened_at, last_event_at, document, seal, evidence, lab) "
+            "SELECT type, id, status, opened_at, last_event_at, document, seal, evidence, '' "
+            "FROM qse_records",
+            "DROP TABLE qse_records",
+            "ALTER TABLE qse_records_v4 RENAME TO qse_records",
+            "CREATE INDEX qse_records_by_time ON qse_records (lab, type, opened_at, id)",
+            "CREATE INDEX qse_records_by_status ON qse_records (lab, type, status, opened_at, id)",
+            """CREATE TABLE qse_settings (
+                name TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            )""",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -16,6 +16,7 @@ from typing import Any, Self, TypeVar, overload
 
 from attrs import frozen
 
+from ..core._checks import lab_name
 from ..core.errors import FieldError, ValidationError
 from ..core.events import Event
 from ..core.evidence import Evidence, first_difference, seal
@@ -278,6 +279,21 @@ def _checked_records(records: Iterable[Record]) -> Iterator[Record]:
         yield record
 
 
+def lab_clash(where: str, lab: str, clashes: list[tuple[str, str]]) -> StoreError:
+    """The refusal to make ``lab`` a store's home lab when it holds records of the default
+    lab's keys already (nothing is changed)."""
+    shown = ", ".join(f"{tag} {record_id!r}" for tag, record_id in clashes[:5])
+    return StoreError(
+        f"{where}: lab {lab!r} already holds records with the keys of records of the default "
+        f"lab ({shown}); nothing was changed: make another lab the home lab, or move those "
+        "records first"
+    )
+
+
+def _lab_words(key: str) -> str:
+    return f"lab {key!r}" if key else "the default lab (lab=None)"
+
+
 class StoreBase(ABC):
     """The public store API over a backend's primitives; see :class:`~.store.Store`.
 
@@ -286,8 +302,43 @@ class StoreBase(ABC):
 
     where: str = "the store"
 
-    def __init__(self) -> None:
+    lab: str | None = None
+    """The lab this store object was opened for (``open_store(url, lab=...)``): it sees and
+    writes that lab's records only. None: the store's default lab (its home lab, once
+    :func:`~qse_customer.stores.labs.migrate_to_lab` named one)."""
+
+    _home_lab: str | None = None
+
+    @property
+    def home_lab(self) -> str | None:
+        """The lab that a record with no ``lab`` of its own belongs to in this store: None (the
+        default lab) until :func:`~qse_customer.stores.labs.migrate_to_lab` names one."""
+        return self._home_lab
+
+    def __init__(self, *, lab: str | None = None) -> None:
         self._closed = False
+        self.lab = None if lab is None else lab_name(lab)
+
+    @property
+    def lab_key(self) -> str:
+        """The lab whose records this store object sees, as stores keep it: its lab, else the
+        store's home lab, else ``""`` (the default lab of a single-lab store)."""
+        return self.lab if self.lab is not None else (self.home_lab or "")
+
+    def lab_key_of(self, record: Record) -> str:
+        """The lab ``record`` belongs to in this store, as :attr:`lab_key` gives a store's."""
+        return record.lab if record.lab is not None else (self.home_lab or "")
+
+    def _check_lab(self, record: Record) -> None:
+        """Refuse to write a record of another lab than this store object's."""
+        if self.lab_key_of(record) != self.lab_key:
+            raise ValidationError.single(
+                "$.lab",
+                f"{record.TYPE} {record.id!r} belongs to {_lab_words(self.lab_key_of(record))}, "
+                f"and {self.where} was opened for {_lab_words(self.lab_key)}: create the record "
+                f"with lab={self.lab_key or None!r}, or open the store for its lab "
+                "(open_store(url, lab=...))",
+            )
 
     # -- primitives a backend implements ----------------------------------------------------
 
@@ -667,6 +718,7 @@ class StoreBase(ABC):
         """``record`` with its events after the stored ones stamped (or, without ``stamp``,
         left unstamped), and its evidence; the stamp is ``now`` (UTC) if given, else the store's
         clock."""
+        self._check_lab(record)
         count = len(stored.record.events) if stored is not None else 0
         events = record.events
         last = events[count - 1].recorded_at if count else None
