@@ -557,7 +557,7 @@ class StoreContract:
                     mine = [r for r in batch if r.lab == lab]
                     for tag in {r.TYPE for r in batch}:
                         expected = sorted(
-                            (r for r in mine if r.TYPE == tag), key=lambda r: (r.opened_at, r.id)
+                            (r for r in mine if tag == r.TYPE), key=lambda r: (r.opened_at, r.id)
                         )
                         assert [(r.id, r.lab) for r in handle.stream(tag)] == [
                             (r.id, r.lab) for r in expected
