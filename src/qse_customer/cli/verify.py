@@ -29,12 +29,18 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         formatter_class=HelpFormatter,
     )
     add_store(parser)
+    parser.add_argument(
+        "--lab",
+        metavar="NAME",
+        help="verify this lab's records (a store holding many labs, docs/labs.md); default: the "
+        "store's default lab",
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Verify the store and print what fails."""
-    with existing_store(args.store) as store:
+    with existing_store(args.store, args.lab) as store:
         verify = getattr(store, "verify", None)
         if verify is None:
             raise InputError(f"{args.store}: this store cannot be verified (it has no verify())")
