@@ -31,9 +31,7 @@ example:
   qse-customer check --store sqlite:///lab.db --ruleset qse2-responsibility \\
       --ruleset customer-service-standards --contracts --at 2026-03-18T14:30 \\
       --format html --output report.html
-
-one lab of a store holding many, with its own calendar and rulesets (docs/labs.md):
-  qse-customer check --store sqlite:///labs.db --lab LAB-7 --labs labs.json
+  qse-customer check --store sqlite:///labs.db --lab LAB-7 --labs labs.json  # docs/labs.md
 """
 
 
