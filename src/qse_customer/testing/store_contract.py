@@ -577,12 +577,16 @@ class StoreContract:
         with pytest.raises(StoreError, match="closed"):
             store.load(Complaint, "c-0001")
 
-    def test_behaves_like_the_memory_store(self, store_factory: Callable[[], Store]) -> None:
+    def test_behaves_like_the_memory_store(
+        self,
+        store_factory: Callable[[], Store],
+        open_lab: Callable[[Store, str | None], Store] | None,
+    ) -> None:
         # No shrinking: shrinking a failing run of records with histories can take minutes. To
         # get the smallest failing sequence, run store_machine(factory) yourself with the default
         # phases.
         run_state_machine_as_test(
-            store_machine(store_factory),
+            store_machine(store_factory, open_lab),
             settings=settings(
                 max_examples=15,
                 stateful_step_count=12,
