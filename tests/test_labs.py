@@ -153,3 +153,22 @@ def test_the_memory_store_migrates_too() -> None:
     assert migrate_to_lab(store, "LAB-7") == 1
     assert lab_7.load("complaint", "c-0001") == complaint(1)
     assert (store.verify(), lab_7.verify()) == ([], [])
+
+
+def test_a_store_object_opened_before_the_migration_writes_nothing_after_it(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'lab.db'}"
+    with open_store(url) as before, open_store(url, lab="LAB-8") as lab_8:
+        before.save(complaint(1))
+        with open_store(url) as migrating:
+            migrate_to_lab(migrating, "LAB-7")
+        # Its records would go to the default lab, which no one sees any more: refused.
+        with pytest.raises(StoreError, match="home lab 'LAB-7' after this store object"):
+            before.save(complaint(2))
+        with pytest.raises(StoreError, match="open the store again"):
+            before.delete("complaint", "c-0001")
+        lab_8.save(complaint(3).evolve(lab="LAB-8"))  # a named lab is not concerned
+    with open_store(url) as again:
+        again.save(complaint(2))
+        assert [r.id for r in again.stream("complaint")] == ["c-0001", "c-0002"]

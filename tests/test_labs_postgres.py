@@ -122,3 +122,17 @@ def test_a_single_lab_store_migrates_keeping_every_document_and_chain(
         assert [r.id for r in home.stream(Complaint)] == [f"c-{n:04d}" for n in range(5)]
         assert home.verify() == []
         assert other.count(Complaint) == 0
+
+
+def test_a_store_object_opened_before_the_migration_writes_nothing_after_it(
+    app_url: str,
+) -> None:
+    with open_store(app_url) as before:
+        before.save(complaint(1))
+        with open_store(app_url) as migrating:
+            migrate_to_lab(migrating, "LAB-7")
+        with pytest.raises(StoreError, match="home lab 'LAB-7' after this store object"):
+            before.save(complaint(2))
+    with open_store(app_url) as again:
+        again.save(complaint(2))
+        assert [r.id for r in again.stream(Complaint)] == ["c-0001", "c-0002"]

@@ -329,6 +329,16 @@ class StoreBase(ABC):
         """The lab ``record`` belongs to in this store, as :attr:`lab_key` gives a store's."""
         return record.lab if record.lab is not None else (self.home_lab or "")
 
+    def _check_home_lab(self, stored: str | None) -> None:
+        """Refuse to write for the default lab when the store's home lab, as now ``stored``, is
+        no longer the one this store object opened with (a migration since): its records would
+        go to the wrong lab."""
+        if self.lab is None and stored != self.home_lab:
+            raise StoreError(
+                f"{self.where} was given the home lab {stored!r} after this store object was "
+                "opened (qse-customer migrate-lab); nothing was written: open the store again"
+            )
+
     def _check_lab(self, record: Record) -> None:
         """Refuse to write a record of another lab than this store object's."""
         if self.lab_key_of(record) != self.lab_key:

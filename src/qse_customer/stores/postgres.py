@@ -284,10 +284,7 @@ class PostgresStore(SQLStoreBase):
         try:
             with self._errors():
                 migrate(self._db, self.schema, where=self.where)
-                row = self._db.execute(
-                    "SELECT value FROM qse_settings WHERE name = 'home_lab'"
-                ).fetchone()
-                self._home_lab = None if row is None else str(row[0])
+                self._home_lab = self._stored_home_lab(self._db)
                 self._use_lab(self._db)
         except BaseException:
             self._db.close()
@@ -329,6 +326,11 @@ class PostgresStore(SQLStoreBase):
             connection.close()
             raise
         return connection
+
+    @staticmethod
+    def _stored_home_lab(db: Connection[Any] | Cursor[Any]) -> str | None:
+        row = db.execute("SELECT value FROM qse_settings WHERE name = 'home_lab'").fetchone()
+        return None if row is None else str(row[0])
 
     def _use_lab(self, connection: Connection[Any]) -> None:
         """Show ``connection`` this store object's lab only: the row-level security policy of
@@ -442,6 +444,8 @@ class PostgresStore(SQLStoreBase):
                 types, ids = [tag for tag, _ in distinct], [id for _, id in distinct]
                 cursor.execute(_LOCK_KEYS, (types, ids))
                 stored = self._stored(cursor, types, ids)
+                # After the read, which waited for a migration holding the table: its result.
+                self._check_home_lab(self._stored_home_lab(cursor))
                 lab = self.lab_key
                 writings = (
                     (item_key, change(item, stored.get(item_key)))
@@ -505,6 +509,7 @@ class PostgresStore(SQLStoreBase):
         with self._transaction() as db:
             # The key lock too: a writer holding it has read the record and will write it back.
             db.execute(_LOCK_KEYS, ([tag], [_checked_text(id, "$.id")]))
+            self._check_home_lab(self._stored_home_lab(db))
             cursor = db.execute(
                 "DELETE FROM qse_records WHERE lab = %s AND type = %s AND id = %s",
                 (self.lab_key, tag, id),

@@ -281,7 +281,11 @@ class SQLiteStore(SQLStoreBase):
             raise
 
     def _read_home_lab(self) -> str | None:
-        row = self._db.execute("SELECT value FROM qse_settings WHERE name = 'home_lab'").fetchone()
+        return self._stored_home_lab(self._db)
+
+    @staticmethod
+    def _stored_home_lab(db: sqlite3.Connection) -> str | None:
+        row = db.execute("SELECT value FROM qse_settings WHERE name = 'home_lab'").fetchone()
         return None if row is None else str(row[0])
 
     def _set_home_lab(self, lab: str) -> int:
@@ -371,6 +375,7 @@ class SQLiteStore(SQLStoreBase):
     ) -> None:
         iterator = iter(items)
         with self._transaction() as db:
+            self._check_home_lab(self._stored_home_lab(db))
             while batch := list(islice(iterator, self.batch_size)):
                 keys = [key(item) for item in batch]
                 stored = self._stored(db, keys)
@@ -426,6 +431,7 @@ class SQLiteStore(SQLStoreBase):
 
     def _delete(self, tag: str, id: str) -> bool:
         with self._transaction() as db:
+            self._check_home_lab(self._stored_home_lab(db))
             cursor = db.execute(
                 "DELETE FROM qse_records WHERE lab = ? AND type = ? AND id = ?",
                 (self.lab_key, tag, id),
