@@ -145,3 +145,25 @@ def test_migrate_lab_makes_the_records_the_lab_s_and_verify_still_passes(
     capsys.readouterr()
     assert main(["migrate-lab", "--store", url, "--lab", "LAB-8"]) == 2
     assert "already has the home lab 'LAB-7'" in capsys.readouterr().err
+
+
+def test_import_and_export_one_lab(
+    two_labs: tuple[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, _ = two_labs
+    exported = tmp_path / "lab-b.jsonl"
+    assert main(["export", "--store", url, "--lab", "LAB-B", "--output", str(exported)]) == 0
+    lines = [json.loads(line) for line in exported.read_text().splitlines()]
+    assert [(d["id"], d["lab"]) for d in lines] == [("ENQ-1", "LAB-B")]
+    # Into another store, for LAB-B: its records name LAB-B, so they are let in.
+    other = f"sqlite:///{tmp_path / 'other.db'}"
+    assert main(["import", "--store", other, "--lab", "LAB-B", str(exported)]) == 0
+    with qse.open_store(other, lab="LAB-B") as store:
+        assert [e.lab for e in store.stream(qse.Enquiry)] == ["LAB-B"]
+    capsys.readouterr()
+    # For LAB-A, they are refused, line by line, naming lab; nothing is written.
+    assert main(["import", "--store", other, "--lab", "LAB-A", str(exported)]) == 2
+    err = capsys.readouterr().err
+    assert "line 1" in err and "$.lab" in err and "belongs to lab 'LAB-B'" in err
+    with qse.open_store(other, lab="LAB-A") as store:
+        assert store.count(qse.Enquiry) == 0

@@ -48,6 +48,26 @@ def add_lab(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_lab_option(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--lab NAME`` alone (a command with no per-lab calendar or rulesets)."""
+    parser.add_argument(
+        "--lab",
+        metavar="NAME",
+        help=f"{what} (a store holding many labs, docs/labs.md); default: the store's default lab",
+    )
+
+
+def lab_option(args: argparse.Namespace) -> str | None:
+    """``--lab``, checked (None when not given)."""
+    lab: str | None = getattr(args, "lab", None)
+    if lab is not None:
+        try:
+            lab_name(lab, "--lab")
+        except ValidationError as error:
+            raise InputError(f"--lab: {error.errors[0].message}") from None
+    return lab
+
+
 def lab_entry(path: str, lab: str) -> dict[str, Any]:
     """The entry of ``lab`` in the labs file at ``path``, its file names resolved against the
     file's folder; bad input names the file and the field."""
@@ -103,11 +123,7 @@ def lab_entry(path: str, lab: str) -> dict[str, Any]:
 def apply_lab(args: argparse.Namespace) -> None:
     """Check ``--lab`` and fill in, from ``--labs``, the rulesets and calendar the command line
     does not name; ``--ruleset`` is then required from one or the other."""
-    if args.lab is not None:
-        try:
-            lab_name(args.lab, "--lab")
-        except ValidationError as error:
-            raise InputError(f"--lab: {error.errors[0].message}") from None
+    lab_option(args)
     if args.labs is not None:
         if args.lab is None:
             raise InputError("--labs names each lab's calendar and rulesets: give --lab too")

@@ -339,16 +339,23 @@ class StoreBase(ABC):
                 "opened (qse-customer migrate-lab); nothing was written: open the store again"
             )
 
+    def lab_refusal(self, record: Record) -> str | None:
+        """Why this store object refuses to write ``record`` because of its lab (for ``$.lab``),
+        or None if the record is of this store object's lab."""
+        if self.lab_key_of(record) == self.lab_key:
+            return None
+        return (
+            f"{record.TYPE} {record.id!r} belongs to {_lab_words(self.lab_key_of(record))}, "
+            f"and {self.where} was opened for {_lab_words(self.lab_key)}: create the record "
+            f"with lab={self.lab_key or None!r}, or open the store for its lab "
+            "(open_store(url, lab=...))"
+        )
+
     def _check_lab(self, record: Record) -> None:
         """Refuse to write a record of another lab than this store object's."""
-        if self.lab_key_of(record) != self.lab_key:
-            raise ValidationError.single(
-                "$.lab",
-                f"{record.TYPE} {record.id!r} belongs to {_lab_words(self.lab_key_of(record))}, "
-                f"and {self.where} was opened for {_lab_words(self.lab_key)}: create the record "
-                f"with lab={self.lab_key or None!r}, or open the store for its lab "
-                "(open_store(url, lab=...))",
-            )
+        refusal = self.lab_refusal(record)
+        if refusal is not None:
+            raise ValidationError.single("$.lab", refusal)
 
     # -- primitives a backend implements ----------------------------------------------------
 
