@@ -4,6 +4,7 @@ rulesets from ``--labs``, ``verify --lab``, and ``migrate-lab``."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -167,3 +168,32 @@ def test_import_and_export_one_lab(
     assert "line 1" in err and "$.lab" in err and "belongs to lab 'LAB-B'" in err
     with qse.open_store(other, lab="LAB-A") as store:
         assert store.count(qse.Enquiry) == 0
+
+
+def test_explain_and_notify_one_lab(
+    two_labs: tuple[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, labs = two_labs
+    at = ["--at", "2026-01-20T12:00"]
+    assert (
+        main(
+            ["explain", "T-1", "ENQ-1", "--store", url, "--lab", "LAB-B", "--labs", str(labs), *at]
+        )
+        == 0
+    )
+    assert "responded at Sun 11 Jan 2026" in capsys.readouterr().out  # LAB-B's ENQ-1
+    assert (
+        main(
+            ["explain", "T-1", "ENQ-1", "--store", url, "--lab", "LAB-A", "--labs", str(labs), *at]
+        )
+        == 0
+    )
+    assert "responded at Mon 05 Jan 2026 12:00" in capsys.readouterr().out  # LAB-A's
+    assert main(["notify", "--store", url, "--lab", "LAB-B", "--labs", str(labs), *at]) == 0
+    assert "1 new notification(s)" in capsys.readouterr().out
+    path = url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as raw:
+        rows = raw.execute("SELECT lab, key FROM qse_notifications").fetchall()
+    assert [(lab, key.split("|")[3]) for lab, key in rows] == [("LAB-B", "ENQ-1")]
+    with qse.open_store(url, lab="LAB-B") as lab_b, qse.open_store(url, lab="LAB-A") as lab_a:
+        assert lab_b.has_notification(rows[0][1]) and not lab_a.has_notification(rows[0][1])

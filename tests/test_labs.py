@@ -17,14 +17,15 @@ from hypothesis import strategies as st
 from qse_customer import ValidationError
 from qse_customer.core.evidence import seal as chain
 from qse_customer.core.record import Record
+from qse_customer.notifiers import Notification, NotificationKind
 from qse_customer.plugins import PluginResultError, hookimpl
 from qse_customer.plugins.manager import QSEPluginManager
-from qse_customer.stores import MemoryStore, SQLiteStore, StoreError, open_store
+from qse_customer.stores import MemoryStore, SQLiteStore, Store, StoreError, open_store
 from qse_customer.stores import _sqlite_schema as sqlite_schema
 from qse_customer.stores._documents import encode, seal
 from qse_customer.stores._opening import open_store_with
 from qse_customer.stores.labs import migrate_to_lab
-from qse_customer.testing.store_contract import complaint
+from qse_customer.testing.store_contract import T0, complaint
 from qse_customer.testing.strategies import records
 
 
@@ -172,3 +173,49 @@ def test_a_store_object_opened_before_the_migration_writes_nothing_after_it(
     with open_store(url) as again:
         again.save(complaint(2))
         assert [r.id for r in again.stream("complaint")] == ["c-0001", "c-0002"]
+
+
+def _pending(store: Store) -> list[tuple[str, str]]:
+    return [(d.notification.key, d.notifier) for d in store.pending_deliveries()]
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_the_outbox_moves_to_the_home_lab_keeping_what_the_lab_recorded(
+    tmp_path: Path, kind: str
+) -> None:
+    one = Notification(NotificationKind.BREACHED, "complaint", "c-1", T0, rule_id="T-1")
+    two = Notification(NotificationKind.AT_RISK, "complaint", "c-2", T0, rule_id="T-1")
+    if kind == "memory":
+        store: Store = MemoryStore()
+        lab_7: Store = store.for_lab("LAB-7")  # type: ignore[attr-defined]
+    else:
+        url = f"sqlite:///{tmp_path / 'lab.db'}"
+        store, lab_7 = open_store(url), open_store(url, lab="LAB-7")
+    with store, lab_7:
+        store.add_notifications([one, two], notifiers=["log"])
+        store.mark_delivered(two.key, "log", at=T0)
+        lab_7.add_notifications([one], notifiers=["mail"])  # LAB-7 recorded c-1's already
+        migrate_to_lab(store, "LAB-7")
+        assert _pending(store) == [(one.key, "mail")]
+        assert store.has_notification(two.key)  # delivered, and still never sent twice
+        assert store.add_notifications([two], notifiers=["log"]) == []
+
+
+def test_a_version_3_outbox_is_kept_by_the_upgrade(tmp_path: Path) -> None:
+    path = tmp_path / "lab.db"
+    _version_3_store(path, [complaint(1)])
+    one = Notification(NotificationKind.BREACHED, "complaint", "c-1", T0, rule_id="T-1")
+    raw = sqlite3.connect(path, isolation_level=None)
+    raw.execute(
+        "INSERT INTO qse_notifications (key, document, recorded_at) VALUES (?, ?, ?)",
+        (one.key, json.dumps(one.to_dict()), T0.isoformat()),
+    )
+    raw.execute("INSERT INTO qse_deliveries (key, notifier) VALUES (?, 'log')", (one.key,))
+    raw.close()
+    with SQLiteStore(path) as store:
+        assert _pending(store) == [(one.key, "log")]
+        migrate_to_lab(store, "LAB-7")
+    with open_store(f"sqlite:///{path}", lab="LAB-7") as lab_7:
+        assert _pending(lab_7) == [(one.key, "log")]
+        lab_7.mark_delivered(one.key, "log", at=T0)
+        assert _pending(lab_7) == []

@@ -12,10 +12,13 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from qse_customer import Complaint, Event
+from qse_customer.notifiers import Notification, NotificationKind
 from qse_customer.stores import StoreError, open_store
 from qse_customer.stores.labs import migrate_to_lab
 from qse_customer.stores.postgres import PostgresStore, parse_postgres_url
 from qse_customer.testing.store_contract import T0, complaint
+
+NOTICE = Notification(NotificationKind.BREACHED, "complaint", "c-0001", T0, rule_id="T-1")
 
 pytestmark = pytest.mark.slow  # a real PostgreSQL server
 
@@ -61,9 +64,13 @@ def test_raw_sql_on_a_lab_s_connection_cannot_read_another_lab_s_rows(
         default.save(complaint(1))
         lab_a.save(complaint(2).evolve(lab="LAB-A"))
         lab_b.save_many([complaint(3).evolve(lab="LAB-B"), complaint(2).evolve(lab="LAB-B")])
+        for handle in (lab_a, lab_b, default):
+            handle.add_notifications([NOTICE], notifiers=["log"])
         assert isinstance(lab_a, PostgresStore)
         # A caller's bug: SQL with no filter of its own, on the store's own connection.
         db = lab_a._connection()
+        assert db.execute("SELECT lab FROM qse_notifications").fetchall() == [("LAB-A",)]
+        assert db.execute("SELECT lab FROM qse_deliveries").fetchall() == [("LAB-A",)]
         assert db.execute("SELECT lab, id FROM qse_records ORDER BY id").fetchall() == [
             ("LAB-A", "c-0002")
         ]
@@ -90,6 +97,7 @@ def test_raw_sql_on_a_lab_s_connection_cannot_read_another_lab_s_rows(
         assert plain.execute(f"SELECT count(*) FROM {schema}.qse_records").fetchone() == (0,)
     with superuser(postgres_cluster.url) as db:
         assert db.execute(f"SELECT count(*) FROM {schema}.qse_records").fetchone() == (4,)
+        assert db.execute(f"SELECT count(*) FROM {schema}.qse_deliveries").fetchone() == (3,)
 
 
 def test_a_single_lab_store_migrates_keeping_every_document_and_chain(
@@ -99,6 +107,7 @@ def test_a_single_lab_store_migrates_keeping_every_document_and_chain(
     with open_store(app_url) as store:
         store.save_many([complaint(n, hours=n) for n in range(5)])
         store.append_event(Complaint, "c-0001", Event("note_added", T0 + timedelta(days=1)))
+        store.add_notifications([NOTICE], notifiers=["log"])
     with superuser(postgres_cluster.url) as db:
         before = db.execute(
             f"SELECT id, document::text, evidence::text FROM {schema}.qse_records ORDER BY id"
@@ -122,6 +131,8 @@ def test_a_single_lab_store_migrates_keeping_every_document_and_chain(
         assert [r.id for r in home.stream(Complaint)] == [f"c-{n:04d}" for n in range(5)]
         assert home.verify() == []
         assert other.count(Complaint) == 0
+        assert [d.notification for d in home.pending_deliveries()] == [NOTICE]
+        assert other.pending_deliveries() == []
 
 
 def test_a_store_object_opened_before_the_migration_writes_nothing_after_it(

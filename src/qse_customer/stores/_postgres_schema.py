@@ -192,6 +192,30 @@ MIGRATIONS: tuple[Migration, ...] = (
                 name text COLLATE "C" PRIMARY KEY,
                 value text NOT NULL
             )""",
+            # The outbox per lab too: keys are unique within a lab, and each table shows a
+            # connection its lab's rows only.
+            """ALTER TABLE qse_notifications ADD COLUMN lab text COLLATE "C" NOT NULL DEFAULT ''""",
+            """ALTER TABLE qse_deliveries ADD COLUMN lab text COLLATE "C" NOT NULL DEFAULT ''""",
+            "ALTER TABLE qse_deliveries DROP CONSTRAINT qse_deliveries_key_fkey",
+            "ALTER TABLE qse_deliveries DROP CONSTRAINT qse_deliveries_pkey",
+            "ALTER TABLE qse_notifications DROP CONSTRAINT qse_notifications_key_key",
+            "ALTER TABLE qse_notifications ADD UNIQUE (lab, key)",
+            "ALTER TABLE qse_deliveries ADD PRIMARY KEY (lab, key, notifier)",
+            "ALTER TABLE qse_deliveries ADD FOREIGN KEY (lab, key) "
+            "REFERENCES qse_notifications (lab, key) ON DELETE CASCADE ON UPDATE CASCADE",
+            "DROP INDEX qse_deliveries_pending",
+            "CREATE INDEX qse_deliveries_pending ON qse_deliveries (lab, key) "
+            "WHERE delivered_at IS NULL",
+            "ALTER TABLE qse_notifications ENABLE ROW LEVEL SECURITY",
+            "ALTER TABLE qse_notifications FORCE ROW LEVEL SECURITY",
+            "CREATE POLICY qse_notifications_of_the_lab ON qse_notifications "
+            "USING (lab = current_setting('qse.lab', true)) "
+            "WITH CHECK (lab = current_setting('qse.lab', true))",
+            "ALTER TABLE qse_deliveries ENABLE ROW LEVEL SECURITY",
+            "ALTER TABLE qse_deliveries FORCE ROW LEVEL SECURITY",
+            "CREATE POLICY qse_deliveries_of_the_lab ON qse_deliveries "
+            "USING (lab = current_setting('qse.lab', true)) "
+            "WITH CHECK (lab = current_setting('qse.lab', true))",
         ),
         ("qse_settings",),
     ),

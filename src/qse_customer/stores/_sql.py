@@ -27,18 +27,21 @@ from ._documents import decode, decode_rows
 from .base import Query, StoreBase
 from .protocol import Delivery, OnInvalid
 
+# The outbox is kept per lab, as the records are: a lab's notifications are its own.
 _PENDING = (
     "SELECT n.document, d.notifier FROM qse_deliveries AS d "
-    "JOIN qse_notifications AS n ON n.key = d.key "
-    "WHERE d.delivered_at IS NULL ORDER BY n.seq, d.notifier"
+    "JOIN qse_notifications AS n ON n.lab = d.lab AND n.key = d.key "
+    "WHERE d.lab = ? AND d.delivered_at IS NULL ORDER BY n.seq, d.notifier"
 )
 _ADD_NOTIFICATION = (
-    "INSERT INTO qse_notifications (key, document, recorded_at) VALUES (?, ?, ?) "
-    "ON CONFLICT (key) DO NOTHING"
+    "INSERT INTO qse_notifications (lab, key, document, recorded_at) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (lab, key) DO NOTHING"
 )
-_ADD_DELIVERY = "INSERT INTO qse_deliveries (key, notifier) VALUES (?, ?)"
-_MARK_DELIVERED = "UPDATE qse_deliveries SET delivered_at = ? WHERE key = ? AND notifier = ?"
-_HAS_NOTIFICATION = "SELECT 1 FROM qse_notifications WHERE key = ?"
+_ADD_DELIVERY = "INSERT INTO qse_deliveries (lab, key, notifier) VALUES (?, ?, ?)"
+_MARK_DELIVERED = (
+    "UPDATE qse_deliveries SET delivered_at = ? WHERE lab = ? AND key = ? AND notifier = ?"
+)
+_HAS_NOTIFICATION = "SELECT 1 FROM qse_notifications WHERE lab = ? AND key = ?"
 
 
 def evidence_of(text: str | None) -> Evidence | None:
@@ -166,6 +169,7 @@ class SQLStoreBase(StoreBase):
                 cursor = db.execute(
                     self._sql(_ADD_NOTIFICATION),
                     (
+                        self.lab_key,
                         self._text(notification.key, "$.key"),
                         json.dumps(notification.to_dict(), separators=(",", ":")),
                         self._timestamp(notification.at),
@@ -176,12 +180,12 @@ class SQLStoreBase(StoreBase):
                     with closing(db.cursor()) as many:
                         many.executemany(
                             self._sql(_ADD_DELIVERY),
-                            [(notification.key, notifier) for notifier in notifiers],
+                            [(self.lab_key, notification.key, notifier) for notifier in notifiers],
                         )
         return new
 
     def _pending(self) -> list[Delivery]:
-        rows = self._fetch(_PENDING, ())
+        rows = self._fetch(self._sql(_PENDING), (self.lab_key,))
         return [Delivery(Notification.from_dict(json.loads(doc)), name) for doc, name in rows]
 
     def _mark_delivered(self, key: str, notifier: str, at: datetime) -> None:
@@ -190,6 +194,7 @@ class SQLStoreBase(StoreBase):
                 self._sql(_MARK_DELIVERED),
                 (
                     self._timestamp(at),
+                    self.lab_key,
                     self._text(key, "$.key"),
                     self._text(notifier, "$.notifier"),
                 ),
@@ -200,4 +205,6 @@ class SQLStoreBase(StoreBase):
                 )
 
     def _has_notification(self, key: str) -> bool:
-        return bool(self._fetch(self._sql(_HAS_NOTIFICATION), (self._text(key, "$.key"),)))
+        return bool(
+            self._fetch(self._sql(_HAS_NOTIFICATION), (self.lab_key, self._text(key, "$.key")))
+        )

@@ -132,6 +132,34 @@ MIGRATIONS: tuple[Migration, ...] = (
                 name TEXT PRIMARY KEY,
                 value TEXT NOT NULL
             )""",
+            # The outbox per lab too: keys are unique within a lab.
+            """CREATE TABLE qse_notifications_v4 (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                key TEXT NOT NULL,
+                document TEXT NOT NULL,
+                recorded_at TEXT NOT NULL,
+                lab TEXT NOT NULL DEFAULT '',
+                UNIQUE (lab, key)
+            )""",
+            """CREATE TABLE qse_deliveries_v4 (
+                key TEXT NOT NULL,
+                notifier TEXT NOT NULL,
+                delivered_at TEXT,
+                lab TEXT NOT NULL DEFAULT '',
+                PRIMARY KEY (lab, key, notifier),
+                FOREIGN KEY (lab, key) REFERENCES qse_notifications (lab, key)
+                    ON DELETE CASCADE ON UPDATE CASCADE
+            )""",
+            "INSERT INTO qse_notifications_v4 (seq, key, document, recorded_at) "
+            "SELECT seq, key, document, recorded_at FROM qse_notifications",
+            "INSERT INTO qse_deliveries_v4 (key, notifier, delivered_at) "
+            "SELECT key, notifier, delivered_at FROM qse_deliveries",
+            "DROP TABLE qse_deliveries",
+            "DROP TABLE qse_notifications",
+            "ALTER TABLE qse_notifications_v4 RENAME TO qse_notifications",
+            "ALTER TABLE qse_deliveries_v4 RENAME TO qse_deliveries",
+            "CREATE INDEX qse_deliveries_pending ON qse_deliveries (lab, key) "
+            "WHERE delivered_at IS NULL",
         ),
     ),
 )

@@ -33,8 +33,8 @@ class _Data:
         self.lock = threading.RLock()
         self.records: dict[str, dict[str, dict[str, Record]]] = {}
         self.evidence: dict[tuple[str, str, str], Evidence] = {}
-        self.notifications: dict[str, Notification] = {}
-        self.deliveries: dict[tuple[str, str], datetime | None] = {}
+        self.notifications: dict[str, dict[str, Notification]] = {}
+        self.deliveries: dict[str, dict[tuple[str, str], datetime | None]] = {}
         self.home_lab: str | None = None
 
 
@@ -48,8 +48,6 @@ class MemoryStore(StoreBase):
         super().__init__(lab=lab)
         self._data = _Data() if _data is None else _data
         self._lock = self._data.lock
-        self._notifications = self._data.notifications
-        self._deliveries = self._data.deliveries
 
     def for_lab(self, lab: str | None) -> MemoryStore:
         """Another store object on the same records, for ``lab`` (None: the default lab)."""
@@ -58,6 +56,16 @@ class MemoryStore(StoreBase):
     @property
     def home_lab(self) -> str | None:
         return self._data.home_lab
+
+    @property
+    def _notifications(self) -> dict[str, Notification]:
+        """The outbox of this store object's lab: its notifications by key."""
+        return self._data.notifications.setdefault(self.lab_key, {})
+
+    @property
+    def _deliveries(self) -> dict[tuple[str, str], datetime | None]:
+        """The outbox of this store object's lab: each (key, notifier) and when delivered."""
+        return self._data.deliveries.setdefault(self.lab_key, {})
 
     @property
     def _records(self) -> dict[str, dict[str, Record]]:
@@ -85,6 +93,17 @@ class MemoryStore(StoreBase):
                 target.setdefault(tag, {}).update(records)
             for key, tag, record_id in [k for k in data.evidence if k[0] == ""]:
                 data.evidence[(lab, tag, record_id)] = data.evidence.pop((key, tag, record_id))
+            # The outbox too; a notification the lab has recorded already stays as it is.
+            notifications = data.notifications.setdefault(lab, {})
+            deliveries = data.deliveries.setdefault(lab, {})
+            moved = set()
+            for key, notification in data.notifications.pop("", {}).items():
+                if key not in notifications:
+                    notifications[key] = notification
+                    moved.add(key)
+            for (key, notifier), done in data.deliveries.pop("", {}).items():
+                if key in moved:
+                    deliveries[(key, notifier)] = done
             data.home_lab = lab
             return sum(len(records) for records in default.values())
 

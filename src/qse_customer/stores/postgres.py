@@ -115,6 +115,8 @@ _STORED = (
 )
 
 _stream_names = itertools.count()
+# The tables whose rows belong to a lab, each under row-level security on qse.lab.
+_LAB_TABLES = ("qse_records", "qse_notifications", "qse_deliveries")
 
 
 class _NotExact(Exception):
@@ -344,7 +346,8 @@ class PostgresStore(SQLStoreBase):
         owner (or a superuser): row-level security is lifted for this one transaction."""
         with self._transaction() as db:
             db.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key(self.schema),))
-            db.execute("ALTER TABLE qse_records NO FORCE ROW LEVEL SECURITY")
+            for table in _LAB_TABLES:
+                db.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
             clashes = db.execute(
                 "SELECT a.type, a.id FROM qse_records AS a JOIN qse_records AS b "
                 "ON b.type = a.type AND b.id = a.id WHERE a.lab = '' AND b.lab = %s "
@@ -354,12 +357,21 @@ class PostgresStore(SQLStoreBase):
             if clashes:
                 raise lab_clash(self.where, lab, [(str(t), str(i)) for t, i in clashes])
             moved = db.execute("UPDATE qse_records SET lab = %s WHERE lab = ''", (lab,)).rowcount
+            # The outbox too (its deliveries follow, ON UPDATE CASCADE); a notification the lab
+            # has recorded already stays as it is.
+            db.execute(
+                "DELETE FROM qse_notifications WHERE lab = '' "
+                "AND key IN (SELECT key FROM qse_notifications WHERE lab = %s)",
+                (lab,),
+            )
+            db.execute("UPDATE qse_notifications SET lab = %s WHERE lab = ''", (lab,))
             db.execute(
                 "INSERT INTO qse_settings (name, value) VALUES ('home_lab', %s) "
                 "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
                 (lab,),
             )
-            db.execute("ALTER TABLE qse_records FORCE ROW LEVEL SECURITY")
+            for table in _LAB_TABLES:
+                db.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
         self._home_lab = lab
         with self._lock, self._errors():
             self._use_lab(self._connection())

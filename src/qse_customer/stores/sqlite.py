@@ -301,6 +301,14 @@ class SQLiteStore(SQLStoreBase):
             if clashes:
                 raise lab_clash(self.where, lab, [(str(t), str(i)) for t, i in clashes])
             moved = db.execute("UPDATE qse_records SET lab = ? WHERE lab = ''", (lab,)).rowcount
+            # The outbox too (its deliveries follow, ON UPDATE CASCADE); a notification the lab
+            # has recorded already stays as it is.
+            db.execute(
+                "DELETE FROM qse_notifications WHERE lab = '' "
+                "AND key IN (SELECT key FROM qse_notifications WHERE lab = ?)",
+                (lab,),
+            )
+            db.execute("UPDATE qse_notifications SET lab = ? WHERE lab = ''", (lab,))
             db.execute(
                 "INSERT INTO qse_settings (name, value) VALUES ('home_lab', ?) "
                 "ON CONFLICT (name) DO UPDATE SET value = excluded.value",

@@ -531,6 +531,32 @@ class StoreContract:
             lab_a.close()
             lab_b.close()
 
+    def test_each_lab_has_its_own_outbox(
+        self, store: Store, open_lab: Callable[[Store, str | None], Store] | None
+    ) -> None:
+        if open_lab is None:
+            pytest.skip("the store keeps one lab only (no open_lab fixture)")
+        one = Notification(NotificationKind.BREACHED, "complaint", "c-1", T0, rule_id="T-1")
+        two = Notification(NotificationKind.AT_RISK, "complaint", "c-2", T0, rule_id="T-1")
+        lab_a, lab_b = open_lab(store, "LAB-A"), open_lab(store, "LAB-B")
+        try:
+            assert lab_a.add_notifications([one, two], notifiers=["log"]) == [one, two]
+            assert store.pending_deliveries() == lab_b.pending_deliveries() == []
+            assert not lab_b.has_notification(one.key) and not store.has_notification(one.key)
+            with pytest.raises(ValidationError):
+                lab_b.mark_delivered(one.key, "log", at=T0)  # not LAB-B's to mark
+            # The same key in another lab (its own c-1) is a notification of its own.
+            assert lab_b.add_notifications([one], notifiers=["mail"]) == [one]
+            lab_b.mark_delivered(one.key, "mail", at=T0)
+            assert [(d.notification.key, d.notifier) for d in lab_a.pending_deliveries()] == [
+                (one.key, "log"),
+                (two.key, "log"),
+            ]
+            assert lab_b.pending_deliveries() == []
+        finally:
+            lab_a.close()
+            lab_b.close()
+
     @_FEW
     @given(
         batch=st.lists(
