@@ -219,3 +219,40 @@ def test_a_version_3_outbox_is_kept_by_the_upgrade(tmp_path: Path) -> None:
         assert _pending(lab_7) == [(one.key, "log")]
         lab_7.mark_delivered(one.key, "log", at=T0)
         assert _pending(lab_7) == []
+
+
+def test_verify_finds_a_record_moved_to_another_lab_behind_the_store_s_back(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "lab.db"
+    url = f"sqlite:///{path}"
+    with open_store(url) as default, open_store(url, lab="LAB-A") as lab_a:
+        default.save(complaint(1))
+        lab_a.save(complaint(2).evolve(lab="LAB-A"))
+    with sqlite3.connect(path) as raw:  # the rows' lab changed, not their documents
+        raw.execute("UPDATE qse_records SET lab = 'LAB-B'")
+    with open_store(url, lab="LAB-B") as lab_b:
+        found = {(e.record_id, e.errors[0].path, e.errors[0].message) for e in lab_b.verify()}
+    assert found == {
+        (
+            "c-0001",
+            "$.lab",
+            "the record belongs to the default lab (lab=None) but is filed under lab 'LAB-B' "
+            "(moved behind the store's back)",
+        ),
+        (
+            "c-0002",
+            "$.lab",
+            "the record belongs to lab 'LAB-A' but is filed under lab 'LAB-B' "
+            "(moved behind the store's back)",
+        ),
+    }
+    with sqlite3.connect(path) as raw:  # and now its document too: the chain breaks
+        document = raw.execute("SELECT document FROM qse_records WHERE id = 'c-0002'").fetchone()
+        raw.execute(
+            "UPDATE qse_records SET document = ? WHERE id = 'c-0002'",
+            (document[0].replace('"lab":"LAB-A"', '"lab":"LAB-B"'),),
+        )
+    with open_store(url, lab="LAB-B") as lab_b:
+        (problem,) = [e for e in lab_b.verify() if e.record_id == "c-0002"]
+    assert problem.errors[0].path == "$" and "hash chain broken" in problem.errors[0].message

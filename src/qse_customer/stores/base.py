@@ -245,27 +245,29 @@ def _unchained(record: Record, where: str) -> StoredRecordError:
     )
 
 
-def _chain_problem(raw: RawRecord) -> FieldError | None:
-    """What is wrong with a stored record's hash chain, or None."""
+def _chain_problem(raw: RawRecord) -> tuple[FieldError | None, Any]:
+    """What is wrong with a stored record's hash chain, or None; and its document as read
+    (None if it cannot be read)."""
+    document = None
     if raw.evidence is None:
-        return FieldError("$", "no hash chain is stored for this record")
+        return FieldError("$", "no hash chain is stored for this record"), document
     try:
         document = json.loads(raw.document)
         evidence = Evidence.from_json(json.loads(raw.evidence))
     except (ValueError, KeyError, TypeError) as error:
-        return FieldError("$", f"its hash chain cannot be read: {error}")
+        return FieldError("$", f"its hash chain cannot be read: {error}"), document
     index = first_difference(document, evidence)
     if index is None:
-        return None
+        return None, document
     if index < 0:
         return FieldError(
             "$", "the record's own fields differ from what was recorded (hash chain broken)"
-        )
+        ), document
     return FieldError(
         f"$.events[{index}]",
         f"event {index} differs from what was recorded, or was added or removed behind the "
         "store's back (hash chain broken)",
-    )
+    ), document
 
 
 def _checked_records(records: Iterable[Record]) -> Iterator[Record]:
@@ -761,7 +763,9 @@ class StoreBase(ABC):
         self._check_open()
         problems: list[StoredRecordError] = []
         for raw in self._raw():
-            problem = _chain_problem(raw)
+            problem, document = _chain_problem(raw)
+            if problem is None:
+                problem = self._filing_problem(document)
             if problem is None and raw.sealed:
                 # The text is what the store wrote from a valid record (its seal), and its
                 # chain holds: a full validation would find nothing, at 50 times the cost.
@@ -774,6 +778,19 @@ class StoreBase(ABC):
             if problem is not None:
                 problems.append(StoredRecordError(raw.tag, raw.id, [problem], where=self.where))
         return problems
+
+    def _filing_problem(self, document: Any) -> FieldError | None:
+        """A stored record filed under another lab than its own (its row moved behind the
+        store's back: its own lab is in its hashed document), or None."""
+        lab = document.get("lab") if isinstance(document, dict) else None
+        own = lab if isinstance(lab, str) else (self.home_lab or "")
+        if own == self.lab_key:
+            return None
+        return FieldError(
+            "$.lab",
+            f"the record belongs to {_lab_words(own)} but is filed under "
+            f"{_lab_words(self.lab_key)} (moved behind the store's back)",
+        )
 
     def delete(self, record_type: RecordType, id: str) -> bool:
         """Remove a record (for erasure requests); True if there was one."""
