@@ -134,6 +134,7 @@ def complaints(n: int, seed: int = 7) -> list[Complaint]:
         values = {
             "id": f"C-{number}",
             "events": tuple(history),
+            "lab": None,
             "channel": rng.choice(channels),
             "category": rng.choice(categories),
             "anonymous": anonymous,
@@ -209,6 +210,7 @@ def enquiries(n: int, seed: int = 11) -> list[Enquiry]:
             history.append(event("posted" if clinical else "responded", t, rng.choice(staff)))
         values = {
             "id": f"E-{number}",
+            "lab": None,
             "events": tuple(history),
             "channel": channel,
             "subject": "",

@@ -15,6 +15,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from qse_customer.core._checks import LAB_PATTERN  # noqa: E402
 from qse_customer.core.record_types import RECORD_TYPES  # noqa: E402
 from qse_customer.core.roles import Role  # noqa: E402
 from qse_customer.core.vocabulary import (  # noqa: E402
@@ -57,6 +58,11 @@ DEFS: dict[str, Any] = {
         "description": "an ISO 8601 date (YYYY-MM-DD)",
     },
     "text": {"type": "string", "pattern": r"\S", "description": "a non-empty string"},
+    "lab": {
+        "type": "string",
+        "pattern": LAB_PATTERN,
+        "description": "the lab a record belongs to (left out for the default lab)",
+    },
     "role": values(Role),
     "channel": values(Channel),
     "customer_kind": values(CustomerKind),
@@ -290,6 +296,7 @@ def record_schema(tag: str) -> dict[str, Any]:
             "id": ref("text"),
             "events": {"type": "array", "minItems": 1, "items": event},
             **fields,
+            "lab": ref("lab"),
         },
     }
 

@@ -14,19 +14,19 @@ import qse_customer as qse
 from qse_customer.testing import strategies as qst
 
 
-@given(qst.records())
+@given(qst.records_in_labs())
 def test_dict_round_trip_gives_an_equal_record(record):
     assert qse.from_dict(qse.to_dict(record)) == record
 
 
-@given(qst.records())
+@given(qst.records_in_labs())
 def test_json_round_trip_gives_an_equal_record(record):
     text = qse.to_json(record)
     assert qse.from_json(text) == record
     assert json.loads(text)["type"] == record.TYPE
 
 
-@given(qst.records())
+@given(qst.records_in_labs())
 def test_every_generated_record_passes_its_published_schema(record):
     import jsonschema
 
@@ -178,3 +178,31 @@ def test_event_tuple_errors_name_the_index(
     with pytest.raises(qse.ValidationError) as raised:
         qse.from_dict(document, validate=False)
     assert any(e.path.startswith(f"$.events[{index}]") for e in raised.value.errors)
+
+
+@given(qst.records())
+def test_a_record_of_the_default_lab_has_no_lab_in_its_json(record):
+    """Byte for byte the JSON it had before labs existed: its hash chain is unchanged."""
+    assert record.lab is None
+    assert "lab" not in qse.to_dict(record)
+
+
+@given(qst.records(), qst.lab_names())
+def test_a_record_of_a_lab_names_it_last_in_its_json(record, lab):
+    document = qse.to_dict(record.evolve(lab=lab))
+    assert list(document)[-1] == "lab"
+    assert document["lab"] == lab
+    del document["lab"]
+    assert document == qse.to_dict(record)
+
+
+@pytest.mark.parametrize("bad", ["", " LAB", "-LAB", "LAB 7", "L" * 65, "LAB/7", 7])
+def test_a_bad_lab_name_is_refused_naming_lab(bad):
+    document = _complaint_document()
+    document["lab"] = bad
+    with pytest.raises(qse.ValidationError) as raised:
+        qse.from_dict(document)
+    assert "$.lab" in str(raised.value)
+    record = qse.from_dict(_complaint_document())
+    with pytest.raises(qse.ValidationError, match=r"\$\.lab"):
+        record.evolve(lab=bad)

@@ -17,6 +17,14 @@ class TestMemoryStore(StoreContract):
     def store_factory(self) -> Callable[[], Store]:
         return MemoryStore
 
+    @pytest.fixture
+    def open_lab(self) -> Callable[[Store, str | None], Store]:
+        def for_lab(store: Store, lab: str | None) -> Store:
+            assert isinstance(store, MemoryStore)
+            return store.for_lab(lab)
+
+        return for_lab
+
 
 class TestSQLiteStoreInMemory(StoreContract):
     @pytest.fixture
@@ -40,3 +48,11 @@ class TestSQLiteStoreFile(StoreContract):
             return SQLiteStore(store.path)
 
         return again
+
+    @pytest.fixture
+    def open_lab(self) -> Callable[[Store, str | None], Store]:
+        def for_lab(store: Store, lab: str | None) -> Store:
+            assert isinstance(store, SQLiteStore)
+            return open_store(f"sqlite:///{store.path}", lab=lab)
+
+        return for_lab

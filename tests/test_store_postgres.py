@@ -123,6 +123,14 @@ class TestPostgresStore(StoreContract):
 
         return again
 
+    @pytest.fixture
+    def open_lab(self) -> Callable[[Store, str | None], Store]:
+        def for_lab(store: Store, lab: str | None) -> Store:
+            assert isinstance(store, PostgresStore)
+            return open_store(store.url, lab=lab)
+
+        return for_lab
+
 
 @pytest.fixture
 def store(postgres_url: str) -> Iterator[PostgresStore]:
@@ -323,7 +331,7 @@ def test_an_older_store_is_migrated_keeping_its_records(postgres_url: str) -> No
         evidence = db.execute(
             f"SELECT id, evidence -> 'hashes' ->> 0 FROM {schema}.qse_records ORDER BY id"
         ).fetchall()
-    assert version == postgres_schema.LATEST_VERSION == 3
+    assert version == postgres_schema.LATEST_VERSION == 4
     assert [row[0] for row in evidence] == ["c-0001", "c-0002"]
     assert all(len(row[1]) == 64 for row in evidence)  # h_head in hex, readable by SQL
 

@@ -156,7 +156,9 @@ def test_an_older_store_is_migrated_keeping_its_records(path: Path) -> None:
         assert later.events[0].recorded_at is None and later.events[1].recorded_at is not None
         assert store.verify() == []
     raw = sqlite3.connect(path)
-    assert raw.execute("PRAGMA user_version").fetchone()[0] == sqlite_schema.LATEST_VERSION == 3
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == sqlite_schema.LATEST_VERSION == 4
+    # Version 4: the record is of the default lab ('').
+    assert raw.execute("SELECT lab FROM qse_records").fetchall() == [("",)]
     raw.close()
 
 

@@ -17,7 +17,8 @@ def report_from(
     """The customer focus report of the store, rulesets, calendar and moment ``args`` name."""
     calendar = calendar_from(args)
     at = parse_at(args.at, calendar)
-    with existing_store(args.store) as store:
+    lab = getattr(args, "lab", None)
+    with existing_store(args.store, lab) as store:
         rulesets = rulesets_from(
             args.ruleset, store, args.contracts, at, extends_from=args.extends_from
         )
@@ -27,7 +28,7 @@ def report_from(
             calendar=calendar,
             at=at,
             title="Customer focus report",
-            source=redact_url(args.store),
+            source=redact_url(args.store) + (f" (lab {lab})" if lab is not None else ""),
             progress=progress_printer(),
             small_cell_threshold=small_cell_threshold,
             max_findings=max_findings,

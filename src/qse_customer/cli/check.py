@@ -20,6 +20,7 @@ from .common import (
     add_store,
     output,
 )
+from .labs import add_lab, apply_lab
 from .parsing import EXIT_FOUND, EXIT_OK, HelpFormatter
 
 EXAMPLE = """\
@@ -30,6 +31,7 @@ example:
   qse-customer check --store sqlite:///lab.db --ruleset qse2-responsibility \\
       --ruleset customer-service-standards --contracts --at 2026-03-18T14:30 \\
       --format html --output report.html
+  qse-customer check --store sqlite:///labs.db --lab LAB-7 --labs labs.json  # docs/labs.md
 """
 
 
@@ -45,7 +47,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         formatter_class=HelpFormatter,
     )
     add_store(parser)
-    add_rulesets(parser)
+    add_rulesets(parser, required=False)
     add_at(parser)
     parser.add_argument(
         "--format", choices=("text", "json", "html"), default="text", help="default: text"
@@ -68,11 +70,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "every count and total stays complete",
     )
     add_calendar(parser)
+    add_lab(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Check, write the report, and exit 1 if anything is breached."""
+    apply_lab(args)
     report = report_from(
         args, small_cell_threshold=args.small_cell_threshold, max_findings=args.max_findings
     )

@@ -26,6 +26,10 @@ COMMANDS: Final[dict[str, tuple[str, str]]] = {
     ),
     "notify": ("notify", "send notifications of new breaches and at-risk deadlines"),
     "explain": ("explain", "show how one rule judged one record, step by step"),
+    "migrate-lab": (
+        "labs",
+        "make a single-lab store the home of one lab, so that it can hold many",
+    ),
 }
 """Command name: (the module in :mod:`qse_customer.cli` that registers and runs it, its summary)."""
 

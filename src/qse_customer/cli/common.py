@@ -123,6 +123,9 @@ def calendar_from(args: argparse.Namespace) -> WorkingCalendar:
         if not isinstance(settings, dict):
             raise InputError(f"{args.calendar}: expected a JSON object of calendar settings")
         return WorkingCalendar.from_dict(settings)
+    lab_calendar = getattr(args, "lab_calendar", None)  # the lab's, from --labs
+    if lab_calendar is not None and not options:
+        return WorkingCalendar.from_dict(lab_calendar)
     return WorkingCalendar(**{**DEFAULT_CALENDAR, **options})
 
 
@@ -171,8 +174,9 @@ def read_json(path: Path) -> Any:
         raise InputError(f"{path}: nested too deeply to read; flatten it") from None
 
 
-def existing_store(url: str) -> Store:
-    """Open a store that must already exist (a mistyped SQLite path is not a new, empty store)."""
+def existing_store(url: str, lab: str | None = None) -> Store:
+    """Open a store that must already exist (a mistyped SQLite path is not a new, empty store),
+    for ``lab`` (None: the default lab)."""
     if url.startswith("sqlite:///"):
         from ..stores.sqlite import parse_sqlite_url  # imported when used: sqlite3 is not cheap
 
@@ -183,7 +187,7 @@ def existing_store(url: str) -> Store:
         if path != ":memory:" and not Path(path).exists():
             shown = scrub(path, secrets_in(url))
             raise InputError(f"--store {redact_url(url)}: there is no file {shown}; check the path")
-    return open_store(url)
+    return open_store(url, lab=lab)
 
 
 def rulesets_from(

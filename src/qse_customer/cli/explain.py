@@ -33,6 +33,7 @@ from .common import (
     parse_at,
     rulesets_from,
 )
+from .labs import add_lab, apply_lab
 from .parsing import EXIT_OK, HelpFormatter
 
 EXAMPLE = """\
@@ -58,10 +59,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument("rule_id", metavar="RULE_ID")
     parser.add_argument("record_id", metavar="RECORD_ID")
     add_store(parser)
-    add_rulesets(parser)
+    add_rulesets(parser, required=False)
     add_at(parser)
     parser.add_argument("--json", action="store_true", help="print the finding as JSON")
     add_calendar(parser)
+    add_lab(parser)
     parser.set_defaults(run=run)
 
 
@@ -249,9 +251,10 @@ def history_lines(record: Record, at: datetime, zone: str) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     """Find the finding and print it, with the record's history."""
+    apply_lab(args)
     calendar = calendar_from(args)
     at = parse_at(args.at, calendar)
-    with existing_store(args.store) as store:
+    with existing_store(args.store, args.lab) as store:
         rulesets = rulesets_from(
             args.ruleset, store, args.contracts, at, extends_from=args.extends_from
         )

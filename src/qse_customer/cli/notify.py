@@ -16,6 +16,7 @@ from .common import (
     rulesets_from,
     say,
 )
+from .labs import add_lab, apply_lab
 from .parsing import EXIT_FOUND, EXIT_OK, HelpFormatter
 
 EXAMPLE = """\
@@ -39,9 +40,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         formatter_class=HelpFormatter,
     )
     add_store(parser)
-    add_rulesets(parser)
+    add_rulesets(parser, required=False)
     add_at(parser)
     add_calendar(parser)
+    add_lab(parser)
     parser.set_defaults(run=run)
 
 
@@ -49,10 +51,11 @@ def run(args: argparse.Namespace) -> int:
     """Run ``notify_due`` for each ruleset and say what was sent."""
     from ..notifiers.delivery import notify_due  # imported when used, not for --help
 
+    apply_lab(args)
     calendar = calendar_from(args)
     at = parse_at(args.at, calendar)
     ok = True
-    with existing_store(args.store) as store:
+    with existing_store(args.store, args.lab) as store:
         for ruleset in rulesets_from(
             args.ruleset, store, args.contracts, at, extends_from=args.extends_from
         ):

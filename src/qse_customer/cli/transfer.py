@@ -33,6 +33,7 @@ from .common import (
     say,
 )
 from .documents import record_problems, stream_documents
+from .labs import add_lab_option, lab_option
 from .parsing import EXIT_BAD_INPUT, EXIT_OK, HelpFormatter
 
 IMPORT_EXAMPLE = """\
@@ -86,6 +87,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "store the (new) records with no recorded_at, as known from the start; every report "
         "counts them as recorded before stamping",
     )
+    add_lab_option(importer, "import the records into this lab (each must name it)")
     importer.set_defaults(run=run_import)
     exporter = commands.add_parser(
         "export",
@@ -97,6 +99,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         formatter_class=HelpFormatter,
     )
     add_store(exporter)
+    add_lab_option(exporter, "export this lab's records, or its report's tables")
     exporter.add_argument(
         "--format",
         choices=("jsonl", "csv", "xlsx"),
@@ -257,7 +260,12 @@ class _ImportFile:
     def check_against(self, store: Store, *, legacy: bool) -> bool:
         """Refuse records that would change or drop what the store holds (with ``legacy``:
         any record it holds); True if there is none."""
+        lab_refusal = getattr(store, "lab_refusal", None)  # a store of many labs (StoreBase)
         for where, record in self.records():
+            refusal = lab_refusal(record) if lab_refusal is not None else None
+            if refusal is not None:
+                self.refusals.add(where, f"$.lab: {refusal}")
+                continue
             try:
                 stored = store.load(record.TYPE, record.id)
             except RecordNotFoundError:
@@ -280,7 +288,7 @@ def run_import(args: argparse.Namespace) -> int:
     source = _ImportFile(Path(args.file))
     if not source.validate():
         return source.refusals.refuse()
-    with open_store(args.store) as store:
+    with open_store(args.store, lab=lab_option(args)) as store:
         if not source.check_against(store, legacy=args.legacy):
             return source.refusals.refuse()
         try:
@@ -319,7 +327,7 @@ def run_export(args: argparse.Namespace) -> int:
         return run_tables(args)
     tags = [args.type] if args.type else sorted(RECORD_TYPES)
     count = withheld = 0
-    with existing_store(args.store) as store, output(args.output) as stream:
+    with existing_store(args.store, lab_option(args)) as store, output(args.output) as stream:
         for tag in tags:
             for record in store.stream(tag):
                 if not args.include_anonymous_text and withholds_text(record):

@@ -6,6 +6,7 @@ import argparse
 
 from .commands import summary
 from .common import InputError, add_store, existing_store
+from .labs import add_lab_option, lab_option
 from .parsing import EXIT_FOUND, EXIT_OK, HelpFormatter
 
 EXAMPLE = """\
@@ -29,12 +30,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         formatter_class=HelpFormatter,
     )
     add_store(parser)
+    add_lab_option(parser, "verify this lab's records")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Verify the store and print what fails."""
-    with existing_store(args.store) as store:
+    with existing_store(args.store, lab_option(args)) as store:
         verify = getattr(store, "verify", None)
         if verify is None:
             raise InputError(f"{args.store}: this store cannot be verified (it has no verify())")

@@ -5,6 +5,7 @@ given, never the value (a blank string is shown as it is: it holds nothing)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from enum import Enum
@@ -29,6 +30,30 @@ def nonempty_text(instance: object, attribute: Any, value: Any) -> None:
         )
     if not value.isascii():
         refuse_lone_surrogates(value, f"$.{_name(attribute)}")
+
+
+LAB_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+"""What a lab's name looks like: a letter or digit, then up to 63 letters, digits, ``.``, ``_``
+or ``-`` (``LAB-7``, ``north.site_2``): safe in a URL, a file name, a database setting."""
+
+_LAB = re.compile(LAB_PATTERN)
+
+
+def lab_name(value: object, path: str = "$.lab") -> str:
+    """``value`` if it is a lab's name (see :data:`LAB_PATTERN`); refused naming ``path``."""
+    if not isinstance(value, str) or _LAB.fullmatch(value) is None:
+        raise ValidationError.single(
+            path,
+            "expected a lab name: a letter or digit, then up to 63 letters, digits, '.', '_' "
+            f"or '-' (such as 'LAB-7'), got {value!r}",
+        )
+    return value
+
+
+def optional_lab(instance: object, attribute: Any, value: Any) -> None:
+    """Require a lab's name or None (the default lab)."""
+    if value is not None:
+        lab_name(value, f"$.{_name(attribute)}")
 
 
 def optional_text(instance: object, attribute: Any, value: Any) -> None:
@@ -198,7 +223,7 @@ def unchecked_fields(cls: type) -> tuple[str, ...]:
     must look at."""
     found = _UNCHECKED.get(cls)
     if found is None:
-        checked = {nonempty_text, optional_text, text, boolean, positive_int}
+        checked = {nonempty_text, optional_text, optional_lab, text, boolean, positive_int}
         found = tuple(
             field.name
             for field in attrs.fields(cls)

@@ -8,7 +8,7 @@ from typing import Any, ClassVar, Self
 
 from attrs import evolve, field, frozen
 
-from ._checks import check_storable, nonempty_text, unchecked_fields
+from ._checks import check_storable, nonempty_text, optional_lab, unchecked_fields
 from .errors import TransitionError, ValidationError
 from .events import Event
 from .history import (
@@ -24,6 +24,10 @@ from .history import (
 from .lifecycle import ADMINISTRATIVE_KINDS, Lifecycle
 from .roles import Actor
 from .timestamps import utc
+
+OMIT_IF_NONE = "qse_omit_if_none"
+"""Field metadata: the field is left out of the record's JSON when it is None (and read as None
+when it is missing), and written after the record's other fields."""
 
 
 def _events(value: Iterable[Event]) -> tuple[Event, ...]:
@@ -49,6 +53,10 @@ class Record:
 
     id: str = field(validator=nonempty_text)
     events: tuple[Event, ...] = field(factory=tuple, converter=_events)
+    lab: str | None = field(default=None, validator=optional_lab, metadata={OMIT_IF_NONE: True})
+    """The lab the record belongs to, fixed at creation (it is in the hashed header); None for
+    the default lab of a single-lab store, and then left out of the record's JSON, so that a
+    record of the default lab is stored byte for byte as before labs existed."""
     # Kept beside the events, not part of the record's value: see history_facts.
     _facts: Facts | None = field(init=False, default=None, eq=False, repr=False)
 

@@ -10,13 +10,15 @@ from enum import Enum
 from types import NoneType, UnionType
 from typing import Any, Union, cast, get_args, get_origin
 
+import attrs
 import cattrs
 from cattrs.errors import ClassValidationError, IterableValidationError, IterableValidationNote
+from cattrs.gen import make_dict_unstructure_fn, override
 from cattrs.preconf.json import make_converter
 from cattrs.strategies import configure_tagged_union
 
 from .errors import FieldError, TransitionError, ValidationError, json_problem
-from .record import Record
+from .record import OMIT_IF_NONE, Record
 from .record_types import RECORD_TYPES, AnyRecord
 from .roles import Actor
 from .schema import validate_record_document
@@ -127,6 +129,8 @@ def _make_converter() -> cattrs.Converter:
     )
     _direct_hooks(converter)
     _remembered_actors(converter)
+    for cls in RECORD_TYPES.values():
+        _omit_if_none(converter, cls)
     configure_tagged_union(
         cast(Any, AnyRecord),
         converter,
@@ -134,6 +138,27 @@ def _make_converter() -> cattrs.Converter:
         tag_name="type",
     )
     return converter
+
+
+def _omit_if_none(converter: cattrs.Converter, cls: type[Record]) -> None:
+    """Leave the fields marked :data:`~.record.OMIT_IF_NONE` (a record's ``lab``) out of the
+    record's JSON when they are None, and write them last when they are not: a record of the
+    default lab is the very JSON it was before the field existed."""
+    names = [a.name for a in attrs.fields(cls) if a.metadata.get(OMIT_IF_NONE)]
+    if not names:
+        return
+    overrides: dict[str, Any] = {name: override(omit=True) for name in names}
+    base = make_dict_unstructure_fn(cls, converter, **overrides)
+
+    def unstructure(record: Record) -> dict[str, Any]:
+        result: dict[str, Any] = base(record)
+        for name in names:
+            value = getattr(record, name)
+            if value is not None:
+                result[name] = value
+        return result
+
+    converter.register_unstructure_hook(cls, unstructure)
 
 
 converter: cattrs.Converter = _make_converter()

@@ -26,6 +26,7 @@ from .protocol import Delivery, OnInvalid, Page, RecordType, Store, StoreFactory
 
 if TYPE_CHECKING:
     from .base import StoreBase
+    from .labs import migrate_to_lab
     from .memory import MemoryStore
     from .postgres import PostgresStore
     from .sqlite import SQLiteStore
@@ -34,6 +35,7 @@ __getattr__ = lazy_exports(
     __name__,
     {
         ".base": ["StoreBase"],
+        ".labs": ["migrate_to_lab"],
         ".memory": ["MemoryStore"],
         ".postgres": ["PostgresStore"],
         ".sqlite": ["SQLiteStore"],
@@ -58,5 +60,6 @@ __all__ = [
     "StoreFactory",
     "StoreVersionError",
     "StoredRecordError",
+    "migrate_to_lab",
     "open_store",
 ]

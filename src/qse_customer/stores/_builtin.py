@@ -16,25 +16,25 @@ from ..plugins.markers import hookimpl
 from .protocol import Store, StoreFactory
 
 
-def open_memory(url: str) -> Store:
+def open_memory(url: str, *, lab: str | None = None) -> Store:
     """A new, empty :class:`~qse_customer.stores.memory.MemoryStore` for ``memory://``."""
     from .memory import open_memory_store
 
-    return open_memory_store(url)
+    return open_memory_store(url, lab=lab)
 
 
-def open_sqlite(url: str) -> Store:
+def open_sqlite(url: str, *, lab: str | None = None) -> Store:
     """The :class:`~qse_customer.stores.sqlite.SQLiteStore` of an ``sqlite:///`` URL."""
     from .sqlite import open_sqlite_store
 
-    return open_sqlite_store(url)
+    return open_sqlite_store(url, lab=lab)
 
 
-def open_postgres(url: str) -> Store:
+def open_postgres(url: str, *, lab: str | None = None) -> Store:
     """The :class:`~qse_customer.stores.postgres.PostgresStore` of a ``postgresql://`` URL."""
     from .postgres import open_postgres_store
 
-    return open_postgres_store(url)
+    return open_postgres_store(url, lab=lab)
 
 
 class BuiltinStore:

@@ -30,6 +30,7 @@ import attrs
 from .._generated import run_source
 from ..core._frozen_json import freeze
 from ..core.history import facts_of
+from ..core.record import OMIT_IF_NONE
 from ..core.serialisation import converter
 
 _SCALARS = (str, int, float, bool, type(None))
@@ -157,7 +158,12 @@ class _Generator:
                 continue  # a record's history facts: set once its events are there
             if not attribute.init or attribute.alias != attribute.name:
                 raise Unsupported(cls)
-            expression = self.build_expression(hints[attribute.name], f"d[{attribute.name!r}]")
+            source = (
+                f"d.get({attribute.name!r})"
+                if attribute.metadata.get(OMIT_IF_NONE)
+                else f"d[{attribute.name!r}]"
+            )
+            expression = self.build_expression(hints[attribute.name], source)
             lines.append(f"    _set(o, {attribute.name!r}, {expression})")
         if any(a.name == "_facts" for a in fields):
             special = self.name("special", cls.special_kinds())  # type: ignore[attr-defined]
@@ -224,13 +230,24 @@ class _Generator:
         self.encoders[cls] = name
         hints = typing.get_type_hints(cls)
         items = [f"'type': {tag!r}"] if tag is not None else []
+        omitted: list[str] = []
         for attribute in attrs.fields(cls):
             if not attribute.init:
+                continue
+            if attribute.metadata.get(OMIT_IF_NONE):
+                # Left out when None, written last otherwise: as the converter does.
+                omitted.append(attribute.name)
                 continue
             expression = self.encode_expression(hints[attribute.name], f"o.{attribute.name}")
             items.append(f"{attribute.name!r}: {expression}")
         body = ",\n        ".join(items)
-        self.sources.append(f"def {name}(o):\n    return {{\n        {body},\n    }}")
+        lines = [f"def {name}(o):", f"    r = {{\n        {body},\n    }}"]
+        for field_name in omitted:
+            expression = self.encode_expression(hints[field_name], "v")
+            lines.append(f"    if (v := o.{field_name}) is not None:")
+            lines.append(f"        r[{field_name!r}] = {expression}")
+        lines.append("    return r")
+        self.sources.append("\n".join(lines))
         return name
 
     def compile(self, what: str) -> dict[str, Any]:

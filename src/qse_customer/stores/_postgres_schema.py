@@ -8,6 +8,9 @@ transaction holding a transaction-level advisory lock on the schema's name, so t
 opening a new store at once apply each migration once, and a crash (or a killed process) part-way
 leaves the previous version: PostgreSQL's DDL is transactional.
 
+Version 4 adds each record's lab to its key, row-level security that shows a connection the
+rows of the lab in its setting ``qse.lab`` only, and the store's settings (its home lab).
+
 Version 3 adds each record's evidence (its hash chain, :mod:`qse_customer.core.evidence`), chains
 the records already stored as they stand (their events have no ``recorded_at``), and adds the
 table of key locks writers hold while they read and write records (see
@@ -163,6 +166,58 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
         ("qse_record_locks",),
         _chain_existing,
+    ),
+    Migration(
+        4,
+        "labs: each record's lab ('' for the default lab) in its key and indexes, rows of other "
+        "labs hidden by row-level security on the setting qse.lab; the store's settings (its "
+        "home lab, docs/labs.md)",
+        (
+            """ALTER TABLE qse_records ADD COLUMN lab text COLLATE "C" NOT NULL DEFAULT ''""",
+            "ALTER TABLE qse_records DROP CONSTRAINT qse_records_pkey",
+            "ALTER TABLE qse_records ADD PRIMARY KEY (lab, type, id)",
+            "DROP INDEX qse_records_by_time",
+            "CREATE INDEX qse_records_by_time ON qse_records (lab, type, opened_at, id)",
+            "DROP INDEX qse_records_by_status",
+            "CREATE INDEX qse_records_by_status ON qse_records (lab, type, status, opened_at, id)",
+            # The store sets qse.lab on each of its connections; a connection that never set it
+            # sees no record at all. Forced, so the tables' owner is held to it too (only a
+            # superuser or a role with BYPASSRLS is not).
+            "ALTER TABLE qse_records ENABLE ROW LEVEL SECURITY",
+            "ALTER TABLE qse_records FORCE ROW LEVEL SECURITY",
+            "CREATE POLICY qse_records_of_the_lab ON qse_records "
+            "USING (lab = current_setting('qse.lab', true)) "
+            "WITH CHECK (lab = current_setting('qse.lab', true))",
+            """CREATE TABLE qse_settings (
+                name text COLLATE "C" PRIMARY KEY,
+                value text NOT NULL
+            )""",
+            # The outbox per lab too: keys are unique within a lab, and each table shows a
+            # connection its lab's rows only.
+            """ALTER TABLE qse_notifications ADD COLUMN lab text COLLATE "C" NOT NULL DEFAULT ''""",
+            """ALTER TABLE qse_deliveries ADD COLUMN lab text COLLATE "C" NOT NULL DEFAULT ''""",
+            "ALTER TABLE qse_deliveries DROP CONSTRAINT qse_deliveries_key_fkey",
+            "ALTER TABLE qse_deliveries DROP CONSTRAINT qse_deliveries_pkey",
+            "ALTER TABLE qse_notifications DROP CONSTRAINT qse_notifications_key_key",
+            "ALTER TABLE qse_notifications ADD UNIQUE (lab, key)",
+            "ALTER TABLE qse_deliveries ADD PRIMARY KEY (lab, key, notifier)",
+            "ALTER TABLE qse_deliveries ADD FOREIGN KEY (lab, key) "
+            "REFERENCES qse_notifications (lab, key) ON DELETE CASCADE ON UPDATE CASCADE",
+            "DROP INDEX qse_deliveries_pending",
+            "CREATE INDEX qse_deliveries_pending ON qse_deliveries (lab, key) "
+            "WHERE delivered_at IS NULL",
+            "ALTER TABLE qse_notifications ENABLE ROW LEVEL SECURITY",
+            "ALTER TABLE qse_notifications FORCE ROW LEVEL SECURITY",
+            "CREATE POLICY qse_notifications_of_the_lab ON qse_notifications "
+            "USING (lab = current_setting('qse.lab', true)) "
+            "WITH CHECK (lab = current_setting('qse.lab', true))",
+            "ALTER TABLE qse_deliveries ENABLE ROW LEVEL SECURITY",
+            "ALTER TABLE qse_deliveries FORCE ROW LEVEL SECURITY",
+            "CREATE POLICY qse_deliveries_of_the_lab ON qse_deliveries "
+            "USING (lab = current_setting('qse.lab', true)) "
+            "WITH CHECK (lab = current_setting('qse.lab', true))",
+        ),
+        ("qse_settings",),
     ),
 )
 

@@ -1,7 +1,7 @@
 """What the SQLite and PostgreSQL stores share: the tables they keep records and the notification
 outbox in, and the SQL that reads and writes them, written once.
 
-Both stores keep one row a record in ``qse_records`` (type, id, status, first-event time in
+Both stores keep one row a record in ``qse_records`` (its lab, type, id, status, first-event time in
 microseconds, the document, its seal, its evidence) and the outbox in ``qse_notifications`` and
 ``qse_deliveries``, so a page, a count, a record read by key and every outbox operation are the
 same statements in both. The statements here are written with ``?`` for a parameter; a dialect
@@ -27,18 +27,21 @@ from ._documents import decode, decode_rows
 from .base import Query, StoreBase
 from .protocol import Delivery, OnInvalid
 
+# The outbox is kept per lab, as the records are: a lab's notifications are its own.
 _PENDING = (
     "SELECT n.document, d.notifier FROM qse_deliveries AS d "
-    "JOIN qse_notifications AS n ON n.key = d.key "
-    "WHERE d.delivered_at IS NULL ORDER BY n.seq, d.notifier"
+    "JOIN qse_notifications AS n ON n.lab = d.lab AND n.key = d.key "
+    "WHERE d.lab = ? AND d.delivered_at IS NULL ORDER BY n.seq, d.notifier"
 )
 _ADD_NOTIFICATION = (
-    "INSERT INTO qse_notifications (key, document, recorded_at) VALUES (?, ?, ?) "
-    "ON CONFLICT (key) DO NOTHING"
+    "INSERT INTO qse_notifications (lab, key, document, recorded_at) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (lab, key) DO NOTHING"
 )
-_ADD_DELIVERY = "INSERT INTO qse_deliveries (key, notifier) VALUES (?, ?)"
-_MARK_DELIVERED = "UPDATE qse_deliveries SET delivered_at = ? WHERE key = ? AND notifier = ?"
-_HAS_NOTIFICATION = "SELECT 1 FROM qse_notifications WHERE key = ?"
+_ADD_DELIVERY = "INSERT INTO qse_deliveries (lab, key, notifier) VALUES (?, ?, ?)"
+_MARK_DELIVERED = (
+    "UPDATE qse_deliveries SET delivered_at = ? WHERE lab = ? AND key = ? AND notifier = ?"
+)
+_HAS_NOTIFICATION = "SELECT 1 FROM qse_notifications WHERE lab = ? AND key = ?"
 
 
 def evidence_of(text: str | None) -> Evidence | None:
@@ -100,8 +103,11 @@ class SQLStoreBase(StoreBase):
 
     def _read(self, tag: str, id: str) -> Record | None:
         rows = self._fetch(
-            self._sql(f"SELECT {self.DOCUMENT}, seal FROM qse_records WHERE type = ? AND id = ?"),
-            (tag, self._text(id, "$.id")),
+            self._sql(
+                f"SELECT {self.DOCUMENT}, seal FROM qse_records "
+                "WHERE lab = ? AND type = ? AND id = ?"
+            ),
+            (self.lab_key, tag, self._text(id, "$.id")),
         )
         return decode(tag, id, rows[0][0], rows[0][1], self.where) if rows else None
 
@@ -109,8 +115,11 @@ class SQLStoreBase(StoreBase):
         self, query: Query, after: tuple[int, str] | None, limit: int
     ) -> list[tuple[str, int, str, int]]:
         """A page of records of ``query.tag`` in (first-event time, id) order, after ``after``."""
-        sql = [f"SELECT id, opened_at, {self.DOCUMENT}, seal FROM qse_records WHERE type = ?"]
-        params: list[object] = [query.tag]
+        sql = [
+            f"SELECT id, opened_at, {self.DOCUMENT}, seal FROM qse_records "
+            "WHERE lab = ? AND type = ?"
+        ]
+        params: list[object] = [self.lab_key, query.tag]
         if query.status is not None:
             sql.append("AND status = ?")
             params.append(query.status)
@@ -134,11 +143,16 @@ class SQLStoreBase(StoreBase):
 
     def _count(self, tag: str, status: str | None) -> int:
         if status is None:
-            rows = self._fetch(self._sql("SELECT count(*) FROM qse_records WHERE type = ?"), (tag,))
+            rows = self._fetch(
+                self._sql("SELECT count(*) FROM qse_records WHERE lab = ? AND type = ?"),
+                (self.lab_key, tag),
+            )
         else:
             rows = self._fetch(
-                self._sql("SELECT count(*) FROM qse_records WHERE type = ? AND status = ?"),
-                (tag, status),
+                self._sql(
+                    "SELECT count(*) FROM qse_records WHERE lab = ? AND type = ? AND status = ?"
+                ),
+                (self.lab_key, tag, status),
             )
         return int(rows[0][0]) if rows else 0
 
@@ -155,6 +169,7 @@ class SQLStoreBase(StoreBase):
                 cursor = db.execute(
                     self._sql(_ADD_NOTIFICATION),
                     (
+                        self.lab_key,
                         self._text(notification.key, "$.key"),
                         json.dumps(notification.to_dict(), separators=(",", ":")),
                         self._timestamp(notification.at),
@@ -165,12 +180,12 @@ class SQLStoreBase(StoreBase):
                     with closing(db.cursor()) as many:
                         many.executemany(
                             self._sql(_ADD_DELIVERY),
-                            [(notification.key, notifier) for notifier in notifiers],
+                            [(self.lab_key, notification.key, notifier) for notifier in notifiers],
                         )
         return new
 
     def _pending(self) -> list[Delivery]:
-        rows = self._fetch(_PENDING, ())
+        rows = self._fetch(self._sql(_PENDING), (self.lab_key,))
         return [Delivery(Notification.from_dict(json.loads(doc)), name) for doc, name in rows]
 
     def _mark_delivered(self, key: str, notifier: str, at: datetime) -> None:
@@ -179,6 +194,7 @@ class SQLStoreBase(StoreBase):
                 self._sql(_MARK_DELIVERED),
                 (
                     self._timestamp(at),
+                    self.lab_key,
                     self._text(key, "$.key"),
                     self._text(notifier, "$.notifier"),
                 ),
@@ -189,4 +205,6 @@ class SQLStoreBase(StoreBase):
                 )
 
     def _has_notification(self, key: str) -> bool:
-        return bool(self._fetch(self._sql(_HAS_NOTIFICATION), (self._text(key, "$.key"),)))
+        return bool(
+            self._fetch(self._sql(_HAS_NOTIFICATION), (self.lab_key, self._text(key, "$.key")))
+        )

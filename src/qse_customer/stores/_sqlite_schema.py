@@ -103,6 +103,65 @@ MIGRATIONS: tuple[Migration, ...] = (
         ("ALTER TABLE qse_records ADD COLUMN evidence TEXT",),
         _chain_existing,
     ),
+    Migration(
+        4,
+        "labs: each record's lab ('' for the default lab) in its key and indexes; the store's "
+        "settings (its home lab, docs/labs.md)",
+        (
+            """CREATE TABLE qse_records_v4 (
+                type TEXT NOT NULL,
+                id TEXT NOT NULL,
+                status TEXT NOT NULL,
+                opened_at INTEGER NOT NULL,
+                last_event_at INTEGER NOT NULL,
+                document TEXT NOT NULL,
+                seal INTEGER NOT NULL,
+                evidence TEXT,
+                lab TEXT NOT NULL DEFAULT '',
+                PRIMARY KEY (lab, type, id)
+            )""",
+            "INSERT INTO qse_records_v4 "
+            "(type, id, status, opened_at, last_event_at, document, seal, evidence, lab) "
+            "SELECT type, id, status, opened_at, last_event_at, document, seal, evidence, '' "
+            "FROM qse_records",
+            "DROP TABLE qse_records",
+            "ALTER TABLE qse_records_v4 RENAME TO qse_records",
+            "CREATE INDEX qse_records_by_time ON qse_records (lab, type, opened_at, id)",
+            "CREATE INDEX qse_records_by_status ON qse_records (lab, type, status, opened_at, id)",
+            """CREATE TABLE qse_settings (
+                name TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            )""",
+            # The outbox per lab too: keys are unique within a lab.
+            """CREATE TABLE qse_notifications_v4 (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                key TEXT NOT NULL,
+                document TEXT NOT NULL,
+                recorded_at TEXT NOT NULL,
+                lab TEXT NOT NULL DEFAULT '',
+                UNIQUE (lab, key)
+            )""",
+            """CREATE TABLE qse_deliveries_v4 (
+                key TEXT NOT NULL,
+                notifier TEXT NOT NULL,
+                delivered_at TEXT,
+                lab TEXT NOT NULL DEFAULT '',
+                PRIMARY KEY (lab, key, notifier),
+                FOREIGN KEY (lab, key) REFERENCES qse_notifications (lab, key)
+                    ON DELETE CASCADE ON UPDATE CASCADE
+            )""",
+            "INSERT INTO qse_notifications_v4 (seq, key, document, recorded_at) "
+            "SELECT seq, key, document, recorded_at FROM qse_notifications",
+            "INSERT INTO qse_deliveries_v4 (key, notifier, delivered_at) "
+            "SELECT key, notifier, delivered_at FROM qse_deliveries",
+            "DROP TABLE qse_deliveries",
+            "DROP TABLE qse_notifications",
+            "ALTER TABLE qse_notifications_v4 RENAME TO qse_notifications",
+            "ALTER TABLE qse_deliveries_v4 RENAME TO qse_deliveries",
+            "CREATE INDEX qse_deliveries_pending ON qse_deliveries (lab, key) "
+            "WHERE delivered_at IS NULL",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -16,6 +16,7 @@ from typing import Any, Self, TypeVar, overload
 
 from attrs import frozen
 
+from ..core._checks import lab_name
 from ..core.errors import FieldError, ValidationError
 from ..core.events import Event
 from ..core.evidence import Evidence, first_difference, seal
@@ -244,27 +245,29 @@ def _unchained(record: Record, where: str) -> StoredRecordError:
     )
 
 
-def _chain_problem(raw: RawRecord) -> FieldError | None:
-    """What is wrong with a stored record's hash chain, or None."""
+def _chain_problem(raw: RawRecord) -> tuple[FieldError | None, Any]:
+    """What is wrong with a stored record's hash chain, or None; and its document as read
+    (None if it cannot be read)."""
+    document = None
     if raw.evidence is None:
-        return FieldError("$", "no hash chain is stored for this record")
+        return FieldError("$", "no hash chain is stored for this record"), document
     try:
         document = json.loads(raw.document)
         evidence = Evidence.from_json(json.loads(raw.evidence))
     except (ValueError, KeyError, TypeError) as error:
-        return FieldError("$", f"its hash chain cannot be read: {error}")
+        return FieldError("$", f"its hash chain cannot be read: {error}"), document
     index = first_difference(document, evidence)
     if index is None:
-        return None
+        return None, document
     if index < 0:
         return FieldError(
             "$", "the record's own fields differ from what was recorded (hash chain broken)"
-        )
+        ), document
     return FieldError(
         f"$.events[{index}]",
         f"event {index} differs from what was recorded, or was added or removed behind the "
         "store's back (hash chain broken)",
-    )
+    ), document
 
 
 def _checked_records(records: Iterable[Record]) -> Iterator[Record]:
@@ -278,6 +281,21 @@ def _checked_records(records: Iterable[Record]) -> Iterator[Record]:
         yield record
 
 
+def lab_clash(where: str, lab: str, clashes: list[tuple[str, str]]) -> StoreError:
+    """The refusal to make ``lab`` a store's home lab when it holds records of the default
+    lab's keys already (nothing is changed)."""
+    shown = ", ".join(f"{tag} {record_id!r}" for tag, record_id in clashes[:5])
+    return StoreError(
+        f"{where}: lab {lab!r} already holds records with the keys of records of the default "
+        f"lab ({shown}); nothing was changed: make another lab the home lab, or move those "
+        "records first"
+    )
+
+
+def _lab_words(key: str) -> str:
+    return f"lab {key!r}" if key else "the default lab (lab=None)"
+
+
 class StoreBase(ABC):
     """The public store API over a backend's primitives; see :class:`~.store.Store`.
 
@@ -286,8 +304,60 @@ class StoreBase(ABC):
 
     where: str = "the store"
 
-    def __init__(self) -> None:
+    lab: str | None = None
+    """The lab this store object was opened for (``open_store(url, lab=...)``): it sees and
+    writes that lab's records only. None: the store's default lab (its home lab, once
+    :func:`~qse_customer.stores.labs.migrate_to_lab` named one)."""
+
+    _home_lab: str | None = None
+
+    @property
+    def home_lab(self) -> str | None:
+        """The lab that a record with no ``lab`` of its own belongs to in this store: None (the
+        default lab) until :func:`~qse_customer.stores.labs.migrate_to_lab` names one."""
+        return self._home_lab
+
+    def __init__(self, *, lab: str | None = None) -> None:
         self._closed = False
+        self.lab = None if lab is None else lab_name(lab)
+
+    @property
+    def lab_key(self) -> str:
+        """The lab whose records this store object sees, as stores keep it: its lab, else the
+        store's home lab, else ``""`` (the default lab of a single-lab store)."""
+        return self.lab if self.lab is not None else (self.home_lab or "")
+
+    def lab_key_of(self, record: Record) -> str:
+        """The lab ``record`` belongs to in this store, as :attr:`lab_key` gives a store's."""
+        return record.lab if record.lab is not None else (self.home_lab or "")
+
+    def _check_home_lab(self, stored: str | None) -> None:
+        """Refuse to write for the default lab when the store's home lab, as now ``stored``, is
+        no longer the one this store object opened with (a migration since): its records would
+        go to the wrong lab."""
+        if self.lab is None and stored != self.home_lab:
+            raise StoreError(
+                f"{self.where} was given the home lab {stored!r} after this store object was "
+                "opened (qse-customer migrate-lab); nothing was written: open the store again"
+            )
+
+    def lab_refusal(self, record: Record) -> str | None:
+        """Why this store object refuses to write ``record`` because of its lab (for ``$.lab``),
+        or None if the record is of this store object's lab."""
+        if self.lab_key_of(record) == self.lab_key:
+            return None
+        return (
+            f"{record.TYPE} {record.id!r} belongs to {_lab_words(self.lab_key_of(record))}, "
+            f"and {self.where} was opened for {_lab_words(self.lab_key)}: create the record "
+            f"with lab={self.lab_key or None!r}, or open the store for its lab "
+            "(open_store(url, lab=...))"
+        )
+
+    def _check_lab(self, record: Record) -> None:
+        """Refuse to write a record of another lab than this store object's."""
+        refusal = self.lab_refusal(record)
+        if refusal is not None:
+            raise ValidationError.single("$.lab", refusal)
 
     # -- primitives a backend implements ----------------------------------------------------
 
@@ -667,6 +737,7 @@ class StoreBase(ABC):
         """``record`` with its events after the stored ones stamped (or, without ``stamp``,
         left unstamped), and its evidence; the stamp is ``now`` (UTC) if given, else the store's
         clock."""
+        self._check_lab(record)
         count = len(stored.record.events) if stored is not None else 0
         events = record.events
         last = events[count - 1].recorded_at if count else None
@@ -692,7 +763,9 @@ class StoreBase(ABC):
         self._check_open()
         problems: list[StoredRecordError] = []
         for raw in self._raw():
-            problem = _chain_problem(raw)
+            problem, document = _chain_problem(raw)
+            if problem is None:
+                problem = self._filing_problem(document)
             if problem is None and raw.sealed:
                 # The text is what the store wrote from a valid record (its seal), and its
                 # chain holds: a full validation would find nothing, at 50 times the cost.
@@ -705,6 +778,19 @@ class StoreBase(ABC):
             if problem is not None:
                 problems.append(StoredRecordError(raw.tag, raw.id, [problem], where=self.where))
         return problems
+
+    def _filing_problem(self, document: Any) -> FieldError | None:
+        """A stored record filed under another lab than its own (its row moved behind the
+        store's back: its own lab is in its hashed document), or None."""
+        lab = document.get("lab") if isinstance(document, dict) else None
+        own = lab if isinstance(lab, str) else (self.home_lab or "")
+        if own == self.lab_key:
+            return None
+        return FieldError(
+            "$.lab",
+            f"the record belongs to {_lab_words(own)} but is filed under "
+            f"{_lab_words(self.lab_key)} (moved behind the store's back)",
+        )
 
     def delete(self, record_type: RecordType, id: str) -> bool:
         """Remove a record (for erasure requests); True if there was one."""

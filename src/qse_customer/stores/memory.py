@@ -19,29 +19,99 @@ from ..core.record import Record
 from ..core.redaction import redact_url
 from ..notifiers.notification import Notification
 from ._documents import dumps, unstructure
-from .base import Change, Query, RawRecord, StoreBase, Stored, sort_key
+from .base import Change, Query, RawRecord, StoreBase, Stored, lab_clash, sort_key
 from .protocol import Delivery, OnInvalid
 
 SCHEME = "memory"
 
 
+class _Data:
+    """What the store objects of one memory store share: the records of every lab (by lab,
+    as :attr:`StoreBase.lab_key` names it), the outbox, the home lab, and one lock."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.records: dict[str, dict[str, dict[str, Record]]] = {}
+        self.evidence: dict[tuple[str, str, str], Evidence] = {}
+        self.notifications: dict[str, dict[str, Notification]] = {}
+        self.deliveries: dict[str, dict[tuple[str, str], datetime | None]] = {}
+        self.home_lab: str | None = None
+
+
 class MemoryStore(StoreBase):
-    """A store in memory (``memory://``); each one starts empty."""
+    """A store in memory (``memory://``); each one starts empty. ``lab``: see
+    :attr:`StoreBase.lab`; :meth:`for_lab` opens another store object on the same records."""
 
     where = "memory://"
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._lock = threading.RLock()
-        self._records: dict[str, dict[str, Record]] = {}
-        self._evidence: dict[tuple[str, str], Evidence] = {}
-        self._notifications: dict[str, Notification] = {}
-        self._deliveries: dict[tuple[str, str], datetime | None] = {}
+    def __init__(self, *, lab: str | None = None, _data: _Data | None = None) -> None:
+        super().__init__(lab=lab)
+        self._data = _Data() if _data is None else _data
+        self._lock = self._data.lock
+
+    def for_lab(self, lab: str | None) -> MemoryStore:
+        """Another store object on the same records, for ``lab`` (None: the default lab)."""
+        return MemoryStore(lab=lab, _data=self._data)
+
+    @property
+    def home_lab(self) -> str | None:
+        return self._data.home_lab
+
+    @property
+    def _notifications(self) -> dict[str, Notification]:
+        """The outbox of this store object's lab: its notifications by key."""
+        return self._data.notifications.setdefault(self.lab_key, {})
+
+    @property
+    def _deliveries(self) -> dict[tuple[str, str], datetime | None]:
+        """The outbox of this store object's lab: each (key, notifier) and when delivered."""
+        return self._data.deliveries.setdefault(self.lab_key, {})
+
+    @property
+    def _records(self) -> dict[str, dict[str, Record]]:
+        """The records of this store object's lab, by type and id."""
+        return self._data.records.setdefault(self.lab_key, {})
+
+    def _set_home_lab(self, lab: str) -> int:
+        """Name the home lab: the default lab's records become that lab's (see
+        :func:`~qse_customer.stores.labs.migrate_to_lab`); how many moved."""
+        with self._lock:
+            data = self._data
+            default = data.records.get("", {})
+            target = data.records.get(lab, {})
+            clashes = sorted(
+                (tag, record_id)
+                for tag, records in default.items()
+                for record_id in records
+                if record_id in target.get(tag, {})
+            )
+            if clashes:
+                raise lab_clash(self.where, lab, clashes)
+            default = data.records.pop("", {})
+            target = data.records.setdefault(lab, {})
+            for tag, records in default.items():
+                target.setdefault(tag, {}).update(records)
+            for key, tag, record_id in [k for k in data.evidence if k[0] == ""]:
+                data.evidence[(lab, tag, record_id)] = data.evidence.pop((key, tag, record_id))
+            # The outbox too; a notification the lab has recorded already stays as it is.
+            notifications = data.notifications.setdefault(lab, {})
+            deliveries = data.deliveries.setdefault(lab, {})
+            moved = set()
+            for key, notification in data.notifications.pop("", {}).items():
+                if key not in notifications:
+                    notifications[key] = notification
+                    moved.add(key)
+            for (key, notifier), done in data.deliveries.pop("", {}).items():
+                if key in moved:
+                    deliveries[(key, notifier)] = done
+            data.home_lab = lab
+            return sum(len(records) for records in default.values())
 
     def _apply(
         self, items: Iterable[Any], key: Callable[[Any], tuple[str, str]], change: Change
     ) -> None:
         with self._lock:
+            lab = self.lab_key
             # Staged first, so an error in the middle of ``items`` writes nothing.
             staged: dict[tuple[str, str], Stored] = {}
             for item in items:
@@ -50,14 +120,14 @@ class MemoryStore(StoreBase):
                 if stored is None:
                     record = self._records.get(tag, {}).get(record_id)
                     if record is not None:
-                        stored = Stored(record, self._evidence.get((tag, record_id)))
+                        stored = Stored(record, self._data.evidence.get((lab, tag, record_id)))
                 writing = change(item, stored)
                 if writing is not None:
                     staged[(tag, record_id)] = Stored(writing.record, writing.evidence)
             for (tag, record_id), stored in staged.items():
                 self._records.setdefault(tag, {})[record_id] = stored.record
                 assert stored.evidence is not None
-                self._evidence[(tag, record_id)] = stored.evidence
+                self._data.evidence[(lab, tag, record_id)] = stored.evidence
 
     def _read(self, tag: str, id: str) -> Record | None:
         with self._lock:
@@ -65,8 +135,9 @@ class MemoryStore(StoreBase):
 
     def _raw(self) -> Iterator[RawRecord]:
         with self._lock:
+            lab = self.lab_key
             snapshot = [
-                (record, self._evidence.get((tag, record_id)))
+                (record, self._data.evidence.get((lab, tag, record_id)))
                 for tag, records in self._records.items()
                 for record_id, record in records.items()
             ]
@@ -80,7 +151,7 @@ class MemoryStore(StoreBase):
 
     def _delete(self, tag: str, id: str) -> bool:
         with self._lock:
-            self._evidence.pop((tag, id), None)
+            self._data.evidence.pop((self.lab_key, tag, id), None)
             return self._records.get(tag, {}).pop(id, None) is not None
 
     def _sorted(self, tag: str) -> list[Record]:
@@ -134,11 +205,11 @@ class MemoryStore(StoreBase):
             return key in self._notifications
 
 
-def open_memory_store(url: str) -> MemoryStore:
-    """A new, empty memory store; ``url`` must be ``memory://`` (it takes no path)."""
+def open_memory_store(url: str, *, lab: str | None = None) -> MemoryStore:
+    """A new, empty memory store (for ``lab``); ``url`` must be ``memory://`` (no path)."""
     if url.rstrip("/") != "memory:":
         raise ValidationError.single(
             "$.url",
             f"a memory store takes no path or options: use 'memory://', not {redact_url(url)!r}",
         )
-    return MemoryStore()
+    return MemoryStore(lab=lab)

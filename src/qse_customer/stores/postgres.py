@@ -52,9 +52,9 @@ from ..core.errors import ValidationError
 from ..core.record import Record
 from ..core.redaction import redact_url, scrub, secrets_in
 from ._documents import decode, decode_rows, dumps, seal
-from ._postgres_schema import checked_schema, inspect_schema, migrate
+from ._postgres_schema import checked_schema, inspect_schema, lock_key, migrate
 from ._sql import SQLStoreBase, checked_sizes, evidence_of
-from .base import Change, RawRecord, Stored, Writing, micros
+from .base import Change, RawRecord, Stored, Writing, lab_clash, micros
 from .errors import CorruptStoreError, StoredRecordError, StoreError
 from .protocol import OnInvalid
 
@@ -65,7 +65,9 @@ SCHEME = "postgresql"
 EXTRA = "qse-customer[postgres]"
 
 _DOCUMENT = "coalesce(document::text, document_text)"
-_COLUMNS = "type, id, status, opened_at, last_event_at, document, document_text, seal, evidence"
+_COLUMNS = (
+    "type, id, status, opened_at, last_event_at, document, document_text, seal, evidence, lab"
+)
 _SET = (
     "status = excluded.status, opened_at = excluded.opened_at, "
     "last_event_at = excluded.last_event_at, document = excluded.document, "
@@ -73,8 +75,8 @@ _SET = (
 )
 _UPSERT = (
     f"INSERT INTO qse_records ({_COLUMNS}) "
-    "VALUES (%s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s::jsonb) "
-    f"ON CONFLICT (type, id) DO UPDATE SET {_SET}"
+    "VALUES (%s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s::jsonb, %s) "
+    f"ON CONFLICT (lab, type, id) DO UPDATE SET {_SET}"
 )
 # A batch of many records goes through COPY into a temporary table, then into qse_records in
 # one statement (the last of a repeated record wins).
@@ -82,17 +84,17 @@ _COPY_FROM = 64
 _INCOMING = (
     "CREATE TEMPORARY TABLE IF NOT EXISTS qse_incoming (ord bigint NOT NULL, "
     'type text COLLATE "C", id text COLLATE "C", status text, opened_at bigint, '
-    "last_event_at bigint, document text, document_text text, seal integer, evidence text) "
+    "last_event_at bigint, document text, document_text text, seal integer, evidence text, "
+    'lab text COLLATE "C") '
     "ON COMMIT DELETE ROWS"
 )
 _COPY_IN = f"COPY qse_incoming (ord, {_COLUMNS}) FROM STDIN"
 _MERGE = (
     f"INSERT INTO qse_records ({_COLUMNS}) "
     "SELECT DISTINCT ON (type, id) type, id, status, opened_at, last_event_at, "
-    "document::jsonb, document_text, seal, evidence::jsonb FROM qse_incoming "
-    f"ORDER BY type, id, ord DESC ON CONFLICT (type, id) DO UPDATE SET {_SET}"
+    "document::jsonb, document_text, seal, evidence::jsonb, lab FROM qse_incoming "
+    f"ORDER BY type, id, ord DESC ON CONFLICT (lab, type, id) DO UPDATE SET {_SET}"
 )
-_READ = f"SELECT {_DOCUMENT}, seal FROM qse_records WHERE type = %s AND id = %s"
 # Key locks (see postgres_schema, migration 3): taken in key order, so writers never wait for
 # each other in a circle within a batch; a key already held by this transaction (a record
 # repeated in a later batch) is taken again harmlessly, and a row left behind by anything but a
@@ -109,10 +111,12 @@ _STORED = (
     "SELECT r.type, r.id, coalesce(r.document::text, r.document_text), r.seal, "
     "r.evidence::text FROM qse_records AS r "
     "JOIN unnest(%s::text[], %s::text[]) AS k (type, id) ON r.type = k.type AND r.id = k.id "
-    "ORDER BY r.type, r.id FOR UPDATE OF r"
+    "WHERE r.lab = %s ORDER BY r.type, r.id FOR UPDATE OF r"
 )
 
 _stream_names = itertools.count()
+# The tables whose rows belong to a lab, each under row-level security on qse.lab.
+_LAB_TABLES = ("qse_records", "qse_notifications", "qse_deliveries")
 
 
 class _NotExact(Exception):
@@ -189,8 +193,8 @@ def jsonb_of(document: dict[str, Any]) -> str | None:
 
 
 def _row(
-    writing: Writing,
-) -> tuple[str, str, str, int, int, str | None, str | None, int, str]:
+    writing: Writing, lab: str
+) -> tuple[str, str, str, int, int, str | None, str | None, int, str, str]:
     record = writing.record
     as_jsonb = jsonb_of(writing.document)
     document = as_jsonb if as_jsonb is not None else dumps(writing.document)
@@ -204,6 +208,7 @@ def _row(
         None if as_jsonb is not None else document,
         seal(document),
         writing.evidence.to_text(),
+        lab,
     )
 
 
@@ -263,8 +268,10 @@ class PostgresStore(SQLStoreBase):
         schema: str | None = None,
         batch_size: int = 10_000,
         chunk_size: int = 1000,
+        lab: str | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(lab=lab)
+        self._lab_setting: str | None = None  # qse.lab on every connection, once known
         self._conninfo, url_schema = parse_postgres_url(url)
         self.schema = checked_schema(schema) if schema is not None else url_schema
         self.url = url if schema is None else _with_schema(url, self.schema)
@@ -279,6 +286,8 @@ class PostgresStore(SQLStoreBase):
         try:
             with self._errors():
                 migrate(self._db, self.schema, where=self.where)
+                self._home_lab = self._stored_home_lab(self._db)
+                self._use_lab(self._db)
         except BaseException:
             self._db.close()
             raise
@@ -313,10 +322,63 @@ class PostgresStore(SQLStoreBase):
             # Only the store's own schema: a missing schema fails loudly instead of silently
             # putting tables into another one.
             connection.execute(f'SET search_path TO "{self.schema}"')
+            if self._lab_setting is not None:
+                self._use_lab(connection)
         except BaseException:
             connection.close()
             raise
         return connection
+
+    @staticmethod
+    def _stored_home_lab(db: Connection[Any] | Cursor[Any]) -> str | None:
+        row = db.execute("SELECT value FROM qse_settings WHERE name = 'home_lab'").fetchone()
+        return None if row is None else str(row[0])
+
+    def _use_lab(self, connection: Connection[Any]) -> None:
+        """Show ``connection`` this store object's lab only: the row-level security policy of
+        ``qse_records`` compares each row's lab with the setting ``qse.lab``."""
+        self._lab_setting = self.lab_key
+        connection.execute("SELECT set_config('qse.lab', %s, false)", (self._lab_setting,))
+
+    def _set_home_lab(self, lab: str) -> int:
+        """Name the home lab: the default lab's rows become that lab's, their documents
+        unchanged (see :func:`~qse_customer.stores.labs.migrate_to_lab`). Needs the tables'
+        owner (or a superuser): row-level security is lifted for this one transaction."""
+        with self._transaction() as db:
+            db.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key(self.schema),))
+            for table in _LAB_TABLES:
+                db.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
+            clashes = db.execute(
+                "SELECT a.type, a.id FROM qse_records AS a JOIN qse_records AS b "
+                "ON b.type = a.type AND b.id = a.id WHERE a.lab = '' AND b.lab = %s "
+                "ORDER BY a.type, a.id LIMIT 5",
+                (lab,),
+            ).fetchall()
+            if clashes:
+                raise lab_clash(self.where, lab, [(str(t), str(i)) for t, i in clashes])
+            moved = db.execute("UPDATE qse_records SET lab = %s WHERE lab = ''", (lab,)).rowcount
+            # The outbox too (its deliveries follow, ON UPDATE CASCADE); a notification the lab
+            # has recorded already stays as it is.
+            db.execute(
+                "DELETE FROM qse_notifications WHERE lab = '' "
+                "AND key IN (SELECT key FROM qse_notifications WHERE lab = %s)",
+                (lab,),
+            )
+            db.execute("UPDATE qse_notifications SET lab = %s WHERE lab = ''", (lab,))
+            db.execute(
+                "INSERT INTO qse_settings (name, value) VALUES ('home_lab', %s) "
+                "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                (lab,),
+            )
+            for table in _LAB_TABLES:
+                db.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
+        self._home_lab = lab
+        with self._lock, self._errors():
+            self._use_lab(self._connection())
+            for reader in self._readers:
+                reader.close()
+            self._readers.clear()
+        return int(moved)
 
     def _said(self, error: BaseException) -> str:
         """A driver's error message, with any secret of the URL masked (libpq may quote it)."""
@@ -394,6 +456,9 @@ class PostgresStore(SQLStoreBase):
                 types, ids = [tag for tag, _ in distinct], [id for _, id in distinct]
                 cursor.execute(_LOCK_KEYS, (types, ids))
                 stored = self._stored(cursor, types, ids)
+                # After the read, which waited for a migration holding the table: its result.
+                self._check_home_lab(self._stored_home_lab(cursor))
+                lab = self.lab_key
                 writings = (
                     (item_key, change(item, stored.get(item_key)))
                     for item, item_key in zip(batch, keys, strict=True)
@@ -402,7 +467,7 @@ class PostgresStore(SQLStoreBase):
                     rows = []
                     for item_key, writing in writings:
                         if writing is not None:
-                            rows.append(_row(writing))
+                            rows.append(_row(writing, lab))
                             stored[item_key] = Stored(writing.record, writing.evidence)
                     if rows:
                         cursor.executemany(_UPSERT, rows)
@@ -415,7 +480,7 @@ class PostgresStore(SQLStoreBase):
                 with cursor.copy(_COPY_IN) as copy:
                     for order, (item_key, writing) in enumerate(writings):
                         if writing is not None:
-                            copy.write_row((order, *_row(writing)))
+                            copy.write_row((order, *_row(writing, lab)))
                             stored[item_key] = Stored(writing.record, writing.evidence)
                 cursor.execute(_MERGE)
             cursor.execute(_UNLOCK_KEYS)
@@ -426,7 +491,7 @@ class PostgresStore(SQLStoreBase):
         """What is stored under the keys ``types[i], ids[i]`` (those that exist), locked."""
         found: dict[tuple[str, str], Stored] = {}
         for tag, record_id, document, stored_seal, evidence in cursor.execute(
-            _STORED, (types, ids)
+            _STORED, (types, ids, self.lab_key)
         ):
             record = decode(tag, record_id, document, stored_seal, self.where)
             found[(tag, record_id)] = Stored(record, evidence_of(evidence))
@@ -441,7 +506,8 @@ class PostgresStore(SQLStoreBase):
                 with reader.cursor(name=name) as cursor:
                     cursor.execute(
                         f"SELECT type, id, {_DOCUMENT}, evidence::text, seal FROM qse_records "
-                        "ORDER BY type, id"
+                        "WHERE lab = %s ORDER BY type, id",
+                        (self.lab_key,),
                     )
                     while rows := cursor.fetchmany(self.chunk_size):
                         self._check_open()
@@ -455,7 +521,11 @@ class PostgresStore(SQLStoreBase):
         with self._transaction() as db:
             # The key lock too: a writer holding it has read the record and will write it back.
             db.execute(_LOCK_KEYS, ([tag], [_checked_text(id, "$.id")]))
-            cursor = db.execute("DELETE FROM qse_records WHERE type = %s AND id = %s", (tag, id))
+            self._check_home_lab(self._stored_home_lab(db))
+            cursor = db.execute(
+                "DELETE FROM qse_records WHERE lab = %s AND type = %s AND id = %s",
+                (self.lab_key, tag, id),
+            )
             db.execute(_UNLOCK_KEYS)
             return cursor.rowcount > 0
 
@@ -489,8 +559,8 @@ class PostgresStore(SQLStoreBase):
                 with reader.cursor(name=name) as cursor:
                     cursor.execute(
                         f"SELECT id, opened_at, {_DOCUMENT}, seal FROM qse_records "
-                        "WHERE type = %s ORDER BY opened_at, id",
-                        (tag,),
+                        "WHERE lab = %s AND type = %s ORDER BY opened_at, id",
+                        (self.lab_key, tag),
                     )
                     while rows := cursor.fetchmany(self.chunk_size):
                         self._check_open()
@@ -522,10 +592,13 @@ class PostgresStore(SQLStoreBase):
                 reader.transaction(),
                 reader.cursor(name=f"qse_reseal_{next(_stream_names)}") as rows,
             ):
-                rows.execute(f"SELECT type, id, {_DOCUMENT}, seal FROM qse_records")
+                rows.execute(
+                    f"SELECT type, id, {_DOCUMENT}, seal FROM qse_records WHERE lab = %s",
+                    (self.lab_key,),
+                )
                 while chunk := rows.fetchmany(self.chunk_size):
                     stale = [
-                        (fresh, tag, record_id, stored_seal)
+                        (fresh, self.lab_key, tag, record_id, stored_seal)
                         for tag, record_id, document, stored_seal in chunk
                         if (fresh := seal(document)) != stored_seal and (tag, record_id) not in bad
                     ]
@@ -535,12 +608,13 @@ class PostgresStore(SQLStoreBase):
             self._give_back(reader)
         return invalid
 
-    def _reseal(self, stale: list[tuple[int, str, str, int]]) -> None:
+    def _reseal(self, stale: list[tuple[int, str, str, str, int]]) -> None:
         """Write fresh seals, only where the seal is still the one read: a record rewritten
         meanwhile keeps the seal its writer gave it."""
         with self._transaction() as db, db.cursor() as cursor:
             cursor.executemany(
-                "UPDATE qse_records SET seal = %s WHERE type = %s AND id = %s AND seal = %s",
+                "UPDATE qse_records SET seal = %s "
+                "WHERE lab = %s AND type = %s AND id = %s AND seal = %s",
                 stale,
             )
 
@@ -560,6 +634,7 @@ def _with_schema(url: str, schema: str) -> str:
     )
 
 
-def open_postgres_store(url: str) -> PostgresStore:
-    """A :class:`PostgresStore` from its URL (see the module's documentation for the options)."""
-    return PostgresStore(url)
+def open_postgres_store(url: str, *, lab: str | None = None) -> PostgresStore:
+    """A :class:`PostgresStore` from its URL (see the module's documentation for the options),
+    for ``lab`` (None: the default lab)."""
+    return PostgresStore(url, lab=lab)

@@ -238,5 +238,8 @@ class Store(Protocol):
         """Close the store."""
 
 
-StoreFactory = Callable[[str], Store]
-"""Opens a store from its full URL (``sqlite:///lab.db``); returned by ``qse_storage_backends``."""
+StoreFactory = Callable[..., Store]
+"""Opens a store from its full URL (``sqlite:///lab.db``); returned by ``qse_storage_backends``.
+
+Called as ``factory(url)`` for the default lab and ``factory(url, lab="LAB-7")`` for one lab
+(docs/labs.md); a factory without a ``lab`` parameter opens default-lab stores only."""

@@ -42,7 +42,7 @@ from ..core.redaction import redact_url
 from ._documents import decode, decode_rows, dumps, seal
 from ._sql import SQLStoreBase, checked_sizes, evidence_of
 from ._sqlite_schema import inspect_file, migrate
-from .base import Change, Query, RawRecord, Stored, Writing, micros
+from .base import Change, Query, RawRecord, Stored, Writing, lab_clash, micros
 from .errors import CorruptStoreError, StoredRecordError, StoreError
 from .protocol import OnInvalid
 
@@ -57,8 +57,8 @@ SYNCHRONOUS = ("off", "normal", "full", "extra")
 
 _UPSERT = (
     "INSERT INTO qse_records "
-    "(type, id, status, opened_at, last_event_at, document, seal, evidence) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (type, id) DO UPDATE SET "
+    "(type, id, status, opened_at, last_event_at, document, seal, evidence, lab) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (lab, type, id) DO UPDATE SET "
     "status = excluded.status, opened_at = excluded.opened_at, "
     "last_event_at = excluded.last_event_at, document = excluded.document, "
     "seal = excluded.seal, evidence = excluded.evidence"
@@ -68,7 +68,7 @@ _UPSERT = (
 _READ_KEYS = 400
 
 
-def _row(writing: Writing) -> tuple[str, str, str, int, int, str, int, str]:
+def _row(writing: Writing, lab: str) -> tuple[str, str, str, int, int, str, int, str, str]:
     record = writing.record
     document = dumps(writing.document)
     return (
@@ -80,6 +80,7 @@ def _row(writing: Writing) -> tuple[str, str, str, int, int, str, int, str]:
         document,
         seal(document),
         writing.evidence.to_text(),
+        lab,
     )
 
 
@@ -243,8 +244,9 @@ class SQLiteStore(SQLStoreBase):
         synchronous: str = "full",
         batch_size: int = 1000,
         chunk_size: int = 1000,
+        lab: str | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(lab=lab)
         self.path = fspath(path)
         self.where = f"sqlite:///{self.path}"
         timeout = checked_timeout(timeout)
@@ -273,9 +275,47 @@ class SQLiteStore(SQLStoreBase):
                     self._use_wal(timeout)
                 self._db.execute(f"PRAGMA synchronous = {synchronous.upper()}")
                 self._db.execute("PRAGMA foreign_keys = ON")
+                self._home_lab = self._read_home_lab()
         except BaseException:
             self._db.close()
             raise
+
+    def _read_home_lab(self) -> str | None:
+        return self._stored_home_lab(self._db)
+
+    @staticmethod
+    def _stored_home_lab(db: sqlite3.Connection) -> str | None:
+        row = db.execute("SELECT value FROM qse_settings WHERE name = 'home_lab'").fetchone()
+        return None if row is None else str(row[0])
+
+    def _set_home_lab(self, lab: str) -> int:
+        """Name the home lab: the default lab's rows become that lab's, their documents
+        unchanged (see :func:`~qse_customer.stores.labs.migrate_to_lab`); how many moved."""
+        with self._transaction() as db:
+            clashes = db.execute(
+                "SELECT a.type, a.id FROM qse_records AS a JOIN qse_records AS b "
+                "ON b.type = a.type AND b.id = a.id WHERE a.lab = '' AND b.lab = ? "
+                "ORDER BY a.type, a.id LIMIT 5",
+                (lab,),
+            ).fetchall()
+            if clashes:
+                raise lab_clash(self.where, lab, [(str(t), str(i)) for t, i in clashes])
+            moved = db.execute("UPDATE qse_records SET lab = ? WHERE lab = ''", (lab,)).rowcount
+            # The outbox too (its deliveries follow, ON UPDATE CASCADE); a notification the lab
+            # has recorded already stays as it is.
+            db.execute(
+                "DELETE FROM qse_notifications WHERE lab = '' "
+                "AND key IN (SELECT key FROM qse_notifications WHERE lab = ?)",
+                (lab,),
+            )
+            db.execute("UPDATE qse_notifications SET lab = ? WHERE lab = ''", (lab,))
+            db.execute(
+                "INSERT INTO qse_settings (name, value) VALUES ('home_lab', ?) "
+                "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                (lab,),
+            )
+        self._home_lab = lab
+        return int(moved)
 
     def _use_wal(self, timeout: float) -> None:
         """Put the file in WAL mode (it stays so), waiting up to ``timeout`` for other openers."""
@@ -343,6 +383,7 @@ class SQLiteStore(SQLStoreBase):
     ) -> None:
         iterator = iter(items)
         with self._transaction() as db:
+            self._check_home_lab(self._stored_home_lab(db))
             while batch := list(islice(iterator, self.batch_size)):
                 keys = [key(item) for item in batch]
                 stored = self._stored(db, keys)
@@ -355,7 +396,8 @@ class SQLiteStore(SQLStoreBase):
                         written[item_key] = writing
                         stored[item_key] = Stored(writing.record, writing.evidence)
                 if written:
-                    db.executemany(_UPSERT, [_row(writing) for writing in written.values()])
+                    lab = self.lab_key
+                    db.executemany(_UPSERT, [_row(writing, lab) for writing in written.values()])
 
     def _stored(
         self, db: sqlite3.Connection, keys: list[tuple[str, str]]
@@ -371,8 +413,8 @@ class SQLiteStore(SQLStoreBase):
                 marks = ", ".join("?" * len(chunk))
                 rows = db.execute(
                     "SELECT id, document, seal, evidence FROM qse_records "
-                    f"WHERE type = ? AND id IN ({marks})",
-                    (tag, *chunk),
+                    f"WHERE lab = ? AND type = ? AND id IN ({marks})",
+                    (self.lab_key, tag, *chunk),
                 ).fetchall()
                 for record_id, document, stored_seal, evidence in rows:
                     record = decode(tag, record_id, document, stored_seal, self.where)
@@ -386,8 +428,8 @@ class SQLiteStore(SQLStoreBase):
             with self._lock, self._errors():
                 rows = self._db.execute(
                     "SELECT type, id, document, evidence, seal FROM qse_records "
-                    "WHERE (type, id) > (?, ?) ORDER BY type, id LIMIT ?",
-                    (*after, self.chunk_size),
+                    "WHERE lab = ? AND (type, id) > (?, ?) ORDER BY type, id LIMIT ?",
+                    (self.lab_key, *after, self.chunk_size),
                 ).fetchall()
             if not rows:
                 return
@@ -397,7 +439,11 @@ class SQLiteStore(SQLStoreBase):
 
     def _delete(self, tag: str, id: str) -> bool:
         with self._transaction() as db:
-            cursor = db.execute("DELETE FROM qse_records WHERE type = ? AND id = ?", (tag, id))
+            self._check_home_lab(self._stored_home_lab(db))
+            cursor = db.execute(
+                "DELETE FROM qse_records WHERE lab = ? AND type = ? AND id = ?",
+                (self.lab_key, tag, id),
+            )
             return cursor.rowcount > 0
 
     def _iterate(self, tag: str, on_invalid: OnInvalid | None) -> Iterator[Record]:
@@ -436,14 +482,19 @@ class SQLiteStore(SQLStoreBase):
         bad = {(error.record_type, error.record_id) for error in invalid}
         stale: list[tuple[int, str, str]] = []
         with self._lock, self._errors():
-            rows = self._db.execute("SELECT type, id, document, seal FROM qse_records")
+            rows = self._db.execute(
+                "SELECT type, id, document, seal FROM qse_records WHERE lab = ?", (self.lab_key,)
+            )
             for tag, record_id, document, stored_seal in rows:
                 fresh = seal(document)
                 if fresh != stored_seal and (tag, record_id) not in bad:
                     stale.append((fresh, tag, record_id))
         if stale:
             with self._transaction() as db:
-                db.executemany("UPDATE qse_records SET seal = ? WHERE type = ? AND id = ?", stale)
+                db.executemany(
+                    "UPDATE qse_records SET seal = ? WHERE lab = ? AND type = ? AND id = ?",
+                    [(fresh, self.lab_key, tag, record_id) for fresh, tag, record_id in stale],
+                )
         return invalid
 
     def _close(self) -> None:
@@ -490,8 +541,9 @@ def checked_timeout(value: object, path: str = "$.timeout") -> float:
     return timeout
 
 
-def open_sqlite_store(url: str) -> SQLiteStore:
-    """An :class:`SQLiteStore` from its URL (see the module's documentation for the options)."""
+def open_sqlite_store(url: str, *, lab: str | None = None) -> SQLiteStore:
+    """An :class:`SQLiteStore` from its URL (see the module's documentation for the options),
+    for ``lab`` (None: the default lab)."""
     path, options = parse_sqlite_url(url)
     unknown = sorted(set(options) - {"timeout", "synchronous"})
     if unknown:
@@ -500,4 +552,6 @@ def open_sqlite_store(url: str) -> SQLiteStore:
             f"unknown option(s) {', '.join(unknown)}; expected timeout or synchronous",
         )
     timeout = checked_timeout(options.get("timeout", 30.0), "$.url.timeout")
-    return SQLiteStore(path, timeout=timeout, synchronous=options.get("synchronous", "full"))
+    return SQLiteStore(
+        path, timeout=timeout, synchronous=options.get("synchronous", "full"), lab=lab
+    )

@@ -13,6 +13,9 @@
 optional fixtures switch on more tests: ``store_url`` (a URL :func:`qse_customer.open_store`
 opens in another process: concurrent appends from several processes) and ``reopen`` (a function
 that opens a second store object on the same data: concurrent appends from several connections).
+A third, ``open_lab`` (a function that opens another store object on the same data for a lab,
+as ``open_store(url, lab=...)`` does), switches on the tests of many labs in one store
+(docs/labs.md): each lab sees and writes its own records only.
 The last test runs the stateful machine of :mod:`.store_machine` against the memory store.
 """
 
@@ -40,7 +43,7 @@ from ..notifiers.notification import Notification, NotificationKind
 from ..stores.errors import HistoryRewriteError, RecordNotFoundError, StoreError
 from ..stores.protocol import Page, Store
 from .store_machine import store_machine
-from .strategies import complaints, records, rewrites
+from .strategies import complaints, records, records_in_labs, rewrites
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 STAFF = Actor("tech-1", "Tara Tech", Role.TECHNOLOGIST)
@@ -123,6 +126,12 @@ class StoreContract:
     @pytest.fixture
     def reopen(self) -> Callable[[Store], Store] | None:
         """Opens another store object on the same data as the one given; None if impossible."""
+        return None
+
+    @pytest.fixture
+    def open_lab(self) -> Callable[[Store, str | None], Store] | None:
+        """Opens another store object on the same data as the one given, for a lab (None: the
+        default lab); None if the store keeps one lab only."""
         return None
 
     # -- saving and loading -----------------------------------------------------------------
@@ -474,6 +483,117 @@ class StoreContract:
         with pytest.raises(ValidationError):
             store.mark_delivered("nothing", "log", at=T0)
 
+    # -- many labs in one store --------------------------------------------------------------
+
+    def test_each_lab_sees_and_writes_its_own_records_only(
+        self, store: Store, open_lab: Callable[[Store, str | None], Store] | None
+    ) -> None:
+        if open_lab is None:
+            pytest.skip("the store keeps one lab only (no open_lab fixture)")
+        lab_a, lab_b = open_lab(store, "LAB-A"), open_lab(store, "LAB-B")
+        try:
+            store.save(complaint(1))
+            ours = complaint(1).evolve(lab="LAB-A")  # the same id in another lab
+            lab_a.save_many([ours, complaint(2, hours=1).evolve(lab="LAB-A")])
+            theirs = complaint(3).evolve(lab="LAB-B")
+            lab_b.save(theirs)
+            assert [r.id for r in store.stream(Complaint)] == ["c-0001"]
+            assert store.load(Complaint, "c-0001").lab is None
+            assert [r.id for r in lab_a.stream(Complaint)] == ["c-0001", "c-0002"]
+            assert lab_a.load(Complaint, "c-0001") == ours
+            assert [r.id for r in lab_a.list(Complaint)] == ["c-0001", "c-0002"]
+            assert (store.count(Complaint), lab_a.count(Complaint), lab_b.count(Complaint)) == (
+                1,
+                2,
+                1,
+            )
+            # Another lab's record is not found, by any way in.
+            with pytest.raises(RecordNotFoundError):
+                lab_a.load(Complaint, "c-0003")
+            with pytest.raises(RecordNotFoundError):
+                lab_a.append_event(Complaint, "c-0003", Event("note_added", T0))
+            assert lab_a.delete(Complaint, "c-0003") is False
+            assert lab_b.load(Complaint, "c-0003") == theirs
+            # A record of another lab is refused, naming lab, and nothing is written.
+            for handle, own, record in (
+                (lab_b, "LAB-B", complaint(4).evolve(lab="LAB-A")),
+                (lab_b, "LAB-B", complaint(4)),
+                (store, None, complaint(4).evolve(lab="LAB-B")),
+            ):
+                with pytest.raises(ValidationError, match=r"\$\.lab"):
+                    handle.save_many([complaint(5).evolve(lab=own), record])
+            assert (store.count(Complaint), lab_b.count(Complaint)) == (1, 1)
+            # Events appended in one lab leave the same id in another alone.
+            lab_a.append_event(Complaint, "c-0001", Event("note_added", T0 + timedelta(hours=2)))
+            assert store.load(Complaint, "c-0001") == complaint(1)
+            assert (store.verify(), lab_a.verify(), lab_b.verify()) == ([], [], [])
+        finally:
+            lab_a.close()
+            lab_b.close()
+
+    def test_each_lab_has_its_own_outbox(
+        self, store: Store, open_lab: Callable[[Store, str | None], Store] | None
+    ) -> None:
+        if open_lab is None:
+            pytest.skip("the store keeps one lab only (no open_lab fixture)")
+        one = Notification(NotificationKind.BREACHED, "complaint", "c-1", T0, rule_id="T-1")
+        two = Notification(NotificationKind.AT_RISK, "complaint", "c-2", T0, rule_id="T-1")
+        lab_a, lab_b = open_lab(store, "LAB-A"), open_lab(store, "LAB-B")
+        try:
+            assert lab_a.add_notifications([one, two], notifiers=["log"]) == [one, two]
+            assert store.pending_deliveries() == lab_b.pending_deliveries() == []
+            assert not lab_b.has_notification(one.key) and not store.has_notification(one.key)
+            with pytest.raises(ValidationError):
+                lab_b.mark_delivered(one.key, "log", at=T0)  # not LAB-B's to mark
+            # The same key in another lab (its own c-1) is a notification of its own.
+            assert lab_b.add_notifications([one], notifiers=["mail"]) == [one]
+            lab_b.mark_delivered(one.key, "mail", at=T0)
+            assert [(d.notification.key, d.notifier) for d in lab_a.pending_deliveries()] == [
+                (one.key, "log"),
+                (two.key, "log"),
+            ]
+            assert lab_b.pending_deliveries() == []
+        finally:
+            lab_a.close()
+            lab_b.close()
+
+    @_FEW
+    @given(
+        batch=st.lists(
+            records_in_labs(st.sampled_from([None, "LAB-A", "LAB-B"])),
+            max_size=12,
+            unique_by=lambda r: (r.lab, r.TYPE, r.id),
+        )
+    )
+    def test_each_lab_streams_exactly_its_records(
+        self,
+        store_factory: Callable[[], Store],
+        open_lab: Callable[[Store, str | None], Store] | None,
+        batch: list[Record],
+    ) -> None:
+        if open_lab is None:
+            pytest.skip("the store keeps one lab only (no open_lab fixture)")
+        with store_factory() as store:
+            handles = {None: store, "LAB-A": open_lab(store, "LAB-A")}
+            handles["LAB-B"] = open_lab(store, "LAB-B")
+            try:
+                for record in batch:
+                    handles[record.lab].save(record)
+                for lab, handle in handles.items():
+                    mine = [r for r in batch if r.lab == lab]
+                    for tag in {r.TYPE for r in batch}:
+                        expected = sorted(
+                            (r for r in mine if tag == r.TYPE), key=lambda r: (r.opened_at, r.id)
+                        )
+                        assert [(r.id, r.lab) for r in handle.stream(tag)] == [
+                            (r.id, r.lab) for r in expected
+                        ]
+                        assert handle.count(tag) == len(expected)
+                    assert handle.verify() == []
+            finally:
+                handles["LAB-A"].close()
+                handles["LAB-B"].close()
+
     # -- lifecycle --------------------------------------------------------------------------
 
     def test_a_closed_store_refuses_work(self, store_factory: Callable[[], Store]) -> None:
@@ -483,12 +603,16 @@ class StoreContract:
         with pytest.raises(StoreError, match="closed"):
             store.load(Complaint, "c-0001")
 
-    def test_behaves_like_the_memory_store(self, store_factory: Callable[[], Store]) -> None:
+    def test_behaves_like_the_memory_store(
+        self,
+        store_factory: Callable[[], Store],
+        open_lab: Callable[[Store, str | None], Store] | None,
+    ) -> None:
         # No shrinking: shrinking a failing run of records with histories can take minutes. To
         # get the smallest failing sequence, run store_machine(factory) yourself with the default
         # phases.
         run_state_machine_as_test(
-            store_machine(store_factory),
+            store_machine(store_factory, open_lab),
             settings=settings(
                 max_examples=15,
                 stateful_step_count=12,

@@ -35,6 +35,7 @@ from .strategies import STRATEGIES, actors, complaints, event_data
 
 _TAGS = sorted(RECORD_TYPES)
 _DELETED_AT = datetime(2026, 1, 5, 9, tzinfo=UTC)
+_LAB = "LAB-M"
 _ANY_RECORD = st.deferred(lambda: st.one_of(*(make() for make in STRATEGIES.values())))
 
 
@@ -53,6 +54,7 @@ class StoreMachine(RuleBasedStateMachine):
     """
 
     make_store: ClassVar[Callable[[], Store]]
+    open_lab: ClassVar[Callable[[Store, str | None], Store] | None] = None
 
     keys = Bundle("keys")
 
@@ -60,8 +62,14 @@ class StoreMachine(RuleBasedStateMachine):
         super().__init__()
         self.store = type(self).make_store()
         self.model = MemoryStore()
+        # With open_lab: a second lab in the same store, which the default lab never sees.
+        opener = type(self).open_lab
+        self.lab_store = opener(self.store, _LAB) if opener is not None else None
+        self.lab_model = self.model.for_lab(_LAB)
 
     def teardown(self) -> None:
+        if self.lab_store is not None:
+            self.lab_store.close()
         self.store.close()
 
     def _both(self, operation: Callable[[Store], Any]) -> Any:
@@ -153,12 +161,41 @@ class StoreMachine(RuleBasedStateMachine):
     def stream(self, tag: str) -> None:
         assert list(self.store.stream(tag)) == list(self.model.stream(tag))
 
+    @rule(records=st.lists(_ANY_RECORD, max_size=3))
+    def save_in_another_lab(self, records: list[Record]) -> None:
+        lab_store = self.lab_store
+        if lab_store is None:
+            return
+        in_lab = [record.evolve(lab=_LAB) for record in records]
+        actual = _outcome(lambda: lab_store.save_many(in_lab))
+        assert actual == _outcome(lambda: self.lab_model.save_many(in_lab))
+        # The same records through the default lab: refused, naming the lab, nothing written.
+        if in_lab:
+            assert _outcome(lambda: self.store.save_many(in_lab))[0] == "error"
+
+    @rule(key=keys)
+    def load_in_another_lab(self, key: tuple[str, str]) -> None:
+        if self.lab_store is not None:
+            lab_store = self.lab_store
+            assert _outcome(lambda: lab_store.load(*key)) == _outcome(
+                lambda: self.lab_model.load(*key)
+            )
+
     @invariant()
     def counts_agree(self) -> None:
         for tag in _TAGS:
             assert self.store.count(tag) == self.model.count(tag), tag
+            if self.lab_store is not None:
+                assert self.lab_store.count(tag) == self.lab_model.count(tag), (_LAB, tag)
 
 
-def store_machine(factory: Callable[[], Store]) -> type[StoreMachine]:
-    """A :class:`StoreMachine` for the stores ``factory`` makes (each run gets a new one)."""
-    return type("StoreMachineFor", (StoreMachine,), {"make_store": staticmethod(factory)})
+def store_machine(
+    factory: Callable[[], Store], open_lab: Callable[[Store, str | None], Store] | None = None
+) -> type[StoreMachine]:
+    """A :class:`StoreMachine` for the stores ``factory`` makes (each run gets a new one);
+    with ``open_lab`` (as the contract's fixture), records of a second lab are written and read
+    beside the default lab's, and each must see its own only."""
+    members: dict[str, Any] = {"make_store": staticmethod(factory)}
+    if open_lab is not None:
+        members["open_lab"] = staticmethod(open_lab)
+    return type("StoreMachineFor", (StoreMachine,), members)

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import attrs
 from hypothesis import strategies as st
 
+from ..core._checks import LAB_PATTERN
 from ..core.anonymous_data import AnonymousDataField, anonymous_data_fields
 from ..core.complaint import Complaint
 from ..core.contract import Contract, ServiceTerm
@@ -159,7 +160,9 @@ def histories(
         at = at + timedelta(seconds=seconds)
         try:
             record = record.with_event(Event(kind, at, actor, values))
-        except TransitionError:
+        except (TransitionError, ValidationError):
+            # Forbidden, or data the record type refuses (an "amended" event whose drawn data
+            # has a key of a contract's terms, such as "withdrawn", with a value that is not one).
             continue
     if draw(st.integers(0, 3)) == 0:
         target = draw(st.integers(0, len(record.events) - 1))
@@ -442,5 +445,16 @@ STRATEGIES: dict[str, Callable[[], st.SearchStrategy[Any]]] = {
 
 
 def records() -> st.SearchStrategy[Record]:
-    """Any record of any type."""
+    """Any record of any type (of the default lab)."""
     return st.one_of(*(factory() for factory in STRATEGIES.values()))
+
+
+def lab_names() -> st.SearchStrategy[str]:
+    """A lab's name: a few common ones (so that records share labs), or any valid one."""
+    return st.sampled_from(["LAB-A", "LAB-B", "LAB-7"]) | st.from_regex(LAB_PATTERN, fullmatch=True)
+
+
+def records_in_labs(labs: st.SearchStrategy[str | None] | None = None) -> st.SearchStrategy[Record]:
+    """Any record of any type, of the default lab (``lab=None``) or of a lab from ``labs``."""
+    chosen = labs if labs is not None else st.none() | lab_names()
+    return st.tuples(records(), chosen).map(lambda pair: pair[0].evolve(lab=pair[1]))
