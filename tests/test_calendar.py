@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qse_customer.core.calendar import WorkingCalendar
 from qse_customer.core.errors import CalendarError, CalendarRangeError, QSEError
@@ -672,3 +674,12 @@ def test_any_aware_datetime_is_accepted() -> None:
     in_pendulum = pendulum.datetime(2024, 5, 10, 16, tz="Europe/London")
     assert ENGLAND.add_working_hours(in_pendulum, 2) == london(2024, 5, 13, 10)
     assert ENGLAND.local(utc(2024, 5, 13, 8)) == london(2024, 5, 13, 9)
+
+
+@settings(max_examples=30)
+@given(st.sampled_from([UK_ANY_PART, ENGLAND]), st.integers(1990, 2100))
+def test_one_years_public_holidays_are_that_year_of_all_of_them(calendar, year) -> None:
+    everything = calendar.public_holidays()
+    assert calendar.public_holidays(year) == {
+        day: name for day, name in everything.items() if day.year == year
+    }

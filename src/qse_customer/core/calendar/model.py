@@ -298,8 +298,11 @@ class WorkingCalendar:
             first = last = year
         by_day: dict[date, dict[str, list[str]]] = {}
         for code in self.subdivision or (None,):
-            data = holiday_data(self.country, code, self.first_year, self.last_year)
-            for day, name in data.days:
+            days = holiday_data(self.country, code, self.first_year, self.last_year).days
+            if year is not None:  # the days are sorted: one year's are a slice
+                low = bisect_left(days, (date(year, 1, 1),))
+                days = days[low : bisect_left(days, (date(year + 1, 1, 1),), low)]
+            for day, name in days:
                 if first <= day.year <= last:
                     by_day.setdefault(day, {}).setdefault(name, []).append(code or "")
         result: dict[date, str] = {}
