@@ -7,6 +7,7 @@ import argparse
 from typing import Any
 
 from ..core.redaction import redact_url
+from ..core.translation import translator
 from ..reports.content import build_report
 from .common import calendar_from, existing_store, parse_at, progress_printer, rulesets_from
 
@@ -26,7 +27,7 @@ def report_from(
             rulesets,
             calendar=calendar,
             at=at,
-            title="Customer focus report",
+            title=translator(getattr(args, "locale", "en")).gettext("Customer focus report"),
             source=redact_url(args.store),
             progress=progress_printer(),
             small_cell_threshold=small_cell_threshold,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import textwrap
 from collections.abc import Callable
 from typing import Any
 
+from ..core.translation import LocaleError, Translator, available_locales, translator
 from ..reports.content import MAX_FINDINGS, breached
 from ..reports.html import render_html
 from ..reports.json_report import render_json
@@ -20,7 +22,7 @@ from .common import (
     add_store,
     output,
 )
-from .parsing import EXIT_FOUND, EXIT_OK, HelpFormatter
+from .parsing import EXIT_FOUND, EXIT_OK, HELP_LOCALE, HelpFormatter, UsageError
 
 EXAMPLE = """\
 exit codes: 0 nothing breached, 1 something breached, 2 bad input, 70 internal error (never
@@ -33,52 +35,115 @@ example:
 """
 
 
+def _epilog(t: Translator) -> str:
+    """:data:`EXAMPLE` in ``t``'s language (the command itself as it is)."""
+    if t.is_source:
+        return EXAMPLE
+    codes = t.gettext(
+        "exit codes: 0 nothing breached, 1 something breached, 2 bad input, 70 internal error "
+        "(never a verdict: the previous --output file is left as it was)"
+    )
+    example = t.gettext("example:")
+    _, _, command = EXAMPLE.partition("example:\n")
+    return f"{textwrap.fill(codes, width=92)}\n\n{example}\n{command}"
+
+
+def locale_option(value: str) -> str:
+    """``--locale``'s value, normalised (``fr_FR``), if a report can be written in it."""
+    try:
+        return translator(value, field="--locale").locale
+    except LocaleError as error:
+        raise argparse.ArgumentTypeError(
+            str(error).removeprefix("--locale: ")
+            if "Babel" in str(error)
+            else f"{value!r} is not an available locale; expected one of: "
+            f"{', '.join(available_locales())} (a region may follow, as in fr_FR)"
+        ) from None
+
+
+def add_locale(parser: argparse.ArgumentParser, t: Translator) -> None:
+    """Add ``--locale``: the language of the report and of the command's messages."""
+    parser.add_argument(
+        "--locale",
+        metavar="LANG",
+        type=locale_option,
+        default="en",
+        help=t.gettext(
+            "write the report's headings, findings' verdicts, numbers and dates in this language: "
+            "{locales} (default: en; rule texts quoted from the source documents stay as "
+            "written)"
+        ).format(locales=", ".join(available_locales())),
+    )
+
+
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``check`` command."""
+    """Add the ``check`` command (its help in :data:`.parsing.HELP_LOCALE`'s language)."""
+    t = translator(HELP_LOCALE.get())
     parser = commands.add_parser(
         "check",
         help=summary("check"),
-        description="Check every record in the store against the rulesets as of --at and write "
-        "the report: compliance per rule, the breach register, at-risk items, complaint trends, "
-        "survey results, open referrals and the management review packet.",
-        epilog=EXAMPLE,
+        description=t.gettext(
+            "Check every record in the store against the rulesets as of --at and write the "
+            "report: compliance per rule, the breach register, at-risk items, complaint trends, "
+            "survey results, open referrals and the management review packet."
+        ),
+        epilog=_epilog(t),
         formatter_class=HelpFormatter,
     )
     add_store(parser)
     add_rulesets(parser)
     add_at(parser)
     parser.add_argument(
-        "--format", choices=("text", "json", "html"), default="text", help="default: text"
+        "--format",
+        choices=("text", "json", "html"),
+        default="text",
+        help=t.gettext("default: text"),
     )
-    parser.add_argument("--output", metavar="FILE", help="write the report here (default: stdout)")
+    parser.add_argument(
+        "--output", metavar="FILE", help=t.gettext("write the report here (default: stdout)")
+    )
     parser.add_argument(
         "--small-cell-threshold",
         metavar="N",
         type=int,
         default=SMALL_CELL_THRESHOLD,
-        help="show counts of complaints by customer group or site, and surveys, below N as "
-        "'fewer than N' (default: %(default)s; 1 shows every count)",
+        help=t.gettext(
+            "show counts of complaints by customer group or site, and surveys, below N as "
+            "'fewer than N' (default: %(default)s; 1 shows every count)"
+        ),
     )
     parser.add_argument(
         "--max-findings",
         metavar="N",
         type=int,
         default=MAX_FINDINGS,
-        help="list at most N breached and at-risk findings per ruleset (default: %(default)s); "
-        "every count and total stays complete",
+        help=t.gettext(
+            "list at most N breached and at-risk findings per ruleset (default: %(default)s); "
+            "every count and total stays complete"
+        ),
     )
+    add_locale(parser, t)
     add_calendar(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Check, write the report, and exit 1 if anything is breached."""
+    t = translator(args.locale)
+    if args.format == "html" and not t.is_source:
+        raise UsageError(
+            t.gettext(
+                "qse-customer check: --locale {locale} is available for --format text and json; "
+                "the HTML report is in English only"
+            ).format(locale=args.locale),
+            "",
+        )
     report = report_from(
         args, small_cell_threshold=args.small_cell_threshold, max_findings=args.max_findings
     )
     renderers: dict[str, Callable[[dict[str, Any]], str]] = {
-        "text": render_text,
-        "json": render_json,
+        "text": lambda report: render_text(report, locale=t),
+        "json": lambda report: render_json(report, locale=t),
         "html": render_html,
     }
     rendered = renderers[args.format](report)  # before the output file is touched

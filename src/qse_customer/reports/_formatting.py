@@ -1,33 +1,42 @@
-"""Small formatting rules shared by the text and HTML reports: times, shares, durations."""
+"""Small formatting rules shared by the text and HTML reports: times, shares, durations.
+
+Each takes the report's :class:`~qse_customer.core.translation.Translator` (English by default,
+formatting exactly as it always has)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
+from ..core.translation import Translator, translator
 
-def local_time(value: str | None, zone: str) -> str:
+ENGLISH: Final = translator()
+
+
+def local_time(value: str | None, zone: str, t: Translator = ENGLISH) -> str:
     """An ISO timestamp on the lab's wall clock (``Wed 18 Mar 2026 14:30``), or a dash."""
     if not value:
         return "-"
     moment = datetime.fromisoformat(value).astimezone(ZoneInfo(zone))
-    return moment.strftime("%a %d %b %Y %H:%M")
+    return t.datetime(moment)
 
 
-def in_force(line: dict[str, Any]) -> str:
+def in_force(line: dict[str, Any], t: Translator = ENGLISH) -> str:
     """When a ruleset version was in force: ``from 01 Jul 2026``, ``until 30 Jun 2026``, both,
     or ``always``."""
     parts = []
-    for key, word in (("effective_from", "from"), ("effective_until", "until")):
-        if line.get(key):
-            parts.append(f"{word} {date.fromisoformat(line[key]):%d %b %Y}")
-    return " ".join(parts) or "always"
+    start, end = line.get("effective_from"), line.get("effective_until")
+    if start:
+        parts.append(t.gettext("from {day}").format(day=t.date(date.fromisoformat(start))))
+    if end:
+        parts.append(t.gettext("until {day}").format(day=t.date(date.fromisoformat(end))))
+    return " ".join(parts) or t.gettext("always")
 
 
-def percent(share: float | None, digits: int = 1) -> str:
+def percent(share: float | None, digits: int = 1, t: Translator = ENGLISH) -> str:
     """A share as a percentage (``97.5%``), or a dash when there is none."""
-    return "-" if share is None else f"{100 * share:.{digits}f}%"
+    return t.percent(share, digits)
 
 
 def duration(seconds: float | None) -> str:
@@ -58,7 +67,19 @@ def plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}{suffix}"
 
 
-def evidence_line(ruleset: dict[str, Any]) -> str:
+def _unit(unit: str, t: Translator) -> str:
+    """A limit's unit (``working_days``) in words: ``working days``."""
+    words = {
+        "working_days": t.gettext("working days"),
+        "working_hours": t.gettext("working hours"),
+        "minutes": t.gettext("minutes"),
+        "hours": t.gettext("hours"),
+        "days": t.gettext("days"),
+    }
+    return words.get(unit) or unit.replace("_", " ")
+
+
+def evidence_line(ruleset: dict[str, Any], t: Translator = ENGLISH) -> str:
     """What the report must say about the evidence a ruleset was checked on: records with events
     recorded before stamping and back-dated entries (empty when there were none)."""
     evidence = ruleset.get("evidence") or {}
@@ -66,15 +87,58 @@ def evidence_line(ruleset: dict[str, Any]) -> str:
     unstamped = evidence.get("unstamped_records") or 0
     if unstamped:
         parts.append(
-            f"{plural(unstamped, 'record')} with events recorded before stamping (times as entered)"
+            t.ngettext(
+                "{count} record with events recorded before stamping (times as entered)",
+                "{count} records with events recorded before stamping (times as entered)",
+                unstamped,
+            ).format(count=t.number(unstamped))
         )
     backdated = evidence.get("backdated_events") or 0
     if backdated:
         limit = ", ".join(
-            f"{v} {k.replace('_', ' ')}" for k, v in evidence["backdated_after"].items()
+            f"{t.number(v)} {_unit(k, t)}" for k, v in evidence["backdated_after"].items()
         )
         parts.append(
-            f"{backdated:,} back-dated entr{'y' if backdated == 1 else 'ies'} (recorded more than "
-            f"{limit} after they happened; named in their findings)"
+            t.ngettext(
+                "{count} back-dated entry (recorded more than {limit} after they happened; "
+                "named in their findings)",
+                "{count} back-dated entries (recorded more than {limit} after they happened; "
+                "named in their findings)",
+                backdated,
+            ).format(count=t.number(backdated), limit=limit)
         )
-    return "Evidence: " + "; ".join(parts) + "." if parts else ""
+    if not parts:
+        return ""
+    return t.gettext("Evidence: {items}.").format(items="; ".join(parts))
+
+
+def status_word(status: str, t: Translator = ENGLISH) -> str:
+    """A finding's status (``at_risk``) in words: ``at risk``, ``à risque``."""
+    words = {
+        "met": t.gettext("met"),
+        "breached": t.gettext("breached"),
+        "at_risk": t.gettext("at risk"),
+        "pending": t.gettext("pending"),
+        "not_applicable": t.gettext("not applicable"),
+    }
+    return words.get(status, status)
+
+
+def finding_message(finding: dict[str, Any], t: Translator = ENGLISH) -> str:
+    """A finding's message with its opening (``T-1 breached (source):``) in ``t``'s language.
+
+    The explanation that follows is the engine's own English words; the rule id and the clause
+    it cites are data and stay as they are. In English the message is returned unchanged."""
+    message: str = finding["message"]
+    if t.is_source:
+        return message
+    status = finding["status"]
+    lead = f"{finding['rule_id']} {status.replace('_', ' ')} ({finding['source']}): "
+    if not message.startswith(lead):
+        return message
+    return t.gettext("{rule_id} {status} ({source}): {explanation}").format(
+        rule_id=finding["rule_id"],
+        status=status_word(status, t),
+        source=finding["source"],
+        explanation=message[len(lead) :],
+    )
