@@ -381,13 +381,13 @@ def _group_tables(report: dict[str, Any], t: Translator) -> list[str]:
     lines: list[str] = []
     complaints = report["complaints"]
     for key, dimension, title in (
-        ("by_customer_group", "customer_group", t.gettext("Complaints by customer group")),
-        ("by_site", "site", t.gettext("Complaints by site")),
+        ("by_customer_group", "customer_group", t.gettext("Complaints by customer group:")),
+        ("by_site", "site", t.gettext("Complaints by site:")),
     ):
         table = complaints.get(key)
         if not table or not table["rows"]:
             continue
-        lines.extend(["", f"{title}:"])
+        lines.extend(["", title])
         for row in table["rows"]:
             name = row[dimension] or t.gettext("not recorded")
             count = row["count"]
