@@ -37,7 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "qse_customer"
 LOCALE_DIR = PACKAGE / "locale"
 FRENCH_PO = LOCALE_DIR / "fr" / "LC_MESSAGES" / "qse_customer.po"
-FRENCH_MO = FRENCH_PO.with_suffix(".mo")
+CATALOGUES = sorted(LOCALE_DIR.glob("*/LC_MESSAGES/qse_customer.po"))
+"""Every shipped catalogue: a vendor's new language is checked as French is."""
 NNBSP = "\u202f"  # the French thousands separator (CLDR)
 
 
@@ -58,9 +59,17 @@ def _extracted() -> dict[tuple[str | None, str], Any]:
     return found
 
 
+def _read(path: Path) -> Any:
+    with path.open("rb") as stream:
+        return read_po(stream, locale=path.parent.parent.name)
+
+
 def _french() -> Any:
-    with FRENCH_PO.open("rb") as stream:
-        return read_po(stream, locale="fr")
+    return _read(FRENCH_PO)
+
+
+def test_french_is_shipped() -> None:
+    assert FRENCH_PO in CATALOGUES
 
 
 def _placeholders(text: str) -> set[str]:
@@ -72,10 +81,8 @@ def _placeholders(text: str) -> set[str]:
 # The catalogue ----------------------------------------------------------------------------
 
 
-def test_the_french_catalogue_translates_every_message_marked_in_the_source() -> None:
-    extracted = _extracted()
-    assert len(extracted) > 60  # the report's headings, verdicts and the check command's help
-    catalogue = _french()
+def _problems(catalogue: Any, extracted: dict[tuple[str | None, str], Any]) -> list[str]:
+    """What ``catalogue`` lacks: messages missing, untranslated, fuzzy or of other plurality."""
     problems = []
     for key, message in sorted(extracted.items(), key=lambda item: str(item[0])):
         entry = catalogue.get(key[1], context=key[0])
@@ -89,12 +96,35 @@ def test_the_french_catalogue_translates_every_message_marked_in_the_source() ->
             problems.append(f"fuzzy or untranslated: {key}")
         if entry.pluralizable and len(forms) != catalogue.num_plurals:
             problems.append(f"{len(forms)} plural forms, the catalogue has {catalogue.num_plurals}")
-    assert problems == []
+    return problems
 
 
-def test_the_catalogue_holds_no_message_the_source_no_longer_has() -> None:
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda path: path.parent.parent.name)
+def test_a_catalogue_translates_every_message_marked_in_the_source(path: Path) -> None:
+    extracted = _extracted()
+    assert len(extracted) > 60  # the report's headings, verdicts and the check command's help
+    assert _problems(_read(path), extracted) == []
+
+
+def test_the_completeness_check_finds_what_a_catalogue_lacks() -> None:
+    extracted = _extracted()
+    catalogue = _french()
+    catalogue.delete("Breach register")
+    catalogue.get("Most urgent (at risk):").flags.add("fuzzy")
+    catalogue.get("always").string = ""
+    catalogue.get("{count} breach").string = ("{count} manquement", "", "{count} manquements")
+    assert sorted(_problems(catalogue, extracted)) == [
+        "fuzzy or untranslated: (None, 'Most urgent (at risk):')",
+        "fuzzy or untranslated: (None, 'always')",
+        "fuzzy or untranslated: (None, '{count} breach')",
+        "missing: (None, 'Breach register')",
+    ]
+
+
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda path: path.parent.parent.name)
+def test_a_catalogue_holds_no_message_the_source_no_longer_has(path: Path) -> None:
     extracted = set(_extracted())
-    kept = {_key(message) for message in _french() if message.id}
+    kept = {_key(message) for message in _read(path) if message.id}
     assert kept - extracted == set()
 
 
@@ -104,16 +134,18 @@ def test_the_template_is_extracted_from_the_current_source() -> None:
     assert template == set(_extracted())
 
 
-def test_the_committed_mo_is_compiled_from_the_po() -> None:
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda path: path.parent.parent.name)
+def test_the_committed_mo_is_compiled_from_the_po(path: Path) -> None:
     compiled = io.BytesIO()
-    write_mo(compiled, _french())
-    assert FRENCH_MO.read_bytes() == compiled.getvalue(), (
+    write_mo(compiled, _read(path))
+    assert path.with_suffix(".mo").read_bytes() == compiled.getvalue(), (
         "run: pybabel compile -d src/qse_customer/locale -D qse_customer"
     )
 
 
-def test_every_translation_keeps_the_placeholders_of_its_message() -> None:
-    for message in _french():
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda path: path.parent.parent.name)
+def test_every_translation_keeps_the_placeholders_of_its_message(path: Path) -> None:
+    for message in _read(path):
         if not message.id:
             continue
         ids = message.id if isinstance(message.id, tuple | list) else (message.id,)

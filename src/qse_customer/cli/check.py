@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import textwrap
 from collections.abc import Callable
-from typing import Any
 
 from ..core.translation import LocaleError, Translator, available_locales, translator
 from ..reports.content import MAX_FINDINGS, breached
@@ -141,12 +140,14 @@ def run(args: argparse.Namespace) -> int:
     report = report_from(
         args, small_cell_threshold=args.small_cell_threshold, max_findings=args.max_findings
     )
-    renderers: dict[str, Callable[[dict[str, Any]], str]] = {
-        "text": lambda report: render_text(report, locale=t),
-        "json": lambda report: render_json(report, locale=t),
+    renderers: dict[str, Callable[..., str]] = {
+        "text": render_text,
+        "json": render_json,
         "html": render_html,
     }
-    rendered = renderers[args.format](report)  # before the output file is touched
+    render = renderers[args.format]
+    # Before the output file is touched; English as it always was (no locale= passed).
+    rendered = render(report) if t.is_source else render(report, locale=t)
     with output(args.output) as stream:
         stream.write(rendered)
     return EXIT_FOUND if breached(report) else EXIT_OK
