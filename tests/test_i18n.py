@@ -30,6 +30,7 @@ from qse_customer.cli.main import main
 from qse_customer.core import translation
 from qse_customer.core.translation import LocaleError, available_locales, translator
 from qse_customer.demo.run import run_demo
+from qse_customer.reports.html import render_html
 from qse_customer.reports.json_report import render_json, report_errors
 from qse_customer.reports.text import render_summary, render_text
 
@@ -141,6 +142,12 @@ def test_the_committed_mo_is_compiled_from_the_po(path: Path) -> None:
     assert path.with_suffix(".mo").read_bytes() == compiled.getvalue(), (
         "run: pybabel compile -d src/qse_customer/locale -D qse_customer"
     )
+
+
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda path: path.parent.parent.name)
+def test_a_catalogue_passes_babels_own_checks(path: Path) -> None:
+    """What ``pybabel compile`` checks: compatible ``%`` placeholders, plural forms."""
+    assert [(message.id, errors) for message, errors in _read(path).check()] == []
 
 
 @pytest.mark.parametrize("path", CATALOGUES, ids=lambda path: path.parent.parent.name)
@@ -272,6 +279,31 @@ def test_a_french_text_report_has_french_headings_verdicts_numbers_and_dates(
     assert "Complainant acknowledged within 3 working days" in text
 
 
+def test_a_french_html_report_has_french_headings_and_the_english_one_is_unchanged(
+    report: dict[str, Any],
+) -> None:
+    english = render_html(report)
+    assert render_html(report, locale="en") == english
+    assert '<html lang="en">' in english and "<h2>Breach register</h2>" in english
+    page = render_html(report, locale="fr")
+    assert '<html lang="fr">' in page
+    for heading in (
+        "<h2>Synthèse</h2>",
+        "<h2>Conformité par exigence</h2>",
+        "<h2>Registre des manquements</h2>",
+        "<h2>Éléments à risque</h2>",
+        "<h2>Tendances des réclamations</h2>",
+        "<h2>Résultats des enquêtes</h2>",
+        "<h2>Orientations ouvertes</h2>",
+        "<h2>Dossier de revue de direction</h2>",
+    ):
+        assert heading in page
+    for english_word in ("Breach register", "Lowest compliance", "twelve months", ">Rule<"):
+        assert english_word not in page
+    assert re.search(r"<th>Règle</th>", page) and "intervalle à 95\u00a0%" in page
+    assert re.search(r"\d+,\d\u00a0%", page)  # shares the French way
+
+
 def test_a_french_json_report_translates_only_human_text(report: dict[str, Any]) -> None:
     english = json.loads(render_json(report))
     french = json.loads(render_json(report, locale="fr"))
@@ -386,16 +418,18 @@ def test_check_refuses_an_unknown_locale_naming_the_option(
     assert "argument --locale: 'de' is not an available locale; expected one of: en, fr" in said
 
 
-def test_check_says_the_html_report_is_english_only(
+def test_check_writes_the_html_report_in_french(
     breached_store: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     out = tmp_path / "report.html"
     assert (
         main(_check(breached_store, "--locale", "fr", "--format", "html", "--output", str(out)))
-        == 2
+        == 1
     )
-    assert "le rapport HTML est en anglais seulement" in capsys.readouterr().err
-    assert not out.exists()
+    page = out.read_text("utf-8")
+    assert '<html lang="fr">' in page
+    assert "<h2>Registre des manquements</h2>" in page and "Breach register" not in page
+    assert "T-1 non respecté (" in page
 
 
 def test_check_help_is_in_the_language_asked_for(capsys: pytest.CaptureFixture[str]) -> None:

@@ -21,7 +21,7 @@ from .common import (
     add_store,
     output,
 )
-from .parsing import EXIT_FOUND, EXIT_OK, HELP_LOCALE, HelpFormatter, UsageError
+from .parsing import EXIT_FOUND, EXIT_OK, HELP_LOCALE, HelpFormatter
 
 EXAMPLE = """\
 exit codes: 0 nothing breached, 1 something breached, 2 bad input, 70 internal error (never
@@ -129,14 +129,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def run(args: argparse.Namespace) -> int:
     """Check, write the report, and exit 1 if anything is breached."""
     t = translator(args.locale)
-    if args.format == "html" and not t.is_source:
-        raise UsageError(
-            t.gettext(
-                "qse-customer check: --locale {locale} is available for --format text and json; "
-                "the HTML report is in English only"
-            ).format(locale=args.locale),
-            "",
-        )
     report = report_from(
         args, small_cell_threshold=args.small_cell_threshold, max_findings=args.max_findings
     )

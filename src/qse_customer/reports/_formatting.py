@@ -10,6 +10,7 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from ..core.translation import Translator, translator
+from ..review.small_cells import WITHHELD
 
 ENGLISH: Final = translator()
 
@@ -39,24 +40,37 @@ def percent(share: float | None, digits: int = 1, t: Translator = ENGLISH) -> st
     return t.percent(share, digits)
 
 
-def duration(seconds: float | None) -> str:
+def duration(seconds: float | None, t: Translator = ENGLISH) -> str:
     """Seconds in the largest sensible unit (``45 min``, ``3.2 h``, ``2.5 d``)."""
     if seconds is None:
         return "-"
+    if t.is_source:  # as it always was: no grouping of thousands
+        if seconds < 3600:
+            return f"{seconds / 60:.0f} min"
+        if seconds < 2 * 86400:
+            return f"{seconds / 3600:.1f} h"
+        return f"{seconds / 86400:.1f} d"
     if seconds < 3600:
-        return f"{seconds / 60:.0f} min"
+        return t.gettext("{minutes} min").format(minutes=t.number(round(seconds / 60)))
     if seconds < 2 * 86400:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} d"
+        return t.gettext("{hours} h").format(hours=t.number(seconds / 3600, 1))
+    return t.gettext("{days} d").format(days=t.number(seconds / 86400, 1))
 
 
-def interval(value: dict[str, float] | None, *, as_percent: bool = False) -> str:
-    """A confidence interval as ``[low, high]``."""
+def interval(
+    value: dict[str, float] | None, *, as_percent: bool = False, t: Translator = ENGLISH
+) -> str:
+    """A confidence interval as ``[low, high]`` (``[0,41 ; 0,57]`` in French, whose decimal
+    comma would make ``[0,41, 0,57]`` ambiguous)."""
     if not value:
         return "-"
     if as_percent:
-        return f"[{percent(value['low'])}, {percent(value['high'])}]"
-    return f"[{value['low']:.2f}, {value['high']:.2f}]"
+        low, high = percent(value["low"], t=t), percent(value["high"], t=t)
+    elif t.is_source:
+        low, high = f"{value['low']:.2f}", f"{value['high']:.2f}"
+    else:
+        low, high = t.number(value["low"], 2), t.number(value["high"], 2)
+    return t.gettext("[{low}, {high}]").format(low=low, high=high)
 
 
 def plural(count: int, noun: str) -> str:
@@ -142,3 +156,30 @@ def finding_message(finding: dict[str, Any], t: Translator = ENGLISH) -> str:
         source=finding["source"],
         explanation=message[len(lead) :],
     )
+
+
+def shown_text(shown: str | None, t: Translator) -> str:
+    """How a hidden count is shown (``fewer than 5``, ``withheld``) in ``t``'s language."""
+    if shown is None or shown == WITHHELD:
+        return t.gettext("withheld")
+    head, _, number = shown.rpartition(" ")
+    if head == "fewer than" and number.isdigit():
+        return t.gettext("fewer than {threshold}").format(threshold=number)
+    return shown
+
+
+def small_cells_text(cells: dict[str, int] | None, t: Translator) -> str:
+    """What a table's hidden cells mean, for the reader (empty when none is hidden)."""
+    if not cells or not (cells["fewer_than"] or cells["withheld"]):
+        return ""
+    threshold = cells["threshold"]
+    fewer = t.gettext("fewer than {threshold}").format(threshold=threshold)
+    note = t.gettext('counts below {threshold} are shown as "{fewer_than}"').format(
+        threshold=threshold, fewer_than=fewer
+    )
+    if cells["withheld"]:
+        note += t.gettext(
+            '; "{withheld}" hides a count of {threshold} or more that would otherwise give a '
+            "smaller one back from the total"
+        ).format(withheld=t.gettext("withheld"), threshold=threshold)
+    return note

@@ -11,8 +11,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..core.translation import Translator, translator
-from ..review.small_cells import WITHHELD
-from ._formatting import evidence_line, finding_message, in_force, local_time, percent
+from ._formatting import (
+    evidence_line,
+    finding_message,
+    in_force,
+    local_time,
+    percent,
+    shown_text,
+    small_cells_text,
+)
 from ._terminal import printable
 
 _BARS = " ▁▂▃▄▅▆▇█"
@@ -298,7 +305,7 @@ def _survey_line(survey: dict[str, Any], t: Translator) -> str:
         return t.gettext(
             "{responses} responses: results not shown, so that no respondent's answers can be "
             "read from them"
-        ).format(responses=_shown_text(survey["responses_shown"], t))
+        ).format(responses=shown_text(survey["responses_shown"], t))
     parts = [
         t.ngettext("{count} response", "{count} responses", survey["responses"]).format(
             count=survey["responses"]
@@ -349,33 +356,6 @@ def _register_heading(title: str, total: int, listed: int, limit: int, t: Transl
     ).format(**numbers)
 
 
-def _shown_text(shown: str | None, t: Translator) -> str:
-    """How a hidden count is shown (``fewer than 5``, ``withheld``) in ``t``'s language."""
-    if shown is None or shown == WITHHELD:
-        return t.gettext("withheld")
-    head, _, number = shown.rpartition(" ")
-    if head == "fewer than" and number.isdigit():
-        return t.gettext("fewer than {threshold}").format(threshold=number)
-    return shown
-
-
-def _small_cells_note(cells: dict[str, int] | None, t: Translator) -> str:
-    """What a table's hidden cells mean, for the reader (empty when none is hidden)."""
-    if not cells or not (cells["fewer_than"] or cells["withheld"]):
-        return ""
-    threshold = cells["threshold"]
-    fewer = t.gettext("fewer than {threshold}").format(threshold=threshold)
-    note = t.gettext('counts below {threshold} are shown as "{fewer_than}"').format(
-        threshold=threshold, fewer_than=fewer
-    )
-    if cells["withheld"]:
-        note += t.gettext(
-            '; "{withheld}" hides a count of {threshold} or more that would otherwise give a '
-            "smaller one back from the total"
-        ).format(withheld=t.gettext("withheld"), threshold=threshold)
-    return note
-
-
 def _group_tables(report: dict[str, Any], t: Translator) -> list[str]:
     """Complaints by customer group and by site, small counts shown as "fewer than N"."""
     lines: list[str] = []
@@ -391,9 +371,9 @@ def _group_tables(report: dict[str, Any], t: Translator) -> list[str]:
         for row in table["rows"]:
             name = row[dimension] or t.gettext("not recorded")
             count = row["count"]
-            shown = t.number(count) if count is not None else _shown_text(row.get("shown"), t)
+            shown = t.number(count) if count is not None else shown_text(row.get("shown"), t)
             lines.append(f"  {name:<40.40} {shown:>14}")
-        note = _small_cells_note(table.get("small_cells"), t)
+        note = small_cells_text(table.get("small_cells"), t)
         if note:
             lines.extend(
                 textwrap.wrap(f"({note})", width=100, initial_indent="  ", subsequent_indent="  ")
