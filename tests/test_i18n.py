@@ -432,6 +432,25 @@ def test_check_writes_the_html_report_in_french(
     assert "T-1 non respecté (" in page
 
 
+def test_check_without_babel_names_the_extra_and_english_still_works(
+    breached_store: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    main(_check(breached_store))
+    english = capsys.readouterr().out
+    for name in ("babel", "babel.dates", "babel.numbers"):
+        monkeypatch.setitem(sys.modules, name, None)
+    translation._translator.cache_clear()
+    try:
+        assert main(_check(breached_store, "--locale", "fr")) == 2
+        said = capsys.readouterr().err
+        assert "argument --locale: locale 'fr' needs Babel" in said
+        assert "pip install 'qse-customer[i18n]'" in said
+        assert main(_check(breached_store)) == 1
+        assert capsys.readouterr().out == english
+    finally:
+        translation._translator.cache_clear()
+
+
 def test_check_help_is_in_the_language_asked_for(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--locale", "fr", "--help"]) == 0
     french = " ".join(capsys.readouterr().out.split())
