@@ -213,10 +213,11 @@ def test_dates_are_written_the_french_way() -> None:
 def test_the_available_locales_are_english_and_french() -> None:
     assert available_locales() == ("en", "fr")
     assert translator("fr_FR").locale == translator("fr-fr").locale == "fr_FR"
+    assert translator("FR").locale == "fr" and translator(" en ").locale == "en"
     assert translator("fr_FR").gettext("Breach register") == "Registre des manquements"
 
 
-@pytest.mark.parametrize("locale", ["de", "", "french", "fr_", "xx_YY", "EN"])
+@pytest.mark.parametrize("locale", ["de", "", "french", "fr_", "xx_YY", "fr_FRA", "e"])
 def test_an_unknown_locale_names_the_field_and_the_locales_there_are(locale: str) -> None:
     with pytest.raises(LocaleError, match=r"^locale: .* expected one of: en, fr"):
         translator(locale)

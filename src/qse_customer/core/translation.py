@@ -34,7 +34,7 @@ SOURCE_LOCALE: Final = "en"
 LOCALE_DIR: Final = Path(__file__).resolve().parents[1] / "locale"
 """Where the catalogues are, inside the package (so the wheel ships them)."""
 
-_TAG = re.compile(r"^([a-z]{2,3})(?:[_-]([A-Za-z]{2}|\d{3}))?$")
+_TAG = re.compile(r"^([a-z]{2,3})(?:[_-]([a-z]{2}|\d{3}))?$", re.IGNORECASE)
 
 
 class LocaleError(QSEError, ValueError):
@@ -137,16 +137,17 @@ def _babel(locale: str) -> Any:
 
 
 def normalise(locale: str, *, field: str = "locale") -> str:
-    """``fr``, ``fr_FR`` and ``fr-FR`` as ``fr``, ``fr_FR``, ``fr_FR``; an error naming
-    ``field`` and the available locales for anything else."""
+    """``fr``, ``FR``, ``fr_FR`` and ``fr-fr`` as ``fr``, ``fr``, ``fr_FR``, ``fr_FR``; an
+    error naming ``field`` and the available locales for anything else."""
     match = _TAG.match(locale.strip()) if isinstance(locale, str) else None
     available = available_locales()
-    if match is None or match[1] not in available:
+    language = match[1].lower() if match else ""
+    if match is None or language not in available:
         raise LocaleError(
             f"{field}: {locale!r} is not an available locale; expected one of: "
             f"{', '.join(available)} (a region may follow, as in fr_FR)"
         )
-    return match[1] if match[2] is None else f"{match[1]}_{match[2].upper()}"
+    return language if match[2] is None else f"{language}_{match[2].upper()}"
 
 
 @cache
