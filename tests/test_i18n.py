@@ -22,7 +22,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import qse_customer as qse
@@ -321,6 +321,38 @@ def test_a_french_json_report_translates_only_human_text(report: dict[str, Any])
     assert {k: v for k, v in french.items() if k not in ("breaches", "at_risk")} == {
         k: v for k, v in english.items() if k not in ("breaches", "at_risk")
     }
+
+
+def test_french_and_english_text_reports_list_the_same_findings_and_counts(
+    report: dict[str, Any],
+) -> None:
+    """Whatever is listed and however wide the page, the French report names the same findings
+    and states the same register counts as the English one, in French."""
+
+    def findings(text: str) -> list[str]:
+        # A finding's rule, record type and record (a referral's id and title's first word).
+        return [line.split()[1:4] for line in text.splitlines() if line.startswith("  - ")]
+
+    def registers(text: str, titles: tuple[str, str]) -> list[str]:
+        return [
+            re.sub(r"\D", "", line.split("(", 1)[1].split(";")[0].split(")")[0])
+            for line in text.splitlines()
+            if line.startswith(titles)
+        ]
+
+    @settings(max_examples=40)
+    @given(limit=st.integers(0, 40), width=st.integers(72, 160), listed=st.integers(0, 60))
+    def same(limit: int, width: int, listed: int) -> None:
+        shown = {**report, "breaches": report["breaches"][:listed]}
+        english = render_text(shown, limit=limit, width=width)
+        french = render_text(shown, limit=limit, width=width, locale="fr")
+        assert findings(french) == findings(english)
+        assert registers(french, ("Registre des manquements", "Éléments à risque")) == (
+            registers(english, ("Breach register", "At-risk items"))
+        )
+        assert "Breach register" not in french and "At-risk items" not in french
+
+    same()
 
 
 def test_the_summary_takes_a_locale_too(report: dict[str, Any]) -> None:

@@ -73,14 +73,6 @@ def interval(
     return t.gettext("[{low}, {high}]").format(low=low, high=high)
 
 
-def plural(count: int, noun: str) -> str:
-    """``1 breach``, ``2 breaches``."""
-    if count == 1:
-        return f"1 {noun}"
-    suffix = "es" if noun.endswith(("ch", "sh", "s", "x")) else "s"
-    return f"{count:,} {noun}{suffix}"
-
-
 def _unit(unit: str, t: Translator) -> str:
     """A limit's unit (``working_days``) in words: ``working days``."""
     words = {
