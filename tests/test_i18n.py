@@ -484,6 +484,21 @@ def test_check_without_babel_names_the_extra_and_english_still_works(
         translation._translator.cache_clear()
 
 
+def test_the_demo_in_french(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--dir", str(tmp_path / "riverside"), "--locale", "fr"]) == 0
+    said = capsys.readouterr().out
+    assert said.startswith(
+        "Riverside Hospital Laboratory : rapport orientation client, au mer. 18 mars 2026 14:30"
+    )
+    assert "Rapport complet :  " in said and "Pourquoi ENQ-" in said
+    page = (tmp_path / "riverside" / "report.html").read_text("utf-8")
+    assert '<html lang="fr">' in page and "<h2>Synthèse</h2>" in page
+    document = json.loads((tmp_path / "riverside" / "report.json").read_text("utf-8"))
+    assert document["breaches"][0]["message"].startswith(
+        f"{document['breaches'][0]['rule_id']} non respecté ("
+    )
+
+
 def test_check_help_is_in_the_language_asked_for(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--locale", "fr", "--help"]) == 0
     french = " ".join(capsys.readouterr().out.split())

@@ -6,12 +6,13 @@ import argparse
 import textwrap
 from collections.abc import Callable
 
-from ..core.translation import LocaleError, Translator, available_locales, translator
+from ..core.translation import Translator, translator
 from ..reports.content import MAX_FINDINGS, breached
 from ..reports.html import render_html
 from ..reports.json_report import render_json
 from ..reports.text import render_text
 from ..review.small_cells import SMALL_CELL_THRESHOLD
+from ._locale import add_locale
 from ._report import report_from
 from .commands import summary
 from .common import (
@@ -45,34 +46,6 @@ def _epilog(t: Translator) -> str:
     example = t.gettext("example:")
     _, _, command = EXAMPLE.partition("example:\n")
     return f"{textwrap.fill(codes, width=92)}\n\n{example}\n{command}"
-
-
-def locale_option(value: str) -> str:
-    """``--locale``'s value, normalised (``fr_FR``), if a report can be written in it."""
-    try:
-        return translator(value, field="--locale").locale
-    except LocaleError as error:
-        raise argparse.ArgumentTypeError(
-            str(error).removeprefix("--locale: ")
-            if "Babel" in str(error)
-            else f"{value!r} is not an available locale; expected one of: "
-            f"{', '.join(available_locales())} (a region may follow, as in fr_FR)"
-        ) from None
-
-
-def add_locale(parser: argparse.ArgumentParser, t: Translator) -> None:
-    """Add ``--locale``: the language of the report and of the command's messages."""
-    parser.add_argument(
-        "--locale",
-        metavar="LANG",
-        type=locale_option,
-        default="en",
-        help=t.gettext(
-            "write the report's headings, findings' verdicts, numbers and dates in this language: "
-            "{locales} (default: en; rule texts quoted from the source documents stay as "
-            "written)"
-        ).format(locales=", ".join(available_locales())),
-    )
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
