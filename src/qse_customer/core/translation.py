@@ -41,8 +41,10 @@ class LocaleError(QSEError, ValueError):
     """A locale that has no catalogue, or that needs Babel when it is not installed."""
 
 
+@cache
 def available_locales() -> tuple[str, ...]:
-    """The languages a report can be written in: English and every shipped catalogue."""
+    """The languages a report can be written in: English and every shipped catalogue (looked
+    for once a process)."""
     found = {SOURCE_LOCALE}
     if LOCALE_DIR.is_dir():
         found.update(
