@@ -5,6 +5,7 @@ missing Babel are clear errors; plural forms follow the catalogue's rule for any
 
 from __future__ import annotations
 
+import ast
 import io
 import json
 import re
@@ -127,6 +128,32 @@ def test_a_catalogue_holds_no_message_the_source_no_longer_has(path: Path) -> No
     extracted = set(_extracted())
     kept = {_key(message) for message in _read(path) if message.id}
     assert kept - extracted == set()
+
+
+def _marked_in_the_source() -> set[str]:
+    """The literal first argument of every ``gettext``/``ngettext``/``pgettext`` call, found by
+    reading the source text (so also inside an f-string's braces, where extraction is blind)."""
+    literal = r"""(\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')"""
+    call = re.compile(
+        rf"\b(?:gettext|ngettext)\(\s*{literal}|\bpgettext\(\s*{literal}\s*,\s*{literal}"
+    )
+    found = set()
+    for path in PACKAGE.rglob("*.py"):
+        for match in call.finditer(path.read_text("utf-8")):
+            # The first piece of an implicitly joined literal: a prefix of the message.
+            found.add(ast.literal_eval(match[1] if match[1] and not match[3] else match[3]))
+    return found
+
+
+def test_every_message_marked_in_the_source_is_extracted() -> None:
+    """A call the extractor cannot see (inside an f-string) would never be translated."""
+    extracted = {msgid for _, msgid in _extracted()}
+    unseen = {
+        message
+        for message in _marked_in_the_source()
+        if message not in extracted and not any(m.startswith(message) for m in extracted)
+    }
+    assert unseen == set()
 
 
 def test_the_template_is_extracted_from_the_current_source() -> None:
@@ -266,7 +293,7 @@ def test_a_french_text_report_has_french_headings_verdicts_numbers_and_dates(
         "Éléments à risque (",
         "Conformité par exigence (part respectée, respectés/décidés) :",
         "Les plus urgents (à risque) :",
-        "Orientations ouvertes (",
+        "Demandes d'amélioration ouvertes (",
         "Réclamations par groupe de clients :",
     ):
         assert heading in text
@@ -295,7 +322,7 @@ def test_a_french_html_report_has_french_headings_and_the_english_one_is_unchang
         "<h2>Éléments à risque</h2>",
         "<h2>Tendances des réclamations</h2>",
         "<h2>Résultats des enquêtes</h2>",
-        "<h2>Orientations ouvertes</h2>",
+        "<h2>Demandes d&#x27;amélioration ouvertes</h2>",
         "<h2>Dossier de revue de direction</h2>",
     ):
         assert heading in page

@@ -39,8 +39,9 @@ def _epilog(t: Translator) -> str:
         "customer-service-standards, complaints-handling and the contracts' terms. The same seed "
         "always gives the same lab."
     )
+    example = t.gettext("example:")
     _, _, command = EXAMPLE.partition("example:\n")
-    return f"{textwrap.fill(about, width=96)}\n\n{t.gettext('example:')}\n{command}"
+    return f"{textwrap.fill(about, width=96)}\n\n{example}\n{command}"
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -78,6 +78,11 @@ def _e(value: object) -> str:
     return escape(printable_lines("" if value is None else str(value)), quote=True)
 
 
+def _h3(heading: str) -> str:
+    """A subsection's heading."""
+    return f"<h3>{_e(heading)}</h3>"
+
+
 def _text(message: str) -> str:
     """A message of ours (no data in it) for the page: ``<`` and ``&`` escaped, quotes kept."""
     return escape(message, quote=False)
@@ -316,7 +321,7 @@ def _complaints(report: dict[str, Any], t: Translator) -> str:
     )
     parts = [
         f"<p>{_e(received)}</p>",
-        f"<h3>{_e(t.gettext('Complaints by month'))}</h3>",
+        _h3(t.gettext("Complaints by month")),
         _chart(charts.trend_chart(points)),
     ]
     if chart:
@@ -333,7 +338,7 @@ def _complaints(report: dict[str, Any], t: Translator) -> str:
     )
     found = complaints.get("pareto")
     if found:
-        parts.append(f"<h3>{_e(t.gettext('Pareto by category'))}</h3>")
+        parts.append(_h3(t.gettext("Pareto by category")))
         parts.append(_chart(charts.pareto_chart(found["rows"], found["cutoff"])))
         parts.append(
             _table(
@@ -562,7 +567,7 @@ def _review(report: dict[str, Any], t: Translator) -> str:
     )
     parts = [
         f"<p>{_e(under_review)}</p>",
-        f"<h3>{_e(t.gettext('Performance against each standard in the period'))}</h3>",
+        _h3(t.gettext("Performance against each standard in the period")),
     ]
     rules = packet["standards"]["rules"]
     parts.append(
@@ -615,7 +620,7 @@ def _review(report: dict[str, Any], t: Translator) -> str:
         named=_count(complaints["named"], t),
         anonymous=_count(complaints["anonymous"], t),
     )
-    parts.append(f"<h3>{_e(t.gettext('Complaints'))}</h3><p>{_e(received)}</p>")
+    parts.append(_h3(t.gettext("Complaints")) + f"<p>{_e(received)}</p>")
     parts.append(_group_table(complaints, "customer_group", t.gettext("By customer group"), t))
     parts.append(_group_table(complaints, "site", t.gettext("By site"), t))
     for item in complaints["recurrences"]["items"]:
@@ -626,7 +631,7 @@ def _review(report: dict[str, Any], t: Translator) -> str:
             period=signal["period"], meaning=signal["meaning"]
         )
         parts.append(f"<p>{_e(said)}</p>")
-    parts.append(f"<h3>{_e(t.gettext('Surveys'))}</h3>")
+    parts.append(_h3(t.gettext("Surveys")))
     parts.append(
         _table(
             (
@@ -657,7 +662,7 @@ def _review(report: dict[str, Any], t: Translator) -> str:
         opened=_count(counts["opened_in_period"], t),
         closed=_count(counts["closed_in_period"], t),
     )
-    parts.append(f"<h3>{_e(t.gettext('Referrals for process improvement'))}</h3><p>{_e(said)}</p>")
+    parts.append(_h3(t.gettext("Referrals for process improvement")) + f"<p>{_e(said)}</p>")
     for warning in packet["warnings"]:
         parts.append(f'<p class="note">{_e(warning)}</p>')
     return "".join(parts)
@@ -691,7 +696,7 @@ def render_html(report: dict[str, Any], *, locale: str | Translator = "en") -> s
         ),
         "complaints": _complaints(report, t),
         "surveys": "".join(_survey(s, t) for s in report["surveys"])
-        or f"<p>{_e(t.gettext('No surveys.'))}</p>",
+        or "<p>" + _e(t.gettext("No surveys.")) + "</p>",
         "referrals": _referrals(report, t),
         "review": _review(report, t),
     }
