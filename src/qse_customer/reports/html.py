@@ -402,10 +402,31 @@ def _group_table(
     return "".join(parts)
 
 
+def _survey_words(survey: dict[str, Any], t: Translator) -> tuple[str, str]:
+    """A survey's audience and status (codes) in words: as they are in English."""
+    audience, status = survey["audience"], survey["status"]
+    if not t.is_source:
+        audience = {
+            "internal": t.pgettext("customers", "internal"),
+            "external": t.pgettext("customers", "external"),
+        }.get(audience, audience)
+        status = {
+            "draft": t.pgettext("survey", "draft"),
+            "approved": t.pgettext("survey", "approved"),
+            "in_field": t.pgettext("survey", "in field"),
+            "collected": t.pgettext("survey", "collected"),
+            "analysed": t.pgettext("survey", "analysed"),
+            "reviewed": t.pgettext("survey", "reviewed"),
+            "closed": t.pgettext("survey", "closed"),
+        }.get(status, status)
+    return audience, status
+
+
 def _survey(survey: dict[str, Any], t: Translator) -> str:
     analysis = survey["analysis"]
-    audience = t.gettext("{audience} customers").format(audience=survey["audience"])
-    status = t.gettext("status {status}").format(status=survey["status"])
+    audience_word, status_word = _survey_words(survey, t)
+    audience = t.gettext("{audience} customers").format(audience=audience_word)
+    status = t.gettext("status {status}").format(status=status_word)
     if analysis is None:
         responses = t.gettext("{responses} responses").format(
             responses=shown_text(survey["responses_shown"], t)
