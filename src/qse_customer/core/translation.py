@@ -118,6 +118,25 @@ class Translator:
         )
         return str(text)
 
+    def weekday_date(self, day: date) -> str:
+        """A day with its weekday: ``Mon 11 May 2026``, ``lun. 11 mai 2026``."""
+        if self._babel is None:
+            return day.strftime("%a %d %b %Y")
+        return str(self._babel.dates.format_date(day, "EEE dd MMM y", locale=self.locale))
+
+    def day_name(self, day: date) -> str:
+        """The weekday's full name: ``Saturday``, ``samedi``."""
+        if self._babel is None:
+            return day.strftime("%A")
+        return str(self._babel.dates.format_date(day, "EEEE", locale=self.locale))
+
+    def weekday_names(self) -> tuple[str, ...]:
+        """The weekdays' short names, Monday first: ``Mon``, ``lun.``."""
+        if self._babel is None:
+            return ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+        names = self._babel.dates.get_day_names("abbreviated", locale=self.locale)
+        return tuple(str(names[day]) for day in range(7))
+
     def date(self, day: date) -> str:
         """A day: ``01 Jul 2026``, ``01 juil. 2026``."""
         if self._babel is None:
@@ -168,6 +187,10 @@ def translator(locale: str | Translator = SOURCE_LOCALE, *, field: str = "locale
     if isinstance(locale, Translator):
         return locale
     return _translator(normalise(locale, field=field))
+
+
+ENGLISH: Final = _translator(SOURCE_LOCALE)
+"""The source language's translator (messages as written in the code)."""
 
 
 def placeholders(message: str) -> frozenset[str]:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from ..core.translation import Translator, translator
 from ..review.small_cells import WITHHELD
+from ..rules.findings import in_locale
 
 ENGLISH: Final = translator()
 
@@ -131,13 +132,19 @@ def status_word(status: str, t: Translator = ENGLISH) -> str:
 
 
 def finding_message(finding: dict[str, Any], t: Translator = ENGLISH) -> str:
-    """A finding's message with its opening (``T-1 breached (source):``) in ``t``'s language.
+    """A finding's message in ``t``'s language.
 
-    The explanation that follows is the engine's own English words; the rule id and the clause
-    it cites are data and stay as they are. In English the message is returned unchanged."""
+    A message the engine made in this process is explained again, from start to end, in ``t``'s
+    language (:class:`~qse_customer.rules.findings.Message`); one read back from a JSON report
+    has only its opening (``T-1 breached (source):``) translated, the explanation that follows
+    staying in English. The rule id and the clause it cites are data and stay as they are. In
+    English the message is returned unchanged."""
     message: str = finding["message"]
     if t.is_source:
         return message
+    again = in_locale(message, t)
+    if again is not None:
+        return again
     status = finding["status"]
     lead = f"{finding['rule_id']} {status.replace('_', ' ')} ({finding['source']}): "
     if not message.startswith(lead):

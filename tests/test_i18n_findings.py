@@ -1,0 +1,162 @@
+"""Finding messages in the lab's language (docs/i18n.md): a finding the engine made is explained
+again, from start to end, in the report's language; the rule titles and clauses quoted from the
+source documents, record ids, event kinds and other data stay as they are; the English message
+and the evidence do not change."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+import qse_customer as qse
+from qse_customer.core.translation import translator
+from qse_customer.reports import build_report, records_of_sequence, render_json, render_text
+from qse_customer.rules.engine import compile_ruleset
+from qse_customer.rules.findings import Finding, Message, in_locale
+from qse_customer.testing.strategies import complaints, enquiries, referrals
+
+FR = translator("fr")
+EN = translator("en")
+LONDON = qse.WorkingCalendar(timezone="Europe/London", opens="09:00", closes="17:00")
+MONDAY = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+STAFF = qse.Actor("t-1", "Tara Tech", qse.Role.TECHNOLOGIST)
+
+# English words of the message templates that a French message must not hold once the data in
+# it (ids, event kinds, names, roles, field names, clauses) is taken out.
+ENGLISH = re.compile(
+    r"\b(the|was|were|within|after|before|by|on|of|and|or|no|not|is|has|still|working|day|days|"
+    r"hours?|deadline|clock|limit|stopped|started|received|paused|running|left|ago|must|one|"
+    r"every|which|who|from|until|only|between|at least|at most)\b"
+)
+
+KINDS_DONE = frozenset({"response_time"})
+"""The rule kinds whose messages are translated from start to end."""
+
+
+def leftovers(message: str, data: Iterable[str]) -> list[str]:
+    """The English template words left in a French ``message`` once ``data`` is taken out."""
+    text = message
+    for item in sorted({d for d in data if d}, key=len, reverse=True):
+        text = re.sub(rf"(?<![\w]){re.escape(item)}(?![\w])", " ", text)
+    return ENGLISH.findall(text)
+
+
+def data_of(finding: Finding, record: qse.Record | None) -> set[str]:
+    """What a message may quote as it is: the clause, ids, event kinds, people, roles, fields."""
+    data = {finding.rule_id, finding.source, finding.record_id or "", finding.ruleset}
+    if record is not None:
+        data |= {record.id, record.TYPE}
+        for event in record.events:
+            data.add(event.kind)
+            if event.actor is not None:
+                data |= {event.actor.name, event.actor.id, event.actor.role.value}
+            data |= {str(key) for key in event.data}
+    return data
+
+
+def kinds_of(ruleset: str) -> dict[str, str]:
+    loaded = qse.load_ruleset(ruleset)
+    return {rule.id: rule.kind for rule in loaded.rules}
+
+
+def test_a_finding_message_in_english_is_a_message_that_reads_as_before() -> None:
+    call = qse.Enquiry.receive(id="ENQ-2", at=MONDAY, by=STAFF, channel="telephone").add(
+        "responded", at=MONDAY + timedelta(days=6), by=STAFF
+    )
+    compiled = compile_ruleset("customer-service-standards", calendar=LONDON)
+    (finding,) = [
+        f for f in compiled.evaluate([call], at=MONDAY + timedelta(days=15)) if f.rule_id == "T-1"
+    ]
+    message = finding.message
+    assert isinstance(message, Message)
+    assert message.in_locale(EN) == message == str(message)
+    assert json.dumps(message) == json.dumps(str(message))
+    french = in_locale(message, FR)
+    assert french is not None
+    assert french.startswith("T-1 non respecté (003_1901d489df2c6a2b.txt §3.1.3) : le délai a ")
+    assert "3 jours 16 h 00 min (16 h 00 min de temps ouvré) après l'échéance" in french
+    assert "lun. 05 janv. 2026 09:00 GMT" in french
+    assert leftovers(french, data_of(finding, call)) == []
+    assert in_locale("a plain string", FR) is None
+
+
+def test_the_evidence_and_the_english_report_do_not_change_with_the_locale() -> None:
+    calls = [
+        qse.Enquiry.receive(id=f"ENQ-{n}", at=MONDAY, by=STAFF, channel="telephone").add(
+            "responded", at=MONDAY + after, by=STAFF
+        )
+        for n, after in ((1, timedelta(hours=3)), (2, timedelta(days=6)))
+    ]
+    report = build_report(
+        records_of_sequence(calls),
+        [qse.load_ruleset("customer-service-standards")],
+        calendar=LONDON,
+        at=datetime(2026, 1, 20, 12, tzinfo=UTC),
+    )
+    english = json.loads(render_json(report))
+    french = json.loads(render_json(report, locale="fr"))
+    for en, fr in zip(english["breaches"], french["breaches"], strict=True):
+        assert {**en, "message": None} == {**fr, "message": None}
+        assert en["message"] != fr["message"]
+    assert "le délai a commencé" in render_text(report, locale="fr")
+    # A report read back from JSON has no engine behind it: only the verdict is translated.
+    again = json.loads(render_json(report))
+    assert json.loads(render_json(again, locale="fr"))["breaches"][0]["message"].startswith(
+        "T-1 non respecté (003_1901d489df2c6a2b.txt §3.1.3) : the clock started"
+    )
+
+
+def test_a_pickled_message_is_the_english_string() -> None:
+    import pickle
+
+    message = Message("T-1 met (x): fine.", lambda t: "traduit")
+    assert message.in_locale(FR) == "traduit"
+    copy = pickle.loads(pickle.dumps(message))
+    assert copy == message
+    assert type(copy) is str
+
+
+def _checked(records: list[qse.Record], ruleset: str, at: datetime) -> None:
+    kinds = kinds_of(ruleset)
+    compiled = compile_ruleset(ruleset, calendar=LONDON)
+    by_id = {record.id: record for record in records}
+    for finding in compiled.evaluate(records, at=at):
+        kind = kinds.get(finding.rule_id)
+        english = finding.message
+        french = in_locale(english, FR)
+        assert french is not None, finding
+        assert french != english
+        assert english.in_locale(EN) == english
+        if kind in KINDS_DONE:
+            record = by_id.get(finding.record_id) if finding.record_id else None
+            data = data_of(finding, record)
+            assert leftovers(english, data), english  # the check sees English words
+            assert leftovers(french, data) == [], (kind, french)
+            event(f"{kind} explained in French")
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.one_of(enquiries(), complaints(), referrals()), max_size=6, unique_by=lambda r: r.id
+    ),
+    st.integers(0, 60 * 24 * 3600),
+)
+def test_every_french_finding_message_of_a_translated_kind_has_no_english_left(
+    records: list[qse.Record], seconds: int
+) -> None:
+    if not records:
+        return
+    at = max(record.last_event_at for record in records) + timedelta(seconds=seconds)
+    for ruleset in (
+        "customer-service-standards",
+        "complaints-handling",
+        "improvement-referrals",
+        "qse2-responsibility",
+    ):
+        _checked(records, ruleset, at)
