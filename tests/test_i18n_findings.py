@@ -18,7 +18,13 @@ from qse_customer.core.translation import translator
 from qse_customer.reports import build_report, records_of_sequence, render_json, render_text
 from qse_customer.rules.engine import compile_ruleset
 from qse_customer.rules.findings import Finding, Message, in_locale
-from qse_customer.testing.strategies import complaints, enquiries, referrals
+from qse_customer.testing.strategies import (
+    complaints,
+    enquiries,
+    measurements,
+    referrals,
+    surveys,
+)
 
 FR = translator("fr")
 EN = translator("en")
@@ -34,7 +40,18 @@ ENGLISH = re.compile(
     r"every|which|who|from|until|only|between|at least|at most)\b"
 )
 
-KINDS_DONE = frozenset({"response_time", "responsibility", "required_step", "recorded_details"})
+KINDS_DONE = frozenset(
+    {
+        "response_time",
+        "responsibility",
+        "required_step",
+        "recorded_details",
+        "impartiality",
+        "value_limit",
+        "frequency",
+        "threshold",
+    }
+)
 """The rule kinds whose messages are translated from start to end."""
 
 
@@ -143,7 +160,9 @@ def _checked(records: list[qse.Record], ruleset: str, at: datetime) -> None:
 @settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(
-        st.one_of(enquiries(), complaints(), referrals()), max_size=6, unique_by=lambda r: r.id
+        st.one_of(enquiries(), complaints(), referrals(), measurements(), surveys()),
+        max_size=6,
+        unique_by=lambda r: r.id,
     ),
     st.integers(0, 60 * 24 * 3600),
 )
@@ -160,3 +179,142 @@ def test_every_french_finding_message_of_a_translated_kind_has_no_english_left(
         "qse2-responsibility",
     ):
         _checked(records, ruleset, at)
+
+
+def _measurement(number: int, at: datetime, value: float) -> qse.Record:
+    return qse.Measurement.record(
+        id=f"M-{number}", at=at, by=None, measure="telephone_rings", value=value, unit="rings"
+    )
+
+
+def _explained(records: list[qse.Record], rules: list[dict[str, object]], at: datetime) -> dict:
+    loaded = qse.load_ruleset({"name": "lab", "version": "1", "rules": rules})
+    compiled = compile_ruleset(loaded, calendar=LONDON)
+    by_id = {record.id: record for record in records}
+    found: dict[str, list[str]] = {}
+    for finding in compiled.evaluate(records, at=at):
+        french = in_locale(finding.message, FR)
+        assert french is not None
+        record = by_id.get(finding.record_id) if finding.record_id else None
+        data = data_of(finding, record) | {"telephone_rings", "rings", "value", "category"}
+        assert leftovers(finding.message, data), finding.message
+        assert leftovers(french, data) == [], french
+        found.setdefault(finding.rule_id, []).append(french)
+    return found
+
+
+def test_value_limits_and_every_threshold_aggregate_read_in_french() -> None:
+    source = {"document": "test.txt", "section": "§1"}
+    base = {"title": "a rule", "source": source, "applies_to": {"record_type": "measurement"}}
+    month = {"period": "month", "field": "value"}
+
+    def rule(rule_id: str, kind: str, **params: object) -> dict[str, object]:
+        return {**base, "id": rule_id, "kind": kind, "params": params}
+
+    rules = [
+        rule("V", "value_limit", field="value", at_most=3),
+        rule("W", "value_limit", field="value", at_least=1),
+        rule("N", "threshold", period="month", aggregate="count", at_most=2),
+        rule("S", "threshold", **month, aggregate="sum", at_most=4),
+        rule("M", "threshold", **month, aggregate="mean", at_most=3, min_count=5),
+        rule("P", "threshold", period="quarter", aggregate="share_met", rule="V", at_least=0.9),
+        rule(
+            "D",
+            "threshold",
+            period="year",
+            aggregate="share_of_period",
+            field="value",
+            unit="minutes",
+            at_most=0.01,
+        ),
+    ]
+    records = [
+        _measurement(k, datetime(2026, 1, 5 + k, 10, tzinfo=UTC), value)
+        for k, value in enumerate((1, 5, 2.5, 0))
+    ]
+    found = _explained(records, rules, datetime(2026, 6, 1, tzinfo=UTC))
+    assert set(found) == {"V", "W", "N", "S", "M", "P", "D"}
+    assert any("5 rings le " in m and "la norme est au plus 3 rings" in m for m in found["V"])
+    assert any("2,5 rings" in m for m in found["V"])
+    assert any("trop peu pour juger (au moins 5 nécessaires)" in m for m in found["M"])
+    assert any("4 enregistrements" in m for m in found["S"])
+
+
+def test_a_recurrence_threshold_reads_in_french() -> None:
+    rule = {
+        "id": "K-REC",
+        "title": "a threshold",
+        "source": {"document": "test.txt", "section": "§2"},
+        "kind": "threshold",
+        "applies_to": {"record_type": "complaint"},
+        "params": {
+            "period": "month",
+            "aggregate": "recurrence",
+            "recurrence": {"threshold": 2, "window_days": 30},
+            "at_most": 0,
+        },
+    }
+    complaints_ = [
+        qse.Complaint.receive(
+            id=f"C-{n}",
+            at=datetime(2026, 3, 2 + n, 10, tzinfo=UTC),
+            by=STAFF,
+            channel="telephone",
+            category="delay",
+            customer_group="GP",
+        )
+        for n in range(4)
+    ]
+    found = _explained(complaints_, [rule], datetime(2026, 6, 1, tzinfo=UTC))
+    (breach,) = [m for m in found["K-REC"] if "non respecté" in m]
+    assert "réclamations (category 'delay', customer_group 'GP') en 30 jours," in breach
+
+
+def test_frequency_and_impartiality_read_in_french() -> None:
+    manager = qse.Actor("q-1", "Quinn Quality", qse.Role.QUALITY_MANAGER)
+    survey = (
+        qse.Survey.create(
+            id="S-1",
+            at=datetime(2025, 1, 6, 10, tzinfo=UTC),
+            by=manager,
+            title="Users' survey",
+            audience="external",
+            instrument="generic-satisfaction",
+        )
+        .add("approved", at=datetime(2025, 1, 7, 10, tzinfo=UTC), by=manager)
+        .add("conducted", at=datetime(2025, 2, 3, 10, tzinfo=UTC), by=manager)
+    )
+    complaint = (
+        qse.Complaint.receive(
+            id="C-1",
+            at=MONDAY,
+            by=STAFF,
+            channel="telephone",
+            category="delay",
+            people_involved=("t-1",),
+        )
+        .add("acknowledged", at=MONDAY + timedelta(hours=1), by=manager)
+        .add("investigation_started", at=MONDAY + timedelta(hours=2), by=STAFF)
+    )
+    at = datetime(2026, 6, 1, tzinfo=UTC)
+    standards = kinds_of("customer-service-standards")
+    compiled = compile_ruleset("customer-service-standards", calendar=LONDON)
+    frequency = [
+        f for f in compiled.evaluate([survey], at=at) if standards[f.rule_id] == "frequency"
+    ]
+    french = [in_locale(f.message, FR) for f in frequency]
+    assert any(m and "au moins 1 par an est exigé" in m and "S-1 le " in m for m in french)
+    assert any(m and "aucun événement conducted sur un enregistrement avec" in m for m in french)
+    for finding, message in zip(frequency, french, strict=True):
+        assert message is not None
+        assert leftovers(message, data_of(finding, survey) | {"audience"}) == []
+    handling = kinds_of("complaints-handling")
+    compiled = compile_ruleset("complaints-handling", calendar=LONDON)
+    (impartial,) = [
+        f for f in compiled.evaluate([complaint], at=at) if handling[f.rule_id] == "impartiality"
+    ]
+    message = in_locale(impartial.message, FR)
+    assert message is not None
+    assert "qui fait partie des personnes impliquées dans la réclamation" in message
+    assert "personnes impliquées (people_involved) : 1 personne" in message
+    assert leftovers(message, data_of(impartial, complaint) | {"people_involved"}) == []
