@@ -75,7 +75,10 @@ class Translator:
         return self._babel is None
 
     def gettext(self, message: str) -> str:
-        """``message`` in this locale."""
+        """``message`` in this locale (in English, ``message``: the findings' messages call this
+        often, so the source language skips the catalogue)."""
+        if self._babel is None:
+            return message
         return self._catalogue.gettext(message)
 
     def pgettext(self, context: str, message: str) -> str:
@@ -85,6 +88,8 @@ class Translator:
 
     def ngettext(self, singular: str, plural: str, count: int) -> str:
         """The form of ``singular``/``plural`` this locale uses for ``count`` things."""
+        if self._babel is None:
+            return singular if count == 1 else plural
         return self._catalogue.ngettext(singular, plural, count)
 
     def number(self, value: float, digits: int | None = None) -> str:

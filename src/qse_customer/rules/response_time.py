@@ -838,7 +838,6 @@ class _Clock:
             return t.gettext(" (calendar time counts around the clock)")
         if unit == "next_working_day_at":
             return ""
-        hours_text = opening_hours(calendar.describe_hours(), t)
         if unit == "working_hours":
             if calendar.is_open(moment):
                 return t.gettext(", during opening hours, so the clock ran from then")
@@ -847,7 +846,7 @@ class _Clock:
                 ", outside opening hours ({hours}{note}), so the clock started at the next "
                 "opening, {when}"
             ).format(
-                hours=hours_text,
+                hours=opening_hours(calendar.describe_hours(), t),
                 note=self._day_note(local.date(), t),
                 when=env.show(to_us(opening)),
             )
