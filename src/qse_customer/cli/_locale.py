@@ -28,7 +28,7 @@ def add_locale(parser: argparse.ArgumentParser, t: Translator) -> None:
         type=locale_option,
         default="en",
         help=t.gettext(
-            "write the report's headings, findings' verdicts, numbers and dates in this language: "
+            "write the report's headings, findings, numbers and dates in this language: "
             "{locales} (default: en; rule texts quoted from the source documents stay as "
             "written)"
         ).format(locales=", ".join(available_locales())),
