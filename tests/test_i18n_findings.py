@@ -318,3 +318,56 @@ def test_frequency_and_impartiality_read_in_french() -> None:
     assert "qui fait partie des personnes impliquées dans la réclamation" in message
     assert "personnes impliquées (people_involved) : 1 personne" in message
     assert leftovers(message, data_of(impartial, complaint) | {"people_involved"}) == []
+
+
+def test_the_engines_own_words_read_in_french() -> None:
+    """Out of force, a reopened record's cycle, and a back-dated event."""
+    document = qse.load_ruleset("customer-service-standards").to_dict()
+    document.pop("effective_from", None)
+    ruleset = qse.load_ruleset({**document, "effective_from": "2026-03-01"})
+    early = qse.Enquiry.receive(id="L-1", at=MONDAY, by=STAFF, channel="letter").add(
+        "responded", at=MONDAY + timedelta(days=1), by=STAFF
+    )
+    compiled = compile_ruleset(ruleset, calendar=LONDON)
+    at = datetime(2026, 6, 1, tzinfo=UTC)
+    (out,) = [f for f in compiled.evaluate([early], at=at) if f.rule_id == "T-4"]
+    french = in_locale(out.message, FR)
+    assert french is not None
+    assert french.startswith("T-4 sans objet (")
+    assert "la demande : ouverture (received) le lun. 05 janv. 2026" in french
+    assert (
+        "avant l'entrée en vigueur du référentiel customer-service-standards le 01 mars 2026"
+        in (french)
+    )
+    assert leftovers(french, data_of(out, early)) == []
+    march = datetime(2026, 3, 2, 9, tzinfo=UTC)
+
+    def days(n: int) -> timedelta:
+        return timedelta(days=n)
+
+    email = (
+        qse.Enquiry.receive(id="E-2", at=march, by=STAFF, channel="email")
+        .add("responded", at=march + timedelta(hours=4), by=STAFF)
+        .add("closed", at=march + timedelta(hours=5), by=STAFF)
+        .add("reopened", at=march + timedelta(days=3), by=STAFF)
+    )
+    late = qse.Enquiry(
+        id="E-3",
+        channel="email",
+        events=(
+            qse.Event("received", march, STAFF, recorded_at=march),
+            qse.Event("responded", march + timedelta(hours=2), STAFF, recorded_at=march + days(9)),
+        ),
+    )
+    compiled = compile_ruleset("customer-service-standards", calendar=LONDON)
+    found = {f.record_id: f for f in compiled.evaluate([email, late], at=at) if f.rule_id == "T-5"}
+    cycle = in_locale(found["E-2"].message, FR)
+    assert cycle is not None
+    assert "cycle 2 sur 2 (réouverture le jeu. 05 mars 2026 09:00 GMT) : " in cycle
+    assert leftovers(cycle, data_of(found["E-2"], email)) == []
+    backdated = in_locale(found["E-3"].message, FR)
+    assert backdated is not None
+    assert " Antidaté : responded du lun. 02 mars 2026 11:00 GMT saisi 7 jours ouvrés après" in (
+        backdated
+    )
+    assert leftovers(backdated, data_of(found["E-3"], late)) == []
