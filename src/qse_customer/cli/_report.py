@@ -7,6 +7,7 @@ import argparse
 from typing import Any
 
 from ..core.redaction import redact_url
+from ..core.translation import translator
 from ..reports.content import build_report
 from .common import calendar_from, existing_store, parse_at, progress_printer, rulesets_from
 
@@ -27,7 +28,7 @@ def report_from(
             rulesets,
             calendar=calendar,
             at=at,
-            title="Customer focus report",
+            title=translator(getattr(args, "locale", "en")).gettext("Customer focus report"),
             source=redact_url(args.store) + (f" (lab {lab})" if lab is not None else ""),
             progress=progress_printer(),
             small_cell_threshold=small_cell_threshold,

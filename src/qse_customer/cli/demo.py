@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import textwrap
 from pathlib import Path
 
+from ..core.translation import Translator, translator
 from ..demo.run import run_demo
 from ..reports.charts import CHARTS_HINT, charts_available
 from ..reports.text import render_summary
+from ._locale import add_locale
 from .commands import summary
 from .common import InputError, progress_printer, say
-from .parsing import EXIT_OK, HelpFormatter
+from .parsing import EXIT_OK, HELP_LOCALE, HelpFormatter
 
 EXAMPLE = """\
 The sample lab is "Riverside Hospital Laboratory" (Europe/London, England's bank holidays, open
@@ -24,24 +27,49 @@ example:
 """
 
 
+def _epilog(t: Translator) -> str:
+    """:data:`EXAMPLE` in ``t``'s language (the command itself as it is)."""
+    if t.is_source:
+        return EXAMPLE
+    about = t.gettext(
+        'The sample lab is "Riverside Hospital Laboratory" (Europe/London, England\'s bank '
+        "holidays, open 08:00-17:00): a year of complaints, enquiries of every channel, contracts "
+        "with STAT and routine turnaround terms and their test requests, survey rounds and "
+        "referrals, judged as of Wed 18 Mar 2026 14:30 against qse2-responsibility, "
+        "customer-service-standards, complaints-handling and the contracts' terms. The same seed "
+        "always gives the same lab."
+    )
+    example = t.gettext("example:")
+    _, _, command = EXAMPLE.partition("example:\n")
+    return f"{textwrap.fill(about, width=96)}\n\n{example}\n{command}"
+
+
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``demo`` command."""
+    """Add the ``demo`` command (its help in :data:`.parsing.HELP_LOCALE`'s language)."""
+    t = translator(HELP_LOCALE.get())
     parser = commands.add_parser(
         "demo",
         help=summary("demo"),
-        description="Create a sample lab in an SQLite store, check it against the shipped "
-        "rulesets (responsibility, customer service standards, complaints handling) and its "
-        "contracts' terms, print a summary and write the full HTML and JSON reports.",
-        epilog=EXAMPLE,
+        description=t.gettext(
+            "Create a sample lab in an SQLite store, check it against the shipped rulesets "
+            "(responsibility, customer service standards, complaints handling) and its "
+            "contracts' terms, print a summary and write the full HTML and JSON reports."
+        ),
+        epilog=_epilog(t),
         formatter_class=HelpFormatter,
     )
     parser.add_argument(
         "--dir",
         metavar="DIR",
-        help="where to write lab.db and the reports (default: a new folder ./qse-demo, "
-        "./qse-demo-2, ... in the current directory)",
+        help=t.gettext(
+            "where to write lab.db and the reports (default: a new folder ./qse-demo, "
+            "./qse-demo-2, ... in the current directory)"
+        ),
     )
-    parser.add_argument("--seed", type=int, default=2026, metavar="N", help="default: 2026")
+    parser.add_argument(
+        "--seed", type=int, default=2026, metavar="N", help=t.gettext("default: 2026")
+    )
+    add_locale(parser, t)
     parser.set_defaults(run=run)
 
 
@@ -62,27 +90,44 @@ def _directory(given: str | None) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     """Run the demo and print its summary and where the reports are."""
+    t = translator(args.locale)
     directory = _directory(args.dir)
-    result = run_demo(directory, seed=args.seed, progress=progress_printer())
-    print(render_summary(result.report))
+    result = run_demo(directory, seed=args.seed, progress=progress_printer(), locale=t.locale)
+    print(render_summary(result.report) if t.is_source else render_summary(result.report, locale=t))
     print()
-    say(f"Full report:  {result.html}  (open it in a browser)")
-    say(f"JSON report:  {result.json}")
-    say(f"Store:        {result.store_url}  ({result.records} records)")
+    say(t.gettext("Full report:  {path}  (open it in a browser)").format(path=result.html))
+    say(t.gettext("JSON report:  {path}").format(path=result.json))
+    say(
+        t.gettext("Store:        {url}  ({records} records)").format(
+            url=result.store_url, records=result.records
+        )
+    )
     if not charts_available():
-        print(f"The HTML report has tables but no charts; for charts: {CHARTS_HINT}")
+        print(
+            t.gettext("The HTML report has tables but no charts; for charts: {hint}").format(
+                hint=CHARTS_HINT
+            )
+        )
     example = next((f for f in result.report["breaches"] if f["rule_id"] == "T-1"), None)
     if example is not None:
-        say(
-            f"Why was {example['record_id']} late? qse-customer explain T-1 "
-            f"{example['record_id']} --store {result.store_url} "
+        command = (
+            f"qse-customer explain T-1 {example['record_id']} --store {result.store_url} "
             "--ruleset customer-service-standards --at 2026-03-18T14:30"
+        )
+        say(
+            t.gettext("Why was {record} late? {command}").format(
+                record=example["record_id"], command=command
+            )
         )
     handled = next((f for f in result.report["breaches"] if f["rule_id"].startswith("H-")), None)
     if handled is not None:
+        command = (
+            f"qse-customer explain {handled['rule_id']} {handled['record_id']} --store "
+            f"{result.store_url} --ruleset complaints-handling --at 2026-03-18T14:30"
+        )
         print(
-            f"Was {handled['record_id']} handled as ISO 15189 7.7 asks? qse-customer explain "
-            f"{handled['rule_id']} {handled['record_id']} --store {result.store_url} "
-            "--ruleset complaints-handling --at 2026-03-18T14:30"
+            t.gettext("Was {record} handled as ISO 15189 7.7 asks? {command}").format(
+                record=handled["record_id"], command=command
+            )
         )
     return EXIT_OK

@@ -17,10 +17,20 @@ from typing import Final
 from .._version import __version__
 from ..core.errors import QSEError
 from ..core.redaction import scrub, secrets_in
+from ..core.translation import LocaleError, Translator, translator
 from ..notifiers._builtin import PASSWORD_ENV, URL_ENV
 from ..reports._terminal import printable_lines
 from .commands import COMMANDS, summary
-from .parsing import DEBUG_ENV, EXIT_BAD_INPUT, EXIT_INTERNAL, HelpFormatter, Parser, UsageError
+from .parsing import (
+    DEBUG_ENV,
+    EXIT_BAD_INPUT,
+    EXIT_INTERNAL,
+    HELP_LOCALE,
+    HelpFormatter,
+    Parser,
+    UsageError,
+    locale_on_command_line,
+)
 
 EXAMPLE = """\
 exit codes: 0 success (nothing breached), 1 something breached or not delivered, 2 bad input,
@@ -132,9 +142,27 @@ def short_lived_collection() -> Iterator[None]:
         gc.unfreeze()
 
 
+def _messages(arguments: Sequence[str]) -> Translator:
+    """The language of this run's help and messages: ``--locale``'s, or English when it names
+    no available locale (the parser then says so)."""
+    try:
+        return translator(locale_on_command_line(arguments))
+    except LocaleError:
+        return translator()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
     arguments = list(sys.argv[1:] if argv is None else argv)
+    t = _messages(arguments)
+    token = HELP_LOCALE.set(t.locale)
+    try:
+        return _main(arguments, t)
+    finally:
+        HELP_LOCALE.reset(token)
+
+
+def _main(arguments: list[str], t: Translator) -> int:
     secrets = _secrets(arguments, os.environ)
     debug = os.environ.get(DEBUG_ENV, "").strip().lower() in _TRUE
     try:
@@ -153,13 +181,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as done:  # --help and --version
         return done.code if isinstance(done.code, int) else 0
     except QSEError as error:
-        _tell(f"qse-customer: error: {error}", secrets)
+        _tell(t.gettext("qse-customer: error: {message}").format(message=error), secrets)
         return EXIT_BAD_INPUT
     except OSError as error:
-        _tell(f"qse-customer: error: {error}", secrets)
+        _tell(t.gettext("qse-customer: error: {message}").format(message=error), secrets)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        _tell("qse-customer: interrupted", secrets)
+        _tell(t.gettext("qse-customer: interrupted"), secrets)
         return 130
     except Exception as error:  # every other failure is a fault, never a verdict
         return _internal_error(error, secrets, debug)

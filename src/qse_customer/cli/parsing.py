@@ -4,7 +4,9 @@ reports instead of exiting, and the help formatter (cheap to import: ``--help`` 
 from __future__ import annotations
 
 import argparse
-from typing import NoReturn
+from collections.abc import Sequence
+from contextvars import ContextVar
+from typing import Final, NoReturn
 
 EXIT_OK = 0
 EXIT_FOUND = 1
@@ -34,3 +36,22 @@ class Parser(argparse.ArgumentParser):
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
     """Keeps the example at the end of each help text as written."""
+
+
+HELP_LOCALE: Final[ContextVar[str]] = ContextVar("qse_customer_help_locale", default="en")
+"""The language of the help texts and messages of the command being parsed: ``main`` sets it
+from the command line's ``--locale`` (read before the parser is built, so that
+``check --locale fr --help`` is in French) and resets it after; ``en`` otherwise."""
+
+
+def locale_on_command_line(arguments: Sequence[str]) -> str:
+    """The value of ``--locale`` in ``arguments`` (the last one given), or ``en``."""
+    found = "en"
+    for index, argument in enumerate(arguments):
+        if argument == "--":
+            break
+        if argument == "--locale" and index + 1 < len(arguments):
+            found = arguments[index + 1]
+        elif argument.startswith("--locale="):
+            found = argument.removeprefix("--locale=")
+    return found

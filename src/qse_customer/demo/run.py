@@ -12,6 +12,7 @@ from attrs import frozen
 
 from ..core.record import Record
 from ..core.timestamps import wall_clock
+from ..core.translation import translator
 from ..reports._atomic_file import write_text
 from ..reports.content import build_report
 from ..reports.html import render_html
@@ -75,11 +76,16 @@ def enter_as_they_happened(store: StoreBase, records: Sequence[Record], timezone
 
 
 def run_demo(
-    directory: Path, *, seed: int = 2026, progress: Callable[[str], None] | None = None
+    directory: Path,
+    *,
+    seed: int = 2026,
+    progress: Callable[[str], None] | None = None,
+    locale: str = "en",
 ) -> DemoRun:
     """Generate the sample lab into ``directory/lab.db``, check it with the shipped rulesets
     (responsibility, customer service standards, complaints handling) and its contracts' terms,
-    and write ``report.html`` and ``report.json`` next to it."""
+    and write ``report.html`` and ``report.json`` next to it, in ``locale`` (``docs/i18n.md``)."""
+    t = translator(locale)
     directory.mkdir(parents=True, exist_ok=True)
     database = directory / "lab.db"
     url = f"sqlite:///{database}"
@@ -99,7 +105,7 @@ def run_demo(
             rulesets,
             calendar=lab.calendar,
             at=lab.at,
-            title=f"{lab.name}: customer focus report",
+            title=t.gettext("{lab}: customer focus report").format(lab=lab.name),
             source=url,
             progress=progress,
         )
@@ -107,7 +113,10 @@ def run_demo(
     if progress is not None:
         progress("drawing the charts and writing the reports")
     # Both rendered before either file is touched; each replaces its file whole or not at all.
-    rendered = {html: render_html(report), json_path: render_json(report)}
+    if t.is_source:
+        rendered = {html: render_html(report), json_path: render_json(report)}
+    else:
+        rendered = {html: render_html(report, locale=t), json_path: render_json(report, locale=t)}
     for path, text in rendered.items():
         write_text(path, text)
     return DemoRun(directory, url, html, json_path, report, len(lab.records))

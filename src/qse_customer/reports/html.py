@@ -7,12 +7,25 @@ installed; without it the same numbers are in the tables and a note says how to 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from html import escape
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from ..review.small_cells import shown_count, small_cells_note
+from ..core.translation import Translator, translator
 from . import charts
-from ._formatting import duration, evidence_line, in_force, interval, local_time, percent
+from ._formatting import (
+    ENGLISH,
+    duration,
+    evidence_line,
+    finding_message,
+    in_force,
+    interval,
+    local_time,
+    percent,
+    shown_text,
+    small_cells_text,
+)
 from ._terminal import printable_lines
 
 _CSS = """
@@ -40,16 +53,24 @@ details summary{cursor:pointer;color:#28486b}
 @media print{body{background:#fff}section{box-shadow:none}nav{display:none}}
 """
 
-_SECTIONS = (
-    ("summary", "Summary"),
-    ("compliance", "Compliance per standard"),
-    ("breaches", "Breach register"),
-    ("at-risk", "At-risk items"),
-    ("complaints", "Complaint trends"),
-    ("surveys", "Survey results"),
-    ("referrals", "Open referrals"),
-    ("review", "Management review packet"),
-)
+
+def _sections(t: Translator) -> tuple[tuple[str, str], ...]:
+    """The page's sections: anchor and heading."""
+    return (
+        ("summary", t.gettext("Summary")),
+        ("compliance", t.gettext("Compliance per standard")),
+        ("breaches", t.gettext("Breach register")),
+        ("at-risk", t.gettext("At-risk items")),
+        ("complaints", t.gettext("Complaint trends")),
+        ("surveys", t.gettext("Survey results")),
+        ("referrals", t.gettext("Open referrals")),
+        ("review", t.gettext("Management review packet")),
+    )
+
+
+def _count(count: int, t: Translator) -> str:
+    """A count: as it always was in English (no grouping), the locale's way otherwise."""
+    return str(count) if t.is_source else t.number(count)
 
 
 def _e(value: object) -> str:
@@ -57,8 +78,21 @@ def _e(value: object) -> str:
     return escape(printable_lines("" if value is None else str(value)), quote=True)
 
 
+def _h3(heading: str) -> str:
+    """A subsection's heading."""
+    return f"<h3>{_e(heading)}</h3>"
+
+
+def _text(message: str) -> str:
+    """A message of ours (no data in it) for the page: ``<`` and ``&`` escaped, quotes kept."""
+    return escape(message, quote=False)
+
+
 def _table(
-    headers: Sequence[str], rows: Iterable[Sequence[object]], numeric: Sequence[int] = ()
+    headers: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    numeric: Sequence[int] = (),
+    t: Translator = ENGLISH,
 ) -> str:
     head = "".join(
         f'<th class="n">{_e(h)}</th>' if i in numeric else f"<th>{_e(h)}</th>"
@@ -72,8 +106,14 @@ def _table(
         )
         body.append(f"<tr>{cells}</tr>")
     if not body:
-        body.append(f'<tr><td colspan="{len(headers)}" class="muted">none</td></tr>')
+        none = t.gettext("none")
+        body.append(f'<tr><td colspan="{len(headers)}" class="muted">{_e(none)}</td></tr>')
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _shown_count(count: int | None, shown: str | None, t: Translator) -> str:
+    """A count as the report shows it: the number, or why it is not shown."""
+    return t.number(count) if count is not None else shown_text(shown, t)
 
 
 def _chart(svg: str | None) -> str:
@@ -90,7 +130,7 @@ def _true_total(rules: Sequence[dict[str, Any]], status: str) -> int:
     return sum(int(rule[status]) for rule in rules)
 
 
-def _summary(report: dict[str, Any]) -> str:
+def _summary(report: dict[str, Any], t: Translator) -> str:
     rules = report["standards"]["rules"]
     met, decided = _totals(rules)
     breaches, at_risk = _true_total(rules, "breached"), _true_total(rules, "at_risk")
@@ -99,16 +139,24 @@ def _summary(report: dict[str, Any]) -> str:
     cards = [
         (
             "good" if decided and met / decided >= 0.95 else "warn",
-            percent(met / decided if decided else None),
-            f"of {decided} decided findings met",
+            percent(met / decided if decided else None, t=t),
+            t.gettext("of {decided} decided findings met").format(decided=_count(decided, t)),
         ),
-        ("bad" if breaches else "good", f"{breaches:,}", "breached findings"),
-        ("warn" if at_risk else "good", f"{at_risk:,}", "at risk now"),
-        ("", str(complaints["total"]), f"complaints ({complaints['anonymous']} anonymous)"),
+        ("bad" if breaches else "good", t.number(breaches), t.gettext("breached findings")),
+        ("warn" if at_risk else "good", t.number(at_risk), t.gettext("at risk now")),
+        (
+            "",
+            _count(complaints["total"], t),
+            t.gettext("complaints ({anonymous} anonymous)").format(
+                anonymous=_count(complaints["anonymous"], t)
+            ),
+        ),
         (
             "bad" if referrals["overdue"] else "",
-            str(referrals["open"]),
-            f"open referrals ({referrals['overdue']} overdue)",
+            _count(referrals["open"], t),
+            t.gettext("open referrals ({overdue} overdue)").format(
+                overdue=_count(referrals["overdue"], t)
+            ),
         ),
     ]
     html = "".join(
@@ -120,28 +168,35 @@ def _summary(report: dict[str, Any]) -> str:
         key=lambda r: (r["share_met"], -r["breached"]),
     )[:3]
     lowest = ", ".join(
-        f"{_e(r['rule_id'])} ({percent(r['share_met'])} of {r['share_met_denominator']})"
+        _e(r["rule_id"])
+        + " "
+        + t.gettext("({share} of {decided})").format(
+            share=percent(r["share_met"], t=t), decided=_count(r["share_met_denominator"], t)
+        )
         for r in worst
     )
-    return f'<div class="cards">{html}</div><p>Lowest compliance: {lowest or "none"}.</p>'
+    said = t.gettext("Lowest compliance: {rules}.").format(rules=lowest or t.gettext("none"))
+    return f'<div class="cards">{html}</div><p>{said}</p>'
 
 
-def _compliance(report: dict[str, Any]) -> str:
+def _compliance(report: dict[str, Any], t: Translator) -> str:
     parts = []
     rules = report["standards"]["rules"]
     for ruleset in report["standards"]["rulesets"]:
         mine = [rule for rule in rules if rule["ruleset"] == ruleset["name"]]
         versions = ruleset.get("versions") or []
         shown = (
-            "versions " + "; ".join(f"{v['version']} {in_force(v)}" for v in versions)
+            t.gettext("versions {versions}").format(
+                versions="; ".join(f"{v['version']} {in_force(v, t)}" for v in versions)
+            )
             if versions
-            else f"version {ruleset['version']}"
+            else t.gettext("version {version}").format(version=ruleset["version"])
         )
-        parts.append(
-            f'<h3>{_e(ruleset["name"])} <span class="muted">{_e(shown)}, '
-            f"{ruleset['records']} records checked</span></h3>"
+        checked = t.gettext("{shown}, {records} records checked").format(
+            shown=shown, records=_count(ruleset["records"], t)
         )
-        evidence = evidence_line(ruleset)
+        parts.append(f'<h3>{_e(ruleset["name"])} <span class="muted">{_e(checked)}</span></h3>')
+        evidence = evidence_line(ruleset, t)
         if evidence:
             parts.append(f'<p class="muted">{_e(evidence)}</p>')
         parts.append(_chart(charts.compliance_chart(mine, ruleset["name"])))
@@ -150,14 +205,20 @@ def _compliance(report: dict[str, Any]) -> str:
                 label,
                 _e(r["title"]),
                 _e(r["source"]),
-                f'{percent(r["share_met"])}<br><span class="muted">{r["met"]} of '
-                f"{r['share_met_denominator']}</span>",
+                f"{percent(r['share_met'], t=t)}<br>"
+                + '<span class="muted">'
+                + _e(
+                    t.gettext("{met} of {decided}").format(
+                        met=_count(r["met"], t), decided=_count(r["share_met_denominator"], t)
+                    )
+                )
+                + "</span>",
                 r["breached"],
                 r["at_risk"],
                 r["pending"],
                 r["not_applicable"],
-                _e(duration(r["elapsed_median_seconds"])),
-                _e(duration(r["elapsed_p90_seconds"])),
+                _e(duration(r["elapsed_median_seconds"], t)),
+                _e(duration(r["elapsed_p90_seconds"], t)),
             )
             for rule in mine
             # A standard judged by several versions of its ruleset: a line per version under it.
@@ -165,8 +226,13 @@ def _compliance(report: dict[str, Any]) -> str:
                 (f"<b>{_e(rule['rule_id'])}</b>", rule),
                 *(
                     (
-                        f'<span class="muted">version {_e(line["version"])}, '
-                        f"{_e(in_force(line))}</span>",
+                        '<span class="muted">'
+                        + _e(
+                            t.gettext("version {version}, {in_force}").format(
+                                version=line["version"], in_force=in_force(line, t)
+                            )
+                        )
+                        + "</span>",
                         line,
                     )
                     for line in rule.get("versions", [])
@@ -176,153 +242,224 @@ def _compliance(report: dict[str, Any]) -> str:
         parts.append(
             _table(
                 (
-                    "Rule",
-                    "Title",
-                    "Source",
-                    "Met (of decided)",
-                    "Breached",
-                    "At risk",
-                    "Pending",
-                    "N/A",
-                    "Median",
-                    "90th pct",
+                    t.gettext("Rule"),
+                    t.gettext("Title"),
+                    t.gettext("Source"),
+                    t.gettext("Met (of decided)"),
+                    t.gettext("Breached"),
+                    t.gettext("At risk"),
+                    t.gettext("Pending"),
+                    t.gettext("N/A"),
+                    t.gettext("Median"),
+                    t.gettext("90th pct"),
                 ),
                 rows,
                 numeric=(3, 4, 5, 6, 7, 8, 9),
+                t=t,
             )
         )
-    parts.append(
-        '<p class="muted">Share met = met / (met + breached); running clocks (pending, at risk) '
-        "are not in the denominator. Median and 90th percentile are the elapsed times of the "
-        "clocks that stopped, in each rule's measure.</p>"
+    note = t.gettext(
+        "Share met = met / (met + breached); running clocks (pending, at risk) are not in the "
+        "denominator. Median and 90th percentile are the elapsed times of the clocks that "
+        "stopped, in each rule's measure."
     )
+    parts.append(f'<p class="muted">{_text(note)}</p>')
     return "".join(parts)
 
 
-def _listed(listed: int, total: int, what: str) -> str:
+def _listed(listed: int, total: int, what: str, t: Translator) -> str:
     """A note saying how many of the findings are listed, when not all of them are."""
     if listed == total:
         return ""
-    return (
-        f'<p class="note">{listed:,} of {total:,} {_e(what)} are listed here; the counts per '
-        "rule under Compliance per standard are complete.</p>"
-    )
+    note = t.gettext(
+        "{listed} of {total} {what} are listed here; the counts per rule under Compliance per "
+        "standard are complete."
+    ).format(listed=t.number(listed), total=t.number(total), what=what)
+    return f'<p class="note">{_e(note)}</p>'
 
 
 def _findings(
-    findings: Sequence[dict[str, Any]], zone: str, empty: str, total: int, what: str
+    findings: Sequence[dict[str, Any]],
+    zone: str,
+    empty: str,
+    total: int,
+    what: str,
+    t: Translator,
 ) -> str:
     if not findings:
-        return _listed(0, total, what) or f"<p>{_e(empty)}</p>"
+        return _listed(0, total, what, t) or f"<p>{_e(empty)}</p>"
     rows = [
         (
             f"<b>{_e(f['rule_id'])}</b>",
             _e(f"{f['record_type'] or ''} {f['record_id'] or f['period'] or ''}".strip()),
-            _e(local_time(f["due_at"], zone)),
+            _e(local_time(f["due_at"], zone, t)),
             f'<span class="status-{_e(f["status"])}">{_e(f["severity"])}</span>',
-            _e(f["message"]),
+            _e(finding_message(f, t)),
         )
         for f in findings
     ]
-    return _listed(len(findings), total, what) + _table(
-        ("Rule", "Record", "Due", "Severity", "Why"), rows
+    heads = (
+        t.gettext("Rule"),
+        t.gettext("Record"),
+        t.gettext("Due"),
+        t.gettext("Severity"),
+        t.gettext("Why"),
     )
+    return _listed(len(findings), total, what, t) + _table(heads, rows, t=t)
 
 
-def _complaints(report: dict[str, Any]) -> str:
+def _complaints(report: dict[str, Any], t: Translator) -> str:
     complaints = report["complaints"]
     chart = complaints.get("control_chart")
     points = chart["points"] if chart else complaints["by_period"]["rows"]
+    received = t.gettext(
+        "{total} complaints received in the twelve months ({named} named, {anonymous} anonymous)."
+    ).format(
+        total=_count(complaints["total"], t),
+        named=_count(complaints["named"], t),
+        anonymous=_count(complaints["anonymous"], t),
+    )
     parts = [
-        f"<p>{complaints['total']} complaints received in the twelve months "
-        f"({complaints['named']} named, {complaints['anonymous']} anonymous).</p>",
-        "<h3>Complaints by month</h3>",
+        f"<p>{_e(received)}</p>",
+        _h3(t.gettext("Complaints by month")),
         _chart(charts.trend_chart(points)),
     ]
     if chart:
         signals = "; ".join(f"{s['period']}: {s['meaning']}" for s in chart["signals"])
-        parts.append(
-            f'<p class="muted">{_e(chart["method"])}. Signals: {_e(signals or "none")}.</p>'
-        )
+        said = t.gettext("Signals: {signals}.").format(signals=signals or t.gettext("none"))
+        parts.append(f'<p class="muted">{_e(chart["method"])}. {_e(said)}</p>')
     parts.append(
         _table(
-            ("Month", "Complaints"),
-            ((_e(p["period"]), p["count"]) for p in points),
+            (t.gettext("Month"), t.gettext("Complaints")),
+            ((_e(p["period"]), _count(p["count"], t)) for p in points),
             numeric=(1,),
+            t=t,
         )
     )
     found = complaints.get("pareto")
     if found:
-        parts.append("<h3>Pareto by category</h3>")
+        parts.append(_h3(t.gettext("Pareto by category")))
         parts.append(_chart(charts.pareto_chart(found["rows"], found["cutoff"])))
         parts.append(
             _table(
-                ("Category", "Complaints", "Share", "Cumulative"),
+                (
+                    t.gettext("Category"),
+                    t.gettext("Complaints"),
+                    t.gettext("Share"),
+                    t.gettext("Cumulative"),
+                ),
                 (
                     (
                         _e(r["value"]),
-                        r["count"],
-                        percent(r["share"]),
-                        percent(r["cumulative_share"]),
+                        _count(r["count"], t),
+                        _e(percent(r["share"], t=t)),
+                        _e(percent(r["cumulative_share"], t=t)),
                     )
                     for r in found["rows"]
                 ),
                 numeric=(1, 2, 3),
+                t=t,
             )
         )
         vital = ", ".join(str(v) for v in found["vital_few"])
-        parts.append(f"<p>The vital few (up to {percent(found['cutoff'], 0)}): {_e(vital)}.</p>")
-    parts.append(_group_table(complaints, "customer_group", "By customer group"))
-    parts.append(_group_table(complaints, "site", "By site"))
+        said = t.gettext("The vital few (up to {cutoff}): {categories}.").format(
+            cutoff=percent(found["cutoff"], 0, t), categories=vital
+        )
+        parts.append(f"<p>{_e(said)}</p>")
+    parts.append(_group_table(complaints, "customer_group", t.gettext("By customer group"), t))
+    parts.append(_group_table(complaints, "site", t.gettext("By site"), t))
     return "".join(parts)
 
 
-def _group_table(complaints: dict[str, Any], dimension: str, title: str) -> str:
+def _group_table(
+    complaints: dict[str, Any], dimension: str, title: str, t: Translator = ENGLISH
+) -> str:
     """Complaints by a group of people, small counts shown as "fewer than N"."""
     table = complaints.get(f"by_{dimension}")
     if table is None:
         return ""
-    label = dimension.replace("_", " ").capitalize()
+    label = {"customer_group": t.gettext("Customer group"), "site": t.gettext("Site")}.get(
+        dimension, dimension.replace("_", " ").capitalize()
+    )
     parts = [
         f"<h3>{_e(title)}</h3>",
         _table(
-            (label, "Complaints"),
+            (label, t.gettext("Complaints")),
             (
-                (_e(r[dimension] or "not recorded"), _e(shown_count(r["count"], r.get("shown"))))
+                (
+                    _e(r[dimension] or t.gettext("not recorded")),
+                    _e(_shown_count(r["count"], r.get("shown"), t)),
+                )
                 for r in table["rows"]
             ),
             numeric=(1,),
+            t=t,
         ),
     ]
-    note = small_cells_note(table.get("small_cells"))
+    note = small_cells_text(table.get("small_cells"), t)
     if note:
         parts.append(f'<p class="muted">{_e(note)}.</p>')
     return "".join(parts)
 
 
-def _survey(survey: dict[str, Any]) -> str:
+def _survey_words(survey: dict[str, Any], t: Translator) -> tuple[str, str]:
+    """A survey's audience and status (codes) in words: as they are in English."""
+    audience, status = survey["audience"], survey["status"]
+    if not t.is_source:
+        audience = {
+            "internal": t.pgettext("customers", "internal"),
+            "external": t.pgettext("customers", "external"),
+        }.get(audience, audience)
+        status = {
+            "draft": t.pgettext("survey", "draft"),
+            "approved": t.pgettext("survey", "approved"),
+            "in_field": t.pgettext("survey", "in field"),
+            "collected": t.pgettext("survey", "collected"),
+            "analysed": t.pgettext("survey", "analysed"),
+            "reviewed": t.pgettext("survey", "reviewed"),
+            "closed": t.pgettext("survey", "closed"),
+        }.get(status, status)
+    return audience, status
+
+
+def _survey(survey: dict[str, Any], t: Translator) -> str:
     analysis = survey["analysis"]
+    audience_word, status_word = _survey_words(survey, t)
+    audience = t.gettext("{audience} customers").format(audience=audience_word)
+    status = t.gettext("status {status}").format(status=status_word)
     if analysis is None:
+        responses = t.gettext("{responses} responses").format(
+            responses=shown_text(survey["responses_shown"], t)
+        )
+        hidden = t.gettext(
+            "The results are not shown: they come from so few responses that a respondent's "
+            "answers could be read from them."
+        )
         return (
             f"<h3>{_e(survey['title'] or survey['survey_id'])}</h3>"
-            f"<p>{_e(survey['instrument_title'])} &middot; {_e(survey['audience'])} customers "
-            f"&middot; status {_e(survey['status'])} &middot; "
-            f"{_e(survey['responses_shown'])} responses</p>"
-            '<p class="note">The results are not shown: they come from so few responses that '
-            "a respondent's answers could be read from them.</p>"
+            f"<p>{_e(survey['instrument_title'])} &middot; {_e(audience)} "
+            f"&middot; {_e(status)} &middot; "
+            f"{_e(responses)}</p>"
+            f'<p class="note">{_text(hidden)}</p>'
         )
     rate = survey["response_rate"]
     rate_text = (
-        f"response rate {percent(rate['rate'])} {interval(rate['interval'], as_percent=True)} "
-        f"({rate['responded']} of {rate['invited']} invited)"
+        t.gettext("response rate {rate} {interval} ({responded} of {invited} invited)").format(
+            rate=percent(rate["rate"], t=t),
+            interval=interval(rate["interval"], as_percent=True, t=t),
+            responded=_count(rate["responded"], t),
+            invited=_count(rate["invited"], t),
+        )
         if rate
-        else f"{survey['responses']} responses"
+        else t.gettext("{responses} responses").format(responses=_count(survey["responses"], t))
     )
-    approved = "approved" if survey["approved"] else "NOT approved before it ran"
+    approved = (
+        t.gettext("approved") if survey["approved"] else t.gettext("NOT approved before it ran")
+    )
     parts = [
         f"<h3>{_e(survey['title'] or survey['survey_id'])}</h3>",
-        f"<p>{_e(survey['instrument_title'])} &middot; {_e(survey['audience'])} customers "
-        f"&middot; status {_e(survey['status'])}, {_e(approved)} &middot; {_e(rate_text)}</p>",
+        f"<p>{_e(survey['instrument_title'])} &middot; {_e(audience)} "
+        f"&middot; {_e(status)}, {_e(approved)} &middot; {_e(rate_text)}</p>",
     ]
     subscales = list(analysis["subscales"].values())
     comparison = (survey.get("comparison") or {}).get("subscales", {})
@@ -331,57 +468,67 @@ def _survey(survey: dict[str, Any]) -> str:
         rows = []
         for sub in subscales:
             summary = sub["summary"]
-            mean = "-" if summary["mean"] is None else f"{summary['mean']:.2f}"
+            mean = "-" if summary["mean"] is None else _decimal(summary["mean"], t)
             top = summary["top_box"]
             alpha = sub["reliability"].get("alpha")
             change = comparison.get(sub["id"])
             rows.append(
                 (
                     _e(sub["title"]),
-                    summary["n"],
-                    mean,
-                    _e(interval(summary["mean_interval"])),
-                    f"{percent(top.get('share'))} "
-                    f"{_e(interval(top.get('interval'), as_percent=True))}",
-                    "-" if alpha is None else f"{alpha:.2f}",
+                    _count(summary["n"], t),
+                    _e(mean),
+                    _e(interval(summary["mean_interval"], t=t)),
+                    f"{_e(percent(top.get('share'), t=t))} "
+                    f"{_e(interval(top.get('interval'), as_percent=True, t=t))}",
+                    "-" if alpha is None else _e(_decimal(alpha, t)),
                     _e(change["verdict"]) if change else "",
                 )
             )
         parts.append(
             _table(
                 (
-                    "Subscale",
-                    "n",
-                    "Mean",
-                    "95% interval",
-                    "Top-box share",
-                    "Alpha",
-                    "Change since the previous survey",
+                    t.gettext("Subscale"),
+                    t.gettext("n"),
+                    t.gettext("Mean"),
+                    t.gettext("{level} interval").format(level=percent(0.95, 0, t)),
+                    t.gettext("Top-box share"),
+                    t.gettext("Alpha"),
+                    t.gettext("Change since the previous survey"),
                 ),
                 rows,
                 numeric=(1, 2),
+                t=t,
             )
         )
     for name, label in (("csat", "CSAT"), ("nps", "NPS")):
         for item, estimate in analysis[name].items():
-            parts.append(f"<p><b>{label}</b> ({_e(item)}): {_e(_estimate(estimate, name))}</p>")
+            parts.append(f"<p><b>{label}</b> ({_e(item)}): {_e(_estimate(estimate, name, t))}</p>")
     for warning in analysis["warnings"]:
         parts.append(f'<p class="note">{_e(warning)}</p>')
     return "".join(parts)
 
 
-def _estimate(estimate: dict[str, Any], kind: str) -> str:
+def _decimal(value: float, t: Translator) -> str:
+    """A mean or a coefficient with two decimals: ``3.18``, ``3,18``."""
+    return f"{value:.2f}" if t.is_source else t.number(value, 2)
+
+
+def _estimate(estimate: dict[str, Any], kind: str, t: Translator = ENGLISH) -> str:
+    answers = _count(estimate.get("n", 0), t)
     if kind == "nps":
         score = estimate.get("score")
         shown = "-" if score is None else f"{score:+.0f}"
-        return f"{shown} {interval(estimate.get('interval'))} from {estimate.get('n', 0)} answers"
-    return (
-        f"{percent(estimate.get('share'))} "
-        f"{interval(estimate.get('interval'), as_percent=True)} of {estimate.get('n', 0)} answers"
+        return t.gettext("{score} {interval} from {answers} answers").format(
+            score=shown, interval=interval(estimate.get("interval"), t=t), answers=answers
+        )
+    return t.gettext("{share} {interval} of {answers} answers").format(
+        share=percent(estimate.get("share"), t=t),
+        interval=interval(estimate.get("interval"), as_percent=True, t=t),
+        answers=answers,
     )
 
 
-def _referrals(report: dict[str, Any]) -> str:
+def _referrals(report: dict[str, Any], t: Translator) -> str:
     counts = report["referrals"]["counts"]
     zone = report["timezone"]
     rows = [
@@ -390,10 +537,10 @@ def _referrals(report: dict[str, Any]) -> str:
             _e(r["title"]),
             _e(r["owner_role"].replace("_", " ")),
             _e(r["status"]),
-            _e(local_time(r["opened_at"], zone)),
+            _e(local_time(r["opened_at"], zone, t)),
             ('<span class="status-breached">' if r["overdue"] else "<span>")
-            + _e(local_time(r["due_at"], zone))
-            + ("  (overdue)" if r["overdue"] else "")
+            + _e(local_time(r["due_at"], zone, t))
+            + ("  " + _e(t.gettext("(overdue)")) if r["overdue"] else "")
             + "</span>",
             _e(
                 ", ".join(f"{s['type']}/{s['id']}" for s in r["source_records"])
@@ -403,141 +550,214 @@ def _referrals(report: dict[str, Any]) -> str:
         )
         for r in report["referrals"]["open"]
     ]
-    return (
-        f"<p>{counts['open']} open ({counts['overdue']} overdue); {counts['opened_in_period']} "
-        f"opened and {counts['closed_in_period']} closed in the twelve months.</p>"
-        + _table(("Id", "Title", "Owner", "Status", "Opened", "Due", "Evidence"), rows)
+    said = t.gettext(
+        "{open} open ({overdue} overdue); {opened} opened and {closed} closed in the twelve months."
+    ).format(
+        open=_count(counts["open"], t),
+        overdue=_count(counts["overdue"], t),
+        opened=_count(counts["opened_in_period"], t),
+        closed=_count(counts["closed_in_period"], t),
     )
+    heads = (
+        t.gettext("Id"),
+        t.gettext("Title"),
+        t.gettext("Owner"),
+        t.gettext("Status"),
+        t.gettext("Opened"),
+        t.gettext("Due"),
+        t.gettext("Evidence"),
+    )
+    return f"<p>{_e(said)}</p>" + _table(heads, rows, t=t)
 
 
-def _review(report: dict[str, Any]) -> str:
+def _review(report: dict[str, Any], t: Translator) -> str:
     packet = report.get("review")
     if not packet:
-        why = "; ".join(w for w in report["warnings"] if "review" in w) or "not produced"
-        return f'<p class="note">No management review packet in this report: {_e(why)}</p>'
+        why = "; ".join(w for w in report["warnings"] if "review" in w) or t.gettext("not produced")
+        said = t.gettext("No management review packet in this report: {why}").format(why=why)
+        return f'<p class="note">{_e(said)}</p>'
     zone = report["timezone"]
     period = packet["period"]
+    under_review = t.gettext(
+        "Period under review: {start} to {end} (months {months}), prepared as of {at}."
+    ).format(
+        start=local_time(period["start"], zone, t),
+        end=local_time(period["end"], zone, t),
+        months=", ".join(period["periods"]),
+        at=local_time(period["at"], zone, t),
+    )
     parts = [
-        f"<p>Period under review: {_e(local_time(period['start'], zone))} to "
-        f"{_e(local_time(period['end'], zone))} (months {_e(', '.join(period['periods']))}), "
-        f"prepared as of {_e(local_time(period['at'], zone))}.</p>",
-        "<h3>Performance against each standard in the period</h3>",
+        f"<p>{_e(under_review)}</p>",
+        _h3(t.gettext("Performance against each standard in the period")),
     ]
     rules = packet["standards"]["rules"]
     parts.append(
         _table(
-            ("Rule", "Title", "Met (of decided)", "Breached", "At risk", "Pending"),
+            (
+                t.gettext("Rule"),
+                t.gettext("Title"),
+                t.gettext("Met (of decided)"),
+                t.gettext("Breached"),
+                t.gettext("At risk"),
+                t.gettext("Pending"),
+            ),
             (
                 (
                     f"<b>{_e(r['rule_id'])}</b>",
                     _e(r["title"]),
-                    f"{percent(r['share_met'])} ({r['met']} of {r['share_met_denominator']})",
-                    r["breached"],
-                    r["at_risk"],
-                    r["pending"],
+                    _e(
+                        t.gettext("{share} ({met} of {decided})").format(
+                            share=percent(r["share_met"], t=t),
+                            met=_count(r["met"], t),
+                            decided=_count(r["share_met_denominator"], t),
+                        )
+                    ),
+                    _count(r["breached"], t),
+                    _count(r["at_risk"], t),
+                    _count(r["pending"], t),
                 )
                 for r in rules
                 if r["checked"]
             ),
             numeric=(2, 3, 4, 5),
+            t=t,
         )
     )
     totals = packet.get("finding_totals")
     if totals:
-        parts.append(
-            f"<p>{totals['breached']['total']:,} breached findings "
-            f"({totals['breached']['listed']:,} listed in the packet), "
-            f"{totals['at_risk']['total']:,} at risk ({totals['at_risk']['listed']:,} listed).</p>"
+        said = t.gettext(
+            "{breached} breached findings ({breached_listed} listed in the packet), {at_risk} at "
+            "risk ({at_risk_listed} listed)."
+        ).format(
+            breached=t.number(totals["breached"]["total"]),
+            breached_listed=t.number(totals["breached"]["listed"]),
+            at_risk=t.number(totals["at_risk"]["total"]),
+            at_risk_listed=t.number(totals["at_risk"]["listed"]),
         )
+        parts.append(f"<p>{_e(said)}</p>")
     complaints = packet["complaints"]
-    parts.append(
-        f"<h3>Complaints</h3><p>{complaints['total']} received ({complaints['named']} named, "
-        f"{complaints['anonymous']} anonymous).</p>"
+    received = t.gettext("{total} received ({named} named, {anonymous} anonymous).").format(
+        total=_count(complaints["total"], t),
+        named=_count(complaints["named"], t),
+        anonymous=_count(complaints["anonymous"], t),
     )
-    parts.append(_group_table(complaints, "customer_group", "By customer group"))
-    parts.append(_group_table(complaints, "site", "By site"))
+    parts.append(_h3(t.gettext("Complaints")) + f"<p>{_e(received)}</p>")
+    parts.append(_group_table(complaints, "customer_group", t.gettext("By customer group"), t))
+    parts.append(_group_table(complaints, "site", t.gettext("By site"), t))
     for item in complaints["recurrences"]["items"]:
         parts.append(f"<p>{_e(item['message'])}</p>")
     chart = complaints.get("control_chart") or {}
     for signal in chart.get("signals", []):
-        parts.append(
-            f"<p>Control chart signal in {_e(signal['period'])}: {_e(signal['meaning'])}</p>"
+        said = t.gettext("Control chart signal in {period}: {meaning}").format(
+            period=signal["period"], meaning=signal["meaning"]
         )
-    parts.append("<h3>Surveys</h3>")
+        parts.append(f"<p>{_e(said)}</p>")
+    parts.append(_h3(t.gettext("Surveys")))
     parts.append(
         _table(
-            ("Survey", "Instrument", "Responses", "Warnings"),
+            (
+                t.gettext("Survey"),
+                t.gettext("Instrument"),
+                t.gettext("Responses"),
+                t.gettext("Warnings"),
+            ),
             (
                 (
                     _e(s["title"] or s["survey_id"]),
                     _e(s["instrument_title"]),
-                    _e(shown_count(s["responses"], s.get("responses_shown"))),
+                    _e(_shown_count(s["responses"], s.get("responses_shown"), t)),
                     _e("; ".join(s["warnings"])),
                 )
                 for s in packet["surveys"]
             ),
             numeric=(2,),
+            t=t,
         )
     )
     counts = packet["referrals"]["counts"]
-    parts.append(
-        f"<h3>Referrals for process improvement</h3><p>{counts['open']} open, "
-        f"{counts['overdue']} overdue; {counts['opened_in_period']} opened and "
-        f"{counts['closed_in_period']} closed in the period.</p>"
+    said = t.gettext(
+        "{open} open, {overdue} overdue; {opened} opened and {closed} closed in the period."
+    ).format(
+        open=_count(counts["open"], t),
+        overdue=_count(counts["overdue"], t),
+        opened=_count(counts["opened_in_period"], t),
+        closed=_count(counts["closed_in_period"], t),
     )
+    parts.append(_h3(t.gettext("Referrals for process improvement")) + f"<p>{_e(said)}</p>")
     for warning in packet["warnings"]:
         parts.append(f'<p class="note">{_e(warning)}</p>')
     return "".join(parts)
 
 
-def render_html(report: dict[str, Any]) -> str:
-    """The report as a complete, self-contained HTML document."""
+def render_html(report: dict[str, Any], *, locale: str | Translator = "en") -> str:
+    """The report as a complete, self-contained HTML document, in ``locale`` (``"en"``,
+    ``"fr"``; the charts' own labels stay in English)."""
+    t = translator(locale)
     zone = report["timezone"]
-    nav = "".join(f'<a href="#{key}">{_e(title)}</a>' for key, title in _SECTIONS)
+    sections = _sections(t)
+    nav = "".join(f'<a href="#{key}">{_e(title)}</a>' for key, title in sections)
     bodies = {
-        "summary": _summary(report),
-        "compliance": _compliance(report),
+        "summary": _summary(report, t),
+        "compliance": _compliance(report, t),
         "breaches": _findings(
             report["breaches"],
             zone,
-            "Nothing is breached.",
+            t.gettext("Nothing is breached."),
             _true_total(report["standards"]["rules"], "breached"),
-            "breached findings",
+            t.gettext("breached findings"),
+            t,
         ),
         "at-risk": _findings(
             report["at_risk"],
             zone,
-            "Nothing is at risk.",
+            t.gettext("Nothing is at risk."),
             _true_total(report["standards"]["rules"], "at_risk"),
-            "at-risk findings",
+            t.gettext("at-risk findings"),
+            t,
         ),
-        "complaints": _complaints(report),
-        "surveys": "".join(_survey(s) for s in report["surveys"]) or "<p>No surveys.</p>",
-        "referrals": _referrals(report),
-        "review": _review(report),
+        "complaints": _complaints(report, t),
+        "surveys": "".join(_survey(s, t) for s in report["surveys"])
+        or "<p>" + _e(t.gettext("No surveys.")) + "</p>",
+        "referrals": _referrals(report, t),
+        "review": _review(report, t),
     }
-    sections = "".join(
+    body = "".join(
         f'<section id="{key}"><h2>{_e(title)}</h2>{bodies[key]}</section>'
-        for key, title in _SECTIONS
+        for key, title in sections
     )
     note = ""
     if not charts.charts_available():
-        note = (
-            '<p class="note">Charts need matplotlib; the numbers are all in the tables. To add '
-            f"charts: <code>{_e(charts.CHARTS_HINT)}</code></p>"
+        said = t.gettext(
+            "Charts need matplotlib; the numbers are all in the tables. To add charts:"
         )
+        note = f'<p class="note">{_e(said)} <code>{_e(charts.CHARTS_HINT)}</code></p>'
     warnings = "".join(f'<p class="note">{_e(w)}</p>' for w in report["warnings"])
+    header = t.gettext("As of {at} ({zone}) · twelve months from {start} · {source}").format(
+        at=local_time(report["at"], zone, t),
+        zone=zone,
+        start=_day(report["period"]["start"], zone, t),
+        source=report["source"],
+    )
+    footer = t.gettext(
+        "Made by {generator}. Report format version {version}. An anonymous complaint never "
+        "shows who made it."
+    ).format(generator=report["generator"], version=report["version"])
     return (
         "<!DOCTYPE html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
+        f'<html lang="{_e(t.language)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_e(report['title'])}</title><style>{_CSS}</style></head><body>"
         f"<header><h1>{_e(report['title'])}</h1>"
-        f"<p>As of {_e(local_time(report['at'], zone))} ({_e(zone)}) &middot; twelve months from "
-        f"{_e(local_time(report['period']['start'], zone)[:15])} &middot; "
-        f"{_e(report['source'])}</p>"
-        f"<nav>{nav}</nav></header><main>{note}{warnings}{sections}"
-        f'<p class="muted">Made by {_e(report["generator"])}. Report format version '
-        f"{report['version']}. An anonymous complaint never shows who made it.</p>"
+        f"<p>{_e(header).replace('·', '&middot;')}</p>"
+        f"<nav>{nav}</nav></header><main>{note}{warnings}{body}"
+        f'<p class="muted">{_e(footer)}</p>'
         "</main></body></html>\n"
     )
+
+
+def _day(value: str, zone: str, t: Translator) -> str:
+    """The day of an ISO timestamp on the lab's wall clock: ``Wed 01 Apr 2025``."""
+    if t.is_source:
+        return local_time(value, zone)[:15]
+    moment = datetime.fromisoformat(value).astimezone(ZoneInfo(zone))
+    return str(t.date(moment.date()))

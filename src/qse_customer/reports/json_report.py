@@ -10,11 +10,29 @@ from typing import Any
 import jsonschema
 
 from ..core.errors import FieldError
+from ..core.translation import Translator, translator
+from ._formatting import finding_message
 from ._terminal import printable_json
 
 
-def render_json(report: dict[str, Any], *, indent: int | None = 2) -> str:
-    """The report as a JSON document (safe to print: see :func:`.terminal.printable_json`)."""
+def render_json(
+    report: dict[str, Any], *, indent: int | None = 2, locale: str | Translator = "en"
+) -> str:
+    """The report as a JSON document (safe to print: see :func:`.terminal.printable_json`).
+
+    In another ``locale`` only the human text changes: each listed finding's ``message`` opens
+    in that language (``docs/i18n.md``); keys, statuses, codes and times are the same."""
+    t = translator(locale)
+    if not t.is_source:
+        report = {
+            **report,
+            **{
+                key: [
+                    {**finding, "message": finding_message(finding, t)} for finding in report[key]
+                ]
+                for key in ("breaches", "at_risk")
+            },
+        }
     return printable_json(json.dumps(report, indent=indent, ensure_ascii=False)) + "\n"
 
 

@@ -10,8 +10,16 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
-from ..review.small_cells import shown_count, small_cells_note
-from ._formatting import evidence_line, in_force, local_time, percent, plural
+from ..core.translation import Translator, translator
+from ._formatting import (
+    evidence_line,
+    finding_message,
+    in_force,
+    local_time,
+    percent,
+    shown_text,
+    small_cells_text,
+)
 from ._terminal import printable
 
 _BARS = " ▁▂▃▄▅▆▇█"
@@ -33,16 +41,26 @@ def _overall(report: dict[str, Any]) -> tuple[int, int]:
     return sum(r["met"] for r in rules), sum(r["share_met_denominator"] for r in rules)
 
 
-def _standard_rows(report: dict[str, Any], width: int) -> list[str]:
+def _standard_rows(report: dict[str, Any], width: int, t: Translator) -> list[str]:
     lines = []
     for ruleset in report["standards"]["rulesets"]:
         versions = ruleset.get("versions") or []
         if versions:
-            shown = "; ".join(f"{v['version']} {in_force(v)}" for v in versions)
-            lines.append(f"  {ruleset['name']} (versions {shown})")
+            shown = "; ".join(f"{v['version']} {in_force(v, t)}" for v in versions)
+            lines.append(
+                "  "
+                + t.gettext("{name} (versions {versions})").format(
+                    name=ruleset["name"], versions=shown
+                )
+            )
         else:
-            lines.append(f"  {ruleset['name']} (version {ruleset['version']})")
-        evidence = evidence_line(ruleset)
+            lines.append(
+                "  "
+                + t.gettext("{name} (version {version})").format(
+                    name=ruleset["name"], version=ruleset["version"]
+                )
+            )
+        evidence = evidence_line(ruleset, t)
         if evidence:
             lines.extend(
                 textwrap.wrap(
@@ -53,41 +71,56 @@ def _standard_rows(report: dict[str, Any], width: int) -> list[str]:
             if rule["ruleset"] != ruleset["name"] or not rule["checked"]:
                 continue
             title = textwrap.shorten(rule["title"], width=max(20, width - 52), placeholder="...")
-            lines.append(f"    {rule['rule_id']:<24.24} {_counts(rule)}  {title}{_flags(rule)}")
+            lines.append(
+                f"    {rule['rule_id']:<24.24} {_counts(rule, t)}  {title}{_flags(rule, t)}"
+            )
             # One line per version that judged something under the standard's row, with the
             # version's own wording in full (what changed is often at the end of a title).
             for line in rule.get("versions", []):
-                words = f"{in_force(line)}: {line['title']}{_flags(line)}"
-                label = f"version {line['version']}"
+                words = f"{in_force(line, t)}: {line['title']}{_flags(line, t)}"
+                label = t.gettext("version {version}").format(version=line["version"])
                 lines.extend(
                     textwrap.wrap(
                         words,
                         width=width,
-                        initial_indent=f"      {label:<22.22} {_counts(line)}  ",
+                        initial_indent=f"      {label:<22.22} {_counts(line, t)}  ",
                         subsequent_indent=" " * 47,
                     )
                 )
     return lines
 
 
-def _counts(counts: dict[str, Any]) -> str:
+def _counts(counts: dict[str, Any], t: Translator) -> str:
     shown = f"{counts['met']}/{counts['share_met_denominator']}"
-    return f"{percent(counts['share_met']):>6} {shown:>9}"
+    wide = max(6, len(percent(1.0, t=t)))
+    return f"{percent(counts['share_met'], t=t):>{wide}} {shown:>9}"
 
 
-def _flags(counts: dict[str, Any]) -> str:
+def _flags(counts: dict[str, Any], t: Translator) -> str:
     flags = []
     if counts["breached"]:
-        flags.append(f"{counts['breached']} breached")
+        flags.append(
+            t.ngettext("{count} breached", "{count} breached", counts["breached"]).format(
+                count=counts["breached"]
+            )
+        )
     if counts["at_risk"]:
-        flags.append(f"{counts['at_risk']} at risk")
+        flags.append(
+            t.ngettext("{count} at risk", "{count} at risk", counts["at_risk"]).format(
+                count=counts["at_risk"]
+            )
+        )
     return "  [" + ", ".join(flags) + "]" if flags else ""
 
 
-def _finding_line(finding: dict[str, Any], zone: str) -> str:
+def _finding_line(finding: dict[str, Any], zone: str, t: Translator) -> str:
     record = finding["record_id"] or finding["period"] or ""
-    due = local_time(finding["due_at"], zone)
-    return f"{finding['rule_id']} {finding['record_type'] or ''} {record}, due {due}"
+    return t.gettext("{rule_id} {record_type} {record}, due {due}").format(
+        rule_id=finding["rule_id"],
+        record_type=finding["record_type"] or "",
+        record=record,
+        due=local_time(finding["due_at"], zone, t),
+    )
 
 
 _REQUIREMENT = re.compile(r"^([A-Z]+-[A-Z]?\d+)(?:[a-z]|-.+)?$")
@@ -100,7 +133,7 @@ def requirement(rule_id: str) -> str:
     return match.group(1) if match else rule_id
 
 
-def _groups(report: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
+def _groups(report: dict[str, Any], t: Translator) -> list[tuple[str, list[dict[str, Any]]]]:
     """Lines of the summary: for a ruleset with few requirements, one line per requirement (the
     rules checking one requirement together: T-1, T-1b and T-1c); a large ruleset as one line,
     or one line per contract for contract rules (``contract:ID:...``)."""
@@ -120,33 +153,66 @@ def _groups(report: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
                 if len(members) == 1:
                     groups.append((f"{first['rule_id']} {first['title']}", members))
                 else:
-                    groups.append((f"{key} ({len(members)} rules) {first['title']}", members))
+                    label = t.ngettext(
+                        "{requirement} ({count} rule) {title}",
+                        "{requirement} ({count} rules) {title}",
+                        len(members),
+                    ).format(requirement=key, count=len(members), title=first["title"])
+                    groups.append((label, members))
             continue
         by_prefix: dict[str, list[dict[str, Any]]] = {}
         for rule in rules:
             head, _, _ = rule["rule_id"].rpartition(":")
-            label = f"Contract {head.split(':', 1)[1]}" if head.startswith("contract:") else ""
+            label = (
+                t.gettext("Contract {contract}").format(contract=head.split(":", 1)[1])
+                if head.startswith("contract:")
+                else ""
+            )
             by_prefix.setdefault(label or ruleset["name"], []).append(rule)
         groups.extend(
-            (f"{label} ({len(members)} rules)", members) for label, members in by_prefix.items()
+            (
+                t.ngettext(
+                    "{label} ({count} rule)", "{label} ({count} rules)", len(members)
+                ).format(label=label, count=len(members)),
+                members,
+            )
+            for label, members in by_prefix.items()
         )
     return groups
 
 
-def _standards_table(report: dict[str, Any], width: int) -> list[str]:
-    lines = [
-        f"  {'Standard':<{width - 42}} {'met':>6} {'met/decided':>11} {'breached':>8} "
-        f"{'at risk':>7}"
+def _standards_table(report: dict[str, Any], width: int, t: Translator) -> list[str]:
+    # The columns as wide as the English headings, or as a translation's if it is longer (or
+    # as its widest share, ``100,0 %``): the first column gives up what they take.
+    heads = [
+        t.pgettext("column", "met"),
+        t.pgettext("column", "met/decided"),
+        t.pgettext("column", "breached"),
+        t.pgettext("column", "at risk"),
     ]
-    for label, rules in _groups(report):
+    widths = [
+        max(6, len(heads[0]), len(percent(1.0, t=t))),
+        max(11, len(heads[1])),
+        max(8, len(heads[2])),
+        max(7, len(heads[3])),
+    ]
+    first = width - 42 - (sum(widths) - 32)
+    standard = t.pgettext("column", "Standard")
+    lines = [
+        f"  {standard:<{first}} "
+        + " ".join(f"{head:>{wide}}" for head, wide in zip(heads, widths, strict=True))
+    ]
+    for label, rules in _groups(report, t):
         met = sum(rule["met"] for rule in rules)
         decided = sum(rule["share_met_denominator"] for rule in rules)
         breached = sum(rule["breached"] for rule in rules)
         at_risk = sum(rule["at_risk"] for rule in rules)
-        name = textwrap.shorten(label, width=width - 42, placeholder="...")
-        share = percent(met / decided if decided else None)
+        name = textwrap.shorten(label, width=first, placeholder="...")
+        share = percent(met / decided if decided else None, t=t)
+        cells = (share, f"{met}/{decided}", breached, at_risk)
         lines.append(
-            f"  {name:<{width - 42}} {share:>6} {f'{met}/{decided}':>11} {breached:>8} {at_risk:>7}"
+            f"  {name:<{first}} "
+            + " ".join(f"{cell:>{wide}}" for cell, wide in zip(cells, widths, strict=True))
         )
     return lines
 
@@ -156,38 +222,75 @@ def _true_total(report: dict[str, Any], status: str) -> int:
     return sum(int(rule[status]) for rule in report["standards"]["rules"])
 
 
-def render_summary(report: dict[str, Any], *, width: int = 100) -> str:
+def render_summary(
+    report: dict[str, Any], *, width: int = 100, locale: str | Translator = "en"
+) -> str:
     """What a quality manager reads in ten seconds: compliance per standard with denominators,
-    breaches and the most urgent at-risk items, the complaint trend, surveys, open referrals."""
+    breaches and the most urgent at-risk items, the complaint trend, surveys, open referrals;
+    in ``locale`` (``docs/i18n.md``)."""
+    t = translator(locale)
     zone = report["timezone"]
     met, decided = _overall(report)
     breaches, at_risk = _true_total(report, "breached"), _true_total(report, "at_risk")
     complaints = report["complaints"]
     months = complaints["by_period"]["rows"]
     referrals = report["referrals"]["counts"]
-    lines = [f"{report['title']}, as of {local_time(report['at'], zone)} ({zone})", ""]
-    lines.extend(_standards_table(report, width))
+    lines = [
+        t.gettext("{title}, as of {at} ({zone})").format(
+            title=report["title"], at=local_time(report["at"], zone, t), zone=zone
+        ),
+        "",
+    ]
+    lines.extend(_standards_table(report, width, t))
     lines.append(
-        f"Overall {percent(met / decided if decided else None)} of {decided:,} decided findings "
-        f"met: {plural(breaches, 'breach')}, {at_risk:,} at risk now."
+        t.gettext(
+            "Overall {share} of {decided} decided findings met: {breaches}, {at_risk} at risk now."
+        ).format(
+            share=percent(met / decided if decided else None, t=t),
+            decided=t.number(decided),
+            breaches=t.ngettext("{count} breach", "{count} breaches", breaches).format(
+                count=t.number(breaches)
+            ),
+            at_risk=t.number(at_risk),
+        )
     )
     if report["at_risk"]:
-        lines.append("Most urgent (at risk):")
-        lines.extend(f"  - {_finding_line(f, zone)}" for f in report["at_risk"][:3])
+        lines.append(t.gettext("Most urgent (at risk):"))
+        lines.extend(f"  - {_finding_line(f, zone, t)}" for f in report["at_risk"][:3])
     if months:
         peak = max(months, key=lambda row: row["count"])
         lines.append(
-            f"Complaints by month: {months[0]['period']} "
-            f"{sparkline([row['count'] for row in months])} {months[-1]['period']}: "
-            f"{complaints['total']} in 12 months ({complaints['anonymous']} anonymous), "
-            f"peak {peak['count']} in {peak['period']}"
+            t.gettext(
+                "Complaints by month: {first} {sparkline} {last}: {total} in 12 months "
+                "({anonymous} anonymous), peak {peak} in {peak_period}"
+            ).format(
+                first=months[0]["period"],
+                sparkline=sparkline([row["count"] for row in months]),
+                last=months[-1]["period"],
+                total=complaints["total"],
+                anonymous=complaints["anonymous"],
+                peak=peak["count"],
+                peak_period=peak["period"],
+            )
         )
     found = complaints.get("pareto")
     if found:
-        lines.append(f"Most complaints are about: {', '.join(str(v) for v in found['vital_few'])}")
+        lines.append(
+            t.gettext("Most complaints are about: {categories}").format(
+                categories=", ".join(str(v) for v in found["vital_few"])
+            )
+        )
     for survey in report["surveys"]:
-        lines.append(f"Survey {survey['survey_id']}: {_survey_line(survey)}")
-    lines.append(f"Open referrals: {referrals['open']} ({referrals['overdue']} overdue)")
+        lines.append(
+            t.gettext("Survey {survey}: {results}").format(
+                survey=survey["survey_id"], results=_survey_line(survey, t)
+            )
+        )
+    lines.append(
+        t.gettext("Open referrals: {open} ({overdue} overdue)").format(
+            open=referrals["open"], overdue=referrals["overdue"]
+        )
+    )
     return _for_terminal(lines)
 
 
@@ -196,64 +299,81 @@ def _for_terminal(lines: Sequence[str]) -> str:
     return "\n".join(printable(line) for line in lines)
 
 
-def _survey_line(survey: dict[str, Any]) -> str:
+def _survey_line(survey: dict[str, Any], t: Translator) -> str:
     analysis = survey["analysis"]
     if analysis is None:
-        return (
-            f"{survey['responses_shown']} responses: results not shown, so that no respondent's "
-            "answers can be read from them"
+        return t.gettext(
+            "{responses} responses: results not shown, so that no respondent's answers can be "
+            "read from them"
+        ).format(responses=shown_text(survey["responses_shown"], t))
+    parts = [
+        t.ngettext("{count} response", "{count} responses", survey["responses"]).format(
+            count=survey["responses"]
         )
-    parts = [f"{survey['responses']} responses"]
+    ]
     rate = survey["response_rate"]
     if rate:
-        parts[0] += f" ({percent(rate['rate'], 0)} of {rate['invited']} invited)"
+        parts[0] += " " + t.gettext("({rate} of {invited} invited)").format(
+            rate=percent(rate["rate"], 0, t), invited=rate["invited"]
+        )
     for estimate in analysis["csat"].values():
-        parts.append(f"CSAT {percent(estimate.get('share'), 0)}")
+        parts.append(t.gettext("CSAT {share}").format(share=percent(estimate.get("share"), 0, t)))
     for estimate in analysis["nps"].values():
         score = estimate.get("score")
         if score is not None:
-            parts.append(f"NPS {score:+.0f}")
+            parts.append(t.gettext("NPS {score}").format(score=f"{score:+.0f}"))
     subscales = [s for s in analysis["subscales"].values() if s["summary"]["mean"] is not None]
     if subscales:
         low = min(subscales, key=lambda s: s["summary"]["mean"])
-        parts.append(f"lowest {low['title']} {low['summary']['mean']:.2f}")
+        parts.append(
+            t.gettext("lowest {subscale} {mean}").format(
+                subscale=low["title"], mean=t.number(low["summary"]["mean"], 2)
+            )
+        )
     if survey["approved"] is False:
-        parts.append("NOT approved before it ran")
+        parts.append(t.gettext("NOT approved before it ran"))
     return ", ".join(parts)
 
 
-def _register_heading(title: str, total: int, listed: int, limit: int) -> str:
+def _register_heading(title: str, total: int, listed: int, limit: int, t: Translator) -> str:
     """``Breach register (126,667; the first 20 here, 10,000 listed in the JSON and HTML
     reports):``, or just the count when all of them are here."""
     here = min(listed, limit)
+    numbers = {
+        "title": title,
+        "total": t.number(total),
+        "here": t.number(here),
+        "listed": t.number(listed),
+    }
     if here == total:
-        return f"{title} ({total:,}):"
+        return t.gettext("{title} ({total}):").format(**numbers)
     if listed == total:
-        return f"{title} ({total:,}; the first {here:,} here):"
+        return t.gettext("{title} ({total}; the first {here} here):").format(**numbers)
     if listed == 0:
-        return f"{title} ({total:,}; none listed in this report):"
-    return (
-        f"{title} ({total:,}; the first {here:,} here, {listed:,} listed in the JSON and HTML "
-        "reports):"
-    )
+        return t.gettext("{title} ({total}; none listed in this report):").format(**numbers)
+    return t.gettext(
+        "{title} ({total}; the first {here} here, {listed} listed in the JSON and HTML reports):"
+    ).format(**numbers)
 
 
-def _group_tables(report: dict[str, Any]) -> list[str]:
+def _group_tables(report: dict[str, Any], t: Translator) -> list[str]:
     """Complaints by customer group and by site, small counts shown as "fewer than N"."""
     lines: list[str] = []
     complaints = report["complaints"]
     for key, dimension, title in (
-        ("by_customer_group", "customer_group", "Complaints by customer group"),
-        ("by_site", "site", "Complaints by site"),
+        ("by_customer_group", "customer_group", t.gettext("Complaints by customer group:")),
+        ("by_site", "site", t.gettext("Complaints by site:")),
     ):
         table = complaints.get(key)
         if not table or not table["rows"]:
             continue
-        lines.extend(["", f"{title}:"])
+        lines.extend(["", title])
         for row in table["rows"]:
-            name = row[dimension] or "not recorded"
-            lines.append(f"  {name:<40.40} {shown_count(row['count'], row.get('shown')):>14}")
-        note = small_cells_note(table.get("small_cells"))
+            name = row[dimension] or t.gettext("not recorded")
+            count = row["count"]
+            shown = t.number(count) if count is not None else shown_text(row.get("shown"), t)
+            lines.append(f"  {name:<40.40} {shown:>14}")
+        note = small_cells_text(table.get("small_cells"), t)
         if note:
             lines.extend(
                 textwrap.wrap(f"({note})", width=100, initial_indent="  ", subsequent_indent="  ")
@@ -261,29 +381,33 @@ def _group_tables(report: dict[str, Any]) -> list[str]:
     return lines
 
 
-def render_text(report: dict[str, Any], *, width: int = 100, limit: int = 20) -> str:
+def render_text(
+    report: dict[str, Any], *, width: int = 100, limit: int = 20, locale: str | Translator = "en"
+) -> str:
     """The whole report as text: the summary, then every standard, then the breach register and
     the at-risk items (at most ``limit`` of each, with the true count of the rest), then
-    complaints by customer group and by site."""
+    complaints by customer group and by site; in ``locale`` (``"en"``, ``"fr"``: an unknown one
+    is a :class:`~qse_customer.core.translation.LocaleError`)."""
+    t = translator(locale)
     zone = report["timezone"]
     lines = [
-        *render_summary(report).split("\n"),
+        *render_summary(report, locale=t).split("\n"),
         "",
-        "Compliance per standard (share met, met/decided):",
+        t.gettext("Compliance per standard (share met, met/decided):"),
     ]
-    lines.extend(_standard_rows(report, width))
+    lines.extend(_standard_rows(report, width, t))
     for key, status, title in (
-        ("breaches", "breached", "Breach register"),
-        ("at_risk", "at_risk", "At-risk items"),
+        ("breaches", "breached", t.gettext("Breach register")),
+        ("at_risk", "at_risk", t.gettext("At-risk items")),
     ):
         findings = report[key]
         total = _true_total(report, status)
-        lines.extend(["", _register_heading(title, total, len(findings), limit)])
+        lines.extend(["", _register_heading(title, total, len(findings), limit, t)])
         for finding in findings[:limit]:
-            lines.append(f"  - {_finding_line(finding, zone)}")
+            lines.append(f"  - {_finding_line(finding, zone, t)}")
             lines.extend(
                 textwrap.wrap(
-                    finding["message"],
+                    finding_message(finding, t),
                     width=width,
                     initial_indent="      ",
                     subsequent_indent="      ",
@@ -292,20 +416,29 @@ def render_text(report: dict[str, Any], *, width: int = 100, limit: int = 20) ->
         here = min(limit, len(findings))
         if findings and total > here:
             where = (
-                "(see the JSON or HTML report)"
+                t.gettext("(see the JSON or HTML report)")
                 if len(findings) == total
-                else f"({len(findings):,} of {total:,} are listed in the JSON and HTML reports)"
+                else t.gettext(
+                    "({listed} of {total} are listed in the JSON and HTML reports)"
+                ).format(listed=t.number(len(findings)), total=t.number(total))
             )
-            lines.append(f"  ... and {total - here:,} more {where}")
-    lines.extend(_group_tables(report))
+            lines.append(
+                "  "
+                + t.gettext("... and {count} more {where}").format(
+                    count=t.number(total - here), where=where
+                )
+            )
+    lines.extend(_group_tables(report, t))
     open_referrals = report["referrals"]["open"]
-    lines.extend(["", f"Open referrals ({len(open_referrals)}):"])
+    lines.extend(["", t.gettext("Open referrals ({count}):").format(count=len(open_referrals))])
     for referral in open_referrals:
-        overdue = " OVERDUE" if referral["overdue"] else ""
-        lines.append(
-            f"  - {referral['id']} {referral['title']} (due {local_time(referral['due_at'], zone)}"
-            f"{overdue})"
+        due = local_time(referral["due_at"], zone, t)
+        line = (
+            t.gettext("{id} {title} (due {due} OVERDUE)")
+            if referral["overdue"]
+            else t.gettext("{id} {title} (due {due})")
         )
+        lines.append("  - " + line.format(id=referral["id"], title=referral["title"], due=due))
     for warning in report["warnings"]:
-        lines.extend(["", f"Warning: {warning}"])
+        lines.extend(["", t.gettext("Warning: {warning}").format(warning=warning)])
     return _for_terminal(lines) + "\n"

@@ -98,6 +98,18 @@ class Window:
             return _day(None, self.end - timedelta(microseconds=1))
         return _day(self.effective_until, None)
 
+    @property
+    def first_date(self) -> date:
+        """The first day in force (what :attr:`first_day` shows)."""
+        return _date(self.effective_from, self.start)
+
+    @property
+    def last_date(self) -> date:
+        """The last day in force (what :attr:`last_day` shows)."""
+        if self.effective_until is None and self.end is not None:
+            return _date(None, self.end - timedelta(microseconds=1))
+        return _date(self.effective_until, None)
+
     def settles(self, first: datetime) -> bool:
         """Whether everything from ``first`` (a record's first event) on is in force, so its
         rules need not be placed one by one."""
@@ -117,6 +129,13 @@ class Window:
             "effective_from": self.effective_from.isoformat() if self.effective_from else None,
             "effective_until": self.effective_until.isoformat() if self.effective_until else None,
         }
+
+
+def _date(day: date | None, instant: datetime | None) -> date:
+    if day is None:
+        assert instant is not None
+        return instant.date()
+    return day
 
 
 def _day(day: date | None, instant: datetime | None) -> str:

@@ -39,13 +39,15 @@ from ..core.errors import ValidationError
 from ..core.events import Event
 from ..core.record import Record
 from ..core.timestamps import from_us, to_us, utc
+from ..core.translation import ENGLISH, Translator
 from ._applies_to import compile_where, field_getter
 from ._clock_batch import numpy_module
 from ._codegen import EventProgram, PlanCode, fusable, scan_function
 from ._quantiles import ElapsedSketch
 from ._timeline import Timeline
 from ._windows import ELSEWHERE, IN_FORCE, NOT_YET, Anchor, OutOfForce, Window, anchor_of
-from .findings import Finding
+from ._wording import record_noun
+from .findings import Finding, Message
 from .kind_protocol import (
     Aggregate,
     BatchCheck,
@@ -448,11 +450,14 @@ class CompiledRuleset:
         cycle: tuple[int, int] | None,
         statuses: Sequence[int],
     ) -> tuple[dict[str, Any], str]:
-        """A finding's evidence and message (made when first read)."""
+        """A finding's evidence and message (made when first read); in English, a
+        :class:`~qse_customer.rules.findings.Message` that can be written again in another
+        language."""
         code = outcome[0]
         rule = slot.rule
+        t = env.t
         if slot.predicate is not None and code == NOT_APPLICABLE and not slot.predicate(record):
-            evidence, body = self._unmatched(rule, record)
+            evidence, body = self._unmatched(rule, record, t)
         else:
             explain = slot.compiled.explain
             evidence, body = explain(record, events, outcome, env) if explain else ({}, "")
@@ -467,8 +472,16 @@ class CompiledRuleset:
                     "statuses": [STATUSES[c].value for c in statuses],
                 },
             }
-            began = "opened" if number == 1 else "reopened"
-            body = f"cycle {number} of {of} ({began} {env.show_at(events[0])}): {body}"
+            if number == 1:
+                text = t.gettext("cycle {number} of {of} (opened {when}): {explanation}")
+            else:
+                text = t.gettext("cycle {number} of {of} (reopened {when}): {explanation}")
+            body = text.format(
+                number=t.number(number),
+                of=t.number(of),
+                when=env.show_at(events[0]),
+                explanation=body,
+            )
         late = self._backdated(record, env.at)
         if late:
             evidence = {
@@ -484,34 +497,68 @@ class CompiledRuleset:
                     for index, event, days in late
                 ],
             }
-            body += (
-                " Back-dated: "
-                + "; ".join(
-                    f"{event.kind} of {env.show_at(event)} recorded {days} working "
-                    f"day{'s' if days != 1 else ''} after it happened"
+            body += t.gettext(" Back-dated: {events}.").format(
+                events=t.gettext("; ").join(
+                    t.ngettext(
+                        "{kind} of {when} recorded {count} working day after it happened",
+                        "{kind} of {when} recorded {count} working days after it happened",
+                        days,
+                    ).format(kind=event.kind, when=env.show_at(event), count=t.number(days))
                     for _, event, days in late
                 )
-                + "."
             )
-        return evidence, f"{rule.id} {_WORDS[code]} ({slot.source}): {body}"
+        message = _verdict(rule.id, code, slot.source, body, t)
+        if not t.is_source:
+            return evidence, message
+        again = partial(self._message_in, slot, record, events, outcome, env, cycle, statuses)
+        return evidence, Message(message, again)
+
+    def _message_in(
+        self,
+        slot: _Slot,
+        record: Record,
+        events: Sequence[Event],
+        outcome: Outcome,
+        env: Env,
+        cycle: tuple[int, int] | None,
+        statuses: Sequence[int],
+        t: Translator,
+    ) -> str:
+        """A finding's message explained again in ``t``'s language."""
+        return self._explanation(slot, record, events, outcome, env.in_locale(t), cycle, statuses)[
+            1
+        ]
 
     @staticmethod
-    def _unmatched(rule: Rule, record: Record) -> tuple[dict[str, Any], str]:
+    def _unmatched(
+        rule: Rule, record: Record, t: Translator = ENGLISH
+    ) -> tuple[dict[str, Any], str]:
         failing = []
         for name, condition in rule.applies_to.where.items():
             single = compile_where({name: condition})
             if single is not None and not single(record):
                 value = _shown(field_getter(name)(record))
                 wanted = dict(condition) if isinstance(condition, Mapping) else condition
-                shown = f" (it is {value})" if value is not None else ""
+                if value is not None:
+                    text = t.gettext("{field} must be {condition} (it is {value})")
+                else:
+                    text = t.gettext("{field} must be {condition}")
                 failing.append(
-                    (name, wanted, f"{name} must be {_condition_text(condition)}{shown}")
+                    (
+                        name,
+                        wanted,
+                        text.format(
+                            field=name, condition=_condition_text(condition, t), value=value
+                        ),
+                    )
                 )
-        noun = record.TYPE.replace("_", " ")
         evidence = {"conditions_not_met": [{"field": n, "condition": c} for n, c, _ in failing]}
         return (
             evidence,
-            f"the {noun} is outside the rule's scope: {'; '.join(t for *_, t in failing)}.",
+            t.gettext("the {noun} is outside the rule's scope: {conditions}.").format(
+                noun=record_noun(record.TYPE, t),
+                conditions=t.gettext("; ").join(text for *_, text in failing),
+            ),
         )
 
     def _out_of_force(
@@ -520,29 +567,51 @@ class CompiledRuleset:
         window = self.window
         assert window is not None
         event = facts.event
-        noun = record.TYPE.replace("_", " ")
-        if event is record.events[0]:
-            happened = f"the {noun} was opened ({event.kind}) on"
-        else:
-            happened = f"its clock started ({event.kind}) on"
-        if facts.where == NOT_YET:
-            when = f"before ruleset {self.ruleset.name} took effect on {window.first_day}"
-        else:
-            when = f"after ruleset {self.ruleset.name} ceased to apply on {window.last_day}"
         return Finding(
             slot.rule.id,
             record.id,
             Status.NOT_APPLICABLE,
             None,
             {"placed_by": event.kind, "placed_at": event.at.isoformat(), **window.to_dict()},
-            f"{slot.rule.id} not applicable ({slot.source}): {happened} "
-            f"{event.at.astimezone(self.zone):%a %d %b %Y}, {when}.",
+            Message(
+                self._out_of_force_message(slot, record, facts, ENGLISH),
+                partial(self._out_of_force_message, slot, record, facts),
+            ),
             slot.source,
             record_type=record.TYPE,
             ruleset=self.ruleset.name,
             ruleset_version=self.ruleset.version,
             severity=slot.rule.severity,
             period=period,
+        )
+
+    def _out_of_force_message(
+        self, slot: _Slot, record: Record, facts: OutOfForce, t: Translator
+    ) -> str:
+        """Why a record placed outside the ruleset's time in force is not judged, in ``t``."""
+        window = self.window
+        assert window is not None
+        event = facts.event
+        noun = record_noun(record.TYPE, t)
+        if event is record.events[0]:
+            happened = t.gettext("the {noun} was opened ({kind}) on").format(
+                noun=noun, kind=event.kind
+            )
+        else:
+            happened = t.gettext("its clock started ({kind}) on").format(kind=event.kind)
+        name = self.ruleset.name
+        if facts.where == NOT_YET:
+            when = t.gettext("before ruleset {name} took effect on {day}").format(
+                name=name, day=window.first_day if t.is_source else t.date(window.first_date)
+            )
+        else:
+            when = t.gettext("after ruleset {name} ceased to apply on {day}").format(
+                name=name, day=window.last_day if t.is_source else t.date(window.last_date)
+            )
+        local = event.at.astimezone(self.zone)
+        shown = f"{local:%a %d %b %Y}" if t.is_source else t.weekday_date(local.date())
+        return _verdict(
+            slot.rule.id, NOT_APPLICABLE, slot.source, f"{happened} {shown}, {when}.", t
         )
 
     def _period_finding(
@@ -555,13 +624,19 @@ class CompiledRuleset:
         period, code, due, _ = outcome
         evidence, body = accumulator.explain(outcome, env)
         rule = slot.rule
+
+        def again(t: Translator) -> str:
+            return _verdict(
+                rule.id, code, slot.source, accumulator.explain(outcome, env.in_locale(t))[1], t
+            )
+
         return Finding(
             rule.id,
             None,
             STATUSES[code],
             from_us(due) if due is not None else None,
             evidence,
-            f"{rule.id} {_WORDS[code]} ({slot.source}): {body}",
+            Message(f"{rule.id} {_WORDS[code]} ({slot.source}): {body}", again),
             slot.source,
             record_type=", ".join(rule.applies_to.record_types),
             ruleset=self.ruleset.name,
@@ -1240,14 +1315,32 @@ class _CheckRun:
         }
 
 
-def _condition_text(condition: Any) -> str:
+def _verdict(rule_id: str, code: int, source: str, explanation: str, t: Translator) -> str:
+    """``T-1 breached (source): explanation``, in ``t``'s language."""
+    if t.is_source:
+        return f"{rule_id} {_WORDS[code]} ({source}): {explanation}"
+    words = (
+        t.gettext("met"),
+        t.gettext("breached"),
+        t.gettext("at risk"),
+        t.gettext("pending"),
+        t.gettext("not applicable"),
+    )
+    return t.gettext("{rule_id} {status} ({source}): {explanation}").format(
+        rule_id=rule_id, status=words[code], source=source, explanation=explanation
+    )
+
+
+def _condition_text(condition: Any, t: Translator = ENGLISH) -> str:
     if isinstance(condition, Mapping):
         operator, operand = next(iter(condition.items()))
         if operator == "in":
-            return "one of " + ", ".join(repr(v) for v in operand)
+            listed = ", ".join(repr(v) for v in operand)
+            return t.gettext("one of {values}").format(values=listed)
         if operator == "not_in":
-            return "none of " + ", ".join(repr(v) for v in operand)
-        return f"anything but {operand!r}"
+            listed = ", ".join(repr(v) for v in operand)
+            return t.gettext("none of {values}").format(values=listed)
+        return t.gettext("anything but {value}").format(value=repr(operand))
     return repr(condition).lower() if isinstance(condition, bool) else repr(condition)
 
 

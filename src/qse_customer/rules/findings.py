@@ -15,6 +15,36 @@ from ..core._frozen_json import freeze
 from ..core.timestamps import optional_utc
 from .status import Status
 
+if TYPE_CHECKING:
+    from ..core.translation import Translator
+
+
+class Message(str):
+    """A finding's message in English that can be written again in another language: the
+    engine keeps, beside the English text, how to explain the finding again (``docs/i18n.md``).
+    It is the English string in every other respect (equal, hashed, dumped to JSON and pickled
+    as it)."""
+
+    def __new__(cls, text: str, again: Callable[[Translator], str]) -> Message:
+        message = super().__new__(cls, text)
+        message._again = again
+        return message
+
+    _again: Callable[[Translator], str]
+
+    def in_locale(self, t: Translator) -> str:
+        """The message in ``t``'s language (this very text in English)."""
+        return str(self) if t.is_source else self._again(t)
+
+    def __reduce__(self) -> tuple[type[str], tuple[str]]:
+        return str, (str(self),)
+
+
+def in_locale(message: str, t: Translator) -> str | None:
+    """``message`` in ``t``'s language if it can be written again (a :class:`Message`), else
+    None."""
+    return message.in_locale(t) if isinstance(message, Message) else None
+
 
 def _status(value: Status | str) -> Status:
     """A Status from its value (the engine passes Status members: no enum lookup then)."""

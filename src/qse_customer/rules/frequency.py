@@ -234,6 +234,9 @@ class _Tally:
         }
         if per:
             evidence["group"] = {"field": per["field"], "value": group}
+        t = env.t
+        if not t.is_source:
+            return evidence, self._message(period, facts, examples, env)
         ended = "ended" if end <= env.at_us else f"still running at {env.show(env.at_us)}"
         needed = f"at least {self.at_least} each {self.granularity} is required"
         if count == 0:
@@ -243,3 +246,47 @@ class _Tally:
             more = f" and {count - len(examples)} more" if count > len(examples) else ""
             seen = f"{count} {kinds} event{'s' if count != 1 else ''}{scope} ({named}{more})"
         return evidence, f"in {period} ({ended}), {seen}; {needed}."
+
+    def _message(self, period: str, facts: Any, examples: list[tuple[str, int]], env: Env) -> str:
+        """The message in ``env.t``'s language (English is written by :meth:`explain`)."""
+        t = env.t
+        group, count, _, end = facts
+        kinds = either(sorted(self.kinds), t)
+        per = self.params.get("per")
+        scope = (
+            t.gettext(" with {field} {value}").format(field=per["field"], value=group)
+            if per
+            else ""
+        )
+        if end <= env.at_us:
+            ended = t.gettext("ended")
+        else:
+            ended = t.gettext("still running at {when}").format(when=env.show(env.at_us))
+        every = {
+            "week": t.gettext("at least {count} each week is required"),
+            "month": t.gettext("at least {count} each month is required"),
+            "quarter": t.gettext("at least {count} each quarter is required"),
+            "year": t.gettext("at least {count} each year is required"),
+        }[self.granularity]
+        needed = every.format(count=t.number(self.at_least))
+        if count == 0:
+            seen = t.gettext("no {events} event on a record{scope}").format(
+                events=kinds, scope=scope
+            )
+        else:
+            named = ", ".join(
+                t.gettext("{record} on {day}").format(record=rid, day=env.show_day(instant))
+                for rid, instant in examples
+            )
+            if count > len(examples):
+                named += t.gettext(" and {count} more").format(
+                    count=t.number(count - len(examples))
+                )
+            seen = t.ngettext(
+                "{count} {events} event{scope} ({records})",
+                "{count} {events} events{scope} ({records})",
+                count,
+            ).format(count=t.number(count), events=kinds, scope=scope, records=named)
+        return t.gettext("in {period} ({ended}), {seen}; {needed}.").format(
+            period=period, ended=ended, seen=seen, needed=needed
+        )

@@ -30,7 +30,7 @@ from ..core.record import Record
 from ..core.record_types import RECORD_TYPES
 from ..core.roles import Actor
 from ..core.schema import schema_for
-from ._wording import actor_text, either
+from ._wording import actor_text, either, record_noun
 from .kind_protocol import (
     BaseRuleKind,
     CompileContext,
@@ -137,9 +137,17 @@ class Impartiality(BaseRuleKind):
         def explain(
             record: Record, events: Sequence[Event], outcome: Outcome, env: Env
         ) -> Explanation:
-            noun = record.TYPE.replace("_", " ")
+            t = env.t
+            noun = record_noun(record.TYPE, t)
             names = listed_people(record)
-            count = {0: "no one", 1: "1 person"}.get(len(names), f"{len(names)} people")
+            if t.is_source:
+                count = {0: "no one", 1: "1 person"}.get(len(names), f"{len(names)} people")
+            elif names:
+                count = t.ngettext("{count} person", "{count} people", len(names)).format(
+                    count=t.number(len(names))
+                )
+            else:
+                count = t.gettext("no one")
             steps = []
             problems = []
             done = []
@@ -158,33 +166,47 @@ class Impartiality(BaseRuleKind):
                         "involved": is_involved,
                     }
                 )
-                when = f"{event.kind} on {env.show_at(event)}"
+                when = t.gettext("{kind} on {when}").format(
+                    kind=event.kind, when=env.show_at(event)
+                )
                 if actor is None:
                     if required:
                         problems.append(
-                            f"{when} has no actor recorded, so it cannot show that someone not "
-                            "involved did it"
+                            t.gettext(
+                                "{event} has no actor recorded, so it cannot show that someone "
+                                "not involved did it"
+                            ).format(event=when)
                         )
                 elif is_involved:
                     problems.append(
-                        f"{when} was done by {actor_text(event)}, who is among the people "
-                        f"involved in the {noun}"
+                        t.gettext(
+                            "{event} was done by {actor}, who is among the people involved in "
+                            "the {noun}"
+                        ).format(event=when, actor=actor_text(event, t), noun=noun)
                     )
                 else:
-                    done.append(f"{when} by {actor_text(event)}")
+                    done.append(
+                        t.gettext("{event} by {actor}").format(
+                            event=when, actor=actor_text(event, t)
+                        )
+                    )
             evidence: dict[str, Any] = {
                 "field": field,
                 "people_involved_count": len(names),
                 "steps": steps,
             }
             if not steps:
-                return evidence, (
-                    f"the {noun} has no {either(sorted(kinds))} event by {env.show(env.at_us)}, "
-                    "so there is no step to check"
-                )
-            listed_text = f"{count} listed as involved ({field})"
+                return evidence, t.gettext(
+                    "the {noun} has no {events} event by {when}, so there is no step to check"
+                ).format(noun=noun, events=either(sorted(kinds), t), when=env.show(env.at_us))
+            listed_text = t.gettext("{count} listed as involved ({field})").format(
+                count=count, field=field
+            )
+            separator = t.gettext("; ")
             if problems:
-                return evidence, "; ".join(problems) + f"; {listed_text}."
-            return evidence, f"{'; '.join(done)}: not involved ({listed_text})."
+                return evidence, separator.join(problems) + f"{separator}{listed_text}."
+            return evidence, t.gettext("{steps}: not involved ({listed}).").format(
+                steps=separator.join(done), listed=listed_text
+            )
 
         return CompiledRule(check=check, explain=explain)

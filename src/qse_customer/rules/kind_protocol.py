@@ -15,6 +15,7 @@ asks ``explain`` for the evidence and the plain-English message when it builds a
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final, NamedTuple, Protocol, runtime_checkable
@@ -28,6 +29,7 @@ from ..core.errors import FieldError
 from ..core.events import Event
 from ..core.record import Record
 from ..core.timestamps import from_us
+from ..core.translation import ENGLISH, Translator
 from ._timeline import Timeline
 
 
@@ -61,7 +63,7 @@ Predicate = Callable[[Record], bool]
 class Env:
     """What one evaluation run knows: ``at``, and the calendars' arithmetic."""
 
-    __slots__ = ("at", "at_us", "calendar", "timeline", "timelines", "zone")
+    __slots__ = ("at", "at_us", "calendar", "t", "timeline", "timelines", "zone")
 
     def __init__(
         self, at: datetime, at_us: int, calendar: WorkingCalendar, timelines: Mapping[str, Timeline]
@@ -72,18 +74,33 @@ class Env:
         self.timeline = timelines[""]
         self.timelines = timelines
         self.zone = ZoneInfo(calendar.timezone)
+        self.t: Translator = ENGLISH
+        """The language of the messages ``explain`` writes (English unless :meth:`in_locale`)."""
+
+    def in_locale(self, t: Translator) -> Env:
+        """This run's knowledge, with messages in ``t``'s language (to explain a finding again
+        for a report in another language, ``docs/i18n.md``)."""
+        other = copy.copy(self)
+        other.t = t
+        return other
 
     def show(self, instant: int) -> str:
         """An instant on the lab's wall clock, for a message: ``Sat 09 May 2026 10:00 BST``."""
-        return _wall_clock(from_us(instant).astimezone(self.zone))
+        if self.t.is_source:
+            return _wall_clock(from_us(instant).astimezone(self.zone))
+        return _local_wall_clock(from_us(instant).astimezone(self.zone), self.t)
 
     def show_at(self, event: Event) -> str:
         """When an event happened, on the lab's wall clock."""
-        return _wall_clock(event.at.astimezone(self.zone))
+        if self.t.is_source:
+            return _wall_clock(event.at.astimezone(self.zone))
+        return _local_wall_clock(event.at.astimezone(self.zone), self.t)
 
     def show_day(self, instant: int) -> str:
         """The lab's local date of an instant: ``Mon 11 May 2026``."""
         local = from_us(instant).astimezone(self.zone)
+        if not self.t.is_source and 1000 <= local.year <= 9999:
+            return self.t.weekday_date(local.date())
         if not 1000 <= local.year <= 9999:
             return local.strftime("%a %d %b %Y")
         return f"{_DAYS[local.weekday()]} {local.day:02d} {_MONTHS[local.month - 1]} {local.year}"
@@ -95,6 +112,13 @@ _DAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS: Final = (
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
 )  # fmt: skip
+
+
+def _local_wall_clock(local: datetime, t: Translator) -> str:
+    """An instant on its wall clock in ``t``'s language: ``sam. 09 mai 2026 10:00 BST``."""
+    if not 1000 <= local.year <= 9999:
+        return _wall_clock(local)
+    return f"{t.datetime(local)} {local.tzname() or ''}".rstrip()
 
 
 def _wall_clock(local: datetime) -> str:

@@ -22,6 +22,7 @@ from attrs import frozen
 
 from ..core.calendar import AfterClosing
 from ..core.errors import FieldError
+from ..core.translation import ENGLISH, Translator
 from ._timeline import Timeline
 from ._wording import ordinal, plural
 
@@ -105,9 +106,11 @@ class Limit:
             return None
         return self.unit.replace("_", " "), float(self.amount)
 
-    def describe(self) -> str:
+    def describe(self, t: Translator = ENGLISH) -> str:
         """``2 working days``, ``4.5 working hours``, ``60 minutes``, ``12:00 on the next
-        working day``."""
+        working day`` (in ``t``'s language)."""
+        if not t.is_source:
+            return self._describe(t)
         if self.unit == "working_days":
             statutory = " (statutory count)" if self.after_closing == "same_day" else ""
             return plural(self.amount, "working day") + statutory
@@ -117,22 +120,52 @@ class Limit:
             return f"{self.amount} on the next working day"
         return plural(self.amount, self.unit[:-1])
 
-    def rule_of_deadline(self, close: str) -> str:
+    def _describe(self, t: Translator) -> str:
+        amount = self.amount
+        if self.unit == "next_working_day_at":
+            return t.gettext("{time} on the next working day").format(time=amount)
+        count = int(amount) if float(amount).is_integer() else 2
+        shown = t.number(amount)
+        if self.unit == "working_days":
+            text = t.ngettext("{count} working day", "{count} working days", count)
+            if self.after_closing == "same_day":
+                text = t.ngettext(
+                    "{count} working day (statutory count)",
+                    "{count} working days (statutory count)",
+                    count,
+                )
+        elif self.unit == "working_hours":
+            text = t.ngettext("{count} working hour", "{count} working hours", count)
+        elif self.unit == "minutes":
+            text = t.ngettext("{count} minute", "{count} minutes", count)
+        elif self.unit == "hours":
+            text = t.ngettext("{count} hour", "{count} hours", count)
+        else:
+            text = t.ngettext("{count} day", "{count} days", count)
+        return text.format(count=shown)
+
+    def rule_of_deadline(self, close: str, t: Translator = ENGLISH) -> str:
         """How the deadline is found, in words."""
         if self.unit == "working_days":
             if self.amount == 0:
-                return f"the deadline is closing time ({close}) on the day of receipt"
-            return (
-                f"the deadline is closing time ({close}) on the {ordinal(self.amount)} working "
-                "day after the day of receipt"
-            )
+                return t.gettext(
+                    "the deadline is closing time ({close}) on the day of receipt"
+                ).format(close=close)
+            return t.gettext(
+                "the deadline is closing time ({close}) on the {ordinal} working day after the "
+                "day of receipt"
+            ).format(close=close, ordinal=ordinal(self.amount, t))
         if self.unit == "working_hours":
-            return f"the deadline is when {self.describe()} of opening hours have passed"
-        if self.unit == "next_working_day_at":
-            return (
-                f"the deadline is {self.amount} on the first working day after the day of receipt"
+            return t.gettext("the deadline is when {limit} of opening hours have passed").format(
+                limit=self.describe(t)
             )
-        return f"the deadline is {self.describe()} later, around the clock"
+        if self.unit == "next_working_day_at":
+            return t.gettext(
+                "the deadline is {time} on the first working day after the day of receipt"
+            ).format(time=self.amount)
+        return t.gettext("the deadline is {limit} later, around the clock").format(
+            limit=self.describe(t)
+        )
 
     def deadline_function(self, timeline: Timeline) -> Callable[[int], int]:
         """A function from a start instant to the deadline (epoch µs), with the unit bound."""

@@ -28,7 +28,7 @@ from ..core.events import Event
 from ..core.record import Record
 from ..core.record_types import RECORD_TYPES
 from ..core.schema import schema_for
-from ._wording import both, either
+from ._wording import both, either, record_noun
 from .kind_protocol import (
     BaseRuleKind,
     CompileContext,
@@ -167,8 +167,9 @@ class RecordedDetails(BaseRuleKind):
         def explain(
             record: Record, events: Sequence[Event], outcome: Outcome, env: Env
         ) -> Explanation:
-            noun = record.TYPE.replace("_", " ")
-            wanted = [either(places) for places in items]
+            t = env.t
+            noun = record_noun(record.TYPE, t)
+            wanted = [either(places, t) for places in items]
             steps = []
             problems = []
             done = []
@@ -187,19 +188,27 @@ class RecordedDetails(BaseRuleKind):
                         "missing": [list(items[k]) for k in missing],
                     }
                 )
-                when = f"{event.kind} on {env.show_at(event)}"
+                when = t.gettext("{kind} on {when}").format(
+                    kind=event.kind, when=env.show_at(event)
+                )
                 done.append(when)
                 if missing:
-                    problems.append(f"{when} lacks {both(wanted[k] for k in missing)}")
+                    problems.append(
+                        t.gettext("{event} lacks {details}").format(
+                            event=when, details=both((wanted[k] for k in missing), t)
+                        )
+                    )
             evidence: dict[str, Any] = {"required": [list(p) for p in items], "steps": steps}
             if not steps:
-                return evidence, (
-                    f"the {noun} has no {either(sorted(kinds))} event by {env.show(env.at_us)}, "
-                    "so there is nothing to check"
-                )
-            required = f"each must record {both(wanted)}"
+                return evidence, t.gettext(
+                    "the {noun} has no {events} event by {when}, so there is nothing to check"
+                ).format(noun=noun, events=either(sorted(kinds), t), when=env.show(env.at_us))
+            required = t.gettext("each must record {details}").format(details=both(wanted, t))
+            separator = t.gettext("; ")
             if problems:
-                return evidence, "; ".join(problems) + f"; {required}."
-            return evidence, f"{'; '.join(done)}: every detail recorded ({required})."
+                return evidence, separator.join(problems) + f"{separator}{required}."
+            return evidence, t.gettext("{events}: every detail recorded ({required}).").format(
+                events=separator.join(done), required=required
+            )
 
         return CompiledRule(check=check, explain=explain)

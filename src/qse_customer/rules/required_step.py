@@ -29,7 +29,7 @@ from ..core.timestamps import from_us, to_us
 from . import _calendar_choice as calendar_choice
 from . import limits
 from ._calendar_choice import calendar_errors, compile_per_calendar
-from ._wording import both, either
+from ._wording import both, either, record_noun
 from .kind_protocol import (
     BaseRuleKind,
     CompileContext,
@@ -138,33 +138,42 @@ class RequiredStep(BaseRuleKind):
             record: Record, events: Sequence[Event], outcome: Outcome, env: Env
         ) -> Explanation:
             code, due, _, facts = outcome
-            noun = record.TYPE.replace("_", " ")
+            t = env.t
+            noun = record_noun(record.TYPE, t)
             if facts is None:
-                return {"when": sorted(when)}, (
-                    f"the {noun} has no {either(sorted(when))} event by {env.show(env.at_us)}, "
-                    "so nothing is required yet"
-                )
+                return {"when": sorted(when)}, t.gettext(
+                    "the {noun} has no {events} event by {when}, so nothing is required yet"
+                ).format(noun=noun, events=either(sorted(when), t), when=env.show(env.at_us))
             trigger, missing = facts
             event = events[trigger]
-            wanted = [either(sorted(step)) for step in steps]
+            wanted = [either(sorted(step), t) for step in steps]
             lacking = [wanted[k] for k in missing]
             evidence: dict[str, Any] = {
                 "trigger": {"event": event.kind, "at": event.at.isoformat()},
                 "required": [sorted(step) for step in steps],
                 "missing": [sorted(steps[k]) for k in missing],
             }
-            head = f"{event.kind} on {env.show_at(event)}"
+            head = t.gettext("{kind} on {when}").format(kind=event.kind, when=env.show_at(event))
             if within is None:
                 if not missing:
-                    return evidence, f"{head}, after {both(wanted)} as required."
-                return evidence, f"{head} without {both(lacking)} before it."
+                    return evidence, t.gettext("{event}, after {steps} as required.").format(
+                        event=head, steps=both(wanted, t)
+                    )
+                return evidence, t.gettext("{event} without {steps} before it.").format(
+                    event=head, steps=both(lacking, t)
+                )
             assert due is not None
             evidence["deadline"] = from_us(due).isoformat()
-            limit = f"within {within.describe()} (by {env.show(due)})"
+            limit = t.gettext("within {limit} (by {deadline})").format(
+                limit=within.describe(t), deadline=env.show(due)
+            )
             if not missing:
-                return evidence, f"{head}; {both(wanted)} happened {limit} as required."
+                text = t.gettext("{event}; {steps} happened {within} as required.")
+                return evidence, text.format(event=head, steps=both(wanted, t), within=limit)
             if code == PENDING:
-                return evidence, f"{head}; {both(lacking)} still to come {limit}."
-            return evidence, f"{head}; no {both(lacking)} {limit}."
+                text = t.gettext("{event}; {steps} still to come {within}.")
+                return evidence, text.format(event=head, steps=both(lacking, t), within=limit)
+            text = t.gettext("{event}; no {steps} {within}.")
+            return evidence, text.format(event=head, steps=both(lacking, t), within=limit)
 
         return CompiledRule(check=check, explain=explain)

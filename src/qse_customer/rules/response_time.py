@@ -82,6 +82,7 @@ from ..core.errors import FieldError
 from ..core.events import Event
 from ..core.record import Record
 from ..core.timestamps import from_us, to_us
+from ..core.translation import ENGLISH, Translator
 from . import _calendar_choice as calendar_choice
 from . import limits
 from ._calendar_choice import calendar_errors, compile_per_calendar
@@ -89,7 +90,16 @@ from ._clock_batch import CONDITION as _CONDITION
 from ._clock_batch import NOT_STARTED as _NOT_STARTED
 from ._clock_batch import ClockBatch
 from ._timeline import Timeline
-from ._wording import actor_text, duration, either, ordinal, spoken, working_duration
+from ._wording import (
+    actor_text,
+    duration,
+    either,
+    opening_hours,
+    ordinal,
+    record_noun,
+    spoken,
+    working_duration,
+)
 from .kind_protocol import (
     BaseRuleKind,
     CompileContext,
@@ -560,9 +570,11 @@ class _Clock:
     def explain(
         self, record: Record, events: Sequence[Event], outcome: Outcome, env: Env
     ) -> Explanation:
-        """Evidence and plain words: start, why then, pauses, updates, deadline, stop, margin."""
+        """Evidence and plain words: start, why then, pauses, updates, deadline, stop, margin
+        (in ``env.t``'s language)."""
         code, due, spent, facts = outcome
-        noun = record.TYPE.replace("_", " ")
+        t = env.t
+        noun = record_noun(record.TYPE, t)
         params = self.params
         measure = self.limit.measure
         calendar_name = params.get("calendar")
@@ -579,17 +591,17 @@ class _Clock:
             }
         if facts == _NOT_STARTED:
             evidence["start_events"] = list(params["start"])
-            return evidence, (
-                f"the clock has not started: the {noun} has no {either(params['start'])} event "
-                f"by {env.show(env.at_us)}"
-            )
+            return evidence, t.gettext(
+                "the clock has not started: the {noun} has no {events} event by {when}"
+            ).format(noun=noun, events=either(params["start"], t), when=env.show(env.at_us))
         kind, *rest = facts if isinstance(facts[0], str) else (None,)
         if kind == _ELSEWHERE:
             event = events[rest[0]]
             evidence.update(start_event=event.kind, started_at=event.at.isoformat())
-            return evidence, (
-                f"the clock started ({event.kind}) on {env.show(to_us(event.at))}, "
-                f"{self._window_words(env)}: the rule for that time judges it"
+            return evidence, t.gettext(
+                "the clock started ({kind}) on {when}, {window}: the rule for that time judges it"
+            ).format(
+                kind=event.kind, when=env.show(to_us(event.at)), window=self._window_words(env)
             )
         if kind == "each":
             clocks = rest[0]
@@ -599,16 +611,40 @@ class _Clock:
                 clock_evidence, text = self.explain(record, events, clock, env)
                 clock_evidence["status"] = _STATUS_WORDS[clock[0]]
                 evidence["clocks"].append(clock_evidence)
-                parts.append(f"clock {number} ({_STATUS_WORDS[clock[0]]}): {text.rstrip('.')}")
-            return evidence, f"{len(clocks)} clocks. " + ". ".join(parts) + "."
+                parts.append(
+                    t.gettext("clock {number} ({status}): {explanation}").format(
+                        number=t.number(number),
+                        status=_status_text(clock[0], t),
+                        explanation=text.rstrip("."),
+                    )
+                )
+            count = len(clocks)
+            return evidence, t.ngettext("{count} clock. ", "{count} clocks. ", count).format(
+                count=t.number(count)
+            ) + ". ".join(parts) + "."
         if kind == _CONDITION:
             event = events[rest[0]]
             evidence.update(start_event=event.kind, started_at=event.at.isoformat())
-            where = "during" if self.condition == "out_of_hours" else "outside"
-            return evidence, (
-                f"the {noun} was {event.kind} on {env.show(to_us(event.at))}, {where} opening "
-                f"hours ({self.calendar.describe_hours()}), so this standard for "
-                f"{self.condition.replace('_', ' ') if self.condition else ''} does not apply"
+            hours = opening_hours(self.calendar.describe_hours(), t)
+            if t.is_source:
+                where = "during" if self.condition == "out_of_hours" else "outside"
+                return evidence, (
+                    f"the {noun} was {event.kind} on {env.show(to_us(event.at))}, {where} opening "
+                    f"hours ({hours}), so this standard for "
+                    f"{self.condition.replace('_', ' ') if self.condition else ''} does not apply"
+                )
+            if self.condition == "out_of_hours":
+                text = t.gettext(
+                    "the {noun} was {kind} on {when}, during opening hours ({hours}), so this "
+                    "standard for out of hours does not apply"
+                )
+            else:
+                text = t.gettext(
+                    "the {noun} was {kind} on {when}, outside opening hours ({hours}), so this "
+                    "standard for in hours does not apply"
+                )
+            return evidence, text.format(
+                noun=noun, kind=event.kind, when=env.show(to_us(event.at)), hours=hours
             )
         if kind == _WAIVED:
             start_event, agreed = events[rest[0]], events[rest[1]]
@@ -618,21 +654,30 @@ class _Clock:
                 extension_event=agreed.kind,
                 extension_at=agreed.at.isoformat(),
             )
-            return evidence, (
-                f"{agreed.kind} on {env.show(to_us(agreed.at))}, before the deadline, with no "
-                f"new date (no {self.until_key!r} in the event), so the {self.limit.describe()} "
-                "limit no longer applies"
+            return evidence, t.gettext(
+                "{kind} on {when}, before the deadline, with no new date (no {key} in the "
+                "event), so the {limit} limit no longer applies"
+            ).format(
+                kind=agreed.kind,
+                when=env.show(to_us(agreed.at)),
+                key=repr(self.until_key),
+                limit=self.limit.describe(t),
             )
         start_index, stop_index, _, pauses, repeats, extensions, late, share, acked, ignored = facts
         start_event = events[start_index]
         start = to_us(start_event.at)
         base = self.limit.deadline_function(self.timeline)(start)
+        closing = opening_hours(self.calendar.describe_closing(), t)
         sentences = [
-            f"the clock started {_started(noun, start_event.kind)} on {env.show(start)}"
+            t.gettext("the clock started {how} on {when}").format(
+                how=_started(noun, start_event.kind, t), when=env.show(start)
+            )
             + self._why_then(start, env),
-            f"limit {self.limit.describe()}: "
-            f"{self.limit.rule_of_deadline(self.calendar.describe_closing())}, "
-            f"{env.show(base)}",
+            t.gettext("limit {limit}: {rule}, {deadline}").format(
+                limit=self.limit.describe(t),
+                rule=self.limit.rule_of_deadline(closing, t),
+                deadline=env.show(base),
+            ),
         ]
         evidence.update(
             start_event=start_event.kind,
@@ -653,10 +698,20 @@ class _Clock:
             ]
         if acked >= 0:
             event = events[acked]
-            who = "automatically" if event.actor is None else f"by {actor_text(event)}"
+            if event.actor is None:
+                text = t.gettext(
+                    "{kind} automatically on {when}: an acknowledgement meets the first "
+                    "deadline, and the reply is still owed"
+                )
+            else:
+                text = t.gettext(
+                    "{kind} by {actor} on {when}: an acknowledgement meets the first deadline, "
+                    "and the reply is still owed"
+                )
             sentences.append(
-                f"{event.kind} {who} on {env.show(to_us(event.at))}: an acknowledgement meets the "
-                "first deadline, and the reply is still owed"
+                text.format(
+                    kind=event.kind, actor=actor_text(event, t), when=env.show(to_us(event.at))
+                )
             )
             evidence["acknowledged"] = {
                 "event": event.kind,
@@ -665,31 +720,45 @@ class _Clock:
             }
         if repeats:
             assert self.every is not None
-            updates = "; ".join(
-                f"{events[j].kind} on {env.show(to_us(events[j].at))}, next due {env.show(d)}"
+            updates = t.gettext("; ").join(
+                t.gettext("{kind} on {when}, next due {due}").format(
+                    kind=events[j].kind, when=env.show(to_us(events[j].at)), due=env.show(d)
+                )
                 for j, d in repeats
             )
-            sentences.append(f"kept informed (every {self.every.describe()}): {updates}")
+            sentences.append(
+                t.gettext("kept informed (every {limit}): {updates}").format(
+                    limit=self.every.describe(t), updates=updates
+                )
+            )
             evidence["updates"] = [
                 {"event": events[j].kind, "at": events[j].at.isoformat(), "next_due": _iso(d)}
                 for j, d in repeats
             ]
         if ignored:
             listed_events = ", ".join(
-                f"{events[j].kind} on {env.show(to_us(events[j].at))}" for j in ignored
+                t.gettext("{kind} on {when}").format(
+                    kind=events[j].kind, when=env.show(to_us(events[j].at))
+                )
+                for j in ignored
             )
             sentences.append(
-                f"not counted, because no one did them (automatic): {listed_events}; an "
-                "automatic reply never answers or keeps the customer informed"
+                t.gettext(
+                    "not counted, because no one did them (automatic): {events}; an automatic "
+                    "reply never answers or keeps the customer informed"
+                ).format(events=listed_events)
             )
             evidence["ignored_automatic"] = [
                 {"event": events[j].kind, "at": events[j].at.isoformat()} for j in ignored
             ]
         if extensions:
             sentences.append(
-                "; ".join(
-                    f"{events[j].kind} on {env.show(to_us(events[j].at))} moved the deadline to "
-                    f"{env.show(d)}"
+                t.gettext("; ").join(
+                    t.gettext("{kind} on {when} moved the deadline to {deadline}").format(
+                        kind=events[j].kind,
+                        when=env.show(to_us(events[j].at)),
+                        deadline=env.show(d),
+                    )
                     for j, d in extensions
                 )
             )
@@ -700,31 +769,35 @@ class _Clock:
         assert due is not None
         evidence["deadline"] = _iso(due)
         if due != base:
-            sentences.append(f"deadline now {env.show(due)}")
+            sentences.append(t.gettext("deadline now {deadline}").format(deadline=env.show(due)))
         if late >= 0:
             event = events[late]
             sentences.append(
-                f"{event.kind} on {env.show(to_us(event.at))} came after the deadline had "
-                "already passed"
+                t.gettext("{kind} on {when} came after the deadline had already passed").format(
+                    kind=event.kind, when=env.show(to_us(event.at))
+                )
             )
             evidence["late_event"] = {"event": event.kind, "at": event.at.isoformat()}
         elapsed = self.limit.elapsed_function(self.timeline)
 
         def gap(first: int, second: int) -> str:
             """The time between two instants; for a working measure, also the working time."""
-            text = duration(second - first)
+            text = duration(second - first, t)
             if measure == limits.WORKING:
-                text += f" ({working_duration(elapsed(first, second))})"
+                text += f" ({working_duration(elapsed(first, second), t)})"
             return text
 
         if stop_index >= 0:
             stop_event = events[stop_index]
             end = to_us(stop_event.at)
-            side = "before" if end <= due else "after"
             handed = stop_event.kind not in params["stop"]
+            if end <= due:
+                text = t.gettext("stopped by {kind} on {when}, {gap} before the deadline")
+            else:
+                text = t.gettext("stopped by {kind} on {when}, {gap} after the deadline")
             sentences.append(
-                f"stopped by {stop_event.kind} on {env.show(end)}, {gap(end, due)} {side} the "
-                "deadline" + (", where the rule for the next period takes over" if handed else "")
+                text.format(kind=stop_event.kind, when=env.show(end), gap=gap(end, due))
+                + (t.gettext(", where the rule for the next period takes over") if handed else "")
             )
             evidence.update(
                 stop_event=stop_event.kind,
@@ -735,104 +808,162 @@ class _Clock:
         else:
             at = env.at_us
             evidence.update(stop_event=None, stopped_at=None, margin_seconds=(due - at) / 1_000_000)
-            stops = either(params["stop"])
+            stops = either(params["stop"], t)
             if code == BREACHED and late < 0:
                 sentences.append(
-                    f"no {stops} by {env.show(at)}: the deadline passed {gap(due, at)} ago"
+                    t.gettext("no {events} by {when}: the deadline passed {gap} ago").format(
+                        events=stops, when=env.show(at), gap=gap(due, at)
+                    )
                 )
             elif pauses and pauses[-1][1] < 0:
-                sentences.append(f"still paused at {env.show(at)}, no {stops} yet")
-            elif code != BREACHED:
-                used = f", {share:.0%} of the limit used" if share is not None else ""
-                warn = f" (at risk from {self.warn_at:.0%})" if self.warn_at else ""
                 sentences.append(
-                    f"still running at {env.show(at)}{used}{warn}, {gap(at, due)} left"
+                    t.gettext("still paused at {when}, no {events} yet").format(
+                        when=env.show(at), events=stops
+                    )
+                )
+            elif code != BREACHED:
+                if t.is_source:
+                    used = f", {share:.0%} of the limit used" if share is not None else ""
+                    warn = f" (at risk from {self.warn_at:.0%})" if self.warn_at else ""
+                else:
+                    used = warn = ""
+                    if share is not None:
+                        used = t.gettext(", {share} of the limit used").format(
+                            share=t.percent(share, 0)
+                        )
+                    if self.warn_at:
+                        warn = t.gettext(" (at risk from {share})").format(
+                            share=t.percent(self.warn_at, 0)
+                        )
+                sentences.append(
+                    t.gettext("still running at {when}{used}{warn}, {gap} left").format(
+                        when=env.show(at), used=used, warn=warn, gap=gap(at, due)
+                    )
                 )
                 evidence["share_used"] = share
-        return evidence, "; ".join(sentences) + "."
+        return evidence, t.gettext("; ").join(sentences) + "."
 
     def _window_words(self, env: Env) -> str:
         """``outside this rule's period (from ... until ...)``."""
+        t = env.t
         parts = []
         if self.window_from is not None:
-            parts.append(f"from {env.show(self.window_from)}")
+            parts.append(t.gettext("from {when}").format(when=env.show(self.window_from)))
         if self.window_until is not None:
-            parts.append(f"until {env.show(self.window_until)}")
-        return f"outside this rule's period ({' '.join(parts)})"
+            parts.append(t.gettext("until {when}").format(when=env.show(self.window_until)))
+        return t.gettext("outside this rule's period ({dates})").format(dates=" ".join(parts))
 
     def _why_then(self, start: int, env: Env) -> str:
         """Why the count starts where it does, e.g. received on a Saturday."""
+        t = env.t
         calendar = self.calendar
         moment = from_us(start)
         local = calendar.local(moment)
         unit = self.limit.unit
         if unit in {"minutes", "hours", "days"}:
-            return " (calendar time counts around the clock)"
+            return t.gettext(" (calendar time counts around the clock)")
         if unit == "next_working_day_at":
             return ""
         if unit == "working_hours":
             if calendar.is_open(moment):
-                return ", during opening hours, so the clock ran from then"
+                return t.gettext(", during opening hours, so the clock ran from then")
             opening = calendar.next_opening(moment)
-            return (
-                f", outside opening hours ({calendar.describe_hours()}"
-                f"{self._day_note(local.date())}), so the clock "
-                f"started at the next opening, {env.show(to_us(opening))}"
+            return t.gettext(
+                ", outside opening hours ({hours}{note}), so the clock started at the next "
+                "opening, {when}"
+            ).format(
+                hours=opening_hours(calendar.describe_hours(), t),
+                note=self._day_note(local.date(), t),
+                when=env.show(to_us(opening)),
             )
         mode = self.limit.after_closing
         effective = calendar.effective_receipt_day(moment, after_closing=mode)
-        shown = effective.strftime("%a %d %b %Y")
+        shown = t.weekday_date(effective)
         hours = calendar.opening_hours(local.date())
         if effective == local.date():
             if mode == "same_day":
-                return ", a working day, so it is the day of receipt (statutory count: any hour)"
-            return f", a working day before closing time ({hours[-1][1]}): the day of receipt"
+                return t.gettext(
+                    ", a working day, so it is the day of receipt (statutory count: any hour)"
+                )
+            return t.gettext(
+                ", a working day before closing time ({closing}): the day of receipt"
+            ).format(closing=hours[-1][1])
         if not hours:
-            return (
-                f", not a working day{self._day_note(local.date())}, so the day of receipt is "
-                f"the next working day, {shown}"
-            )
-        return (
-            f", after closing time ({hours[-1][1]}), so the day of receipt is the next "
-            f"working day, {shown}"
-        )
+            return t.gettext(
+                ", not a working day{note}, so the day of receipt is the next working day, {day}"
+            ).format(note=self._day_note(local.date(), t), day=shown)
+        return t.gettext(
+            ", after closing time ({closing}), so the day of receipt is the next working day, {day}"
+        ).format(closing=hours[-1][1], day=shown)
 
-    def _day_note(self, day: date) -> str:
+    def _day_note(self, day: date, t: Translator = ENGLISH) -> str:
         calendar = self.calendar
         if calendar.is_working_day(day):
             return ""
         holiday = calendar.public_holidays(day.year).get(day)
         if holiday:
-            return f": {day.strftime('%A')}, {holiday}"
+            return t.gettext(": {weekday}, {holiday}").format(
+                weekday=t.day_name(day), holiday=holiday
+            )
         if day in calendar.closures:
-            return f": {day.strftime('%A')}, a closure day of the lab"
-        return f": a {day.strftime('%A')}"
+            return t.gettext(": {weekday}, a closure day of the lab").format(
+                weekday=t.day_name(day)
+            )
+        return t.gettext(": a {weekday}").format(weekday=t.day_name(day))
 
     def _pauses(self, events: Sequence[Event], pauses: list[tuple[int, int, int]], env: Env) -> str:
+        t = env.t
         measure = self.limit.measure
         parts = []
         for number, (p, r, gain) in enumerate(pauses, start=1):
-            begin = f"{events[p].kind} on {env.show(to_us(events[p].at))}"
+            begin = t.gettext("{kind} on {when}").format(
+                kind=events[p].kind, when=env.show(to_us(events[p].at))
+            )
             if r < 0:
-                end = f"still paused at {env.show(env.at_us)}"
+                end = t.gettext("still paused at {when}").format(when=env.show(env.at_us))
             else:
-                end = f"{events[r].kind} on {env.show(to_us(events[r].at))}"
-            label = f"{ordinal(number)} pause" if len(pauses) > 1 else "paused"
+                end = t.gettext("{kind} on {when}").format(
+                    kind=events[r].kind, when=env.show(to_us(events[r].at))
+                )
+            if len(pauses) > 1:
+                label = t.gettext("{ordinal} pause").format(ordinal=ordinal(number, t))
+            else:
+                label = t.gettext("paused")
             if r >= 0 and self.params.get("on_resume") == "restart":
                 parts.append(
-                    f"{label} from {begin} to {end}: the {self.limit.describe()} limit counts "
-                    "again in full from then"
+                    t.gettext(
+                        "{label} from {begin} to {end}: the {limit} limit counts again in full "
+                        "from then"
+                    ).format(label=label, begin=begin, end=end, limit=self.limit.describe(t))
                 )
                 continue
-            parts.append(f"{label} from {begin} to {end}: {spoken(gain, measure)} not counted")
-        return "; ".join(parts)
+            parts.append(
+                t.gettext("{label} from {begin} to {end}: {duration} not counted").format(
+                    label=label, begin=begin, end=end, duration=spoken(gain, measure, t)
+                )
+            )
+        return t.gettext("; ").join(parts)
 
 
-def _started(noun: str, kind: str) -> str:
+def _status_text(code: int, t: Translator) -> str:
+    """A clock's status in words, in ``t``'s language."""
+    if t.is_source:
+        return _STATUS_WORDS[code]
+    words = (
+        t.gettext("met"),
+        t.gettext("breached"),
+        t.gettext("at risk"),
+        t.gettext("pending"),
+        t.gettext("not applicable"),
+    )
+    return words[code]
+
+
+def _started(noun: str, kind: str, t: Translator = ENGLISH) -> str:
     """``when the enquiry was received``, or ``with deviation_identified``."""
     if kind.endswith("ed") and "_" not in kind:
-        return f"when the {noun} was {kind}"
-    return f"with {kind}"
+        return t.gettext("when the {noun} was {kind}").format(noun=noun, kind=kind)
+    return t.gettext("with {kind}").format(kind=kind)
 
 
 def _iso(instant: int) -> str:

@@ -25,7 +25,7 @@ from typing import Any, Final
 from ..core.events import Event
 from ..core.record import Record
 from ..core.roles import Role
-from ._wording import actor_text, either
+from ._wording import actor_text, either, record_noun
 from .kind_protocol import (
     BaseRuleKind,
     CompileContext,
@@ -168,7 +168,8 @@ def _explain(
 ) -> Explanation:
     allowed = list(params["roles"])
     required = bool(params.get("actor_required", True))
-    noun = record.TYPE.replace("_", " ")
+    t = env.t
+    noun = record_noun(record.TYPE, t)
     steps = []
     problems = []
     for event in events:
@@ -188,23 +189,29 @@ def _explain(
         )
         if not ok:
             problems.append(
-                f"{event.kind} on {env.show_at(event)} was done by {actor_text(event)}"
+                t.gettext("{kind} on {when} was done by {actor}").format(
+                    kind=event.kind, when=env.show_at(event), actor=actor_text(event, t)
+                )
                 if actor is not None
-                else f"{event.kind} on {env.show_at(event)} has no actor recorded, but the step "
-                "must be done by someone in an allowed role"
+                else t.gettext(
+                    "{kind} on {when} has no actor recorded, but the step must be done by "
+                    "someone in an allowed role"
+                ).format(kind=event.kind, when=env.show_at(event))
             )
     evidence: dict[str, Any] = {"allowed_roles": allowed, "steps": steps}
-    allowed_text = f"the roles allowed are {either(allowed)}"
+    allowed_text = t.gettext("the roles allowed are {roles}").format(roles=either(allowed, t))
     if not steps:
-        return evidence, (
-            f"the {noun} has no {either(sorted(kinds))} event by {env.show(env.at_us)}, so there "
-            "is no step to check"
-        )
+        return evidence, t.gettext(
+            "the {noun} has no {events} event by {when}, so there is no step to check"
+        ).format(noun=noun, events=either(sorted(kinds), t), when=env.show(env.at_us))
+    separator = t.gettext("; ")
     if problems:
-        return evidence, "; ".join(problems) + f"; {allowed_text}."
-    done = "; ".join(
-        f"{event.kind} on {env.show_at(event)} by {actor_text(event)}"
+        return evidence, separator.join(problems) + f"{separator}{allowed_text}."
+    done = separator.join(
+        t.gettext("{kind} on {when} by {actor}").format(
+            kind=event.kind, when=env.show_at(event), actor=actor_text(event, t)
+        )
         for event in events
         if event.kind in kinds
     )
-    return evidence, f"{done}; {allowed_text}."
+    return evidence, f"{done}{separator}{allowed_text}."

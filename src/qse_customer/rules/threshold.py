@@ -56,8 +56,10 @@ from ..core.record import Record
 from ..core.record_types import RECORD_TYPES
 from ..core.survey import SurveyResponse
 from ..core.timestamps import from_us
+from ..core.translation import Translator
 from . import limits
 from ._applies_to import field_getter
+from ._wording import both, duration
 from .kind_protocol import (
     BaseRuleKind,
     CompileContext,
@@ -332,6 +334,23 @@ class _Accumulator:
             "records": count,
             "limit": bound,
         }
+        if aggregate == "recurrence":
+            evidence["recurrences"] = [r.to_dict() for r in self.found.get(period, ())]
+            evidence["source_records"] = [
+                {"type": "complaint", "id": complaint_id}
+                for complaint_id in dict.fromkeys(
+                    i for r in self.found.get(period, ()) for i in r.complaint_ids
+                )
+            ]
+        if not env.t.is_source:
+            if aggregate == "survey_mean":
+                part = (
+                    f"subscale {params['subscale']!r}"
+                    if "subscale" in params
+                    else (f"item {params['item']!r}")
+                )
+                evidence.update(instrument=params["instrument"], measure=part)
+            return evidence, self._message(outcome, env)
         if aggregate == "share_met":
             what = f"the share of {params['rule']} met"
             shown = f"{value:.1%} ({basis} decided)" if value is not None else "no decided findings"
@@ -356,13 +375,6 @@ class _Accumulator:
         elif aggregate == "recurrence":
             settings = params["recurrence"]
             found = self.found.get(period, ())
-            evidence["recurrences"] = [recurrence.to_dict() for recurrence in found]
-            evidence["source_records"] = [
-                {"type": "complaint", "id": complaint_id}
-                for complaint_id in dict.fromkeys(
-                    i for recurrence in found for i in recurrence.complaint_ids
-                )
-            ]
             what = (
                 f"the number of recurrences (more than {settings['threshold']} complaints of one "
                 f"{' and '.join(settings.get('by', RECURRENCE_BY))} within "
@@ -384,9 +396,129 @@ class _Accumulator:
             )
         return evidence, f"in {period} ({ended}), {what} was {shown}; the limit is {bound}."
 
+    def _message(self, outcome: PeriodOutcome, env: Env) -> str:
+        """The message in ``env.t``'s language (English is written by :meth:`explain`)."""
+        t = env.t
+        period, code, _, facts = outcome
+        value, basis, _, begin, end = facts
+        params = self.params
+        most = params.get("at_most")
+        if most is not None:
+            bound = t.gettext("at most {limit}").format(limit=t.number(most))
+        else:
+            bound = t.gettext("at least {limit}").format(limit=t.number(params["at_least"]))
+        aggregate = self.aggregate
+        if aggregate == "share_met":
+            what = t.gettext("the share of {rule} met").format(rule=params["rule"])
+            shown = (
+                t.gettext("{share} ({count} decided)").format(
+                    share=t.percent(value), count=t.number(basis)
+                )
+                if value is not None
+                else t.gettext("no decided findings")
+            )
+        elif aggregate == "count":
+            what, shown = t.gettext("the number of records"), t.number(value)
+        elif aggregate in {"sum", "mean"}:
+            if aggregate == "sum":
+                what = t.gettext("the sum of {field}").format(field=params["field"])
+            else:
+                what = t.gettext("the mean of {field}").format(field=params["field"])
+            shown = (
+                t.ngettext(
+                    "{value} over {count} record", "{value} over {count} records", basis
+                ).format(value=t.number(value), count=t.number(basis))
+                if value is not None
+                else t.gettext("no values")
+            )
+        elif aggregate == "survey_mean":
+            if "subscale" in params:
+                part = t.gettext("subscale {name}").format(name=repr(params["subscale"]))
+            else:
+                part = t.gettext("item {name}").format(name=repr(params["item"]))
+            what = t.gettext("the mean {part} score of instrument {instrument}").format(
+                part=part, instrument=repr(params["instrument"])
+            )
+            shown = (
+                t.ngettext(
+                    "{value} over {count} scored response",
+                    "{value} over {count} scored responses",
+                    basis,
+                ).format(value=t.number(float(f"{value:.3g}")), count=t.number(basis))
+                if value is not None
+                else t.gettext("no scored responses")
+            )
+        elif aggregate == "recurrence":
+            settings = params["recurrence"]
+            found = self.found.get(period, ())
+            what = t.gettext(
+                "the number of recurrences (more than {threshold} complaints of one {group} "
+                "within {days})"
+            ).format(
+                threshold=t.number(settings["threshold"]),
+                group=both(settings.get("by", RECURRENCE_BY), t),
+                days=t.ngettext("{count} day", "{count} days", settings["window_days"]).format(
+                    count=t.number(settings["window_days"])
+                ),
+            )
+            shown = t.number(value)
+            if found:
+                shown += " : " if t.language == "fr" else ": "
+                shown += t.gettext("; ").join(_recurrence(r, t) for r in found)
+        else:
+            what = t.gettext("{field} ({unit}) as a share of the period").format(
+                field=params["field"], unit=params["unit"]
+            )
+            minutes = round((end - begin) / 60_000_000)
+            shown = t.ngettext(
+                "{share} of the period's {minutes} minutes, over {count} record",
+                "{share} of the period's {minutes} minutes, over {count} records",
+                basis,
+            ).format(share=t.percent(value, 3), minutes=t.number(minutes), count=t.number(basis))
+        if end <= env.at_us:
+            ended = t.gettext("ended")
+        else:
+            ended = t.gettext("still running at {when}").format(when=env.show(env.at_us))
+        if code == NOT_APPLICABLE:
+            needed = params.get("min_count", 1)
+            return t.gettext(
+                "in {period} ({ended}), {what} was {shown}: too few to judge (at least {needed} "
+                "needed)."
+            ).format(period=period, ended=ended, what=what, shown=shown, needed=t.number(needed))
+        return t.gettext("in {period} ({ended}), {what} was {shown}; the limit is {limit}.").format(
+            period=period, ended=ended, what=what, shown=shown, limit=bound
+        )
+
 
 RECURRENCE_BY: Final = ("category", "customer_group")
 """A recurrence is, by default, the same category from the same customer group."""
+
+
+def _window(window: timedelta, t: Translator) -> str:
+    """A recurrence's window: ``30 jours`` (whole days, as in English), else its duration."""
+    if window % timedelta(days=1) == timedelta(0):
+        days = window // timedelta(days=1)
+        return t.ngettext("{count} day", "{count} days", days).format(count=t.number(days))
+    return duration(int(window.total_seconds() * 1_000_000), t)
+
+
+def _recurrence(recurrence: Recurrence, t: Translator) -> str:
+    """A recurrence in ``t``'s words (:attr:`Recurrence.message` in English)."""
+    group = ", ".join(f"{name} {value!r}" for name, value in recurrence.group)
+    return t.ngettext(
+        "{count} complaint ({group}) within {window}, above the threshold of {threshold}, "
+        "between {first} and {last}",
+        "{count} complaints ({group}) within {window}, above the threshold of {threshold}, "
+        "between {first} and {last}",
+        recurrence.peak,
+    ).format(
+        count=t.number(recurrence.peak),
+        group=group,
+        window=_window(recurrence.window, t),
+        threshold=t.number(recurrence.threshold),
+        first=recurrence.first_at.isoformat(),
+        last=recurrence.last_at.isoformat(),
+    )
 
 
 def _instrument(params: Mapping[str, Any]) -> Instrument:

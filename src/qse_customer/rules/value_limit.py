@@ -121,13 +121,30 @@ class ValueLimit(BaseRuleKind):
             unit = getattr(record, "unit", "")
             bound = f"at most {most:g}" if most is not None else f"at least {least:g}"
             evidence = {"field": params["field"], "value": value, "limit": bound, "unit": unit}
+            t = env.t
             if value is None:
-                return evidence, f"no number in {params['field']}, so there is nothing to compare"
+                return evidence, t.gettext(
+                    "no number in {field}, so there is nothing to compare"
+                ).format(field=params["field"])
             measure = getattr(record, "measure", params["field"])
-            return evidence, (
-                f"{measure} was {value:g} {unit} on {env.show_at(events[0])}; the standard is "
-                f"{bound} {unit}".rstrip()
-                + "."
-            )
+            if t.is_source:
+                return evidence, (
+                    f"{measure} was {value:g} {unit} on {env.show_at(events[0])}; the standard is "
+                    f"{bound} {unit}".rstrip()
+                    + "."
+                )
+            if most is not None:
+                shown = t.gettext("at most {limit}").format(limit=t.number(most))
+            else:
+                shown = t.gettext("at least {limit}").format(limit=t.number(least))
+            return evidence, t.gettext(
+                "{measure} was {value} {unit} on {when}; the standard is {limit} {unit}"
+            ).format(
+                measure=measure,
+                value=t.number(value),
+                unit=unit,
+                when=env.show_at(events[0]),
+                limit=shown,
+            ).rstrip().replace("  ", " ") + "."
 
         return CompiledRule(check=check, explain=explain)
