@@ -322,6 +322,7 @@ class _Clock:
         window = params.get("started_within", {})
         self.window_from: int | None = _instant(window["from"]) if "from" in window else None
         self.window_until: int | None = _instant(window["until"]) if "until" in window else None
+        self._closing: dict[str, str] = {}
         self.start_k = frozenset(params["start"])
         self.stop_k = frozenset(params["stop"])
         self.pause_k = frozenset(params.get("pause", ()))
@@ -667,7 +668,7 @@ class _Clock:
         start_event = events[start_index]
         start = to_us(start_event.at)
         base = self.limit.deadline_function(self.timeline)(start)
-        closing = opening_hours(self.calendar.describe_closing(), t)
+        closing = self._closing_words(t)
         sentences = [
             t.gettext("the clock started {how} on {when}").format(
                 how=_started(noun, start_event.kind, t), when=env.show(start)
@@ -853,6 +854,13 @@ class _Clock:
             parts.append(t.gettext("until {when}").format(when=env.show(self.window_until)))
         return t.gettext("outside this rule's period ({dates})").format(dates=" ".join(parts))
 
+    def _closing_words(self, t: Translator) -> str:
+        """The calendar's closing time in words, in ``t``'s language (made once a language)."""
+        words = self._closing.get(t.locale)
+        if words is None:
+            words = self._closing[t.locale] = opening_hours(self.calendar.describe_closing(), t)
+        return words
+
     def _why_then(self, start: int, env: Env) -> str:
         """Why the count starts where it does, e.g. received on a Saturday."""
         t = env.t
@@ -878,7 +886,6 @@ class _Clock:
             )
         mode = self.limit.after_closing
         effective = calendar.effective_receipt_day(moment, after_closing=mode)
-        shown = t.weekday_date(effective)
         hours = calendar.opening_hours(local.date())
         if effective == local.date():
             if mode == "same_day":
@@ -891,10 +898,10 @@ class _Clock:
         if not hours:
             return t.gettext(
                 ", not a working day{note}, so the day of receipt is the next working day, {day}"
-            ).format(note=self._day_note(local.date(), t), day=shown)
+            ).format(note=self._day_note(local.date(), t), day=t.weekday_date(effective))
         return t.gettext(
             ", after closing time ({closing}), so the day of receipt is the next working day, {day}"
-        ).format(closing=hours[-1][1], day=shown)
+        ).format(closing=hours[-1][1], day=t.weekday_date(effective))
 
     def _day_note(self, day: date, t: Translator = ENGLISH) -> str:
         calendar = self.calendar
