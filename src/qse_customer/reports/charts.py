@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
+from ..core.translation import ENGLISH, Translator
 from ._terminal import printable
 
 CHARTS_HINT = "pip install 'qse-customer[report]'"
@@ -103,8 +104,11 @@ def _points(inches: float) -> str:
     return f"{inches * 72:f}".rstrip("0").rstrip(".")
 
 
-def compliance_chart(rules: Sequence[dict[str, Any]], title: str) -> str | None:
-    """Share met per rule as horizontal bars, each labelled with met / decided."""
+def compliance_chart(
+    rules: Sequence[dict[str, Any]], title: str, t: Translator = ENGLISH
+) -> str | None:
+    """Share met per rule as horizontal bars, each labelled with met / decided (its words in
+    ``t``'s language)."""
     decided = [rule for rule in rules if rule["share_met_denominator"]]
     if not decided:
         return None
@@ -125,14 +129,15 @@ def compliance_chart(rules: Sequence[dict[str, Any]], title: str) -> str | None:
             label = f"{rule['met']}/{rule['share_met_denominator']}"
             axes.text(101, y, label, va="center", fontsize=8)
         axes.set_xlim(0, 112)
-        axes.set_xlabel("% met of decided (met + breached)")
+        axes.set_xlabel(t.gettext("% met of decided (met + breached)"))
         axes.set_title(printable(title), loc="left", fontsize=10)
         axes.axvline(95, color="#777777", linewidth=0.8, linestyle=":")
 
-    return _draw((7.5, 0.8 + 0.28 * len(decided)), paint, f"Compliance per rule: {title}")
+    label = t.gettext("Compliance per rule: {title}").format(title=title)
+    return _draw((7.5, 0.8 + 0.28 * len(decided)), paint, label)
 
 
-def trend_chart(points: Sequence[dict[str, Any]]) -> str | None:
+def trend_chart(points: Sequence[dict[str, Any]], t: Translator = ENGLISH) -> str | None:
     """Complaints per month as bars, with the control chart's centre line and upper limit."""
     if not points:
         return None
@@ -148,23 +153,25 @@ def trend_chart(points: Sequence[dict[str, Any]]) -> str | None:
         )
         if all(point.get("upper") is not None for point in points):
             centre = [point["centre"] for point in points]
-            axes.plot(periods, centre, color="#444444", linewidth=1, label="centre")
+            axes.plot(periods, centre, color="#444444", linewidth=1, label=t.gettext("centre"))
             axes.plot(
                 periods,
                 [point["upper"] for point in points],
                 color=_COLOURS["breached"],
                 linewidth=1,
                 linestyle="--",
-                label="upper control limit",
+                label=t.gettext("upper control limit"),
             )
             axes.legend(frameon=False, fontsize=8, loc="upper left")
-        axes.set_ylabel("complaints")
+        axes.set_ylabel(t.gettext("complaints"))
         axes.tick_params(axis="x", labelrotation=45)
 
-    return _draw((7.5, 2.8), paint, "Complaints per month")
+    return _draw((7.5, 2.8), paint, t.gettext("Complaints per month"))
 
 
-def pareto_chart(rows: Sequence[dict[str, Any]], cutoff: float) -> str | None:
+def pareto_chart(
+    rows: Sequence[dict[str, Any]], cutoff: float, t: Translator = ENGLISH
+) -> str | None:
     """A Pareto chart: complaints per category, most first, with the cumulative share."""
     if not rows:
         return None
@@ -172,7 +179,7 @@ def pareto_chart(rows: Sequence[dict[str, Any]], cutoff: float) -> str | None:
 
     def paint(axes: Any) -> None:
         axes.bar(labels, [row["count"] for row in rows], color=_COLOURS["bar"])
-        axes.set_ylabel("complaints")
+        axes.set_ylabel(t.gettext("complaints"))
         axes.tick_params(axis="x", labelrotation=30)
         for label in axes.get_xticklabels():
             label.set_horizontalalignment("right")
@@ -185,13 +192,13 @@ def pareto_chart(rows: Sequence[dict[str, Any]], cutoff: float) -> str | None:
         )
         share.axhline(100 * cutoff, color="#777777", linewidth=0.8, linestyle=":")
         share.set_ylim(0, 105)
-        share.set_ylabel("cumulative %")
+        share.set_ylabel(t.gettext("cumulative %"))
         share.spines["right"].set_visible(True)
 
-    return _draw((7.5, 3.2), paint, "Pareto of complaints by category")
+    return _draw((7.5, 3.2), paint, t.gettext("Pareto of complaints by category"))
 
 
-def subscale_chart(subscales: Sequence[dict[str, Any]]) -> str | None:
+def subscale_chart(subscales: Sequence[dict[str, Any]], t: Translator = ENGLISH) -> str | None:
     """Subscale means with their confidence intervals as error bars."""
     rows = [s for s in subscales if s["summary"].get("mean") is not None]
     if not rows:
@@ -209,6 +216,7 @@ def subscale_chart(subscales: Sequence[dict[str, Any]]) -> str | None:
     def paint(axes: Any) -> None:
         axes.errorbar(means, labels, xerr=errors, fmt="o", color=_COLOURS["bar"], capsize=3)
         axes.set_xlim(low - 0.1, high + 0.1)
-        axes.set_xlabel("mean score with 95% interval")
+        axes.set_xlabel(t.gettext("mean score with {level} interval").format(level="95%"))
 
-    return _draw((7.5, 0.8 + 0.35 * len(rows)), paint, "Survey subscale means with intervals")
+    label = t.gettext("Survey subscale means with intervals")
+    return _draw((7.5, 0.8 + 0.35 * len(rows)), paint, label)

@@ -199,7 +199,7 @@ def _compliance(report: dict[str, Any], t: Translator) -> str:
         evidence = evidence_line(ruleset, t)
         if evidence:
             parts.append(f'<p class="muted">{_e(evidence)}</p>')
-        parts.append(_chart(charts.compliance_chart(mine, ruleset["name"])))
+        parts.append(_chart(charts.compliance_chart(mine, ruleset["name"], t)))
         rows = [
             (
                 label,
@@ -322,7 +322,7 @@ def _complaints(report: dict[str, Any], t: Translator) -> str:
     parts = [
         f"<p>{_e(received)}</p>",
         _h3(t.gettext("Complaints by month")),
-        _chart(charts.trend_chart(points)),
+        _chart(charts.trend_chart(points, t)),
     ]
     if chart:
         signals = "; ".join(f"{s['period']}: {s['meaning']}" for s in chart["signals"])
@@ -339,7 +339,7 @@ def _complaints(report: dict[str, Any], t: Translator) -> str:
     found = complaints.get("pareto")
     if found:
         parts.append(_h3(t.gettext("Pareto by category")))
-        parts.append(_chart(charts.pareto_chart(found["rows"], found["cutoff"])))
+        parts.append(_chart(charts.pareto_chart(found["rows"], found["cutoff"], t)))
         parts.append(
             _table(
                 (
@@ -464,7 +464,7 @@ def _survey(survey: dict[str, Any], t: Translator) -> str:
     subscales = list(analysis["subscales"].values())
     comparison = (survey.get("comparison") or {}).get("subscales", {})
     if subscales:
-        parts.append(_chart(charts.subscale_chart(subscales)))
+        parts.append(_chart(charts.subscale_chart(subscales, t)))
         rows = []
         for sub in subscales:
             summary = sub["summary"]
