@@ -70,6 +70,16 @@ def test_every_commands_help_is_in_french(command: str, capsys: pytest.CaptureFi
         assert "calendrier ouvré" in french and "heure d'ouverture" in french
 
 
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_english_help_is_the_same_asked_for_or_not(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([command, "--help"]) == 0
+    default = capsys.readouterr().out
+    assert main([command, "--locale", "en", "--help"]) == 0
+    assert capsys.readouterr().out == default
+
+
 def test_the_top_level_help_lists_the_commands_in_french(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -192,6 +202,13 @@ def test_import_and_export_in_french(
     copy = f"sqlite:///{tmp_path / 'copy.db'}"
     assert main(["import", "--store", copy, str(out), "--locale", "fr"]) == 0
     assert capsys.readouterr().out.startswith("2 enregistrement(s) importé(s) dans ")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"type": "enquiry"}\n', "utf-8")
+    assert main(["import", "--store", copy, str(bad), "--locale", "fr"]) == 2
+    said = capsys.readouterr().err
+    assert f"{bad}: ligne 1: " in said
+    assert "rien n'a été importé : " in said
+    assert f" problème(s) dans {bad} ; corrigez-les et importez à nouveau" in said
     assert main(["export", "--store", store_url, "--format", "xlsx", "--locale", "fr"]) == 2
     said = capsys.readouterr().err
     assert "--format xlsx écrit un classeur : donnez son fichier avec --output FICHIER" in said
@@ -216,3 +233,25 @@ def test_a_shared_options_error_is_in_french(
     assert capsys.readouterr().err.startswith(
         "qse-customer: error: --at 'yesterday': not a time pendulum can read"
     )
+
+
+def test_notify_in_french(store_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    arguments = ["notify", "--store", store_url, "--ruleset", "customer-service-standards"]
+    assert main([*arguments, "--at", "2026-01-20T12:00:00+00:00", "--locale", "fr"]) in (0, 1)
+    out = capsys.readouterr().out
+    assert out.startswith("customer-service-standards : ")
+    assert " nouvelle(s) notification(s), " in out and " en attente d'un notificateur, " in out
+
+
+def test_explain_names_the_measure_of_the_elapsed_time_in_french(
+    store_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    arguments = ["explain", "T-1", "E-1", "--store", store_url, "--ruleset"]
+    arguments += ["customer-service-standards", "--at", "2026-01-20T12:00:00+00:00"]
+    assert main(arguments) == 0
+    english = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Elapsed")]
+    assert main([*arguments, "--locale", "fr"]) == 0
+    french = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Écoulé")]
+    assert len(english) == len(french) == 1
+    assert english[0].endswith(("(working time)", "(calendar time)"))
+    assert french[0].endswith(("(temps ouvré)", "(temps calendaire)"))

@@ -234,7 +234,12 @@ def describe(finding: Finding, rule: Rule, zone: str, t: Translator | None = Non
         seconds = finding.elapsed.total_seconds()
         hours = f"{seconds / 3600:.1f}" if t.is_source else t.number(seconds / 3600, 1)
         shown = f"{hours} h" if finding.measure == "working time" else duration(seconds, t)
-        lines.append(f"{label['elapsed']}{shown} ({finding.measure})")
+        measures = {
+            "working time": t.gettext("working time"),
+            "calendar time": t.gettext("calendar time"),
+        }
+        measure = measures.get(str(finding.measure), finding.measure)
+        lines.append(f"{label['elapsed']}{shown} ({measure})")
     lines.extend(["", t.gettext("Why:")])
     message = in_locale(finding.message, t) or finding.message
     lines.extend(textwrap.wrap(message, width=96, initial_indent="  ", subsequent_indent="  "))
