@@ -8,32 +8,43 @@ from __future__ import annotations
 
 from typing import Final
 
+from ._locale import messages
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for translation where it is written; :func:`summary` translates it."""
+    return message
+
+
 COMMANDS: Final[dict[str, tuple[str, str]]] = {
     "demo": (
         "demo",
-        "create a sample lab, check it and summarise what a quality manager needs to know",
+        N_("create a sample lab, check it and summarise what a quality manager needs to know"),
     ),
-    "check": ("check", "check a store against rulesets and write the report"),
-    "validate": ("validate", "validate records, rulesets and instruments, listing every problem"),
+    "check": ("check", N_("check a store against rulesets and write the report")),
+    "validate": (
+        "validate",
+        N_("validate records, rulesets and instruments, listing every problem"),
+    ),
     "verify": (
         "verify",
-        "check every stored record and its hash chain (finds edits made behind its back)",
+        N_("check every stored record and its hash chain (finds edits made behind its back)"),
     ),
-    "import": ("transfer", "import records from JSON lines into a store, all or nothing"),
+    "import": ("transfer", N_("import records from JSON lines into a store, all or nothing")),
     "export": (
         "transfer",
-        "export records as JSON lines, or the report's tables as CSV or XLSX",
+        N_("export records as JSON lines, or the report's tables as CSV or XLSX"),
     ),
-    "notify": ("notify", "send notifications of new breaches and at-risk deadlines"),
-    "explain": ("explain", "show how one rule judged one record, step by step"),
+    "notify": ("notify", N_("send notifications of new breaches and at-risk deadlines")),
+    "explain": ("explain", N_("show how one rule judged one record, step by step")),
     "migrate-lab": (
         "labs",
-        "make a single-lab store the home of one lab, so that it can hold many",
+        N_("make a single-lab store the home of one lab, so that it can hold many"),
     ),
 }
 """Command name: (the module in :mod:`qse_customer.cli` that registers and runs it, its summary)."""
 
 
 def summary(command: str) -> str:
-    """The one-line help of ``command``."""
-    return COMMANDS[command][1]
+    """The one-line help of ``command``, in the language of the command line's ``--locale``."""
+    return messages().gettext(COMMANDS[command][1])

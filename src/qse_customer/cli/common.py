@@ -26,6 +26,7 @@ from ..rules.ruleset import Ruleset
 from ..rules.versions import RulesetVersions
 from ..stores._opening import open_store
 from ..stores.protocol import Store
+from ._locale import messages
 
 DEFAULT_CALENDAR = {
     "timezone": "Europe/London",
@@ -43,11 +44,12 @@ class InputError(QSEError):
 
 def add_store(parser: argparse.ArgumentParser) -> None:
     """``--store URL``."""
+    t = messages()
     parser.add_argument(
         "--store",
         required=True,
         metavar="URL",
-        help="the store, e.g. sqlite:///lab.db (or a plugin's URL scheme)",
+        help=t.gettext("the store, e.g. sqlite:///lab.db (or a plugin's URL scheme)"),
     )
 
 
@@ -55,30 +57,37 @@ def add_rulesets(
     parser: argparse.ArgumentParser, *, contracts: bool = True, required: bool = True
 ) -> None:
     """``--ruleset NAME|PATH`` (repeatable) and ``--contracts``."""
+    t = messages()
     parser.add_argument(
         "--ruleset",
         action="append",
         required=required,
         metavar="NAME|PATH",
-        help="a shipped ruleset (qse2-responsibility, customer-service-standards, "
-        "complaints-handling, improvement-referrals) or a ruleset file; repeat for several "
-        "(rulesets of the same name are versions of one ruleset, each judging the records of its "
-        "own time)",
+        help=t.gettext(
+            "a shipped ruleset (qse2-responsibility, customer-service-standards, "
+            "complaints-handling, improvement-referrals) or a ruleset file; repeat for several "
+            "(rulesets of the same name are versions of one ruleset, each judging the records "
+            "of its own time)"
+        ),
     )
     parser.add_argument(
         "--extends-from",
         action="append",
         default=[],
         metavar="DIR",
-        help="a folder whose rulesets a ruleset file may extend, besides its own folder; repeat "
-        "for several",
+        help=t.gettext(
+            "a folder whose rulesets a ruleset file may extend, besides its own folder; repeat "
+            "for several"
+        ),
     )
     if contracts:
         parser.add_argument(
             "--contracts",
             action="store_true",
-            help="also check the terms of every contract in the store (turnaround, reviews, "
-            "deviation reporting)",
+            help=t.gettext(
+                "also check the terms of every contract in the store (turnaround, reviews, "
+                "deviation reporting)"
+            ),
         )
 
 
@@ -87,23 +96,32 @@ def add_at(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--at",
         metavar="TIME",
-        help="judge clocks as of this time (ISO 8601, e.g. 2026-03-18T14:30; a time without an "
-        "offset is in the lab's time zone); default: now",
+        help=messages().gettext(
+            "judge clocks as of this time (ISO 8601, e.g. 2026-03-18T14:30; a time without an "
+            "offset is in the lab's time zone); default: now"
+        ),
     )
 
 
 def add_calendar(parser: argparse.ArgumentParser) -> None:
     """The working-calendar options."""
+    t = messages()
     group = parser.add_argument_group(
-        "working calendar",
-        "default: Europe/London, GB-ENG bank holidays, open 08:00-17:00 on weekdays",
+        t.gettext("working calendar"),
+        t.gettext("default: Europe/London, GB-ENG bank holidays, open 08:00-17:00 on weekdays"),
     )
-    group.add_argument("--calendar", metavar="FILE.json", help="calendar settings as JSON")
-    group.add_argument("--timezone", metavar="ZONE", help="IANA time zone, e.g. Europe/London")
-    group.add_argument("--country", metavar="CODE", help="holiday country, e.g. GB")
-    group.add_argument("--subdivision", metavar="CODE", help="holiday subdivision, e.g. ENG")
-    group.add_argument("--opens", metavar="HH:MM", help="opening time")
-    group.add_argument("--closes", metavar="HH:MM", help="closing time")
+    group.add_argument(
+        "--calendar", metavar="FILE.json", help=t.gettext("calendar settings as JSON")
+    )
+    group.add_argument(
+        "--timezone", metavar="ZONE", help=t.gettext("IANA time zone, e.g. Europe/London")
+    )
+    group.add_argument("--country", metavar="CODE", help=t.gettext("holiday country, e.g. GB"))
+    group.add_argument(
+        "--subdivision", metavar="CODE", help=t.gettext("holiday subdivision, e.g. ENG")
+    )
+    group.add_argument("--opens", metavar="HH:MM", help=t.gettext("opening time"))
+    group.add_argument("--closes", metavar="HH:MM", help=t.gettext("closing time"))
 
 
 def calendar_from(args: argparse.Namespace) -> WorkingCalendar:
@@ -116,12 +134,20 @@ def calendar_from(args: argparse.Namespace) -> WorkingCalendar:
     if getattr(args, "calendar", None):
         if options:
             raise InputError(
-                f"--calendar and --{next(iter(options))} both describe the calendar; give the "
-                "settings in the file or as options, not both"
+                messages()
+                .gettext(
+                    "--calendar and --{option} both describe the calendar; give the settings in "
+                    "the file or as options, not both"
+                )
+                .format(option=next(iter(options)))
             )
         settings = read_json(Path(args.calendar))
         if not isinstance(settings, dict):
-            raise InputError(f"{args.calendar}: expected a JSON object of calendar settings")
+            raise InputError(
+                messages()
+                .gettext("{file}: expected a JSON object of calendar settings")
+                .format(file=args.calendar)
+            )
         return WorkingCalendar.from_dict(settings)
     lab_calendar = getattr(args, "lab_calendar", None)  # the lab's, from --labs
     if lab_calendar is not None and not options:
@@ -138,8 +164,12 @@ def parse_at(value: str | None, calendar: WorkingCalendar) -> datetime:
         parsed = pendulum.parse(value, tz=calendar.timezone)
     except (ValueError, pendulum.parsing.exceptions.ParserError) as error:
         raise InputError(
-            f"--at {value!r}: not a time pendulum can read ({error}); expected ISO 8601 such as "
-            "2026-03-18T14:30 or 2026-03-18T14:30:00+00:00"
+            messages()
+            .gettext(
+                "--at {value}: not a time pendulum can read ({error}); expected ISO 8601 such as "
+                "2026-03-18T14:30 or 2026-03-18T14:30:00+00:00"
+            )
+            .format(value=repr(value), error=error)
         ) from None
     if not isinstance(parsed, pendulum.DateTime):
         raise InputError(
@@ -148,8 +178,9 @@ def parse_at(value: str | None, calendar: WorkingCalendar) -> datetime:
         )
     if not calendar.first_year <= parsed.year <= calendar.last_year:
         raise InputError(
-            f"--at {value!r}: outside the years the working calendar covers "
-            f"({calendar.first_year}-{calendar.last_year})"
+            messages()
+            .gettext("--at {value}: outside the years the working calendar covers ({first}-{last})")
+            .format(value=repr(value), first=calendar.first_year, last=calendar.last_year)
         )
     return datetime.fromisoformat(parsed.isoformat())
 
@@ -159,9 +190,11 @@ def read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
+        raise InputError(messages().gettext("{path}: no such file").format(path=path)) from None
     except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"{path}: cannot read it: {error}") from None
+        raise InputError(
+            messages().gettext("{path}: cannot read it: {error}").format(path=path, error=error)
+        ) from None
 
 
 def read_json(path: Path) -> Any:
@@ -169,7 +202,11 @@ def read_json(path: Path) -> Any:
     try:
         return json.loads(read_text(path))
     except ValueError as error:
-        raise InputError(f"{path}: not JSON: {json_problem(error)}") from None
+        raise InputError(
+            messages()
+            .gettext("{path}: not JSON: {problem}")
+            .format(path=path, problem=json_problem(error))
+        ) from None
     except RecursionError:
         raise InputError(f"{path}: nested too deeply to read; flatten it") from None
 
@@ -186,7 +223,11 @@ def existing_store(url: str, lab: str | None = None) -> Store:
             path = ":memory:"  # open_store says what is wrong with the URL
         if path != ":memory:" and not Path(path).exists():
             shown = scrub(path, secrets_in(url))
-            raise InputError(f"--store {redact_url(url)}: there is no file {shown}; check the path")
+            raise InputError(
+                messages()
+                .gettext("--store {url}: there is no file {path}; check the path")
+                .format(url=redact_url(url), path=shown)
+            )
     return open_store(url, lab=lab)
 
 
@@ -248,7 +289,11 @@ def output(path: str | None) -> Iterator[TextIO]:
         with replacing(path) as handle:
             yield handle
     except OSError as error:
-        raise InputError(f"--output {path}: cannot write it: {_reason(error)}") from None
+        raise InputError(
+            messages()
+            .gettext("--output {path}: cannot write it: {reason}")
+            .format(path=path, reason=_reason(error))
+        ) from None
 
 
 def _reason(error: OSError) -> str:

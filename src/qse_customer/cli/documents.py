@@ -13,6 +13,7 @@ from ..core.errors import FieldError, QSEError, TransitionError, ValidationError
 from ..core.record_types import AnyRecord
 from ..core.serialisation import from_dict
 from ..rules.loader import load_ruleset
+from ._locale import messages
 from .common import InputError, read_text
 
 TOO_DEEP = "nested too deeply to be a record, ruleset or instrument; flatten it"
@@ -47,7 +48,10 @@ def _split_text(text: str) -> Iterator[tuple[str, Any | FieldError]]:
     # characters that JSON leaves unescaped inside strings.
     lines = text.split("\n")
     if not any(line.strip() for line in lines):
-        yield "", FieldError("$", "the file is empty; expected JSON or JSON lines")
+        yield (
+            "",
+            FieldError("$", messages().gettext("the file is empty; expected JSON or JSON lines")),
+        )
         return
     for number, line in enumerate(lines, start=1):
         if line.strip():
@@ -56,13 +60,20 @@ def _split_text(text: str) -> Iterator[tuple[str, Any | FieldError]]:
 
 def _parsed_line(number: int, line: str) -> tuple[str, Any | FieldError]:
     """The document on line ``number`` of a JSON lines file, or why it cannot be read."""
-    where = f"line {number}"
+    where = messages().gettext("line {number}").format(number=number)
     try:
         return where, json.loads(line)
     except json.JSONDecodeError as error:
-        return where, FieldError("$", f"not JSON: {error.msg} at column {error.colno}")
+        return where, FieldError(
+            "$",
+            messages()
+            .gettext("not JSON: {problem} at column {column}")
+            .format(problem=error.msg, column=error.colno),
+        )
     except ValueError as error:
-        return where, FieldError("$", f"not JSON: {json_problem(error)}")
+        return where, FieldError(
+            "$", messages().gettext("not JSON: {problem}").format(problem=json_problem(error))
+        )
     except RecursionError:
         return where, FieldError("$", TOO_DEEP)
 
@@ -85,7 +96,12 @@ def stream_documents(
                     if line.strip():
                         yield _parsed_line(number, line.removesuffix("\n"))
             except (OSError, UnicodeDecodeError) as error:
-                raise InputError(f"{path}: line {number + 1}: cannot read it: {error}") from None
+                where = messages().gettext("line {number}").format(number=number + 1)
+                raise InputError(
+                    messages()
+                    .gettext("{path}: cannot read it: {error}")
+                    .format(path=f"{path}: {where}", error=error)
+                ) from None
             return
     text = read_text(path)
     if on_text is not None:
@@ -98,9 +114,11 @@ def _opened(path: Path) -> TextIO:
     try:
         return path.open(encoding="utf-8")
     except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
+        raise InputError(messages().gettext("{path}: no such file").format(path=path)) from None
     except OSError as error:
-        raise InputError(f"{path}: cannot read it: {error}") from None
+        raise InputError(
+            messages().gettext("{path}: cannot read it: {error}").format(path=path, error=error)
+        ) from None
 
 
 def _holds_json_lines(path: Path, stream: TextIO) -> bool:
@@ -110,7 +128,9 @@ def _holds_json_lines(path: Path, stream: TextIO) -> bool:
             if line.strip():
                 return isinstance(_parsed_line(1, line)[1], dict)
     except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"{path}: cannot read it: {error}") from None
+        raise InputError(
+            messages().gettext("{path}: cannot read it: {error}").format(path=path, error=error)
+        ) from None
     return False
 
 

@@ -14,13 +14,15 @@ from ..core.export import withholds_text
 from ..core.record import Record
 from ..core.record_types import RECORD_TYPES
 from ..core.redaction import redact_url
-from ..reports._formatting import duration, local_time
+from ..core.translation import Translator, translator
+from ..reports._formatting import duration, local_time, status_word
 from ..reports._terminal import printable, printable_json, printable_lines
-from ..rules.findings import Finding
+from ..rules.findings import Finding, in_locale
 from ..rules.ruleset import Rule, Ruleset
 from ..rules.versions import RulesetVersions, compile_ruleset
 from ..stores.errors import RecordNotFoundError
 from ..stores.protocol import Store
+from ._locale import add_locale, epilog, messages
 from .commands import summary
 from .common import (
     InputError,
@@ -47,13 +49,26 @@ example:
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``explain`` command."""
+    """Add the ``explain`` command (its help in :data:`.parsing.HELP_LOCALE`'s language)."""
+    t = messages()
     parser = commands.add_parser(
         "explain",
         help=summary("explain"),
-        description="Evaluate one rule for one record as of --at and print the finding: its "
-        "status, deadline, the rule's source, the message and every piece of evidence.",
-        epilog=EXAMPLE,
+        description=t.gettext(
+            "Evaluate one rule for one record as of --at and print the finding: its status, "
+            "deadline, the rule's source, the message and every piece of evidence."
+        ),
+        epilog=epilog(
+            EXAMPLE,
+            t,
+            [
+                t.gettext(
+                    "RECORD_ID is the record's id; for a rule judging a whole period (a threshold "
+                    "such as T-8) give the period instead (e.g. 2026 or 2026-03)."
+                )
+            ],
+            t.gettext("example:"),
+        ),
         formatter_class=HelpFormatter,
     )
     parser.add_argument("rule_id", metavar="RULE_ID")
@@ -61,7 +76,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     add_store(parser)
     add_rulesets(parser, required=False)
     add_at(parser)
-    parser.add_argument("--json", action="store_true", help="print the finding as JSON")
+    parser.add_argument("--json", action="store_true", help=t.gettext("print the finding as JSON"))
+    add_locale(parser, t)
     add_calendar(parser)
     add_lab(parser)
     parser.set_defaults(run=run)
@@ -75,7 +91,11 @@ def _rule(
             if rule.id == rule_id:
                 return ruleset, rule
     known = ", ".join(rule.id for ruleset in rulesets for rule in ruleset.rules)
-    raise InputError(f"no rule {rule_id!r} in the rulesets given; they have {known}")
+    raise InputError(
+        messages()
+        .gettext("no rule {rule} in the rulesets given; they have {known}")
+        .format(rule=repr(rule_id), known=known)
+    )
 
 
 def _types(rule: Rule) -> tuple[str, ...]:
@@ -116,8 +136,18 @@ def find(
             return finding
     kinds = " or ".join(_types(rule))
     raise InputError(
-        f"no {kinds} {record_id!r} in {store_name(store)} that rule {rule.id} judges as of "
-        f"{at.isoformat()}; check the id (and --at: events after it are ignored)"
+        messages()
+        .gettext(
+            "no {kinds} {record} in {store} that rule {rule} judges as of {at}; check the id "
+            "(and --at: events after it are ignored)"
+        )
+        .format(
+            kinds=kinds,
+            record=repr(record_id),
+            store=store_name(store),
+            rule=rule.id,
+            at=at.isoformat(),
+        )
     )
 
 
@@ -158,55 +188,75 @@ def _scalar(value: Any, zone: str) -> str:
     return str(value)
 
 
-def describe(finding: Finding, rule: Rule, zone: str) -> str:
-    """The finding as readable text (control characters from the records shown escaped)."""
+def describe(finding: Finding, rule: Rule, zone: str, t: Translator | None = None) -> str:
+    """The finding as readable text (control characters from the records shown escaped), in
+    ``t``'s language (English by default; the rule's words and the evidence stay as written)."""
+    t = translator() if t is None else t
     record = (
         f"{finding.record_type} {finding.record_id}"
         if finding.record_id
-        else (f"period {finding.period}")
+        else t.gettext("period {period}").format(period=finding.period)
     )
     data = finding.to_dict()
+    labels = {
+        "rule": t.gettext("Rule:"),
+        "source": t.gettext("Source:"),
+        "ruleset": t.gettext("Ruleset:"),
+        "severity": t.gettext("Severity:"),
+        "due": t.gettext("Due:"),
+        "elapsed": t.gettext("Elapsed:"),
+    }
+    width = max(len(label) for label in labels.values()) + 1
+    label = {key: text.ljust(width) for key, text in labels.items()}
     lines = [
-        f"{finding.rule_id} for {record}: {finding.status.value.upper().replace('_', ' ')}",
+        t.gettext("{rule} for {record}: {status}").format(
+            rule=finding.rule_id, record=record, status=status_word(finding.status.value, t).upper()
+        ),
         "",
-        f"Rule:     {rule.title}",
-        f"Source:   {finding.source}",
+        f"{label['rule']}{rule.title}",
+        f"{label['source']}{finding.source}",
     ]
     quote = rule.source.quote
     if quote:
         lines.extend(
             textwrap.wrap(
-                f'"{quote}"', width=96, initial_indent="          ", subsequent_indent="          "
+                f'"{quote}"', width=96, initial_indent=" " * width, subsequent_indent=" " * width
             )
         )
     lines.extend(
         [
-            f"Ruleset:  {finding.ruleset} {finding.ruleset_version}",
-            f"Severity: {finding.severity}",
-            f"Due:      {local_time(data['due_at'], zone)}",
+            f"{label['ruleset']}{finding.ruleset} {finding.ruleset_version}",
+            f"{label['severity']}{finding.severity}",
+            f"{label['due']}{local_time(data['due_at'], zone, t)}",
         ]
     )
     if finding.elapsed is not None:
         seconds = finding.elapsed.total_seconds()
-        shown = (
-            f"{seconds / 3600:.1f} h" if finding.measure == "working time" else duration(seconds)
-        )
-        lines.append(f"Elapsed:  {shown} ({finding.measure})")
-    lines.extend(["", "Why:"])
-    lines.extend(
-        textwrap.wrap(finding.message, width=96, initial_indent="  ", subsequent_indent="  ")
-    )
-    lines.extend(["", "Evidence:"])
+        hours = f"{seconds / 3600:.1f}" if t.is_source else t.number(seconds / 3600, 1)
+        shown = f"{hours} h" if finding.measure == "working time" else duration(seconds, t)
+        measures = {
+            "working time": t.gettext("working time"),
+            "calendar time": t.gettext("calendar time"),
+        }
+        measure = measures.get(str(finding.measure), finding.measure)
+        lines.append(f"{label['elapsed']}{shown} ({measure})")
+    lines.extend(["", t.gettext("Why:")])
+    message = in_locale(finding.message, t) or finding.message
+    lines.extend(textwrap.wrap(message, width=96, initial_indent="  ", subsequent_indent="  "))
+    lines.extend(["", t.gettext("Evidence:")])
     evidence = list(_evidence_lines(data["evidence"], zone, "  "))
-    lines.extend(evidence or ["  (none)"])
+    lines.extend(evidence or ["  " + t.gettext("(none)")])
     return "\n".join(printable(line) for line in lines)
 
 
-def history_lines(record: Record, at: datetime, zone: str) -> list[str]:
+def history_lines(
+    record: Record, at: datetime, zone: str, t: Translator | None = None
+) -> list[str]:
     """The record's whole history as stored: each event with when it happened and when it was
     recorded, corrections and erasures beside what they change, the cycles of a reopened
     record, and what the check left out as not yet recorded at ``at``."""
-    lines = ["", "History (as stored):"]
+    t = translator() if t is None else t
+    lines = ["", t.gettext("History (as stored):")]
     reopening = record.LIFECYCLE.reopening
     # An anonymous complainant's words (and a correction's reasons) appear in no output.
     if withholds_text(record):
@@ -221,37 +271,74 @@ def history_lines(record: Record, at: datetime, zone: str) -> list[str]:
     for index, event in enumerate(record.events):
         if index and event.kind in reopening:
             cycle += 1
-            lines.append(f"  -- cycle {cycle}")
-        who = f" by {event.actor.role.value} {event.actor.name}" if event.actor else ""
-        lines.append(f"  [{index}] {event.kind} at {local_time(event.at.isoformat(), zone)}{who}")
+            lines.append(t.gettext("  -- cycle {number}").format(number=cycle))
+        who = (
+            t.gettext(" by {role} {name}").format(
+                role=event.actor.role.value, name=event.actor.name
+            )
+            if event.actor
+            else ""
+        )
+        lines.append(
+            t.gettext("  [{index}] {kind} at {time}{who}").format(
+                index=index,
+                kind=event.kind,
+                time=local_time(event.at.isoformat(), zone, t),
+                who=who,
+            )
+        )
         recorded = event.recorded_at
         if recorded is None:
-            lines.append("      recorded before stamping (no store time)")
+            lines.append("      " + t.gettext("recorded before stamping (no store time)"))
         else:
             late = recorded - event.at
-            when = local_time(recorded.isoformat(), zone)
-            after = f", {duration(late.total_seconds())} after it happened" if late else ""
-            lines.append(f"      recorded {when}{after}")
+            when = local_time(recorded.isoformat(), zone, t)
+            after = (
+                t.gettext(", {duration} after it happened").format(
+                    duration=duration(late.total_seconds(), t)
+                )
+                if late
+                else ""
+            )
+            lines.append(
+                "      " + t.gettext("recorded {when}{after}").format(when=when, after=after)
+            )
             if recorded > at:
-                lines.append("      recorded after --at: not part of this check")
+                lines.append("      " + t.gettext("recorded after --at: not part of this check"))
         if event.kind == "corrected":
             replacement = event.data.get("replacement", {})
-            now = local_time(str(replacement.get("at")), zone)
+            now = local_time(str(replacement.get("at")), zone, t)
             lines.append(
-                f"      corrects [{event.data.get('event')}]: now {replacement.get('kind')} at "
-                f"{now}; reason: {event.data.get('reason')}"
+                "      "
+                + t.gettext("corrects [{event}]: now {kind} at {time}; reason: {reason}").format(
+                    event=event.data.get("event"),
+                    kind=replacement.get("kind"),
+                    time=now,
+                    reason=event.data.get("reason"),
+                )
             )
         elif event.kind == "erased":
             fields = ", ".join(event.data.get("fields", ()))
-            lines.append(f"      erased identity: {fields}; reason: {event.data.get('reason')}")
+            lines.append(
+                "      "
+                + t.gettext("erased identity: {fields}; reason: {reason}").format(
+                    fields=fields, reason=event.data.get("reason")
+                )
+            )
         for later in corrected_by.get(index, ()):
-            lines.append(f"      superseded by the correction [{later}] where judged")
+            lines.append(
+                "      "
+                + t.gettext("superseded by the correction [{event}] where judged").format(
+                    event=later
+                )
+            )
     return lines
 
 
 def run(args: argparse.Namespace) -> int:
     """Find the finding and print it, with the record's history."""
     apply_lab(args)
+    t = translator(args.locale)
     calendar = calendar_from(args)
     at = parse_at(args.at, calendar)
     with existing_store(args.store, args.lab) as store:
@@ -269,10 +356,10 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(printable_json(finding.to_json(indent=2)))
         return EXIT_OK
-    text = describe(finding, rule, calendar.timezone)
+    text = describe(finding, rule, calendar.timezone, t)
     if record is not None:
         text += "\n" + "\n".join(
-            printable(line) for line in history_lines(record, at, calendar.timezone)
+            printable(line) for line in history_lines(record, at, calendar.timezone, t)
         )
     print(printable_lines(text))  # each line escaped already: keep the line breaks
     return EXIT_OK

@@ -16,6 +16,7 @@ from ..reports._csv import write_csv
 from ..reports.content import MAX_FINDINGS
 from ..reports.tables import TABLE_NAMES, Table, report_tables
 from ..review.small_cells import SMALL_CELL_THRESHOLD
+from ._locale import messages
 from ._report import report_from
 from .common import (
     InputError,
@@ -28,8 +29,12 @@ from .parsing import EXIT_OK
 def _tables(args: argparse.Namespace) -> list[Table]:
     if not args.ruleset:
         raise InputError(
-            f"--format {args.format} exports the report's tables: give the rulesets to judge "
-            "by with --ruleset (as for qse-customer check)"
+            messages()
+            .gettext(
+                "--format {format} exports the report's tables: give the rulesets to judge by "
+                "with --ruleset (as for qse-customer check)"
+            )
+            .format(format=args.format)
         )
     report = report_from(
         args,
@@ -46,11 +51,15 @@ def _can_write_xlsx(path: str | None) -> None:
     from ..reports._xlsx import MissingExtraError, xlsx_available
 
     if path is None or path == "-":
-        raise InputError("--format xlsx writes a workbook: give its file with --output FILE")
+        raise InputError(
+            messages().gettext("--format xlsx writes a workbook: give its file with --output FILE")
+        )
     if not xlsx_available():
         raise MissingExtraError(
-            "--format xlsx needs openpyxl, an optional extra: pip install 'qse-customer[xlsx]' "
-            "(or export --format csv, which needs nothing more)"
+            messages().gettext(
+                "--format xlsx needs openpyxl, an optional extra: pip install "
+                "'qse-customer[xlsx]' (or export --format csv, which needs nothing more)"
+            )
         )
 
 
@@ -61,7 +70,11 @@ def _write_xlsx(tables: list[Table], path: str) -> None:
         with replacing_bytes(path) as stream:
             write_xlsx(tables, stream)
     except OSError as error:
-        raise InputError(f"--output {path}: cannot write it: {error.strerror or error}") from None
+        raise InputError(
+            messages()
+            .gettext("--output {path}: cannot write it: {reason}")
+            .format(path=path, reason=error.strerror or error)
+        ) from None
 
 
 def _write_csv(tables: list[Table], path: str | None, one: bool) -> list[str]:
@@ -71,8 +84,10 @@ def _write_csv(tables: list[Table], path: str | None, one: bool) -> list[str]:
         return [path] if path not in (None, "-") else []
     if path is None or path == "-":
         raise InputError(
-            "--format csv writes a file a table: give their folder with --output DIR "
-            "(or one --table to write to stdout)"
+            messages().gettext(
+                "--format csv writes a file a table: give their folder with --output DIR "
+                "(or one --table to write to stdout)"
+            )
         )
     folder = Path(path)
     try:
@@ -84,7 +99,11 @@ def _write_csv(tables: list[Table], path: str | None, one: bool) -> list[str]:
                 write_csv(table, stream)
             written.append(str(target))
     except OSError as error:
-        raise InputError(f"--output {path}: cannot write it: {error.strerror or error}") from None
+        raise InputError(
+            messages()
+            .gettext("--output {path}: cannot write it: {reason}")
+            .format(path=path, reason=error.strerror or error)
+        ) from None
     return written
 
 
@@ -96,9 +115,19 @@ def run_tables(args: argparse.Namespace) -> int:
     tables = _tables(args)
     if args.format == "xlsx":
         _write_xlsx(tables, args.output)
-        say(f"exported {len(tables)} table(s) to {args.output}", stream=sys.stderr)
+        say(
+            messages()
+            .gettext("exported {count} table(s) to {file}")
+            .format(count=len(tables), file=args.output),
+            stream=sys.stderr,
+        )
     else:
         written = _write_csv(tables, args.output, one)
         if written:
-            say(f"exported {len(tables)} table(s): {', '.join(written)}", stream=sys.stderr)
+            say(
+                messages()
+                .gettext("exported {count} table(s): {files}")
+                .format(count=len(tables), files=", ".join(written)),
+                stream=sys.stderr,
+            )
     return EXIT_OK

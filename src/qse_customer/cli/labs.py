@@ -11,6 +11,7 @@ from typing import Any
 from ..core._checks import lab_name
 from ..core.errors import ValidationError
 from ..core.redaction import redact_url
+from ._locale import add_locale, epilog, messages
 from .commands import summary
 from .common import InputError, add_store, existing_store, read_json
 from .parsing import EXIT_OK, HelpFormatter
@@ -30,21 +31,23 @@ LABS_FILE_KEYS = ("calendar", "rulesets")
 
 def add_lab(parser: argparse.ArgumentParser) -> None:
     """``--lab NAME`` and ``--labs FILE.json``."""
+    t = messages()
     group = parser.add_argument_group(
-        "many labs in one store",
-        "docs/labs.md; without --lab, the store's default lab, as before labs existed",
+        t.gettext("many labs in one store"),
+        t.gettext("docs/labs.md; without --lab, the store's default lab, as before labs existed"),
     )
     group.add_argument(
         "--lab",
         metavar="NAME",
-        help="open the store for this lab: only its records are read (e.g. LAB-7)",
+        help=t.gettext("open the store for this lab: only its records are read (e.g. LAB-7)"),
     )
     group.add_argument(
         "--labs",
         metavar="FILE.json",
-        help="each lab's calendar and rulesets, "
-        '{"labs": {"LAB-7": {"calendar": ..., "rulesets": [...]}}}; with --lab, that lab\'s '
-        "are used where the command line names none",
+        help=t.gettext(
+            "each lab's calendar and rulesets, {example}; with --lab, that lab's are used where "
+            "the command line names none"
+        ).format(example='{"labs": {"LAB-7": {"calendar": ..., "rulesets": [...]}}}'),
     )
 
 
@@ -53,7 +56,11 @@ def add_lab_option(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument(
         "--lab",
         metavar="NAME",
-        help=f"{what} (a store holding many labs, docs/labs.md); default: the store's default lab",
+        help=messages()
+        .gettext(
+            "{what} (a store holding many labs, docs/labs.md); default: the store's default lab"
+        )
+        .format(what=what),
     )
 
 
@@ -64,7 +71,7 @@ def lab_option(args: argparse.Namespace) -> str | None:
         try:
             lab_name(lab, "--lab")
         except ValidationError as error:
-            raise InputError(f"--lab: {error.errors[0].message}") from None
+            raise InputError(f"--lab: {error.errors[0].message}") from None  # the model's words
     return lab
 
 
@@ -126,7 +133,9 @@ def apply_lab(args: argparse.Namespace) -> None:
     lab_option(args)
     if args.labs is not None:
         if args.lab is None:
-            raise InputError("--labs names each lab's calendar and rulesets: give --lab too")
+            raise InputError(
+                messages().gettext("--labs names each lab's calendar and rulesets: give --lab too")
+            )
         entry = lab_entry(args.labs, args.lab)
         if not args.ruleset and "rulesets" in entry:
             args.ruleset = entry["rulesets"]
@@ -134,26 +143,48 @@ def apply_lab(args: argparse.Namespace) -> None:
             args.lab_calendar = entry["calendar"]
     if not args.ruleset:
         raise InputError(
-            "give the rulesets to check with --ruleset, or the lab's in --labs FILE with --lab"
+            messages().gettext(
+                "give the rulesets to check with --ruleset, or the lab's in --labs FILE with --lab"
+            )
         )
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``migrate-lab`` command."""
+    """Add the ``migrate-lab`` command (its help in :data:`.parsing.HELP_LOCALE`'s language)."""
+    t = messages()
     parser = commands.add_parser(
         "migrate-lab",
         help=summary("migrate-lab"),
-        description="Make a store of one lab the home of that lab, so that it can hold many: "
-        "its records (which name no lab) become the lab's, their documents and hash chains "
-        "unchanged (verify still passes), and the store notes the lab as its home lab. Named "
-        "once; running it again with the same lab changes nothing.",
-        epilog=EXAMPLE,
+        description=t.gettext(
+            "Make a store of one lab the home of that lab, so that it can hold many: its records "
+            "(which name no lab) become the lab's, their documents and hash chains unchanged "
+            "(verify still passes), and the store notes the lab as its home lab. Named once; "
+            "running it again with the same lab changes nothing."
+        ),
+        epilog=epilog(
+            EXAMPLE,
+            t,
+            [
+                t.gettext(
+                    "exit codes: 0 the lab is the store's home lab (now, or already), 2 bad input "
+                    "or refused (nothing changed)"
+                )
+            ],
+            t.gettext(
+                "example (once, before the store holds a second lab; then check each lab with "
+                "--lab):"
+            ),
+        ),
         formatter_class=HelpFormatter,
     )
     add_store(parser)
     parser.add_argument(
-        "--lab", required=True, metavar="NAME", help="the lab the store's records belong to"
+        "--lab",
+        required=True,
+        metavar="NAME",
+        help=t.gettext("the lab the store's records belong to"),
     )
+    add_locale(parser, t)
     parser.set_defaults(run=run)
 
 
@@ -164,11 +195,18 @@ def run(args: argparse.Namespace) -> int:
     with existing_store(args.store) as store:
         moved = migrate_to_lab(store, args.lab)
     shown = redact_url(args.store)
+    t = messages()
     if moved:
         print(
-            f"{shown}: {args.lab} is the home lab; {moved} record(s) of the default lab are "
-            f"{args.lab}'s, their documents and hash chains unchanged"
+            t.gettext(
+                "{store}: {lab} is the home lab; {count} record(s) of the default lab are "
+                "{lab}'s, their documents and hash chains unchanged"
+            ).format(store=shown, lab=args.lab, count=moved)
         )
     else:
-        print(f"{shown}: {args.lab} is the home lab; no record needed to move")
+        print(
+            t.gettext("{store}: {lab} is the home lab; no record needed to move").format(
+                store=shown, lab=args.lab
+            )
+        )
     return EXIT_OK

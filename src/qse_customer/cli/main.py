@@ -20,7 +20,8 @@ from ..core.redaction import scrub, secrets_in
 from ..core.translation import LocaleError, Translator, translator
 from ..notifiers._builtin import PASSWORD_ENV, URL_ENV
 from ..reports._terminal import printable_lines
-from .commands import COMMANDS, summary
+from ._locale import epilog, messages
+from .commands import COMMANDS, N_, summary
 from .parsing import (
     DEBUG_ENV,
     EXIT_BAD_INPUT,
@@ -41,7 +42,7 @@ example:
   qse-customer check --store sqlite:///qse-demo/lab.db --ruleset customer-service-standards
 """
 
-DEBUG_HELP = "on an internal error, print the traceback (or set QSE_CUSTOMER_DEBUG=1)"
+DEBUG_HELP = N_("on an internal error, print the traceback (or set QSE_CUSTOMER_DEBUG=1)")
 _TRUE = {"1", "true", "yes", "on"}
 _LONGEST_MESSAGE = 2000
 
@@ -49,16 +50,32 @@ _LONGEST_MESSAGE = 2000
 def build_parser(*, load: Collection[str] | None = None) -> argparse.ArgumentParser:
     """The parser with every command; with ``load``, only those commands are imported and take
     their arguments, the others are listed by name and summary (what ``--help`` shows)."""
+    t = messages()
     parser = Parser(
         prog="qse-customer",
-        description="Prove a clinical laboratory meets QSE 2, Customer Focus: check complaints, "
-        "enquiries, contracts and surveys against the standards and report.",
-        epilog=EXAMPLE,
+        description=t.gettext(
+            "Prove a clinical laboratory meets QSE 2, Customer Focus: check complaints, "
+            "enquiries, contracts and surveys against the standards and report."
+        ),
+        epilog=epilog(
+            EXAMPLE,
+            t,
+            [
+                t.gettext(
+                    "exit codes: 0 success (nothing breached), 1 something breached or not "
+                    "delivered, 2 bad input, 70 internal error (a bug, never a compliance result: "
+                    "see --debug)"
+                )
+            ],
+            t.gettext("example:"),
+        ),
         formatter_class=HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"qse-customer {__version__}")
-    parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
+    parser.add_argument("--debug", action="store_true", help=t.gettext(DEBUG_HELP))
+    commands = parser.add_subparsers(
+        title=t.gettext("commands"), metavar="COMMAND", parser_class=Parser
+    )
     wanted = {module for name, (module, _) in COMMANDS.items() if load is None or name in load}
     registered: set[str] = set()
     for name, (module, _) in COMMANDS.items():
@@ -71,7 +88,7 @@ def build_parser(*, load: Collection[str] | None = None) -> argparse.ArgumentPar
     for command in commands.choices.values():
         # SUPPRESS: a command's default must not undo a --debug given before the command.
         command.add_argument(
-            "--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP
+            "--debug", action="store_true", default=argparse.SUPPRESS, help=t.gettext(DEBUG_HELP)
         )
     return parser
 

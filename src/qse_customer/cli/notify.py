@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ._locale import add_locale, epilog, messages
 from .commands import summary
 from .common import (
     add_at,
@@ -30,18 +31,33 @@ example (a nightly job):
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``notify`` command."""
+    """Add the ``notify`` command (its help in :data:`.parsing.HELP_LOCALE`'s language)."""
+    t = messages()
     parser = commands.add_parser(
         "notify",
         help=summary("notify"),
-        description="Check the store against the rulesets as of --at and send each new breach "
-        "and at-risk deadline to every installed notifier, once (qse_customer.notify_due).",
-        epilog=EXAMPLE,
+        description=t.gettext(
+            "Check the store against the rulesets as of --at and send each new breach and "
+            "at-risk deadline to every installed notifier, once (qse_customer.notify_due)."
+        ),
+        epilog=epilog(
+            EXAMPLE,
+            t,
+            [
+                t.gettext(
+                    "exit codes: 0 every notification delivered, 1 a delivery failed or waits for "
+                    "a notifier (it stays pending for the next run) or a stored record is invalid, "
+                    "2 bad input, 70 internal error"
+                )
+            ],
+            t.gettext("example (a nightly job):"),
+        ),
         formatter_class=HelpFormatter,
     )
     add_store(parser)
     add_rulesets(parser, required=False)
     add_at(parser)
+    add_locale(parser, t)
     add_calendar(parser)
     add_lab(parser)
     parser.set_defaults(run=run)
@@ -52,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
     from ..notifiers.delivery import notify_due  # imported when used, not for --help
 
     apply_lab(args)
+    t = messages()
     calendar = calendar_from(args)
     at = parse_at(args.at, calendar)
     ok = True
@@ -61,14 +78,25 @@ def run(args: argparse.Namespace) -> int:
         ):
             result = notify_due(store, ruleset, calendar=calendar, at=at)
             say(
-                f"{ruleset.name}: {len(result.new)} new notification(s), "
-                f"{len(result.delivered)} delivered, {len(result.failed)} failed, "
-                f"{len(result.waiting)} waiting for a notifier, {len(result.invalid)} invalid "
-                "stored record(s)"
+                t.gettext(
+                    "{ruleset}: {new} new notification(s), {delivered} delivered, {failed} "
+                    "failed, {waiting} waiting for a notifier, {invalid} invalid stored record(s)"
+                ).format(
+                    ruleset=ruleset.name,
+                    new=len(result.new),
+                    delivered=len(result.delivered),
+                    failed=len(result.failed),
+                    waiting=len(result.waiting),
+                    invalid=len(result.invalid),
+                )
             )
             for failure in result.failed:
-                say(f"  failed: {failure.notifier} for {failure.key}: {failure.error}")
+                say(
+                    t.gettext("  failed: {notifier} for {key}: {error}").format(
+                        notifier=failure.notifier, key=failure.key, error=failure.error
+                    )
+                )
             for invalid in result.invalid:
-                say(f"  invalid: {invalid}")
+                say(t.gettext("  invalid: {record}").format(record=invalid))
             ok = ok and result.ok
     return EXIT_OK if ok else EXIT_FOUND

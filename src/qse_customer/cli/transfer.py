@@ -21,6 +21,7 @@ from ..reports.tables import TABLE_NAMES
 from ..stores._opening import open_store
 from ..stores.errors import HistoryRewriteError, RecordNotFoundError
 from ..stores.protocol import Store
+from ._locale import add_locale, epilog, messages
 from .commands import summary
 from .common import (
     InputError,
@@ -69,66 +70,118 @@ examples:
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``import`` and ``export`` commands."""
+    """Add the ``import`` and ``export`` commands (their help in
+    :data:`.parsing.HELP_LOCALE`'s language)."""
+    t = messages()
     importer = commands.add_parser(
         "import",
         help=summary("import"),
-        description="Validate every record of a JSON lines file, then save them all in one "
-        "transaction.",
-        epilog=IMPORT_EXAMPLE,
+        description=t.gettext(
+            "Validate every record of a JSON lines file, then save them all in one transaction."
+        ),
+        epilog=epilog(
+            IMPORT_EXAMPLE,
+            t,
+            [
+                t.gettext(
+                    "Every line is validated first; if any line is bad, every problem is listed "
+                    "(FILE: line N: JSON path: message) and nothing is stored (exit code 2). A "
+                    "record already in the store can only grow: a line may repeat it, or add "
+                    "events after its last one, but an import that would change a stored field "
+                    "or drop a stored event is refused, as is a file holding one record twice. "
+                    "JSON lines are read a line at a time (memory flat in the file's size); a "
+                    "file changed while it is imported is refused."
+                )
+            ],
+            t.gettext("example:"),
+        ),
         formatter_class=HelpFormatter,
     )
     add_store(importer)
-    importer.add_argument("file", metavar="FILE", help="JSON lines (one record a line)")
+    importer.add_argument("file", metavar="FILE", help=t.gettext("JSON lines (one record a line)"))
     importer.add_argument(
         "--legacy",
         action="store_true",
-        help="the lab's history from a system that did not stamp when each event was recorded: "
-        "store the (new) records with no recorded_at, as known from the start; every report "
-        "counts them as recorded before stamping",
+        help=t.gettext(
+            "the lab's history from a system that did not stamp when each event was recorded: "
+            "store the (new) records with no recorded_at, as known from the start; every report "
+            "counts them as recorded before stamping"
+        ),
     )
-    add_lab_option(importer, "import the records into this lab (each must name it)")
+    add_lab_option(importer, t.gettext("import the records into this lab (each must name it)"))
+    add_locale(importer, t)
     importer.set_defaults(run=run_import)
     exporter = commands.add_parser(
         "export",
         help=summary("export"),
-        description="Write every record of the store (or of one type) as JSON lines, or the "
-        "report's tables (compliance per rule, the breach register, at-risk items, survey "
-        "results, complaints by group) as CSV or an XLSX workbook.",
-        epilog=EXPORT_EXAMPLE,
+        description=t.gettext(
+            "Write every record of the store (or of one type) as JSON lines, or the report's "
+            "tables (compliance per rule, the breach register, at-risk items, survey results, "
+            "complaints by group) as CSV or an XLSX workbook."
+        ),
+        epilog=epilog(
+            EXPORT_EXAMPLE,
+            t,
+            [
+                t.gettext(
+                    "--format jsonl (the default): one record a line, in the library's JSON (the "
+                    "same as qse_customer.to_json). An anonymous complaint carries no submitter: "
+                    "the record never holds one. Its summary and event notes (the complainant's "
+                    "own words) are left out unless --include-anonymous-text is given: give it "
+                    "for a backup that must restore everything, and keep that file as "
+                    "confidential as the store."
+                ),
+                t.gettext(
+                    "--format csv|xlsx: the report's tables (about, compliance, breaches, "
+                    "at_risk, surveys, complaints), made from the same report as qse-customer "
+                    "check, with its privacy and small-cell rules; XLSX has a sheet a table "
+                    "(needs pip install 'qse-customer[xlsx]'), CSV a file a table in the --output "
+                    "folder (or one --table to a file or stdout). Times are on the lab's wall "
+                    "clock; text a spreadsheet would run as a formula is written as text. Exit "
+                    "code 0 whatever was breached."
+                ),
+            ],
+            t.gettext("examples:"),
+        ),
         formatter_class=HelpFormatter,
     )
     add_store(exporter)
-    add_lab_option(exporter, "export this lab's records, or its report's tables")
+    add_lab_option(exporter, t.gettext("export this lab's records, or its report's tables"))
     exporter.add_argument(
         "--format",
         choices=("jsonl", "csv", "xlsx"),
         default="jsonl",
-        help="jsonl: the records (default); csv, xlsx: the report's tables",
+        help=t.gettext("jsonl: the records (default); csv, xlsx: the report's tables"),
     )
     exporter.add_argument(
-        "--type", choices=sorted(RECORD_TYPES), help="only records of this type (default: all)"
+        "--type",
+        choices=sorted(RECORD_TYPES),
+        help=t.gettext("only records of this type (default: all)"),
     )
     exporter.add_argument(
         "--output",
         metavar="FILE|DIR",
-        help="default: stdout (jsonl, or csv of one --table); csv of several tables: a folder, "
-        "one NAME.csv a table; xlsx: the workbook (required)",
+        help=t.gettext(
+            "default: stdout (jsonl, or csv of one --table); csv of several tables: a folder, "
+            "one NAME.csv a table; xlsx: the workbook (required)"
+        ),
     )
     exporter.add_argument(
         "--include-anonymous-text",
         action="store_true",
-        help="include the summary and event notes of anonymous complaints (default: left out)",
+        help=t.gettext(
+            "include the summary and event notes of anonymous complaints (default: left out)"
+        ),
     )
     tables = exporter.add_argument_group(
-        "the report's tables (--format csv|xlsx)",
-        "the report is made as qse-customer check makes it",
+        t.gettext("the report's tables (--format csv|xlsx)"),
+        t.gettext("the report is made as qse-customer check makes it"),
     )
     tables.add_argument(
         "--table",
         action="append",
         choices=TABLE_NAMES,
-        help="only this table; repeat for several (default: every table)",
+        help=t.gettext("only this table; repeat for several (default: every table)"),
     )
     add_rulesets(exporter, required=False)
     add_at(exporter)
@@ -136,14 +189,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--small-cell-threshold",
         metavar="N",
         type=int,
-        help="as for check (default: 5)",
+        help=t.gettext("as for check (default: 5)"),
     )
     tables.add_argument(
         "--max-findings",
         metavar="N",
         type=int,
-        help="as for check (default: 10000)",
+        help=t.gettext("as for check (default: 10000)"),
     )
+    add_locale(exporter, t)
     add_calendar(exporter)
     exporter.set_defaults(run=run_export)
 
@@ -153,17 +207,17 @@ def _conflict(stored: Record, record: Record) -> str | None:
     events after the stored ones (or is the same record)."""
     known = len(stored.events)
     if tuple(record.events[:known]) != tuple(stored.events):
-        return (
-            f"$.events: the store's {stored.TYPE} {stored.id} has {known} event(s) and this "
-            "line does not begin with them; importing it would rewrite its history"
-        )
+        return "$.events: " + messages().gettext(
+            "the store's {type} {id} has {count} event(s) and this line does not begin with "
+            "them; importing it would rewrite its history"
+        ).format(type=stored.TYPE, id=stored.id, count=known)
     fields, stored_fields = to_dict(record), to_dict(stored)
     for name in fields:
         if name != "events" and fields[name] != stored_fields.get(name):
-            return (
-                f"$.{name}: differs from the store's {stored.TYPE} {stored.id}; a stored "
-                "record's fields never change (add an event instead)"
-            )
+            return f"$.{name}: " + messages().gettext(
+                "differs from the store's {type} {id}; a stored record's fields never change "
+                "(add an event instead)"
+            ).format(type=stored.TYPE, id=stored.id)
     return None
 
 
@@ -187,7 +241,9 @@ class _Refusals:
     def refuse(self) -> int:
         """Say that nothing was imported; the exit code for bad input."""
         say(
-            f"nothing imported: {self.count} problem(s) in {self.path}; fix them and import again",
+            messages()
+            .gettext("nothing imported: {count} problem(s) in {file}; fix them and import again")
+            .format(count=self.count, file=self.path),
             stream=sys.stderr,
         )
         return EXIT_BAD_INPUT
@@ -298,8 +354,15 @@ def run_import(args: argparse.Namespace) -> int:
             source.refusals.add(source.where.get(key, "line ?"), error)
             return source.refusals.refuse()
     total = sum(source.counts.values())
-    shown = ", ".join(f"{n} {tag}" for tag, n in sorted(source.counts.items())) or "no records"
-    say(f"imported {total} record(s) into {redact_url(args.store)}: {shown}")
+    t = messages()
+    shown = ", ".join(f"{n} {tag}" for tag, n in sorted(source.counts.items())) or t.gettext(
+        "no records"
+    )
+    say(
+        t.gettext("imported {count} record(s) into {store}: {types}").format(
+            count=total, store=redact_url(args.store), types=shown
+        )
+    )
     return EXIT_OK
 
 
@@ -313,8 +376,9 @@ def _refuse_options_of_the_other_format(args: argparse.Namespace) -> None:
         if getattr(args, name, None):
             other = "jsonl" if args.format != "jsonl" else "csv or xlsx"
             raise InputError(
-                f"--{name.replace('_', '-')} is an option of --format {other}, not of "
-                f"--format {args.format}"
+                messages()
+                .gettext("--{option} is an option of --format {other}, not of --format {format}")
+                .format(option=name.replace("_", "-"), other=other, format=args.format)
             )
 
 
@@ -335,12 +399,18 @@ def run_export(args: argparse.Namespace) -> int:
                     record = for_export(record)
                 stream.write(printable_json(to_json(record)) + "\n")
                 count += 1
+    t = messages()
     if args.output:
-        say(f"exported {count} record(s) to {args.output}", stream=sys.stderr)
+        say(
+            t.gettext("exported {count} record(s) to {file}").format(count=count, file=args.output),
+            stream=sys.stderr,
+        )
     if withheld:
         say(
-            f"left out the summary and notes of {withheld} anonymous complaint(s); "
-            "--include-anonymous-text includes them",
+            t.gettext(
+                "left out the summary and notes of {count} anonymous complaint(s); "
+                "--include-anonymous-text includes them"
+            ).format(count=withheld),
             stream=sys.stderr,
         )
     return EXIT_OK
