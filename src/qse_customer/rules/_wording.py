@@ -157,3 +157,21 @@ def opening_hours(text: str, t: Translator = ENGLISH) -> str:
 
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+STATUS_WORDS = ("met", "breached", "at risk", "pending", "not applicable")
+"""Each status code in English words, as messages and evidence write it."""
+
+
+def status_word(code: int, t: Translator = ENGLISH) -> str:
+    """A status code in words, in ``t``'s language."""
+    if t.is_source:
+        return STATUS_WORDS[code]
+    words = (
+        t.gettext("met"),
+        t.gettext("breached"),
+        t.gettext("at risk"),
+        t.gettext("pending"),
+        t.gettext("not applicable"),
+    )
+    return words[code]

@@ -46,7 +46,7 @@ from ._codegen import EventProgram, PlanCode, fusable, scan_function
 from ._quantiles import ElapsedSketch
 from ._timeline import Timeline
 from ._windows import ELSEWHERE, IN_FORCE, NOT_YET, Anchor, OutOfForce, Window, anchor_of
-from ._wording import record_noun
+from ._wording import record_noun, status_word
 from .findings import Finding, Message
 from .kind_protocol import (
     Aggregate,
@@ -1319,15 +1319,8 @@ def _verdict(rule_id: str, code: int, source: str, explanation: str, t: Translat
     """``T-1 breached (source): explanation``, in ``t``'s language."""
     if t.is_source:
         return f"{rule_id} {_WORDS[code]} ({source}): {explanation}"
-    words = (
-        t.gettext("met"),
-        t.gettext("breached"),
-        t.gettext("at risk"),
-        t.gettext("pending"),
-        t.gettext("not applicable"),
-    )
     return t.gettext("{rule_id} {status} ({source}): {explanation}").format(
-        rule_id=rule_id, status=words[code], source=source, explanation=explanation
+        rule_id=rule_id, status=status_word(code, t), source=source, explanation=explanation
     )
 
 

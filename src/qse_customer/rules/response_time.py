@@ -91,6 +91,7 @@ from ._clock_batch import NOT_STARTED as _NOT_STARTED
 from ._clock_batch import ClockBatch
 from ._timeline import Timeline
 from ._wording import (
+    STATUS_WORDS,
     actor_text,
     duration,
     either,
@@ -98,6 +99,7 @@ from ._wording import (
     ordinal,
     record_noun,
     spoken,
+    status_word,
     working_duration,
 )
 from .kind_protocol import (
@@ -166,7 +168,6 @@ PARAMS_SCHEMA: Final[dict[str, Any]] = {
     },
 }
 
-_STATUS_WORDS: Final = ("met", "breached", "at risk", "pending", "not applicable")
 _SEVERITY: Final = {BREACHED: 0, AT_RISK: 1, PENDING: 2, MET: 3, NOT_APPLICABLE: 4}
 
 
@@ -610,12 +611,12 @@ class _Clock:
             evidence["clocks"] = []
             for number, clock in enumerate(clocks, start=1):
                 clock_evidence, text = self.explain(record, events, clock, env)
-                clock_evidence["status"] = _STATUS_WORDS[clock[0]]
+                clock_evidence["status"] = STATUS_WORDS[clock[0]]
                 evidence["clocks"].append(clock_evidence)
                 parts.append(
                     t.gettext("clock {number} ({status}): {explanation}").format(
                         number=t.number(number),
-                        status=_status_text(clock[0], t),
+                        status=status_word(clock[0], t),
                         explanation=text.rstrip("."),
                     )
                 )
@@ -950,20 +951,6 @@ class _Clock:
                 )
             )
         return t.gettext("; ").join(parts)
-
-
-def _status_text(code: int, t: Translator) -> str:
-    """A clock's status in words, in ``t``'s language."""
-    if t.is_source:
-        return _STATUS_WORDS[code]
-    words = (
-        t.gettext("met"),
-        t.gettext("breached"),
-        t.gettext("at risk"),
-        t.gettext("pending"),
-        t.gettext("not applicable"),
-    )
-    return words[code]
 
 
 def _started(noun: str, kind: str, t: Translator = ENGLISH) -> str:
