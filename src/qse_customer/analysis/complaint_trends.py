@@ -30,6 +30,7 @@ from ..core._documents import Document, field_dump, register
 from ..core.complaint import Complaint
 from ..core.errors import ValidationError
 from ..core.timestamps import plain_timedelta
+from ..core.translation import ENGLISH, Translator
 from .periods import check_granularity, first_day, period_key, period_range, time_zone
 
 DIMENSIONS = (
@@ -476,18 +477,47 @@ class ChartPoint(Document):
     signals: tuple[str, ...] = ()
 
 
-SIGNAL_TEXT = {
-    "above_upper_limit": "above the upper control limit (Western Electric rule 1)",
-    "below_lower_limit": "below the lower control limit (Western Electric rule 1)",
-    "run_above_centre": f"{RUN_LENGTH} or more periods in a row above the centre line "
-    "(Western Electric rule 4)",
-    "run_below_centre": f"{RUN_LENGTH} or more periods in a row below the centre line "
-    "(Western Electric rule 4)",
-    "trend_up": f"{TREND_LENGTH} or more periods in a row each higher than the last "
-    "(Nelson rule 3)",
-    "trend_down": f"{TREND_LENGTH} or more periods in a row each lower than the last "
-    "(Nelson rule 3)",
-}
+def signal_meaning(signal: str, t: Translator = ENGLISH) -> str:
+    """What a control chart's ``signal`` means, in ``t``'s language (the English is the
+    report's ``meaning``); a signal this module does not know is a :class:`KeyError`."""
+    if signal == "above_upper_limit":
+        return t.gettext("above the upper control limit (Western Electric rule 1)")
+    if signal == "below_lower_limit":
+        return t.gettext("below the lower control limit (Western Electric rule 1)")
+    if signal == "run_above_centre":
+        text = t.gettext(
+            "{run} or more periods in a row above the centre line (Western Electric rule 4)"
+        )
+        return text.format(run=t.number(RUN_LENGTH))
+    if signal == "run_below_centre":
+        text = t.gettext(
+            "{run} or more periods in a row below the centre line (Western Electric rule 4)"
+        )
+        return text.format(run=t.number(RUN_LENGTH))
+    if signal == "trend_up":
+        text = t.gettext(
+            "{trend} or more periods in a row each higher than the last (Nelson rule 3)"
+        )
+        return text.format(trend=t.number(TREND_LENGTH))
+    if signal == "trend_down":
+        text = t.gettext(
+            "{trend} or more periods in a row each lower than the last (Nelson rule 3)"
+        )
+        return text.format(trend=t.number(TREND_LENGTH))
+    raise KeyError(signal)
+
+
+SIGNALS = (
+    "above_upper_limit",
+    "below_lower_limit",
+    "run_above_centre",
+    "run_below_centre",
+    "trend_up",
+    "trend_down",
+)
+"""Every signal a point can carry."""
+
+SIGNAL_TEXT = {signal: signal_meaning(signal) for signal in SIGNALS}
 """Each signal a point can carry, in words."""
 
 
@@ -593,10 +623,6 @@ def control_chart(
                 )
             )
         chart = "c"
-        method = (
-            "c-chart of complaint counts per period: centre = mean count over the baseline "
-            "periods, limits = centre +/- 3 x sqrt(centre), lower limit floored at 0"
-        )
     else:
         rate = sum(counts[k] for k in base) / sum(checked[k] for k in base) if base else 0.0
         centre = rate * per
@@ -614,15 +640,7 @@ def control_chart(
                 )
             )
         chart = "u"
-        method = (
-            f"u-chart of complaints per {per} requests: centre u = complaints / requests over "
-            "the baseline periods; limits for a period with n requests = u +/- 3 x sqrt(u / n), "
-            "lower limit floored at 0"
-        )
-    method += (
-        f"; signals: a point beyond a limit, {RUN_LENGTH} in a row on one side of the centre, "
-        f"{TREND_LENGTH} in a row steadily rising or falling"
-    )
+    method = control_chart_method(chart, per)
     return ControlChart(
         chart=chart,
         period=period,
@@ -633,6 +651,30 @@ def control_chart(
         points=tuple(_with_signals(points)),
         method=method,
     )
+
+
+def control_chart_method(chart: str, per: int | None, t: Translator = ENGLISH) -> str:
+    """How a control chart is drawn, in ``t``'s language: ``chart`` is ``"c"`` (counts) or
+    ``"u"`` (complaints per ``per`` requests). The English is the chart's ``method``; a report
+    in another language words it again from the chart's ``chart`` and ``per``."""
+    if chart == "c":
+        method = t.gettext(
+            "c-chart of complaint counts per period: centre = mean count over the baseline "
+            "periods, limits = centre +/- 3 x sqrt(centre), lower limit floored at 0"
+        )
+    elif chart == "u":
+        method = t.gettext(
+            "u-chart of complaints per {per} requests: centre u = complaints / requests over "
+            "the baseline periods; limits for a period with n requests = u +/- 3 x sqrt(u / n), "
+            "lower limit floored at 0"
+        ).format(per=per)
+    else:
+        raise ValueError(f"chart: expected 'c' or 'u', got {chart!r}")
+    signals = t.gettext(
+        "; signals: a point beyond a limit, {run} in a row on one side of the centre, "
+        "{trend} in a row steadily rising or falling"
+    )
+    return method + signals.format(run=t.number(RUN_LENGTH), trend=t.number(TREND_LENGTH))
 
 
 def _with_signals(points: list[ChartPoint]) -> list[ChartPoint]:

@@ -12,6 +12,7 @@ from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ..analysis.complaint_trends import SIGNALS, control_chart_method, signal_meaning
 from ..core.translation import Translator, translator
 from . import charts
 from ._formatting import (
@@ -308,6 +309,22 @@ def _findings(
     return _listed(len(findings), total, what, t) + _table(heads, rows, t=t)
 
 
+def _chart_method(chart: dict[str, Any], t: Translator) -> str:
+    """The control chart's method in the report's language, worded again from its ``chart``
+    and ``per`` (English: the ``method`` as the report carries it)."""
+    if t.is_source or chart.get("chart") not in ("c", "u"):
+        return str(chart["method"])
+    return control_chart_method(chart["chart"], chart.get("per"), t)
+
+
+def _meaning(signal: dict[str, Any], t: Translator) -> str:
+    """A control chart signal's meaning in the report's language (English, or a signal this
+    version does not know: the ``meaning`` as the report carries it)."""
+    if t.is_source or signal.get("signal") not in SIGNALS:
+        return str(signal["meaning"])
+    return signal_meaning(signal["signal"], t)
+
+
 def _complaints(report: dict[str, Any], t: Translator) -> str:
     complaints = report["complaints"]
     chart = complaints.get("control_chart")
@@ -325,9 +342,9 @@ def _complaints(report: dict[str, Any], t: Translator) -> str:
         _chart(charts.trend_chart(points, t)),
     ]
     if chart:
-        signals = "; ".join(f"{s['period']}: {s['meaning']}" for s in chart["signals"])
+        signals = "; ".join(f"{s['period']}: {_meaning(s, t)}" for s in chart["signals"])
         said = t.gettext("Signals: {signals}.").format(signals=signals or t.gettext("none"))
-        parts.append(f'<p class="muted">{_e(chart["method"])}. {_e(said)}</p>')
+        parts.append(f'<p class="muted">{_e(_chart_method(chart, t))}. {_e(said)}</p>')
     parts.append(
         _table(
             (t.gettext("Month"), t.gettext("Complaints")),
@@ -649,7 +666,7 @@ def _review(report: dict[str, Any], t: Translator) -> str:
     chart = complaints.get("control_chart") or {}
     for signal in chart.get("signals", []):
         said = t.gettext("Control chart signal in {period}: {meaning}").format(
-            period=signal["period"], meaning=signal["meaning"]
+            period=signal["period"], meaning=_meaning(signal, t)
         )
         parts.append(f"<p>{_e(said)}</p>")
     parts.append(_h3(t.gettext("Surveys")))
