@@ -1,6 +1,7 @@
 """Sentences the analysis writes in English, worded again in the report's language (docs/i18n.md):
-the complaint control chart's method and its signals' meanings. One function per sentence
-writes both the English the report carries and the French a French report shows."""
+the complaint control chart's method and its signals' meanings, the surveys' fixed warnings. One
+function per sentence writes both the English the report carries and the French a French report
+shows."""
 
 from __future__ import annotations
 
@@ -14,6 +15,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from qse_customer.analysis._confidence import (
+    SAMPLES,
+    STATS_EXTRA_HINT,
+    fixed_warning,
+    no_variation_warning,
+    normal_mean_warning,
+    normal_quantile_warning,
+    small_sample_warning,
+    stats_extra_hint,
+)
 from qse_customer.analysis.complaint_trends import (
     RUN_LENGTH,
     SIGNAL_TEXT,
@@ -125,3 +136,48 @@ def test_french_and_english_meanings_carry_the_same_numbers(signal: str) -> None
     english, french = signal_meaning(signal, ENGLISH), signal_meaning(signal, FR)
     assert english == SIGNAL_TEXT[signal] != french
     assert _numbers(english) == _numbers(french)
+
+
+# The surveys' fixed-form warnings -----------------------------------------------------------
+
+
+def test_a_french_html_report_words_the_small_sample_warning_in_french(
+    report: dict[str, Any],
+) -> None:
+    english, french = render_html(report), render_html(report, locale="fr")
+    assert "small sample: 15 responses (fewer than 30)" in english
+    assert "petit échantillon : 15 questionnaires reçus (moins de 30)" in french
+    assert "small sample" not in french and "treat the result as indicative" not in french
+
+
+@given(
+    n=st.integers(0, 10**6),
+    min_n=st.integers(1, 10**6),
+    what=st.sampled_from(SAMPLES),
+)
+def test_the_small_sample_warning_is_worded_again_from_its_numbers(
+    n: int, min_n: int, what: str
+) -> None:
+    english = small_sample_warning(n, min_n, what)
+    assert english == (
+        f"small sample: {n} {what} (fewer than {min_n}); treat the result as indicative, "
+        "not as evidence"
+    )
+    french = fixed_warning(english, FR)
+    assert french == small_sample_warning(n, min_n, what, FR) != english
+    assert _numbers(french) == _numbers(english)
+    assert fixed_warning(english, ENGLISH) == english
+
+
+def test_the_other_fixed_warnings_are_translated_and_the_rest_kept() -> None:
+    for fixed in (no_variation_warning, normal_quantile_warning, normal_mean_warning):
+        assert fixed_warning(fixed(), FR) == fixed(FR) != fixed()
+    assert stats_extra_hint() == STATS_EXTRA_HINT
+    assert normal_quantile_warning() == (
+        f"the interval uses the normal quantile; {STATS_EXTRA_HINT}"
+    )
+    odd = "small sample: 3 widgets (fewer than 30); treat the result as indicative, not as evidence"
+    assert fixed_warning(odd, FR) == odd
+    assert fixed_warning("a review is overdue", FR) == "a review is overdue"
+    with pytest.raises(ValueError, match="what: expected one of"):
+        small_sample_warning(1, 30, "widgets")

@@ -12,6 +12,7 @@ from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ..analysis._confidence import fixed_warning
 from ..analysis.complaint_trends import SIGNALS, control_chart_method, signal_meaning
 from ..core.translation import Translator, translator
 from . import charts
@@ -521,7 +522,7 @@ def _survey(survey: dict[str, Any], t: Translator) -> str:
         for item, estimate in analysis[name].items():
             parts.append(f"<p><b>{label}</b> ({_e(item)}): {_e(_estimate(estimate, name, t))}</p>")
     for warning in analysis["warnings"]:
-        parts.append(f'<p class="note">{_e(warning)}</p>')
+        parts.append(f'<p class="note">{_e(fixed_warning(warning, t))}</p>')
     return "".join(parts)
 
 
@@ -683,7 +684,7 @@ def _review(report: dict[str, Any], t: Translator) -> str:
                     _e(s["title"] or s["survey_id"]),
                     _e(s["instrument_title"]),
                     _e(_shown_count(s["responses"], s.get("responses_shown"), t)),
-                    _e("; ".join(s["warnings"])),
+                    _e("; ".join(fixed_warning(w, t) for w in s["warnings"])),
                 )
                 for s in packet["surveys"]
             ),
