@@ -1,13 +1,14 @@
 """Sentences the analysis writes in English, worded again in the report's language (docs/i18n.md):
-the complaint control chart's method and its signals' meanings, the surveys' fixed warnings. One
-function per sentence writes both the English the report carries and the French a French report
-shows."""
+the complaint control chart's method and its signals' meanings, the surveys' fixed warnings and
+the recurrences' messages. One function per sentence writes both the English the report carries
+and the French a French report shows."""
 
 from __future__ import annotations
 
 import copy
 import json
 import re
+from datetime import timedelta
 from html import escape
 from typing import Any
 
@@ -31,6 +32,7 @@ from qse_customer.analysis.complaint_trends import (
     SIGNALS,
     TREND_LENGTH,
     control_chart_method,
+    recurrence_message,
     signal_meaning,
 )
 from qse_customer.core.translation import ENGLISH, translator
@@ -181,3 +183,50 @@ def test_the_other_fixed_warnings_are_translated_and_the_rest_kept() -> None:
     assert fixed_warning("a review is overdue", FR) == "a review is overdue"
     with pytest.raises(ValueError, match="what: expected one of"):
         small_sample_warning(1, 30, "widgets")
+
+
+# The recurrences' messages ------------------------------------------------------------------
+
+
+def test_a_french_html_report_words_the_recurrences_in_french(report: dict[str, Any]) -> None:
+    items = report["review"]["complaints"]["recurrences"]["items"]
+    assert items
+    english, french = render_html(report), render_html(report, locale="fr")
+    for item in items:
+        assert escape(item["message"]) in english
+        assert escape(item["message"]) not in french
+        said = recurrence_message(
+            item["group"].items(),
+            "moins de 5",
+            timedelta(seconds=item["window_seconds"]),
+            item["threshold"],
+            item["first_at"],
+            item["last_at"],
+            FR,
+        )
+        assert said.startswith("moins de 5 réclamations (category ")
+        assert escape(said) in french
+    assert "complaints (category" not in french and "above the threshold" not in french
+
+
+@given(
+    peak=st.integers(0, 10**6),
+    days=st.integers(1, 400),
+    threshold=st.integers(0, 10**6),
+    value=st.text(max_size=10) | st.none(),
+)
+def test_french_and_english_recurrences_carry_the_same_numbers_and_data(
+    peak: int, days: int, threshold: int, value: str | None
+) -> None:
+    group = (("category", value), ("customer_group", "Outpatients"))
+    times = ("2026-01-05T15:24:31+00:00", "2026-02-26T09:23:41+00:00")
+    english = recurrence_message(group, str(peak), timedelta(days=days), threshold, *times)
+    french = recurrence_message(group, str(peak), timedelta(days=days), threshold, *times, FR)
+    assert english == (
+        f"{peak} complaints (category {value!r}, customer_group 'Outpatients') within {days} "
+        f"day{'s' if days != 1 else ''}, above the threshold of {threshold}, between "
+        f"{times[0]} and {times[1]}"
+    )
+    assert french != english
+    assert sorted(_numbers(french)) == sorted(_numbers(english))
+    assert f"category {value!r}" in french and times[0] in french and times[1] in french

@@ -343,11 +343,13 @@ class Recurrence(Document):
     def describe(self, peak: str) -> str:
         """The recurrence in plain words, its peak count written as ``peak`` (``fewer than 5``
         where a small count must not be shown)."""
-        group = ", ".join(f"{name} {value!r}" for name, value in self.group)
-        return (
-            f"{peak} complaints ({group}) within {_duration(self.window)}, above the "
-            f"threshold of {self.threshold}, between {self.first_at.isoformat()} and "
-            f"{self.last_at.isoformat()}"
+        return recurrence_message(
+            self.group,
+            peak,
+            self.window,
+            self.threshold,
+            self.first_at.isoformat(),
+            self.last_at.isoformat(),
         )
 
     @property
@@ -382,11 +384,38 @@ def _recurrence_document(recurrence: Recurrence) -> dict[str, Any]:
 register(Recurrence, _recurrence_document)
 
 
-def _duration(window: timedelta) -> str:
+def _duration(window: timedelta, t: Translator = ENGLISH) -> str:
     if window % timedelta(days=1) == timedelta(0):
         days = window // timedelta(days=1)
-        return f"{days} day{'s' if days != 1 else ''}"
+        return t.ngettext("{count} day", "{count} days", days).format(count=days)
     return str(window)
+
+
+def recurrence_message(
+    group: Iterable[tuple[str, str | None]],
+    peak: str,
+    window: timedelta,
+    threshold: int,
+    first_at: str,
+    last_at: str,
+    t: Translator = ENGLISH,
+) -> str:
+    """A recurrence in plain words, in ``t``'s language (the English is the recurrence's
+    ``message``): its ``peak`` as shown (``7``, ``fewer than 5``), the ``group``'s dimensions
+    and values (data, quoted as they are), the ``window``, the ``threshold`` and the ISO times
+    of its first and last complaints (quoted as they are)."""
+    named = ", ".join(f"{name} {value!r}" for name, value in group)
+    return t.gettext(
+        "{peak} complaints ({group}) within {window}, above the threshold of {threshold}, "
+        "between {first} and {last}"
+    ).format(
+        peak=peak,
+        group=named,
+        window=_duration(window, t),
+        threshold=threshold,
+        first=first_at,
+        last=last_at,
+    )
 
 
 def detect_recurrences(

@@ -7,13 +7,18 @@ installed; without it the same numbers are in the tables and a note says how to 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..analysis._confidence import fixed_warning
-from ..analysis.complaint_trends import SIGNALS, control_chart_method, signal_meaning
+from ..analysis.complaint_trends import (
+    SIGNALS,
+    control_chart_method,
+    recurrence_message,
+    signal_meaning,
+)
 from ..core.translation import Translator, translator
 from . import charts
 from ._formatting import (
@@ -324,6 +329,22 @@ def _meaning(signal: dict[str, Any], t: Translator) -> str:
     if t.is_source or signal.get("signal") not in SIGNALS:
         return str(signal["meaning"])
     return signal_meaning(signal["signal"], t)
+
+
+def _recurrence_message(item: dict[str, Any], t: Translator) -> str:
+    """A recurrence's message in the report's language, worded again from its group, peak
+    as shown, window, threshold and times (English: the ``message`` as the report carries it)."""
+    if t.is_source:
+        return str(item["message"])
+    return recurrence_message(
+        item["group"].items(),
+        shown_text(item["peak_shown"], t),
+        timedelta(seconds=item["window_seconds"]),
+        item["threshold"],
+        item["first_at"],
+        item["last_at"],
+        t,
+    )
 
 
 def _complaints(report: dict[str, Any], t: Translator) -> str:
@@ -663,7 +684,7 @@ def _review(report: dict[str, Any], t: Translator) -> str:
     parts.append(_group_table(complaints, "customer_group", t.gettext("By customer group"), t))
     parts.append(_group_table(complaints, "site", t.gettext("By site"), t))
     for item in complaints["recurrences"]["items"]:
-        parts.append(f"<p>{_e(item['message'])}</p>")
+        parts.append(f"<p>{_e(_recurrence_message(item, t))}</p>")
     chart = complaints.get("control_chart") or {}
     for signal in chart.get("signals", []):
         said = t.gettext("Control chart signal in {period}: {meaning}").format(
