@@ -10,10 +10,12 @@ normal quantile is used instead, and the result says so in its ``method`` and in
 from __future__ import annotations
 
 import importlib
+import re
 from statistics import NormalDist
 from typing import Any
 
 from ..core.errors import ValidationError
+from ..core.translation import ENGLISH, Translator
 
 STATS_EXTRA_HINT = "install qse-customer[stats] (scipy) for Student's t"
 
@@ -59,10 +61,95 @@ def small_sample(n: int, min_n: int, what: str) -> list[str]:
     """A small-sample warning when ``n`` is below ``min_n`` (none otherwise)."""
     if n >= min_n:
         return []
-    return [
-        f"small sample: {n} {what} (fewer than {min_n}); treat the result as indicative, "
-        "not as evidence"
-    ]
+    return [small_sample_warning(n, min_n, what)]
+
+
+SAMPLES = ("answers", "answers before", "answers after", "responses")
+"""What a small sample may count (``what`` of :func:`small_sample_warning`)."""
+
+
+def small_sample_warning(n: int, min_n: int, what: str, t: Translator = ENGLISH) -> str:
+    """The warning on a sample of ``n`` ``what`` (one of :data:`SAMPLES`), fewer than ``min_n``,
+    in ``t``'s language (the English is the warning the analysis writes)."""
+    if what == "answers":
+        text = t.ngettext(
+            "small sample: {n} answers (fewer than {min_n}); treat the result as indicative, "
+            "not as evidence",
+            "small sample: {n} answers (fewer than {min_n}); treat the result as indicative, "
+            "not as evidence",
+            n,
+        )
+    elif what == "answers before":
+        text = t.ngettext(
+            "small sample: {n} answers before (fewer than {min_n}); treat the result as "
+            "indicative, not as evidence",
+            "small sample: {n} answers before (fewer than {min_n}); treat the result as "
+            "indicative, not as evidence",
+            n,
+        )
+    elif what == "answers after":
+        text = t.ngettext(
+            "small sample: {n} answers after (fewer than {min_n}); treat the result as "
+            "indicative, not as evidence",
+            "small sample: {n} answers after (fewer than {min_n}); treat the result as "
+            "indicative, not as evidence",
+            n,
+        )
+    elif what == "responses":
+        text = t.ngettext(
+            "small sample: {n} responses (fewer than {min_n}); treat the result as indicative, "
+            "not as evidence",
+            "small sample: {n} responses (fewer than {min_n}); treat the result as indicative, "
+            "not as evidence",
+            n,
+        )
+    else:
+        raise ValueError(f"what: expected one of {', '.join(SAMPLES)}, got {what!r}")
+    return text.format(n=n, min_n=min_n)
+
+
+_SMALL_SAMPLE = re.compile(r"^small sample: (\d+) (.+) \(fewer than (\d+)\);")
+
+
+def fixed_warning(warning: str, t: Translator) -> str:
+    """A fixed-form warning the analysis wrote in English (a small sample, an interval of
+    zero width, the normal quantile used for lack of scipy), worded again in ``t``'s language
+    from the numbers it carries; any other warning, or English, as it is."""
+    if t.is_source:
+        return warning
+    found = _SMALL_SAMPLE.match(warning)
+    if found and found[2] in SAMPLES:
+        n, what, min_n = int(found[1]), found[2], int(found[3])
+        if small_sample_warning(n, min_n, what) == warning:
+            return small_sample_warning(n, min_n, what, t)
+    for fixed in (no_variation_warning, normal_quantile_warning, normal_mean_warning):
+        if fixed() == warning:
+            return fixed(t)
+    return warning
+
+
+def no_variation_warning(t: Translator = ENGLISH) -> str:
+    """The warning on a difference of means with no variation in either period."""
+    return t.gettext("no variation within either period: the interval has zero width")
+
+
+def normal_quantile_warning(t: Translator = ENGLISH) -> str:
+    """The warning on an interval of a difference that used the normal quantile."""
+    return t.gettext("the interval uses the normal quantile; {hint}").format(
+        hint=stats_extra_hint(t)
+    )
+
+
+def normal_mean_warning(t: Translator = ENGLISH) -> str:
+    """The warning on an interval of a mean that used the normal quantile."""
+    return t.gettext("the interval of the mean uses the normal quantile; {hint}").format(
+        hint=stats_extra_hint(t)
+    )
+
+
+def stats_extra_hint(t: Translator = ENGLISH) -> str:
+    """How to get Student's t (:data:`STATS_EXTRA_HINT` in ``t``'s language)."""
+    return t.gettext("install qse-customer[stats] (scipy) for Student's t")
 
 
 def percent(level: float) -> str:

@@ -16,8 +16,9 @@ from attrs import frozen
 from ..core._documents import Document
 from ..core.survey import Answer
 from ._confidence import (
-    STATS_EXTRA_HINT,
     check_level,
+    no_variation_warning,
+    normal_quantile_warning,
     percent,
     small_sample,
     t_or_z_quantile,
@@ -128,7 +129,7 @@ def compare_means(
     )
     if se == 0:
         interval = Interval(mean_b - mean_a, mean_b - mean_a, level, method)
-        warnings.append("no variation within either period: the interval has zero width")
+        warnings.append(no_variation_warning())
     else:
         df = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
         quantile, note = t_or_z_quantile(level, df)
@@ -136,7 +137,7 @@ def compare_means(
             method = (
                 f"difference of means (after - before), {percent(level)} normal interval ({note})"
             )
-            warnings.append(f"the interval uses the normal quantile; {STATS_EXTRA_HINT}")
+            warnings.append(normal_quantile_warning())
         difference = mean_b - mean_a
         interval = Interval(difference - quantile * se, difference + quantile * se, level, method)
     real, verdict = _verdict(measure, mean_a, mean_b, interval, len(a), len(b))

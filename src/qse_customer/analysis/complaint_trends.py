@@ -30,6 +30,7 @@ from ..core._documents import Document, field_dump, register
 from ..core.complaint import Complaint
 from ..core.errors import ValidationError
 from ..core.timestamps import plain_timedelta
+from ..core.translation import ENGLISH, Translator
 from .periods import check_granularity, first_day, period_key, period_range, time_zone
 
 DIMENSIONS = (
@@ -342,11 +343,13 @@ class Recurrence(Document):
     def describe(self, peak: str) -> str:
         """The recurrence in plain words, its peak count written as ``peak`` (``fewer than 5``
         where a small count must not be shown)."""
-        group = ", ".join(f"{name} {value!r}" for name, value in self.group)
-        return (
-            f"{peak} complaints ({group}) within {_duration(self.window)}, above the "
-            f"threshold of {self.threshold}, between {self.first_at.isoformat()} and "
-            f"{self.last_at.isoformat()}"
+        return recurrence_message(
+            self.group,
+            peak,
+            self.window,
+            self.threshold,
+            self.first_at.isoformat(),
+            self.last_at.isoformat(),
         )
 
     @property
@@ -381,11 +384,38 @@ def _recurrence_document(recurrence: Recurrence) -> dict[str, Any]:
 register(Recurrence, _recurrence_document)
 
 
-def _duration(window: timedelta) -> str:
+def _duration(window: timedelta, t: Translator = ENGLISH) -> str:
     if window % timedelta(days=1) == timedelta(0):
         days = window // timedelta(days=1)
-        return f"{days} day{'s' if days != 1 else ''}"
+        return t.ngettext("{count} day", "{count} days", days).format(count=days)
     return str(window)
+
+
+def recurrence_message(
+    group: Iterable[tuple[str, str | None]],
+    peak: str,
+    window: timedelta,
+    threshold: int,
+    first_at: str,
+    last_at: str,
+    t: Translator = ENGLISH,
+) -> str:
+    """A recurrence in plain words, in ``t``'s language (the English is the recurrence's
+    ``message``): its ``peak`` as shown (``7``, ``fewer than 5``), the ``group``'s dimensions
+    and values (data, quoted as they are), the ``window``, the ``threshold`` and the ISO times
+    of its first and last complaints (quoted as they are)."""
+    named = ", ".join(f"{name} {value!r}" for name, value in group)
+    return t.gettext(
+        "{peak} complaints ({group}) within {window}, above the threshold of {threshold}, "
+        "between {first} and {last}"
+    ).format(
+        peak=peak,
+        group=named,
+        window=_duration(window, t),
+        threshold=threshold,
+        first=first_at,
+        last=last_at,
+    )
 
 
 def detect_recurrences(
@@ -476,18 +506,47 @@ class ChartPoint(Document):
     signals: tuple[str, ...] = ()
 
 
-SIGNAL_TEXT = {
-    "above_upper_limit": "above the upper control limit (Western Electric rule 1)",
-    "below_lower_limit": "below the lower control limit (Western Electric rule 1)",
-    "run_above_centre": f"{RUN_LENGTH} or more periods in a row above the centre line "
-    "(Western Electric rule 4)",
-    "run_below_centre": f"{RUN_LENGTH} or more periods in a row below the centre line "
-    "(Western Electric rule 4)",
-    "trend_up": f"{TREND_LENGTH} or more periods in a row each higher than the last "
-    "(Nelson rule 3)",
-    "trend_down": f"{TREND_LENGTH} or more periods in a row each lower than the last "
-    "(Nelson rule 3)",
-}
+def signal_meaning(signal: str, t: Translator = ENGLISH) -> str:
+    """What a control chart's ``signal`` means, in ``t``'s language (the English is the
+    report's ``meaning``); a signal this module does not know is a :class:`KeyError`."""
+    if signal == "above_upper_limit":
+        return t.gettext("above the upper control limit (Western Electric rule 1)")
+    if signal == "below_lower_limit":
+        return t.gettext("below the lower control limit (Western Electric rule 1)")
+    if signal == "run_above_centre":
+        text = t.gettext(
+            "{run} or more periods in a row above the centre line (Western Electric rule 4)"
+        )
+        return text.format(run=t.number(RUN_LENGTH))
+    if signal == "run_below_centre":
+        text = t.gettext(
+            "{run} or more periods in a row below the centre line (Western Electric rule 4)"
+        )
+        return text.format(run=t.number(RUN_LENGTH))
+    if signal == "trend_up":
+        text = t.gettext(
+            "{trend} or more periods in a row each higher than the last (Nelson rule 3)"
+        )
+        return text.format(trend=t.number(TREND_LENGTH))
+    if signal == "trend_down":
+        text = t.gettext(
+            "{trend} or more periods in a row each lower than the last (Nelson rule 3)"
+        )
+        return text.format(trend=t.number(TREND_LENGTH))
+    raise KeyError(signal)
+
+
+SIGNALS = (
+    "above_upper_limit",
+    "below_lower_limit",
+    "run_above_centre",
+    "run_below_centre",
+    "trend_up",
+    "trend_down",
+)
+"""Every signal a point can carry."""
+
+SIGNAL_TEXT = {signal: signal_meaning(signal) for signal in SIGNALS}
 """Each signal a point can carry, in words."""
 
 
@@ -593,10 +652,6 @@ def control_chart(
                 )
             )
         chart = "c"
-        method = (
-            "c-chart of complaint counts per period: centre = mean count over the baseline "
-            "periods, limits = centre +/- 3 x sqrt(centre), lower limit floored at 0"
-        )
     else:
         rate = sum(counts[k] for k in base) / sum(checked[k] for k in base) if base else 0.0
         centre = rate * per
@@ -614,15 +669,7 @@ def control_chart(
                 )
             )
         chart = "u"
-        method = (
-            f"u-chart of complaints per {per} requests: centre u = complaints / requests over "
-            "the baseline periods; limits for a period with n requests = u +/- 3 x sqrt(u / n), "
-            "lower limit floored at 0"
-        )
-    method += (
-        f"; signals: a point beyond a limit, {RUN_LENGTH} in a row on one side of the centre, "
-        f"{TREND_LENGTH} in a row steadily rising or falling"
-    )
+    method = control_chart_method(chart, per)
     return ControlChart(
         chart=chart,
         period=period,
@@ -633,6 +680,30 @@ def control_chart(
         points=tuple(_with_signals(points)),
         method=method,
     )
+
+
+def control_chart_method(chart: str, per: int | None, t: Translator = ENGLISH) -> str:
+    """How a control chart is drawn, in ``t``'s language: ``chart`` is ``"c"`` (counts) or
+    ``"u"`` (complaints per ``per`` requests). The English is the chart's ``method``; a report
+    in another language words it again from the chart's ``chart`` and ``per``."""
+    if chart == "c":
+        method = t.gettext(
+            "c-chart of complaint counts per period: centre = mean count over the baseline "
+            "periods, limits = centre +/- 3 x sqrt(centre), lower limit floored at 0"
+        )
+    elif chart == "u":
+        method = t.gettext(
+            "u-chart of complaints per {per} requests: centre u = complaints / requests over "
+            "the baseline periods; limits for a period with n requests = u +/- 3 x sqrt(u / n), "
+            "lower limit floored at 0"
+        ).format(per=per)
+    else:
+        raise ValueError(f"chart: expected 'c' or 'u', got {chart!r}")
+    signals = t.gettext(
+        "; signals: a point beyond a limit, {run} in a row on one side of the centre, "
+        "{trend} in a row steadily rising or falling"
+    )
+    return method + signals.format(run=t.number(RUN_LENGTH), trend=t.number(TREND_LENGTH))
 
 
 def _with_signals(points: list[ChartPoint]) -> list[ChartPoint]:

@@ -21,8 +21,8 @@ from ..core._documents import Document, converter, field_dump, register
 from ..core.errors import ValidationError
 from ..core.survey import Answer
 from ._confidence import (
-    STATS_EXTRA_HINT,
     check_level,
+    normal_mean_warning,
     percent,
     small_sample,
     t_or_z_quantile,
@@ -187,7 +187,7 @@ def summarise(
     interval = mean_interval(kept, level=level)
     warnings = small_sample(n, min_n, "answers")
     if interval is not None and interval.method.startswith("normal"):
-        warnings.append(f"the interval of the mean uses the normal quantile; {STATS_EXTRA_HINT}")
+        warnings.append(normal_mean_warning())
     box = proportion_estimate(
         sum(1 for v in kept if v >= threshold),
         n,

@@ -7,11 +7,18 @@ installed; without it the same numbers are in the tables and a note says how to 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ..analysis._confidence import fixed_warning
+from ..analysis.complaint_trends import (
+    SIGNALS,
+    control_chart_method,
+    recurrence_message,
+    signal_meaning,
+)
 from ..core.translation import Translator, translator
 from . import charts
 from ._formatting import (
@@ -308,6 +315,38 @@ def _findings(
     return _listed(len(findings), total, what, t) + _table(heads, rows, t=t)
 
 
+def _chart_method(chart: dict[str, Any], t: Translator) -> str:
+    """The control chart's method in the report's language, worded again from its ``chart``
+    and ``per`` (English: the ``method`` as the report carries it)."""
+    if t.is_source or chart.get("chart") not in ("c", "u"):
+        return str(chart["method"])
+    return control_chart_method(chart["chart"], chart.get("per"), t)
+
+
+def _meaning(signal: dict[str, Any], t: Translator) -> str:
+    """A control chart signal's meaning in the report's language (English, or a signal this
+    version does not know: the ``meaning`` as the report carries it)."""
+    if t.is_source or signal.get("signal") not in SIGNALS:
+        return str(signal["meaning"])
+    return signal_meaning(signal["signal"], t)
+
+
+def _recurrence_message(item: dict[str, Any], t: Translator) -> str:
+    """A recurrence's message in the report's language, worded again from its group, peak
+    as shown, window, threshold and times (English: the ``message`` as the report carries it)."""
+    if t.is_source:
+        return str(item["message"])
+    return recurrence_message(
+        item["group"].items(),
+        shown_text(item["peak_shown"], t),
+        timedelta(seconds=item["window_seconds"]),
+        item["threshold"],
+        item["first_at"],
+        item["last_at"],
+        t,
+    )
+
+
 def _complaints(report: dict[str, Any], t: Translator) -> str:
     complaints = report["complaints"]
     chart = complaints.get("control_chart")
@@ -325,9 +364,9 @@ def _complaints(report: dict[str, Any], t: Translator) -> str:
         _chart(charts.trend_chart(points, t)),
     ]
     if chart:
-        signals = "; ".join(f"{s['period']}: {s['meaning']}" for s in chart["signals"])
+        signals = "; ".join(f"{s['period']}: {_meaning(s, t)}" for s in chart["signals"])
         said = t.gettext("Signals: {signals}.").format(signals=signals or t.gettext("none"))
-        parts.append(f'<p class="muted">{_e(chart["method"])}. {_e(said)}</p>')
+        parts.append(f'<p class="muted">{_e(_chart_method(chart, t))}. {_e(said)}</p>')
     parts.append(
         _table(
             (t.gettext("Month"), t.gettext("Complaints")),
@@ -504,7 +543,7 @@ def _survey(survey: dict[str, Any], t: Translator) -> str:
         for item, estimate in analysis[name].items():
             parts.append(f"<p><b>{label}</b> ({_e(item)}): {_e(_estimate(estimate, name, t))}</p>")
     for warning in analysis["warnings"]:
-        parts.append(f'<p class="note">{_e(warning)}</p>')
+        parts.append(f'<p class="note">{_e(fixed_warning(warning, t))}</p>')
     return "".join(parts)
 
 
@@ -645,11 +684,11 @@ def _review(report: dict[str, Any], t: Translator) -> str:
     parts.append(_group_table(complaints, "customer_group", t.gettext("By customer group"), t))
     parts.append(_group_table(complaints, "site", t.gettext("By site"), t))
     for item in complaints["recurrences"]["items"]:
-        parts.append(f"<p>{_e(item['message'])}</p>")
+        parts.append(f"<p>{_e(_recurrence_message(item, t))}</p>")
     chart = complaints.get("control_chart") or {}
     for signal in chart.get("signals", []):
         said = t.gettext("Control chart signal in {period}: {meaning}").format(
-            period=signal["period"], meaning=signal["meaning"]
+            period=signal["period"], meaning=_meaning(signal, t)
         )
         parts.append(f"<p>{_e(said)}</p>")
     parts.append(_h3(t.gettext("Surveys")))
@@ -666,7 +705,7 @@ def _review(report: dict[str, Any], t: Translator) -> str:
                     _e(s["title"] or s["survey_id"]),
                     _e(s["instrument_title"]),
                     _e(_shown_count(s["responses"], s.get("responses_shown"), t)),
-                    _e("; ".join(s["warnings"])),
+                    _e("; ".join(fixed_warning(w, t) for w in s["warnings"])),
                 )
                 for s in packet["surveys"]
             ),
