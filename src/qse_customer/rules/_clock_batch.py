@@ -117,15 +117,12 @@ class TimelineArrays:
         return np.where(last, self.total, inner), self._inside(instants)
 
 
-_ARRAYS: dict[int, tuple[Timeline, TimelineArrays]] = {}
-
-
 def arrays_of(timeline: Timeline) -> TimelineArrays:
-    """The arrays of ``timeline``, made once (kept with the timeline they were made from)."""
-    found = _ARRAYS.get(id(timeline))
-    if found is None or found[0] is not timeline:
-        found = _ARRAYS[id(timeline)] = (timeline, TimelineArrays(timeline))
-    return found[1]
+    """The arrays of ``timeline``, made once and kept on it."""
+    found: TimelineArrays | None = timeline.arrays
+    if found is None:
+        found = timeline.arrays = TimelineArrays(timeline)
+    return found
 
 
 class ClockBatch:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from datetime import timedelta
-from typing import Final
+from typing import Any, Final
 
 from ..core.calendar import AfterClosing, WorkingCalendar
 from ..core.timestamps import from_us, to_us
@@ -36,6 +36,7 @@ class Timeline:
         "_range_start",
         "_tables",
         "_total",
+        "arrays",
         "calendar",
     )
 
@@ -52,6 +53,9 @@ class Timeline:
         self._total = tables.hours_total
         self._range_start = tables.range_start
         self._range_end = tables.range_end
+        # The same tables as numpy arrays, made by the batched clocks on first use
+        # (rules/_clock_batch.py); kept here so they live exactly as long as the timeline.
+        self.arrays: Any = None
 
     def _inside(self, instant: int) -> bool:
         return self._range_start <= instant < self._range_end

@@ -1210,14 +1210,8 @@ class _CheckRun:
 
     def elapsed(self, slot: _Slot, key: str, elapsed: float) -> None:
         """Add a stopped clock's elapsed time to the rule's sketches (whole run, period)."""
-        sketch = self.sketches.get(slot.index)
-        if sketch is None:
-            sketch = self.sketches[slot.index] = ElapsedSketch()
-        sketch.add(elapsed)
-        per = self.period_sketches.get((slot.index, key))
-        if per is None:
-            per = self.period_sketches[(slot.index, key)] = ElapsedSketch()
-        per.add(elapsed)
+        self.sketch(slot.index).add(elapsed)
+        self.sketch(slot.index, key).add(elapsed)
 
     # -- the plain path -----------------------------------------------------------------------
 
