@@ -347,6 +347,7 @@ class _Clock:
         return (low is None or instant >= low) and (high is None or instant < high)
 
     def compiled(self) -> CompiledRule:
+        """The rule ready to run: its check, explanation, measure and batched form."""
         return CompiledRule(
             check=self.check_function(),
             explain=self.explain,

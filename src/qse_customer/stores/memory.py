@@ -55,6 +55,7 @@ class MemoryStore(StoreBase):
 
     @property
     def home_lab(self) -> str | None:
+        """The lab a record with no ``lab`` of its own belongs to (None: the default lab)."""
         return self._data.home_lab
 
     @property
