@@ -89,17 +89,16 @@ def load_plain(document: str) -> Any:
     return _json_scan(document, 0)[0]
 
 
-def _load_fast(orjson: Any) -> Callable[[str], Any] | None:
+def _load_fast(orjson: Any) -> Callable[[str, bytes], Any] | None:
     if orjson is None:
         return None
     loads = orjson.loads
     zeros = _DIGITS_AS_ZEROS
     long_number = b"0" * 19
 
-    def load_fast(document: str) -> Any:
+    def load_fast(document: str, data: bytes) -> Any:
         # orjson reads an integer beyond 64 bits as a float: a document with a run of 19
         # digits (a number that long, or digits in a text) is read by the standard library.
-        data = document.encode("utf-8")
         if long_number not in data.translate(zeros):
             return loads(data)
         return load_plain(document)
@@ -107,9 +106,16 @@ def _load_fast(orjson: Any) -> Callable[[str], Any] | None:
     return load_fast
 
 
-load_document: Callable[[str], Any] = _load_fast(_orjson()) or load_plain
-"""How a sealed document is read: through orjson with the ``fast`` extra (twice as fast; the
-same values, a property holds it), the standard library otherwise."""
+_load_encoded: Callable[[str, bytes], Any] = _load_fast(_orjson()) or (
+    lambda document, _: load_plain(document)
+)
+"""A sealed document (and its UTF-8 bytes, which the seal was computed from) as JSON types."""
+
+
+def load_document(document: str) -> Any:
+    """A sealed document's JSON types: read by orjson with the ``fast`` extra (twice as fast;
+    the same values, a property holds it), by the standard library otherwise."""
+    return _load_encoded(document, document.encode("utf-8"))
 
 
 def unstructure(record: Record) -> dict[str, Any]:
@@ -208,15 +214,16 @@ def decode_rows(
     build = _builder_for_tag(tag)
     start = _SEAL_START
     crc = zlib.crc32
-    load = load_document
+    load = _load_encoded
     for row in rows:
         document = row[2]
-        value = crc(document.encode("utf-8"), start)
+        data = document.encode("utf-8")
+        value = crc(data, start)
         if value >= 2147483648:
             value -= 4294967296
         if build is not None and value == row[3]:
             try:
-                yield build(load(document))
+                yield build(load(document, data))
                 continue
             except (KeyError, TypeError, ValueError, AttributeError, StopIteration):
                 pass
