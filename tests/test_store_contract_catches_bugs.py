@@ -65,6 +65,24 @@ BROKEN_STORES = textwrap.dedent(
 )
 
 
+# Each guard must fail; how small hypothesis can make the failing example does not matter here,
+# so the run skips shrinking (most of its time) and draws the same examples every time.
+CONFTEST = textwrap.dedent(
+    """
+    from hypothesis import HealthCheck, Phase, settings
+
+    settings.register_profile(
+        "guards",
+        derandomize=True,
+        deadline=None,
+        database=None,
+        phases=[Phase.explicit, Phase.reuse, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    settings.load_profile("guards")
+    """
+)
+
 GUARDS = {
     "TestIgnoresCursor::test_pages_list_every_match_once_in_order",
     "TestIgnoresCursor::test_behaves_like_the_memory_store",
@@ -76,6 +94,7 @@ GUARDS = {
 
 def test_the_contract_fails_broken_stores(tmp_path: Path) -> None:
     (tmp_path / "test_broken.py").write_text(BROKEN_STORES)
+    (tmp_path / "conftest.py").write_text(CONFTEST)
     source = str(Path(__file__).resolve().parents[1] / "src")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([source, os.environ.get("PYTHONPATH", "")])}
     result = subprocess.run(
