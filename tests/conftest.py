@@ -34,6 +34,7 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 FAST_LANE_SHARE = 10  # a property's examples in the fast lane: its own count divided by this
+FAST_LANE_LEAST = 3  # ... but at least this many (or its own count, if smaller)
 
 
 def _fast_lane(config: pytest.Config) -> bool:
@@ -48,16 +49,17 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """In the fast lane, a property with its own example count runs a tenth of them."""
+    """In the fast lane, a property with its own example count runs a tenth of them, at least
+    three (those without one run the fast profile's ten)."""
     if not _fast_lane(config):
         return
     for item in items:
         test = getattr(item, "obj", None)
         test = getattr(test, "__func__", test)  # a test method: its function holds the settings
         own = getattr(test, "_hypothesis_internal_use_settings", None)
-        if own is None or own.max_examples <= settings.default.max_examples:
+        if own is None or own.max_examples <= FAST_LANE_LEAST:
             continue
-        fewer = max(settings.default.max_examples, own.max_examples // FAST_LANE_SHARE)
+        fewer = max(FAST_LANE_LEAST, own.max_examples // FAST_LANE_SHARE)
         test._hypothesis_internal_use_settings = settings(own, max_examples=fewer)  # type: ignore[union-attr]
 
 
