@@ -13,12 +13,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..analysis._confidence import fixed_warning
+from ..analysis.comparisons import verdict_in
 from ..analysis.complaint_trends import (
     SIGNALS,
     control_chart_method,
     recurrence_message,
     signal_meaning,
 )
+from ..analysis.survey_analysis import subscale_mean_measure
 from ..core.translation import Translator, translator
 from . import charts
 from ._formatting import (
@@ -520,7 +522,7 @@ def _survey(survey: dict[str, Any], t: Translator) -> str:
                     f"{_e(percent(top.get('share'), t=t))} "
                     f"{_e(interval(top.get('interval'), as_percent=True, t=t))}",
                     "-" if alpha is None else _e(_decimal(alpha, t)),
-                    _e(change["verdict"]) if change else "",
+                    _e(_change(change, sub["title"], t)) if change else "",
                 )
             )
         parts.append(
@@ -545,6 +547,18 @@ def _survey(survey: dict[str, Any], t: Translator) -> str:
     for warning in analysis["warnings"]:
         parts.append(f'<p class="note">{_e(fixed_warning(warning, t))}</p>')
     return "".join(parts)
+
+
+def _change(change: dict[str, Any], subscale: str, t: Translator) -> str:
+    """A subscale's change since the previous survey in the report's language, worded again
+    from its numbers (English, or a verdict that does not match them: as the report carries
+    it)."""
+    if t.is_source:
+        return str(change["verdict"])
+    measure = change["measure"]
+    if measure == subscale_mean_measure(subscale):
+        measure = subscale_mean_measure(subscale, t)
+    return verdict_in(change, measure, t)
 
 
 def _decimal(value: float, t: Translator) -> str:

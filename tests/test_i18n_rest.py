@@ -1,0 +1,253 @@
+"""The last English sentences of a French report, worded again in the report's language
+(docs/i18n.md): a survey comparison's verdict and the measure it speaks of, the report's and the
+management review packet's warnings, and the command line's progress lines. One function per
+sentence writes both the English the report carries and the French a French report shows."""
+
+from __future__ import annotations
+
+import copy
+import re
+from html import escape
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from qse_customer.analysis.comparisons import (
+    change_verdict,
+    compare_means,
+    compare_nps,
+    compare_shares,
+    incomparable_verdict,
+    nps_measure,
+    verdict_in,
+)
+from qse_customer.analysis.survey_analysis import (
+    csat_measure,
+    item_mean_measure,
+    subscale_mean_measure,
+    top_box_measure,
+)
+from qse_customer.analysis.survey_statistics import Interval
+from qse_customer.core.translation import ENGLISH, translator
+from qse_customer.demo.run import run_demo
+from qse_customer.reports.html import render_html
+from qse_customer.reports.text import render_text
+
+FR = translator("fr")
+
+# English words of the templates that a French sentence must not hold.
+ENGLISH_WORDS = re.compile(
+    r"\b(?:rose|fell|stayed|change|CI|interval|includes|include|before|after|could|chance|"
+    r"evidence|real|Cannot|compare|needs|least|answers|percentage|mean|share|of item|"
+    r"survey|packet|could not|made|responses|instrument|registered|checking|records|checked|"
+    r"analysing|preparing|saving|drawing|generating)\b"
+)
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The demo lab's report (two clinician surveys compared, a packet, recurrences)."""
+    return run_demo(tmp_path_factory.mktemp("demo")).report
+
+
+def _digits(text: str) -> str:
+    """The digits of ``text`` in order (its numbers, whatever their separators)."""
+    return "".join(re.findall(r"\d", text))
+
+
+# A survey comparison's verdict --------------------------------------------------------------
+
+
+def _old_verdict(
+    measure: str,
+    before: float,
+    after: float,
+    interval: Interval,
+    n_before: int,
+    n_after: int,
+    *,
+    share: bool = False,
+    digits: int = 2,
+) -> str:
+    """The verdict as the analysis wrote it before it was translated (the English must not
+    change)."""
+    difference = after - before
+    direction = "rose" if difference > 0 else "fell"
+    if share:
+        value = f"{{:.{digits}f}}%"
+        change = f"{{:+.{digits}f}} percentage points"
+        before, after, difference = 100 * before, 100 * after, 100 * difference
+        low, high = 100 * interval.low, 100 * interval.high
+    else:
+        value, change = f"{{:.{digits}f}}", f"{{:+.{digits}f}}"
+        low, high = interval.low, interval.high
+    bound = f"{{:+.{digits}f}}"
+    moved = (
+        f"{direction} from {value.format(before)} to {value.format(after)}"
+        if difference
+        else f"stayed at {value.format(after)}"
+    )
+    text = (
+        f"{measure[0].upper()}{measure[1:]} {moved} (change {change.format(difference)}; "
+        f"{100 * interval.level:g}% CI {bound.format(low)} to {bound.format(high)}). "
+    )
+    sizes = f"n = {n_before} before and {n_after} after"
+    if interval.low > 0 or interval.high < 0:
+        return text + f"The interval does not include 0: a real change ({sizes})."
+    return text + (
+        f"The interval includes 0: with {sizes} this difference could be chance, so it is not "
+        "evidence of a real change."
+    )
+
+
+values = st.floats(-100, 100, allow_nan=False)
+sizes = st.integers(0, 10**6)
+
+
+@given(
+    before=values,
+    after=values,
+    low=values,
+    high=values,
+    level=st.sampled_from([0.8, 0.9, 0.95, 0.975, 0.99]),
+    n_before=sizes,
+    n_after=sizes,
+    kind=st.sampled_from([(False, 2), (True, 1), (False, 1)]),
+    measure=st.sampled_from(["mean score", "share", "NPS", "mean of item 'q1'"]),
+)
+def test_a_verdict_is_the_english_it_was_and_french_from_the_same_numbers(
+    before: float,
+    after: float,
+    low: float,
+    high: float,
+    level: float,
+    n_before: int,
+    n_after: int,
+    kind: tuple[bool, int],
+    measure: str,
+) -> None:
+    share, digits = kind
+    if share:
+        before, after, low, high = (abs(v) / 100 for v in (before, after, low, high))
+    interval = Interval(low, high, level, "m")
+    english = change_verdict(
+        measure, before, after, low, high, level, n_before, n_after, share=share, digits=digits
+    )
+    old = _old_verdict(
+        measure, before, after, interval, n_before, n_after, share=share, digits=digits
+    )
+    assert english == old
+    comparison = {
+        "measure": measure,
+        "before": before,
+        "after": after,
+        "n_before": n_before,
+        "n_after": n_after,
+        "interval": {"low": low, "high": high, "level": level},
+        "verdict": english,
+    }
+    french = verdict_in(comparison, "la mesure", FR)
+    assert french == change_verdict(
+        "la mesure",
+        before,
+        after,
+        low,
+        high,
+        level,
+        n_before,
+        n_after,
+        share=share,
+        digits=digits,
+        t=FR,
+    )
+    assert french.startswith("La mesure ")
+    assert ENGLISH_WORDS.search(french) is None, french
+    assert verdict_in(comparison, "la mesure", ENGLISH) == english
+    assert _digits(french) == _digits(english[len(measure) :])
+
+
+@given(n_before=sizes, n_after=sizes, need=st.integers(1, 2))
+def test_an_incomparable_verdict_is_the_english_it_was_and_french(
+    n_before: int, n_after: int, need: int
+) -> None:
+    english = incomparable_verdict("mean score", n_before, n_after, need)
+    assert english == (
+        f"Cannot compare mean score: each period needs at least {need} answers "
+        f"(n = {n_before} before and {n_after} after)."
+    )
+    comparison = {
+        "measure": "mean score",
+        "before": None,
+        "after": None,
+        "n_before": n_before,
+        "n_after": n_after,
+        "interval": None,
+        "verdict": english,
+    }
+    french = verdict_in(comparison, "le score moyen", FR)
+    assert french == incomparable_verdict("le score moyen", n_before, n_after, need, FR)
+    assert ENGLISH_WORDS.search(french) is None, french
+
+
+def test_the_analysis_writes_its_verdicts_through_the_shared_function() -> None:
+    means = compare_means([1, 2, 3, 4] * 10, [3, 4, 5, 5] * 10, measure=item_mean_measure("q1"))
+    assert means.measure == "mean of item 'q1'"
+    assert means.verdict.startswith(
+        "Mean of item 'q1' rose from 2.50 to 4.25 (change +1.75; 95% CI"
+    )
+    shares = compare_shares(10, 40, 30, 40, measure=csat_measure())
+    assert shares.verdict.startswith("CSAT rose from 25.0% to 75.0% (change +50.0 percentage")
+    nps = compare_nps([10] * 20 + [0] * 20, [10] * 30 + [0] * 10)
+    assert nps.measure == nps_measure() == "NPS"
+    assert nps.verdict.startswith("NPS rose from 0.0 to 50.0 (change +50.0; 95% CI")
+    few = compare_means([1], [2, 3])
+    assert few.verdict == incomparable_verdict("mean score", 1, 2, 2)
+    for said in (means, shares, nps, few):
+        assert said.verdict == verdict_in(said.to_dict(), said.measure, ENGLISH)
+        assert ENGLISH_WORDS.search(verdict_in(said.to_dict(), "la mesure", FR)) is None
+
+
+@given(title=st.text(min_size=1, max_size=20))
+def test_the_measures_are_the_english_they_were_and_french(title: str) -> None:
+    assert item_mean_measure(title) == f"mean of item {title!r}"
+    assert subscale_mean_measure(title) == f"mean {title} score"
+    assert top_box_measure(title) == f"top-box share of {title}"
+    for measure in (item_mean_measure, subscale_mean_measure, top_box_measure):
+        french = measure(title, FR)
+        assert title in french or repr(title) in french
+        assert ENGLISH_WORDS.search(french.replace(title, "").replace(repr(title), "")) is None
+    assert (csat_measure(), nps_measure()) == ("CSAT", "NPS")
+    assert (csat_measure(FR), nps_measure(FR)) == ("le CSAT", "le NPS")
+
+
+def test_a_french_html_report_words_the_survey_changes_in_french(report: dict[str, Any]) -> None:
+    english, french = render_html(report), render_html(report, locale="fr")
+    compared = [s for s in report["surveys"] if s["comparison"]]
+    assert compared
+    for survey in compared:
+        for sub_id, change in survey["comparison"]["subscales"].items():
+            title = survey["analysis"]["subscales"][sub_id]["title"]
+            assert escape(change["verdict"]) in english
+            assert escape(change["verdict"]) not in french
+            said = verdict_in(change, subscale_mean_measure(title, FR), FR)
+            assert said.startswith(f"Le score moyen de la sous-échelle {title} ")
+            assert escape(said) in french
+    assert " CI " not in french and "percentage points" not in french
+    assert "could be chance" not in french and "a real change" not in french
+
+
+def test_a_verdict_that_does_not_match_its_numbers_is_kept(report: dict[str, Any]) -> None:
+    marked = copy.deepcopy(report)
+    survey = next(s for s in marked["surveys"] if s["comparison"])
+    change = next(iter(survey["comparison"]["subscales"].values()))
+    change["verdict"] = "A verdict written by hand."
+    assert "A verdict written by hand." in render_html(marked, locale="fr")
+    assert verdict_in(change, "la mesure", FR) == "A verdict written by hand."
+
+
+def test_the_text_report_does_not_show_the_comparisons(report: dict[str, Any]) -> None:
+    survey = next(s for s in report["surveys"] if s["comparison"])
+    change = next(iter(survey["comparison"]["subscales"].values()))
+    assert change["verdict"] not in render_text(report)
