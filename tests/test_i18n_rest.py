@@ -34,6 +34,15 @@ from qse_customer.core.translation import ENGLISH, translator
 from qse_customer.demo.run import run_demo
 from qse_customer.reports.html import render_html
 from qse_customer.reports.text import render_text
+from qse_customer.review.wording import (
+    instrument_not_registered,
+    no_packet,
+    no_survey_record,
+    other_instrument,
+    review_warning,
+    survey_left_out,
+    unknown_invited,
+)
 
 FR = translator("fr")
 
@@ -251,3 +260,94 @@ def test_the_text_report_does_not_show_the_comparisons(report: dict[str, Any]) -
     survey = next(s for s in report["surveys"] if s["comparison"])
     change = next(iter(survey["comparison"]["subscales"].values()))
     assert change["verdict"] not in render_text(report)
+
+
+# The report's and the packet's warnings -----------------------------------------------------
+
+ids = st.text(max_size=12)
+errors = st.text(max_size=40)
+
+
+@given(survey=ids, instrument=ids, error=errors, count=st.integers(0, 10**6))
+def test_the_warnings_are_the_english_they_were_and_french_from_what_they_quote(
+    survey: str, instrument: str, error: str, count: int
+) -> None:
+    said = {
+        survey_left_out(survey, error): f"survey {survey!r}: {error}",
+        no_packet(error): f"the management review packet could not be made: {error}",
+        instrument_not_registered(survey, instrument): (
+            f"survey {survey!r}: instrument {instrument!r} is not registered, so its results "
+            "are left out; register the instrument and run the review again"
+        ),
+        other_instrument(survey, count, instrument): (
+            f"survey {survey!r}: {count} responses answer another instrument than "
+            f"{instrument!r} and are left out"
+        ),
+        unknown_invited(): (
+            "no response rate: the number invited is unknown (record it as 'invited' in the "
+            "data of the survey's 'conducted' event, or pass invited=)"
+        ),
+        no_survey_record(): "no survey record was among the records; title and audience unknown",
+    }
+    for english, old in said.items():
+        assert english == old
+        assert review_warning(english, ENGLISH) == english
+        french = review_warning(english, FR)
+        assert french != english
+        # What the warning quotes stays as written; the frame around it is French.
+        frame = french.replace(repr(survey), "").replace(repr(instrument), "")
+        frame = frame.replace(error, "") if error else frame
+        assert ENGLISH_WORDS.search(frame.replace("'invited'", "")) is None, french
+    assert review_warning(other_instrument(survey, count, instrument), FR) == other_instrument(
+        survey, count, instrument, FR
+    )
+    assert review_warning(survey_left_out(survey, error), FR) == survey_left_out(survey, error, FR)
+
+
+def test_a_warning_the_renderer_does_not_know_is_kept() -> None:
+    for odd in ("a review is overdue", "survey SUR-1: not quoted", "survey 'SUR-1' no colon"):
+        assert review_warning(odd, FR) == odd
+    small = (
+        "small sample: 3 answers (fewer than 30); treat the result as indicative, not as evidence"
+    )
+    assert review_warning(small, FR).startswith("petit échantillon")
+
+
+def _with_warnings(report: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The report with every kind of warning where a report carries it."""
+    marked = copy.deepcopy(report)
+    top = [
+        survey_left_out("SUR-X", "unknown instrument 'x-1'"),
+        no_packet("rule 'T-1' is in both a and b"),
+    ]
+    packet = [instrument_not_registered("SUR-Y", "x-2"), other_instrument("SUR-Z", 3, "x-3")]
+    surveys = [unknown_invited(), no_survey_record()]
+    marked["warnings"] = top
+    marked["review"]["warnings"] = packet
+    marked["review"]["surveys"][0]["warnings"] = surveys
+    return marked, top + packet + surveys
+
+
+def test_a_french_report_words_the_warnings_in_french(report: dict[str, Any]) -> None:
+    marked, warnings = _with_warnings(report)
+    english_html, french_html = render_html(marked), render_html(marked, locale="fr")
+    english_text, french_text = render_text(marked), render_text(marked, locale="fr")
+    for warning in warnings:
+        assert escape(warning) in english_html
+        assert escape(warning) not in french_html
+        assert escape(review_warning(warning, FR)) in french_html
+    for warning in marked["warnings"]:
+        assert warning in english_text
+        assert review_warning(warning, FR) in french_text
+        assert warning not in french_text
+    assert "enquête 'SUR-X' : unknown instrument 'x-1'" in french_text
+    assert "le dossier de revue de direction n'a pas pu être établi" in french_text
+
+
+def test_a_report_without_a_packet_says_why_in_french(report: dict[str, Any]) -> None:
+    marked = copy.deepcopy(report)
+    marked["review"] = None
+    marked["warnings"] = [no_packet("rule 'T-1' is in both a and b")]
+    french = render_html(marked, locale="fr")
+    assert "the management review packet could not be made" not in french
+    assert escape("n'a pas pu être établi : rule 'T-1' is in both a and b") in french

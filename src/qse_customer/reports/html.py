@@ -22,6 +22,7 @@ from ..analysis.complaint_trends import (
 )
 from ..analysis.survey_analysis import subscale_mean_measure
 from ..core.translation import Translator, translator
+from ..review.wording import review_warning
 from . import charts
 from ._formatting import (
     ENGLISH,
@@ -626,7 +627,9 @@ def _referrals(report: dict[str, Any], t: Translator) -> str:
 def _review(report: dict[str, Any], t: Translator) -> str:
     packet = report.get("review")
     if not packet:
-        why = "; ".join(w for w in report["warnings"] if "review" in w) or t.gettext("not produced")
+        why = "; ".join(
+            review_warning(w, t) for w in report["warnings"] if "review" in w
+        ) or t.gettext("not produced")
         said = t.gettext("No management review packet in this report: {why}").format(why=why)
         return f'<p class="note">{_e(said)}</p>'
     zone = report["timezone"]
@@ -719,7 +722,7 @@ def _review(report: dict[str, Any], t: Translator) -> str:
                     _e(s["title"] or s["survey_id"]),
                     _e(s["instrument_title"]),
                     _e(_shown_count(s["responses"], s.get("responses_shown"), t)),
-                    _e("; ".join(fixed_warning(w, t) for w in s["warnings"])),
+                    _e("; ".join(review_warning(w, t) for w in s["warnings"])),
                 )
                 for s in packet["surveys"]
             ),
@@ -738,7 +741,7 @@ def _review(report: dict[str, Any], t: Translator) -> str:
     )
     parts.append(_h3(t.gettext("Referrals for process improvement")) + f"<p>{_e(said)}</p>")
     for warning in packet["warnings"]:
-        parts.append(f'<p class="note">{_e(warning)}</p>')
+        parts.append(f'<p class="note">{_e(review_warning(warning, t))}</p>')
     return "".join(parts)
 
 
@@ -784,7 +787,9 @@ def render_html(report: dict[str, Any], *, locale: str | Translator = "en") -> s
             "Charts need matplotlib; the numbers are all in the tables. To add charts:"
         )
         note = f'<p class="note">{_e(said)} <code>{_e(charts.CHARTS_HINT)}</code></p>'
-    warnings = "".join(f'<p class="note">{_e(w)}</p>' for w in report["warnings"])
+    warnings = "".join(
+        f'<p class="note">{_e(review_warning(w, t))}</p>' for w in report["warnings"]
+    )
     header = t.gettext("As of {at} ({zone}) · twelve months from {start} · {source}").format(
         at=local_time(report["at"], zone, t),
         zone=zone,

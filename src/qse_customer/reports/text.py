@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..core.translation import Translator, translator
+from ..review.wording import review_warning
 from ._formatting import (
     evidence_line,
     finding_message,
@@ -440,5 +441,6 @@ def render_text(
         )
         lines.append("  - " + line.format(id=referral["id"], title=referral["title"], due=due))
     for warning in report["warnings"]:
-        lines.extend(["", t.gettext("Warning: {warning}").format(warning=warning)])
+        said = review_warning(warning, t)
+        lines.extend(["", t.gettext("Warning: {warning}").format(warning=said)])
     return _for_terminal(lines) + "\n"

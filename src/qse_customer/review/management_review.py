@@ -55,6 +55,13 @@ from .packet import (
 )
 from .small_cells import SMALL_CELL_THRESHOLD, check_small_cell_threshold
 from .standards import StandardsCheck, check_standards, plan_rulesets
+from .wording import (
+    instrument_not_registered,
+    no_packet,
+    no_survey_record,
+    other_instrument,
+    unknown_invited,
+)
 
 COUNT_DIMENSIONS: Final = ("period", "category", "customer_group", "channel", "site")
 """The complaint dimensions the packet counts by, each as ``by_<dimension>``."""
@@ -454,17 +461,11 @@ def _survey_results(
         try:
             instrument = registry.get(instrument_id)
         except UnknownInstrumentError:
-            warnings.append(
-                f"survey {survey_id!r}: instrument {instrument_id!r} is not registered, so its "
-                "results are left out; register the instrument and run the review again"
-            )
+            warnings.append(instrument_not_registered(survey_id, instrument_id))
             continue
         own = [r for r in responses if r.instrument == instrument_id]
         if len(own) < len(responses):
-            warnings.append(
-                f"survey {survey_id!r}: {len(responses) - len(own)} responses answer another "
-                f"instrument than {instrument_id!r} and are left out"
-            )
+            warnings.append(other_instrument(survey_id, len(responses) - len(own), instrument_id))
         audience = survey.audience.value if survey is not None else None
         before = [
             r
@@ -483,12 +484,9 @@ def _survey_results(
             comparison = compare_periods(instrument, _answers(before), _answers(own), min_n=min_n)
         notes = list(analysis.warnings)
         if number is None:
-            notes.append(
-                "no response rate: the number invited is unknown (record it as 'invited' in the "
-                "data of the survey's 'conducted' event, or pass invited=)"
-            )
+            notes.append(unknown_invited())
         if survey is None:
-            notes.append("no survey record was among the records; title and audience unknown")
+            notes.append(no_survey_record())
         results.append(
             SurveyResult(
                 survey_id=survey_id,
@@ -842,7 +840,7 @@ def _one_pass(
         try:
             packet = review.packet()
         except QSEError as error:
-            warnings.append(f"the management review packet could not be made: {error}")
+            warnings.append(no_packet(str(error)))
     complaints = summarise_complaints(
         analytics.complaints(), timezone=calendar.timezone, months=periods
     )
@@ -898,7 +896,7 @@ def _start_review(
         )
         return _ReviewStandards(review)
     except QSEError as error:
-        warnings.append(f"the management review packet could not be made: {error}")
+        warnings.append(no_packet(str(error)))
         return None
 
 
@@ -912,6 +910,6 @@ def _review_only(
         for record in records_of(tag):
             review.take(record, record.as_known_at(at))
     except QSEError as error:
-        warnings.append(f"the management review packet could not be made: {error}")
+        warnings.append(no_packet(str(error)))
         return False
     return True
