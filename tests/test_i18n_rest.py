@@ -6,8 +6,11 @@ sentence writes both the English the report carries and the French a French repo
 from __future__ import annotations
 
 import copy
+import io
 import re
+from functools import partial
 from html import escape
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,10 +33,18 @@ from qse_customer.analysis.survey_analysis import (
     top_box_measure,
 )
 from qse_customer.analysis.survey_statistics import Interval
-from qse_customer.core.translation import ENGLISH, translator
-from qse_customer.demo.run import run_demo
+from qse_customer.cli.common import progress_printer
+from qse_customer.cli.main import main
+from qse_customer.core.translation import ENGLISH, Said, in_locale, translator
+from qse_customer.demo.run import generating_line, run_demo, saving_line, writing_line
 from qse_customer.reports.html import render_html
 from qse_customer.reports.text import render_text
+from qse_customer.review.management_review import (
+    analysing_line,
+    checked_line,
+    checking_line,
+    preparing_line,
+)
 from qse_customer.review.wording import (
     instrument_not_registered,
     no_packet,
@@ -55,10 +66,15 @@ ENGLISH_WORDS = re.compile(
 )
 
 
+ENGLISH_LINES: list[str] = []
+"""The demo's progress lines, as the ``report`` fixture's run told them."""
+
+
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The demo lab's report (two clinician surveys compared, a packet, recurrences)."""
-    return run_demo(tmp_path_factory.mktemp("demo")).report
+    ENGLISH_LINES.clear()
+    return run_demo(tmp_path_factory.mktemp("demo"), progress=ENGLISH_LINES.append).report
 
 
 def _digits(text: str) -> str:
@@ -351,3 +367,73 @@ def test_a_report_without_a_packet_says_why_in_french(report: dict[str, Any]) ->
     french = render_html(marked, locale="fr")
     assert "the management review packet could not be made" not in french
     assert escape("n'a pas pu être établi : rule 'T-1' is in both a and b") in french
+
+
+# The command line's progress lines ---------------------------------------------------------
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@given(name=st.text(max_size=20), count=st.integers(0, 10**9), url=st.text(max_size=20))
+def test_the_progress_lines_are_the_english_they_were_and_french(
+    name: str, count: int, url: str
+) -> None:
+    lines = {
+        Said(partial(checking_line, name)): f"checking {name}",
+        Said(partial(checked_line, name, count)): f"{name}: {count:,} records checked",
+        Said(analysing_line): "analysing complaints, surveys and referrals",
+        Said(preparing_line): "preparing the management review packet",
+        Said(generating_line): "generating a year of Riverside Hospital Laboratory",
+        Said(partial(saving_line, count, url)): f"saving {count} records to {url}",
+        Said(writing_line): "drawing the charts and writing the reports",
+    }
+    for said, old in lines.items():
+        assert said == old and in_locale(said, ENGLISH) == old
+        french = in_locale(said, FR)
+        assert french != old
+        frame = french.replace(name, "") if name else french
+        frame = frame.replace(url, "") if url else frame
+        assert ENGLISH_WORDS.search(frame) is None, french
+    assert in_locale("a plugin's own line", FR) == "a plugin's own line"
+
+
+def test_the_progress_printer_says_the_library_s_lines_in_its_language() -> None:
+    stream = _Terminal()
+    show = progress_printer(stream, t=FR)
+    assert show is not None
+    show(Said(partial(checked_line, "complaints-handling", 200_000)))
+    show("a plugin's own line")
+    assert stream.getvalue() == (
+        "... complaints-handling : 200\u202f000 enregistrements vérifiés\n... a plugin's own line\n"
+    )
+    assert progress_printer(io.StringIO(), t=FR) is None
+
+
+def test_the_demo_tells_its_progress_in_french(
+    report: dict[str, Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert ENGLISH_LINES[0] == "generating a year of Riverside Hospital Laboratory"
+    assert "checking complaints-handling" in ENGLISH_LINES
+    assert ENGLISH_LINES[-1] == "drawing the charts and writing the reports"
+    stream = _Terminal()
+    monkeypatch.setattr("sys.stderr", stream)
+    assert main(["demo", "--dir", str(tmp_path / "fr"), "--locale", "fr"]) == 0
+    capsys.readouterr()
+    told = [line.removeprefix("... ") for line in stream.getvalue().splitlines()]
+    store = f"sqlite:///{tmp_path / 'fr' / 'lab.db'}"
+    assert told == [
+        in_locale(line, FR).replace(report["source"], store)
+        for line in ENGLISH_LINES
+        if isinstance(line, Said)
+    ]
+    assert len(told) == len(ENGLISH_LINES)
+    assert "vérification de complaints-handling" in told
+    for line in told:
+        frame = line.replace(store, "")
+        assert ENGLISH_WORDS.search(frame.replace("Riverside Hospital Laboratory", "")) is None

@@ -18,6 +18,7 @@ from ..core.calendar import WorkingCalendar
 from ..core.contract import Contract
 from ..core.errors import QSEError, ValidationError, json_problem
 from ..core.redaction import redact_url, scrub, secrets_in
+from ..core.translation import ENGLISH, Translator, in_locale
 from ..reports._atomic_file import replacing
 from ..reports._terminal import printable, printable_lines
 from ..rules.contract_rules import contract_rules, merge_rulesets
@@ -265,14 +266,18 @@ def rulesets_from(
     return rulesets
 
 
-def progress_printer(stream: TextIO | None = None) -> Callable[[str], None] | None:
-    """A function printing progress to stderr when stderr is a terminal, else None."""
+def progress_printer(
+    stream: TextIO | None = None, *, t: Translator = ENGLISH
+) -> Callable[[str], None] | None:
+    """A function printing progress to stderr when stderr is a terminal, else None; a line the
+    library says (:class:`~qse_customer.core.translation.Said`) is printed in ``t``'s
+    language."""
     out = stream or sys.stderr
     if not out.isatty():
         return None
 
     def show(step: str) -> None:
-        out.write(f"... {printable(step)}\n")
+        out.write(f"... {printable(in_locale(step, t))}\n")
         out.flush()
 
     return show

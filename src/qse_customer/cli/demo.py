@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     """Run the demo and print its summary and where the reports are."""
     t = translator(args.locale)
     directory = _directory(args.dir)
-    result = run_demo(directory, seed=args.seed, progress=progress_printer(), locale=t.locale)
+    result = run_demo(directory, seed=args.seed, progress=progress_printer(t=t), locale=t.locale)
     print(render_summary(result.report) if t.is_source else render_summary(result.report, locale=t))
     print()
     say(t.gettext("Full report:  {path}  (open it in a browser)").format(path=result.html))

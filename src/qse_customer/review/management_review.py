@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
@@ -37,6 +38,7 @@ from ..core.record_types import RECORD_TYPES
 from ..core.referral import Referral
 from ..core.survey import Answer, Survey, SurveyResponse
 from ..core.timestamps import utc, wall_clock
+from ..core.translation import ENGLISH, Said, Translator
 from ..rules.loader import RulesetSource
 from ..rules.report import Report
 from ..rules.ruleset import Ruleset
@@ -546,6 +548,31 @@ def _referral_section(collector: _Collector) -> ReferralSection:
 RecordsOf = Callable[[str], Iterable[Record]]
 """Every record of one type, by its ``"type"`` tag (``store.stream`` fits)."""
 Progress = Callable[[str], None]
+"""What is told each step of a long check: a line, in English, that is a
+:class:`~qse_customer.core.translation.Said` (``in_locale(t)`` gives it in another language)."""
+
+
+def checking_line(ruleset: str, t: Translator = ENGLISH) -> str:
+    """The progress line of a ruleset's check starting."""
+    return t.gettext("checking {ruleset}").format(ruleset=ruleset)
+
+
+def checked_line(ruleset: str, count: int, t: Translator = ENGLISH) -> str:
+    """The progress line of ``count`` records checked against a ruleset so far."""
+    return t.ngettext(
+        "{ruleset}: {count} records checked", "{ruleset}: {count} records checked", count
+    ).format(ruleset=ruleset, count=t.number(count))
+
+
+def analysing_line(t: Translator = ENGLISH) -> str:
+    """The progress line of the analysis starting, once the records are checked."""
+    return t.gettext("analysing complaints, surveys and referrals")
+
+
+def preparing_line(t: Translator = ENGLISH) -> str:
+    """The progress line of the management review packet being put together."""
+    return t.gettext("preparing the management review packet")
+
 
 ANALYSED_TYPES: Final = frozenset({"complaint", "survey", "survey_response", "referral"})
 """The record types the report's analytics read (besides those its rules are about)."""
@@ -604,7 +631,7 @@ class _RulesetCheck:
         checks = []
         for ruleset in rulesets:
             if progress is not None:
-                progress(f"checking {ruleset.name}")
+                progress(Said(partial(checking_line, ruleset.name)))
             checks.append(
                 cls(
                     ruleset,
@@ -623,7 +650,7 @@ class _RulesetCheck:
         if self.progress is not None:
             self.count += 1
             if self.count % self.every == 0:
-                self.progress(f"{self.name}: {self.count:,} records checked")
+                self.progress(Said(partial(checked_line, self.name, self.count)))
 
     def finish(self) -> Report:
         """The ruleset's report, once the stream has ended."""
@@ -815,7 +842,7 @@ def _one_pass(
         warnings=warnings,
     )
     if progress is not None:
-        progress("analysing complaints, surveys and referrals")
+        progress(Said(analysing_line))
     analytics = _Analytics(start, end, calendar.timezone)
     wanted = frozenset().union(ANALYSED_TYPES, *(check.types for check in checks))
     for tag in sorted(RECORD_TYPES):
@@ -834,7 +861,7 @@ def _one_pass(
                 review.take(record, then)
     reports = tuple(check.finish() for check in checks)
     if progress is not None:
-        progress("preparing the management review packet")
+        progress(Said(preparing_line))
     packet = None
     if review is not None:
         try:
