@@ -35,8 +35,10 @@ from qse_customer.analysis.survey_analysis import (
 from qse_customer.analysis.survey_statistics import Interval
 from qse_customer.cli.common import progress_printer
 from qse_customer.cli.main import main
+from qse_customer.core.contract import Contract
 from qse_customer.core.translation import ENGLISH, Said, in_locale, translator
 from qse_customer.demo.run import generating_line, run_demo, saving_line, writing_line
+from qse_customer.reports._formatting import rule_title
 from qse_customer.reports.html import render_html
 from qse_customer.reports.text import render_text
 from qse_customer.review.management_review import (
@@ -54,6 +56,16 @@ from qse_customer.review.wording import (
     survey_left_out,
     unknown_invited,
 )
+from qse_customer.rules.contract_rules import (
+    at_receipt,
+    contract_rule_title,
+    contract_rules,
+    deviations_title,
+    review_title,
+    turnaround_title,
+    under_terms,
+)
+from qse_customer.testing.strategies import contracts
 
 FR = translator("fr")
 
@@ -437,3 +449,96 @@ def test_the_demo_tells_its_progress_in_french(
     for line in told:
         frame = line.replace(store, "")
         assert ENGLISH_WORDS.search(frame.replace("Riverside Hospital Laboratory", "")) is None
+
+
+# A contract rule's title ---------------------------------------------------------------------
+
+CONTRACT_WORDS = re.compile(
+    r"\b(?:at|priority|reported|within|of|receipt|in the|laboratory|Contract|reviewed|"
+    r"least|every|days|Every|deviation|working|under|original|terms|amendment|as|force|"
+    r"applies|retrospectively)\b"
+)
+
+
+@given(
+    test=st.text(min_size=1, max_size=15),
+    priority=st.sampled_from(["routine", "urgent", "stat"]),
+    number=st.integers(1, 10**6),
+    label=st.sampled_from(["original terms", "terms of 1 Jul 2026 (amendment 2)", None]),
+    later=st.integers(1, 20) | st.none(),
+)
+def test_a_contract_rule_title_is_the_english_it_was_and_french(
+    test: str, priority: str, number: int, label: str | None, later: int | None
+) -> None:
+    titles = {
+        turnaround_title(test, priority, number): (
+            f"{test} at {priority} priority reported within {number} minutes of receipt in the "
+            "laboratory"
+        ),
+        review_title(number): f"Contract reviewed at least every {number} days",
+        deviations_title(number): (
+            f"Every deviation reported to the client within {number} working days"
+        ),
+    }
+    for english, old in titles.items():
+        assert english == old
+        if label is not None:
+            english += under_terms(label)
+            assert english.endswith(f", under the {label}")
+        if later is not None:
+            english += at_receipt(later)
+            assert english.endswith(
+                f" as in force at receipt (amendment {later} applies retrospectively)"
+            )
+        assert contract_rule_title(english, ENGLISH) == english
+        french = contract_rule_title(english, FR)
+        assert french != english
+        frame = french.replace(test, "").replace(priority, "")
+        assert CONTRACT_WORDS.search(frame) is None, french
+        if label != "terms of 1 Jul 2026 (amendment 2)":  # French writes the day "01"
+            assert _digits(frame) == _digits(english.replace(test, ""))
+
+
+@given(contract=contracts())
+def test_every_contract_rule_title_reads_in_french(contract: Contract) -> None:
+    for rule in contract_rules(contract).rules:
+        french = contract_rule_title(rule.title, FR)
+        assert french != rule.title
+        assert rule_title(rule.id, rule.title, FR) == french
+        assert rule_title(rule.id, rule.title, ENGLISH) == rule.title
+        frame = french
+        for term in contract.services:
+            frame = frame.replace(f"{term.test} en priorité {term.priority.value}", "")
+        for amendment in contract.term_amendments:
+            for term in amendment.services or ():
+                frame = frame.replace(f"{term.test} en priorité {term.priority.value}", "")
+        assert CONTRACT_WORDS.search(frame) is None, french
+
+
+def test_a_title_that_is_not_a_contract_s_is_kept() -> None:
+    assert contract_rule_title("Complainant acknowledged within 3 working days", FR) == (
+        "Complainant acknowledged within 3 working days"
+    )
+    assert rule_title("H-1", "Contract reviewed at least every 3 days", FR) == (
+        "Contract reviewed at least every 3 days"
+    )
+    odd = "Contract reviewed at least every 3 days, under the terms of 31 Feb 2026 (amendment 1)"
+    assert contract_rule_title(odd, FR).endswith("(amendment 1)")
+
+
+def test_a_french_report_words_the_contract_rule_titles_in_french(
+    report: dict[str, Any],
+) -> None:
+    rules = [r for r in report["standards"]["rules"] if r["rule_id"].startswith("contract:")]
+    assert rules
+    english_html, french_html = render_html(report), render_html(report, locale="fr")
+    french_text = render_text(report, locale="fr", width=400)
+    for rule in rules:
+        said = contract_rule_title(rule["title"], FR)
+        assert escape(rule["title"]) in english_html
+        assert escape(rule["title"]) not in french_html
+        assert escape(said) in french_html
+        if rule["checked"]:  # the table's column collapses each space to one
+            assert " ".join(said.split()) in french_text
+    assert "priority reported within" not in french_html + french_text
+    assert "Contract reviewed at least" not in french_html + french_text

@@ -33,6 +33,7 @@ from ._formatting import (
     interval,
     local_time,
     percent,
+    rule_title,
     shown_text,
     small_cells_text,
 )
@@ -213,7 +214,7 @@ def _compliance(report: dict[str, Any], t: Translator) -> str:
         rows = [
             (
                 label,
-                _e(r["title"]),
+                _e(rule_title(rule["rule_id"], r["title"], t)),
                 _e(r["source"]),
                 f"{percent(r['share_met'], t=t)}<br>"
                 + '<span class="muted">'
@@ -660,7 +661,7 @@ def _review(report: dict[str, Any], t: Translator) -> str:
             (
                 (
                     f"<b>{_e(r['rule_id'])}</b>",
-                    _e(r["title"]),
+                    _e(rule_title(r["rule_id"], r["title"], t)),
                     _e(
                         t.gettext("{share} ({met} of {decided})").format(
                             share=percent(r["share_met"], t=t),
