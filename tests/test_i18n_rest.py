@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import io
+import json
 import re
 from functools import partial
 from html import escape
@@ -17,6 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import qse_customer
 from qse_customer.analysis.comparisons import (
     change_verdict,
     compare_means,
@@ -542,3 +544,104 @@ def test_a_french_report_words_the_contract_rule_titles_in_french(
             assert " ".join(said.split()) in french_text
     assert "priority reported within" not in french_html + french_text
     assert "Contract reviewed at least" not in french_html + french_text
+
+
+# The command line's errors -------------------------------------------------------------------
+
+RULESETS = Path(qse_customer.__file__).parent / "rules" / "rulesets"
+
+
+def _bad_input(tmp_path: Path, case: str) -> tuple[list[str], str, str]:
+    """A command line with bad input, the English it says (as it always said it) and the
+    French."""
+    store = tmp_path / "lab.db"
+    url = f"sqlite:///{store}"
+    if not store.exists():
+        with qse_customer.open_store(url):
+            pass
+    check = ["check", "--store", url, "--ruleset", "complaints-handling"]
+    labs = tmp_path / "labs.json"
+    if case == "dir":
+        return (
+            ["demo", "--dir", str(tmp_path)],
+            f"--dir {tmp_path}: it already holds a lab.db; remove it or choose another folder",
+            f"--dir {tmp_path} : ce dossier contient déjà un lab.db",
+        )
+    if case == "at":
+        return (
+            [*check, "--at", "P3D"],
+            "--at 'P3D': expected a date and time (ISO 8601, e.g. 2026-03-18T14:30), got a "
+            "duration",
+            "--at 'P3D' : une date et une heure étaient attendues",
+        )
+    if case == "both":
+        other = json.loads((RULESETS / "complaints-handling.json").read_text("utf-8"))
+        other["name"] = "other"
+        (tmp_path / "other.json").write_text(json.dumps(other))
+        return (
+            [*check, "--ruleset", str(tmp_path / "other.json")],
+            "rule 'H-1' is in both complaints-handling and other; give each ruleset once",
+            "la règle 'H-1' est à la fois dans complaints-handling et dans other",
+        )
+    documents: dict[str, tuple[str, str, str]] = {
+        "shape": (
+            '{"x": 1}',
+            f'{labs}: expected {{"labs": {{"LAB-NAME": {{...}}, ...}}}}',
+            f"{labs} : attendu : ",
+        ),
+        "no-lab": (
+            '{"labs": {"LAB-A": {}}}',
+            f"{labs}: names no lab 'LAB-C' (it names: LAB-A)",
+            f"{labs} : ne nomme aucun laboratoire 'LAB-C' (il nomme : LAB-A)",
+        ),
+        "entry": (
+            '{"labs": {"LAB-C": 3}}',
+            f"{labs}: $.labs.LAB-C: expected an object with calendar and/or rulesets, got 3",
+            f"{labs} : $.labs.LAB-C : un objet avec calendar et/ou rulesets était attendu",
+        ),
+        "calendar": (
+            '{"labs": {"LAB-C": {"calendar": 3}}}',
+            f"{labs}: $.labs.LAB-C.calendar: expected calendar settings (an object) or the name "
+            "of a JSON file of them",
+            f"{labs} : $.labs.LAB-C.calendar : des réglages de calendrier (un objet)",
+        ),
+        "rulesets": (
+            '{"labs": {"LAB-C": {"rulesets": []}}}',
+            f"{labs}: $.labs.LAB-C.rulesets: expected a list of shipped ruleset names or "
+            "ruleset files",
+            f"{labs} : $.labs.LAB-C.rulesets : une liste de noms de référentiels livrés",
+        ),
+        "deep": (
+            "[" * 100_000 + "]" * 100_000,
+            f"{labs}: nested too deeply to read; flatten it",
+            f"{labs} : imbrication trop profonde pour être lue",
+        ),
+    }
+    text, english, french = documents[case]
+    labs.write_text(text)
+    return (
+        ["check", "--store", url, "--lab", "LAB-C", "--labs", str(labs)],
+        english,
+        french,
+    )
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["dir", "at", "both", "shape", "no-lab", "entry", "calendar", "rulesets", "deep"],
+)
+def test_the_command_line_s_errors_in_either_language(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args, english, french = _bad_input(tmp_path, case)
+    assert main(args) == 2
+    said = capsys.readouterr().err
+    assert said == f"qse-customer: error: {english}\n"
+    assert main([*args, "--locale", "fr"]) == 2
+    said = capsys.readouterr().err
+    assert said.startswith(f"qse-customer : erreur : {french}")
+    frame = said.replace(str(tmp_path), "").replace("complaints-handling", "")
+    assert (
+        re.search(r"\b(?:expected|got|names no|holds|nested|give each|or the name)\b", frame)
+        is None
+    )

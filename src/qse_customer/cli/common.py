@@ -174,8 +174,12 @@ def parse_at(value: str | None, calendar: WorkingCalendar) -> datetime:
         ) from None
     if not isinstance(parsed, pendulum.DateTime):
         raise InputError(
-            f"--at {value!r}: expected a date and time (ISO 8601, e.g. 2026-03-18T14:30), got a "
-            f"{type(parsed).__name__.lower()}"
+            messages()
+            .gettext(
+                "--at {value}: expected a date and time (ISO 8601, e.g. 2026-03-18T14:30), got "
+                "a {kind}"
+            )
+            .format(value=repr(value), kind=type(parsed).__name__.lower())
         )
     if not calendar.first_year <= parsed.year <= calendar.last_year:
         raise InputError(
@@ -209,7 +213,9 @@ def read_json(path: Path) -> Any:
             .format(path=path, problem=json_problem(error))
         ) from None
     except RecursionError:
-        raise InputError(f"{path}: nested too deeply to read; flatten it") from None
+        raise InputError(
+            messages().gettext("{path}: nested too deeply to read; flatten it").format(path=path)
+        ) from None
 
 
 def existing_store(url: str, lab: str | None = None) -> Store:
@@ -259,8 +265,9 @@ def rulesets_from(
         for rule in ruleset.rules:
             if rule.id in seen:
                 raise InputError(
-                    f"rule {rule.id!r} is in both {seen[rule.id]} and {ruleset.name}; give each "
-                    "ruleset once"
+                    messages()
+                    .gettext("rule {rule} is in both {first} and {second}; give each ruleset once")
+                    .format(rule=repr(rule.id), first=seen[rule.id], second=ruleset.name)
                 )
             seen[rule.id] = ruleset.name
     return rulesets
