@@ -645,3 +645,28 @@ def test_the_command_line_s_errors_in_either_language(
         re.search(r"\b(?:expected|got|names no|holds|nested|give each|or the name)\b", frame)
         is None
     )
+
+
+def test_explain_names_a_contract_rule_in_french(
+    report: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    breach = next(b for b in report["breaches"] if b["rule_id"].startswith("contract:"))
+    rule = next(r for r in report["standards"]["rules"] if r["rule_id"] == breach["rule_id"])
+    arguments = [
+        "explain",
+        breach["rule_id"],
+        breach["record_id"],
+        "--store",
+        report["source"],
+        "--ruleset",
+        "complaints-handling",
+        "--contracts",
+        "--at",
+        report["at"],
+    ]
+    assert main(arguments) == 0
+    assert f"Rule:     {rule['title']}\n" in capsys.readouterr().out
+    assert main([*arguments, "--locale", "fr"]) == 0
+    out = capsys.readouterr().out
+    assert f"Règle :       {contract_rule_title(rule['title'], FR)}\n" in out
+    assert rule["title"] not in out
