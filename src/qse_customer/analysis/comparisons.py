@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from attrs import frozen
 
 from ..core._documents import Document
 from ..core.survey import Answer
+from ..core.translation import ENGLISH, Translator
 from ._confidence import (
     check_level,
     no_variation_warning,
@@ -57,33 +59,152 @@ def _verdict(
     digits: int = 2,
 ) -> tuple[bool, str]:
     """Whether the change is real (the interval excludes 0) and a sentence that says so."""
+    text = change_verdict(
+        measure,
+        before,
+        after,
+        interval.low,
+        interval.high,
+        interval.level,
+        n_before,
+        n_after,
+        share=share,
+        digits=digits,
+    )
+    return interval.low > 0 or interval.high < 0, text
+
+
+def change_verdict(
+    measure: str,
+    before: float,
+    after: float,
+    low: float,
+    high: float,
+    level: float,
+    n_before: int,
+    n_after: int,
+    *,
+    share: bool = False,
+    digits: int = 2,
+    t: Translator = ENGLISH,
+) -> str:
+    """The plain-words verdict on a change of ``measure`` (already in ``t``'s language) from
+    ``before`` to ``after``, its interval ``[low, high]`` at ``level`` and the two sizes, in
+    ``t``'s language (the English is a :class:`Comparison`'s ``verdict``). ``share``: the values
+    are shares, written as percentages, the change in percentage points."""
     difference = after - before
-    direction = "rose" if difference > 0 else "fell"
     if share:
-        value = f"{{:.{digits}f}}%"
-        change = f"{{:+.{digits}f}} percentage points"
         before, after, difference = 100 * before, 100 * after, 100 * difference
-        low, high = 100 * interval.low, 100 * interval.high
+        low, high = 100 * low, 100 * high
+
+    def value(number: float) -> str:
+        text = f"{number:.{digits}f}"
+        if t.is_source:
+            return f"{text}%" if share else text
+        # Rounded as the English is, then written the locale's way.
+        said = t.number(float(text), digits)
+        return f"{said}\u00a0%" if share else said
+
+    def signed(number: float) -> str:
+        text = f"{number:+.{digits}f}"
+        return text if t.is_source else text[0] + t.number(abs(float(text)), digits)
+
+    change = (
+        t.gettext("{change} percentage points").format(change=signed(difference))
+        if share
+        else signed(difference)
+    )
+    numbers = {
+        "measure": measure[0].upper() + measure[1:],
+        "before": value(before),
+        "after": value(after),
+        "change": change,
+        "level": _level(level, t),
+        "low": signed(low),
+        "high": signed(high),
+    }
+    if difference > 0:
+        said = t.gettext(
+            "{measure} rose from {before} to {after} (change {change}; {level} CI {low} to {high})."
+        )
+    elif difference < 0:
+        said = t.gettext(
+            "{measure} fell from {before} to {after} (change {change}; {level} CI {low} to {high})."
+        )
     else:
-        value, change = f"{{:.{digits}f}}", f"{{:+.{digits}f}}"
-        low, high = interval.low, interval.high
-    bound = f"{{:+.{digits}f}}"
-    moved = (
-        f"{direction} from {value.format(before)} to {value.format(after)}"
-        if difference
-        else f"stayed at {value.format(after)}"
+        said = t.gettext(
+            "{measure} stayed at {after} (change {change}; {level} CI {low} to {high})."
+        )
+    sizes = {"n_before": _count(n_before, t), "n_after": _count(n_after, t)}
+    if low > 0 or high < 0:
+        then = t.gettext(
+            "The interval does not include 0: a real change (n = {n_before} before and "
+            "{n_after} after)."
+        )
+    else:
+        then = t.gettext(
+            "The interval includes 0: with n = {n_before} before and {n_after} after this "
+            "difference could be chance, so it is not evidence of a real change."
+        )
+    return f"{said.format(**numbers)} {then.format(**sizes)}"
+
+
+def _count(count: int, t: Translator) -> str:
+    """A count as the analysis writes it in English (``1234``), as ``t`` writes it otherwise."""
+    return str(count) if t.is_source else t.number(count)
+
+
+def _level(level: float, t: Translator) -> str:
+    """A confidence level as a percentage in ``t``'s way (``95%``, ``95 %``)."""
+    if t.is_source:
+        return percent(level)
+    return t.number(100 * level) + "\u00a0%"
+
+
+def incomparable_verdict(
+    measure: str, n_before: int, n_after: int, need: int, t: Translator = ENGLISH
+) -> str:
+    """The verdict when a period has fewer than ``need`` answers, in ``t``'s language."""
+    return t.ngettext(
+        "Cannot compare {measure}: each period needs at least {need} answers (n = {n_before} "
+        "before and {n_after} after).",
+        "Cannot compare {measure}: each period needs at least {need} answers (n = {n_before} "
+        "before and {n_after} after).",
+        need,
+    ).format(
+        measure=measure,
+        need=_count(need, t),
+        n_before=_count(n_before, t),
+        n_after=_count(n_after, t),
     )
-    text = (
-        f"{measure[0].upper()}{measure[1:]} {moved} (change {change.format(difference)}; "
-        f"{percent(interval.level)} CI {bound.format(low)} to {bound.format(high)}). "
-    )
-    sizes = f"n = {n_before} before and {n_after} after"
-    if interval.low > 0 or interval.high < 0:
-        return True, text + f"The interval does not include 0: a real change ({sizes})."
-    return False, text + (
-        f"The interval includes 0: with {sizes} this difference could be chance, so it is not "
-        "evidence of a real change."
-    )
+
+
+def verdict_in(comparison: Mapping[str, Any], measure: str, t: Translator) -> str:
+    """A comparison's ``verdict`` (as a report carries it) in ``t``'s language, with ``measure``
+    already in that language: worded again from its numbers when they give back exactly the
+    English it carries, else as written."""
+    written = str(comparison["verdict"])
+    if t.is_source:
+        return written
+    english = str(comparison["measure"])
+    n_before, n_after = comparison["n_before"], comparison["n_after"]
+    interval = comparison.get("interval")
+    before, after = comparison.get("before"), comparison.get("after")
+    if interval is None or before is None or after is None:
+        for need in (1, 2):
+            if incomparable_verdict(english, n_before, n_after, need) == written:
+                return incomparable_verdict(measure, n_before, n_after, need, t)
+        return written
+    # Means to two decimals, shares as percentages to one, NPS to one.
+    for share, digits in ((False, 2), (True, 1), (False, 1)):
+        numbers = (before, after, interval["low"], interval["high"], interval["level"])
+        if change_verdict(english, *numbers, n_before, n_after, share=share, digits=digits) == (
+            written
+        ):
+            return change_verdict(
+                measure, *numbers, n_before, n_after, share=share, digits=digits, t=t
+            )
+    return written
 
 
 def _incomparable(measure: str, n_before: int, n_after: int, method: str, need: int) -> Comparison:
@@ -96,8 +217,7 @@ def _incomparable(measure: str, n_before: int, n_after: int, method: str, need: 
         None,
         None,
         None,
-        f"Cannot compare {measure}: each period needs at least {need} answers "
-        f"(n = {n_before} before and {n_after} after).",
+        incomparable_verdict(measure, n_before, n_after, need),
         method,
         ("too few answers to compare",),
     )
@@ -205,6 +325,11 @@ def compare_shares(
     )
 
 
+def nps_measure(t: Translator = ENGLISH) -> str:
+    """The measure an NPS comparison speaks of."""
+    return t.gettext("NPS")
+
+
 def _bounds(interval: Interval) -> tuple[float, float]:
     return interval.low, interval.high
 
@@ -225,17 +350,17 @@ def compare_nps(
         "var = p + d - (p - d)^2"
     )
     if a.score is None or b.score is None:
-        return _incomparable("NPS", a.n, b.n, method, 1)
+        return _incomparable(nps_measure(), a.n, b.n, method, 1)
     se = math.sqrt(nps_variance(a) / a.n + nps_variance(b) / b.n) * 100
     difference = b.score - a.score
     margin = z_quantile(level) * se
     interval = Interval(difference - margin, difference + margin, level, method)
-    real, verdict = _verdict("NPS", a.score, b.score, interval, a.n, b.n, digits=1)
+    real, verdict = _verdict(nps_measure(), a.score, b.score, interval, a.n, b.n, digits=1)
     warnings = small_sample(a.n, min_n, "answers before") + small_sample(
         b.n, min_n, "answers after"
     )
     return Comparison(
-        "NPS",
+        nps_measure(),
         a.score,
         b.score,
         a.n,

@@ -15,6 +15,7 @@ from attrs import field, frozen
 from ..core._documents import Document, field_dump, register
 from ..core.errors import FieldError, ValidationError
 from ..core.survey import Answer, SurveyResponse
+from ..core.translation import ENGLISH, Translator
 from ._confidence import percent, small_sample
 from .comparisons import Comparison, compare_means, compare_nps, compare_shares
 from .instrument import Instrument
@@ -228,6 +229,26 @@ def _period_comparison(comparison: PeriodComparison) -> dict[str, Any]:
 register(PeriodComparison, _period_comparison)
 
 
+def item_mean_measure(item: str, t: Translator = ENGLISH) -> str:
+    """The measure an item's comparison speaks of (``mean of item 'q1'``), in ``t``'s language."""
+    return t.gettext("mean of item {item}").format(item=repr(item))
+
+
+def subscale_mean_measure(subscale: str, t: Translator = ENGLISH) -> str:
+    """The measure a subscale's comparison of means speaks of, from its ``title``."""
+    return t.gettext("mean {subscale} score").format(subscale=subscale)
+
+
+def top_box_measure(subscale: str, t: Translator = ENGLISH) -> str:
+    """The measure a subscale's comparison of top-box shares speaks of, from its ``title``."""
+    return t.gettext("top-box share of {subscale}").format(subscale=subscale)
+
+
+def csat_measure(t: Translator = ENGLISH) -> str:
+    """The measure a CSAT comparison speaks of."""
+    return t.gettext("CSAT")
+
+
 def compare_periods(
     instrument: Instrument,
     before: Iterable[SurveyResponse | Mapping[str, Answer]],
@@ -252,7 +273,7 @@ def compare_periods(
         item.id: compare_means(
             item_values(first, item.id),
             item_values(second, item.id),
-            measure=f"mean of item {item.id!r}",
+            measure=item_mean_measure(item.id),
             level=level,
             min_n=min_n,
         )
@@ -266,7 +287,7 @@ def compare_periods(
         a = [v for v in subscale_values(first, subscale.id) if v is not None]
         b = [v for v in subscale_values(second, subscale.id) if v is not None]
         subscales[subscale.id] = compare_means(
-            a, b, measure=f"mean {subscale.title} score", level=level, min_n=min_n
+            a, b, measure=subscale_mean_measure(subscale.title), level=level, min_n=min_n
         )
         threshold = scale.high - _top_for(scale.low, scale.high, top) + 1
         top_box[subscale.id] = compare_shares(
@@ -274,7 +295,7 @@ def compare_periods(
             len(a),
             sum(1 for v in b if v >= threshold),
             len(b),
-            measure=f"top-box share of {subscale.title}",
+            measure=top_box_measure(subscale.title),
             level=level,
             min_n=min_n,
         )
@@ -295,7 +316,7 @@ def compare_periods(
             len(a_kept),
             sum(1 for v in b_kept if v >= cut),
             len(b_kept),
-            measure="CSAT",
+            measure=csat_measure(),
             level=level,
             min_n=min_n,
         )

@@ -16,6 +16,7 @@ def report_from(
     args: argparse.Namespace, *, small_cell_threshold: int, max_findings: int
 ) -> dict[str, Any]:
     """The customer focus report of the store, rulesets, calendar and moment ``args`` name."""
+    t = translator(getattr(args, "locale", "en"))
     calendar = calendar_from(args)
     at = parse_at(args.at, calendar)
     lab = getattr(args, "lab", None)
@@ -28,9 +29,9 @@ def report_from(
             rulesets,
             calendar=calendar,
             at=at,
-            title=translator(getattr(args, "locale", "en")).gettext("Customer focus report"),
+            title=t.gettext("Customer focus report"),
             source=redact_url(args.store) + (f" (lab {lab})" if lab is not None else ""),
-            progress=progress_printer(),
+            progress=progress_printer(t=t),
             small_cell_threshold=small_cell_threshold,
             max_findings=max_findings,
         )

@@ -18,6 +18,7 @@ from ..core.calendar import WorkingCalendar
 from ..core.contract import Contract
 from ..core.errors import QSEError, ValidationError, json_problem
 from ..core.redaction import redact_url, scrub, secrets_in
+from ..core.translation import ENGLISH, Translator, in_locale
 from ..reports._atomic_file import replacing
 from ..reports._terminal import printable, printable_lines
 from ..rules.contract_rules import contract_rules, merge_rulesets
@@ -173,8 +174,12 @@ def parse_at(value: str | None, calendar: WorkingCalendar) -> datetime:
         ) from None
     if not isinstance(parsed, pendulum.DateTime):
         raise InputError(
-            f"--at {value!r}: expected a date and time (ISO 8601, e.g. 2026-03-18T14:30), got a "
-            f"{type(parsed).__name__.lower()}"
+            messages()
+            .gettext(
+                "--at {value}: expected a date and time (ISO 8601, e.g. 2026-03-18T14:30), got "
+                "a {kind}"
+            )
+            .format(value=repr(value), kind=type(parsed).__name__.lower())
         )
     if not calendar.first_year <= parsed.year <= calendar.last_year:
         raise InputError(
@@ -208,7 +213,9 @@ def read_json(path: Path) -> Any:
             .format(path=path, problem=json_problem(error))
         ) from None
     except RecursionError:
-        raise InputError(f"{path}: nested too deeply to read; flatten it") from None
+        raise InputError(
+            messages().gettext("{path}: nested too deeply to read; flatten it").format(path=path)
+        ) from None
 
 
 def existing_store(url: str, lab: str | None = None) -> Store:
@@ -258,21 +265,26 @@ def rulesets_from(
         for rule in ruleset.rules:
             if rule.id in seen:
                 raise InputError(
-                    f"rule {rule.id!r} is in both {seen[rule.id]} and {ruleset.name}; give each "
-                    "ruleset once"
+                    messages()
+                    .gettext("rule {rule} is in both {first} and {second}; give each ruleset once")
+                    .format(rule=repr(rule.id), first=seen[rule.id], second=ruleset.name)
                 )
             seen[rule.id] = ruleset.name
     return rulesets
 
 
-def progress_printer(stream: TextIO | None = None) -> Callable[[str], None] | None:
-    """A function printing progress to stderr when stderr is a terminal, else None."""
+def progress_printer(
+    stream: TextIO | None = None, *, t: Translator = ENGLISH
+) -> Callable[[str], None] | None:
+    """A function printing progress to stderr when stderr is a terminal, else None; a line the
+    library says (:class:`~qse_customer.core.translation.Said`) is printed in ``t``'s
+    language."""
     out = stream or sys.stderr
     if not out.isatty():
         return None
 
     def show(step: str) -> None:
-        out.write(f"... {printable(step)}\n")
+        out.write(f"... {printable(in_locale(step, t))}\n")
         out.flush()
 
     return show

@@ -10,7 +10,7 @@ from ..core.translation import Translator, translator
 from ..demo.run import run_demo
 from ..reports.charts import CHARTS_HINT, charts_available
 from ..reports.text import render_summary
-from ._locale import add_locale
+from ._locale import add_locale, messages
 from .commands import summary
 from .common import InputError, progress_printer, say
 from .parsing import EXIT_OK, HELP_LOCALE, HelpFormatter
@@ -78,7 +78,11 @@ def _directory(given: str | None) -> Path:
         path = Path(given)
         if (path / "lab.db").exists():
             raise InputError(
-                f"--dir {given}: it already holds a lab.db; remove it or choose another folder"
+                messages()
+                .gettext(
+                    "--dir {path}: it already holds a lab.db; remove it or choose another folder"
+                )
+                .format(path=given)
             )
         return path
     path, number = Path("qse-demo"), 1
@@ -92,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     """Run the demo and print its summary and where the reports are."""
     t = translator(args.locale)
     directory = _directory(args.dir)
-    result = run_demo(directory, seed=args.seed, progress=progress_printer(), locale=t.locale)
+    result = run_demo(directory, seed=args.seed, progress=progress_printer(t=t), locale=t.locale)
     print(render_summary(result.report) if t.is_source else render_summary(result.report, locale=t))
     print()
     say(t.gettext("Full report:  {path}  (open it in a browser)").format(path=result.html))

@@ -15,7 +15,7 @@ from ..core.record import Record
 from ..core.record_types import RECORD_TYPES
 from ..core.redaction import redact_url
 from ..core.translation import Translator, translator
-from ..reports._formatting import duration, local_time, status_word
+from ..reports._formatting import duration, local_time, rule_title, status_word
 from ..reports._terminal import printable, printable_json, printable_lines
 from ..rules.findings import Finding, in_locale
 from ..rules.ruleset import Rule, Ruleset
@@ -213,7 +213,7 @@ def describe(finding: Finding, rule: Rule, zone: str, t: Translator | None = Non
             rule=finding.rule_id, record=record, status=status_word(finding.status.value, t).upper()
         ),
         "",
-        f"{label['rule']}{rule.title}",
+        f"{label['rule']}{rule_title(rule.id, rule.title, t)}",
         f"{label['source']}{finding.source}",
     ]
     quote = rule.source.quote

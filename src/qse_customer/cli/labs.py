@@ -81,7 +81,11 @@ def lab_entry(path: str, lab: str) -> dict[str, Any]:
     document = read_json(Path(path))
     labs = document.get("labs") if isinstance(document, dict) else None
     if not isinstance(labs, dict) or set(document) != {"labs"}:
-        raise InputError(f'{path}: expected {{"labs": {{"LAB-NAME": {{...}}, ...}}}}')
+        raise InputError(
+            messages()
+            .gettext("{path}: expected {shape}")
+            .format(path=path, shape='{"labs": {"LAB-NAME": {...}, ...}}')
+        )
     for name in labs:
         try:
             lab_name(name, f"$.labs[{name!r}]")
@@ -89,13 +93,25 @@ def lab_entry(path: str, lab: str) -> dict[str, Any]:
             raise InputError(f"{path}: {error.errors[0].path}: {error.errors[0].message}") from None
     entry = labs.get(lab)
     if entry is None:
-        known = ", ".join(sorted(labs)) or "none"
-        raise InputError(f"{path}: names no lab {lab!r} (it names: {known})")
+        t = messages()
+        known = ", ".join(sorted(labs)) or t.gettext("none")
+        raise InputError(
+            t.gettext("{path}: names no lab {lab} (it names: {known})").format(
+                path=path, lab=repr(lab), known=known
+            )
+        )
     where = f"$.labs.{lab}"
     if not isinstance(entry, dict) or not set(entry) <= set(LABS_FILE_KEYS):
+        t = messages()
         raise InputError(
-            f"{path}: {where}: expected an object with {' and/or '.join(LABS_FILE_KEYS)}, got "
-            f"{entry!r}"
+            t.gettext("{path}: {where}: expected an object with {keys}, got {entry}").format(
+                path=path,
+                where=where,
+                keys=t.gettext("{first} and/or {second}").format(
+                    first=LABS_FILE_KEYS[0], second=LABS_FILE_KEYS[1]
+                ),
+                entry=repr(entry),
+            )
         )
     folder = Path(path).parent
     resolved: dict[str, Any] = {}
@@ -105,8 +121,12 @@ def lab_entry(path: str, lab: str) -> dict[str, Any]:
     if calendar is not None:
         if not isinstance(calendar, dict):
             raise InputError(
-                f"{path}: {where}.calendar: expected calendar settings (an object) or the name "
-                "of a JSON file of them"
+                messages()
+                .gettext(
+                    "{path}: {where}.calendar: expected calendar settings (an object) or the name "
+                    "of a JSON file of them"
+                )
+                .format(path=path, where=where)
             )
         resolved["calendar"] = calendar
     rulesets = entry.get("rulesets")
@@ -117,8 +137,12 @@ def lab_entry(path: str, lab: str) -> dict[str, Any]:
             or not all(isinstance(r, str) and r for r in rulesets)
         ):
             raise InputError(
-                f"{path}: {where}.rulesets: expected a list of shipped ruleset names or ruleset "
-                "files"
+                messages()
+                .gettext(
+                    "{path}: {where}.rulesets: expected a list of shipped ruleset names or "
+                    "ruleset files"
+                )
+                .format(path=path, where=where)
             )
         # A ruleset file is named relative to the labs file; anything else is a shipped name.
         resolved["rulesets"] = [

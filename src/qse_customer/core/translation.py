@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gettext
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -205,3 +206,26 @@ def placeholders(message: str) -> frozenset[str]:
     return frozenset(
         name for _, name, _, _ in string.Formatter().parse(message) if name is not None
     )
+
+
+class Said(str):
+    """A line written in English (the ``str`` itself, what a program or a log reads) that can
+    be written again in another language: ``Said(write)`` keeps ``write``, a function writing
+    the line with a :class:`Translator`, and :meth:`in_locale` calls it. A progress line is one:
+    the library says it in English, the command line prints it in ``--locale``'s language."""
+
+    _write: Callable[[Translator], str]
+
+    def __new__(cls, write: Callable[[Translator], str]) -> Said:
+        said = super().__new__(cls, write(ENGLISH))
+        said._write = write
+        return said
+
+    def in_locale(self, t: Translator) -> str:
+        """The line in ``t``'s language (in English, the line itself)."""
+        return str(self) if t.is_source else self._write(t)
+
+
+def in_locale(line: str, t: Translator) -> str:
+    """``line`` in ``t``'s language when it is :class:`Said`, else as it is."""
+    return line.in_locale(t) if isinstance(line, Said) else line

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -12,7 +13,7 @@ from attrs import frozen
 
 from ..core.record import Record
 from ..core.timestamps import wall_clock
-from ..core.translation import translator
+from ..core.translation import ENGLISH, Said, Translator, translator
 from ..reports._atomic_file import write_text
 from ..reports.content import build_report
 from ..reports.html import render_html
@@ -75,6 +76,23 @@ def enter_as_they_happened(store: StoreBase, records: Sequence[Record], timezone
     store.save_as_entered(as_they_happened(records, timezone))
 
 
+def generating_line(t: Translator = ENGLISH) -> str:
+    """The demo's progress line of the sample lab being made."""
+    return t.gettext("generating a year of Riverside Hospital Laboratory")
+
+
+def saving_line(count: int, url: str, t: Translator = ENGLISH) -> str:
+    """The demo's progress line of ``count`` records being saved to the store at ``url``."""
+    return t.ngettext(
+        "saving {count} records to {url}", "saving {count} records to {url}", count
+    ).format(count=str(count) if t.is_source else t.number(count), url=url)
+
+
+def writing_line(t: Translator = ENGLISH) -> str:
+    """The demo's progress line of the reports being written."""
+    return t.gettext("drawing the charts and writing the reports")
+
+
 def run_demo(
     directory: Path,
     *,
@@ -90,12 +108,12 @@ def run_demo(
     database = directory / "lab.db"
     url = f"sqlite:///{database}"
     if progress is not None:
-        progress("generating a year of Riverside Hospital Laboratory")
+        progress(Said(generating_line))
     lab = generate_lab(seed)
     rulesets = [*(load_ruleset(name) for name in SHIPPED), lab.contract_ruleset()]
     with open_store(url) as store:
         if progress is not None:
-            progress(f"saving {len(lab.records)} records to {url}")
+            progress(Said(partial(saving_line, len(lab.records), url)))
         from ..stores.base import StoreBase
 
         assert isinstance(store, StoreBase)  # the built-in SQLite store
@@ -111,7 +129,7 @@ def run_demo(
         )
     html, json_path = directory / "report.html", directory / "report.json"
     if progress is not None:
-        progress("drawing the charts and writing the reports")
+        progress(Said(writing_line))
     # Both rendered before either file is touched; each replaces its file whole or not at all.
     if t.is_source:
         rendered = {html: render_html(report), json_path: render_json(report)}

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from ..core.translation import Translator, translator
 from ..review.small_cells import WITHHELD
+from ..rules.contract_rules import contract_rule_title
 from ..rules.findings import in_locale
 
 ENGLISH: Final = translator()
@@ -182,3 +183,12 @@ def small_cells_text(cells: dict[str, int] | None, t: Translator) -> str:
             "smaller one back from the total"
         ).format(withheld=t.gettext("withheld"), threshold=threshold)
     return note
+
+
+def rule_title(rule_id: str, title: str, t: Translator) -> str:
+    """A rule's title in ``t``'s language: a contract's rule (``contract:...``) has its title
+    worded by the library from the contract's terms, and worded again in ``t``'s language; any
+    other rule's title is the words of its ruleset, and stays as written."""
+    if t.is_source or not rule_id.startswith("contract:"):
+        return title
+    return contract_rule_title(title, t)

@@ -13,13 +13,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..analysis._confidence import fixed_warning
+from ..analysis.comparisons import verdict_in
 from ..analysis.complaint_trends import (
     SIGNALS,
     control_chart_method,
     recurrence_message,
     signal_meaning,
 )
+from ..analysis.survey_analysis import subscale_mean_measure
 from ..core.translation import Translator, translator
+from ..review.wording import review_warning
 from . import charts
 from ._formatting import (
     ENGLISH,
@@ -30,6 +33,7 @@ from ._formatting import (
     interval,
     local_time,
     percent,
+    rule_title,
     shown_text,
     small_cells_text,
 )
@@ -210,7 +214,7 @@ def _compliance(report: dict[str, Any], t: Translator) -> str:
         rows = [
             (
                 label,
-                _e(r["title"]),
+                _e(rule_title(rule["rule_id"], r["title"], t)),
                 _e(r["source"]),
                 f"{percent(r['share_met'], t=t)}<br>"
                 + '<span class="muted">'
@@ -520,7 +524,7 @@ def _survey(survey: dict[str, Any], t: Translator) -> str:
                     f"{_e(percent(top.get('share'), t=t))} "
                     f"{_e(interval(top.get('interval'), as_percent=True, t=t))}",
                     "-" if alpha is None else _e(_decimal(alpha, t)),
-                    _e(change["verdict"]) if change else "",
+                    _e(_change(change, sub["title"], t)) if change else "",
                 )
             )
         parts.append(
@@ -545,6 +549,18 @@ def _survey(survey: dict[str, Any], t: Translator) -> str:
     for warning in analysis["warnings"]:
         parts.append(f'<p class="note">{_e(fixed_warning(warning, t))}</p>')
     return "".join(parts)
+
+
+def _change(change: dict[str, Any], subscale: str, t: Translator) -> str:
+    """A subscale's change since the previous survey in the report's language, worded again
+    from its numbers (English, or a verdict that does not match them: as the report carries
+    it)."""
+    if t.is_source:
+        return str(change["verdict"])
+    measure = change["measure"]
+    if measure == subscale_mean_measure(subscale):
+        measure = subscale_mean_measure(subscale, t)
+    return verdict_in(change, measure, t)
 
 
 def _decimal(value: float, t: Translator) -> str:
@@ -612,7 +628,9 @@ def _referrals(report: dict[str, Any], t: Translator) -> str:
 def _review(report: dict[str, Any], t: Translator) -> str:
     packet = report.get("review")
     if not packet:
-        why = "; ".join(w for w in report["warnings"] if "review" in w) or t.gettext("not produced")
+        why = "; ".join(
+            review_warning(w, t) for w in report["warnings"] if "review" in w
+        ) or t.gettext("not produced")
         said = t.gettext("No management review packet in this report: {why}").format(why=why)
         return f'<p class="note">{_e(said)}</p>'
     zone = report["timezone"]
@@ -643,7 +661,7 @@ def _review(report: dict[str, Any], t: Translator) -> str:
             (
                 (
                     f"<b>{_e(r['rule_id'])}</b>",
-                    _e(r["title"]),
+                    _e(rule_title(r["rule_id"], r["title"], t)),
                     _e(
                         t.gettext("{share} ({met} of {decided})").format(
                             share=percent(r["share_met"], t=t),
@@ -705,7 +723,7 @@ def _review(report: dict[str, Any], t: Translator) -> str:
                     _e(s["title"] or s["survey_id"]),
                     _e(s["instrument_title"]),
                     _e(_shown_count(s["responses"], s.get("responses_shown"), t)),
-                    _e("; ".join(fixed_warning(w, t) for w in s["warnings"])),
+                    _e("; ".join(review_warning(w, t) for w in s["warnings"])),
                 )
                 for s in packet["surveys"]
             ),
@@ -724,7 +742,7 @@ def _review(report: dict[str, Any], t: Translator) -> str:
     )
     parts.append(_h3(t.gettext("Referrals for process improvement")) + f"<p>{_e(said)}</p>")
     for warning in packet["warnings"]:
-        parts.append(f'<p class="note">{_e(warning)}</p>')
+        parts.append(f'<p class="note">{_e(review_warning(warning, t))}</p>')
     return "".join(parts)
 
 
@@ -770,7 +788,9 @@ def render_html(report: dict[str, Any], *, locale: str | Translator = "en") -> s
             "Charts need matplotlib; the numbers are all in the tables. To add charts:"
         )
         note = f'<p class="note">{_e(said)} <code>{_e(charts.CHARTS_HINT)}</code></p>'
-    warnings = "".join(f'<p class="note">{_e(w)}</p>' for w in report["warnings"])
+    warnings = "".join(
+        f'<p class="note">{_e(review_warning(w, t))}</p>' for w in report["warnings"]
+    )
     header = t.gettext("As of {at} ({zone}) · twelve months from {start} · {source}").format(
         at=local_time(report["at"], zone, t),
         zone=zone,

@@ -11,12 +11,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..core.translation import Translator, translator
+from ..review.wording import review_warning
 from ._formatting import (
     evidence_line,
     finding_message,
     in_force,
     local_time,
     percent,
+    rule_title,
     shown_text,
     small_cells_text,
 )
@@ -70,14 +72,19 @@ def _standard_rows(report: dict[str, Any], width: int, t: Translator) -> list[st
         for rule in report["standards"]["rules"]:
             if rule["ruleset"] != ruleset["name"] or not rule["checked"]:
                 continue
-            title = textwrap.shorten(rule["title"], width=max(20, width - 52), placeholder="...")
+            title = textwrap.shorten(
+                rule_title(rule["rule_id"], rule["title"], t),
+                width=max(20, width - 52),
+                placeholder="...",
+            )
             lines.append(
                 f"    {rule['rule_id']:<24.24} {_counts(rule, t)}  {title}{_flags(rule, t)}"
             )
             # One line per version that judged something under the standard's row, with the
             # version's own wording in full (what changed is often at the end of a title).
             for line in rule.get("versions", []):
-                words = f"{in_force(line, t)}: {line['title']}{_flags(line, t)}"
+                said = rule_title(rule["rule_id"], line["title"], t)
+                words = f"{in_force(line, t)}: {said}{_flags(line, t)}"
                 label = t.gettext("version {version}").format(version=line["version"])
                 lines.extend(
                     textwrap.wrap(
@@ -151,13 +158,18 @@ def _groups(report: dict[str, Any], t: Translator) -> list[tuple[str, list[dict[
             for key, members in by_requirement.items():
                 first = members[0]
                 if len(members) == 1:
-                    groups.append((f"{first['rule_id']} {first['title']}", members))
+                    title = rule_title(first["rule_id"], first["title"], t)
+                    groups.append((f"{first['rule_id']} {title}", members))
                 else:
                     label = t.ngettext(
                         "{requirement} ({count} rule) {title}",
                         "{requirement} ({count} rules) {title}",
                         len(members),
-                    ).format(requirement=key, count=len(members), title=first["title"])
+                    ).format(
+                        requirement=key,
+                        count=len(members),
+                        title=rule_title(first["rule_id"], first["title"], t),
+                    )
                     groups.append((label, members))
             continue
         by_prefix: dict[str, list[dict[str, Any]]] = {}
@@ -440,5 +452,6 @@ def render_text(
         )
         lines.append("  - " + line.format(id=referral["id"], title=referral["title"], due=due))
     for warning in report["warnings"]:
-        lines.extend(["", t.gettext("Warning: {warning}").format(warning=warning)])
+        said = review_warning(warning, t)
+        lines.extend(["", t.gettext("Warning: {warning}").format(warning=said)])
     return _for_terminal(lines) + "\n"

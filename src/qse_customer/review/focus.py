@@ -37,6 +37,7 @@ from ..core.referral import Referral
 from ..core.survey import Survey, SurveyResponse
 from ..rules.report import Report
 from .packet import ReviewPacket
+from .wording import survey_left_out
 
 REPORT_DIMENSIONS: Final = ("period", "category", "customer_group", "site", "severity")
 """The complaint dimensions the report counts by, each as ``by_<dimension>``."""
@@ -142,7 +143,7 @@ def summarise_surveys(
         try:
             instrument: Instrument = load_instrument(instrument_id)
         except (UnknownInstrumentError, QSEError) as error:
-            warnings.append(f"survey {survey_id!r}: {error}")
+            warnings.append(survey_left_out(survey_id, str(error)))
             continue
         invited = _invited(survey) if survey else None
         rate = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
@@ -37,6 +38,7 @@ from ..core.record_types import RECORD_TYPES
 from ..core.referral import Referral
 from ..core.survey import Answer, Survey, SurveyResponse
 from ..core.timestamps import utc, wall_clock
+from ..core.translation import ENGLISH, Said, Translator
 from ..rules.loader import RulesetSource
 from ..rules.report import Report
 from ..rules.ruleset import Ruleset
@@ -55,6 +57,13 @@ from .packet import (
 )
 from .small_cells import SMALL_CELL_THRESHOLD, check_small_cell_threshold
 from .standards import StandardsCheck, check_standards, plan_rulesets
+from .wording import (
+    instrument_not_registered,
+    no_packet,
+    no_survey_record,
+    other_instrument,
+    unknown_invited,
+)
 
 COUNT_DIMENSIONS: Final = ("period", "category", "customer_group", "channel", "site")
 """The complaint dimensions the packet counts by, each as ``by_<dimension>``."""
@@ -454,17 +463,11 @@ def _survey_results(
         try:
             instrument = registry.get(instrument_id)
         except UnknownInstrumentError:
-            warnings.append(
-                f"survey {survey_id!r}: instrument {instrument_id!r} is not registered, so its "
-                "results are left out; register the instrument and run the review again"
-            )
+            warnings.append(instrument_not_registered(survey_id, instrument_id))
             continue
         own = [r for r in responses if r.instrument == instrument_id]
         if len(own) < len(responses):
-            warnings.append(
-                f"survey {survey_id!r}: {len(responses) - len(own)} responses answer another "
-                f"instrument than {instrument_id!r} and are left out"
-            )
+            warnings.append(other_instrument(survey_id, len(responses) - len(own), instrument_id))
         audience = survey.audience.value if survey is not None else None
         before = [
             r
@@ -483,12 +486,9 @@ def _survey_results(
             comparison = compare_periods(instrument, _answers(before), _answers(own), min_n=min_n)
         notes = list(analysis.warnings)
         if number is None:
-            notes.append(
-                "no response rate: the number invited is unknown (record it as 'invited' in the "
-                "data of the survey's 'conducted' event, or pass invited=)"
-            )
+            notes.append(unknown_invited())
         if survey is None:
-            notes.append("no survey record was among the records; title and audience unknown")
+            notes.append(no_survey_record())
         results.append(
             SurveyResult(
                 survey_id=survey_id,
@@ -548,6 +548,31 @@ def _referral_section(collector: _Collector) -> ReferralSection:
 RecordsOf = Callable[[str], Iterable[Record]]
 """Every record of one type, by its ``"type"`` tag (``store.stream`` fits)."""
 Progress = Callable[[str], None]
+"""What is told each step of a long check: a line, in English, that is a
+:class:`~qse_customer.core.translation.Said` (``in_locale(t)`` gives it in another language)."""
+
+
+def checking_line(ruleset: str, t: Translator = ENGLISH) -> str:
+    """The progress line of a ruleset's check starting."""
+    return t.gettext("checking {ruleset}").format(ruleset=ruleset)
+
+
+def checked_line(ruleset: str, count: int, t: Translator = ENGLISH) -> str:
+    """The progress line of ``count`` records checked against a ruleset so far."""
+    return t.ngettext(
+        "{ruleset}: {count} records checked", "{ruleset}: {count} records checked", count
+    ).format(ruleset=ruleset, count=t.number(count))
+
+
+def analysing_line(t: Translator = ENGLISH) -> str:
+    """The progress line of the analysis starting, once the records are checked."""
+    return t.gettext("analysing complaints, surveys and referrals")
+
+
+def preparing_line(t: Translator = ENGLISH) -> str:
+    """The progress line of the management review packet being put together."""
+    return t.gettext("preparing the management review packet")
+
 
 ANALYSED_TYPES: Final = frozenset({"complaint", "survey", "survey_response", "referral"})
 """The record types the report's analytics read (besides those its rules are about)."""
@@ -606,7 +631,7 @@ class _RulesetCheck:
         checks = []
         for ruleset in rulesets:
             if progress is not None:
-                progress(f"checking {ruleset.name}")
+                progress(Said(partial(checking_line, ruleset.name)))
             checks.append(
                 cls(
                     ruleset,
@@ -625,7 +650,7 @@ class _RulesetCheck:
         if self.progress is not None:
             self.count += 1
             if self.count % self.every == 0:
-                self.progress(f"{self.name}: {self.count:,} records checked")
+                self.progress(Said(partial(checked_line, self.name, self.count)))
 
     def finish(self) -> Report:
         """The ruleset's report, once the stream has ended."""
@@ -817,7 +842,7 @@ def _one_pass(
         warnings=warnings,
     )
     if progress is not None:
-        progress("analysing complaints, surveys and referrals")
+        progress(Said(analysing_line))
     analytics = _Analytics(start, end, calendar.timezone)
     wanted = frozenset().union(ANALYSED_TYPES, *(check.types for check in checks))
     for tag in sorted(RECORD_TYPES):
@@ -836,13 +861,13 @@ def _one_pass(
                 review.take(record, then)
     reports = tuple(check.finish() for check in checks)
     if progress is not None:
-        progress("preparing the management review packet")
+        progress(Said(preparing_line))
     packet = None
     if review is not None:
         try:
             packet = review.packet()
         except QSEError as error:
-            warnings.append(f"the management review packet could not be made: {error}")
+            warnings.append(no_packet(str(error)))
     complaints = summarise_complaints(
         analytics.complaints(), timezone=calendar.timezone, months=periods
     )
@@ -898,7 +923,7 @@ def _start_review(
         )
         return _ReviewStandards(review)
     except QSEError as error:
-        warnings.append(f"the management review packet could not be made: {error}")
+        warnings.append(no_packet(str(error)))
         return None
 
 
@@ -912,6 +937,6 @@ def _review_only(
         for record in records_of(tag):
             review.take(record, record.as_known_at(at))
     except QSEError as error:
-        warnings.append(f"the management review packet could not be made: {error}")
+        warnings.append(no_packet(str(error)))
         return False
     return True

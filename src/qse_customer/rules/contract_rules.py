@@ -33,12 +33,13 @@ with :func:`merge_rulesets`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
 from typing import Any
 
 from ..core.contract import Contract, ServiceTerm
 from ..core.errors import ValidationError
+from ..core.translation import ENGLISH, Translator
 from ._term_periods import TermPeriod, term_keys, term_periods
 from .loader import load_ruleset
 from .ruleset import Ruleset
@@ -94,11 +95,11 @@ def _rule(
     if amended:
         where = _where_in(contract, period)
         rule["source"]["section"] = f"{period.label}: {where or section}"
-        rule["title"] += f", under the {period.label}"
+        rule["title"] += under_terms(period.label)
         rule["source"]["quote"] += f" ({period.label})"
         if period.replaced_by is not None:
             later = f"amendment {period.replaced_by.number}"
-            rule["title"] += f" as in force at receipt ({later} applies retrospectively)"
+            rule["title"] += at_receipt(period.replaced_by.number)
             rule["source"]["quote"] += (
                 f"; in force when the lab received it, before {later} (agreed "
                 f"{period.replaced_by.agreed_at.isoformat()}) applied retrospectively"
@@ -153,10 +154,7 @@ def _turnaround(contract: Contract, term: ServiceTerm) -> dict[str, Any]:
     number = _service_number(contract, term)
     return {
         "name": f"TAT-{number}",
-        "title": (
-            f"{term.test} at {term.priority.value} priority reported within "
-            f"{term.turnaround_minutes} minutes of receipt in the laboratory"
-        ),
+        "title": turnaround_title(term.test, term.priority.value, term.turnaround_minutes),
         "kind": "response_time",
         "source": {
             "section": f"services[{number - 1}]",
@@ -193,7 +191,7 @@ def _service_number(contract: Contract, term: ServiceTerm) -> int:
 def _review(contract: Contract, days: int) -> dict[str, Any]:
     return {
         "name": "review",
-        "title": f"Contract reviewed at least every {days} days",
+        "title": review_title(days),
         "kind": "response_time",
         "source": {
             "section": "review_interval_days",
@@ -214,7 +212,7 @@ def _review(contract: Contract, days: int) -> dict[str, Any]:
 def _deviations(contract: Contract, days: int) -> dict[str, Any]:
     return {
         "name": "deviations",
-        "title": f"Every deviation reported to the client within {days} working days",
+        "title": deviations_title(days),
         "kind": "response_time",
         "source": {
             "section": "deviation_report_days",
@@ -266,3 +264,136 @@ def merge_rulesets(name: str, version: str, rulesets: Iterable[Ruleset]) -> Rule
     }
     kinds = {key: kind for part in parts for key, kind in part.kinds.items()}
     return load_ruleset(document, kinds=kinds)
+
+
+# A contract rule's title, in English (the rule's ``title``) or in a report's language ----------
+
+
+def _count(value: int, t: Translator) -> str:
+    return str(value) if t.is_source else t.number(value)
+
+
+def turnaround_title(test: str, priority: str, minutes: int, t: Translator = ENGLISH) -> str:
+    """The title of a turnaround term's rule (``test`` and ``priority`` stay as written)."""
+    return t.ngettext(
+        "{test} at {priority} priority reported within {minutes} minutes of receipt in the "
+        "laboratory",
+        "{test} at {priority} priority reported within {minutes} minutes of receipt in the "
+        "laboratory",
+        minutes,
+    ).format(test=test, priority=priority, minutes=_count(minutes, t))
+
+
+def review_title(days: int, t: Translator = ENGLISH) -> str:
+    """The title of the review interval's rule."""
+    return t.ngettext(
+        "Contract reviewed at least every {days} days",
+        "Contract reviewed at least every {days} days",
+        days,
+    ).format(days=_count(days, t))
+
+
+def deviations_title(days: int, t: Translator = ENGLISH) -> str:
+    """The title of the deviation reporting rule."""
+    return t.ngettext(
+        "Every deviation reported to the client within {days} working days",
+        "Every deviation reported to the client within {days} working days",
+        days,
+    ).format(days=_count(days, t))
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_AMENDED = re.compile(r"terms of (\d+) ([A-Z][a-z]{2}) (\d+) \(amendment (\d+)\)")
+
+
+def _terms(label: str, t: Translator) -> str:
+    """A contract version's label (``original terms``, ``terms of 1 Jul 2026 (amendment
+    2)``) in ``t``'s language; as written when it is neither."""
+    if t.is_source:
+        return label
+    if label == "original terms":
+        return t.gettext("the original terms")
+    found = _AMENDED.fullmatch(label)
+    if found is None or found[2] not in _MONTHS:
+        return label
+    try:
+        day = date(int(found[3]), _MONTHS.index(found[2]) + 1, int(found[1]))
+    except ValueError:
+        return label
+    return t.gettext("the terms of {day} (amendment {number})").format(
+        day=t.date(day), number=t.number(int(found[4]))
+    )
+
+
+def under_terms(label: str, t: Translator = ENGLISH) -> str:
+    """What a rule's title adds when the contract was amended: the version it judges by."""
+    if t.is_source:
+        return f", under the {label}"
+    return t.gettext(", under {terms}").format(terms=_terms(label, t))
+
+
+def at_receipt(number: int, t: Translator = ENGLISH) -> str:
+    """What the title of a rule of the terms as they stood at receipt adds (amendment
+    ``number`` applies retrospectively)."""
+    return t.gettext(" as in force at receipt (amendment {number} applies retrospectively)").format(
+        number=_count(number, t)
+    )
+
+
+def _turnaround_again(found: re.Match[str], t: Translator) -> str:
+    return turnaround_title(found["test"], found["priority"], int(found["minutes"]), t)
+
+
+def _review_again(found: re.Match[str], t: Translator) -> str:
+    return review_title(int(found["days"]), t)
+
+
+def _deviations_again(found: re.Match[str], t: Translator) -> str:
+    return deviations_title(int(found["days"]), t)
+
+
+_BASES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str], Translator], str]], ...] = (
+    (
+        re.compile(
+            r"(?P<test>.+) at (?P<priority>\S+) priority reported within (?P<minutes>\d+) "
+            r"minutes of receipt in the laboratory",
+            re.DOTALL,
+        ),
+        _turnaround_again,
+    ),
+    (re.compile(r"Contract reviewed at least every (?P<days>\d+) days"), _review_again),
+    (
+        re.compile(r"Every deviation reported to the client within (?P<days>\d+) working days"),
+        _deviations_again,
+    ),
+)
+_SUFFIX = re.compile(
+    r"(?P<base>.+?)(?:, under the (?P<label>original terms|terms of \d+ \w+ \d+ \(amendment "
+    r"\d+\)))?(?: as in force at receipt \(amendment (?P<later>\d+) applies "
+    r"retrospectively\))?",
+    re.DOTALL,
+)
+
+
+def contract_rule_title(title: str, t: Translator) -> str:
+    """A contract rule's title (as a report carries it) in ``t``'s language, worded again from
+    the numbers, test and priority it quotes when that gives back exactly the English it is;
+    any other title, or English, as it is."""
+    if t.is_source:
+        return title
+    whole = _SUFFIX.fullmatch(title)
+    if whole is None:  # pragma: no cover - the pattern matches any text
+        return title
+    for pattern, write in _BASES:
+        found = pattern.fullmatch(whole["base"])
+        if found is None:
+            continue
+        english, said = write(found, ENGLISH), write(found, t)
+        if whole["label"] is not None:
+            english += under_terms(whole["label"])
+            said += under_terms(whole["label"], t)
+        if whole["later"] is not None:
+            english += at_receipt(int(whole["later"]))
+            said += at_receipt(int(whole["later"]), t)
+        return said if english == title else title
+    return title
