@@ -46,3 +46,22 @@ def test_a_command_runs_inside_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     assert main(["check", "--store", f"sqlite:///{missing}", "--ruleset", "qse2-responsibility"])
     assert entered == [True]
     assert gc.get_freeze_count() == 0
+
+
+def test_the_demo_runs_with_the_cyclic_collector_paused_and_leaves_it_as_it_was() -> None:
+    from qse_customer.cli.demo import _no_cyclic_collection
+
+    assert gc.isenabled()
+    with _no_cyclic_collection():
+        assert not gc.isenabled()
+        made = [[index] for index in range(5_000)]  # young, tracked objects
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert all(gc.is_tracked(each) for each in made)
+    assert gc.get_count()[0] < 5_000  # moved on unwalked, not left to the next young pass
+    gc.disable()
+    try:
+        with pytest.raises(ValueError, match="boom"), _no_cyclic_collection():
+            raise ValueError("boom")
+        assert not gc.isenabled() and gc.get_freeze_count() == 0
+    finally:
+        gc.enable()
