@@ -65,3 +65,15 @@ def test_the_demo_runs_with_the_cyclic_collector_paused_and_leaves_it_as_it_was(
         assert not gc.isenabled() and gc.get_freeze_count() == 0
     finally:
         gc.enable()
+
+
+def test_the_program_runs_main_on_its_arguments_then_freezes_what_is_left_for_the_exit(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.argv", ["qse-customer", "--version"])
+    try:
+        assert cli_main_module.program() == 0
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    assert "qse-customer" in capsys.readouterr().out
