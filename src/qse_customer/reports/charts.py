@@ -101,6 +101,10 @@ def _svg(matplotlib: Any, figure: Any) -> str:
     return _SIZE.sub(crop, buffer.getvalue(), count=1)
 
 
+_AXIS_WORK = ("_update_ticks", "_get_ticklabel_bboxes")
+"""What an axis works out again each time it is asked (private methods of matplotlib's axis)."""
+
+
 @contextlib.contextmanager
 def _ticks_worked_out_once(figure: Any) -> Iterator[None]:
     """While drawing ``figure`` and measuring its tight box, each axis works out its ticks
@@ -111,8 +115,14 @@ def _ticks_worked_out_once(figure: Any) -> Iterator[None]:
     box, about seven times per axis per figure, always with the same result, since nothing
     moves between them (the view limits are settled when the drawing starts). Here each axis
     keeps its answer for as long as what it depends on is unchanged: the view interval and the
-    tickers for the ticks, and each label's text and position for the boxes."""
-    axes = [axis for each in figure.get_axes() for axis in (each.xaxis, each.yaxis)]
+    tickers for the ticks, and each label's text and position for the boxes. (Both are
+    matplotlib's private methods: an axis without them is drawn as matplotlib draws it.)"""
+    axes = [
+        axis
+        for each in figure.get_axes()
+        for axis in (each.xaxis, each.yaxis)
+        if all(callable(getattr(type(axis), name, None)) for name in _AXIS_WORK)
+    ]
     for axis in axes:
         axis._update_ticks = _remembered(
             axis._update_ticks,
@@ -124,7 +134,7 @@ def _ticks_worked_out_once(figure: Any) -> Iterator[None]:
         )
         axis._get_ticklabel_bboxes = _remembered(
             axis._get_ticklabel_bboxes,
-            lambda ticks, renderer: (
+            lambda ticks, renderer=None: (
                 id(renderer),
                 *(
                     (id(tick), label.get_text(), label.get_position())
