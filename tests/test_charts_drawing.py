@@ -126,3 +126,12 @@ def test_a_subscale_chart_is_what_matplotlib_draws(
         for title, mean, half in means
     ]
     _same(lambda: charts.subscale_chart(subscales))
+
+
+def test_an_axis_without_the_methods_the_short_cut_stands_in_for_is_drawn_as_before(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    points = [{"period": f"2026-{month:02d}", "count": month} for month in range(1, 13)]
+    drawn = charts.trend_chart(points)
+    monkeypatch.setattr(charts, "_AXIS_WORK", ("_update_ticks", "_not_in_this_matplotlib"))
+    assert charts.trend_chart(points) == drawn
