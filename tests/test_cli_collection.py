@@ -4,6 +4,9 @@ it found it (a program that calls ``main`` keeps its own settings)."""
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -77,3 +80,32 @@ def test_the_program_runs_main_on_its_arguments_then_freezes_what_is_left_for_th
     finally:
         gc.unfreeze()
     assert "qse-customer" in capsys.readouterr().out
+
+
+def test_the_program_keeps_openblas_on_one_thread_unless_told_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("sys.argv", ["qse-customer", "--version"])
+    monkeypatch.delenv(cli_main_module.BLAS_THREADS, raising=False)
+    try:
+        cli_main_module.program()
+        assert os.environ[cli_main_module.BLAS_THREADS] == "1"
+        monkeypatch.setenv(cli_main_module.BLAS_THREADS, "4")
+        cli_main_module.program()
+        assert os.environ[cli_main_module.BLAS_THREADS] == "4"
+    finally:
+        gc.unfreeze()
+
+
+def test_starting_the_command_line_does_not_import_numpy() -> None:
+    """The program sets OpenBLAS's threads before anything imports numpy."""
+    code = "import sys, qse_customer.cli.main; print('numpy' in sys.modules)"
+    source = str(Path(__file__).resolve().parent.parent / "src")
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": source},
+    )
+    assert done.stdout.strip() == "False"
