@@ -188,7 +188,7 @@ def program() -> int:
     system takes back whole a moment later. Frozen objects are left out of those passes; objects
     outside cycles are still freed as the modules are cleared, files and stores are closed by
     then, and ``atexit`` handlers run as before."""
-    os.environ.setdefault(BLAS_THREADS, "1")  # before numpy is imported: no command imports it
+    os.environ.setdefault(BLAS_THREADS, "1")  # before numpy loads (starting up imports none)
     code = main()
     gc.freeze()
     return code
