@@ -16,7 +16,8 @@ the wall time), the ratio of its median to ``import qse_customer``'s and to the 
 (a program that imports the run-time dependencies and what the demo adds: matplotlib's figure
 and SVG back end, numpy and scipy.special, and does nothing), and its peak resident memory.
 With ``--baseline DIR`` the demo is also run from another checkout's ``src`` (``DIR`` on
-``PYTHONPATH``), in the same rounds, and the ratio of the two medians is printed.
+``PYTHONPATH``), in the same rounds, and the ratio of the two medians is printed, and the median
+of the rounds' ratios of their processor times.
 
 The commands run in this process's environment. Where it sets ``PYTHONDONTWRITEBYTECODE`` (as
 some CI and shared machines do), every module of ``src`` is compiled from source on every run;
@@ -123,6 +124,12 @@ def main() -> None:
             times["demo, baseline"]
         )
         print(f"demo / baseline demo: {ratio:.2f}x")
+        # Processor time, round by round: each round's two demos ran next to each other.
+        paired = statistics.median(
+            mine / theirs
+            for mine, theirs in zip(CPU["qse-customer demo"], CPU["demo, baseline"], strict=True)
+        )
+        print(f"demo / baseline demo, processor time, median of the rounds' ratios: {paired:.2f}x")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..core.translation import Translator, translator
@@ -92,8 +95,33 @@ def _directory(given: str | None) -> Path:
     return path
 
 
+@contextlib.contextmanager
+def _no_cyclic_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused while the demo runs.
+
+    The demo keeps nearly everything it makes to its end (the lab's records, the report), so
+    each pass of the collector walked those live objects again, about 0.1 s of the demo's 2.6 s
+    of processor time, to free a few MiB of cyclic garbage (matplotlib's figures). Afterwards
+    what it made is moved, unwalked, to the collector's oldest generation (``gc.freeze`` then
+    ``gc.unfreeze``), so that switching the collector back on does not walk it all at once."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the demo and print its summary and where the reports are."""
+    with _no_cyclic_collection():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     t = translator(args.locale)
     directory = _directory(args.dir)
     result = run_demo(directory, seed=args.seed, progress=progress_printer(t=t), locale=t.locale)

@@ -9,11 +9,12 @@ under a local ``rc_context``: a host application's pyplot backend and settings a
 
 from __future__ import annotations
 
+import contextlib
 import html
 import io
 import re
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import cache
 from typing import Any
 
@@ -89,14 +90,81 @@ def _svg(matplotlib: Any, figure: Any) -> str:
         width * 72, height * 72, buffer, image_dpi=dpi, metadata={"Date": None}
     )
     renderer = backends.backend_mixed.MixedModeRenderer(figure, width, height, dpi, vector)
-    figure.draw(renderer)
-    renderer.finalize()
-    box = figure.get_tightbbox(renderer).padded(matplotlib.rcParams["savefig.pad_inches"])
+    with _ticks_worked_out_once(figure):
+        figure.draw(renderer)
+        renderer.finalize()
+        box = figure.get_tightbbox(renderer).padded(matplotlib.rcParams["savefig.pad_inches"])
     figure.dpi = dpi
     # The box is in inches from the bottom left; an SVG counts points from the top left.
     left, top, wide, high = (_points(v) for v in (box.x0, height - box.y1, box.width, box.height))
     crop = f'width="{wide}pt" height="{high}pt" viewBox="{left} {top} {wide} {high}"'
     return _SIZE.sub(crop, buffer.getvalue(), count=1)
+
+
+_AXIS_WORK = ("_update_ticks", "_get_ticklabel_bboxes")
+"""What an axis works out again each time it is asked (private methods of matplotlib's axis)."""
+
+
+@contextlib.contextmanager
+def _ticks_worked_out_once(figure: Any) -> Iterator[None]:
+    """While drawing ``figure`` and measuring its tight box, each axis works out its ticks
+    (locations, labels) and measures its tick labels once.
+
+    matplotlib's axis does both from scratch each time it is asked: to draw itself, to place
+    its label beside its siblings' tick labels, to place the title, and again for the tight
+    box, about seven times per axis per figure, always with the same result, since nothing
+    moves between them (the view limits are settled when the drawing starts). Here each axis
+    keeps its answer for as long as what it depends on is unchanged: the view interval and the
+    tickers for the ticks, and each label's text and position for the boxes. (Both are
+    matplotlib's private methods: an axis without them is drawn as matplotlib draws it.)"""
+    axes = [
+        axis
+        for each in figure.get_axes()
+        for axis in (each.xaxis, each.yaxis)
+        if all(callable(getattr(type(axis), name, None)) for name in _AXIS_WORK)
+    ]
+    for axis in axes:
+        axis._update_ticks = _remembered(
+            axis._update_ticks,
+            lambda axis=axis: (
+                tuple(axis.get_view_interval()),
+                *(id(ticker) for ticker in (axis.major.locator, axis.major.formatter)),
+                *(id(ticker) for ticker in (axis.minor.locator, axis.minor.formatter)),
+            ),
+        )
+        axis._get_ticklabel_bboxes = _remembered(
+            axis._get_ticklabel_bboxes,
+            lambda ticks, renderer=None: (
+                id(renderer),
+                *(
+                    (id(tick), label.get_text(), label.get_position())
+                    for tick in ticks
+                    for label in (tick.label1, tick.label2)
+                ),
+            ),
+        )
+    try:
+        yield
+    finally:
+        for axis in axes:  # matplotlib's own methods again
+            del axis._update_ticks, axis._get_ticklabel_bboxes
+
+
+def _remembered(work: Callable[..., Any], key: Callable[..., Any]) -> Callable[..., Any]:
+    """``work``, doing its work once for each ``key`` of its arguments; it returns lists (or a
+    pair of lists), and each call gets its own copies of them."""
+    done: dict[Any, Any] = {}
+
+    def remembered(*arguments: Any, **options: Any) -> Any:
+        if options:  # not how matplotlib calls it: no short cut
+            return work(*arguments, **options)
+        known = key(*arguments)
+        if known not in done:
+            done[known] = work(*arguments)
+        answer = done[known]
+        return tuple(list(part) for part in answer) if isinstance(answer, tuple) else list(answer)
+
+    return remembered
 
 
 def _points(inches: float) -> str:
@@ -130,7 +198,9 @@ def compliance_chart(
             axes.text(101, y, label, va="center", fontsize=8)
         axes.set_xlim(0, 112)
         axes.set_xlabel(t.gettext("% met of decided (met + breached)"))
-        axes.set_title(printable(title), loc="left", fontsize=10)
+        # At the top, where matplotlib's search would put it (no tick labels or offset text
+        # above the axes), without measuring every tick label twice to find that out.
+        axes.set_title(printable(title), loc="left", fontsize=10, y=1.0)
         axes.axvline(95, color="#777777", linewidth=0.8, linestyle=":")
 
     label = t.gettext("Compliance per rule: {title}").format(title=title)
