@@ -40,6 +40,7 @@ from qse_customer.notifiers.notification import describe, received_message
 from qse_customer.notifiers.smtp import MESSAGE_FIELDS, SMTPNotifier, SMTPSettings, message_id
 from qse_customer.plugins import QSEPluginManager, get_plugin_manager, hookimpl
 from qse_customer.rules import Finding
+from qse_customer.rules.contract_rules import turnaround_title
 from qse_customer.stores import MemoryStore, SQLiteStore, Store
 from qse_customer.testing.notifications import notifications
 from qse_customer.testing.servers import smtp_server
@@ -412,6 +413,32 @@ def test_notification_for_in_french_never_holds_the_findings_message_or_evidence
     )
     with pytest.raises(Exception, match="'de' is not an available locale"):
         notification_for(finding, at=T0, t="de")
+
+
+def test_a_contract_rules_title_is_worded_again_in_french() -> None:
+    finding = Finding(
+        rule_id="contract:C-1:FBC:routine",
+        status="at_risk",
+        record_type="test_request",
+        record_id="TR-1",
+        due_at=T0,
+        message="",
+        evidence={},
+        source="contract C-1",
+    )
+    english = turnaround_title("Full blood count", "routine", 1440)
+    notification = notification_for(finding, at=T0, title=english, t="fr")
+    assert notification.message.endswith(
+        " : " + turnaround_title("Full blood count", "routine", 1440, FR)
+    )
+    assert "reported within" not in notification.message
+    assert notification_for(finding, at=T0, title=english).message.endswith(f"): {english}")
+
+
+def test_notify_due_refuses_a_locale_it_does_not_have(store: Store) -> None:
+    manager = QSEPluginManager(builtins=False, entry_points=False)
+    with pytest.raises(Exception, match="locale: 'de' is not an available locale"):
+        notify_due(store, RULES, calendar=CALENDAR, at=T0, manager=manager, locale="de")
 
 
 # -- the command line ---------------------------------------------------------------------------

@@ -84,6 +84,8 @@ def record_type_word(record_type: str, t: Translator = ENGLISH) -> str:
 
 
 def _locale(value: str | Translator) -> str:
+    if value == SOURCE_LOCALE:  # the usual case, with nothing to look up
+        return SOURCE_LOCALE
     if isinstance(value, Translator):
         return value.locale
     if not isinstance(value, str):
@@ -204,7 +206,7 @@ class Notification:
     @property
     def t(self) -> Translator:
         """The :class:`~qse_customer.core.translation.Translator` of the notification's locale."""
-        return translator_for(self.locale)
+        return ENGLISH if self.locale == SOURCE_LOCALE else translator_for(self.locale)
 
     @property
     def key(self) -> str:
