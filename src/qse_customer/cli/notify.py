@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         for ruleset in rulesets_from(
             args.ruleset, store, args.contracts, at, extends_from=args.extends_from
         ):
-            result = notify_due(store, ruleset, calendar=calendar, at=at)
+            result = notify_due(store, ruleset, calendar=calendar, at=at, locale=t)
             say(
                 t.gettext(
                     "{ruleset}: {new} new notification(s), {delivered} delivered, {failed} "

@@ -24,6 +24,7 @@ from ..core.calendar import WorkingCalendar
 from ..core.errors import ValidationError
 from ..core.record import Record
 from ..core.timestamps import utc
+from ..core.translation import ENGLISH, Translator, translator
 from ..plugins.manager import Notifier, QSEPluginManager, get_plugin_manager
 from ..rules.engine import CompiledRuleset
 from ..rules.findings import Finding
@@ -145,12 +146,19 @@ def send(
     return _deliver(store, notifiers, moment, new)
 
 
-def notification_for(finding: Finding, *, at: datetime, title: str = "") -> Notification:
-    """The notification of a breached or at-risk finding: rule, record, deadline, rule title.
+def notification_for(
+    finding: Finding, *, at: datetime, title: str = "", t: Translator | str = ENGLISH
+) -> Notification:
+    """The notification of a breached or at-risk finding: rule, record, deadline, rule title,
+    written in ``t``'s language (a :class:`~qse_customer.core.translation.Translator` or a
+    locale such as ``"fr"``). The rule's title is the ruleset's words, in every language, but for
+    the titles the library words from a contract's terms, which are worded again in ``t``'s
+    language (:func:`~qse_customer.rules.contract_rules.contract_rule_title`).
 
     Never the finding's message or evidence: those name the staff who did each step. A
     threshold's finding (about a period, not a record) is about record type ``period``.
     """
+    t = translator(t, field="t")
     kind = _KINDS.get(Status(finding.status))
     if kind is None:
         raise ValidationError.single(
@@ -166,9 +174,17 @@ def notification_for(finding: Finding, *, at: datetime, title: str = "") -> Noti
         at=at,
         rule_id=finding.rule_id,
         due_at=finding.due_at,
+        locale=t,
     )
     if title:
-        return evolve(notification, message=f"{notification.message}: {title}")
+        if t.is_source:
+            return evolve(notification, message=f"{notification.message}: {title}")
+        from ..rules.contract_rules import contract_rule_title
+
+        message = t.gettext("{message}: {title}").format(
+            message=notification.message, title=contract_rule_title(title, t)
+        )
+        return evolve(notification, message=message)
     return notification
 
 
@@ -179,15 +195,22 @@ def notify_due(
     calendar: WorkingCalendar,
     at: datetime,
     manager: QSEPluginManager | None = None,
+    locale: str | Translator = "en",
 ) -> DeliveryReport:
     """Check the store's records with ``ruleset`` as of ``at`` and notify every new breach and
     every new at-risk deadline, once per notifier (see the module's documentation).
+
+    The notifications are written in ``locale``'s language (``"en"``, ``"fr"``, ``"fr_FR"``, or
+    a :class:`~qse_customer.core.translation.Translator`): their messages, and what the notifiers
+    write from them. The language is not part of a notification's key: a breach notified before
+    in another language is not notified again.
 
     Only the record types the ruleset's rules apply to are read, streamed from the store. A stored
     record that no longer validates is left out and listed in ``report.invalid``. Rule kinds from
     plugins are available to the ruleset. The first run notifies every current breach.
     """
     moment = utc(at)
+    t = translator(locale)
     plugins = manager if manager is not None else get_plugin_manager()
     compiled = (
         ruleset
@@ -208,7 +231,7 @@ def notify_due(
         else evaluate(records(), compiled, calendar=calendar, at=moment, statuses=tuple(_KINDS))
     )
     notifications = (
-        notification_for(finding, at=moment, title=titles.get(finding.rule_id, ""))
+        notification_for(finding, at=moment, title=titles.get(finding.rule_id, ""), t=t)
         for finding in findings
     )
     report = send(store, notifications, at=moment, manager=plugins)

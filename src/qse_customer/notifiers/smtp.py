@@ -28,6 +28,11 @@ notification's key, so a receiving system can drop the repeat.
 A message holds the notification's fields only (which already hold no personal data), and of
 those only the ones the lab allows with ``fields`` (e.g. leave out ``record_id`` and ``message``
 if record ids are sensitive where you work): never a name, a contact, a summary or a note.
+
+A message is written in the notification's language (``notification.locale``: the ``locale=`` of
+:func:`qse_customer.notify_due`, ``qse-customer notify --locale fr``), so its subject, labels and
+sentences speak the language of the notification's message; its dates are written as that
+locale writes them, in ``timezone``, with the ISO 8601 time beside them.
 """
 
 from __future__ import annotations
@@ -51,10 +56,11 @@ from attrs import field, frozen
 
 from ..core.errors import FieldError, QSEError, ValidationError
 from ..core.timestamps import wall_clock
+from ..core.translation import Translator
 from ..plugins.manager import QSEPluginManager, get_plugin_manager
 from ..plugins.markers import hookimpl
 from ._builtin import PASSWORD_ENV, PLUGIN_NAME, URL_ENV
-from .notification import Notification, NotificationKind
+from .notification import Notification, NotificationKind, record_type_word, status_word
 
 logger = logging.getLogger("qse_customer.notifiers.smtp")
 
@@ -80,12 +86,6 @@ _DEFAULT_PORTS = {Security.NONE: 25, Security.STARTTLS: 587, Security.TLS: 465}
 _URL_OPTIONS = ("from", "to", "starttls", "timeout", "cafile", "fields", "timezone", "subject")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
-_STATUS = {
-    NotificationKind.BREACHED: "breached",
-    NotificationKind.AT_RISK: "at risk",
-    NotificationKind.COMPLAINT_RECEIVED: "received",
-    NotificationKind.FEEDBACK_DUE: "feedback due",
-}
 
 
 class SMTPDeliveryError(QSEError):
@@ -340,75 +340,127 @@ class SMTPNotifier:
     # -- the message ------------------------------------------------------------------------
 
     def compose(self, notification: Notification) -> EmailMessage:
-        """The e-mail for a notification: only the allowed fields, in plain words."""
+        """The e-mail for a notification: only the allowed fields, in plain words, in the
+        notification's language."""
         allowed = set(self.settings.fields)
+        t = notification.t
         message = EmailMessage(policy=SMTP_POLICY)
-        message["Subject"] = self._subject(notification, allowed)
+        message["Subject"] = self._subject(notification, allowed, t)
         message["From"] = self.settings.sender
         message["To"] = ", ".join(self.settings.recipients)
         message["Date"] = format_datetime(notification.at)
         message["Message-ID"] = message_id(notification, self._domain)
         message["Auto-Submitted"] = "auto-generated"
-        message.set_content(self._body(notification, allowed))
+        message.set_content(self._body(notification, allowed, t))
+        if not t.is_source:  # after the content, which set_content would clear
+            message["Content-Language"] = t.locale.replace("_", "-")
         return message
 
-    def _when(self, moment: Any) -> str:
+    def _when(self, moment: Any, t: Translator) -> str:
         local = wall_clock(moment, self._zone)
-        return f"{local:%a %d %b %Y %H:%M} {local.tzname()} ({local.isoformat()})"
+        return f"{t.datetime(local)} {local.tzname()} ({local.isoformat()})"
 
     @staticmethod
-    def _record(notification: Notification, allowed: set[str]) -> str:
-        kind = notification.record_type.replace("_", " ") if "record_type" in allowed else "record"
-        return f"{kind} {notification.record_id}" if "record_id" in allowed else f"a {kind}"
-
-    def _headline(self, notification: Notification, allowed: set[str]) -> str:
-        record = self._record(notification, allowed)
-        rule = (
-            f"Rule {notification.rule_id}"
-            if notification.rule_id and "rule_id" in allowed
-            else "A rule"
+    def _record(notification: Notification, allowed: set[str], t: Translator) -> str:
+        if t.is_source:
+            kind = (
+                notification.record_type.replace("_", " ") if "record_type" in allowed else "record"
+            )
+            return f"{kind} {notification.record_id}" if "record_id" in allowed else f"a {kind}"
+        kind = (
+            record_type_word(notification.record_type, t)
+            if "record_type" in allowed
+            else record_type_word("record", t)
         )
+        if "record_id" in allowed:
+            return t.gettext("{record_type} {record_id}").format(
+                record_type=kind, record_id=notification.record_id
+            )
+        return t.gettext("a {record_type}").format(record_type=kind)
+
+    def _headline(self, notification: Notification, allowed: set[str], t: Translator) -> str:
+        record = self._record(notification, allowed, t)
+        rule = notification.rule_id if "rule_id" in allowed else None
         kind = notification.kind
+        if t.is_source:
+            named = f"Rule {rule}" if rule else "A rule"
+            if kind is NotificationKind.BREACHED:
+                return f"{named} was breached for {record}."
+            if kind is NotificationKind.AT_RISK:
+                return f"{named} is at risk for {record}."
+            if kind is NotificationKind.FEEDBACK_DUE:
+                return f"Feedback is due on {record}."
+            return f"{record[0].upper()}{record[1:]} was received."
         if kind is NotificationKind.BREACHED:
-            return f"{rule} was breached for {record}."
-        if kind is NotificationKind.AT_RISK:
-            return f"{rule} is at risk for {record}."
-        if kind is NotificationKind.FEEDBACK_DUE:
-            return f"Feedback is due on {record}."
-        return f"{record[0].upper()}{record[1:]} was received."
+            text = (
+                t.gettext("Rule {rule} was breached for {record}.")
+                if rule
+                else t.gettext("A rule was breached for {record}.")
+            )
+        elif kind is NotificationKind.AT_RISK:
+            text = (
+                t.gettext("Rule {rule} is at risk for {record}.")
+                if rule
+                else t.gettext("A rule is at risk for {record}.")
+            )
+        elif kind is NotificationKind.FEEDBACK_DUE:
+            text = t.gettext("Feedback is due on {record}.")
+        else:
+            text = t.gettext("{record} was received.")
+        line = text.format(rule=rule, record=record)
+        return f"{line[0].upper()}{line[1:]}"
 
-    def _subject(self, notification: Notification, allowed: set[str]) -> str:
-        parts = [_STATUS[notification.kind]]
+    def _subject(self, notification: Notification, allowed: set[str], t: Translator) -> str:
+        parts = [status_word(notification.kind, t)]
         if notification.rule_id and "rule_id" in allowed:
-            parts.append(f"rule {notification.rule_id}")
-        parts.append(self._record(notification, allowed))
+            rule = f"rule {notification.rule_id}"
+            parts.append(
+                rule if t.is_source else t.gettext("rule {rule}").format(rule=notification.rule_id)
+            )
+        parts.append(self._record(notification, allowed, t))
         if notification.due_at is not None and "due_at" in allowed:
-            parts.append(f"due {notification.due_at.astimezone(self._zone):%Y-%m-%d %H:%M}")
+            due = f"{notification.due_at.astimezone(self._zone):%Y-%m-%d %H:%M}"
+            parts.append(f"due {due}" if t.is_source else t.gettext("due {due}").format(due=due))
         prefix = f"{self.settings.subject_prefix} " if self.settings.subject_prefix else ""
-        return " ".join(f"{prefix}{parts[0].capitalize()}: {', '.join(parts[1:])}".split())
+        if t.is_source:
+            return " ".join(f"{prefix}{parts[0].capitalize()}: {', '.join(parts[1:])}".split())
+        status = parts[0][:1].upper() + parts[0][1:]
+        line = t.gettext("{status}: {details}").format(status=status, details=", ".join(parts[1:]))
+        return " ".join(f"{prefix}{line}".split())
 
-    def _body(self, notification: Notification, allowed: set[str]) -> str:
+    def _body(self, notification: Notification, allowed: set[str], t: Translator) -> str:
+        labels = {
+            "status": t.pgettext("e-mail", "Status:"),
+            "rule": t.pgettext("e-mail", "Rule:"),
+            "record": t.pgettext("e-mail", "Record:"),
+            "due": t.pgettext("e-mail", "Due:"),
+            "raised": t.pgettext("e-mail", "Raised:"),
+        }
+        width = max(len(label) for label in labels.values()) + 2
+        label = {name: text.ljust(width) for name, text in labels.items()}
         lines = [
-            self._headline(notification, allowed),
+            self._headline(notification, allowed, t),
             "",
-            f"Status:  {_STATUS[notification.kind]}",
+            f"{label['status']}{status_word(notification.kind, t)}",
         ]
         if "rule_id" in allowed:
-            lines.append(f"Rule:    {notification.rule_id or '-'}")
+            lines.append(f"{label['rule']}{notification.rule_id or '-'}")
         if {"record_type", "record_id"} & allowed:
-            lines.append(f"Record:  {self._record(notification, allowed)}")
+            lines.append(f"{label['record']}{self._record(notification, allowed, t)}")
         if "due_at" in allowed:
             due = notification.due_at
-            lines.append(f"Due:     {self._when(due) if due is not None else '-'}")
+            lines.append(f"{label['due']}{self._when(due, t) if due is not None else '-'}")
         if "at" in allowed:
-            lines.append(f"Raised:  {self._when(notification.at)}")
+            lines.append(f"{label['raised']}{self._when(notification.at, t)}")
         if "message" in allowed:
             lines += ["", notification.message]
         lines += [
             "",
             "--",
-            "Sent automatically by qse-customer. It holds no personal data; please do not "
-            "reply with any.",
+            t.gettext(
+                "Sent automatically by qse-customer. It holds no personal data; please do not "
+                "reply with any."
+            ),
         ]
         return "\n".join(lines) + "\n"
 

@@ -22,9 +22,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ..core.complaint import Complaint
 from ..core.roles import Actor, Role
+from ..core.translation import LocaleError, available_locales, translator
 from ..notifiers.delivery import send
 from ..notifiers.notification import Notification, NotificationKind
 from ..plugins.manager import QSEPluginManager
@@ -39,6 +41,18 @@ _FEW = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.differing_executors],
 )
+
+
+def _usable_locales() -> list[str]:
+    """The shipped languages this environment can write (any but English needs Babel)."""
+    usable = []
+    for locale in available_locales():
+        try:
+            translator(locale)
+        except LocaleError:
+            continue
+        usable.append(locale)
+    return usable
 
 
 def manager_with(notifier: object) -> QSEPluginManager:
@@ -66,7 +80,7 @@ class NotifierContract:
         assert [name for name, _ in manager.notifiers()] == [NAME]
 
     @_FEW
-    @given(notification=notifications())
+    @given(notification=st.deferred(lambda: notifications(locales=_usable_locales())))
     def test_accepts_every_notification(
         self,
         notifier: object,
@@ -112,7 +126,8 @@ class NotifierContract:
             summary="Ward 7 night shift, the tall porter",
         )
         [(_, notify)] = manager_with(notifier).notifiers()
-        notify(Notification.complaint_received(complaint, at=T0))
+        for locale in _usable_locales():  # in every language the notifications are written in
+            notify(Notification.complaint_received(complaint, at=T0, locale=locale))
         text = output()
         assert "c-anon-1" in text
         for secret in ("Zebedee", "Quillfeather", "tech-77", "porter", "Ward 7"):
