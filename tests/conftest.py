@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -61,6 +62,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             continue
         fewer = max(FAST_LANE_LEAST, own.max_examples // FAST_LANE_SHARE)
         test._hypothesis_internal_use_settings = settings(own, max_examples=fewer)  # type: ignore[union-attr]
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, tuple[str, ...]]:
+    """The sample lab's demo, run once for the whole session (about 2 s): its result and the
+    progress lines it told. A test that changes the report works on a copy of it."""
+    from qse_customer.demo.run import run_demo
+
+    lines: list[str] = []
+    result = run_demo(tmp_path_factory.mktemp("demo"), progress=lines.append)
+    return result, tuple(lines)
 
 
 @pytest.fixture

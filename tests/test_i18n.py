@@ -6,6 +6,7 @@ missing Babel are clear errors; plural forms follow the catalogue's rule for any
 from __future__ import annotations
 
 import ast
+import copy
 import io
 import json
 import re
@@ -30,7 +31,6 @@ import qse_customer as qse
 from qse_customer.cli.main import main
 from qse_customer.core import translation
 from qse_customer.core.translation import LocaleError, available_locales, translator
-from qse_customer.demo.run import run_demo
 from qse_customer.reports.html import render_html
 from qse_customer.reports.json_report import render_json, report_errors
 from qse_customer.reports.text import render_summary, render_text
@@ -273,10 +273,9 @@ def test_without_babel_french_is_an_error_naming_the_extra_and_english_still_wor
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def report(demo_run: tuple[Any, tuple[str, ...]]) -> dict[str, Any]:
     """The demo lab's report: every section has something in it."""
-    result = run_demo(tmp_path_factory.mktemp("demo"))
-    return result.report
+    return copy.deepcopy(demo_run[0].report)
 
 
 def test_english_is_the_default_and_the_same_as_asking_for_it(report: dict[str, Any]) -> None:

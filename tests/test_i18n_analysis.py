@@ -36,7 +36,6 @@ from qse_customer.analysis.complaint_trends import (
     signal_meaning,
 )
 from qse_customer.core.translation import ENGLISH, translator
-from qse_customer.demo.run import run_demo
 from qse_customer.reports.html import render_html
 from qse_customer.reports.json_report import render_json
 from qse_customer.reports.text import render_text
@@ -45,9 +44,9 @@ FR = translator("fr")
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def report(demo_run: tuple[Any, tuple[str, ...]]) -> dict[str, Any]:
     """The demo lab's report (its complaints have a c-chart)."""
-    return run_demo(tmp_path_factory.mktemp("demo")).report
+    return copy.deepcopy(demo_run[0].report)
 
 
 def _with_signals(report: dict[str, Any]) -> dict[str, Any]:

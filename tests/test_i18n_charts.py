@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import copy
+from typing import Any
 
 import pytest
 
-from qse_customer.demo.run import run_demo
 from qse_customer.reports import charts
 from qse_customer.reports.html import render_html
 
@@ -31,8 +31,8 @@ ENGLISH = (
 
 
 @pytest.fixture(scope="module")
-def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    report = run_demo(Path(tmp_path_factory.mktemp("demo"))).report
+def pages(demo_run: tuple[Any, tuple[str, ...]]) -> dict[str, str]:
+    report = copy.deepcopy(demo_run[0].report)
     return {locale: render_html(report, locale=locale) for locale in ("en", "fr")}
 
 

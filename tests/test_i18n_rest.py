@@ -39,7 +39,7 @@ from qse_customer.cli.common import progress_printer
 from qse_customer.cli.main import main
 from qse_customer.core.contract import Contract
 from qse_customer.core.translation import ENGLISH, Said, in_locale, translator
-from qse_customer.demo.run import generating_line, run_demo, saving_line, writing_line
+from qse_customer.demo.run import generating_line, saving_line, writing_line
 from qse_customer.reports._formatting import rule_title
 from qse_customer.reports.html import render_html
 from qse_customer.reports.text import render_text
@@ -85,10 +85,10 @@ ENGLISH_LINES: list[str] = []
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def report(demo_run: tuple[Any, tuple[str, ...]]) -> dict[str, Any]:
     """The demo lab's report (two clinician surveys compared, a packet, recurrences)."""
-    ENGLISH_LINES.clear()
-    return run_demo(tmp_path_factory.mktemp("demo"), progress=ENGLISH_LINES.append).report
+    ENGLISH_LINES[:] = demo_run[1]
+    return copy.deepcopy(demo_run[0].report)
 
 
 def _digits(text: str) -> str:
