@@ -10,17 +10,25 @@ from typing import Any
 __all__ = ["freeze", "thaw"]
 
 _SCALARS = (str, int, float, bool, type(None))
+_SCALAR_TYPES = frozenset(_SCALARS)
 
 
 def freeze(value: Any) -> Any:
     """A read-only deep copy of JSON data: mappings become read-only, lists become tuples."""
+    # Scalars are tested inline, by exact type, before a call: evidence and event data are
+    # mostly scalars, and a call per scalar was most of the time.
     kind = type(value)
-    if kind in _SCALARS:
+    if kind in _SCALAR_TYPES:
         return value
     if kind is dict or kind is MappingProxyType:
-        return MappingProxyType({key: freeze(item) for key, item in value.items()})
+        return MappingProxyType(
+            {
+                key: item if type(item) in _SCALAR_TYPES else freeze(item)
+                for key, item in value.items()
+            }
+        )
     if kind is list or kind is tuple:
-        return tuple(freeze(item) for item in value)
+        return tuple([item if type(item) in _SCALAR_TYPES else freeze(item) for item in value])
     if isinstance(value, Mapping):
         return MappingProxyType({key: freeze(item) for key, item in value.items()})
     if isinstance(value, list | tuple):

@@ -60,12 +60,25 @@ class ElapsedSketch:
     def add_many(self, seconds: list[float]) -> None:
         """Record several elapsed times: the same sketch as adding each in turn."""
         values = self._values
-        if values is not None and len(values) + len(seconds) <= EXACT_LIMIT:
-            self.count += len(seconds)
-            values.extend([value if value > 0 else 0.0 for value in seconds])
-            return
+        if values is not None:
+            if len(values) + len(seconds) <= EXACT_LIMIT:
+                self.count += len(seconds)
+                values.extend([value if value > 0 else 0.0 for value in seconds])
+                return
+            taken = EXACT_LIMIT + 1 - len(values)  # the value that moves them into buckets
+            for value in seconds[:taken]:
+                self.add(value)
+            seconds = seconds[taken:]
+        # Past the exact values: _bucket's arithmetic, inline (a call per value was most of it).
+        buckets, log, ceil, zeros = self._buckets, math.log, math.ceil, 0
         for value in seconds:
-            self.add(value)
+            if value <= 0:
+                zeros += 1
+            else:
+                index = ceil(log(value) / _LOG_GAMMA)
+                buckets[index] = buckets.get(index, 0) + 1
+        self._zeros += zeros
+        self.count += len(seconds)
 
     def _bucket(self, seconds: float) -> None:
         if seconds <= 0:
