@@ -683,3 +683,14 @@ def test_one_years_public_holidays_are_that_year_of_all_of_them(calendar, year) 
     assert calendar.public_holidays(year) == {
         day: name for day, name in everything.items() if day.year == year
     }
+
+
+def test_the_countries_a_calendar_takes_are_those_the_holidays_package_lists() -> None:
+    # Read from the holidays registry without importing every country's module; it must be
+    # exactly the documented list, aliases included.
+    from qse_customer.core.calendar._settings import supported_countries
+
+    listed = holidays.list_supported_countries()
+    assert supported_countries() == frozenset(listed)
+    assert {"GB", "UK", "GBR", "US", "USA"} <= supported_countries()
+    assert not {"gb", "ECB", "NYSE", ""} & supported_countries()
