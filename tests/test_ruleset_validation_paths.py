@@ -399,6 +399,16 @@ def test_a_schema_the_compiler_cannot_judge_is_left_to_jsonschema() -> None:
     assert validation.schema_errors(older, ["a"]) == []
 
 
+def test_throwaway_validators_do_not_pile_up() -> None:
+    for limit in range(validation._MOST_PREDICATES + 10):
+        validator = jsonschema.Draft202012Validator({"maximum": limit})
+        assert validation.schema_errors(validator, limit + 1) == plain_errors(validator, limit + 1)
+        assert validation.schema_errors(validator, limit) == []
+    assert len(validation._PREDICATES) <= validation._MOST_PREDICATES
+    shipped_validator = validation._document_validator()
+    assert validation._predicate(shipped_validator) is not None  # compiled again when needed
+
+
 def test_a_value_the_predicate_cannot_compare_goes_to_jsonschema() -> None:
     validator = jsonschema.Draft202012Validator({"maximum": 3})
     assert validation._predicate(validator) is not None

@@ -121,6 +121,7 @@ def _join(prefix: str, json_path: str) -> str:
 
 
 _PREDICATES: dict[int, tuple[jsonschema.protocols.Validator, Check | None]] = {}
+_MOST_PREDICATES = 512  # the validators here are cached; a caller's throwaway ones must not pile up
 
 
 def _predicate(validator: jsonschema.protocols.Validator) -> Check | None:
@@ -136,6 +137,8 @@ def _predicate(validator: jsonschema.protocols.Validator) -> Check | None:
             check = compile_schema(validator.schema, validator.format_checker)
         except Unsupported:
             check = None
+    if len(_PREDICATES) >= _MOST_PREDICATES:
+        _PREDICATES.clear()
     _PREDICATES[id(validator)] = (validator, check)
     return check
 
