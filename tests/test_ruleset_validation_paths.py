@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -389,6 +390,10 @@ def test_a_schema_the_compiler_cannot_judge_is_left_to_jsonschema() -> None:
         compile_schema({"type": "object", "x-vendor": True}, None)
     with pytest.raises(Unsupported, match=r"\$id"):
         compile_schema({"$defs": {"a": {"$id": "other.json"}}, "$ref": "#/$defs/a"}, None)
+    with pytest.raises(Unsupported, match=r"\$ref"):
+        compile_schema({"oneOf": [{"type": "string"}], "$ref": "#/oneOf/0"}, None)
+    with pytest.raises(Unsupported, match=r"\$ref"):
+        compile_schema({"$ref": "#/$defs/missing"}, None)
     newer = jsonschema.Draft202012Validator(unknown)
     older = jsonschema.Draft7Validator({"type": "array", "items": [{"type": "string"}]})
     for validator in (newer, older):
@@ -397,6 +402,19 @@ def test_a_schema_the_compiler_cannot_judge_is_left_to_jsonschema() -> None:
         assert validation.schema_errors(validator, [1]) != []
     assert validation.schema_errors(newer, ["a"]) == []
     assert validation.schema_errors(older, ["a"]) == []
+    with pytest.raises(Unsupported, match="decimal"):
+        compile_schema({"type": ["string", "decimal"]}, None)
+    # A schema fault fails only where jsonschema meets it, as before.
+    faults: list[tuple[dict[str, Any], type[Exception]]] = [
+        ({"pattern": "("}, re.error),
+        ({"type": "decimal"}, jsonschema.exceptions.UnknownType),
+    ]
+    for fault, error in faults:
+        unreadable = jsonschema.Draft202012Validator({"properties": {"a": fault}})
+        assert validation._predicate(unreadable) is None
+        assert validation.schema_errors(unreadable, {"b": "x"}) == []
+        with pytest.raises(error):
+            validation.schema_errors(unreadable, {"a": "x"})
 
 
 def test_throwaway_validators_do_not_pile_up() -> None:

@@ -85,7 +85,12 @@ class _Compiler:
             raise Unsupported(f"a $ref outside the document: {target!r}")
         schema: Any = self.root
         for part in target[2:].split("/"):
-            schema = schema[part.replace("~1", "/").replace("~0", "~")]
+            if not isinstance(schema, Mapping):
+                raise Unsupported(f"a $ref into something other than a mapping: {target!r}")
+            key = part.replace("~1", "/").replace("~0", "~")
+            if key not in schema:
+                raise Unsupported(f"a $ref to nothing: {target!r}")
+            schema = schema[key]
         cell: list[Check] = []
         self.refs[target] = lambda value: cell[0](value)  # a recursive reference, until compiled
         compiled = self.compile(schema)
@@ -121,6 +126,9 @@ class _Compiler:
         return self.ref(target)
 
     def _type(self, names: str | list[str], schema: Mapping[str, Any]) -> Check:
+        unknown = {names} - set(_TYPES) if isinstance(names, str) else set(names) - set(_TYPES)
+        if unknown:
+            raise Unsupported(f"the type {sorted(unknown)[0]!r}")
         if isinstance(names, str):
             return _TYPES[names]
         checks = tuple(_TYPES[name] for name in names)

@@ -137,6 +137,8 @@ def _predicate(validator: jsonschema.protocols.Validator) -> Check | None:
             check = compile_schema(validator.schema, validator.format_checker)
         except Unsupported:
             check = None
+        except Exception:  # a schema it cannot read (a bad pattern, a type that is no type):
+            check = None  # jsonschema alone, which fails only where it meets the fault
     if len(_PREDICATES) >= _MOST_PREDICATES:
         _PREDICATES.clear()
     _PREDICATES[id(validator)] = (validator, check)
