@@ -4,13 +4,16 @@
 up, each ``$ref`` resolved, each nullable ``oneOf`` tries both branches and builds the error of
 the one that fails. A valid record meets all of that for nothing. :func:`compile_schema` turns the
 keywords the record schemas use into closures once, so judging a valid record costs a few
-dictionary lookups and ``isinstance`` checks; :mod:`.schema` asks ``jsonschema`` for the errors
-only when the predicate says no.
+dictionary lookups and ``isinstance`` checks; :mod:`.schema` (records) and
+:mod:`qse_customer.rules.validation` (ruleset documents, rule params) ask ``jsonschema`` for the
+errors only when the predicate says no.
 
 The predicate follows ``jsonschema``'s draft 2020-12 semantics exactly (its type checker, its
 ``re.search`` for ``pattern``, its format checker for ``format``, its ``equal`` for ``enum`` and
-``const``), so the two accept and refuse the same documents (tests/test_validation_paths.py).
-A keyword it does not know raises :class:`Unsupported` when compiling, never a silent pass.
+``const``, its ``uniq`` for ``uniqueItems``, its comparisons for the numeric bounds), so the two
+accept and refuse the same documents (tests/test_validation_paths.py,
+tests/test_ruleset_validation_paths.py). A keyword it does not know raises :class:`Unsupported`
+when compiling, never a silent pass.
 """
 
 from __future__ import annotations
@@ -82,7 +85,12 @@ class _Compiler:
             raise Unsupported(f"a $ref outside the document: {target!r}")
         schema: Any = self.root
         for part in target[2:].split("/"):
-            schema = schema[part.replace("~1", "/").replace("~0", "~")]
+            if not isinstance(schema, Mapping):
+                raise Unsupported(f"a $ref into something other than a mapping: {target!r}")
+            key = part.replace("~1", "/").replace("~0", "~")
+            if key not in schema:
+                raise Unsupported(f"a $ref to nothing: {target!r}")
+            schema = schema[key]
         cell: list[Check] = []
         self.refs[target] = lambda value: cell[0](value)  # a recursive reference, until compiled
         compiled = self.compile(schema)
@@ -97,6 +105,9 @@ class _Compiler:
             return lambda value: False
         if not isinstance(schema, Mapping):
             raise Unsupported(f"not a schema: {schema!r}")
+        if "$id" in schema and schema is not self.root:
+            # A new base for the $refs below it, which this compiler does not follow.
+            raise Unsupported("a $id below the root")
         checks: list[Check] = []
         # The cheap keywords first: a wrong type fails before its properties are looked at.
         for keyword in ("$ref", "type", "const", "enum"):
@@ -115,6 +126,9 @@ class _Compiler:
         return self.ref(target)
 
     def _type(self, names: str | list[str], schema: Mapping[str, Any]) -> Check:
+        unknown = {names} - set(_TYPES) if isinstance(names, str) else set(names) - set(_TYPES)
+        if unknown:
+            raise Unsupported(f"the type {sorted(unknown)[0]!r}")
         if isinstance(names, str):
             return _TYPES[names]
         checks = tuple(_TYPES[name] for name in names)
@@ -124,32 +138,78 @@ class _Compiler:
         return self._enum([expected], schema)
 
     def _enum(self, allowed: list[Any], schema: Mapping[str, Any]) -> Check:
-        if not all(isinstance(each, str) for each in allowed):
-            from jsonschema._utils import equal  # the general case, as jsonschema compares
+        from jsonschema._utils import equal  # the general case, as jsonschema compares
 
-            options = tuple(allowed)
+        options = tuple(allowed)
+        if not all(type(each) is str for each in allowed):
             return lambda value: any(equal(each, value) for each in options)
         texts = frozenset(allowed)
-        return lambda value: isinstance(value, str) and value in texts
+        # Plain text by set membership; anything else (a str subclass) as jsonschema compares.
+        return lambda value: (
+            value in texts if type(value) is str else any(equal(each, value) for each in options)
+        )
 
     def _pattern(self, pattern: str, schema: Mapping[str, Any]) -> Check:
         search = re.compile(pattern).search  # jsonschema's re.search, from the same cache
         return lambda value: not isinstance(value, str) or search(value) is not None
 
     def _format(self, name: str, schema: Mapping[str, Any]) -> Check:
-        if name not in self.formats.checkers:
-            return lambda value: True  # a format the checker does not know passes, as there
+        if self.formats is None or name not in self.formats.checkers:
+            # No format checker (an annotation only), or a format it does not know: passes, as
+            # in jsonschema.
+            return lambda value: True
         conforms = self.formats.conforms
         return lambda value: conforms(value, name)
 
+    # The bounds compare as jsonschema does, refusing only when its comparison fails (so NaN,
+    # which compares false with everything, passes them all, as it does there).
     def _minimum(self, limit: float, schema: Mapping[str, Any]) -> Check:
-        return lambda value: not _is_number(value) or value >= limit
+        return lambda value: not _is_number(value) or not value < limit
+
+    def _maximum(self, limit: float, schema: Mapping[str, Any]) -> Check:
+        return lambda value: not _is_number(value) or not value > limit
+
+    def _exclusiveMinimum(self, limit: float, schema: Mapping[str, Any]) -> Check:
+        return lambda value: not _is_number(value) or not value <= limit
+
+    def _exclusiveMaximum(self, limit: float, schema: Mapping[str, Any]) -> Check:
+        return lambda value: not _is_number(value) or not value >= limit
+
+    def _minLength(self, least: int, schema: Mapping[str, Any]) -> Check:
+        return lambda value: not isinstance(value, str) or not len(value) < least
+
+    def _maxLength(self, most: int, schema: Mapping[str, Any]) -> Check:
+        return lambda value: not isinstance(value, str) or not len(value) > most
 
     def _minItems(self, least: int, schema: Mapping[str, Any]) -> Check:
         return lambda value: not isinstance(value, list) or len(value) >= least
 
+    def _maxItems(self, most: int, schema: Mapping[str, Any]) -> Check:
+        return lambda value: not isinstance(value, list) or not len(value) > most
+
+    def _uniqueItems(self, unique: Any, schema: Mapping[str, Any]) -> Check:
+        if not unique:
+            return lambda value: True
+        from jsonschema._utils import uniq  # jsonschema's own test, with its equal
+
+        def check(value: Any) -> bool:
+            if not isinstance(value, list):
+                return True
+            if all(type(item) is str for item in value):
+                return len(set(value)) == len(value)  # what uniq finds for plain text
+            return bool(uniq(value))
+
+        return check
+
     def _minProperties(self, least: int, schema: Mapping[str, Any]) -> Check:
         return lambda value: not isinstance(value, dict) or len(value) >= least
+
+    def _maxProperties(self, most: int, schema: Mapping[str, Any]) -> Check:
+        return lambda value: not isinstance(value, dict) or not len(value) > most
+
+    def _propertyNames(self, names: Any, schema: Mapping[str, Any]) -> Check:
+        check = self.compile(names)
+        return lambda value: not isinstance(value, dict) or all(check(name) for name in value)
 
     def _items(self, items: Any, schema: Mapping[str, Any]) -> Check:
         if "prefixItems" in schema:
@@ -234,6 +294,7 @@ class _Compiler:
 def compile_schema(schema: Mapping[str, Any], formats: Any) -> Check:
     """A predicate saying whether a document is valid under ``schema`` (draft 2020-12),
     judging ``format`` with the ``jsonschema.FormatChecker`` ``formats`` (a format it has no
-    checker for passes, as in ``jsonschema``). Raises :class:`Unsupported` for a keyword it
-    cannot judge exactly as ``jsonschema`` does."""
+    checker for passes, as in ``jsonschema``; with None, as for a validator made without a
+    format checker, ``format`` is an annotation only). Raises :class:`Unsupported` for a keyword
+    it cannot judge exactly as ``jsonschema`` does."""
     return _Compiler(schema, formats).compile(schema)

@@ -36,7 +36,7 @@ from .kind_protocol import (
     Outcome,
     ValidationContext,
 )
-from .validation import _fields, _message, _value_validator
+from .validation import _fields, _message, _value_validator, jsonschema_errors
 
 SCHEMA: Final[dict[str, Any]] = {
     "oneOf": [
@@ -110,7 +110,7 @@ def calendar_errors(choice: Any, context: ValidationContext) -> list[FieldError]
         elif not key:
             validator = _value_validator(tag, base)
             for value in choice["calendars"]:
-                for error in validator.iter_errors(value):
+                for error in jsonschema_errors(validator, value):
                     errors.append(
                         FieldError(
                             _key(f"{at}.calendars", value),

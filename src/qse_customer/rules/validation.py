@@ -6,6 +6,15 @@ its kind declares), then what a schema cannot see: an event kind the record type
 a role that does not exist, a field the record type does not have, a rule id used twice, a
 calendar that cannot be built, a reference to a missing rule, a response target longer than the
 resolution target for the same records.
+
+Most documents are valid, and ``jsonschema`` pays to explain failures even when there are none.
+So each schema (the ruleset document's, each kind's ``params_schema``, a record field's for a
+``where`` value) is also compiled once, when its validator is first used, to one Python predicate
+(:mod:`qse_customer.core._schema_compiler`, with ``jsonschema``'s draft 2020-12 semantics
+exactly); :func:`jsonschema_errors` asks ``jsonschema`` for the errors only when that predicate
+says no, so the errors, their paths and their order are ``jsonschema``'s, as they always were. A
+schema the compiler cannot judge exactly (another draft, a keyword it does not know, a ``$ref``
+out of the document) is left to ``jsonschema`` alone (tests/test_ruleset_validation_paths.py).
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ import jsonschema
 from attrs import frozen
 
 from ..core._checks import lone_surrogate
+from ..core._schema_compiler import Check, Unsupported, compile_schema
 from ..core.calendar import WorkingCalendar
 from ..core.errors import CalendarError, FieldError
 from ..core.record import Record
@@ -110,11 +120,51 @@ def _join(prefix: str, json_path: str) -> str:
     return prefix + json_path[1:]
 
 
+_PREDICATES: dict[int, tuple[jsonschema.protocols.Validator, Check | None]] = {}
+_MOST_PREDICATES = 512  # the validators here are cached; a caller's throwaway ones must not pile up
+
+
+def _predicate(validator: jsonschema.protocols.Validator) -> Check | None:
+    """``validator``'s schema compiled to a predicate (once per validator), or None when only
+    ``jsonschema`` can judge it: a draft other than 2020-12, or what the compiler does not
+    handle."""
+    found = _PREDICATES.get(id(validator))
+    if found is not None and found[0] is validator:
+        return found[1]
+    check: Check | None = None
+    if type(validator) is jsonschema.Draft202012Validator:
+        try:
+            check = compile_schema(validator.schema, validator.format_checker)
+        except Unsupported:
+            check = None
+        except Exception:  # a schema it cannot read (a bad pattern, a type that is no type):
+            check = None  # jsonschema alone, which fails only where it meets the fault
+    if len(_PREDICATES) >= _MOST_PREDICATES:
+        _PREDICATES.clear()
+    _PREDICATES[id(validator)] = (validator, check)
+    return check
+
+
+def jsonschema_errors(
+    validator: jsonschema.protocols.Validator, instance: Any
+) -> list[jsonschema.ValidationError]:
+    """``validator.iter_errors(instance)``, as a list, in its order; a valid ``instance`` is
+    recognised by the compiled schema first, and jsonschema is asked only about the others."""
+    check = _predicate(validator)
+    if check is not None:
+        try:
+            if check(instance):
+                return []
+        except Exception:  # a value Python cannot compare, say: jsonschema decides
+            pass
+    return list(validator.iter_errors(instance))
+
+
 def schema_errors(
     validator: jsonschema.protocols.Validator, instance: Any, prefix: str = "$"
 ) -> list[FieldError]:
     """Every way ``instance`` fails ``validator``, each with its JSON path under ``prefix``."""
-    errors = sorted(validator.iter_errors(instance), key=lambda e: [str(p) for p in e.path])
+    errors = sorted(jsonschema_errors(validator, instance), key=lambda e: [str(p) for p in e.path])
     return [FieldError(_join(prefix, error.json_path), _message(error)) for error in errors]
 
 
@@ -318,7 +368,7 @@ def where_errors(entry: RuleEntry, types: Sequence[str]) -> list[FieldError]:
                 continue
             validator = _value_validator(tag, base)
             for relative, value in _condition_values(condition):
-                for error in validator.iter_errors(value):
+                for error in jsonschema_errors(validator, value):
                     errors.append(
                         FieldError(
                             at + relative,
