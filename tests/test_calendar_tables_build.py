@@ -207,7 +207,9 @@ def test_wall_instants_are_first_instant_s_of_each_day(
     if data.draw(st.booleans()):  # a few days here and there, far apart
         ordinals = sorted(data.draw(st.sets(st.sampled_from(every), max_size=20)))
     tz = ZoneInfo(zone)
-    assert wall_instants_s(tz, ordinals, minute) == reference_instants_s(tz, ordinals, minute)
+    expected = reference_instants_s(tz, ordinals, minute)
+    assert wall_instants_s(tz, ordinals, minute) == expected
+    assert wall_instants_s(tz, ordinals, minute, US) == [instant * US for instant in expected]
 
 
 @settings(max_examples=50)
@@ -342,7 +344,7 @@ def test_the_day_by_day_rows_are_those_of_the_joined_columns() -> None:
     zone = calendar._zone
     days = [list(range(735599, 737790, 3)), list(range(735600, 737790, 3))]
     columns = [
-        (days[0], [wall_instants_s(zone, days[0], m) for m in (480, 720, 780, 1050)]),
-        (days[1], [wall_instants_s(zone, days[1], m) for m in (480, 900)]),
+        (days[0], [wall_instants_s(zone, days[0], m, US) for m in (480, 720, 780, 1050)]),
+        (days[1], [wall_instants_s(zone, days[1], m, US) for m in (480, 900)]),
     ]
     assert _tables._joined(columns) == _tables._rows(zone, columns)

@@ -27,7 +27,7 @@ _SECOND: Final = timedelta(seconds=1)
 _DAY_S: Final = 86_400
 # Beyond this from every possible change of offset, a wall time's offset is that of its run of
 # days: more than the most an offset (under a day) and a change of one (under two) can shift it.
-_NEAR_S: Final = 4 * _DAY_S
+_NEAR_S: Final = 2 * _DAY_S
 
 
 def utc(instant: int) -> datetime:
@@ -71,8 +71,9 @@ def first_instant_s(zone: ZoneInfo, ordinal: int, minute: int) -> int:
     return high
 
 
-def wall_instants_s(zone: ZoneInfo, ordinals: list[int], minute: int) -> list[int]:
-    """``first_instant_s`` for many days at one time of day.
+def wall_instants_s(zone: ZoneInfo, ordinals: list[int], minute: int, unit: int = 1) -> list[int]:
+    """``first_instant_s`` for many days at one time of day, times ``unit`` (``US`` for epoch
+    microseconds).
 
     Days far from every instant near which the zone's offset may change (``_changes_s``) are
     converted in runs with one offset each, checked at both ends of the run; the days near one,
@@ -86,7 +87,7 @@ def wall_instants_s(zone: ZoneInfo, ordinals: list[int], minute: int) -> list[in
     first, last = ordinals[0], ordinals[-1]
     changes = _changes_s(zone, first * _DAY_S + wall, last * _DAY_S + wall)
     if changes is None or ordinals != sorted(ordinals):
-        return _exact_instants_s(zone, ordinals, day_shift, minute)
+        return _scaled(_exact_instants_s(zone, ordinals, day_shift, minute), unit)
     seconds: list[int] = []
     done = 0  # ordinals[:done] are converted
     for change in changes:
@@ -94,15 +95,19 @@ def wall_instants_s(zone: ZoneInfo, ordinals: list[int], minute: int) -> list[in
         low = -((wall - change + _NEAR_S) // _DAY_S)  # ceil((change - _NEAR_S - wall) / _DAY_S)
         high = (change + _NEAR_S - wall) // _DAY_S
         near = bisect_left(ordinals, low, done)
-        seconds += _steady_instants_s(zone, ordinals[done:near], day_shift, minute, wall)
+        seconds += _steady_instants(zone, ordinals[done:near], day_shift, minute, wall, unit)
         done = bisect_right(ordinals, high, near)
-        seconds += _exact_instants_s(zone, ordinals[near:done], day_shift, minute)
-    seconds += _steady_instants_s(zone, ordinals[done:], day_shift, minute, wall)
+        seconds += _scaled(_exact_instants_s(zone, ordinals[near:done], day_shift, minute), unit)
+    seconds += _steady_instants(zone, ordinals[done:], day_shift, minute, wall, unit)
     return seconds
 
 
-def _steady_instants_s(
-    zone: ZoneInfo, ordinals: list[int], day_shift: int, minute: int, wall: int
+def _scaled(seconds: list[int], unit: int) -> list[int]:
+    return seconds if unit == 1 else [instant * unit for instant in seconds]
+
+
+def _steady_instants(
+    zone: ZoneInfo, ordinals: list[int], day_shift: int, minute: int, wall: int, unit: int
 ) -> list[int]:
     """``wall_instants_s`` for days with no change of offset near their wall times: those of
     the first and last day, if they agree, for all (else one by one, in case)."""
@@ -112,9 +117,9 @@ def _steady_instants_s(
     if len(ordinals) > 1:
         ends += _exact_offsets_s(zone, ordinals[-1] + day_shift, minute)
     if len(set(ends)) != 1 or ends[0] is None:
-        return _exact_instants_s(zone, ordinals, day_shift, minute)
-    base = wall - ends[0]
-    return [ordinal * _DAY_S + base for ordinal in ordinals]
+        return _scaled(_exact_instants_s(zone, ordinals, day_shift, minute), unit)
+    step, base = _DAY_S * unit, (wall - ends[0]) * unit
+    return [ordinal * step + base for ordinal in ordinals]
 
 
 def _exact_offsets_s(zone: ZoneInfo, ordinal: int, minute: int) -> list[int | None]:

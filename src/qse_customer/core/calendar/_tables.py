@@ -13,8 +13,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from itertools import accumulate, chain, compress, cycle, filterfalse, repeat
-from operator import gt, mul, sub
+from itertools import accumulate, chain, compress, cycle, filterfalse
+from operator import gt, sub
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -110,8 +110,7 @@ class Tables:
     def day_ends(self) -> list[int]:
         """First instant of the local day after each working day (built on first use)."""
         if self._day_ends is None:
-            ends = wall_instants_s(self._zone, self.ordinals, 1440)
-            self._day_ends = [end * US for end in ends]
+            self._day_ends = wall_instants_s(self._zone, self.ordinals, 1440, US)
         return self._day_ends
 
     def array(self, name: str) -> NDArray[np.int64]:
@@ -224,7 +223,7 @@ def build_tables(calendar: WorkingCalendar) -> Tables:
         }
         if extra_here:
             days = sorted(extra_here.union(days))
-        bounds = [wall_instants_s(zone, days, minute) for pair in shape for minute in pair]
+        bounds = [wall_instants_s(zone, days, minute, US) for pair in shape for minute in pair]
         columns.append((days, bounds))
     range_start = first_instant_s(zone, first, 0) * US
     range_end = first_instant_s(zone, last + 1, 0) * US
@@ -258,15 +257,15 @@ def _pairs(bounds: list[list[int]]) -> list[tuple[list[int], list[int]]]:
 def _joined(
     columns: list[tuple[list[int], list[list[int]]]],
 ) -> tuple[list[int], list[int], list[int], list[int]]:
-    """The tables from columns with every interval open for some time: each day's closing
-    instant is the end of its last interval (the same int object in both tables)."""
+    """The tables from columns (of epoch microseconds) with every interval open for some time:
+    each day's closing instant is the end of its last interval (one int object in both tables:
+    they are large)."""
     days: list[int] = []
     day_closes: list[int] = []
     opens: list[Iterable[int]] = []  # each day's openings, then its closings
     ends: list[Iterable[int]] = []
-    for column_days, bounds in columns:
+    for column_days, micros in columns:
         days += column_days
-        micros: list[list[int]] = [list(map(mul, instants, repeat(US))) for instants in bounds]
         day_closes += micros[-1]
         if len(micros) == 2 and len(columns) == 1:
             return days, day_closes, micros[0], list(day_closes)
@@ -282,8 +281,8 @@ def _joined(
 def _rows(
     zone: ZoneInfo, columns: list[tuple[list[int], list[list[int]]]]
 ) -> tuple[list[int], list[int], list[int], list[int]]:
-    """The tables, day by day: intervals made empty by a clock change (both ends skipped) are
-    left out, and days skipped whole too."""
+    """The tables, day by day, from columns of epoch microseconds: intervals made empty by a
+    clock change (both ends skipped) are left out, and days skipped whole too."""
     joined = [zip(days, *bounds, strict=True) for days, bounds in columns]
     # Rows (ordinal, open, close, open, close, ...) in date order.
     rows = joined[0] if len(joined) == 1 else sorted(chain.from_iterable(joined))
@@ -298,12 +297,11 @@ def _rows(
         ):
             continue  # the whole local day was skipped (Pacific/Apia, 30 December 2011)
         ordinals.append(ordinal)
-        day_close = closing * US  # one int object in both tables: they are large
-        closes.append(day_close)
+        closes.append(closing)
         for k in range(1, len(row), 2):
             if row[k + 1] > row[k]:
-                opens_us.append(row[k] * US)
-                closes_us.append(row[k + 1] * US if k + 2 < len(row) else day_close)
+                opens_us.append(row[k])
+                closes_us.append(row[k + 1])
     return ordinals, closes, opens_us, closes_us
 
 
