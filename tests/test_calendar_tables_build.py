@@ -10,12 +10,15 @@ opening hours, closures, extra working days and years.
 
 from __future__ import annotations
 
+import io
 import warnings
 from collections.abc import Iterable
 from datetime import date
+from importlib import resources
 from itertools import chain
+from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import TZPATH, ZoneInfo, available_timezones
 
 import pytest
 from hypothesis import given, settings
@@ -223,6 +226,38 @@ def test_wall_instants_of_days_out_of_order_or_of_an_uncached_zone(
     ordinals = data.draw(st.lists(st.integers(start, start + 3660), max_size=40))
     for tz in (ZoneInfo(zone), ZoneInfo.no_cache(zone)):
         assert wall_instants_s(tz, ordinals, minute) == reference_instants_s(tz, ordinals, minute)
+
+
+def test_wall_instants_of_a_zone_built_from_a_file_are_converted_day_by_day() -> None:
+    """A zone read from a file (under any key) is not the cache's zone of its key: its own
+    file is unknown, so each day is converted by itself."""
+    files = [Path(root, "Europe", "London") for root in TZPATH]
+    files = [file for file in files if file.is_file()]
+    data = (
+        files[0] if files else resources.files("tzdata") / "zoneinfo/Europe/London"
+    ).read_bytes()
+    days = list(range(date(2020, 1, 1).toordinal(), date(2021, 1, 1).toordinal()))
+    for key in ("Europe/London", "America/New_York", "no such zone", None):
+        tz = ZoneInfo.from_file(io.BytesIO(data), key=key)
+        assert _instants._changes_s(tz, 0, 1) is None
+        assert wall_instants_s(tz, days, 90) == reference_instants_s(tz, days, 90)
+
+
+@pytest.mark.parametrize(
+    ("zone", "years"),
+    [
+        ("Europe/London", (1900, 1905)),
+        ("America/New_York", (9995, 9998)),
+        ("Australia/Lord_Howe", (9997, 9998)),
+        ("Pacific/Apia", (1900, 1901)),
+    ],
+)
+def test_tables_at_the_ends_of_the_years_a_calendar_takes(
+    zone: str, years: tuple[int, int]
+) -> None:
+    hours = {"Mon-Sat": ["00:00-01:30", "02:00-02:30", "23:00-24:00"]}
+    calendar = WorkingCalendar(timezone=zone, hours=hours, first_year=years[0], last_year=years[1])
+    assert_same_tables(calendar)
 
 
 def test_wall_instants_without_the_zones_data_are_converted_day_by_day(

@@ -165,11 +165,9 @@ def _changes_s(zone: ZoneInfo, low: int, high: int) -> list[int] | None:
     The file is read by the pure-Python ``zoneinfo``, as the C one reads it: only for a zone of
     the cache (``ZoneInfo(key)`` is it), and None if that fails.
     """
-    key = zone.key
-    if type(zone) is not ZoneInfo or key is None or ZoneInfo(key) is not zone:
-        return None
-    data = _zone_data(key)
-    if data is None:
+    key = zone.key if type(zone) is ZoneInfo else None
+    data = None if key is None else _zone_data(key)
+    if data is None or ZoneInfo(key) is not zone:  # the key names it: it read that file
         return None
     transitions, rule = data
     low, high = low - 2 * _NEAR_S, high + 2 * _NEAR_S
@@ -195,6 +193,7 @@ def _zone_data(key: str) -> tuple[list[int], Callable[[int], tuple[int, int]] | 
     """A zone's transitions (UTC epoch seconds, ascending) and the start and end (local epoch
     seconds) of its TZ string's daylight saving time in a year, if it has one; None if unread."""
     try:
+        ZoneInfo(key)  # the key names a zone (not one built from a file under any name)
         _zoneinfo: Any = import_module("zoneinfo._zoneinfo")  # the pure-Python zoneinfo
         pure = _zoneinfo.ZoneInfo.no_cache(key)
         transitions = [int(instant) for instant in pure._trans_utc]
