@@ -167,7 +167,7 @@ def _changes_s(zone: ZoneInfo, low: int, high: int) -> list[int] | None:
     """
     key = zone.key if type(zone) is ZoneInfo else None
     data = None if key is None else _zone_data(key)
-    if data is None or ZoneInfo(key) is not zone:  # the key names it: it read that file
+    if key is None or data is None or ZoneInfo(key) is not zone:  # the key names it, not a file
         return None
     transitions, rule = data
     low, high = low - 2 * _NEAR_S, high + 2 * _NEAR_S
