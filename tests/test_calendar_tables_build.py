@@ -337,9 +337,9 @@ def test_a_day_skipped_whole_is_no_working_day() -> None:
     assert_same_tables(calendar)
 
 
-@pytest.mark.slow
 def test_uk_statutory_tables_over_1990_2100_are_those_of_the_plain_build() -> None:
-    """The customer-service-standards ruleset's calendar, over its full years."""
+    """The customer-service-standards ruleset's calendar, over its full years (under a second:
+    in the fast lane too)."""
     calendar = WorkingCalendar(
         timezone="Europe/London",
         country="GB",
