@@ -13,7 +13,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from itertools import chain
+from itertools import accumulate, chain, compress, cycle, filterfalse
+from operator import gt, sub
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -74,9 +75,9 @@ class Tables:
         # change (both ends skipped) are left out: their day still counts as a working day.
         self.hours_opens = hours_opens
         self.hours_closes = hours_closes
-        cum = [0]
-        for start, end in zip(hours_opens, hours_closes, strict=True):
-            cum.append(cum[-1] + end - start)
+        if len(hours_opens) != len(hours_closes):
+            raise ValueError("hours_opens and hours_closes differ in length")
+        cum: list[int] = list(accumulate(map(sub, hours_closes, hours_opens), initial=0))
         self.hours_cum = cum[:-1]  # working time before each interval opens
         self.hours_ends = cum[1:]  # working time when each interval closes
         self.hours_total = cum[-1]
@@ -109,8 +110,7 @@ class Tables:
     def day_ends(self) -> list[int]:
         """First instant of the local day after each working day (built on first use)."""
         if self._day_ends is None:
-            ends = wall_instants_s(self._zone, self.ordinals, 1440)
-            self._day_ends = [end * US for end in ends]
+            self._day_ends = wall_instants_s(self._zone, self.ordinals, 1440, US)
         return self._day_ends
 
     def array(self, name: str) -> NDArray[np.int64]:
@@ -204,7 +204,7 @@ def build_tables(calendar: WorkingCalendar) -> Tables:
             f"country: the holidays package has no complete data for {calendar.country} in "
             f"{calendar.first_year}-{calendar.last_year}; choose years that it covers"
         )
-    closed: set[int] = {day.toordinal() for day in calendar.public_holidays()}
+    closed = _holiday_ordinals(calendar, first_year, last_year)
     closed.update(day.toordinal() for day in calendar.closures)
     extra = {day.toordinal() for day in calendar.extra_working_days}
     week = calendar._week
@@ -213,19 +213,79 @@ def build_tables(calendar: WorkingCalendar) -> Tables:
     # Days of one shape (the same intervals) are converted together, one boundary at a time. An
     # extra working day on a weekday without hours opens the hours of the first weekday with some.
     usual = next(hours for hours in week if hours)
-    columns: list[Iterable[tuple[int, ...]]] = []
+    columns: list[tuple[list[int], list[list[int]]]] = []
     for shape in dict.fromkeys(hours for hours in week if hours):
-        weekdays = frozenset(day for day in range(7) if week[day] == shape)
-        extra_here = {day for day in extra if (week[(day - 1) % 7] or usual) == shape}
-        days = [
-            ordinal
-            for ordinal in range(first, last + 1)
-            if ordinal in extra_here or ((ordinal - 1) % 7 in weekdays and ordinal not in closed)
-        ]
-        bounds = [wall_instants_s(zone, days, minute) for pair in shape for minute in pair]
-        columns.append(zip(days, *bounds, strict=True))
+        # Date ordinal 1 (1 January of year 1) is a Monday: an ordinal's weekday is (o - 1) % 7.
+        mask = [week[(first + k - 1) % 7] == shape for k in range(7)]
+        days = list(filterfalse(closed.__contains__, compress(range(first, last + 1), cycle(mask))))
+        extra_here = {
+            day for day in extra if first <= day <= last and (week[(day - 1) % 7] or usual) == shape
+        }
+        if extra_here:
+            days = sorted(extra_here.union(days))
+        bounds = [wall_instants_s(zone, days, minute, US) for pair in shape for minute in pair]
+        columns.append((days, bounds))
+    range_start = first_instant_s(zone, first, 0) * US
+    range_end = first_instant_s(zone, last + 1, 0) * US
+    years = (first_year, last_year)
+    if all(all(map(gt, ends, starts)) for _, bounds in columns for starts, ends in _pairs(bounds)):
+        # No interval made empty by a clock change, so no day skipped whole: the tables at once.
+        ordinals, closes, opens_us, closes_us = _joined(columns)
+    else:
+        ordinals, closes, opens_us, closes_us = _rows(zone, columns)
+    return Tables(zone, years, ordinals, closes, opens_us, closes_us, range_start, range_end)
+
+
+def _holiday_ordinals(calendar: WorkingCalendar, first_year: int, last_year: int) -> set[int]:
+    """The date ordinals of the calendar's public holidays (those of ``public_holidays()``)."""
+    if calendar.country is None:
+        return set()
+    closed: set[int] = set()
+    for code in calendar.subdivision or (None,):
+        data = holiday_data(calendar.country, code, calendar.first_year, calendar.last_year)
+        closed.update(
+            day.toordinal() for day, _ in data.days if first_year <= day.year <= last_year
+        )
+    return closed
+
+
+def _pairs(bounds: list[list[int]]) -> list[tuple[list[int], list[int]]]:
+    """Each interval's opening and closing instants, from a column's boundaries."""
+    return list(zip(bounds[::2], bounds[1::2], strict=True))
+
+
+def _joined(
+    columns: list[tuple[list[int], list[list[int]]]],
+) -> tuple[list[int], list[int], list[int], list[int]]:
+    """The tables from columns (of epoch microseconds) with every interval open for some time:
+    each day's closing instant is the end of its last interval (one int object in both tables:
+    they are large)."""
+    days: list[int] = []
+    day_closes: list[int] = []
+    opens: list[Iterable[int]] = []  # each day's openings, then its closings
+    ends: list[Iterable[int]] = []
+    for column_days, micros in columns:
+        days += column_days
+        day_closes += micros[-1]
+        if len(micros) == 2 and len(columns) == 1:
+            return days, day_closes, micros[0], list(day_closes)
+        opens += zip(*micros[::2], strict=True)
+        ends += zip(*micros[1:-1:2], micros[-1], strict=True)
+    if len(columns) > 1:  # in date order
+        order = sorted(range(len(days)), key=days.__getitem__)
+        days, day_closes = [days[k] for k in order], [day_closes[k] for k in order]
+        opens, ends = [opens[k] for k in order], [ends[k] for k in order]
+    return days, day_closes, list(chain.from_iterable(opens)), list(chain.from_iterable(ends))
+
+
+def _rows(
+    zone: ZoneInfo, columns: list[tuple[list[int], list[list[int]]]]
+) -> tuple[list[int], list[int], list[int], list[int]]:
+    """The tables, day by day, from columns of epoch microseconds: intervals made empty by a
+    clock change (both ends skipped) are left out, and days skipped whole too."""
+    joined = [zip(days, *bounds, strict=True) for days, bounds in columns]
     # Rows (ordinal, open, close, open, close, ...) in date order.
-    rows = columns[0] if len(columns) == 1 else sorted(chain.from_iterable(columns))
+    rows = joined[0] if len(joined) == 1 else sorted(chain.from_iterable(joined))
     ordinals: list[int] = []
     closes: list[int] = []
     opens_us: list[int] = []
@@ -237,21 +297,12 @@ def build_tables(calendar: WorkingCalendar) -> Tables:
         ):
             continue  # the whole local day was skipped (Pacific/Apia, 30 December 2011)
         ordinals.append(ordinal)
-        day_close = closing * US  # one int object in both tables: they are large
-        closes.append(day_close)
-        if len(row) == 3:
-            if closing > opening:
-                opens_us.append(opening * US)
-                closes_us.append(day_close)
-            continue
+        closes.append(closing)
         for k in range(1, len(row), 2):
             if row[k + 1] > row[k]:
-                opens_us.append(row[k] * US)
-                closes_us.append(row[k + 1] * US if k + 2 < len(row) else day_close)
-    range_start = first_instant_s(zone, first, 0) * US
-    range_end = first_instant_s(zone, last + 1, 0) * US
-    years = (first_year, last_year)
-    return Tables(zone, years, ordinals, closes, opens_us, closes_us, range_start, range_end)
+                opens_us.append(row[k])
+                closes_us.append(row[k + 1])
+    return ordinals, closes, opens_us, closes_us
 
 
 @lru_cache(maxsize=16)
