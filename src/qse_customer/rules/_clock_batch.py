@@ -9,17 +9,28 @@ them and no stop made by the system where only a person may answer. For those th
 the records, and :meth:`ClockBatch.settle` then answers every probed clock of a batch with one
 ``numpy.searchsorted`` per question over the same tables. Every other record, and every instant
 the vectorised tables cannot answer (outside the calendar's years, a limit of zero working
-hours, a deadline "the next working day at noon"), goes through the same scalar functions the
-rule's own check uses, so the outcomes are the check's, value for value (the engine's
-equivalence properties run both).
+hours, a start whose local date a search cannot tell, just after clocks go back across
+midnight), goes through the same scalar functions the rule's own check uses, so the outcomes
+are the check's, value for value (the engine's equivalence properties run both).
+
+A deadline "the next working day at noon" needs the local date of each start, which the
+calendar's tables do not hold. :meth:`TimelineArrays.next_day_at` searches instead the first
+instant of each working day's local date (its midnight, or the jump over it) and reads the
+answer from the instant of the time of day on every working day; both are worked out from the
+time zone on first use, a chunk of working days at a time, only for the years the starts fall
+in (the whole table would take about 0.1 s for 1990-2100).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any, Final
+from zoneinfo import ZoneInfo
 
+from ..core.calendar._instants import EPOCH_ORDINAL, US, first_instant_s, wall_instants_s
+from ..core.calendar.opening_hours import clock_minutes, parse_clock
 from ..core.events import Event
 from ..core.timestamps import to_us
 from ._timeline import Timeline
@@ -53,6 +64,40 @@ def numpy_module() -> Any:
     return numpy
 
 
+CHUNK: Final = 512
+"""Working days (about two years) whose midnights or times of day are worked out at once."""
+
+_DAY_S: Final = 86_400
+_SECOND: Final = timedelta(seconds=1)
+
+
+class _Chunked:
+    """Values for each working day, worked out from the time zone a chunk at a time on first use
+    (``fill(low, high)`` gives rows of values for the working days ``low`` to ``high - 1``)."""
+
+    __slots__ = ("_count", "_done", "_fill", "values")
+
+    def __init__(self, rows: int, count: int, fill: Callable[[int, int], Any]) -> None:
+        np = numpy_module()
+        self.values = np.zeros((rows, count), dtype=np.int64)
+        self._done = np.zeros(-(-count // CHUNK), dtype=bool)
+        self._count = count
+        self._fill = fill
+
+    def ensure(self, low: int, high: int) -> None:
+        """Work out the values of the working days ``low`` to ``high - 1`` not yet known."""
+        high = min(high, self._count)
+        if high <= low:
+            return
+        done = self._done
+        for chunk in range(low // CHUNK, (high - 1) // CHUNK + 1):
+            if not done[chunk]:
+                first = chunk * CHUNK
+                last = min(first + CHUNK, self._count)
+                self.values[:, first:last] = self._fill(first, last)
+                done[chunk] = True
+
+
 class TimelineArrays:
     """A :class:`Timeline`'s tables as numpy arrays: its questions for many instants at once.
 
@@ -74,6 +119,10 @@ class TimelineArrays:
         self.total = int(tables.hours_total)
         self.low = int(tables.range_start)
         self.high = int(tables.range_end)
+        self._zone: ZoneInfo = timeline.calendar._zone
+        self._ordinals: list[int] = tables.ordinals
+        self._midnights: _Chunked | None = None
+        self._at_minute: dict[int, _Chunked] = {}
 
     def _inside(self, instants: Instants) -> Mask:
         return (instants >= self.low) & (instants < self.high)
@@ -105,6 +154,81 @@ class TimelineArrays:
         ok &= day < len(self.ends)
         day = np.minimum(day, len(self.ends) - 1)
         return self.opens[day] + (target - self.cum[day]), ok
+
+    def next_day_at(self, starts: Instants, minute: int) -> tuple[Instants, Mask]:
+        """:meth:`Timeline.next_working_day_at` of each start, at ``minute`` from local midnight.
+
+        The first working day after a start's local date is the one after the last working
+        day whose local date has begun by the start: a search among the first instants of the
+        working days' dates. That is the start's own date except just after clocks go back
+        across midnight, where the clock shows the day before again for a while: a start that
+        may fall there, before the last instant the clock shows its day's midnight, is left to
+        the scalar path, as is any start outside the calendar's years or past its last working
+        day.
+        """
+        np = self._np
+        count = len(self.closes)
+        inside = self._inside(starts)
+        if count == 0 or not inside.any():
+            return np.zeros(len(starts), dtype=np.int64), np.zeros(len(starts), dtype=bool)
+        midnights = self._midnights
+        if midnights is None:
+            midnights = self._midnights = _Chunked(2, count, self._midnight_bounds)
+        answers = self._at_minute.get(minute)
+        if answers is None:
+            answers = self._at_minute[minute] = _Chunked(
+                1, count, lambda low, high: self._at_time(low, high, minute)
+            )
+        # The working days to search: from one whose date began by the earliest start (or the
+        # first) to one whose date begins after the latest (or the end). A day's closing time
+        # is on its date, so the closes bound them; the loops only check that they do.
+        chosen = starts[inside]
+        earliest, latest = int(chosen.min()), int(chosen.max())
+        low = max(0, int(np.searchsorted(self.closes, earliest, side="right")) - 1)
+        high = min(count, int(np.searchsorted(self.closes, latest, side="right")) + 1)
+        midnights.ensure(low, high + 1)
+        begins, lasts = midnights.values
+        while low > 0 and begins[low] > earliest:
+            low = max(0, low - CHUNK)
+            midnights.ensure(low, high + 1)
+        while high < count and begins[high] <= latest:
+            high = min(count, high + CHUNK)
+            midnights.ensure(low, high + 1)
+        answers.ensure(low, high + 1)
+        index = np.searchsorted(begins[low:high], starts, side="right") + low
+        before = np.maximum(index - 1, 0)
+        ok = inside & (index < count) & ((index == 0) | (starts >= lasts[before]))
+        return answers.values[0][np.minimum(index, count - 1)], ok
+
+    def _midnight_bounds(self, low: int, high: int) -> Any:
+        """For the working days ``low`` to ``high - 1``: the first instant the clock shows each
+        one's date (``first_instant_s`` of its midnight), and the instant from which it never
+        shows an earlier date again (the second time it shows midnight, where clocks go back
+        across it)."""
+        zone = self._zone
+        utcoffset, combine, from_ordinal = zone.utcoffset, datetime.combine, date.fromordinal
+        midnight, again = time(0), time(0, fold=1)
+        begins: list[int] = []
+        lasts: list[int] = []
+        for ordinal in self._ordinals[low:high]:
+            day = from_ordinal(ordinal)
+            first = utcoffset(combine(day, midnight))
+            second = utcoffset(combine(day, again))
+            local = (ordinal - EPOCH_ORDINAL) * _DAY_S
+            if first == second or first is None or second is None:
+                begin = last = local - (first // _SECOND if first is not None else 0)
+            elif first > second:  # clocks go back across midnight: shown twice
+                begin, last = local - first // _SECOND, local - second // _SECOND
+            else:  # clocks go forward across midnight: the date begins at the jump
+                begin = last = first_instant_s(zone, ordinal, 0)
+            begins.append(begin * US)
+            lasts.append(last * US)
+        return [begins, lasts]
+
+    def _at_time(self, low: int, high: int, minute: int) -> Any:
+        """``minute`` (local) on each of the working days ``low`` to ``high - 1``."""
+        seconds = wall_instants_s(self._zone, self._ordinals[low:high], minute)
+        return [[second * US for second in seconds]]
 
     def position(self, instants: Instants) -> tuple[Instants, Mask]:
         """:meth:`Timeline.position` of each instant."""
@@ -260,10 +384,8 @@ class ClockBatch:
         if limit.unit in _CALENDAR_US:
             span = round(limit.amount * _CALENDAR_US[limit.unit])
             return starts + span, np.ones(len(starts), dtype=bool)
-        deadline = self._deadline  # the next working day at a time: the calendar's own answer
-        return np.fromiter((deadline(start) for start in starts.tolist()), np.int64), np.ones(
-            len(starts), dtype=bool
-        )
+        minute = clock_minutes(parse_clock(str(limit.amount), "time_of_day"))
+        return arrays_of(self._timeline).next_day_at(starts, minute)
 
     def _one(self, probe: Probe, at: int) -> Settled:
         """One plain clock with the rule's scalar functions (what the check computes)."""
