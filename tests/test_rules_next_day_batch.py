@@ -182,6 +182,23 @@ def test_next_working_day_at_in_batches_as_the_timeline_answers(data, calendar, 
                 assert not far_from_changes(calendar.timezone, start)
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.data(), calendars(), times_of_day, st.sampled_from([-30, -8, 8, 30]))
+def test_a_wrong_first_guess_gives_no_wrong_answer(data, calendar, clock, hours):
+    """The search starts from the closing times (a working day's date begins by its closing
+    time and after the previous day's) and checks that guess: with the closing times shifted
+    by some hours, as hours past midnight would put them, no answer is wrong (more starts are
+    only left to the scalar path)."""
+    timeline = Timeline(calendar)
+    arrays = TimelineArrays(timeline)
+    arrays.closes = arrays.closes + hours * HOUR_US
+    instants = data.draw(st.lists(starts(calendar), min_size=1, max_size=30))
+    answers, ok = arrays.next_day_at(np.asarray(instants, dtype=np.int64), minutes(clock))
+    for start, answer, answered in zip(instants, answers.tolist(), ok.tolist(), strict=True):
+        if answered:
+            assert answer == scalar(timeline, start, clock)
+
+
 def test_the_day_that_comes_back_is_left_to_the_scalar_path():
     """St John's, 7 November 2010: at 00:01 the clock went back to 23:01 on the 6th. In that
     hour the local date is the 6th again, so the next working day is the 7th, not the 8th."""

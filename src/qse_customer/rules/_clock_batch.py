@@ -84,13 +84,18 @@ class _Chunked:
         self._count = count
         self._fill = fill
 
-    def ensure(self, low: int, high: int) -> None:
-        """Work out the values of the working days ``low`` to ``high - 1`` not yet known."""
-        high = min(high, self._count)
-        if high <= low:
-            return
+    def ensure_around(self, days: Instants) -> None:
+        """Work out the values of the working days ``days`` (indices, at least one) and of the
+        days either side of each, where not yet known: those of their chunks."""
+        np = numpy_module()
+        top = self._count - 1
         done = self._done
-        for chunk in range(low // CHUNK, (high - 1) // CHUNK + 1):
+        low = max(int(days.min()) - 1, 0) // CHUNK
+        high = min(int(days.max()) + 1, top) // CHUNK
+        if done[low : high + 1].all():
+            return
+        around = np.clip(np.concatenate((days - 1, days, days + 1)), 0, top)
+        for chunk in np.unique(around // CHUNK).tolist():
             if not done[chunk]:
                 first = chunk * CHUNK
                 last = min(first + CHUNK, self._count)
@@ -159,12 +164,12 @@ class TimelineArrays:
         """:meth:`Timeline.next_working_day_at` of each start, at ``minute`` from local midnight.
 
         The first working day after a start's local date is the one after the last working
-        day whose local date has begun by the start: a search among the first instants of the
-        working days' dates. That is the start's own date except just after clocks go back
-        across midnight, where the clock shows the day before again for a while: a start that
-        may fall there, before the last instant the clock shows its day's midnight, is left to
-        the scalar path, as is any start outside the calendar's years or past its last working
-        day.
+        day whose date the clock has shown by the start (a search among the first instants of
+        the working days' dates). That is the start's own date except just after clocks go
+        back across midnight, where the clock shows the day before again for a while: a start
+        before the instant from which the clock shows that working day's date for good is left
+        to the scalar path, as is any start outside the calendar's years or past its last
+        working day.
         """
         np = self._np
         count = len(self.closes)
@@ -179,26 +184,24 @@ class TimelineArrays:
             answers = self._at_minute[minute] = _Chunked(
                 1, count, lambda low, high: self._at_time(low, high, minute)
             )
-        # The working days to search: from one whose date began by the earliest start (or the
-        # first) to one whose date begins after the latest (or the end). A day's closing time
-        # is on its date, so the closes bound them; the loops only check that they do.
-        chosen = starts[inside]
-        earliest, latest = int(chosen.min()), int(chosen.max())
-        low = max(0, int(np.searchsorted(self.closes, earliest, side="right")) - 1)
-        high = min(count, int(np.searchsorted(self.closes, latest, side="right")) + 1)
-        midnights.ensure(low, high + 1)
+        # A working day's date begins by its closing time and after the previous day's closing
+        # time, so the days begun by a start are those closed by it and maybe the next one. The
+        # checks below hold whatever the closing times, so a wrong guess would only leave a
+        # start to the scalar path. Only the chunks of days around the starts are worked out.
+        guess = np.searchsorted(self.closes, starts, side="right")
+        near = guess[inside]
+        midnights.ensure_around(near)
+        answers.ensure_around(near)
         begins, lasts = midnights.values
-        while low > 0 and begins[low] > earliest:
-            low = max(0, low - CHUNK)
-            midnights.ensure(low, high + 1)
-        while high < count and begins[high] <= latest:
-            high = min(count, high + CHUNK)
-            midnights.ensure(low, high + 1)
-        answers.ensure(low, high + 1)
-        index = np.searchsorted(begins[low:high], starts, side="right") + low
+        last_day = count - 1
+        index = guess + ((guess < count) & (begins[np.minimum(guess, last_day)] <= starts))
         before = np.maximum(index - 1, 0)
-        ok = inside & (index < count) & ((index == 0) | (starts >= lasts[before]))
-        return answers.values[0][np.minimum(index, count - 1)], ok
+        after = np.minimum(index, last_day)
+        ok = inside & (index < count) & (begins[after] > starts)
+        # The last day begun has begun for good (``lasts`` is never before ``begins``): the
+        # start's date is not earlier than that day's.
+        ok &= (index == 0) | (starts >= lasts[before])
+        return answers.values[0][after], ok
 
     def _midnight_bounds(self, low: int, high: int) -> Any:
         """For the working days ``low`` to ``high - 1``: the first instant the clock shows each
