@@ -35,6 +35,12 @@ SPLIT = qse.WorkingCalendar(
     timezone="America/New_York",
     hours={"Mon-Fri": ["08:00-12:30", "13:30-17:00"], "Sat": ["09:00-12:00"]},
 )
+# Clocks change at local midnight in Havana (forward to 01:00 in March, back from 01:00 to
+# 00:00 in November), so a start's local date and a time of day just after midnight are awkward.
+HAVANA = qse.WorkingCalendar(
+    timezone="America/Havana",
+    hours={"Mon-Fri": ["00:30-09:00", "10:00-18:00"], "Sat": ["08:00-13:00"]},
+)
 STANDARDS = compile_ruleset("customer-service-standards", calendar=LAB)
 KINDS = (
     "responded",
@@ -126,7 +132,10 @@ limits = st.one_of(
     st.builds(lambda h: {"working_hours": h}, st.sampled_from([0, 0.5, 1, 4.5, 8, 37.5])),
     st.builds(lambda h: {"hours": h}, st.integers(1, 72)),
     st.builds(lambda d: {"days": d}, st.integers(1, 30)),
-    st.just({"next_working_day_at": "12:00"}),
+    st.builds(
+        lambda t: {"next_working_day_at": t},
+        st.sampled_from(["12:00", "00:00", "00:30", "23:59", "08:00", "17:30"]),
+    ),
 )
 
 
@@ -196,7 +205,7 @@ def test_the_standards_judged_in_batches_as_each_rule_would(batch, at):
 @settings(max_examples=80, deadline=None)
 @given(
     clock_rulesets(),
-    st.sampled_from([LAB, SPLIT]),
+    st.sampled_from([LAB, SPLIT, HAVANA]),
     st.lists(enquiries(), max_size=10),
     moments,
 )
@@ -241,14 +250,17 @@ def _scalar(answer: Any, *args: Any) -> Any:
 
 @settings(max_examples=100, deadline=None)
 @given(
-    st.sampled_from([LAB, SPLIT]),
+    st.sampled_from([LAB, SPLIT, HAVANA]),
     st.lists(edge_instants, min_size=1, max_size=20),
     st.integers(0, 30),
     st.integers(0, 80 * 3_600_000_000),
+    st.integers(0, 1439),
 )
-@example(LAB, [int(datetime(2100, 12, 29, tzinfo=UTC).timestamp() * 1e6)], 25, 80 * 3_600_000_000)
-@example(SPLIT, [int(datetime(1989, 12, 31, tzinfo=UTC).timestamp() * 1e6)], 0, 0)
-def test_the_arrays_answer_as_the_timeline_does(calendar, instants, days, amount):
+@example(
+    LAB, [int(datetime(2100, 12, 29, tzinfo=UTC).timestamp() * 1e6)], 25, 80 * 3_600_000_000, 0
+)
+@example(SPLIT, [int(datetime(1989, 12, 31, tzinfo=UTC).timestamp() * 1e6)], 0, 0, 1439)
+def test_the_arrays_answer_as_the_timeline_does(calendar, instants, days, amount, minute):
     """Every instant the arrays say they answer is answered as the scalar timeline does (which
     never raises for it); the others are left to the timeline."""
     import numpy as np
@@ -262,6 +274,8 @@ def test_the_arrays_answer_as_the_timeline_does(calendar, instants, days, amount
     ]
     questions.append((arrays.hours_deadline(starts, amount), timeline.hours_deadline, (amount,)))
     questions.append((arrays.position(starts), timeline.position, ()))
+    clock = f"{minute // 60:02d}:{minute % 60:02d}"
+    questions.append((arrays.next_day_at(starts, minute), timeline.next_working_day_at, (clock,)))
     for (answers, ok), scalar, extra in questions:
         for start, answer, answered in zip(instants, answers.tolist(), ok.tolist(), strict=True):
             if answered:

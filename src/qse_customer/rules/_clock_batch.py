@@ -9,17 +9,28 @@ them and no stop made by the system where only a person may answer. For those th
 the records, and :meth:`ClockBatch.settle` then answers every probed clock of a batch with one
 ``numpy.searchsorted`` per question over the same tables. Every other record, and every instant
 the vectorised tables cannot answer (outside the calendar's years, a limit of zero working
-hours, a deadline "the next working day at noon"), goes through the same scalar functions the
-rule's own check uses, so the outcomes are the check's, value for value (the engine's
-equivalence properties run both).
+hours, a start whose local date a search cannot tell, just after clocks go back across
+midnight), goes through the same scalar functions the rule's own check uses, so the outcomes
+are the check's, value for value (the engine's equivalence properties run both).
+
+A deadline "the next working day at noon" needs the local date of each start, which the
+calendar's tables do not hold. :meth:`TimelineArrays.next_day_at` searches instead the first
+instant of each working day's local date (its midnight, or the jump over it) and reads the
+answer from the instant of the time of day on every working day; both are worked out from the
+time zone on first use, a chunk of working days at a time, only for the years the starts fall
+in (all of 1990-2100 would take 0.1-0.2 s).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any, Final
+from zoneinfo import ZoneInfo
 
+from ..core.calendar._instants import EPOCH_ORDINAL, US, first_instant_s, wall_instants_s
+from ..core.calendar.opening_hours import clock_minutes, parse_clock
 from ..core.events import Event
 from ..core.timestamps import to_us
 from ._timeline import Timeline
@@ -53,6 +64,45 @@ def numpy_module() -> Any:
     return numpy
 
 
+CHUNK: Final = 512
+"""Working days (about two years) whose midnights or times of day are worked out at once."""
+
+_DAY_S: Final = 86_400
+_SECOND: Final = timedelta(seconds=1)
+
+
+class _Chunked:
+    """Values for each working day, worked out from the time zone a chunk at a time on first use
+    (``fill(low, high)`` gives rows of values for the working days ``low`` to ``high - 1``)."""
+
+    __slots__ = ("_count", "_done", "_fill", "values")
+
+    def __init__(self, rows: int, count: int, fill: Callable[[int, int], Any]) -> None:
+        np = numpy_module()
+        self.values = np.zeros((rows, count), dtype=np.int64)
+        self._done = np.zeros(-(-count // CHUNK), dtype=bool)
+        self._count = count
+        self._fill = fill
+
+    def ensure_around(self, days: Instants) -> None:
+        """Work out the values of the working days ``days`` (indices, at least one) and of the
+        days either side of each, where not yet known: those of their chunks."""
+        np = numpy_module()
+        top = self._count - 1
+        done = self._done
+        low = max(int(days.min()) - 1, 0) // CHUNK
+        high = min(int(days.max()) + 1, top) // CHUNK
+        if done[low : high + 1].all():
+            return
+        around = np.clip(np.concatenate((days - 1, days, days + 1)), 0, top)
+        for chunk in np.unique(around // CHUNK).tolist():
+            if not done[chunk]:
+                first = chunk * CHUNK
+                last = min(first + CHUNK, self._count)
+                self.values[:, first:last] = self._fill(first, last)
+                done[chunk] = True
+
+
 class TimelineArrays:
     """A :class:`Timeline`'s tables as numpy arrays: its questions for many instants at once.
 
@@ -74,6 +124,10 @@ class TimelineArrays:
         self.total = int(tables.hours_total)
         self.low = int(tables.range_start)
         self.high = int(tables.range_end)
+        self._zone: ZoneInfo = timeline.calendar._zone
+        self._ordinals: list[int] = tables.ordinals
+        self._midnights: _Chunked | None = None
+        self._at_minute: dict[int, _Chunked] = {}
 
     def _inside(self, instants: Instants) -> Mask:
         return (instants >= self.low) & (instants < self.high)
@@ -105,6 +159,79 @@ class TimelineArrays:
         ok &= day < len(self.ends)
         day = np.minimum(day, len(self.ends) - 1)
         return self.opens[day] + (target - self.cum[day]), ok
+
+    def next_day_at(self, starts: Instants, minute: int) -> tuple[Instants, Mask]:
+        """:meth:`Timeline.next_working_day_at` of each start, at ``minute`` from local midnight.
+
+        The first working day after a start's local date is the one after the last working
+        day whose date the clock has shown by the start (a search among the first instants of
+        the working days' dates). That is the start's own date except just after clocks go
+        back across midnight, where the clock shows the day before again for a while: a start
+        before the instant from which the clock shows that working day's date for good is left
+        to the scalar path, as is any start outside the calendar's years or past its last
+        working day.
+        """
+        np = self._np
+        count = len(self.closes)
+        inside = self._inside(starts)
+        if count == 0 or not inside.any():
+            return np.zeros(len(starts), dtype=np.int64), np.zeros(len(starts), dtype=bool)
+        midnights = self._midnights
+        if midnights is None:
+            midnights = self._midnights = _Chunked(2, count, self._midnight_bounds)
+        answers = self._at_minute.get(minute)
+        if answers is None:
+            answers = self._at_minute[minute] = _Chunked(
+                1, count, lambda low, high: self._at_time(low, high, minute)
+            )
+        # A working day's date begins by its closing time and after the previous day's closing
+        # time, so the days begun by a start are those closed by it and maybe the next one. The
+        # checks below hold whatever the closing times, so a wrong guess would only leave a
+        # start to the scalar path. Only the chunks of days around the starts are worked out.
+        guess = np.searchsorted(self.closes, starts, side="right")
+        near = guess[inside]
+        midnights.ensure_around(near)
+        answers.ensure_around(near)
+        begins, lasts = midnights.values
+        last_day = count - 1
+        index = guess + ((guess < count) & (begins[np.minimum(guess, last_day)] <= starts))
+        before = np.maximum(index - 1, 0)
+        after = np.minimum(index, last_day)
+        ok = inside & (index < count) & (begins[after] > starts)
+        # The last day begun has begun for good (``lasts`` is never before ``begins``): the
+        # start's date is not earlier than that day's.
+        ok &= (index == 0) | (starts >= lasts[before])
+        return answers.values[0][after], ok
+
+    def _midnight_bounds(self, low: int, high: int) -> Any:
+        """For the working days ``low`` to ``high - 1``: the first instant the clock shows each
+        one's date (``first_instant_s`` of its midnight), and the instant from which it never
+        shows an earlier date again (the second time it shows midnight, where clocks go back
+        across it)."""
+        zone = self._zone
+        utcoffset, combine, from_ordinal = zone.utcoffset, datetime.combine, date.fromordinal
+        midnight, again = time(0), time(0, fold=1)
+        begins: list[int] = []
+        lasts: list[int] = []
+        for ordinal in self._ordinals[low:high]:
+            day = from_ordinal(ordinal)
+            first = utcoffset(combine(day, midnight))
+            second = utcoffset(combine(day, again))
+            local = (ordinal - EPOCH_ORDINAL) * _DAY_S
+            if first == second or first is None or second is None:
+                begin = last = local - (first // _SECOND if first is not None else 0)
+            elif first > second:  # clocks go back across midnight: shown twice
+                begin, last = local - first // _SECOND, local - second // _SECOND
+            else:  # clocks go forward across midnight: the date begins at the jump
+                begin = last = first_instant_s(zone, ordinal, 0)
+            begins.append(begin * US)
+            lasts.append(last * US)
+        return [begins, lasts]
+
+    def _at_time(self, low: int, high: int, minute: int) -> Any:
+        """``minute`` (local) on each of the working days ``low`` to ``high - 1``."""
+        seconds = wall_instants_s(self._zone, self._ordinals[low:high], minute)
+        return [[second * US for second in seconds]]
 
     def position(self, instants: Instants) -> tuple[Instants, Mask]:
         """:meth:`Timeline.position` of each instant."""
@@ -260,10 +387,8 @@ class ClockBatch:
         if limit.unit in _CALENDAR_US:
             span = round(limit.amount * _CALENDAR_US[limit.unit])
             return starts + span, np.ones(len(starts), dtype=bool)
-        deadline = self._deadline  # the next working day at a time: the calendar's own answer
-        return np.fromiter((deadline(start) for start in starts.tolist()), np.int64), np.ones(
-            len(starts), dtype=bool
-        )
+        minute = clock_minutes(parse_clock(str(limit.amount), "time_of_day"))
+        return arrays_of(self._timeline).next_day_at(starts, minute)
 
     def _one(self, probe: Probe, at: int) -> Settled:
         """One plain clock with the rule's scalar functions (what the check computes)."""
