@@ -12,8 +12,10 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any, Final
+from typing import Any, Final, TypeVar, cast
 from zoneinfo import ZoneInfo
+
+import attrs
 
 from ..analysis.complaint_trends import (
     control_chart,
@@ -37,7 +39,7 @@ from ..core.record import Record
 from ..core.record_types import RECORD_TYPES
 from ..core.referral import Referral
 from ..core.survey import Answer, Survey, SurveyResponse
-from ..core.timestamps import utc, wall_clock
+from ..core.timestamps import plain_utc, utc, wall_clock
 from ..core.translation import ENGLISH, Said, Translator
 from ..rules.loader import RulesetSource
 from ..rules.report import Report
@@ -74,6 +76,8 @@ RECURRENCE_BY: Final = ("category", "customer_group")
 DEFAULT_RECURRENCE_THRESHOLD: Final = 2
 DEFAULT_RECURRENCE_WINDOW: Final = timedelta(days=30)
 
+_T = TypeVar("_T")
+
 
 def _status_at(record: Record, at: datetime) -> str:
     """The record's status from the events that had happened by ``at``."""
@@ -82,10 +86,42 @@ def _status_at(record: Record, at: datetime) -> str:
 
 def _opened(complaint: Complaint) -> Complaint:
     """The complaint with its first event only: all that its counts, charts and recurrences
-    read (its id, its fields and when it was opened), in a fraction of the memory."""
-    if len(complaint.events) == 1:
+    read (its id, its fields and when it was opened), in a fraction of the memory.
+
+    The copy is the one ``complaint.evolve(events=complaint.events[:1])`` makes, without checking
+    again what ``complaint`` was checked for when it was made (the first event of a valid
+    history is a valid history; its facts are found when first asked for): evolving checked
+    every field and the history of each complaint of the period again (six times this copy)."""
+    events = complaint.events
+    if len(events) == 1:
         return complaint
-    return complaint.evolve(events=complaint.events[:1])
+    kind = type(complaint)
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        names = _FIELD_NAMES[kind] = tuple(
+            attribute.name for attribute in attrs.fields(kind) if attribute.name != "_facts"
+        )
+    first = _new(kind)
+    for name in names:
+        _set(first, name, getattr(complaint, name))
+    _set(first, "events", events[:1])
+    _set(first, "_facts", None)
+    return first
+
+
+_FIELD_NAMES: dict[type[Record], tuple[str, ...]] = {}
+"""Each record class's attributes (its ``_facts`` aside), as :func:`_opened` copies them."""
+_new: Final = object.__new__
+_set: Final = object.__setattr__
+
+
+def _dispatch(kind: type[Record], *handlers: tuple[type[Record], _T]) -> _T | None:
+    """The handler of the first class of ``handlers`` that ``kind`` is (a subclass of): what an
+    ``isinstance`` chain in that order picks for a record of class ``kind``."""
+    for cls, handler in handlers:
+        if issubclass(kind, cls):
+            return handler
+    return None
 
 
 class _Collector:
@@ -121,6 +157,7 @@ class _Collector:
         self.opened_referrals = 0
         self.closed_referrals = 0
         self.counts: Counter[str] = Counter()
+        self._sorters: dict[type[Record], Callable[[Record], bool] | None] = {}
 
     def stream(self, records: Iterable[Record]) -> Iterator[Record]:
         """Sort each record into what it feeds; yield those the rules judge this period."""
@@ -144,44 +181,82 @@ class _Collector:
         # (the engine makes the same cut, and also sees corrections and erasures).
         if then is None:
             return False
-        opened = then.events[0].at
-        in_period = self.start <= opened < self.until
-        if isinstance(then, Complaint):
-            self._complaint(then, opened, in_period)
-        elif isinstance(then, SurveyResponse):
-            self._response(then, opened, in_period)
-        elif isinstance(then, Survey):
-            if opened <= self.at:
-                self.surveys[then.id] = then
-        elif isinstance(then, Referral):
-            self._referral(then)
-        if in_period and record.TYPE in self.engine_types:
-            self.counts[record.TYPE] += 1
-            return True
-        return False
+        kind = type(then)
+        sort = self._sorters.get(kind, _UNSEEN)
+        if sort is _UNSEEN:
+            sort = self._sorters[kind] = self.sorter(kind)
+        return sort is not None and sort(then)
 
-    def _complaint(self, complaint: Complaint, opened: datetime, in_period: bool) -> None:
-        if in_period:
-            self.complaints.append(_opened(complaint))
-        elif (
-            self.chart_periods
-            and opened < self.until
-            and period_key(opened, self.granularity, self.timezone) in self.chart_periods
-        ):
-            self.chart_only.append(_opened(complaint))
+    def sorter(self, kind: type[Record]) -> Callable[[Record], bool] | None:
+        """:meth:`take` for records of class ``kind``, given ``then`` alone (never None; the
+        record is of the same class); None for a class nothing here keeps or counts."""
+        tag = kind.TYPE
+        judged = tag in self.engine_types
+        if issubclass(kind, Complaint):
+            return self._complaint_sorter(tag, judged)
+        keep = _dispatch(
+            kind,
+            (SurveyResponse, self._response),
+            (Survey, self._survey),
+            (Referral, self._referral),
+        )
+        if keep is None and not judged:
+            return None
+        start, until, counts = self.start, self.until, self.counts
 
-    def _response(self, response: SurveyResponse, opened: datetime, in_period: bool) -> None:
+        def sort(then: Record) -> bool:
+            opened = then.events[0].at
+            in_period = start <= opened < until
+            if keep is not None:
+                keep(then, opened, in_period)
+            if in_period and judged:
+                counts[tag] += 1
+                return True
+            return False
+
+        return sort
+
+    def _complaint_sorter(self, tag: str, judged: bool) -> Callable[[Record], bool]:
+        """The sorter of complaints: those opened in the period kept (their first event only),
+        and those of the control chart's other periods, when it has any."""
+        start, until = self.start, self.until
+        counts, keep, chart_only = self.counts, self.complaints.append, self.chart_only.append
+        chart_periods, granularity, timezone = self.chart_periods, self.granularity, self.timezone
+
+        def sort(then: Record) -> bool:
+            opened = then.events[0].at
+            if start <= opened < until:
+                keep(_opened(cast(Complaint, then)))
+                if judged:
+                    counts[tag] += 1
+                    return True
+                return False
+            if (
+                chart_periods
+                and opened < until
+                and period_key(opened, granularity, timezone) in chart_periods
+            ):
+                chart_only(_opened(cast(Complaint, then)))
+            return False
+
+        return sort
+
+    def _survey(self, survey: Record, opened: datetime, in_period: bool) -> None:
+        if opened <= self.at:
+            self.surveys[survey.id] = cast(Survey, survey)
+
+    def _response(self, response: Record, opened: datetime, in_period: bool) -> None:
         if _status_at(response, self.at) == "closed":
             return  # withdrawn
         if in_period:
-            self.responses.append(response)
+            self.responses.append(cast(SurveyResponse, response))
         elif self.previous_start <= opened < self.start:
-            self.previous.append(response)
+            self.previous.append(cast(SurveyResponse, response))
 
-    def _referral(self, referral: Referral) -> None:
-        if referral.opened_at > self.at:
+    def _referral(self, referral: Record, opened: datetime, in_period: bool) -> None:
+        if opened > self.at:
             return
-        if self.start <= referral.opened_at < self.until:
+        if in_period:
             self.opened_referrals += 1
         if any(
             event.kind == "closed" and self.start <= event.at < self.until
@@ -189,7 +264,11 @@ class _Collector:
         ):
             self.closed_referrals += 1
         if _status_at(referral, self.at) != "closed":
-            self.referrals.append(referral)
+            self.referrals.append(cast(Referral, referral))
+
+
+_UNSEEN: Final[Any] = object()
+"""What a class not looked up yet maps to."""
 
 
 def _aware(value: datetime, name: str) -> datetime:
@@ -652,6 +731,10 @@ class _RulesetCheck:
             if self.count % self.every == 0:
                 self.progress(Said(partial(checked_line, self.name, self.count)))
 
+    def sender(self) -> Callable[[Record], None]:
+        """:meth:`send`, straight to the batches when nothing is told of the progress."""
+        return self.send if self.progress is not None else self.batches.send
+
     def finish(self) -> Report:
         """The ruleset's report, once the stream has ended."""
         self.batches.flush()
@@ -702,6 +785,20 @@ class _ReviewStandards:
         if self.review.take(record, then):
             self.batches.send(record)
 
+    def taker(self, kind: type[Record]) -> Callable[[Record, Record], None] | None:
+        """:meth:`take` for records of class ``kind`` known at ``at`` (``then`` not None); None
+        when the review has nothing to do with them."""
+        sort = self.review.collector.sorter(kind)
+        if sort is None:
+            return None
+        send = self.batches.send
+
+        def take(record: Record, then: Record) -> None:
+            if sort(then):
+                send(record)
+
+        return take
+
     def packet(self) -> ReviewPacket:
         """The review's packet, once the stream has ended (a QSEError if it cannot be made)."""
         self.batches.flush()
@@ -718,6 +815,9 @@ class _Analytics:
     there are."""
 
     def __init__(self, start: datetime, end: datetime, timezone: str) -> None:
+        # In UTC, as the events' times are: aware datetimes of one tzinfo compare as they are,
+        # those of two each ask their zone for its offset (ten times slower).
+        start, end = plain_utc(start), plain_utc(end)
         self.start, self.end, self.timezone = start, end, timezone
         self.zone = ZoneInfo(timezone)
         self.month = ("", end, end)  # the month last seen: its key, [first instant, next month)
@@ -728,15 +828,48 @@ class _Analytics:
 
     def take(self, then: Record) -> None:
         """Keep ``then`` (a record as known at ``at``) if the analytics need it."""
-        if isinstance(then, Complaint):
-            if self.start <= then.opened_at < self.end:
-                self._complaint(then)
-        elif isinstance(then, SurveyResponse):
-            self.responses.append(then)
-        elif isinstance(then, Survey):
-            self.surveys.append(then)
-        elif isinstance(then, Referral):
-            self.referrals.append(then)
+        keep = self.taker(type(then))
+        if keep is not None:
+            keep(then)
+
+    def taker(self, kind: type[Record]) -> Callable[[Record], None] | None:
+        """:meth:`take` for records of class ``kind``; None for those the analytics skip."""
+        if issubclass(kind, Complaint):
+            return self._complaint_taker()
+        return _dispatch(
+            kind,
+            (SurveyResponse, cast(Callable[[Record], None], self.responses.append)),
+            (Survey, cast(Callable[[Record], None], self.surveys.append)),
+            (Referral, cast(Callable[[Record], None], self.referrals.append)),
+        )
+
+    def _complaint_taker(self) -> Callable[[Record], None]:
+        """:meth:`take` of a complaint: counted with those alike if opened in the months."""
+        start, end, alike = self.start, self.end, self.alike
+
+        def take(then: Record) -> None:
+            opened = then.events[0].at
+            if not start <= opened < end:
+                return
+            key, first, following = self.month
+            if not first <= opened < following:
+                key = self._month_of(opened)
+            complaint = cast(Complaint, then)
+            same = (
+                key,
+                complaint.category,
+                complaint.customer_group,
+                complaint.site,
+                complaint.severity,
+                complaint.anonymous,
+            )
+            found = alike.get(same)
+            if found is None:
+                alike[same] = [complaint, 1]
+            else:
+                found[1] += 1
+
+        return take
 
     def _month_of(self, opened: datetime) -> str:
         """The month (key) of ``opened``; the store streams complaints in the order they were
@@ -746,23 +879,8 @@ class _Analytics:
             return key
         key = period_key(opened, "month", self.timezone)
         first, following = month_window(opened, self.zone, 1)
-        self.month = (key, first, following)
+        self.month = (key, plain_utc(first), plain_utc(following))
         return key
-
-    def _complaint(self, complaint: Complaint) -> None:
-        key = (
-            self._month_of(complaint.opened_at),
-            complaint.category,
-            complaint.customer_group,
-            complaint.site,
-            complaint.severity,
-            complaint.anonymous,
-        )
-        found = self.alike.get(key)
-        if found is None:
-            self.alike[key] = [complaint, 1]
-        else:
-            found[1] += 1
 
     def complaints(self) -> list[Complaint]:
         """The complaints of the report's months for counting (each kept one as often as the
@@ -851,14 +969,24 @@ def _one_pass(
             if review is not None and not _review_only(records_of, tag, review, warnings):
                 review = None
             continue
+        sends = [check.sender() for check in to_engines]
+        kind: type[Record] | None = None  # the class of the records last seen, and what
+        analyse: Callable[[Record], None] | None = None  # the analytics and the review do
+        sort: Callable[[Record, Record], None] | None = None  # with them (None: nothing)
         for record in records_of(tag):
-            for check in to_engines:
-                check.send(record)
+            for send in sends:
+                send(record)
             then = record.as_known_at(at)
-            if then is not None:
-                analytics.take(then)
-            if review is not None:
-                review.take(record, then)
+            if then is None:
+                continue
+            if type(then) is not kind:
+                kind = type(then)
+                analyse = analytics.taker(kind)
+                sort = review.taker(kind) if review is not None else None
+            if analyse is not None:
+                analyse(then)
+            if sort is not None:
+                sort(record, then)
     reports = tuple(check.finish() for check in checks)
     if progress is not None:
         progress(Said(preparing_line))
