@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Final, NamedTuple, Protocol, runtime_checkable
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from attrs import field, frozen
@@ -28,9 +28,12 @@ from ..core.calendar import WorkingCalendar
 from ..core.errors import FieldError
 from ..core.events import Event
 from ..core.record import Record
-from ..core.timestamps import from_us
+from ..core.timestamps import from_us, to_us
 from ..core.translation import ENGLISH, Translator
 from ._timeline import Timeline
+from ._wall_clock import DAYS as _DAYS
+from ._wall_clock import MONTHS as _MONTHS
+from ._wall_clock import wall_clock
 
 
 class Outcome(NamedTuple):
@@ -63,7 +66,7 @@ Predicate = Callable[[Record], bool]
 class Env:
     """What one evaluation run knows: ``at``, and the calendars' arithmetic."""
 
-    __slots__ = ("at", "at_us", "calendar", "t", "timeline", "timelines", "zone")
+    __slots__ = ("at", "at_us", "calendar", "t", "timeline", "timelines", "wall", "zone")
 
     def __init__(
         self, at: datetime, at_us: int, calendar: WorkingCalendar, timelines: Mapping[str, Timeline]
@@ -74,6 +77,7 @@ class Env:
         self.timeline = timelines[""]
         self.timelines = timelines
         self.zone = ZoneInfo(calendar.timezone)
+        self.wall = wall_clock(self.zone)
         self.t: Translator = ENGLISH
         """The language of the messages ``explain`` writes (English unless :meth:`in_locale`)."""
 
@@ -87,13 +91,13 @@ class Env:
     def show(self, instant: int) -> str:
         """An instant on the lab's wall clock, for a message: ``Sat 09 May 2026 10:00 BST``."""
         if self.t.is_source:
-            return _wall_clock(from_us(instant).astimezone(self.zone))
+            return self.wall.text(instant) or _wall_clock(from_us(instant).astimezone(self.zone))
         return _local_wall_clock(from_us(instant).astimezone(self.zone), self.t)
 
     def show_at(self, event: Event) -> str:
         """When an event happened, on the lab's wall clock."""
         if self.t.is_source:
-            return _wall_clock(event.at.astimezone(self.zone))
+            return self.wall.text(to_us(event.at)) or _wall_clock(event.at.astimezone(self.zone))
         return _local_wall_clock(event.at.astimezone(self.zone), self.t)
 
     def show_day(self, instant: int) -> str:
@@ -106,12 +110,8 @@ class Env:
         return f"{_DAYS[local.weekday()]} {local.day:02d} {_MONTHS[local.month - 1]} {local.year}"
 
 
-# English names, as ``strftime`` gives them in the C locale (formatting by hand is twice as fast,
-# and a finding's message does not change with the process's locale).
-_DAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS: Final = (
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
-)  # fmt: skip
+# _DAYS and _MONTHS: English names, as ``strftime`` gives them in the C locale (formatting by
+# hand is twice as fast, and a finding's message does not change with the process's locale).
 
 
 def _local_wall_clock(local: datetime, t: Translator) -> str:

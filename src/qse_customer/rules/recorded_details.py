@@ -29,6 +29,7 @@ from ..core.events import Event
 from ..core.record import Record
 from ..core.record_types import RECORD_TYPES
 from ..core.schema import schema_for
+from ..core.translation import Translator
 from ._wording import both, either, record_noun
 from .kind_protocol import (
     BaseRuleKind,
@@ -158,6 +159,16 @@ class RecordedDetails(BaseRuleKind):
         kinds = frozenset(params["events"])
         items = tuple(listed(item) for item in params["requires"])
         readers = tuple(tuple(_reader(place) for place in places) for places in items)
+        # Per language: each detail in words, and what each event must record (made once).
+        words: dict[str, tuple[list[str], str]] = {}
+
+        def words_in(t: Translator) -> tuple[list[str], str]:
+            found = words.get(t.locale)
+            if found is None:
+                wanted = [either(places, t) for places in items]
+                required = t.gettext("each must record {details}").format(details=both(wanted, t))
+                found = words[t.locale] = (wanted, required)
+            return found
 
         def check(record: Record, events: Sequence[Event], env: Env) -> Outcome:
             seen = False
@@ -175,7 +186,7 @@ class RecordedDetails(BaseRuleKind):
         ) -> Explanation:
             t = env.t
             noun = record_noun(record.TYPE, t)
-            wanted = [either(places, t) for places in items]
+            wanted, required = words_in(t)
             steps = []
             problems = []
             done = []
@@ -209,7 +220,6 @@ class RecordedDetails(BaseRuleKind):
                 return evidence, t.gettext(
                     "the {noun} has no {events} event by {when}, so there is nothing to check"
                 ).format(noun=noun, events=either(sorted(kinds), t), when=env.show(env.at_us))
-            required = t.gettext("each must record {details}").format(details=both(wanted, t))
             separator = t.gettext("; ")
             if problems:
                 return evidence, separator.join(problems) + f"{separator}{required}."

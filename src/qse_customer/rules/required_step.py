@@ -26,6 +26,7 @@ from ..core.errors import FieldError
 from ..core.events import Event
 from ..core.record import Record
 from ..core.timestamps import from_us, to_us
+from ..core.translation import Translator
 from . import _calendar_choice as calendar_choice
 from . import limits
 from ._calendar_choice import calendar_errors, compile_per_calendar
@@ -108,6 +109,17 @@ class RequiredStep(BaseRuleKind):
         timeline = context.timeline(params.get("calendar"))
         within = Limit.parse(params["within"]) if "within" in params else None
         deadline = within.deadline_function(timeline) if within else None
+        required = [sorted(step) for step in steps]
+        # Per language: each step in words, all of them, and the limit (made once a language).
+        words: dict[str, tuple[list[str], str, str]] = {}
+
+        def words_in(t: Translator) -> tuple[list[str], str, str]:
+            found = words.get(t.locale)
+            if found is None:
+                wanted = [either(step, t) for step in required]
+                limit = within.describe(t) if within is not None else ""
+                found = words[t.locale] = (wanted, both(wanted, t), limit)
+            return found
 
         def check(record: Record, events: Sequence[Event], env: Env) -> Outcome:
             n = len(events)
@@ -146,18 +158,18 @@ class RequiredStep(BaseRuleKind):
                 ).format(noun=noun, events=either(sorted(when), t), when=env.show(env.at_us))
             trigger, missing = facts
             event = events[trigger]
-            wanted = [either(sorted(step), t) for step in steps]
+            wanted, every, limit_words = words_in(t)
             lacking = [wanted[k] for k in missing]
             evidence: dict[str, Any] = {
                 "trigger": {"event": event.kind, "at": event.at.isoformat()},
-                "required": [sorted(step) for step in steps],
-                "missing": [sorted(steps[k]) for k in missing],
+                "required": [list(step) for step in required],
+                "missing": [list(required[k]) for k in missing],
             }
             head = t.gettext("{kind} on {when}").format(kind=event.kind, when=env.show_at(event))
             if within is None:
                 if not missing:
                     return evidence, t.gettext("{event}, after {steps} as required.").format(
-                        event=head, steps=both(wanted, t)
+                        event=head, steps=every
                     )
                 return evidence, t.gettext("{event} without {steps} before it.").format(
                     event=head, steps=both(lacking, t)
@@ -165,11 +177,11 @@ class RequiredStep(BaseRuleKind):
             assert due is not None
             evidence["deadline"] = from_us(due).isoformat()
             limit = t.gettext("within {limit} (by {deadline})").format(
-                limit=within.describe(t), deadline=env.show(due)
+                limit=limit_words, deadline=env.show(due)
             )
             if not missing:
                 text = t.gettext("{event}; {steps} happened {within} as required.")
-                return evidence, text.format(event=head, steps=both(wanted, t), within=limit)
+                return evidence, text.format(event=head, steps=every, within=limit)
             if code == PENDING:
                 text = t.gettext("{event}; {steps} still to come {within}.")
                 return evidence, text.format(event=head, steps=both(lacking, t), within=limit)

@@ -72,9 +72,10 @@ Decisions:
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 from zoneinfo import ZoneInfo
 
 from ..core.calendar import WorkingCalendar
@@ -90,6 +91,7 @@ from ._clock_batch import CONDITION as _CONDITION
 from ._clock_batch import NOT_STARTED as _NOT_STARTED
 from ._clock_batch import ClockBatch
 from ._timeline import Timeline
+from ._wall_clock import wall_clock
 from ._wording import (
     STATUS_WORDS,
     actor_text,
@@ -177,6 +179,10 @@ def _worst(clocks: list[Outcome]) -> Outcome:
     spent = [outcome[2] for outcome in clocks if outcome[2] is not None]
     return Outcome(worst[0], worst[1], max(spent) if spent else None, ("each", clocks))
 
+
+_CALENDAR_UNITS: Final = frozenset({"minutes", "hours", "days"})
+_MEMO: Final = 1 << 14
+"""How many words :meth:`_Clock._why_then` remembers before it starts again (a bounded memo)."""
 
 _ELSEWHERE: Final = "started_elsewhere"
 _WAIVED: Final = "waived"
@@ -305,6 +311,15 @@ class ResponseTime(BaseRuleKind):
         return compile_per_calendar(rule.params, lambda params: _Clock(params, context).compiled())
 
 
+class _Words(NamedTuple):
+    """A rule's words that do not depend on the record, in one language."""
+
+    limit: str
+    rule: str
+    every: str
+    stops: str
+
+
 class _Clock:
     """One response_time rule, compiled."""
 
@@ -324,6 +339,10 @@ class _Clock:
         self.window_from: int | None = _instant(window["from"]) if "from" in window else None
         self.window_until: int | None = _instant(window["until"]) if "until" in window else None
         self._closing: dict[str, str] = {}
+        self._why: dict[tuple[Any, ...], str] = {}
+        self._words: dict[str, _Words] = {}
+        self.wall = wall_clock(ZoneInfo(self.calendar.timezone))
+        self._deadline = self.limit.deadline_function(self.timeline)
         self.start_k = frozenset(params["start"])
         self.stop_k = frozenset(params["stop"])
         self.pause_k = frozenset(params.get("pause", ()))
@@ -669,17 +688,15 @@ class _Clock:
         start_index, stop_index, _, pauses, repeats, extensions, late, share, acked, ignored = facts
         start_event = events[start_index]
         start = to_us(start_event.at)
-        base = self.limit.deadline_function(self.timeline)(start)
-        closing = self._closing_words(t)
+        base = self._deadline(start)
+        words = self._words.get(t.locale) or self._words_in(t)
         sentences = [
             t.gettext("the clock started {how} on {when}").format(
                 how=_started(noun, start_event.kind, t), when=env.show(start)
             )
             + self._why_then(start, env),
             t.gettext("limit {limit}: {rule}, {deadline}").format(
-                limit=self.limit.describe(t),
-                rule=self.limit.rule_of_deadline(closing, t),
-                deadline=env.show(base),
+                limit=words.limit, rule=words.rule, deadline=env.show(base)
             ),
         ]
         evidence.update(
@@ -731,7 +748,7 @@ class _Clock:
             )
             sentences.append(
                 t.gettext("kept informed (every {limit}): {updates}").format(
-                    limit=self.every.describe(t), updates=updates
+                    limit=words.every, updates=updates
                 )
             )
             evidence["updates"] = [
@@ -811,7 +828,7 @@ class _Clock:
         else:
             at = env.at_us
             evidence.update(stop_event=None, stopped_at=None, margin_seconds=(due - at) / 1_000_000)
-            stops = either(params["stop"], t)
+            stops = words.stops
             if code == BREACHED and late < 0:
                 sentences.append(
                     t.gettext("no {events} by {when}: the deadline passed {gap} ago").format(
@@ -856,6 +873,17 @@ class _Clock:
             parts.append(t.gettext("until {when}").format(when=env.show(self.window_until)))
         return t.gettext("outside this rule's period ({dates})").format(dates=" ".join(parts))
 
+    def _words_in(self, t: Translator) -> _Words:
+        """The rule's words that no record changes, in ``t``'s language (made once a
+        language)."""
+        words = self._words[t.locale] = _Words(
+            limit=self.limit.describe(t),
+            rule=self.limit.rule_of_deadline(self._closing_words(t), t),
+            every=self.every.describe(t) if self.every is not None else "",
+            stops=either(self.params["stop"], t),
+        )
+        return words
+
     def _closing_words(self, t: Translator) -> str:
         """The calendar's closing time in words, in ``t``'s language (made once a language)."""
         words = self._closing.get(t.locale)
@@ -864,7 +892,38 @@ class _Clock:
         return words
 
     def _why_then(self, start: int, env: Env) -> str:
-        """Why the count starts where it does, e.g. received on a Saturday."""
+        """Why the count starts where it does, e.g. received on a Saturday: remembered by what
+        decides the words (the start's local date, and its day of receipt or next opening, as
+        indexes in the calendar's tables), so each day's words are made once a language."""
+        t = env.t
+        unit = self.limit.unit
+        if unit in _CALENDAR_UNITS:
+            return t.gettext(" (calendar time counts around the clock)")
+        if unit == "next_working_day_at":
+            return ""
+        tables = self.calendar._data()
+        local_day = self.wall.local_day(start)
+        if local_day is None or not tables.range_start <= start < tables.range_end:
+            return self._why_then_words(start, env)  # the calendar's own error, or its words
+        key: tuple[Any, ...]
+        if unit == "working_hours":
+            opens = tables.hours_opens
+            index = bisect_right(tables.hours_closes, start)
+            if index < len(opens) and opens[index] <= start:
+                return t.gettext(", during opening hours, so the clock ran from then")
+            key = (t.locale, env.zone, local_day, index)
+        else:
+            index = tables.effective_index(start, self.limit.after_closing)
+            key = (t.locale, None, local_day, index)
+        words = self._why.get(key)
+        if words is None:
+            if len(self._why) >= _MEMO:
+                self._why.clear()
+            words = self._why[key] = self._why_then_words(start, env)
+        return words
+
+    def _why_then_words(self, start: int, env: Env) -> str:
+        """The words of :meth:`_why_then`, made from the calendar's public methods."""
         t = env.t
         calendar = self.calendar
         moment = from_us(start)

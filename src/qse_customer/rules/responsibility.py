@@ -93,10 +93,12 @@ class Responsibility(BaseRuleKind):
                     seen = True
             return _MET if seen else _NONE
 
+        allowed_words: dict[str, str] = {}  # the roles allowed in words, once a language
+
         def explain(
             record: Record, events: Sequence[Event], outcome: Outcome, env: Env
         ) -> Explanation:
-            return _explain(record, events, outcome, kinds, rule.params, env)
+            return _explain(record, events, outcome, kinds, rule.params, env, allowed_words)
 
         return CompiledRule(check=check, explain=explain)
 
@@ -165,6 +167,7 @@ def _explain(
     kinds: frozenset[str],
     params: Mapping[str, Any],
     env: Env,
+    allowed_words: dict[str, str] | None = None,
 ) -> Explanation:
     allowed = list(params["roles"])
     required = bool(params.get("actor_required", True))
@@ -199,7 +202,11 @@ def _explain(
                 ).format(kind=event.kind, when=env.show_at(event))
             )
     evidence: dict[str, Any] = {"allowed_roles": allowed, "steps": steps}
-    allowed_text = t.gettext("the roles allowed are {roles}").format(roles=either(allowed, t))
+    allowed_text = allowed_words.get(t.locale) if allowed_words is not None else None
+    if allowed_text is None:
+        allowed_text = t.gettext("the roles allowed are {roles}").format(roles=either(allowed, t))
+        if allowed_words is not None:
+            allowed_words[t.locale] = allowed_text
     if not steps:
         return evidence, t.gettext(
             "the {noun} has no {events} event by {when}, so there is no step to check"

@@ -1,0 +1,129 @@
+"""Instants on a lab's wall clock from integer epoch microseconds, for findings' messages.
+
+A finding's message shows several instants (``Sat 09 May 2026 10:00 BST``); making a UTC
+datetime, converting it to the zone and formatting it costs a few microseconds each time. A
+:class:`WallClock` learns the zone's offset and abbreviation once per UTC hour (the offset is the
+same all through an hour unless a transition falls inside it: such an hour is not learnt, and its
+instants take the datetime path), and the text of each local day once, so an instant's text is a
+little integer arithmetic. The texts are exactly those of
+``from_us(instant).astimezone(zone)`` formatted as ``_wall_clock`` does in
+:mod:`~qse_customer.rules.kind_protocol` (tests/test_rules_wall_clock.py checks them on random
+instants and zones).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Final
+from zoneinfo import ZoneInfo
+
+from ..core.timestamps import from_us
+
+US_PER_MINUTE: Final = 60_000_000
+US_PER_HOUR: Final = 3_600_000_000
+US_PER_DAY: Final = 86_400_000_000
+_EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
+_ONE_US: Final = timedelta(microseconds=1)
+_LIMIT: Final = 1 << 15
+"""How many hours (or days) a wall clock remembers before it starts again (a bounded memo)."""
+
+# English names, as ``strftime`` gives them in the C locale.
+DAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS: Final = (
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
+)  # fmt: skip
+
+
+class WallClock:
+    """One time zone's wall clock over epoch microseconds (see the module doc)."""
+
+    __slots__ = ("_days", "_hours", "zone")
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        self.zone = zone
+        self._hours: dict[int, tuple[int, str] | None] = {}
+        self._days: dict[int, str | None] = {}
+
+    def offset(self, instant: int) -> tuple[int, str] | None:
+        """The zone's UTC offset (µs) and abbreviation at ``instant``, or None when its hour
+        holds a transition (or lies outside the datetime range)."""
+        hour = instant // US_PER_HOUR
+        try:
+            return self._hours[hour]
+        except KeyError:
+            return self._learn(hour)
+
+    def _learn(self, hour: int) -> tuple[int, str] | None:
+        start = hour * US_PER_HOUR
+        found: tuple[int, str] | None = None
+        try:
+            first = from_us(start).astimezone(self.zone)
+            last = from_us(start + US_PER_HOUR - 1).astimezone(self.zone)
+        except (OverflowError, ValueError):
+            pass
+        else:
+            offset = first.utcoffset()
+            if (
+                offset is not None
+                and offset == last.utcoffset()
+                and first.tzname() == last.tzname()
+            ):
+                found = (offset // _ONE_US, first.tzname() or "")
+        if len(self._hours) >= _LIMIT:
+            self._hours.clear()
+        self._hours[hour] = found
+        return found
+
+    def local_day(self, instant: int) -> int | None:
+        """The proleptic Gregorian ordinal of ``instant``'s local date, or None (see
+        :meth:`offset`)."""
+        found = self.offset(instant)
+        if found is None:
+            return None
+        return (instant + found[0]) // US_PER_DAY + _EPOCH_ORDINAL
+
+    def text(self, instant: int) -> str | None:
+        """``Sat 09 May 2026 10:00 BST`` in English, or None: then ask the datetime path (an
+        hour with a transition, or a year outside 1000-9999)."""
+        found = self.offset(instant)
+        if found is None:
+            return None
+        offset, name = found
+        day, rest = divmod(instant + offset, US_PER_DAY)
+        try:
+            shown = self._days[day]
+        except KeyError:
+            shown = self._day(day)
+        if shown is None:
+            return None
+        minutes = rest // US_PER_MINUTE
+        return f"{shown} {minutes // 60:02d}:{minutes % 60:02d} {name}"
+
+    def _day(self, day: int) -> str | None:
+        shown: str | None = None
+        try:
+            local = date.fromordinal(day + _EPOCH_ORDINAL)
+        except (OverflowError, ValueError):
+            pass
+        else:
+            if 1000 <= local.year <= 9999:
+                shown = (
+                    f"{DAYS[local.weekday()]} {local.day:02d} {MONTHS[local.month - 1]} "
+                    f"{local.year}"
+                )
+        if len(self._days) >= _LIMIT:
+            self._days.clear()
+        self._days[day] = shown
+        return shown
+
+
+_CLOCKS: dict[str, WallClock] = {}
+
+
+def wall_clock(zone: ZoneInfo) -> WallClock:
+    """The wall clock of ``zone`` (one a zone name, kept for the process)."""
+    key = str(zone.key)
+    found = _CLOCKS.get(key)
+    if found is None or found.zone is not zone:
+        found = _CLOCKS[key] = WallClock(zone)
+    return found

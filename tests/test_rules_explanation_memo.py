@@ -1,0 +1,144 @@
+"""A finding's evidence and message made with the engine's memos (wall clocks learnt per hour,
+``response_time``'s words remembered per day of receipt and per language) equal those made the
+plain way (every instant through a datetime, every ``why then`` from the calendar's public
+methods, a freshly compiled ruleset), in English and in French, for random records through the
+shipped rulesets on two labs' calendars."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import qse_customer as qse
+from qse_customer.core._frozen_json import thaw
+from qse_customer.core.enquiry import Enquiry
+from qse_customer.core.events import Event
+from qse_customer.core.roles import Actor, Role
+from qse_customer.core.timestamps import from_us
+from qse_customer.core.translation import translator
+from qse_customer.core.vocabulary import Channel
+from qse_customer.rules import Status, compile_ruleset
+from qse_customer.rules.kind_protocol import Env, _local_wall_clock, _wall_clock
+from qse_customer.rules.response_time import _Clock
+from qse_customer.testing.strategies import aware_datetimes, complaints, enquiries, records
+
+pytest.importorskip("babel")
+
+LABS = {
+    "london": qse.WorkingCalendar(
+        timezone="Europe/London", country="GB", subdivision="ENG", opens="08:00", closes="17:00"
+    ),
+    "lord-howe": qse.WorkingCalendar(
+        timezone="Australia/Lord_Howe",
+        hours={"Mon-Fri": ["08:00-12:30", "13:30-17:00"], "Sat": ["09:00-12:00"]},
+    ),
+}
+SHIPPED = ("qse2-responsibility", "customer-service-standards")
+COMPILED = {
+    (name, lab): compile_ruleset(name, calendar=LABS[lab]) for name in SHIPPED for lab in LABS
+}
+FRENCH = translator("fr")
+EVERY = tuple(Status)
+moments = st.one_of(
+    st.just(datetime(2100, 1, 1, tzinfo=UTC)),
+    aware_datetimes(datetime(2000, 1, 1), datetime(2095, 1, 1)),
+)
+
+
+# Three weeks around London's and Lord Howe's clock changes and Easter 2026 (Good Friday 3 April,
+# Easter Monday 6 April): many records share a day of receipt, so the memos are read often.
+DENSE_START = datetime(2026, 3, 23, tzinfo=UTC)
+DENSE_AT = datetime(2026, 4, 20, tzinfo=UTC)
+STAFF = Actor(id="tech-1", name="Tara Tech", role=Role.TECHNOLOGIST)
+FOLLOWING = (
+    "retrieved",
+    "responded",
+    "progress_update",
+    "timeframe_advised",
+    "awaiting_customer",
+    "customer_replied",
+    "acknowledged",
+    "posted",
+)
+
+# The channels of the clock rules (the 'voicemail' ones count working hours), most often.
+CHANNELS = (Channel.VOICEMAIL, Channel.VOICEMAIL, Channel.TELEPHONE, Channel.LETTER, Channel.EMAIL)
+
+
+@st.composite
+def dense_enquiries(draw: st.DrawFn) -> Enquiry:
+    """An enquiry received in the three weeks, with a few steps after it, minutes apart."""
+    at = DENSE_START + timedelta(minutes=draw(st.integers(0, 21 * 24 * 60)))
+    events = [Event("received", at, STAFF)]
+    for kind, minutes in draw(
+        st.lists(st.tuples(st.sampled_from(FOLLOWING), st.integers(1, 4 * 24 * 60)), max_size=4)
+    ):
+        at += timedelta(minutes=minutes)
+        events.append(Event(kind, at, draw(st.none() | st.just(STAFF))))
+    return Enquiry(
+        id=f"E-{draw(st.integers(0, 10**6))}",
+        events=tuple(events),
+        channel=draw(st.sampled_from(CHANNELS) | st.sampled_from(Channel)),
+        clinical=draw(st.booleans()),
+        complex=draw(st.booleans()),
+        freedom_of_information=draw(st.booleans()),
+    )
+
+
+def _show(self: Env, instant: int) -> str:
+    local = from_us(instant).astimezone(self.zone)
+    return _wall_clock(local) if self.t.is_source else _local_wall_clock(local, self.t)
+
+
+def _show_at(self: Env, event: Event) -> str:
+    local = event.at.astimezone(self.zone)
+    return _wall_clock(local) if self.t.is_source else _local_wall_clock(local, self.t)
+
+
+def explained(compiled: Any, batch: list[Any], at: datetime) -> list[tuple[Any, ...]]:
+    report = compiled.check(batch, at=at, keep=EVERY, max_findings=10**6)
+    return [
+        (f.rule_id, f.record_id, f.message, f.message.in_locale(FRENCH), thaw(f.evidence))
+        for f in report.findings
+    ]
+
+
+def plain(name: str, lab: str, batch: list[Any], at: datetime) -> list[tuple[Any, ...]]:
+    """The findings explained without any memo."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Env, "show", _show)
+        patch.setattr(Env, "show_at", _show_at)
+        patch.setattr(_Clock, "_why_then", _Clock._why_then_words)
+        return explained(compile_ruleset(name, calendar=LABS[lab]), batch, at)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.one_of(enquiries(), complaints(), records()), min_size=1, max_size=8),
+    moments,
+    st.sampled_from(sorted(COMPILED)),
+)
+def test_memos_explain_as_the_plain_way(batch, at, which):
+    name, lab = which
+    assert explained(COMPILED[which], batch, at) == plain(name, lab, batch, at)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(dense_enquiries(), min_size=10, max_size=40), st.sampled_from(sorted(LABS)))
+def test_memos_explain_as_the_plain_way_on_shared_days(batch, lab):
+    compiled = COMPILED["customer-service-standards", lab]
+    assert explained(compiled, batch, DENSE_AT) == plain(
+        "customer-service-standards", lab, batch, DENSE_AT
+    )
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(enquiries(), min_size=1, max_size=6), moments)
+def test_an_explanation_read_twice_reads_alike(batch, at):
+    # The memos are learnt on the first reading; the second reads from them.
+    compiled = compile_ruleset("customer-service-standards", calendar=LABS["london"])
+    assert explained(compiled, batch, at) == explained(compiled, batch, at)
