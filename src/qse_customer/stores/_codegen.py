@@ -137,7 +137,6 @@ class _Generator:
             "_EMPTY": _EMPTY,
             "_tuple": tuple,
             "_list": list,
-            "_map": map,
             "_datetime_from": datetime.fromisoformat,
             "_date_from": date.fromisoformat,
             "_any_out": _unstructure_any,
@@ -188,8 +187,6 @@ class _Generator:
             expression = self.build_expression(args[0], variable)
             if expression == variable:
                 return f"_tuple({self.exact(args[0], source)})"
-            if expression == f"{self.builders.get(args[0])}({variable})":  # records in a row
-                return f"_tuple(_map({self.builders[args[0]]}, {source}))"
             return f"_tuple([{expression} for {variable} in {source}])"
         if origin in (Mapping, typing.Mapping) and args and args[0] is str:
             if args[1] is Any:
