@@ -14,8 +14,9 @@ are left to be found when first asked (:attr:`~qse_customer.Record.history_facts
 A second builder (:func:`generate_checked`) takes the JSON types as orjson reads them. orjson
 reads an integer beyond 64 bits as a float, so wherever a value that may be a number is read
 (a field of type ``int``, ``float`` or ``Any``, event data) that builder raises
-:class:`Inexact` on a float, and the store reads that document again as the standard library
-would. A document whose numbers all fit in 64 bits (nearly every one) is never scanned for them.
+:class:`Inexact` on a float, and the store reads that document again as
+:func:`~._documents.load_document` does (through the standard library if it has a run of 19
+digits). A document without a float (nearly every one) is never scanned for long numbers.
 
 The tests check, for every record type hypothesis can draw, that both functions agree with
 ``to_dict`` / ``from_dict`` exactly. A record class with a field type this module does not know
@@ -215,7 +216,7 @@ class _Generator:
         lines = [f"def {name}(d):", f"    o = _new({self.name('cls', cls)})"]
         for attribute in fields:
             if attribute.name == "_facts" and not attribute.init:
-                continue  # a record's history facts: set once its events are there
+                continue  # a record's history facts: left to be found (None), below
             if not attribute.init or attribute.alias != attribute.name:
                 raise Unsupported(cls)
             source = (
