@@ -10,6 +10,7 @@ import os
 import sqlite3
 import tempfile
 import tracemalloc
+import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,7 +32,7 @@ from qse_customer.stores import (
 from qse_customer.stores import (
     _sqlite_schema as sqlite_schema,
 )
-from qse_customer.stores._documents import encode, seal
+from qse_customer.stores._documents import MODEL_FINGERPRINT, encode, seal
 from qse_customer.stores.sqlite import WriterQueue, parse_sqlite_url
 from qse_customer.testing.store_contract import MANAGER, STAFF, T0, complaint
 from qse_customer.testing.strategies import complaints
@@ -324,6 +325,56 @@ def test_verify_reseals_valid_rows_and_reports_invalid_ones(path: Path, store: S
         "c-0001",
         "c-0002",
     ]
+
+
+@pytest.mark.parametrize("resealed", [False, True])
+def test_a_document_that_is_not_utf8_fails_as_reading_it_as_text_does(
+    path: Path, store: SQLiteStore, resealed: bool
+) -> None:
+    """Streams and pages read documents as bytes: one that is not UTF-8 (sealed or not) still
+    fails with the error reading it as text gives, naming the store."""
+    store.save_many(complaint(n, hours=n) for n in range(3))
+    raw = sqlite3.connect(path)
+    (document,) = raw.execute("SELECT document FROM qse_records WHERE id = 'c-0001'").fetchone()
+    broken = document.encode().replace(b'"category":"', b'"category":"\xff', 1)
+    assert broken != document.encode()
+    signed = zlib.crc32(broken, zlib.crc32(MODEL_FINGERPRINT))
+    new_seal = signed - (1 << 32) if signed >= 1 << 31 else signed
+    raw.execute(
+        "UPDATE qse_records SET document = CAST(? AS TEXT), seal = ? WHERE id = 'c-0001'",
+        (broken, new_seal if resealed else 0),
+    )
+    raw.commit()
+    with pytest.raises(sqlite3.OperationalError) as as_text:
+        raw.execute("SELECT document FROM qse_records").fetchall()
+    raw.close()
+    expected = f"{store.where}: {as_text.value}"
+    assert "Could not decode to UTF-8 column 'document'" in expected
+    for read in (
+        lambda: list(store.stream(Complaint)),
+        lambda: list(store.stream(Complaint, on_invalid=lambda error: None)),
+        lambda: store.list(Complaint),
+    ):
+        with pytest.raises(StoreError) as raised:
+            read()
+        assert str(raised.value) == expected
+
+
+def test_a_file_that_keeps_its_text_in_utf16_reads_documents_as_text(tmp_path: Path) -> None:
+    path = tmp_path / "utf16.db"
+    raw = sqlite3.connect(path)
+    raw.execute("PRAGMA encoding = 'UTF-16le'")
+    raw.execute("CREATE TABLE t (x)")  # the encoding is fixed once the file has a table
+    raw.execute("DROP TABLE t")
+    raw.close()
+    with SQLiteStore(path) as store:
+        assert store.document_bytes is None
+        store.save_many(complaint(n, hours=n) for n in range(3))
+        expected = [complaint(n, hours=n) for n in range(3)]
+        assert list(store.stream(Complaint)) == expected
+        assert list(store.list(Complaint)) == expected
+    with SQLiteStore(tmp_path / "utf8.db") as store:
+        assert store.document_bytes is not None
 
 
 # -- transactions, concurrency and streaming ------------------------------------------------

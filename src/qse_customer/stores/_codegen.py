@@ -8,7 +8,15 @@ valid records (see :mod:`.documents`), so here, for each record class, one funct
 generated from its attrs fields and type hints that builds the object field by field, without the
 checks that already passed; and one that writes the dict in the exact key order and form
 ``to_dict`` gives. Small value objects made of strings only (an :class:`Actor`, a
-:class:`RecordRef`) are shared between records, as they are immutable.
+:class:`RecordRef`) are shared between records, as they are immutable. A record's history facts
+are left to be found when first asked (:attr:`~qse_customer.Record.history_facts`).
+
+A second builder (:func:`generate_checked`) takes the JSON types as orjson reads them. orjson
+reads an integer beyond 64 bits as a float, so wherever a value that may be a number is read
+(a field of type ``int``, ``float`` or ``Any``, event data) that builder raises
+:class:`Inexact` on a float, and the store reads that document again as
+:func:`~._documents.load_document` does (through the standard library if it has a run of 19
+digits). A document without a float (nearly every one) is never scanned for long numbers.
 
 The tests check, for every record type hypothesis can draw, that both functions agree with
 ``to_dict`` / ``from_dict`` exactly. A record class with a field type this module does not know
@@ -30,17 +38,39 @@ import attrs
 
 from .._generated import run_source
 from ..core._frozen_json import freeze
-from ..core.history import facts_of
 from ..core.record import OMIT_IF_NONE
 from ..core.serialisation import converter
 
 _SCALARS = (str, int, float, bool, type(None))
+_TEXTS = (str, int, bool, type(None))  # the scalars orjson reads exactly as the standard library
 _EMPTY: Mapping[str, Any] = MappingProxyType({})  # read-only, so every empty mapping can share it
 _MEMO_LIMIT = 4096
 
 
 class Unsupported(Exception):
     """A field type with no generated code; that record class goes through cattrs."""
+
+
+class Inexact(Exception):
+    """Raised by a builder for orjson's reading (:func:`generate_checked`) where a number field
+    holds a float: orjson reads an integer beyond 64 bits as one, so the standard library's
+    reading of that document may differ."""
+
+
+def _exact(value: Any) -> Any:
+    """``value`` (JSON types), unless it holds a float anywhere: :class:`Inexact` then."""
+    kind = type(value)
+    if kind is float:
+        raise Inexact
+    if kind is dict:
+        for item in value.values():
+            if type(item) not in _TEXTS:
+                _exact(item)
+    elif kind is list:
+        for item in value:
+            if type(item) not in _TEXTS:
+                _exact(item)
+    return value
 
 
 def _frozen_data(mapping: dict[str, Any]) -> Mapping[str, Any]:
@@ -73,6 +103,19 @@ def _is_scalar_union(hint: Any) -> bool:
     return all(arg in _SCALARS for arg in get_args(hint))
 
 
+def _may_be_number(hint: Any) -> bool:
+    """Whether a JSON value read for ``hint`` may be a number."""
+    if hint is Any or hint is int or hint is float:
+        return True
+    return get_origin(hint) in (Union, types.UnionType) and any(
+        _may_be_number(arg) for arg in get_args(hint)
+    )
+
+
+def _inexact() -> Any:
+    raise Inexact
+
+
 def _optional_of(hint: Any) -> Any | None:
     origin = get_origin(hint)
     args = get_args(hint)
@@ -84,7 +127,9 @@ def _optional_of(hint: Any) -> Any | None:
 class _Generator:
     """Writes the source of the functions for one family of classes and compiles it."""
 
-    def __init__(self) -> None:
+    def __init__(self, checked: bool = False) -> None:
+        self.checked = checked
+        """Build from orjson's reading: a float where a number may be raises :class:`Inexact`."""
         self.namespace: dict[str, Any] = {
             "_new": object.__new__,
             "_set": object.__setattr__,
@@ -97,7 +142,9 @@ class _Generator:
             "_date_from": date.fromisoformat,
             "_any_out": _unstructure_any,
             "_mapping_out": _unstructure_mapping,
-            "_facts_of": facts_of,
+            "_exact": _exact,
+            "_float": float,
+            "_inexact": _inexact,
         }
         self.sources: list[str] = []
         self.builders: dict[type, str] = {}
@@ -114,7 +161,12 @@ class _Generator:
     # -- JSON types to objects --------------------------------------------------------------
 
     def build_expression(self, hint: Any, source: str) -> str:
-        if hint is Any or hint in _SCALARS or _is_scalar_union(hint):
+        if hint is Any:
+            return f"_exact({source})" if self.checked else source
+        if hint in _SCALARS or _is_scalar_union(hint):
+            if self.checked and _may_be_number(hint):
+                variable = self.name("n")
+                return f"(_inexact() if type({variable} := {source}) is _float else {variable})"
             return source
         if hint is datetime:
             return f"_datetime_from({source})"
@@ -135,15 +187,23 @@ class _Generator:
             variable = self.name("x")
             expression = self.build_expression(args[0], variable)
             if expression == variable:
-                return f"_tuple({source})"
+                return f"_tuple({self.exact(args[0], source)})"
             return f"_tuple([{expression} for {variable} in {source}])"
         if origin in (Mapping, typing.Mapping) and args and args[0] is str:
             if args[1] is Any:
-                return f"_frozen_data({source})"
+                variable = self.name("m")
+                data = self.exact(Any, variable)
+                return f"(_frozen_data({data}) if ({variable} := {source}) else _EMPTY)"
             if args[1] in _SCALARS or _is_scalar_union(args[1]):
                 variable = self.name("m")
-                return f"(_MP({variable}) if ({variable} := {source}) else _EMPTY)"
+                data = self.exact(args[1], variable)
+                return f"(_MP({data}) if ({variable} := {source}) else _EMPTY)"
         raise Unsupported(hint)
+
+    def exact(self, hint: Any, source: str) -> str:
+        """``source``, checked for floats if it may hold numbers and this generator builds from
+        orjson's reading."""
+        return f"_exact({source})" if self.checked and _may_be_number(hint) else source
 
     def builder(self, cls: type) -> str:
         if cls in self.builders:
@@ -156,7 +216,7 @@ class _Generator:
         lines = [f"def {name}(d):", f"    o = _new({self.name('cls', cls)})"]
         for attribute in fields:
             if attribute.name == "_facts" and not attribute.init:
-                continue  # a record's history facts: set once its events are there
+                continue  # a record's history facts: left to be found (None), below
             if not attribute.init or attribute.alias != attribute.name:
                 raise Unsupported(cls)
             source = (
@@ -167,8 +227,9 @@ class _Generator:
             expression = self.build_expression(hints[attribute.name], source)
             lines.append(f"    {self.assign(cls, attribute.name, expression)}")
         if any(a.name == "_facts" for a in fields):
-            special = self.name("special", cls.special_kinds())  # type: ignore[attr-defined]
-            lines.append(f"    {self.assign(cls, '_facts', f'_facts_of(o.events, {special})')}")
+            # Found when first asked (Record.history_facts): a stream that never asks (a count,
+            # an export) does not walk every history for them.
+            lines.append(f"    {self.assign(cls, '_facts', 'None')}")
         lines.append("    return o")
         strings_only = all(
             hints[a.name] is str
@@ -264,6 +325,18 @@ class _Generator:
 
     def compile(self, what: str) -> dict[str, Any]:
         return run_source("\n\n".join(self.sources), what, self.namespace)
+
+
+def generate_checked(cls: type, tag: str) -> Callable[[Any], Any]:
+    """The builder of a record class for documents read by orjson: as :func:`generate`'s, but
+    it raises :class:`Inexact` where a value that may be a number holds a float (the standard
+    library reads an integer orjson could not hold exactly as an int); :class:`Unsupported` as
+    :func:`generate`."""
+    generator = _Generator(checked=True)
+    build = generator.builder(cls)
+    return cast(
+        Callable[[Any], Any], generator.compile(f"checked builder for {tag} records")[build]
+    )
 
 
 def generate(cls: type, tag: str) -> tuple[Callable[[Any], Any], Callable[[Any], dict[str, Any]]]:

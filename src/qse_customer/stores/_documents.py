@@ -33,7 +33,7 @@ from ..core.errors import FieldError, QSEError, ValidationError
 from ..core.record import Record
 from ..core.record_types import RECORD_TYPES
 from ..core.serialisation import from_dict, to_dict
-from ._codegen import Unsupported, generate
+from ._codegen import Inexact, Unsupported, generate, generate_checked
 from .errors import StoredRecordError
 
 Builder = Callable[[Any], Any]
@@ -104,6 +104,14 @@ def _load_fast(orjson: Any) -> Callable[[str, bytes], Any] | None:
         return load_plain(document)
 
     return load_fast
+
+
+_orjson_loads: Callable[[bytes], Any] | None = getattr(_orjson(), "loads", None)
+"""orjson's reader (the ``fast`` extra), or None."""
+
+
+def _no_loads(data: bytes) -> Any:
+    raise AssertionError("orjson is not installed")  # pragma: no cover - never called
 
 
 _load_encoded: Callable[[str, bytes], Any] = _load_fast(_orjson()) or (
@@ -207,28 +215,49 @@ def decode_rows(
     rows: Iterable[Sequence[Any]],
     where: str,
     on_invalid: Callable[[StoredRecordError], None] | None,
+    text: Callable[[bytes], str] | None = None,
 ) -> Iterator[Record]:
     """Decode stored rows of one type, each ``(id, _, document, seal)``, in order (the
     streaming path). A row that fails validation raises its :class:`StoredRecordError`, or,
-    with ``on_invalid``, is passed to it and skipped."""
+    with ``on_invalid``, is passed to it and skipped.
+
+    The documents are text, or, with ``text``, their UTF-8 bytes (what the seal and orjson
+    read, so that no text is made only to be encoded again); ``text`` turns bytes into the
+    document's text for the full validation of a row whose seal does not match (raising what
+    the store raises for a document that is not UTF-8).
+
+    With the ``fast`` extra a sealed document is read by orjson and built by the checked
+    builder (:func:`~._codegen.generate_checked`): a float where a number may be means the
+    document may hold an integer orjson cannot read exactly, and the document is then read as
+    :func:`load_document` reads it (the standard library's scanner if it has a run of 19
+    digits)."""
     build = _builder_for_tag(tag)
+    loads = _orjson_loads or _no_loads
+    fast = _checked_builder_for_tag(tag) if _orjson_loads is not None else None
     start = _SEAL_START
     crc = zlib.crc32
-    load = _load_encoded
     for row in rows:
         document = row[2]
-        data = document.encode("utf-8")
+        data = document if text is not None else document.encode("utf-8")
         value = crc(data, start)
         if value >= 2147483648:
             value -= 4294967296
         if build is not None and value == row[3]:
             try:
-                yield build(load(document, data))
+                if fast is not None:
+                    try:
+                        yield fast(loads(data))
+                        continue
+                    except Inexact:
+                        pass
+                yield build(_load_encoded(data.decode("utf-8") if text else document, data))
                 continue
             except (KeyError, TypeError, ValueError, AttributeError, StopIteration):
                 pass
         try:
-            yield validate_stored(tag, row[0], document, where)
+            yield validate_stored(
+                tag, row[0], text(document) if text is not None else document, where
+            )
         except StoredRecordError as error:
             if on_invalid is None:
                 raise
@@ -249,3 +278,11 @@ def _generated(tag: str) -> tuple[Builder, Callable[[Any], dict[str, Any]]] | No
 def _builder_for_tag(tag: str) -> Builder | None:
     generated = _generated(tag)
     return generated[0] if generated is not None else None
+
+
+@cache
+def _checked_builder_for_tag(tag: str) -> Builder | None:
+    try:
+        return generate_checked(RECORD_TYPES[tag], tag)
+    except Unsupported:
+        return None

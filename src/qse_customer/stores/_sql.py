@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from abc import abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, closing
 from datetime import datetime
 from typing import Any, ClassVar
@@ -76,6 +76,11 @@ class SQLStoreBase(StoreBase):
     DOCUMENT: ClassVar[str] = "document"
     """The SQL expression that reads a record's document as text."""
 
+    document_bytes: str | None = None
+    """The SQL expression that reads a record's document as its UTF-8 bytes, where the database
+    has a cheap one: pages and streams then read bytes, which the seal and orjson take as they
+    are (:meth:`_document_text` gives the text a full validation needs)."""
+
     where: str
     """The store's URL as messages name it (no secrets)."""
 
@@ -86,6 +91,11 @@ class SQLStoreBase(StoreBase):
     @abstractmethod
     def _transaction(self) -> AbstractContextManager[Any]:
         """A write transaction; the context is a connection with ``execute`` and ``cursor``."""
+
+    def _document_text(self, document: bytes) -> str:
+        """The text of a document read by :attr:`document_bytes` (what the driver raises for
+        a document that is not UTF-8 when it reads it as text)."""
+        return document.decode("utf-8")
 
     def _text(self, value: str, path: str) -> str:
         """``value`` as the database stores it (refuse what it cannot, naming ``path``)."""
@@ -113,10 +123,11 @@ class SQLStoreBase(StoreBase):
 
     def _select(
         self, query: Query, after: tuple[int, str] | None, limit: int
-    ) -> list[tuple[str, int, str, int]]:
-        """A page of records of ``query.tag`` in (first-event time, id) order, after ``after``."""
+    ) -> list[tuple[str, int, str | bytes, int]]:
+        """A page of records of ``query.tag`` in (first-event time, id) order, after ``after``
+        (each document as :attr:`document_bytes` reads it, if the dialect has it)."""
         sql = [
-            f"SELECT id, opened_at, {self.DOCUMENT}, seal FROM qse_records "
+            f"SELECT id, opened_at, {self.document_bytes or self.DOCUMENT}, seal FROM qse_records "
             "WHERE lab = ? AND type = ?"
         ]
         params: list[object] = [self.lab_key, query.tag]
@@ -134,12 +145,21 @@ class SQLStoreBase(StoreBase):
             params.extend((after[0], self._text(after[1], "$.after")))
         sql.append("ORDER BY opened_at, id LIMIT ?")
         params.append(limit)
-        rows: list[tuple[str, int, str, int]] = self._fetch(self._sql(" ".join(sql)), params)
+        rows: list[tuple[str, int, str | bytes, int]] = self._fetch(
+            self._sql(" ".join(sql)), params
+        )
         return rows
+
+    def _decode_rows(
+        self, tag: str, rows: list[tuple[str, int, str | bytes, int]], on_invalid: OnInvalid | None
+    ) -> Iterator[Record]:
+        """The records of rows :meth:`_select` read (see :func:`._documents.decode_rows`)."""
+        text = self._document_text if self.document_bytes is not None else None
+        return decode_rows(tag, rows, self.where, on_invalid, text)
 
     def _page(self, query: Query, on_invalid: OnInvalid | None) -> list[Record]:
         rows = self._select(query, query.after, query.limit)
-        return list(decode_rows(query.tag, rows, self.where, on_invalid))
+        return list(self._decode_rows(query.tag, rows, on_invalid))
 
     def _count(self, tag: str, status: str | None) -> int:
         if status is None:

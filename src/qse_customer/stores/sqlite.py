@@ -39,7 +39,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from ..core.errors import ValidationError
 from ..core.record import Record
 from ..core.redaction import redact_url
-from ._documents import decode, decode_rows, dumps, seal
+from ._documents import decode, dumps, seal
 from ._sql import SQLStoreBase, checked_sizes, evidence_of
 from ._sqlite_schema import inspect_file, migrate
 from .base import Change, Query, RawRecord, Stored, Writing, lab_clash, micros
@@ -276,6 +276,10 @@ class SQLiteStore(SQLStoreBase):
                 self._db.execute(f"PRAGMA synchronous = {synchronous.upper()}")
                 self._db.execute("PRAGMA foreign_keys = ON")
                 self._home_lab = self._read_home_lab()
+                # A text value read as a blob is its bytes as stored, without a copy in SQLite:
+                # the UTF-8 bytes in a file of UTF-8 text (a file can keep its text in UTF-16).
+                if self._db.execute("PRAGMA encoding").fetchone()[0] == "UTF-8":
+                    self.document_bytes = "CAST(document AS BLOB)"
         except BaseException:
             self._db.close()
             raise
@@ -364,6 +368,15 @@ class SQLiteStore(SQLStoreBase):
         with self._lock, self._errors():
             rows: list[tuple[Any, ...]] = self._db.execute(sql, params).fetchall()
         return rows
+
+    def _document_text(self, document: bytes) -> str:
+        try:
+            return document.decode("utf-8")
+        except UnicodeDecodeError:
+            # Not UTF-8: read as text, the document fails as a page of text would fail (the
+            # same error, naming the column).
+            self._fetch("SELECT CAST(? AS TEXT) AS document", (document,))
+            raise
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -456,7 +469,7 @@ class SQLiteStore(SQLStoreBase):
                 return
             last_id, last_opened, _, _ = rows[-1]
             after = (last_opened, last_id)
-            yield from decode_rows(tag, rows, self.where, on_invalid)
+            yield from self._decode_rows(tag, rows, on_invalid)
             if len(rows) < self.chunk_size:
                 return
 
