@@ -116,3 +116,30 @@ def test_a_full_memo_starts_again() -> None:
 
 def test_one_wall_clock_a_zone() -> None:
     assert wall_clock(ZoneInfo("Europe/London")) is wall_clock(ZoneInfo("Europe/London"))
+
+
+def test_no_zone_changes_its_offset_twice_within_an_hour() -> None:
+    # A WallClock learns an hour from its first and last microsecond: that is exact only if no
+    # two changes of offset fall less than an hour apart (two an hour apart cannot both fall
+    # inside one hour's span). Checked on the zone data installed: every transition of every
+    # zone, and its daylight-saving rule after the last one (whose dates are local times, so
+    # checked among themselves), so a tz release that broke it would fail here first.
+    import zoneinfo
+    from itertools import pairwise
+
+    from qse_customer.core.calendar._instants import _zone_data
+
+    def closest(instants: list[int]) -> int:
+        ordered = sorted(set(instants))
+        return min((b - a for a, b in pairwise(ordered)), default=10**12)
+
+    nearest = 10**12
+    for name in sorted(zoneinfo.available_timezones()):
+        data = _zone_data(name)
+        if data is None:
+            continue
+        transitions, rule = data
+        nearest = min(nearest, closest(transitions))
+        if rule is not None:
+            nearest = min(nearest, closest([t for year in range(1970, 2101) for t in rule(year)]))
+    assert nearest >= 3600
