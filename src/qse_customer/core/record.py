@@ -127,11 +127,40 @@ class Record:
         return facts
 
     def with_events(self, events: Iterable[Event]) -> Self:
-        """A new record with every event of ``events`` appended in order."""
-        record = self
-        for event in events:
-            record = record.with_event(event)
-        return record
+        """A new record with every event of ``events`` appended in order: what appending them
+        one by one with :meth:`with_event` gives (the same checks, the same refusals), with the
+        state found once rather than again for each event."""
+        added = tuple(events)
+        if len(added) < 2:
+            return self.with_event(added[0]) if added else self
+        life, special = self.LIFECYCLE, self.special_kinds()
+        history = (*self.events, *added)
+        start = len(self.events)
+        state = _State.after(self.events, life)
+        # Corrections change the status as the history is judged: then the state is found again
+        # after every event, as with_event does.
+        exact = not has_administrative(self.events)
+        # One new record, whose events grow as each one is checked (the checks see the history
+        # before it, as they would on the record with_event appends to).
+        new = object.__new__(type(self))
+        for name, value in _fields_of(self):
+            object.__setattr__(new, name, value)
+        facts = self._facts
+        for index in range(start, len(history)):
+            event = history[index]
+            if not exact:
+                state = _State.after(history[:index], life)
+            new._check_step(event, state, index)
+            new._check_event(event, index)
+            if event.kind in ADMINISTRATIVE_KINDS:
+                exact = False
+            else:
+                state.advance(event, life)
+            if facts is not None:
+                facts = facts_after(facts, event, special)
+            object.__setattr__(new, "events", history[: index + 1])
+            object.__setattr__(new, "_facts", facts)
+        return new
 
     def _check_event(self, event: Event, index: int) -> None:
         """What a record type's own state forbids of ``event`` at position ``index`` (a subclass

@@ -339,6 +339,15 @@ def generate_checked(cls: type, tag: str) -> Callable[[Any], Any]:
     )
 
 
+def generate_encoder(cls: type) -> Callable[[Any], dict[str, Any]]:
+    """The generated encoder of an attrs class (as a field of that class is encoded inside a
+    record's generated encoder); :class:`Unsupported` as :func:`generate`."""
+    generator = _Generator()
+    encode = generator.encoder(cls)
+    namespace = generator.compile(f"encoder of {cls.__name__}")
+    return cast(Callable[[Any], dict[str, Any]], namespace[encode])
+
+
 def generate(cls: type, tag: str) -> tuple[Callable[[Any], Any], Callable[[Any], dict[str, Any]]]:
     """The generated (builder, encoder) pair of a record class; :class:`Unsupported` if one of
     its field types has no generated code."""

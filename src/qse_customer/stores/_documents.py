@@ -30,10 +30,11 @@ from typing import Any
 import attrs
 
 from ..core.errors import FieldError, QSEError, ValidationError
+from ..core.events import Event
 from ..core.record import Record
 from ..core.record_types import RECORD_TYPES
 from ..core.serialisation import from_dict, to_dict
-from ._codegen import Inexact, Unsupported, generate, generate_checked
+from ._codegen import Inexact, Unsupported, generate, generate_checked, generate_encoder
 from .errors import StoredRecordError
 
 Builder = Callable[[Any], Any]
@@ -131,6 +132,29 @@ def unstructure(record: Record) -> dict[str, Any]:
     each time, which the caller may change)."""
     generated = _generated(record.TYPE) if RECORD_TYPES.get(record.TYPE) is type(record) else None
     return generated[1](record) if generated is not None else to_dict(record)
+
+
+def unstructure_grown(document: dict[str, Any], record: Record, count: int) -> dict[str, Any]:
+    """:func:`unstructure` of ``record``, given ``document``, the :func:`unstructure` of a
+    record of the same type and own fields whose events are ``record``'s first ``count``: only
+    the events after them are encoded. The new dict shares ``document``'s events (the caller
+    must change neither)."""
+    events = document.get("events")
+    generated = _generated(record.TYPE) if RECORD_TYPES.get(record.TYPE) is type(record) else None
+    encode = _event_encoder()
+    if generated is None or encode is None or type(events) is not list or len(events) != count:
+        return unstructure(record)
+    grown = dict(document)
+    grown["events"] = [*events, *map(encode, record.events[count:])]
+    return grown
+
+
+@cache
+def _event_encoder() -> Callable[[Any], dict[str, Any]] | None:
+    try:
+        return generate_encoder(Event)
+    except Unsupported:  # pragma: no cover - events have generated code
+        return None
 
 
 def dump_plain(document: dict[str, Any]) -> str:

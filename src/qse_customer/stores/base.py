@@ -11,6 +11,7 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
+from operator import attrgetter, is_
 from types import TracebackType
 from typing import Any, Self, TypeVar, overload
 
@@ -29,7 +30,7 @@ from ..core.roles import Actor
 from ..core.serialisation import from_dict
 from ..core.timestamps import plain_utc
 from ..notifiers.notification import Notification
-from ._documents import unstructure, validate_stored
+from ._documents import unstructure, unstructure_grown, validate_stored
 from .errors import HistoryRewriteError, RecordNotFoundError, StoredRecordError, StoreError
 from .protocol import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Delivery, OnInvalid, Page, RecordType
 
@@ -135,6 +136,9 @@ class Stored:
 
     record: Record
     evidence: Evidence | None
+    document: dict[str, Any] | None = None
+    """The record's document when the store has just made it (written earlier in the same
+    transaction), else None: a writing that extends the record encodes only its new events."""
 
 
 @frozen
@@ -222,6 +226,28 @@ def _stamped(event: Event, when: datetime | None) -> Event:
         object.__setattr__(new, attribute.name, getattr(event, attribute.name))
     object.__setattr__(new, "recorded_at", when)
     return new
+
+
+def _grown_from(old: Record, new: Record) -> bool:
+    """Whether ``new`` is ``old`` with events appended: the same type, the very same values of
+    its own fields and of its first events (what a document of ``old`` can be grown from)."""
+    kind = type(old)
+    if type(new) is not kind:
+        return False
+    fields = _own_fields.get(kind)
+    if fields is None:
+        names = [a.name for a in kind.__attrs_attrs__ if a.init and a.name != "events"]
+        fields = _own_fields[kind] = attrgetter(*names) if len(names) > 1 else None
+    kept = old.events
+    return (
+        fields is not None
+        and all(map(is_, fields(old), fields(new)))
+        and len(new.events) >= len(kept)
+        and all(map(is_, kept, new.events))
+    )
+
+
+_own_fields: dict[type[Record], Callable[[Record], tuple[Any, ...]] | None] = {}
 
 
 def _with_events(record: R, events: tuple[Event, ...]) -> R:
@@ -746,7 +772,10 @@ class StoreBase(ABC):
         when = (now if last is None or now > last else last) if stamp else None
         stamped = (*events[:count], *(_stamped(event, when) for event in events[count:]))
         new = _with_events(record, stamped)
-        document = unstructure(new)
+        if stored is not None and stored.document is not None and _grown_from(stored.record, new):
+            document = unstructure_grown(stored.document, new, count)
+        else:
+            document = unstructure(new)
         previous = stored.evidence if stored is not None else None
         if stored is not None and previous is None:
             raise _unchained(record, self.where)

@@ -407,7 +407,11 @@ class SQLiteStore(SQLStoreBase):
                     writing = change(item, stored.get(item_key))
                     if writing is not None:
                         written[item_key] = writing
-                        stored[item_key] = Stored(writing.record, writing.evidence)
+                        # Kept: a later writing of the record in the batch encodes only its
+                        # new events.
+                        stored[item_key] = Stored(
+                            writing.record, writing.evidence, writing.document
+                        )
                 if written:
                     lab = self.lab_key
                     db.executemany(_UPSERT, [_row(writing, lab) for writing in written.values()])
