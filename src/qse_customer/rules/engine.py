@@ -146,15 +146,16 @@ class _Choice:
 
         self._read: Callable[[Record], tuple[Any, ...]] = read_each
         if names and not any("." in name for name in names):
-            # Plain attributes: read them all in one call (a missing one as the slow way does).
-            together = attrgetter(*names) if len(names) > 1 else lambda r: (getattr(r, names[0]),)
+            # Plain attributes: the values and their types (``name.__class__``) read in one
+            # call, a flat key (a missing attribute is read as the slow way does).
+            together = attrgetter(*names, *(f"{name}.__class__" for name in names))
 
             def read_all(record: Record) -> tuple[Any, ...]:
                 try:
-                    values = together(record)
+                    key: tuple[Any, ...] = together(record)
                 except AttributeError:
                     return read_each(record)
-                return values, tuple(map(type, values))
+                return key
 
             self._read = read_all
         self._cache: dict[tuple[Any, ...], _Chosen] = {}
