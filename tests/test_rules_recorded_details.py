@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 import qse_customer as qse
 from qse_customer.rules import Status, evaluate, load_ruleset
+from qse_customer.rules.status import CODES
 
 LAB = qse.WorkingCalendar(timezone="UTC", opens="08:00", closes="17:00")
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
@@ -106,3 +108,86 @@ def test_unknown_places_are_refused_at_their_path(requires, path, words):
         ruleset(requires=requires)
     found = {problem.path: problem.message for problem in raised.value.errors}
     assert words in found.get(path, ""), found
+
+
+# The compiled check against the rule's meaning written out plainly: each place read step by
+# step, the first event lacking a detail named by its index, on records mixing kinds.
+_ABSENT = object()
+
+
+def _plain_read(place, record, event):
+    parts = place.split(".")
+    in_data = parts[0] == "data"
+    value = event.data if in_data else record
+    for part in parts[1:] if in_data else parts:
+        if isinstance(value, Mapping):
+            value = value.get(part, _ABSENT)
+        elif in_data or value is None:
+            return _ABSENT
+        else:
+            value = getattr(value, part, _ABSENT)
+        if value is _ABSENT:
+            return _ABSENT
+    return value
+
+
+def _plain_present(value):
+    if value is _ABSENT or value is None:
+        return False
+    if isinstance(value, str):
+        return bool(value.strip())
+    if isinstance(value, list | tuple | Mapping):
+        return len(value) > 0
+    return True
+
+
+def _plain_check(kinds, requires, record, events):
+    seen = False
+    for index, event in enumerate(events):
+        if event.kind not in kinds:
+            continue
+        seen = True
+        for item in requires:
+            places = [item] if isinstance(item, str) else item
+            if not any(_plain_present(_plain_read(p, record, event)) for p in places):
+                return CODES[Status.BREACHED], index
+    return CODES[Status.MET if seen else Status.NOT_APPLICABLE], None
+
+
+detail_values = (
+    st.none()
+    | st.sampled_from(["", "  ", "x", 0, 1.5, False, True])
+    | st.lists(st.integers(), max_size=2)
+    | st.dictionaries(st.sampled_from(["b", "c"]), st.none() | st.just("y"), max_size=2)
+)
+PLACES = st.sampled_from(
+    ["data.a", "data.b", "data.a.b", "data.a.c", "enquirer.name", "enquirer.contact", "enquirer"]
+)
+
+
+@given(
+    events=st.lists(
+        st.tuples(
+            st.sampled_from(["message_taken", "posted", "acknowledged", "responded"]),
+            st.dictionaries(st.sampled_from(["a", "b"]), detail_values, max_size=2),
+        ),
+        max_size=5,
+    ),
+    kinds=st.sets(st.sampled_from(["message_taken", "posted"]), min_size=1),
+    requires=st.lists(
+        PLACES | st.lists(PLACES, min_size=1, max_size=3, unique=True), min_size=1, max_size=3
+    ),
+    enquirer=st.none()
+    | st.builds(
+        lambda name, contact: qse.Submitter(name=name, contact=contact, customer_id="C-1"),
+        st.none() | st.just("Ann"),
+        st.none() | st.just("0123"),
+    ),
+)
+def test_the_compiled_check_is_the_rule_read_plainly(events, kinds, requires, enquirer):
+    record = qse.Enquiry.receive(id="E-1", at=T0, by=DESK, channel="telephone", enquirer=enquirer)
+    for n, (kind, data) in enumerate(events):
+        record = record.add(kind, at=T0 + timedelta(minutes=n + 1), by=DESK, **data)
+    compiled = qse.compile_ruleset(ruleset(requires, events=sorted(kinds)), calendar=LAB)
+    outcome = compiled.slots[0].compiled.check(record, record.events, None)
+    assert (outcome[0], outcome[3]) == _plain_check(kinds, requires, record, record.events)

@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 from ..core.calendar._instants import EPOCH_ORDINAL, US, first_instant_s, wall_instants_s
 from ..core.calendar.opening_hours import clock_minutes, parse_clock
 from ..core.events import Event
-from ..core.timestamps import to_us
+from ..core.timestamps import EPOCH, MICROSECOND
 from ._timeline import Timeline
 from .kind_protocol import Outcome
 from .limits import _CALENDAR_US, CALENDAR, Limit
@@ -302,24 +302,26 @@ class ClockBatch:
         apply (no start event, or the start condition fails); None for a record the rule's
         own check must judge."""
         start_k = self._start
-        n = len(events)
         i = 0
-        while i < n and events[i].kind not in start_k:
+        for event in events:
+            if event.kind in start_k:
+                break
             i += 1
-        if i == n:
+        else:
             return _NOT_STARTED
-        start = to_us(events[i].at)
+        start = (event.at - EPOCH) // MICROSECOND  # to_us, inline: this is the hot path
         if self._condition is not None and self._is_open(start) == self._out_of_hours:
             return Outcome(NOT_APPLICABLE, None, None, (CONDITION, i))
         stop_k = self._stop
         special = self._special
-        for j in range(i + 1, n):
-            event = events[j]
+        j = i
+        for event in events[i + 1 :]:
+            j += 1
             kind = event.kind
             if kind in stop_k:
                 if event.actor is None and kind in self._person:
                     return None
-                return (i, j, start, to_us(event.at))
+                return (i, j, start, (event.at - EPOCH) // MICROSECOND)
             if kind in special:
                 return None
         return (i, -1, start, -1)
@@ -362,13 +364,12 @@ class ClockBatch:
             codes = np.where(running & (share >= warn_at), AT_RISK, codes)
             shares = np.where(running, share, np.nan).tolist()
             shares = [None if value != value else value for value in shares]
-        seconds = (spent.astype(np.float64) / 1_000_000).tolist()
-        settled: list[Settled] = [
-            (code, when, took if stop else None, share)
-            for code, when, took, stop, share in zip(
-                codes.tolist(), due.tolist(), seconds, stopped.tolist(), shares, strict=True
-            )
-        ]
+        seconds: list[float | None] = (spent.astype(np.float64) / 1_000_000).tolist()
+        for index in np.flatnonzero(~stopped).tolist():  # a running clock has run no time yet
+            seconds[index] = None
+        settled: list[Settled] = list(
+            zip(codes.tolist(), due.tolist(), seconds, shares, strict=True)
+        )
         if not ok.all():
             for index in np.flatnonzero(~ok).tolist():
                 settled[index] = self._one(probes[index], at)

@@ -146,15 +146,16 @@ class _Choice:
 
         self._read: Callable[[Record], tuple[Any, ...]] = read_each
         if names and not any("." in name for name in names):
-            # Plain attributes: read them all in one call (a missing one as the slow way does).
-            together = attrgetter(*names) if len(names) > 1 else lambda r: (getattr(r, names[0]),)
+            # Plain attributes: the values and their types (``name.__class__``) read in one
+            # call, a flat key (a missing attribute is read as the slow way does).
+            together = attrgetter(*names, *(f"{name}.__class__" for name in names))
 
             def read_all(record: Record) -> tuple[Any, ...]:
                 try:
-                    values = together(record)
+                    key: tuple[Any, ...] = together(record)
                 except AttributeError:
                     return read_each(record)
-                return values, tuple(map(type, values))
+                return key
 
             self._read = read_all
         self._cache: dict[tuple[Any, ...], _Chosen] = {}
@@ -216,10 +217,13 @@ class _Plan:
 class _PeriodTable:
     """Counters of one period: five per rule (status codes), and fused signatures per group."""
 
-    __slots__ = ("counts", "signatures")
+    __slots__ = ("counts", "outside", "signatures")
 
     def __init__(self, rules: int, groups: int) -> None:
         self.counts = [0] * (rules * 5)
+        # Records per set of counters of the rules that did not apply to them (each counted
+        # once a record, added to ``counts`` by :meth:`CompiledRuleset._totals`).
+        self.outside: dict[tuple[int, ...], int] = {}
         # Per fused group: signature -> [count, the rules whose finding is wanted for it].
         self.signatures: list[dict[Hashable, list[Any]]] = [{} for _ in range(groups)]
 
@@ -793,6 +797,9 @@ class CompiledRuleset:
     def _totals(self, table: _PeriodTable) -> list[int]:
         """Five counts per rule: the single rules' counters plus the decoded fused signatures."""
         totals = list(table.counts)
+        for positions, records in table.outside.items():
+            for position in positions:
+                totals[position] += records
         for plan in self.plans.values():
             for number, group, slots in plan.groups:
                 for signature, (count, _) in table.signatures[number].items():
@@ -1032,8 +1039,8 @@ class _CheckRun:
         matched = settled and NOT_APPLICABLE not in want
         if matched:
             singles, outside, _ = self.plans[number].choice.choose(record)
-            for position in outside:
-                counts[position] += 1
+            pending = table.outside  # the rules that do not apply: counted at the end
+            pending[outside] = pending.get(outside, 0) + 1
         for slot in singles:
             outcome = compiled._outcome(slot, record, events, env, settled, matched)
             if outcome is None:
@@ -1054,8 +1061,8 @@ class _CheckRun:
         keep wait in order, so the report lists them as :meth:`rest` would."""
         _, outside, runs = self.plans[number].choice.choose(record)
         counts = table.counts
-        for position in outside:
-            counts[position] += 1
+        pending = table.outside  # the rules that do not apply: counted at the end
+        pending[outside] = pending.get(outside, 0) + 1
         env = self.env
         want = self.want
         ordered = self.ordered
