@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, TypeVar
 
 from attrs import evolve, field, frozen
 
@@ -85,15 +85,10 @@ class Record:
         self._check_step(event, _State.after(self.events, self.LIFECYCLE), index)
         self._check_event(event, index)
         # Skip re-checking the whole history: it was checked when this record was built.
-        new = object.__new__(type(self))
-        for name, value in _fields_of(self):
-            object.__setattr__(new, name, value)
-        object.__setattr__(new, "events", (*self.events, event))
         facts = self._facts
         if facts is not None:
             facts = facts_after(facts, event, self.special_kinds())
-        object.__setattr__(new, "_facts", facts)
-        return new
+        return _copy_with_events(self, (*self.events, event), facts)
 
     def as_known_at(self, at: datetime) -> Self | None:
         """The record as it was known at ``at``: its judged history then (events recorded or
@@ -142,10 +137,8 @@ class Record:
         exact = not has_administrative(self.events)
         # One new record, whose events grow as each one is checked (the checks see the history
         # before it, as they would on the record with_event appends to).
-        new = object.__new__(type(self))
-        for name, value in _fields_of(self):
-            object.__setattr__(new, name, value)
         facts = self._facts
+        new = _copy_with_events(self, self.events, facts)
         for index in range(start, len(history)):
             event = history[index]
             if not exact:
@@ -344,6 +337,15 @@ def _check_sequence(record: Record, events: list[Event]) -> None:
         state.advance(event, record.LIFECYCLE)
 
 
-def _fields_of(record: Record) -> Iterator[tuple[str, object]]:
+R = TypeVar("R", bound="Record")
+
+
+def _copy_with_events(record: R, events: tuple[Event, ...], facts: Facts | None) -> R:
+    """``record`` with ``events`` as its history and ``facts`` as its history facts (None:
+    found when first asked), no field checked again: for histories already checked."""
+    new = object.__new__(type(record))
     for attribute in type(record).__attrs_attrs__:
-        yield attribute.name, getattr(record, attribute.name)
+        object.__setattr__(new, attribute.name, getattr(record, attribute.name))
+    object.__setattr__(new, "events", events)
+    object.__setattr__(new, "_facts", facts)
+    return new

@@ -15,8 +15,6 @@ from functools import partial
 from typing import Any, Final, TypeVar, cast
 from zoneinfo import ZoneInfo
 
-import attrs
-
 from ..analysis.complaint_trends import (
     control_chart,
     count_complaints,
@@ -35,7 +33,7 @@ from ..analysis.survey_statistics import DEFAULT_MIN_N
 from ..core.calendar import WorkingCalendar
 from ..core.complaint import Complaint
 from ..core.errors import QSEError, ValidationError
-from ..core.record import Record
+from ..core.record import Record, _copy_with_events
 from ..core.record_types import RECORD_TYPES
 from ..core.referral import Referral
 from ..core.survey import Answer, Survey, SurveyResponse
@@ -95,24 +93,7 @@ def _opened(complaint: Complaint) -> Complaint:
     events = complaint.events
     if len(events) == 1:
         return complaint
-    kind = type(complaint)
-    names = _FIELD_NAMES.get(kind)
-    if names is None:
-        names = _FIELD_NAMES[kind] = tuple(
-            attribute.name for attribute in attrs.fields(kind) if attribute.name != "_facts"
-        )
-    first = _new(kind)
-    for name in names:
-        _set(first, name, getattr(complaint, name))
-    _set(first, "events", events[:1])
-    _set(first, "_facts", None)
-    return first
-
-
-_FIELD_NAMES: dict[type[Record], tuple[str, ...]] = {}
-"""Each record class's attributes (its ``_facts`` aside), as :func:`_opened` copies them."""
-_new: Final = object.__new__
-_set: Final = object.__setattr__
+    return _copy_with_events(complaint, events[:1], None)
 
 
 def _dispatch(kind: type[Record], *handlers: tuple[type[Record], _T]) -> _T | None:

@@ -24,7 +24,7 @@ from ..core.evidence import Evidence, first_difference, seal
 from ..core.evidence import erase as erase_evidence
 from ..core.history import correction_data
 from ..core.identity import erase_document
-from ..core.record import Record
+from ..core.record import Record, _copy_with_events
 from ..core.record_types import RECORD_TYPES
 from ..core.roles import Actor
 from ..core.serialisation import from_dict
@@ -252,12 +252,7 @@ _own_fields: dict[type[Record], Callable[[Record], tuple[Any, ...]] | None] = {}
 
 def _with_events(record: R, events: tuple[Event, ...]) -> R:
     """``record`` with the same events, restamped (the history was checked already)."""
-    new = object.__new__(type(record))
-    for attribute in type(record).__attrs_attrs__:
-        object.__setattr__(new, attribute.name, getattr(record, attribute.name))
-    object.__setattr__(new, "events", events)
-    object.__setattr__(new, "_facts", None)  # the stamps changed: found again when asked
-    return new
+    return _copy_with_events(record, events, None)  # the stamps changed: facts found when asked
 
 
 def _unchained(record: Record, where: str) -> StoredRecordError:
