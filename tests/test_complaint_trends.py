@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from qse_customer.analysis.complaint_trends import (
     DIMENSIONS,
+    Tallied,
     control_chart,
     count_complaints,
     detect_recurrences,
@@ -395,3 +396,47 @@ def test_one_complaint_listed_many_times_counts_as_its_copies(
         lambda given: control_chart(given, timezone="Europe/London"),
     ):
         assert made(repeated) == made(copies)
+
+
+@given(
+    st.lists(st.tuples(complaints(), st.integers(1, 4)), max_size=10),
+    st.sampled_from(["category", "period", "site", "severity"]),
+    st.data(),
+)
+def test_a_tallied_sequence_reads_and_counts_as_the_list_it_stands_for(
+    listed: list[tuple[Complaint, int]], dimension: str, data: st.DataObject
+) -> None:
+    """A :class:`Tallied` (what the report keeps: one complaint per group alike, with how many
+    it stands for) is the sequence listing each complaint that many times, and every analytic
+    counts it as that list (it reads the pairs instead of listing them)."""
+    tallied = Tallied(listed)
+    repeated = [complaint for complaint, times in listed for _ in range(times)]
+    assert len(tallied) == len(repeated)
+    assert list(tallied) == repeated
+    assert tallied[:] == repeated[:]
+    assert tallied[1::2] == repeated[1::2]
+    if repeated:
+        index = data.draw(st.integers(-len(repeated), len(repeated) - 1))
+        assert tallied[index] is repeated[index]
+    for outside in (len(repeated), -len(repeated) - 1):
+        with pytest.raises(IndexError):
+            tallied[outside]
+    if not repeated:
+        return
+    for made in (
+        lambda given: count_complaints(given, by=(dimension,), timezone="Europe/London"),
+        lambda given: pareto(given, dimension=dimension, timezone="Europe/London"),
+        lambda given: control_chart(given, timezone="Europe/London"),
+    ):
+        assert made(tallied) == made(repeated)
+
+
+def test_a_tallied_sequence_refuses_what_is_not_a_complaint_and_count() -> None:
+    complaint = monthly([1])[0]
+    with pytest.raises(ValidationError) as raised:
+        Tallied([(complaint, 2), ("C-1", 1)])  # type: ignore[list-item]
+    assert raised.value.errors[0].path == "$[1][0]"
+    for count in (0, -1, True, 1.5):
+        with pytest.raises(ValidationError) as raised:
+            Tallied([(complaint, count)])  # type: ignore[list-item]
+        assert raised.value.errors[0].path == "$[0][1]"

@@ -18,10 +18,10 @@ from __future__ import annotations
 import bisect
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Any
+from typing import Any, overload
 
 from attrs import frozen
 from cattrs.gen import override
@@ -91,10 +91,68 @@ def _sort_key(key: Key) -> tuple[tuple[bool, str], ...]:
     return tuple((part is None, part or "") for part in key)
 
 
+class Tallied(Sequence[Complaint]):
+    """Complaints each standing for a number of alike ones (the same period, category, group,
+    site, severity and anonymity): read as the sequence that lists each one that many times,
+    and counted by this module's functions once per complaint, not once per listing. What a
+    report over a year of complaints keeps, so that its memory does not grow with the year."""
+
+    __slots__ = ("_ends", "_pairs")
+
+    def __init__(self, pairs: Iterable[tuple[Complaint, int]]) -> None:
+        checked: list[tuple[Complaint, int]] = []
+        ends: list[int] = []
+        total = 0
+        for index, (complaint, count) in enumerate(pairs):
+            if not isinstance(complaint, Complaint):
+                raise ValidationError.single(
+                    f"$[{index}][0]", f"expected a Complaint, got {type(complaint).__name__}"
+                )
+            if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+                raise ValidationError.single(
+                    f"$[{index}][1]", f"expected a whole number of complaints >= 1, got {count!r}"
+                )
+            total += count
+            checked.append((complaint, count))
+            ends.append(total)
+        self._pairs = tuple(checked)
+        self._ends = ends
+
+    @property
+    def pairs(self) -> tuple[tuple[Complaint, int], ...]:
+        """Each complaint with the number it stands for, in the order given."""
+        return self._pairs
+
+    def __len__(self) -> int:
+        return self._ends[-1] if self._ends else 0
+
+    def __iter__(self) -> Iterator[Complaint]:
+        for complaint, count in self._pairs:
+            for _ in range(count):
+                yield complaint
+
+    @overload
+    def __getitem__(self, index: int) -> Complaint: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Complaint]: ...
+
+    def __getitem__(self, index: int | slice) -> Complaint | list[Complaint]:
+        if isinstance(index, slice):
+            return list(self)[index]
+        size = len(self)
+        position = index + size if index < 0 else index
+        if not 0 <= position < size:
+            raise IndexError("Tallied index out of range")
+        return self._pairs[bisect.bisect_right(self._ends, position)][0]
+
+
 def _tally(complaints: Iterable[Complaint]) -> Iterable[tuple[Complaint, int]]:
     """Each complaint of ``complaints`` once, with how often it is listed: a caller that lets
     one complaint stand for many alike (the report's year of counts) lists the same object many
-    times, and each is then grouped once."""
+    times, and each is then grouped once; a :class:`Tallied` says so itself."""
+    if isinstance(complaints, Tallied):
+        return complaints.pairs
     found: dict[int, list[Any]] = {}
     for complaint in _complaints(complaints):
         entry = found.get(id(complaint))

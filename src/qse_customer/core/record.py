@@ -26,6 +26,9 @@ from .roles import Actor
 from .timestamps import utc
 
 OMIT_IF_NONE = "qse_omit_if_none"
+
+_SPECIAL_KINDS: dict[int, tuple[Lifecycle, frozenset[str]]] = {}
+"""Each lifecycle's special kinds (see :meth:`Record.special_kinds`), keyed by its identity."""
 """Field metadata: the field is left out of the record's JSON when it is None (and read as None
 when it is missing), and written after the record's other fields."""
 
@@ -108,7 +111,11 @@ class Record:
     @classmethod
     def special_kinds(cls) -> frozenset[str]:
         """The kinds that change how the history is judged: corrections, erasures, reopenings."""
-        return ADMINISTRATIVE_KINDS | cls.LIFECYCLE.reopening
+        life = cls.LIFECYCLE
+        found = _SPECIAL_KINDS.get(id(life))
+        if found is None or found[0] is not life:
+            found = _SPECIAL_KINDS[id(life)] = (life, ADMINISTRATIVE_KINDS | life.reopening)
+        return found[1]
 
     @property
     def history_facts(self) -> Facts:

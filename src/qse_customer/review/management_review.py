@@ -16,6 +16,7 @@ from typing import Any, Final, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from ..analysis.complaint_trends import (
+    Tallied,
     control_chart,
     count_complaints,
     detect_recurrences,
@@ -863,10 +864,10 @@ class _Analytics:
         self.month = (key, plain_utc(first), plain_utc(following))
         return key
 
-    def complaints(self) -> list[Complaint]:
-        """The complaints of the report's months for counting (each kept one as often as the
-        complaints it stands for; in the order first seen, as counting does not depend on it)."""
-        return [complaint for complaint, count in self.alike.values() for _ in range(count)]
+    def complaints(self) -> Tallied:
+        """The complaints of the report's months for counting (each kept one standing for the
+        complaints alike; in the order first seen, as counting does not depend on it)."""
+        return Tallied((complaint, count) for complaint, count in self.alike.values())
 
 
 def customer_focus(
