@@ -40,7 +40,7 @@ from ..core.errors import ValidationError
 from ..core.record import Record
 from ..core.redaction import redact_url
 from ._documents import decode, dumps, seal
-from ._sql import SQLStoreBase, checked_sizes, evidence_of
+from ._sql import UPSERT_RECORD, SQLStoreBase, checked_sizes, evidence_of
 from ._sqlite_schema import inspect_file, migrate
 from .base import Change, Query, RawRecord, Stored, Writing, lab_clash, micros
 from .errors import CorruptStoreError, StoredRecordError, StoreError
@@ -55,14 +55,6 @@ except ImportError:  # Windows: writers wait in SQLite's own (unfair) way
 SCHEME = "sqlite"
 SYNCHRONOUS = ("off", "normal", "full", "extra")
 
-_UPSERT = (
-    "INSERT INTO qse_records "
-    "(type, id, status, opened_at, last_event_at, document, seal, evidence, lab) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (lab, type, id) DO UPDATE SET "
-    "status = excluded.status, opened_at = excluded.opened_at, "
-    "last_event_at = excluded.last_event_at, document = excluded.document, "
-    "seal = excluded.seal, evidence = excluded.evidence"
-)
 # Rows read for a write: at most this many keys a query (SQLite's limit on parameters is far
 # higher; this keeps statements short).
 _READ_KEYS = 400
@@ -414,7 +406,9 @@ class SQLiteStore(SQLStoreBase):
                         )
                 if written:
                     lab = self.lab_key
-                    db.executemany(_UPSERT, [_row(writing, lab) for writing in written.values()])
+                    db.executemany(
+                        UPSERT_RECORD, [_row(writing, lab) for writing in written.values()]
+                    )
 
     def _stored(
         self, db: sqlite3.Connection, keys: list[tuple[str, str]]
