@@ -277,6 +277,10 @@ class _Generator:
         if hint in (datetime, date):
             return f"{source}.isoformat()"
         if isinstance(hint, type) and issubclass(hint, Enum):
+            # What ``.value`` returns (Enum's property reads it), without the property's cost;
+            # an enum that defines its own ``value`` is read through it.
+            if inspect.getattr_static(hint, "value") is inspect.getattr_static(Enum, "value"):
+                return f"{source}._value_"
             return f"{source}.value"
         if isinstance(hint, type) and attrs.has(hint):
             return f"{self.encoder(hint)}({source})"
@@ -293,7 +297,8 @@ class _Generator:
                 return f"_list({source})"
             return f"[{expression} for {variable} in {source}]"
         if origin in (Mapping, typing.Mapping) and args and args[0] is str:
-            return f"_mapping_out({source})"
+            variable = self.name("m")
+            return f"(_mapping_out({variable}) if ({variable} := {source}) else {{}})"
         raise Unsupported(hint)
 
     def encoder(self, cls: type, tag: str | None = None) -> str:
@@ -323,6 +328,26 @@ class _Generator:
         self.sources.append("\n".join(lines))
         return name
 
+    # -- copies with some attributes replaced ----------------------------------------------
+
+    def replacer(self, cls: type, names: tuple[str, ...]) -> str:
+        """A function of ``(o, *values)``: a new ``cls`` with every attribute of ``o`` but
+        ``names``, which take ``values`` (no converter or validator runs)."""
+        fields = [a.name for a in attrs.fields(cls)]
+        if not set(names) <= set(fields):
+            raise Unsupported(cls)
+        name = self.name(f"replace_{cls.__name__}_")
+        given = [f"v{index}" for index in range(len(names))]
+        lines = [f"def {name}(s, {', '.join(given)}):", f"    o = _new({self.name('cls', cls)})"]
+        values = dict(zip(names, given, strict=True))
+        for attribute in fields:
+            lines.append(
+                f"    {self.assign(cls, attribute, values.get(attribute, f's.{attribute}'))}"
+            )
+        lines.append("    return o")
+        self.sources.append("\n".join(lines))
+        return name
+
     def compile(self, what: str) -> dict[str, Any]:
         return run_source("\n\n".join(self.sources), what, self.namespace)
 
@@ -346,6 +371,18 @@ def generate_encoder(cls: type) -> Callable[[Any], dict[str, Any]]:
     encode = generator.encoder(cls)
     namespace = generator.compile(f"encoder of {cls.__name__}")
     return cast(Callable[[Any], dict[str, Any]], namespace[encode])
+
+
+def generate_replacer(cls: type, *names: str) -> Callable[..., Any]:
+    """``replace(o, *values)``: a copy of an attrs object ``o`` of class ``cls`` (every
+    attribute, ``init=False`` ones too, as :func:`~qse_customer.core.record._copy_with_events`
+    copies) with the attributes ``names`` set to ``values``, no converter or validator run (for
+    values already checked); :class:`Unsupported` if ``cls`` has no attribute of one of the
+    names."""
+    generator = _Generator()
+    replace = generator.replacer(cls, names)
+    namespace = generator.compile(f"copier of {cls.__name__} ({', '.join(names)})")
+    return cast(Callable[..., Any], namespace[replace])
 
 
 def generate(cls: type, tag: str) -> tuple[Callable[[Any], Any], Callable[[Any], dict[str, Any]]]:
