@@ -13,9 +13,10 @@ import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qse_customer import Event
+from qse_customer import Event, to_dict
 from qse_customer.core.record import Record, _copy_with_events
 from qse_customer.stores import base as store_base
+from qse_customer.stores._documents import unstructure
 from qse_customer.testing.strategies import records, records_in_labs
 
 _WHEN = datetime(2026, 5, 6, 7, 8, 9, 123456, tzinfo=UTC)
@@ -63,3 +64,22 @@ def test_a_restamped_record_is_the_plain_copy(record: Record) -> None:
 @given(records())
 def test_every_record_type_has_a_generated_copy(record: Record) -> None:
     assert store_base._record_copier(type(record)) is not _copy_with_events
+
+
+_STAMPS = [_WHEN, datetime(2026, 5, 6, 7, 8, 9, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)]
+
+
+@settings(max_examples=200)
+@given(records_in_labs(), st.lists(st.sampled_from([None, *_STAMPS]), min_size=1), st.data())
+def test_the_encoded_stamps_are_those_of_to_dict(
+    record: Record, stamps: list[datetime | None], data: st.DataObject
+) -> None:
+    """The encoder keeps the text of the last stamp it wrote: events stamped alike, apart, or
+    not at all, in any order, and records encoded one after another, all read as to_dict."""
+    events = tuple(
+        store_base._stamped(event, stamps[index % len(stamps)])
+        for index, event in enumerate(record.events)
+    )
+    restamped = store_base._with_events(record, events)
+    for one in data.draw(st.permutations([record, restamped])):
+        assert unstructure(one) == to_dict(one)

@@ -96,6 +96,18 @@ def _unstructure_mapping(mapping: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+_last_stamp: list[tuple[Any, str]] = [(None, "")]
+"""The last optional time the encoders wrote and its ISO text (one pair, replaced whole: a
+thread reads a consistent pair)."""
+
+
+def _stamp_text(moment: datetime) -> str:
+    """``moment.isoformat()``, kept as the last optional time written."""
+    text = moment.isoformat()
+    _last_stamp[0] = (moment, text)
+    return text
+
+
 def _is_scalar_union(hint: Any) -> bool:
     origin = get_origin(hint)
     if origin not in (Union, types.UnionType):
@@ -145,6 +157,8 @@ class _Generator:
             "_exact": _exact,
             "_float": float,
             "_inexact": _inexact,
+            "_last_stamp": _last_stamp,
+            "_stamp_text": _stamp_text,
         }
         self.sources: list[str] = []
         self.builders: dict[type, str] = {}
@@ -287,7 +301,16 @@ class _Generator:
         inner = _optional_of(hint)
         if inner is not None:
             variable = self.name("v")
-            expression = self.encode_expression(inner, variable)
+            if inner is datetime:
+                # An optional time is most often a store's stamp, one object for every event
+                # written at once: its text is kept for the next event (the last one only).
+                last = self.name("t")
+                expression = (
+                    f"({last}[1] if ({last} := _last_stamp[0])[0] is {variable} "
+                    f"else _stamp_text({variable}))"
+                )
+            else:
+                expression = self.encode_expression(inner, variable)
             return f"(None if ({variable} := {source}) is None else {expression})"
         origin, args = get_origin(hint), get_args(hint)
         if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
