@@ -285,9 +285,6 @@ def _view(part: Mapping[str, Any], units: Sequence[Unit], digest_of: _Digest) ->
         return rfc8785.dumps(_plain(copy))
 
 
-_EVENT_KEYS: Final = frozenset(("kind", "at", "actor", "data", "note", "recorded_at"))
-_ACTOR_KEYS: Final = frozenset(("id", "name", "role"))
-
 _Shape = tuple[str, str, str | None, str, str, str, str | None]
 """An event of the common shape: its kind, at, actor's role (None: no actor), id and name
 (unused without an actor), note and recorded_at."""
@@ -296,10 +293,14 @@ _Shape = tuple[str, str, str | None, str, str, str, str | None]
 def _shape(event: Any) -> _Shape | None:
     """The parts of an event whose canonical form :func:`_event_text` writes directly (every
     field a text, an actor of texts or none, empty data), or None for any other event."""
-    if type(event) is not dict or event.keys() != _EVENT_KEYS:
+    # Six members, each of them found: the keys are exactly these (an actor's likewise).
+    if type(event) is not dict or len(event) != 6:
         return None
-    kind, at, actor, data = event["kind"], event["at"], event["actor"], event["data"]
-    note, recorded = event["note"], event["recorded_at"]
+    try:
+        kind, at, actor, data = event["kind"], event["at"], event["actor"], event["data"]
+        note, recorded = event["note"], event["recorded_at"]
+    except KeyError:
+        return None
     if (
         type(kind) is not str
         or type(at) is not str
@@ -311,9 +312,12 @@ def _shape(event: Any) -> _Shape | None:
         return None
     if actor is None:
         return kind, at, None, "", "", note, recorded
-    if type(actor) is not dict or actor.keys() != _ACTOR_KEYS:
+    if type(actor) is not dict or len(actor) != 3:
         return None
-    role, person, name = actor["role"], actor["id"], actor["name"]
+    try:
+        role, person, name = actor["role"], actor["id"], actor["name"]
+    except KeyError:
+        return None
     if type(role) is not str or type(person) is not str or type(name) is not str:
         return None
     return kind, at, role, person, name, note, recorded
@@ -428,14 +432,14 @@ def _head_sorted(
             _ascii_names[names] = plain
     if not plain:
         return None
-    head = {}
     allowed = _HEAD_PLAIN
     try:
-        for name, value in document.items():
-            if value is None or name == "events":
-                continue
-            # A list or an object: copied without its null members, checked all the way down.
-            head[name] = value if type(value) in allowed else _stripped(value)
+        # A list or an object: copied without its null members, checked all the way down.
+        head = {
+            name: value if type(value) in allowed else _stripped(value)
+            for name, value in document.items()
+            if value is not None and name != "events"
+        }
     except _Unusual:  # a float, a non-ASCII key...
         return None
     for path, location, value in units:
@@ -624,16 +628,26 @@ def seal(
     return _evidence(salts, erased, hashes)
 
 
-# The paths of the actor and the note of the first events, and their salts' keys in the
-# evidence's JSON (paths of ASCII letters, digits, "$", ".", "[" and "]": no escape needed).
+# For the first events: the paths of the actor and the note, and the start of their salts'
+# members in the evidence's JSON (paths of ASCII letters, digits, "$", ".", "[" and "]": no
+# escape needed).
 _EVENT_PATHS: Final = tuple(
-    (f"$.events[{index}].actor", f"$.events[{index}].note") for index in range(64)
+    (path + "actor", '"' + path + 'actor":"', path + "note", '"' + path + 'note":"')
+    for path in (f"$.events[{index}]." for index in range(64))
 )
 # Parts of an event's canonical text that depend on one field only, for the roles and kinds met.
 _role_parts: dict[str, str] = {}
 _kind_parts: dict[str, str] = {}
 _PARTS_KEPT = 1024
 _NOTHING_ERASED: Final[Mapping[str, str]] = MappingProxyType({})
+
+
+def _event_paths(index: int) -> tuple[str, str, str, str]:
+    """``_EVENT_PATHS[index]``, for any index."""
+    if index < len(_EVENT_PATHS):
+        return _EVENT_PATHS[index]
+    path = f"$.events[{index}]."
+    return path + "actor", '"' + path + 'actor":"', path + "note", '"' + path + 'note":"'
 
 
 def _role_part(role: str) -> str:
@@ -692,38 +706,44 @@ def _seal_new(document: Mapping[str, Any], salt_source: SaltSource) -> Evidence 
     hashes = [head.hex()]
     recorded_for: str | None = None
     recorded_part = "}"
-    for index, shape in enumerate(shapes):
-        kind, when, role, person, name, note, recorded = shape
-        actor_path, note_path = (
-            _EVENT_PATHS[index]
-            if index < 64
-            else (f"$.events[{index}].actor", f"$.events[{index}].note")
-        )
-        actor = noted = ""
+    role_parts, kind_parts, actor_units = _role_parts, _kind_parts, _actor_units
+    end = 2 * at + 2 * SALT_BYTES  # of the next salt in hexed
+    for index, (kind, when, role, person, name, note, recorded) in enumerate(shapes):
+        actor_path, actor_member, note_path, note_member = _event_paths(index)
         if role is not None:
-            salt = salts[actor_path] = hexed[2 * at : 2 * at + 2 * SALT_BYTES]
-            texts.append('"' + actor_path + '":"' + salt + '"')
-            try:
-                unit = _actor_unit(person, name)
-            except UnicodeEncodeError:
-                unit = _unit_canonical({"id": person, "name": name})
+            salt = salts[actor_path] = hexed[end - 2 * SALT_BYTES : end]
+            texts.append(actor_member + salt + '"')
+            unit = actor_units.get((person, name))
+            if unit is None:
+                try:
+                    unit = _actor_unit(person, name)
+                except UnicodeEncodeError:
+                    unit = _unit_canonical({"id": person, "name": name})
             actor = sha256(noise[at : at + SALT_BYTES] + unit).hexdigest()
             at += SALT_BYTES
+            end += 2 * SALT_BYTES
+            start = (role_parts.get(role) or _role_part(role)) + actor + '"},"at":'
+        else:
+            start = '{"at":'
         if note:
-            salt = salts[note_path] = hexed[2 * at : 2 * at + 2 * SALT_BYTES]
-            texts.append('"' + note_path + '":"' + salt + '"')
+            salt = salts[note_path] = hexed[end - 2 * SALT_BYTES : end]
+            texts.append(note_member + salt + '"')
             noted = sha256(noise[at : at + SALT_BYTES] + _unit_canonical(note)).hexdigest()
             at += SALT_BYTES
+            end += 2 * SALT_BYTES
+            noted = ',"note":{"sha256":"' + noted + '"}'
+        else:
+            noted = ',"note":""'
         if recorded != recorded_for:  # the events of a record written at once share a stamp
             recorded_for = recorded
             recorded_part = "}" if recorded is None else ',"recorded_at":' + _string(recorded) + "}"
         # _event_text(shape, actor, noted), from parts kept per role and per kind
         try:
             view = (
-                (_role_part(role) + actor + '"},"at":' if role is not None else '{"at":')
+                start
                 + _string(when)
-                + _kind_part(kind)
-                + (',"note":{"sha256":"' + noted + '"}' if note else ',"note":""')
+                + (kind_parts.get(kind) or _kind_part(kind))
+                + noted
                 + recorded_part
             ).encode("utf-8")
         except UnicodeEncodeError:  # a lone surrogate: the general path, from the same salts
