@@ -293,7 +293,7 @@ _Shape = tuple[str, str, str | None, str, str, str, str | None]
 def _shape(event: Any) -> _Shape | None:
     """The parts of an event whose canonical form :func:`_event_text` writes directly (every
     field a text, an actor of texts or none, empty data), or None for any other event."""
-    # Six members, each of them found: the keys are exactly these (an actor's likewise).
+    # Six members, each of them found: the keys are exactly these.
     if type(event) is not dict or len(event) != 6:
         return None
     try:
@@ -312,7 +312,9 @@ def _shape(event: Any) -> _Shape | None:
         return None
     if actor is None:
         return kind, at, None, "", "", note, recorded
-    if type(actor) is not dict or len(actor) != 3:
+    # An actor's other members, if any, are not in the chain (it holds its role and the digest
+    # of its id and name): they need no look.
+    if type(actor) is not dict:
         return None
     try:
         role, person, name = actor["role"], actor["id"], actor["name"]
