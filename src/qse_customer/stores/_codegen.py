@@ -297,7 +297,8 @@ class _Generator:
                 return f"{source}._value_"
             return f"{source}.value"
         if isinstance(hint, type) and attrs.has(hint):
-            return f"{self.encoder(hint)}({source})"
+            flat = self.flat_encoding(hint, source)
+            return flat if flat is not None else f"{self.encoder(hint)}({source})"
         inner = _optional_of(hint)
         if inner is not None:
             variable = self.name("v")
@@ -323,6 +324,30 @@ class _Generator:
             variable = self.name("m")
             return f"(_mapping_out({variable}) if ({variable} := {source}) else {{}})"
         raise Unsupported(hint)
+
+    def flat_encoding(self, cls: type, source: str) -> str | None:
+        """The dict display :meth:`encoder`'s function for ``cls`` returns, written in place
+        (no call), for a class of texts, numbers and enums only (an actor); None for others."""
+        hints = typing.get_type_hints(cls)
+        fields = attrs.fields(cls)
+        if not all(a.init and not a.metadata.get(OMIT_IF_NONE) for a in fields):
+            return None
+        variable = self.name("w")
+        items = []
+        for index, attribute in enumerate(fields):
+            hint = hints[attribute.name]
+            if not (
+                hint in _SCALARS
+                or _is_scalar_union(hint)
+                or (isinstance(hint, type) and issubclass(hint, Enum))
+            ):
+                return None
+            # The source read once, as the first value is (a display evaluates in order).
+            read = f"({variable} := {source})" if index == 0 else variable
+            items.append(
+                f"{attribute.name!r}: {self.encode_expression(hint, f'{read}.{attribute.name}')}"
+            )
+        return "{" + ", ".join(items) + "}" if items else None
 
     def encoder(self, cls: type, tag: str | None = None) -> str:
         if cls in self.encoders:
