@@ -6,17 +6,22 @@ and byte for byte, on every record type hypothesis can draw."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from enum import Enum
 from typing import Any
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qse_customer import Event, to_dict
+from qse_customer import Complaint, Event, to_dict
 from qse_customer.core.record import Record, _copy_with_events
+from qse_customer.stores import HistoryRewriteError, SQLiteStore
 from qse_customer.stores import base as store_base
+from qse_customer.stores._codegen import generate_encoder
 from qse_customer.stores._documents import unstructure
+from qse_customer.testing.store_contract import MANAGER, T0, complaint
 from qse_customer.testing.strategies import records, records_in_labs
 
 _WHEN = datetime(2026, 5, 6, 7, 8, 9, 123456, tzinfo=UTC)
@@ -83,3 +88,42 @@ def test_the_encoded_stamps_are_those_of_to_dict(
     restamped = store_base._with_events(record, events)
     for one in data.draw(st.permutations([record, restamped])):
         assert unstructure(one) == to_dict(one)
+
+
+def test_a_record_repeated_in_a_batch_extends_its_earlier_self() -> None:
+    """Each writing of a record saved twice in one save_many chains from the one before: the
+    events it had keep their first stamp, and a second copy that rewrites them is refused."""
+    readings = iter(range(1000))
+    store = SQLiteStore(":memory:")
+    store.clock = lambda: _WHEN + timedelta(minutes=next(readings))  # type: ignore[method-assign]
+    first = complaint(1)
+    later = first.add("acknowledged", at=T0 + timedelta(hours=2), by=MANAGER)
+    assert store.save_many([complaint(2), first, later]) == 3
+    stamps = [event.recorded_at for event in store.load(Complaint, first.id).events]
+    assert stamps == [_WHEN + timedelta(minutes=1), _WHEN + timedelta(minutes=2)]
+    assert store.verify() == []
+    rewritten = complaint(3).add("acknowledged", at=T0 + timedelta(hours=1), by=MANAGER)
+    other = complaint(3).add("closed", at=T0 + timedelta(hours=1), by=MANAGER)
+    with pytest.raises(HistoryRewriteError):
+        store.save_many([rewritten, other])
+
+
+class _Spelled(Enum):
+    """An enum whose value is read through a property of its own."""
+
+    PLAIN = "plain"
+
+    @property
+    def value(self) -> str:  # type: ignore[override]
+        return f"spelled {self._value_}"
+
+
+@attrs.frozen
+class _Holder:
+    kind: _Spelled
+    kinds: tuple[_Spelled, ...]
+
+
+def test_an_enum_with_a_value_of_its_own_is_encoded_through_it() -> None:
+    encoded = generate_encoder(_Holder)(_Holder(_Spelled.PLAIN, (_Spelled.PLAIN,)))
+    assert encoded == {"kind": "spelled plain", "kinds": ["spelled plain"]}

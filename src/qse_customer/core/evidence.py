@@ -451,15 +451,8 @@ def _head_sorted(
         digest = {"sha256": digest_of(path, value)}
         if len(location) == 1:
             head[name] = digest
-        elif (
-            len(location) == 2
-            and type(index := location[1]) is int
-            and type(items := head.get(name)) is list
-            and 0 <= index < len(items)
-        ):
-            items[index] = digest  # in the copy _stripped made
-        else:
-            return None
+        else:  # an item of a list (header units are fields or items of list fields)
+            head[name][location[1]] = digest  # in the copy _stripped made
     try:
         return dumps(head, option=_SORT_KEYS)
     except TypeError:  # an integer beyond 64 bits, a lone surrogate: as _dumps cannot
