@@ -14,6 +14,17 @@ repeats), the reference rates measured in the same run on a sample of the stored
 (``json.loads`` alone, and ``from_dict(validate=False)``, the decoding a store without seals would
 need), the file size and the peak memory.
 
+Each run also measures the two floors issue 16 states its targets against, on every row the store
+wrote, and prints each rate as a time ratio to its floor (time a record over the floor's time a
+record, medians of the runs):
+
+- inserts: SQLite alone upserting the store's rows as stored (every column read back from the
+  file) into a new database of the same schema (made by the store, in WAL mode), with the store's
+  own statement (``stores._sql.UPSERT_RECORD``), ``--batch`` rows a transaction, the same
+  ``--synchronous``; reading the rows is not timed;
+- streaming: ``orjson.loads`` of every stored document, read as the stream reads them (their
+  UTF-8 bytes, ``CAST(document AS BLOB)``); skipped without orjson (the ``fast`` extra).
+
 Each run also inserts and streams the same complaints into a second new store whose sealing is a
 no-op (:func:`without_chain`: every record gets an empty chain; the library has no such switch,
 the benchmark replaces the function), the two in turns (which goes first alternates between
@@ -29,12 +40,13 @@ import json
 import os
 import platform
 import resource
+import sqlite3
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import closing, contextmanager, nullcontext
 from datetime import UTC, datetime, timedelta
 from itertools import islice
 from pathlib import Path
@@ -44,6 +56,12 @@ from qse_customer import Actor, Complaint, Event, Role, from_dict
 from qse_customer.core.evidence import Evidence
 from qse_customer.stores import SQLiteStore
 from qse_customer.stores import base as store_base
+from qse_customer.stores._sql import RECORD_COLUMNS, UPSERT_RECORD
+
+try:
+    import orjson
+except ImportError:  # without the fast extra: no orjson floor
+    orjson = None
 
 STAFF = (
     Actor("tech-1", "Tara Tech", Role.TECHNOLOGIST),
@@ -249,15 +267,16 @@ def through_engine(store: SQLiteStore, sample: int) -> tuple[float, float] | Non
     return over_stream, len(records) / (time.perf_counter() - started)
 
 
-def reference(store: SQLiteStore, sample: int) -> tuple[float, float]:
+def reference(path: Path, sample: int) -> tuple[float, float]:
     """Records per second of ``json.loads`` alone and of ``from_dict(validate=False)`` on the
-    first ``sample`` stored documents."""
-    documents = [
-        row[0]
-        for row in store._db.execute(
-            "SELECT document FROM qse_records ORDER BY opened_at LIMIT ?", (sample,)
-        )
-    ]
+    first ``sample`` stored documents (read from the file by a connection of its own)."""
+    with closing(sqlite3.connect(path)) as db:
+        documents = [
+            row[0]
+            for row in db.execute(
+                "SELECT document FROM qse_records ORDER BY opened_at LIMIT ?", (sample,)
+            )
+        ]
 
     def rate(decode: Callable[[str], object]) -> float:
         started = time.perf_counter()
@@ -268,6 +287,52 @@ def reference(store: SQLiteStore, sample: int) -> tuple[float, float]:
     loads_rate = rate(json.loads)
     from_dict_rate = rate(lambda document: from_dict(json.loads(document), validate=False))
     return loads_rate, from_dict_rate
+
+
+def upsert_floor(path: Path, folder: Path, batch: int, synchronous: str) -> float:
+    """Records per second of SQLite alone writing the store's rows: every row of the store at
+    ``path``, each column as stored, upserted into a new database of the same schema with the
+    store's own statement, ``batch`` rows a transaction (the reading not counted)."""
+    fresh = folder / "floor.db"
+    SQLiteStore(fresh, synchronous=synchronous).close()  # the schema, in WAL mode, as the store
+    with (
+        closing(sqlite3.connect(path)) as source,
+        closing(sqlite3.connect(fresh, isolation_level=None)) as target,
+    ):
+        target.execute(f"PRAGMA synchronous = {synchronous.upper()}")
+        rows = source.execute(f"SELECT {RECORD_COLUMNS} FROM qse_records ORDER BY rowid")
+        count = 0
+        spent = 0.0
+        while chunk := rows.fetchmany(batch):
+            started = time.perf_counter()
+            target.execute("BEGIN IMMEDIATE")
+            target.executemany(UPSERT_RECORD, chunk)
+            target.execute("COMMIT")
+            spent += time.perf_counter() - started
+            count += len(chunk)
+    return count / spent
+
+
+def loads_floor(path: Path, batch: int) -> float | None:
+    """Records per second of ``orjson.loads`` alone on every stored document, read as the
+    store's stream reads them (their UTF-8 bytes), ``batch`` at a time (the reading not
+    counted); None without orjson."""
+    if orjson is None:
+        return None
+    loads = orjson.loads
+    with closing(sqlite3.connect(path)) as db:
+        rows = db.execute(
+            "SELECT CAST(document AS BLOB) FROM qse_records ORDER BY lab, type, opened_at, id"
+        )
+        count = 0
+        spent = 0.0
+        while chunk := rows.fetchmany(batch):
+            started = time.perf_counter()
+            for (document,) in chunk:
+                loads(document)
+            spent += time.perf_counter() - started
+            count += len(chunk)
+    return count / spent
 
 
 def main() -> None:
@@ -290,6 +355,7 @@ def main() -> None:
     samples: list[float] = []
     loads_rates: list[float] = []
     from_dict_rates: list[float] = []
+    floors: dict[str, list[float]] = {"insert": [], "stream": []}
     chain_cost: dict[str, list[float]] = {"insert": [], "stream": []}
     size = bare_size = 0
     for repeat in range(args.repeats):
@@ -321,10 +387,16 @@ def main() -> None:
                 if engine_run is not None:
                     engine.append(engine_run[0])
                     engine_alone.append(engine_run[1])
-                loads_rate, from_dict_rate = reference(store, min(args.sample, args.n))
+                loads_rate, from_dict_rate = reference(path, min(args.sample, args.n))
                 loads_rates.append(loads_rate)
                 from_dict_rates.append(from_dict_rate)
                 store.close()
+                floors["insert"].append(
+                    upsert_floor(path, Path(folder), args.batch, args.synchronous)
+                )
+                floor = loads_floor(path, args.batch)
+                if floor is not None:
+                    floors["stream"].append(floor)
         chain_cost["insert"].append(bare["insert"] / inserts[-1])
         chain_cost["stream"].append(bare["stream"] / streams[-1])
         print(
@@ -347,6 +419,15 @@ def main() -> None:
     print(
         f"stream / from_dict(validate=False):   {median(streams) / median(from_dict_rates):>12.1f}x"
     )
+    insert_ratio = [f / r for f, r in zip(floors["insert"], inserts, strict=True)]
+    print(f"floor: SQLite upsert of the rows:     {median(floors['insert']):>12,.0f} records/s")
+    print(f"insert / floor (time, same run):      {median(insert_ratio):>12.1f}x")
+    if floors["stream"]:
+        stream_ratio = [f / r for f, r in zip(floors["stream"], streams, strict=True)]
+        print(f"floor: orjson.loads of the documents: {median(floors['stream']):>12,.0f} records/s")
+        print(f"stream / floor (time, same run):      {median(stream_ratio):>12.1f}x")
+    else:
+        print("floor: orjson.loads: skipped (orjson not installed: pip install qse-customer[fast])")
     for what, ratios in chain_cost.items():
         print(
             f"hash chain cost, {what} (time with / without, same run): "

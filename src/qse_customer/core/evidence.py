@@ -122,6 +122,8 @@ class Evidence:
     salts: Mapping[str, str] = field(factory=dict, converter=freeze)
     erased: Mapping[str, str] = field(factory=dict, converter=freeze)
     hashes: tuple[str, ...] = field(default=(), converter=_strings)
+    _text: str | None = field(default=None, init=False, eq=False, repr=False)
+    """:meth:`to_text`, when :func:`seal` wrote it as it sealed a new record (else None)."""
 
     @property
     def head(self) -> str | None:
@@ -140,6 +142,8 @@ class Evidence:
     def to_text(self) -> str:
         """:meth:`to_json` as compact JSON text, as ``json.dumps(..., separators=(",", ":"))``
         writes it (how stores keep it), written directly."""
+        if self._text is not None:
+            return self._text
         salts, erased, hashes = self.salts, self.erased, self.hashes
         ascii_string = _ascii_string
         try:
@@ -281,9 +285,6 @@ def _view(part: Mapping[str, Any], units: Sequence[Unit], digest_of: _Digest) ->
         return rfc8785.dumps(_plain(copy))
 
 
-_EVENT_KEYS: Final = frozenset(("kind", "at", "actor", "data", "note", "recorded_at"))
-_ACTOR_KEYS: Final = frozenset(("id", "name", "role"))
-
 _Shape = tuple[str, str, str | None, str, str, str, str | None]
 """An event of the common shape: its kind, at, actor's role (None: no actor), id and name
 (unused without an actor), note and recorded_at."""
@@ -292,10 +293,14 @@ _Shape = tuple[str, str, str | None, str, str, str, str | None]
 def _shape(event: Any) -> _Shape | None:
     """The parts of an event whose canonical form :func:`_event_text` writes directly (every
     field a text, an actor of texts or none, empty data), or None for any other event."""
-    if type(event) is not dict or event.keys() != _EVENT_KEYS:
+    # Six members, each of them found: the keys are exactly these.
+    if type(event) is not dict or len(event) != 6:
         return None
-    kind, at, actor, data = event["kind"], event["at"], event["actor"], event["data"]
-    note, recorded = event["note"], event["recorded_at"]
+    try:
+        kind, at, actor, data = event["kind"], event["at"], event["actor"], event["data"]
+        note, recorded = event["note"], event["recorded_at"]
+    except KeyError:
+        return None
     if (
         type(kind) is not str
         or type(at) is not str
@@ -307,9 +312,14 @@ def _shape(event: Any) -> _Shape | None:
         return None
     if actor is None:
         return kind, at, None, "", "", note, recorded
-    if type(actor) is not dict or actor.keys() != _ACTOR_KEYS:
+    # An actor's other members, if any, are not in the chain (it holds its role and the digest
+    # of its id and name): they need no look.
+    if type(actor) is not dict:
         return None
-    role, person, name = actor["role"], actor["id"], actor["name"]
+    try:
+        role, person, name = actor["role"], actor["id"], actor["name"]
+    except KeyError:
+        return None
     if type(role) is not str or type(person) is not str or type(name) is not str:
         return None
     return kind, at, role, person, name, note, recorded
@@ -369,7 +379,9 @@ def _head_view(
     them; ``units`` are its header units when known."""
     if units is None:
         units = list(header_units(document))
-    written = _head_text(document, units, digest_of)
+    written = _head_sorted(document, units, digest_of)
+    if written is None:
+        written = _head_text(document, units, digest_of)
     if written is not None:
         return written
     if type(document) is dict:
@@ -385,6 +397,66 @@ def _head_view(
                 return rfc8785.dumps(_plain(copy))
     head = {key: value for key, value in document.items() if key != "events"}
     return _view(head, units, digest_of)
+
+
+def _orjson_dumps() -> Callable[..., bytes] | None:
+    try:
+        import orjson
+    except ImportError:
+        return None
+    dumps: Callable[..., bytes] = orjson.dumps
+    return dumps
+
+
+_sorted_dumps = _orjson_dumps()
+_SORT_KEYS: Final = 1 << 5  # orjson.OPT_SORT_KEYS
+_HEAD_PLAIN: Final = frozenset((str, int, bool))
+_ascii_names: dict[tuple[Any, ...], bool] = {}
+
+
+def _head_sorted(
+    document: Mapping[str, Any], units: Sequence[Unit], digest_of: _Digest
+) -> bytes | None:
+    """:func:`_head_view` by orjson with sorted keys, where it writes what ``_dumps`` writes
+    (orjson and ``json`` escape every character alike; a test holds them to it): object keys in
+    ASCII at every depth (then UTF-8, code point and UTF-16 orders agree), values of JSON types
+    with no float (:func:`_stripped`, which also leaves out null members), integers within 64
+    bits and no lone surrogate (orjson refuses those); None for anything else, or without
+    orjson (the ``fast`` extra)."""
+    dumps = _sorted_dumps
+    if dumps is None or type(document) is not dict:
+        return None
+    names = tuple(document)
+    plain = _ascii_names.get(names)
+    if plain is None:
+        plain = all(type(name) is str and name.isascii() for name in names)
+        if len(_ascii_names) < _HEAD_ORDERS_KEPT:
+            _ascii_names[names] = plain
+    if not plain:
+        return None
+    allowed = _HEAD_PLAIN
+    try:
+        # A list or an object: copied without its null members, checked all the way down.
+        head = {
+            name: value if type(value) in allowed else _stripped(value)
+            for name, value in document.items()
+            if value is not None and name != "events"
+        }
+    except _Unusual:  # a float, a non-ASCII key...
+        return None
+    for path, location, value in units:
+        name = location[0]
+        if type(name) is not str or name == "actor":
+            return None
+        digest = {"sha256": digest_of(path, value)}
+        if len(location) == 1:
+            head[name] = digest
+        else:  # an item of a list (header units are fields or items of list fields)
+            head[name][location[1]] = digest  # in the copy _stripped made
+    try:
+        return dumps(head, option=_SORT_KEYS)
+    except TypeError:  # an integer beyond 64 bits, a lone surrogate: as _dumps cannot
+        return None
 
 
 # A record type's fields come in the same order in every document: each order is sorted once.
@@ -551,10 +623,55 @@ def seal(
     return _evidence(salts, erased, hashes)
 
 
+# For the first events: the paths of the actor and the note, and the start of their salts'
+# members in the evidence's JSON (paths of ASCII letters, digits, "$", ".", "[" and "]": no
+# escape needed).
+_EVENT_PATHS: Final = tuple(
+    (path + "actor", '"' + path + 'actor":"', path + "note", '"' + path + 'note":"')
+    for path in (f"$.events[{index}]." for index in range(64))
+)
+# Parts of an event's canonical text that depend on one field only, for the roles and kinds met.
+_role_parts: dict[str, str] = {}
+_kind_parts: dict[str, str] = {}
+_PARTS_KEPT = 1024
+_NOTHING_ERASED: Final[Mapping[str, str]] = MappingProxyType({})
+
+
+def _event_paths(index: int) -> tuple[str, str, str, str]:
+    """``_EVENT_PATHS[index]``, for any index."""
+    if index < len(_EVENT_PATHS):
+        return _EVENT_PATHS[index]
+    path = f"$.events[{index}]."
+    return path + "actor", '"' + path + 'actor":"', path + "note", '"' + path + 'note":"'
+
+
+def _role_part(role: str) -> str:
+    """``'{"actor":{"role":' + _string(role) + ',"sha256":"'``, kept per role."""
+    found = _role_parts.get(role)
+    if found is None:
+        found = '{"actor":{"role":' + _string(role) + ',"sha256":"'
+        if len(_role_parts) >= _PARTS_KEPT:
+            _role_parts.clear()
+        _role_parts[role] = found
+    return found
+
+
+def _kind_part(kind: str) -> str:
+    """``',"data":{},"kind":' + _string(kind)``, kept per kind."""
+    found = _kind_parts.get(kind)
+    if found is None:
+        found = ',"data":{},"kind":' + _string(kind)
+        if len(_kind_parts) >= _PARTS_KEPT:
+            _kind_parts.clear()
+        _kind_parts[kind] = found
+    return found
+
+
 def _seal_new(document: Mapping[str, Any], salt_source: SaltSource) -> Evidence | None:
     """:func:`seal` of a record not yet sealed whose events all have the common shape (what a
-    store does for every record it inserts), without the general machinery; None for any other
-    document, before drawing salts."""
+    store does for every record it inserts), without the general machinery, and the evidence's
+    text (:meth:`Evidence.to_text`) written as it goes; None for any other document, before
+    drawing salts."""
     events = document.get("events")
     if type(events) is not list:
         return None
@@ -572,38 +689,73 @@ def _seal_new(document: Mapping[str, Any], salt_source: SaltSource) -> Evidence 
     hexed = noise.hex()
     sha256 = hashlib.sha256
     salts: dict[str, str] = {}
+    texts: list[str] = []  # the salts' members in the evidence's JSON
     digests: dict[str, str] = {}
     at = 0  # the next salt's offset in noise
     for path, _, value in head_units:
-        salts[path] = hexed[2 * at : 2 * at + 2 * SALT_BYTES]
+        salt = salts[path] = hexed[2 * at : 2 * at + 2 * SALT_BYTES]
+        texts.append(_ascii_string(path) + ':"' + salt + '"')
         digests[path] = sha256(noise[at : at + SALT_BYTES] + _unit_canonical(value)).hexdigest()
         at += SALT_BYTES
     head = sha256(PREFIX + _head_view(document, head_units, lambda p, _: digests[p])).digest()
     hashes = [head.hex()]
-    for index, shape in enumerate(shapes):
-        _, _, role, person, name, note, _ = shape
-        actor = noted = ""
+    recorded_for: str | None = None
+    recorded_part = "}"
+    role_parts, kind_parts, actor_units = _role_parts, _kind_parts, _actor_units
+    end = 2 * at + 2 * SALT_BYTES  # of the next salt in hexed
+    for index, (kind, when, role, person, name, note, recorded) in enumerate(shapes):
+        actor_path, actor_member, note_path, note_member = _event_paths(index)
         if role is not None:
-            path = f"$.events[{index}].actor"
-            salts[path] = hexed[2 * at : 2 * at + 2 * SALT_BYTES]
-            try:
-                unit = _actor_unit(person, name)
-            except UnicodeEncodeError:
-                unit = _unit_canonical({"id": person, "name": name})
+            salt = salts[actor_path] = hexed[end - 2 * SALT_BYTES : end]
+            texts.append(actor_member + salt + '"')
+            unit = actor_units.get((person, name))
+            if unit is None:
+                try:
+                    unit = _actor_unit(person, name)
+                except UnicodeEncodeError:
+                    unit = _unit_canonical({"id": person, "name": name})
             actor = sha256(noise[at : at + SALT_BYTES] + unit).hexdigest()
             at += SALT_BYTES
+            end += 2 * SALT_BYTES
+            start = (role_parts.get(role) or _role_part(role)) + actor + '"},"at":'
+        else:
+            start = '{"at":'
         if note:
-            path = f"$.events[{index}].note"
-            salts[path] = hexed[2 * at : 2 * at + 2 * SALT_BYTES]
+            salt = salts[note_path] = hexed[end - 2 * SALT_BYTES : end]
+            texts.append(note_member + salt + '"')
             noted = sha256(noise[at : at + SALT_BYTES] + _unit_canonical(note)).hexdigest()
             at += SALT_BYTES
+            end += 2 * SALT_BYTES
+            noted = ',"note":{"sha256":"' + noted + '"}'
+        else:
+            noted = ',"note":""'
+        if recorded != recorded_for:  # the events of a record written at once share a stamp
+            recorded_for = recorded
+            recorded_part = "}" if recorded is None else ',"recorded_at":' + _string(recorded) + "}"
+        # _event_text(shape, actor, noted), from parts kept per role and per kind
         try:
-            view = _event_text(shape, actor, noted)
+            view = (
+                start
+                + _string(when)
+                + (kind_parts.get(kind) or _kind_part(kind))
+                + noted
+                + recorded_part
+            ).encode("utf-8")
         except UnicodeEncodeError:  # a lone surrogate: the general path, from the same salts
             view = _event_view(events[index], index, _digester(salts, {}, None))
         head = sha256(head + view).digest()
         hashes.append(head.hex())
-    return _evidence(salts, {}, hashes)
+    made = _evidence(salts, _NOTHING_ERASED, hashes)
+    object.__setattr__(
+        made,
+        "_text",
+        '{"v":1,"salts":{'
+        + ",".join(texts)
+        + '},"erased":{},"hashes":["'
+        + '","'.join(hashes)
+        + '"]}',
+    )
+    return made
 
 
 def _evidence(salts: dict[str, str], erased: Mapping[str, str], hashes: list[str]) -> Evidence:
@@ -611,8 +763,9 @@ def _evidence(salts: dict[str, str], erased: Mapping[str, str], hashes: list[str
     read-only without the copy its converter makes."""
     made = object.__new__(Evidence)
     object.__setattr__(made, "salts", MappingProxyType(salts))
-    object.__setattr__(made, "erased", freeze(erased))
+    object.__setattr__(made, "erased", erased if erased is _NOTHING_ERASED else freeze(erased))
     object.__setattr__(made, "hashes", tuple(hashes))
+    object.__setattr__(made, "_text", None)
     return made
 
 

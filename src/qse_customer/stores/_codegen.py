@@ -96,6 +96,18 @@ def _unstructure_mapping(mapping: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+_last_stamp: list[tuple[Any, str]] = [(None, "")]
+"""The last optional time the encoders wrote and its ISO text (one pair, replaced whole: a
+thread reads a consistent pair)."""
+
+
+def _stamp_text(moment: datetime) -> str:
+    """``moment.isoformat()``, kept as the last optional time written."""
+    text = moment.isoformat()
+    _last_stamp[0] = (moment, text)
+    return text
+
+
 def _is_scalar_union(hint: Any) -> bool:
     origin = get_origin(hint)
     if origin not in (Union, types.UnionType):
@@ -145,6 +157,8 @@ class _Generator:
             "_exact": _exact,
             "_float": float,
             "_inexact": _inexact,
+            "_last_stamp": _last_stamp,
+            "_stamp_text": _stamp_text,
         }
         self.sources: list[str] = []
         self.builders: dict[type, str] = {}
@@ -277,13 +291,27 @@ class _Generator:
         if hint in (datetime, date):
             return f"{source}.isoformat()"
         if isinstance(hint, type) and issubclass(hint, Enum):
+            # What ``.value`` returns (Enum's property reads it), without the property's cost;
+            # an enum that defines its own ``value`` is read through it.
+            if inspect.getattr_static(hint, "value") is inspect.getattr_static(Enum, "value"):
+                return f"{source}._value_"
             return f"{source}.value"
         if isinstance(hint, type) and attrs.has(hint):
-            return f"{self.encoder(hint)}({source})"
+            flat = self.flat_encoding(hint, source)
+            return flat if flat is not None else f"{self.encoder(hint)}({source})"
         inner = _optional_of(hint)
         if inner is not None:
             variable = self.name("v")
-            expression = self.encode_expression(inner, variable)
+            if inner is datetime:
+                # An optional time is most often a store's stamp, one object for every event
+                # written at once: its text is kept for the next event (the last one only).
+                last = self.name("t")
+                expression = (
+                    f"({last}[1] if ({last} := _last_stamp[0])[0] is {variable} "
+                    f"else _stamp_text({variable}))"
+                )
+            else:
+                expression = self.encode_expression(inner, variable)
             return f"(None if ({variable} := {source}) is None else {expression})"
         origin, args = get_origin(hint), get_args(hint)
         if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
@@ -293,8 +321,33 @@ class _Generator:
                 return f"_list({source})"
             return f"[{expression} for {variable} in {source}]"
         if origin in (Mapping, typing.Mapping) and args and args[0] is str:
-            return f"_mapping_out({source})"
+            variable = self.name("m")
+            return f"(_mapping_out({variable}) if ({variable} := {source}) else {{}})"
         raise Unsupported(hint)
+
+    def flat_encoding(self, cls: type, source: str) -> str | None:
+        """The dict display :meth:`encoder`'s function for ``cls`` returns, written in place
+        (no call), for a class of texts, numbers and enums only (an actor); None for others."""
+        hints = typing.get_type_hints(cls)
+        fields = attrs.fields(cls)
+        if not all(a.init and not a.metadata.get(OMIT_IF_NONE) for a in fields):
+            return None
+        variable = self.name("w")
+        items = []
+        for index, attribute in enumerate(fields):
+            hint = hints[attribute.name]
+            if not (
+                hint in _SCALARS
+                or _is_scalar_union(hint)
+                or (isinstance(hint, type) and issubclass(hint, Enum))
+            ):
+                return None
+            # The source read once, as the first value is (a display evaluates in order).
+            read = f"({variable} := {source})" if index == 0 else variable
+            items.append(
+                f"{attribute.name!r}: {self.encode_expression(hint, f'{read}.{attribute.name}')}"
+            )
+        return "{" + ", ".join(items) + "}" if items else None
 
     def encoder(self, cls: type, tag: str | None = None) -> str:
         if cls in self.encoders:
@@ -323,6 +376,26 @@ class _Generator:
         self.sources.append("\n".join(lines))
         return name
 
+    # -- copies with some attributes replaced ----------------------------------------------
+
+    def replacer(self, cls: type, names: tuple[str, ...]) -> str:
+        """A function of ``(o, *values)``: a new ``cls`` with every attribute of ``o`` but
+        ``names``, which take ``values`` (no converter or validator runs)."""
+        fields = [a.name for a in attrs.fields(cls)]
+        if not set(names) <= set(fields):
+            raise Unsupported(cls)
+        name = self.name(f"replace_{cls.__name__}_")
+        given = [f"v{index}" for index in range(len(names))]
+        lines = [f"def {name}(s, {', '.join(given)}):", f"    o = _new({self.name('cls', cls)})"]
+        values = dict(zip(names, given, strict=True))
+        for attribute in fields:
+            lines.append(
+                f"    {self.assign(cls, attribute, values.get(attribute, f's.{attribute}'))}"
+            )
+        lines.append("    return o")
+        self.sources.append("\n".join(lines))
+        return name
+
     def compile(self, what: str) -> dict[str, Any]:
         return run_source("\n\n".join(self.sources), what, self.namespace)
 
@@ -346,6 +419,18 @@ def generate_encoder(cls: type) -> Callable[[Any], dict[str, Any]]:
     encode = generator.encoder(cls)
     namespace = generator.compile(f"encoder of {cls.__name__}")
     return cast(Callable[[Any], dict[str, Any]], namespace[encode])
+
+
+def generate_replacer(cls: type, *names: str) -> Callable[..., Any]:
+    """``replace(o, *values)``: a copy of an attrs object ``o`` of class ``cls`` (every
+    attribute, ``init=False`` ones too, as :func:`~qse_customer.core.record._copy_with_events`
+    copies) with the attributes ``names`` set to ``values``, no converter or validator run (for
+    values already checked); :class:`Unsupported` if ``cls`` has no attribute of one of the
+    names."""
+    generator = _Generator()
+    replace = generator.replacer(cls, names)
+    namespace = generator.compile(f"copier of {cls.__name__} ({', '.join(names)})")
+    return cast(Callable[..., Any], namespace[replace])
 
 
 def generate(cls: type, tag: str) -> tuple[Callable[[Any], Any], Callable[[Any], dict[str, Any]]]:

@@ -27,6 +27,19 @@ from ._documents import decode, decode_rows
 from .base import Query, StoreBase
 from .protocol import Delivery, OnInvalid
 
+RECORD_COLUMNS = "type, id, status, opened_at, last_event_at, document, seal, evidence, lab"
+"""The columns of a record's row, in the order :data:`UPSERT_RECORD` takes them."""
+
+UPSERT_RECORD = (
+    f"INSERT INTO qse_records ({RECORD_COLUMNS}) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (lab, type, id) DO UPDATE SET "
+    "status = excluded.status, opened_at = excluded.opened_at, "
+    "last_event_at = excluded.last_event_at, document = excluded.document, "
+    "seal = excluded.seal, evidence = excluded.evidence"
+)
+"""How the SQLite store writes a record's row (PostgreSQL's, with its casts and its COPY, is
+in :mod:`.postgres`)."""
+
 # The outbox is kept per lab, as the records are: a lab's notifications are its own.
 _PENDING = (
     "SELECT n.document, d.notifier FROM qse_deliveries AS d "

@@ -11,9 +11,10 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from operator import attrgetter, is_
 from types import TracebackType
-from typing import Any, Self, TypeVar, overload
+from typing import Any, Self, TypeVar, cast, overload
 
 from attrs import frozen
 
@@ -30,6 +31,7 @@ from ..core.roles import Actor
 from ..core.serialisation import from_dict
 from ..core.timestamps import plain_utc
 from ..notifiers.notification import Notification
+from ._codegen import Unsupported, generate_replacer
 from ._documents import unstructure, unstructure_grown, validate_stored
 from .errors import HistoryRewriteError, RecordNotFoundError, StoredRecordError, StoreError
 from .protocol import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Delivery, OnInvalid, Page, RecordType
@@ -221,11 +223,24 @@ def _check_same_record(old: Record, new: Record) -> None:
 
 def _stamped(event: Event, when: datetime | None) -> Event:
     """``event`` with ``recorded_at`` set (checks already passed: no need to run them again)."""
-    new = object.__new__(Event)
-    for attribute in Event.__attrs_attrs__:
-        object.__setattr__(new, attribute.name, getattr(event, attribute.name))
-    object.__setattr__(new, "recorded_at", when)
-    return new
+    return _event_stamper()(event, when)
+
+
+@cache
+def _event_stamper() -> Callable[[Event, datetime | None], Event]:
+    """Generated code for :func:`_stamped` (one slot set after another), else a loop."""
+    try:
+        return generate_replacer(Event, "recorded_at")
+    except Unsupported:  # pragma: no cover - an event is an attrs class of slots
+
+        def stamped(event: Event, when: datetime | None) -> Event:
+            new = object.__new__(Event)
+            for attribute in Event.__attrs_attrs__:
+                object.__setattr__(new, attribute.name, getattr(event, attribute.name))
+            object.__setattr__(new, "recorded_at", when)
+            return new
+
+        return stamped
 
 
 def _grown_from(old: Record, new: Record) -> bool:
@@ -251,8 +266,25 @@ _own_fields: dict[type[Record], Callable[[Record], tuple[Any, ...]] | None] = {}
 
 
 def _with_events(record: R, events: tuple[Event, ...]) -> R:
-    """``record`` with the same events, restamped (the history was checked already)."""
-    return _copy_with_events(record, events, None)  # the stamps changed: facts found when asked
+    """``record`` with the same events, restamped (the history was checked already); its
+    history facts are found when asked (the stamps changed)."""
+    return cast(R, _record_copier(type(record))(record, events, None))
+
+
+def _record_copier(kind: type[Record]) -> Callable[[Record, tuple[Event, ...], None], Record]:
+    """Generated code for ``_copy_with_events(record, events, None)`` of records of ``kind``
+    (the same attributes set, one slot after another), else that function."""
+    found = _record_copiers.get(kind)
+    if found is None:
+        try:
+            found = generate_replacer(kind, "events", "_facts")
+        except Unsupported:
+            found = _copy_with_events
+        _record_copiers[kind] = found
+    return found
+
+
+_record_copiers: dict[type[Record], Callable[[Record, tuple[Event, ...], None], Record]] = {}
 
 
 def _unchained(record: Record, where: str) -> StoredRecordError:
@@ -765,7 +797,8 @@ class StoreBase(ABC):
         if now is None:
             now = self._now()
         when = (now if last is None or now > last else last) if stamp else None
-        stamped = (*events[:count], *(_stamped(event, when) for event in events[count:]))
+        stamped_copy = _event_stamper()
+        stamped = (*events[:count], *[stamped_copy(event, when) for event in events[count:]])
         new = _with_events(record, stamped)
         if stored is not None and stored.document is not None and _grown_from(stored.record, new):
             document = unstructure_grown(stored.document, new, count)

@@ -40,7 +40,7 @@ from ..core.errors import ValidationError
 from ..core.record import Record
 from ..core.redaction import redact_url
 from ._documents import decode, dumps, seal
-from ._sql import SQLStoreBase, checked_sizes, evidence_of
+from ._sql import UPSERT_RECORD, SQLStoreBase, checked_sizes, evidence_of
 from ._sqlite_schema import inspect_file, migrate
 from .base import Change, Query, RawRecord, Stored, Writing, lab_clash, micros
 from .errors import CorruptStoreError, StoredRecordError, StoreError
@@ -55,14 +55,6 @@ except ImportError:  # Windows: writers wait in SQLite's own (unfair) way
 SCHEME = "sqlite"
 SYNCHRONOUS = ("off", "normal", "full", "extra")
 
-_UPSERT = (
-    "INSERT INTO qse_records "
-    "(type, id, status, opened_at, last_event_at, document, seal, evidence, lab) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (lab, type, id) DO UPDATE SET "
-    "status = excluded.status, opened_at = excluded.opened_at, "
-    "last_event_at = excluded.last_event_at, document = excluded.document, "
-    "seal = excluded.seal, evidence = excluded.evidence"
-)
 # Rows read for a write: at most this many keys a query (SQLite's limit on parameters is far
 # higher; this keeps statements short).
 _READ_KEYS = 400
@@ -82,6 +74,20 @@ def _row(writing: Writing, lab: str) -> tuple[str, str, str, int, int, str, int,
         writing.evidence.to_text(),
         lab,
     )
+
+
+def _repeated(keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The keys that occur more than once in ``keys``."""
+    if len(set(keys)) == len(keys):
+        return set()
+    seen: set[tuple[str, str]] = set()
+    twice: set[tuple[str, str]] = set()
+    for key in keys:
+        if key in seen:
+            twice.add(key)
+        else:
+            seen.add(key)
+    return twice
 
 
 def _same_file(fd: int, path: str) -> bool:
@@ -400,21 +406,25 @@ class SQLiteStore(SQLStoreBase):
             while batch := list(islice(iterator, self.batch_size)):
                 keys = [key(item) for item in batch]
                 stored = self._stored(db, keys)
-                # A record written more than once in a batch: its row holds the last writing
-                # (each one chains from the one before), in the place of its first.
-                written: dict[tuple[str, str], Writing] = {}
+                # Each writing becomes its row at once, and its record and document go (a batch
+                # holds rows, not objects for the garbage collector to walk), but for a record
+                # written more than once in the batch: each writing chains from the one before,
+                # and its row holds the last one, in the place of its first.
+                repeated = _repeated(keys)
+                rows: dict[tuple[str, str], tuple[Any, ...]] = {}
+                lab = self.lab_key
                 for item, item_key in zip(batch, keys, strict=True):
                     writing = change(item, stored.get(item_key))
                     if writing is not None:
-                        written[item_key] = writing
-                        # Kept: a later writing of the record in the batch encodes only its
-                        # new events.
-                        stored[item_key] = Stored(
-                            writing.record, writing.evidence, writing.document
-                        )
-                if written:
-                    lab = self.lab_key
-                    db.executemany(_UPSERT, [_row(writing, lab) for writing in written.values()])
+                        rows[item_key] = _row(writing, lab)
+                        if item_key in repeated:
+                            # Kept: a later writing of the record in the batch encodes only its
+                            # new events.
+                            stored[item_key] = Stored(
+                                writing.record, writing.evidence, writing.document
+                            )
+                if rows:
+                    db.executemany(UPSERT_RECORD, list(rows.values()))
 
     def _stored(
         self, db: sqlite3.Connection, keys: list[tuple[str, str]]
