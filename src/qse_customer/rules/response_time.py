@@ -75,9 +75,11 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
+from types import MappingProxyType
 from typing import Any, Final, NamedTuple
 from zoneinfo import ZoneInfo
 
+from ..core._frozen_json import FrozenValues, freeze
 from ..core.calendar import WorkingCalendar
 from ..core.errors import FieldError
 from ..core.events import Event
@@ -341,6 +343,7 @@ class _Clock:
         self._closing: dict[str, str] = {}
         self._why: dict[tuple[Any, ...], str] = {}
         self._words: dict[str, _Words] = {}
+        self._evidence_head: dict[str, Any] | None = None
         self.wall = wall_clock(ZoneInfo(self.calendar.timezone))
         self._deadline = self.limit.deadline_function(self.timeline)
         self.start_k = frozenset(params["start"])
@@ -599,20 +602,11 @@ class _Clock:
         noun = record_noun(record.TYPE, t)
         params = self.params
         measure = self.limit.measure
-        calendar_name = params.get("calendar")
-        evidence: dict[str, Any] = {
-            "limit": self.limit.to_dict(),
-            "measure": measure,
-            "calendar": calendar_name or "the lab's",
-        }
-        if "started_within" in params:
-            evidence["started_within"] = {
-                key: from_us(value).isoformat()
-                for key, value in (("from", self.window_from), ("until", self.window_until))
-                if value is not None
-            }
+        # The evidence's values are frozen as they are made (the rule's own parts once), so
+        # the finding takes the evidence without a deep copy (FrozenValues).
+        evidence: dict[str, Any] = FrozenValues(self._evidence_head or self._head())
         if facts == _NOT_STARTED:
-            evidence["start_events"] = list(params["start"])
+            evidence["start_events"] = freeze(list(params["start"]))
             return evidence, t.gettext(
                 "the clock has not started: the {noun} has no {events} event by {when}"
             ).format(noun=noun, events=either(params["start"], t), when=env.show(env.at_us))
@@ -628,11 +622,11 @@ class _Clock:
         if kind == "each":
             clocks = rest[0]
             parts = []
-            evidence["clocks"] = []
+            each: list[dict[str, Any]] = []
             for number, clock in enumerate(clocks, start=1):
                 clock_evidence, text = self.explain(record, events, clock, env)
                 clock_evidence["status"] = STATUS_WORDS[clock[0]]
-                evidence["clocks"].append(clock_evidence)
+                each.append(clock_evidence)
                 parts.append(
                     t.gettext("clock {number} ({status}): {explanation}").format(
                         number=t.number(number),
@@ -640,6 +634,7 @@ class _Clock:
                         explanation=text.rstrip("."),
                     )
                 )
+            evidence["clocks"] = freeze(each)
             count = len(clocks)
             return evidence, t.ngettext("{count} clock. ", "{count} clocks. ", count).format(
                 count=t.number(count)
@@ -688,7 +683,7 @@ class _Clock:
         start_index, stop_index, _, pauses, repeats, extensions, late, share, acked, ignored = facts
         start_event = events[start_index]
         start = to_us(start_event.at)
-        base = self._deadline(start)
+        base = self._first_deadline(start, facts)
         words = self._words.get(t.locale) or self._words_in(t)
         sentences = [
             t.gettext("the clock started {how} on {when}").format(
@@ -706,16 +701,20 @@ class _Clock:
         )
         if pauses:
             sentences.append(self._pauses(events, pauses, env))
-            evidence["paused"] = [
-                {
-                    "from": events[p].at.isoformat(),
-                    "by": events[p].kind,
-                    "to": events[r].at.isoformat() if r >= 0 else None,
-                    "resumed_by": events[r].kind if r >= 0 else None,
-                    "seconds_not_counted": gain / 1_000_000,
-                }
-                for p, r, gain in pauses
-            ]
+            evidence["paused"] = tuple(
+                [
+                    MappingProxyType(
+                        {
+                            "from": events[p].at.isoformat(),
+                            "by": events[p].kind,
+                            "to": events[r].at.isoformat() if r >= 0 else None,
+                            "resumed_by": events[r].kind if r >= 0 else None,
+                            "seconds_not_counted": gain / 1_000_000,
+                        }
+                    )
+                    for p, r, gain in pauses
+                ]
+            )
         if acked >= 0:
             event = events[acked]
             if event.actor is None:
@@ -733,11 +732,9 @@ class _Clock:
                     kind=event.kind, actor=actor_text(event, t), when=env.show(to_us(event.at))
                 )
             )
-            evidence["acknowledged"] = {
-                "event": event.kind,
-                "at": event.at.isoformat(),
-                "automatic": event.actor is None,
-            }
+            evidence["acknowledged"] = MappingProxyType(
+                {"event": event.kind, "at": event.at.isoformat(), "automatic": event.actor is None}
+            )
         if repeats:
             assert self.every is not None
             updates = t.gettext("; ").join(
@@ -751,10 +748,18 @@ class _Clock:
                     limit=words.every, updates=updates
                 )
             )
-            evidence["updates"] = [
-                {"event": events[j].kind, "at": events[j].at.isoformat(), "next_due": _iso(d)}
-                for j, d in repeats
-            ]
+            evidence["updates"] = tuple(
+                [
+                    MappingProxyType(
+                        {
+                            "event": events[j].kind,
+                            "at": events[j].at.isoformat(),
+                            "next_due": _iso(d),
+                        }
+                    )
+                    for j, d in repeats
+                ]
+            )
         if ignored:
             listed_events = ", ".join(
                 t.gettext("{kind} on {when}").format(
@@ -768,9 +773,12 @@ class _Clock:
                     "reply never answers or keeps the customer informed"
                 ).format(events=listed_events)
             )
-            evidence["ignored_automatic"] = [
-                {"event": events[j].kind, "at": events[j].at.isoformat()} for j in ignored
-            ]
+            evidence["ignored_automatic"] = tuple(
+                [
+                    MappingProxyType({"event": events[j].kind, "at": events[j].at.isoformat()})
+                    for j in ignored
+                ]
+            )
         if extensions:
             sentences.append(
                 t.gettext("; ").join(
@@ -782,10 +790,14 @@ class _Clock:
                     for j, d in extensions
                 )
             )
-            evidence["extensions"] = [
-                {"event": events[j].kind, "at": events[j].at.isoformat(), "until": _iso(d)}
-                for j, d in extensions
-            ]
+            evidence["extensions"] = tuple(
+                [
+                    MappingProxyType(
+                        {"event": events[j].kind, "at": events[j].at.isoformat(), "until": _iso(d)}
+                    )
+                    for j, d in extensions
+                ]
+            )
         assert due is not None
         evidence["deadline"] = _iso(due)
         if due != base:
@@ -797,7 +809,9 @@ class _Clock:
                     kind=event.kind, when=env.show(to_us(event.at))
                 )
             )
-            evidence["late_event"] = {"event": event.kind, "at": event.at.isoformat()}
+            evidence["late_event"] = MappingProxyType(
+                {"event": event.kind, "at": event.at.isoformat()}
+            )
         elapsed = self.limit.elapsed_function(self.timeline)
 
         def gap(first: int, second: int) -> str:
@@ -862,6 +876,33 @@ class _Clock:
                 )
                 evidence["share_used"] = share
         return evidence, t.gettext("; ").join(sentences) + "."
+
+    def _first_deadline(self, start: int, facts: tuple[Any, ...]) -> int:
+        """The deadline the clock started with: the one it ended with (``facts[2]``) when no
+        pause, update, acknowledgement or extension moved it, else the limit's own count."""
+        if facts[3] or facts[4] or facts[5]:
+            return self._deadline(start)
+        due: int = facts[2]
+        return due
+
+    def _head(self) -> dict[str, Any]:
+        """The evidence every finding of the rule starts with (its limit, measure, calendar and
+        period), frozen, made once."""
+        head: dict[str, Any] = {
+            "limit": freeze(self.limit.to_dict()),
+            "measure": self.limit.measure,
+            "calendar": self.params.get("calendar") or "the lab's",
+        }
+        if "started_within" in self.params:
+            head["started_within"] = freeze(
+                {
+                    key: from_us(value).isoformat()
+                    for key, value in (("from", self.window_from), ("until", self.window_until))
+                    if value is not None
+                }
+            )
+        self._evidence_head = head
+        return head
 
     def _window_words(self, env: Env) -> str:
         """``outside this rule's period (from ... until ...)``."""
