@@ -1,11 +1,12 @@
 """A finding's evidence and message made with the engine's memos and shortcuts (wall clocks
 learnt per hour, ``response_time``'s words remembered per day of receipt and per language, its
-first deadline taken from the clock's facts, evidence built frozen with ``FrozenValues`` from
-parts made once) equal those made the plain way (every instant through a datetime, every ``why
-then`` from the calendar's public methods, every deadline counted again, the evidence made afresh
-and deep-copied by ``freeze``, a freshly compiled ruleset), byte for byte (the evidence's
-``repr``), in English and in French, for random records through the shipped rulesets on two
-labs' calendars."""
+start's words per start event, deadlines' ISO texts per instant, its first deadline taken from
+the clock's facts, evidence built frozen with ``FrozenValues`` from parts made once) equal those
+made the plain way (every instant through a datetime, every ``why then`` from the calendar's
+public methods, every deadline counted and written again, the evidence made afresh and
+deep-copied by ``freeze``, a freshly compiled ruleset), byte for byte (the evidence's ``repr``),
+in English and in French, for random records through the shipped rulesets on two labs'
+calendars."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ from qse_customer.rules import (
     responsibility,
 )
 from qse_customer.rules.kind_protocol import Env, _local_wall_clock, _wall_clock
-from qse_customer.rules.response_time import _Clock
+from qse_customer.rules.response_time import _around, _Clock
 from qse_customer.testing.strategies import aware_datetimes, complaints, enquiries, records
 
 pytest.importorskip("babel")
@@ -153,6 +154,12 @@ def _plain_head(self: _Clock) -> dict[str, Any]:
     return head
 
 
+def _plain_started_words(self: _Clock, noun: str, kind: str, t: Any) -> tuple[str, str]:
+    """The start's words around its instant, made again for each finding."""
+    text = t.gettext("the clock started {how} on {when}")
+    return _around(text, "when", how=response_time._started(noun, kind, t))
+
+
 def plain(name: str, lab: str, batch: list[Any], at: datetime) -> list[tuple[Any, ...]]:
     """The findings explained without any memo or shortcut: every deadline counted again, every
     piece of evidence made afresh and deep-copied by ``freeze`` (no ``FrozenValues``)."""
@@ -162,6 +169,8 @@ def plain(name: str, lab: str, batch: list[Any], at: datetime) -> list[tuple[Any
         patch.setattr(_Clock, "_why_then", _Clock._why_then_words)
         patch.setattr(_Clock, "_first_deadline", lambda self, start, facts: self._deadline(start))
         patch.setattr(_Clock, "_head", _plain_head)
+        patch.setattr(_Clock, "_started_words", _plain_started_words)
+        patch.setattr(response_time, "_iso", lambda instant: from_us(instant).isoformat())
         patch.setattr(
             responsibility,
             "_actor_evidence",

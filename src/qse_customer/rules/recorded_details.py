@@ -213,11 +213,13 @@ class RecordedDetails(BaseRuleKind):
             for event in events:
                 if event.kind not in kinds:
                     continue
-                missing = [
-                    k
-                    for k, alternatives in enumerate(readers)
-                    if not any(present(read(record, event)) for read in alternatives)
-                ]
+                missing = []
+                for k, alternatives in enumerate(readers):
+                    for read in alternatives:  # any one will do
+                        if present(read(record, event)):
+                            break
+                    else:
+                        missing.append(k)
                 steps.append(
                     MappingProxyType(
                         {

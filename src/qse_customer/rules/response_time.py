@@ -320,6 +320,8 @@ class _Words(NamedTuple):
     rule: str
     every: str
     stops: str
+    deadline: tuple[str, str]
+    """``limit {limit}: {rule}, {deadline}`` before and after the deadline's place."""
 
 
 class _Clock:
@@ -344,6 +346,9 @@ class _Clock:
         self._why: dict[tuple[Any, ...], str] = {}
         self._words: dict[str, _Words] = {}
         self._evidence_head: dict[str, Any] | None = None
+        self._starts: dict[tuple[str, str, str], tuple[str, str]] = {}
+        self._measure = self.limit.measure
+        self._elapsed = self.limit.elapsed_function(self.timeline)
         self.wall = wall_clock(ZoneInfo(self.calendar.timezone))
         self._deadline = self.limit.deadline_function(self.timeline)
         self.start_k = frozenset(params["start"])
@@ -601,7 +606,7 @@ class _Clock:
         t = env.t
         noun = record_noun(record.TYPE, t)
         params = self.params
-        measure = self.limit.measure
+        measure = self._measure
         # The evidence's values are frozen as they are made (the rule's own parts once), so
         # the finding takes the evidence without a deep copy (FrozenValues).
         evidence: dict[str, Any] = FrozenValues(self._evidence_head or self._head())
@@ -685,20 +690,16 @@ class _Clock:
         start = to_us(start_event.at)
         base = self._first_deadline(start, facts)
         words = self._words.get(t.locale) or self._words_in(t)
+        opening, closing = self._started_words(noun, start_event.kind, t)
+        before, after = words.deadline
         sentences = [
-            t.gettext("the clock started {how} on {when}").format(
-                how=_started(noun, start_event.kind, t), when=env.show(start)
-            )
-            + self._why_then(start, env),
-            t.gettext("limit {limit}: {rule}, {deadline}").format(
-                limit=words.limit, rule=words.rule, deadline=env.show(base)
-            ),
+            opening + env.show(start) + closing + self._why_then(start, env),
+            before + env.show(base) + after,
         ]
-        evidence.update(
-            start_event=start_event.kind,
-            started_at=start_event.at.isoformat(),
-            first_deadline=from_us(base).isoformat(),
-        )
+        base_iso = _iso(base)
+        evidence["start_event"] = start_event.kind
+        evidence["started_at"] = start_event.at.isoformat()
+        evidence["first_deadline"] = base_iso
         if pauses:
             sentences.append(self._pauses(events, pauses, env))
             evidence["paused"] = tuple(
@@ -799,7 +800,7 @@ class _Clock:
                 ]
             )
         assert due is not None
-        evidence["deadline"] = _iso(due)
+        evidence["deadline"] = base_iso if due == base else _iso(due)
         if due != base:
             sentences.append(t.gettext("deadline now {deadline}").format(deadline=env.show(due)))
         if late >= 0:
@@ -812,7 +813,7 @@ class _Clock:
             evidence["late_event"] = MappingProxyType(
                 {"event": event.kind, "at": event.at.isoformat()}
             )
-        elapsed = self.limit.elapsed_function(self.timeline)
+        elapsed = self._elapsed
 
         def gap(first: int, second: int) -> str:
             """The time between two instants; for a working measure, also the working time."""
@@ -833,12 +834,10 @@ class _Clock:
                 text.format(kind=stop_event.kind, when=env.show(end), gap=gap(end, due))
                 + (t.gettext(", where the rule for the next period takes over") if handed else "")
             )
-            evidence.update(
-                stop_event=stop_event.kind,
-                stopped_at=stop_event.at.isoformat(),
-                margin_seconds=(due - end) / 1_000_000,
-                elapsed_seconds=spent,
-            )
+            evidence["stop_event"] = stop_event.kind
+            evidence["stopped_at"] = stop_event.at.isoformat()
+            evidence["margin_seconds"] = (due - end) / 1_000_000
+            evidence["elapsed_seconds"] = spent
         else:
             at = env.at_us
             evidence.update(stop_event=None, stopped_at=None, margin_seconds=(due - at) / 1_000_000)
@@ -876,6 +875,19 @@ class _Clock:
                 )
                 evidence["share_used"] = share
         return evidence, t.gettext("; ").join(sentences) + "."
+
+    def _started_words(self, noun: str, kind: str, t: Translator) -> tuple[str, str]:
+        """``the clock started when the enquiry was received on {when}`` before and after the
+        instant, made once a language, noun and start event."""
+        key = (t.locale, noun, kind)
+        words = self._starts.get(key)
+        if words is None:
+            words = _around(
+                t.gettext("the clock started {how} on {when}"), "when", how=_started(noun, kind, t)
+            )
+            if len(self._starts) < _MEMO:
+                self._starts[key] = words
+        return words
 
     def _first_deadline(self, start: int, facts: tuple[Any, ...]) -> int:
         """The deadline the clock started with: the one it ended with (``facts[2]``) when no
@@ -917,11 +929,16 @@ class _Clock:
     def _words_in(self, t: Translator) -> _Words:
         """The rule's words that no record changes, in ``t``'s language (made once a
         language)."""
+        limit = self.limit.describe(t)
+        rule = self.limit.rule_of_deadline(self._closing_words(t), t)
         words = self._words[t.locale] = _Words(
-            limit=self.limit.describe(t),
-            rule=self.limit.rule_of_deadline(self._closing_words(t), t),
+            limit=limit,
+            rule=rule,
             every=self.every.describe(t) if self.every is not None else "",
             stops=either(self.params["stop"], t),
+            deadline=_around(
+                t.gettext("limit {limit}: {rule}, {deadline}"), "deadline", limit=limit, rule=rule
+            ),
         )
         return words
 
@@ -1054,6 +1071,18 @@ class _Clock:
         return t.gettext("; ").join(parts)
 
 
+def _around(text: str, name: str, **known: str) -> tuple[str, str]:
+    """``text`` formatted with ``known``, as the parts before and after placeholder ``name``
+    (which ``text`` holds once, as every catalogue's translation of it does):
+    ``before + value + after == text.format(**known, name=value)`` for any value, made with two
+    concatenations."""
+    mark = "\x00"
+    while mark in text or any(mark in value for value in known.values()):
+        mark = chr(ord(mark) + 1)  # a character no part holds
+    before, after = text.format(**known, **{name: mark}).split(mark)
+    return before, after
+
+
 def _started(noun: str, kind: str, t: Translator = ENGLISH) -> str:
     """``when the enquiry was received``, or ``with deviation_identified``."""
     if kind.endswith("ed") and "_" not in kind:
@@ -1061,5 +1090,16 @@ def _started(noun: str, kind: str, t: Translator = ENGLISH) -> str:
     return t.gettext("with {kind}").format(kind=kind)
 
 
+_ISO: dict[int, str] = {}
+"""Deadlines in ISO form by instant (a bounded memo: records share their deadlines, closing
+time on a day most of all)."""
+
+
 def _iso(instant: int) -> str:
-    return from_us(instant).isoformat()
+    """``from_us(instant).isoformat()``."""
+    text = _ISO.get(instant)
+    if text is None:
+        if len(_ISO) >= _MEMO:
+            _ISO.clear()
+        text = _ISO[instant] = from_us(instant).isoformat()
+    return text
