@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from qse_customer.core.translation import translator
+from qse_customer.rules._wording import duration
 from qse_customer.rules.response_time import _around
 
 # Any text, NUL and braces included (a brace is written doubled in a message).
@@ -40,3 +41,32 @@ def test_the_catalogues_messages_split_at_their_placeholder(
         limit = t.gettext("limit {limit}: {rule}, {deadline}")
         before, after = _around(limit, "deadline", limit=first, rule=second)
         assert before + value + after == limit.format(limit=first, rule=second, deadline=value)
+
+
+def _duration_as_defined(us: int) -> str:
+    """``duration`` in English as it was first written (parts joined), the reference."""
+    us = abs(us)
+    if us < 60_000_000:
+        return f"{round(us / 1_000_000)} s"
+    minutes = us // 60_000_000
+    days, minutes = divmod(minutes, 1440)
+    hours, minutes = divmod(minutes, 60)
+    parts = []
+    if days:
+        parts.append(f"{days} day{'s' if days != 1 else ''}")
+    if hours or days:
+        parts.append(f"{hours} h {minutes:02d} min")
+    else:
+        parts.append(f"{minutes} min")
+    return " ".join(parts)
+
+
+@given(
+    st.one_of(
+        st.integers(-(10**15), 10**15),
+        st.integers(0, 3 * 86_400).map(lambda seconds: seconds * 1_000_000),
+        st.sampled_from([0, 59_999_999, 60_000_000, 3_599_999_999, 3_600_000_000, 86_400_000_000]),
+    )
+)
+def test_a_duration_in_english_reads_as_defined(us: int) -> None:
+    assert duration(us) == _duration_as_defined(us)
