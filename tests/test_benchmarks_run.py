@@ -68,6 +68,12 @@ def test_benchmark_runs_on_a_tiny_workload(script: str) -> None:
     output = run_benchmark(script, *TINY[script])
     assert "/s" in output, output
     assert re.search(r"\d MiB|\d MB", output), output  # every benchmark reports its memory
+    if script == "engine.py":  # issue 16: the cost of a kept finding's words, next to its cost
+        assert re.search(
+            r"a kept finding costs [\d.]+ µs .*\n.*reading a kept finding's message and "
+            r"evidence: [\d.]+ µs a finding",
+            output,
+        ), output
 
 
 def test_postgres_benchmark_runs_against_a_real_server(postgres_url: str) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qse_customer.core._frozen_json import freeze, thaw
+from qse_customer.core._frozen_json import FrozenValues, freeze, thaw
 
 
 class Text(str):
@@ -78,3 +78,17 @@ def test_a_frozen_mapping_is_read_only_and_apart_from_its_source(value: dict[str
         raise AssertionError("a frozen mapping accepted an assignment")
     value[key] = ["changed"]
     assert shape(frozen) == expected
+
+
+@settings(max_examples=100)
+@given(st.dictionaries(st.text(max_size=4), values, max_size=5))
+def test_frozen_values_are_wrapped_as_they_are(value: dict[str, Any]) -> None:
+    # A FrozenValues holds values frozen already: freeze wraps it without copying them, and the
+    # result reads exactly as freezing the plain dict does.
+    parts = FrozenValues({key: freeze(item) for key, item in value.items()})
+    frozen = freeze(parts)
+    assert type(frozen) is MappingProxyType
+    assert shape(frozen) == shape(reference(value))
+    assert repr(frozen) == repr(freeze(value))
+    assert all(frozen[key] is parts[key] for key in value)
+    assert shape(freeze({"outer": parts})) == shape(reference({"outer": value}))

@@ -1,12 +1,18 @@
-"""A finding's evidence and message made with the engine's memos (wall clocks learnt per hour,
-``response_time``'s words remembered per day of receipt and per language) equal those made the
-plain way (every instant through a datetime, every ``why then`` from the calendar's public
-methods, a freshly compiled ruleset), in English and in French, for random records through the
-shipped rulesets on two labs' calendars."""
+"""A finding's evidence and message made with the engine's memos and shortcuts (wall clocks
+learnt per hour, ``response_time``'s words remembered per day of receipt and per language, its
+start's words per start event, deadlines' ISO texts per instant, its first deadline taken from
+the clock's facts, evidence built frozen with ``FrozenValues`` from parts made once) equal those
+made the plain way (every instant through a datetime, every ``why then`` from the calendar's
+public methods, every deadline counted and written again, the evidence made afresh and
+deep-copied by ``freeze``, a freshly compiled ruleset), byte for byte (the evidence's ``repr``),
+in English and in French, for random records through the shipped rulesets on two labs'
+calendars."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -21,9 +27,16 @@ from qse_customer.core.roles import Actor, Role
 from qse_customer.core.timestamps import from_us
 from qse_customer.core.translation import translator
 from qse_customer.core.vocabulary import Channel
-from qse_customer.rules import Status, compile_ruleset
+from qse_customer.rules import (
+    Status,
+    compile_ruleset,
+    recorded_details,
+    required_step,
+    response_time,
+    responsibility,
+)
 from qse_customer.rules.kind_protocol import Env, _local_wall_clock, _wall_clock
-from qse_customer.rules.response_time import _Clock
+from qse_customer.rules.response_time import _around, _Clock
 from qse_customer.testing.strategies import aware_datetimes, complaints, enquiries, records
 
 pytest.importorskip("babel")
@@ -99,20 +112,72 @@ def _show_at(self: Env, event: Event) -> str:
     return _wall_clock(local) if self.t.is_source else _local_wall_clock(local, self.t)
 
 
+def deep_frozen(value: Any) -> bool:
+    """Whether every mapping inside is read-only and every sequence a tuple."""
+    if isinstance(value, Mapping):
+        return type(value) is MappingProxyType and all(map(deep_frozen, value.values()))
+    if isinstance(value, list | tuple):
+        return type(value) is tuple and all(map(deep_frozen, value))
+    return True
+
+
 def explained(compiled: Any, batch: list[Any], at: datetime) -> list[tuple[Any, ...]]:
     report = compiled.check(batch, at=at, keep=EVERY, max_findings=10**6)
-    return [
-        (f.rule_id, f.record_id, f.message, f.message.in_locale(FRENCH), thaw(f.evidence))
+    found = [
+        (
+            f.rule_id,
+            f.record_id,
+            f.message,
+            f.message.in_locale(FRENCH),
+            thaw(f.evidence),
+            repr(f.evidence),
+        )
         for f in report.findings
     ]
+    assert all(deep_frozen(f.evidence) for f in report.findings)
+    return found
+
+
+def _plain_head(self: _Clock) -> dict[str, Any]:
+    """The head of a clock's evidence made again for each finding, as plain JSON."""
+    head: dict[str, Any] = {
+        "limit": self.limit.to_dict(),
+        "measure": self.limit.measure,
+        "calendar": self.params.get("calendar") or "the lab's",
+    }
+    if "started_within" in self.params:
+        head["started_within"] = {
+            key: from_us(value).isoformat()
+            for key, value in (("from", self.window_from), ("until", self.window_until))
+            if value is not None
+        }
+    return head
+
+
+def _plain_started_words(self: _Clock, noun: str, kind: str, t: Any) -> tuple[str, str]:
+    """The start's words around its instant, made again for each finding."""
+    text = t.gettext("the clock started {how} on {when}")
+    return _around(text, "when", how=response_time._started(noun, kind, t))
 
 
 def plain(name: str, lab: str, batch: list[Any], at: datetime) -> list[tuple[Any, ...]]:
-    """The findings explained without any memo."""
+    """The findings explained without any memo or shortcut: every deadline counted again, every
+    piece of evidence made afresh and deep-copied by ``freeze`` (no ``FrozenValues``)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(Env, "show", _show)
         patch.setattr(Env, "show_at", _show_at)
         patch.setattr(_Clock, "_why_then", _Clock._why_then_words)
+        patch.setattr(_Clock, "_first_deadline", lambda self, start, facts: self._deadline(start))
+        patch.setattr(_Clock, "_head", _plain_head)
+        patch.setattr(_Clock, "_started_words", _plain_started_words)
+        patch.setattr(response_time, "_iso", lambda instant: from_us(instant).isoformat())
+        patch.setattr(
+            responsibility,
+            "_actor_evidence",
+            lambda actor: {"id": actor.id, "name": actor.name, "role": actor.role.value},
+        )
+        for module in (response_time, responsibility, required_step, recorded_details):
+            patch.setattr(module, "FrozenValues", dict)
         return explained(compile_ruleset(name, calendar=LABS[lab]), batch, at)
 
 

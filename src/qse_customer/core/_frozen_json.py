@@ -7,10 +7,20 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-__all__ = ["freeze", "thaw"]
+__all__ = ["FrozenValues", "freeze", "thaw"]
 
 _SCALARS = (str, int, float, bool, type(None))
 _SCALAR_TYPES = frozenset(_SCALARS)
+
+
+class FrozenValues(dict[str, Any]):
+    """A dict whose every value is :func:`freeze`'s output already (a scalar, a read-only
+    mapping made by ``freeze`` or by wrapping plain JSON scalars, a tuple of them): ``freeze``
+    wraps it read-only as it is, without copying it again, so a finding's evidence built from
+    parts made once (a rule's limit) costs no deep copy. Its maker gives it away: nothing may
+    keep or change it afterwards. Read as a mapping, it is the dict it holds."""
+
+    __slots__ = ()
 
 
 def freeze(value: Any) -> Any:
@@ -29,6 +39,8 @@ def freeze(value: Any) -> Any:
         )
     if kind is list or kind is tuple:
         return tuple([item if type(item) in _SCALAR_TYPES else freeze(item) for item in value])
+    if kind is FrozenValues:
+        return MappingProxyType(value)
     if isinstance(value, Mapping):
         return MappingProxyType({key: freeze(item) for key, item in value.items()})
     if isinstance(value, list | tuple):

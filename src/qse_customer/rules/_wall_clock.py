@@ -85,7 +85,11 @@ class WallClock:
     def text(self, instant: int) -> str | None:
         """``Sat 09 May 2026 10:00 BST`` in English, or None: then ask the datetime path (an
         hour with a transition, or a year outside 1000-9999)."""
-        found = self.offset(instant)
+        hour = instant // US_PER_HOUR  # self.offset(instant), inline: a message shows several
+        try:
+            found = self._hours[hour]
+        except KeyError:
+            found = self._learn(hour)
         if found is None:
             return None
         offset, name = found

@@ -22,16 +22,13 @@ def duration(us: int, t: Translator = ENGLISH) -> str:
     if us < US_PER_MINUTE:
         return f"{round(us / 1_000_000)} s"
     minutes = us // US_PER_MINUTE
+    if minutes < 60:
+        return f"{minutes} min"
     days, minutes = divmod(minutes, 1440)
     hours, minutes = divmod(minutes, 60)
-    parts = []
     if days:
-        parts.append(f"{days} day{'s' if days != 1 else ''}")
-    if hours or days:
-        parts.append(f"{hours} h {minutes:02d} min")
-    else:
-        parts.append(f"{minutes} min")
-    return " ".join(parts)
+        return f"{days} day{'s' if days != 1 else ''} {hours} h {minutes:02d} min"
+    return f"{hours} h {minutes:02d} min"
 
 
 def _duration(us: int, t: Translator) -> str:

@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, Final
 
+from ..core._frozen_json import FrozenValues, freeze
 from ..core.errors import FieldError
 from ..core.events import Event
 from ..core.record import Record
@@ -170,6 +171,7 @@ class RecordedDetails(BaseRuleKind):
         kinds = frozenset(params["events"])
         items = tuple(listed(item) for item in params["requires"])
         readers = tuple(tuple(_reader(place) for place in places) for places in items)
+        frozen_items: tuple[tuple[Any, ...], ...] = freeze([list(p) for p in items])
         # Per language: each detail in words, and what each event must record (made once).
         words: dict[str, tuple[list[str], str]] = {}
 
@@ -211,17 +213,21 @@ class RecordedDetails(BaseRuleKind):
             for event in events:
                 if event.kind not in kinds:
                     continue
-                missing = [
-                    k
-                    for k, alternatives in enumerate(readers)
-                    if not any(present(read(record, event)) for read in alternatives)
-                ]
+                missing = []
+                for k, alternatives in enumerate(readers):
+                    for read in alternatives:  # any one will do
+                        if present(read(record, event)):
+                            break
+                    else:
+                        missing.append(k)
                 steps.append(
-                    {
-                        "event": event.kind,
-                        "at": event.at.isoformat(),
-                        "missing": [list(items[k]) for k in missing],
-                    }
+                    MappingProxyType(
+                        {
+                            "event": event.kind,
+                            "at": event.at.isoformat(),
+                            "missing": tuple([frozen_items[k] for k in missing]),
+                        }
+                    )
                 )
                 when = t.gettext("{kind} on {when}").format(
                     kind=event.kind, when=env.show_at(event)
@@ -233,7 +239,8 @@ class RecordedDetails(BaseRuleKind):
                             event=when, details=both((wanted[k] for k in missing), t)
                         )
                     )
-            evidence: dict[str, Any] = {"required": [list(p) for p in items], "steps": steps}
+            # Every value frozen as it is made: the finding takes it without a deep copy.
+            evidence: dict[str, Any] = FrozenValues(required=frozen_items, steps=tuple(steps))
             if not steps:
                 return evidence, t.gettext(
                     "the {noun} has no {events} event by {when}, so there is nothing to check"

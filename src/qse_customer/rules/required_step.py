@@ -20,8 +20,10 @@ missing before the trigger, or missing (or late) once the ``within`` deadline ha
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, Final
 
+from ..core._frozen_json import FrozenValues, freeze
 from ..core.errors import FieldError
 from ..core.events import Event
 from ..core.record import Record
@@ -110,6 +112,7 @@ class RequiredStep(BaseRuleKind):
         within = Limit.parse(params["within"]) if "within" in params else None
         deadline = within.deadline_function(timeline) if within else None
         required = [sorted(step) for step in steps]
+        frozen_required: tuple[tuple[str, ...], ...] = freeze(required)
         # Per language: each step in words, all of them, and the limit (made once a language).
         words: dict[str, tuple[list[str], str, str]] = {}
 
@@ -160,11 +163,12 @@ class RequiredStep(BaseRuleKind):
             event = events[trigger]
             wanted, every, limit_words = words_in(t)
             lacking = [wanted[k] for k in missing]
-            evidence: dict[str, Any] = {
-                "trigger": {"event": event.kind, "at": event.at.isoformat()},
-                "required": [list(step) for step in required],
-                "missing": [list(required[k]) for k in missing],
-            }
+            # Every value frozen as it is made: the finding takes it without a deep copy.
+            evidence: dict[str, Any] = FrozenValues(
+                trigger=MappingProxyType({"event": event.kind, "at": event.at.isoformat()}),
+                required=frozen_required,
+                missing=tuple([frozen_required[k] for k in missing]),
+            )
             head = t.gettext("{kind} on {when}").format(kind=event.kind, when=env.show_at(event))
             if within is None:
                 if not missing:

@@ -75,9 +75,11 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
+from types import MappingProxyType
 from typing import Any, Final, NamedTuple
 from zoneinfo import ZoneInfo
 
+from ..core._frozen_json import FrozenValues, freeze
 from ..core.calendar import WorkingCalendar
 from ..core.errors import FieldError
 from ..core.events import Event
@@ -318,6 +320,8 @@ class _Words(NamedTuple):
     rule: str
     every: str
     stops: str
+    deadline: tuple[str, str]
+    """``limit {limit}: {rule}, {deadline}`` before and after the deadline's place."""
 
 
 class _Clock:
@@ -341,6 +345,10 @@ class _Clock:
         self._closing: dict[str, str] = {}
         self._why: dict[tuple[Any, ...], str] = {}
         self._words: dict[str, _Words] = {}
+        self._evidence_head: dict[str, Any] | None = None
+        self._starts: dict[tuple[str, str, str], tuple[str, str]] = {}
+        self._measure = self.limit.measure
+        self._elapsed = self.limit.elapsed_function(self.timeline)
         self.wall = wall_clock(ZoneInfo(self.calendar.timezone))
         self._deadline = self.limit.deadline_function(self.timeline)
         self.start_k = frozenset(params["start"])
@@ -598,21 +606,12 @@ class _Clock:
         t = env.t
         noun = record_noun(record.TYPE, t)
         params = self.params
-        measure = self.limit.measure
-        calendar_name = params.get("calendar")
-        evidence: dict[str, Any] = {
-            "limit": self.limit.to_dict(),
-            "measure": measure,
-            "calendar": calendar_name or "the lab's",
-        }
-        if "started_within" in params:
-            evidence["started_within"] = {
-                key: from_us(value).isoformat()
-                for key, value in (("from", self.window_from), ("until", self.window_until))
-                if value is not None
-            }
+        measure = self._measure
+        # The evidence's values are frozen as they are made (the rule's own parts once), so
+        # the finding takes the evidence without a deep copy (FrozenValues).
+        evidence: dict[str, Any] = FrozenValues(self._evidence_head or self._head())
         if facts == _NOT_STARTED:
-            evidence["start_events"] = list(params["start"])
+            evidence["start_events"] = freeze(list(params["start"]))
             return evidence, t.gettext(
                 "the clock has not started: the {noun} has no {events} event by {when}"
             ).format(noun=noun, events=either(params["start"], t), when=env.show(env.at_us))
@@ -628,11 +627,11 @@ class _Clock:
         if kind == "each":
             clocks = rest[0]
             parts = []
-            evidence["clocks"] = []
+            each: list[dict[str, Any]] = []
             for number, clock in enumerate(clocks, start=1):
                 clock_evidence, text = self.explain(record, events, clock, env)
                 clock_evidence["status"] = STATUS_WORDS[clock[0]]
-                evidence["clocks"].append(clock_evidence)
+                each.append(clock_evidence)
                 parts.append(
                     t.gettext("clock {number} ({status}): {explanation}").format(
                         number=t.number(number),
@@ -640,6 +639,7 @@ class _Clock:
                         explanation=text.rstrip("."),
                     )
                 )
+            evidence["clocks"] = freeze(each)
             count = len(clocks)
             return evidence, t.ngettext("{count} clock. ", "{count} clocks. ", count).format(
                 count=t.number(count)
@@ -688,34 +688,34 @@ class _Clock:
         start_index, stop_index, _, pauses, repeats, extensions, late, share, acked, ignored = facts
         start_event = events[start_index]
         start = to_us(start_event.at)
-        base = self._deadline(start)
+        base = self._first_deadline(start, facts)
         words = self._words.get(t.locale) or self._words_in(t)
+        opening, closing = self._started_words(noun, start_event.kind, t)
+        before, after = words.deadline
         sentences = [
-            t.gettext("the clock started {how} on {when}").format(
-                how=_started(noun, start_event.kind, t), when=env.show(start)
-            )
-            + self._why_then(start, env),
-            t.gettext("limit {limit}: {rule}, {deadline}").format(
-                limit=words.limit, rule=words.rule, deadline=env.show(base)
-            ),
+            opening + env.show(start) + closing + self._why_then(start, env),
+            before + env.show(base) + after,
         ]
-        evidence.update(
-            start_event=start_event.kind,
-            started_at=start_event.at.isoformat(),
-            first_deadline=from_us(base).isoformat(),
-        )
+        base_iso = _iso(base)
+        evidence["start_event"] = start_event.kind
+        evidence["started_at"] = start_event.at.isoformat()
+        evidence["first_deadline"] = base_iso
         if pauses:
             sentences.append(self._pauses(events, pauses, env))
-            evidence["paused"] = [
-                {
-                    "from": events[p].at.isoformat(),
-                    "by": events[p].kind,
-                    "to": events[r].at.isoformat() if r >= 0 else None,
-                    "resumed_by": events[r].kind if r >= 0 else None,
-                    "seconds_not_counted": gain / 1_000_000,
-                }
-                for p, r, gain in pauses
-            ]
+            evidence["paused"] = tuple(
+                [
+                    MappingProxyType(
+                        {
+                            "from": events[p].at.isoformat(),
+                            "by": events[p].kind,
+                            "to": events[r].at.isoformat() if r >= 0 else None,
+                            "resumed_by": events[r].kind if r >= 0 else None,
+                            "seconds_not_counted": gain / 1_000_000,
+                        }
+                    )
+                    for p, r, gain in pauses
+                ]
+            )
         if acked >= 0:
             event = events[acked]
             if event.actor is None:
@@ -733,11 +733,9 @@ class _Clock:
                     kind=event.kind, actor=actor_text(event, t), when=env.show(to_us(event.at))
                 )
             )
-            evidence["acknowledged"] = {
-                "event": event.kind,
-                "at": event.at.isoformat(),
-                "automatic": event.actor is None,
-            }
+            evidence["acknowledged"] = MappingProxyType(
+                {"event": event.kind, "at": event.at.isoformat(), "automatic": event.actor is None}
+            )
         if repeats:
             assert self.every is not None
             updates = t.gettext("; ").join(
@@ -751,10 +749,18 @@ class _Clock:
                     limit=words.every, updates=updates
                 )
             )
-            evidence["updates"] = [
-                {"event": events[j].kind, "at": events[j].at.isoformat(), "next_due": _iso(d)}
-                for j, d in repeats
-            ]
+            evidence["updates"] = tuple(
+                [
+                    MappingProxyType(
+                        {
+                            "event": events[j].kind,
+                            "at": events[j].at.isoformat(),
+                            "next_due": _iso(d),
+                        }
+                    )
+                    for j, d in repeats
+                ]
+            )
         if ignored:
             listed_events = ", ".join(
                 t.gettext("{kind} on {when}").format(
@@ -768,9 +774,12 @@ class _Clock:
                     "reply never answers or keeps the customer informed"
                 ).format(events=listed_events)
             )
-            evidence["ignored_automatic"] = [
-                {"event": events[j].kind, "at": events[j].at.isoformat()} for j in ignored
-            ]
+            evidence["ignored_automatic"] = tuple(
+                [
+                    MappingProxyType({"event": events[j].kind, "at": events[j].at.isoformat()})
+                    for j in ignored
+                ]
+            )
         if extensions:
             sentences.append(
                 t.gettext("; ").join(
@@ -782,12 +791,16 @@ class _Clock:
                     for j, d in extensions
                 )
             )
-            evidence["extensions"] = [
-                {"event": events[j].kind, "at": events[j].at.isoformat(), "until": _iso(d)}
-                for j, d in extensions
-            ]
+            evidence["extensions"] = tuple(
+                [
+                    MappingProxyType(
+                        {"event": events[j].kind, "at": events[j].at.isoformat(), "until": _iso(d)}
+                    )
+                    for j, d in extensions
+                ]
+            )
         assert due is not None
-        evidence["deadline"] = _iso(due)
+        evidence["deadline"] = base_iso if due == base else _iso(due)
         if due != base:
             sentences.append(t.gettext("deadline now {deadline}").format(deadline=env.show(due)))
         if late >= 0:
@@ -797,8 +810,10 @@ class _Clock:
                     kind=event.kind, when=env.show(to_us(event.at))
                 )
             )
-            evidence["late_event"] = {"event": event.kind, "at": event.at.isoformat()}
-        elapsed = self.limit.elapsed_function(self.timeline)
+            evidence["late_event"] = MappingProxyType(
+                {"event": event.kind, "at": event.at.isoformat()}
+            )
+        elapsed = self._elapsed
 
         def gap(first: int, second: int) -> str:
             """The time between two instants; for a working measure, also the working time."""
@@ -819,12 +834,10 @@ class _Clock:
                 text.format(kind=stop_event.kind, when=env.show(end), gap=gap(end, due))
                 + (t.gettext(", where the rule for the next period takes over") if handed else "")
             )
-            evidence.update(
-                stop_event=stop_event.kind,
-                stopped_at=stop_event.at.isoformat(),
-                margin_seconds=(due - end) / 1_000_000,
-                elapsed_seconds=spent,
-            )
+            evidence["stop_event"] = stop_event.kind
+            evidence["stopped_at"] = stop_event.at.isoformat()
+            evidence["margin_seconds"] = (due - end) / 1_000_000
+            evidence["elapsed_seconds"] = spent
         else:
             at = env.at_us
             evidence.update(stop_event=None, stopped_at=None, margin_seconds=(due - at) / 1_000_000)
@@ -863,6 +876,46 @@ class _Clock:
                 evidence["share_used"] = share
         return evidence, t.gettext("; ").join(sentences) + "."
 
+    def _started_words(self, noun: str, kind: str, t: Translator) -> tuple[str, str]:
+        """``the clock started when the enquiry was received on {when}`` before and after the
+        instant, made once a language, noun and start event."""
+        key = (t.locale, noun, kind)
+        words = self._starts.get(key)
+        if words is None:
+            words = _around(
+                t.gettext("the clock started {how} on {when}"), "when", how=_started(noun, kind, t)
+            )
+            if len(self._starts) < _MEMO:
+                self._starts[key] = words
+        return words
+
+    def _first_deadline(self, start: int, facts: tuple[Any, ...]) -> int:
+        """The deadline the clock started with: the one it ended with (``facts[2]``) when no
+        pause, update, acknowledgement or extension moved it, else the limit's own count."""
+        if facts[3] or facts[4] or facts[5]:
+            return self._deadline(start)
+        due: int = facts[2]
+        return due
+
+    def _head(self) -> dict[str, Any]:
+        """The evidence every finding of the rule starts with (its limit, measure, calendar and
+        period), frozen, made once."""
+        head: dict[str, Any] = {
+            "limit": freeze(self.limit.to_dict()),
+            "measure": self.limit.measure,
+            "calendar": self.params.get("calendar") or "the lab's",
+        }
+        if "started_within" in self.params:
+            head["started_within"] = freeze(
+                {
+                    key: from_us(value).isoformat()
+                    for key, value in (("from", self.window_from), ("until", self.window_until))
+                    if value is not None
+                }
+            )
+        self._evidence_head = head
+        return head
+
     def _window_words(self, env: Env) -> str:
         """``outside this rule's period (from ... until ...)``."""
         t = env.t
@@ -876,11 +929,16 @@ class _Clock:
     def _words_in(self, t: Translator) -> _Words:
         """The rule's words that no record changes, in ``t``'s language (made once a
         language)."""
+        limit = self.limit.describe(t)
+        rule = self.limit.rule_of_deadline(self._closing_words(t), t)
         words = self._words[t.locale] = _Words(
-            limit=self.limit.describe(t),
-            rule=self.limit.rule_of_deadline(self._closing_words(t), t),
+            limit=limit,
+            rule=rule,
             every=self.every.describe(t) if self.every is not None else "",
             stops=either(self.params["stop"], t),
+            deadline=_around(
+                t.gettext("limit {limit}: {rule}, {deadline}"), "deadline", limit=limit, rule=rule
+            ),
         )
         return words
 
@@ -1013,6 +1071,18 @@ class _Clock:
         return t.gettext("; ").join(parts)
 
 
+def _around(text: str, name: str, **known: str) -> tuple[str, str]:
+    """``text`` formatted with ``known``, as the parts before and after placeholder ``name``
+    (which ``text`` holds once, as every catalogue's translation of it does):
+    ``before + value + after == text.format(**known, name=value)`` for any value, made with two
+    concatenations."""
+    mark = "\x00"
+    while mark in text or any(mark in value for value in known.values()):
+        mark = chr(ord(mark) + 1)  # a character no part holds
+    before, after = text.format(**known, **{name: mark}).split(mark)
+    return before, after
+
+
 def _started(noun: str, kind: str, t: Translator = ENGLISH) -> str:
     """``when the enquiry was received``, or ``with deviation_identified``."""
     if kind.endswith("ed") and "_" not in kind:
@@ -1020,5 +1090,16 @@ def _started(noun: str, kind: str, t: Translator = ENGLISH) -> str:
     return t.gettext("with {kind}").format(kind=kind)
 
 
+_ISO: dict[int, str] = {}
+"""Deadlines in ISO form by instant (a bounded memo: records share their deadlines, closing
+time on a day most of all)."""
+
+
 def _iso(instant: int) -> str:
-    return from_us(instant).isoformat()
+    """``from_us(instant).isoformat()``."""
+    text = _ISO.get(instant)
+    if text is None:
+        if len(_ISO) >= _MEMO:
+            _ISO.clear()
+        text = _ISO[instant] = from_us(instant).isoformat()
+    return text

@@ -20,11 +20,13 @@ OR-ed together into the signature the engine counts.
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, Final
 
+from ..core._frozen_json import FrozenValues, freeze
 from ..core.events import Event
 from ..core.record import Record
-from ..core.roles import Role
+from ..core.roles import Actor, Role
 from ._wording import actor_text, either, record_noun
 from .kind_protocol import (
     BaseRuleKind,
@@ -160,6 +162,23 @@ class Responsibility(BaseRuleKind):
         return GroupCheck(rule_ids=tuple(rule.id for rule in rules), run=run, decode=decode)
 
 
+_ACTORS: dict[tuple[str, str, str], Mapping[str, str]] = {}
+"""Each actor's evidence, frozen, made once (a bounded memo: staff are few)."""
+_ACTORS_LIMIT: Final = 4096
+
+
+def _actor_evidence(actor: Actor) -> Mapping[str, str]:
+    """``{"id", "name", "role"}`` of a step's actor, read-only (the same one for every step the
+    actor did: a finding's evidence shares it)."""
+    key = (actor.id, actor.name, actor.role.value)
+    found = _ACTORS.get(key)
+    if found is None:
+        if len(_ACTORS) >= _ACTORS_LIMIT:
+            _ACTORS.clear()
+        found = _ACTORS[key] = MappingProxyType({"id": key[0], "name": key[1], "role": key[2]})
+    return found
+
+
 def _explain(
     record: Record,
     events: Sequence[Event],
@@ -181,14 +200,14 @@ def _explain(
         actor = event.actor
         ok = (actor is None and not required) or (actor is not None and actor.role in allowed)
         steps.append(
-            {
-                "event": event.kind,
-                "at": event.at.isoformat(),
-                "actor": None
-                if actor is None
-                else {"id": actor.id, "name": actor.name, "role": actor.role.value},
-                "allowed": ok,
-            }
+            MappingProxyType(
+                {
+                    "event": event.kind,
+                    "at": event.at.isoformat(),
+                    "actor": None if actor is None else _actor_evidence(actor),
+                    "allowed": ok,
+                }
+            )
         )
         if not ok:
             problems.append(
@@ -201,7 +220,8 @@ def _explain(
                     "someone in an allowed role"
                 ).format(kind=event.kind, when=env.show_at(event))
             )
-    evidence: dict[str, Any] = {"allowed_roles": allowed, "steps": steps}
+    # Every value frozen as it is made: the finding takes the evidence without a deep copy.
+    evidence: dict[str, Any] = FrozenValues(allowed_roles=freeze(allowed), steps=tuple(steps))
     allowed_text = allowed_words.get(t.locale) if allowed_words is not None else None
     if allowed_text is None:
         allowed_text = t.gettext("the roles allowed are {roles}").format(roles=either(allowed, t))
