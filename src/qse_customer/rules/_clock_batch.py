@@ -44,10 +44,14 @@ if TYPE_CHECKING:
 
     Instants = NDArray[numpy.int64]
     Mask = NDArray[numpy.bool_]
+    Floats = NDArray[numpy.float64]
 
 Probe = tuple[int, int, int, int]
 """A plain clock: the start event's index, the stop event's (-1: still running), and their
 instants in epoch microseconds (-1 for no stop)."""
+
+Shape = tuple[int, int, bool]
+"""Where a clock starts and stops in a sequence of event kinds (see :meth:`ClockBatch.shape`)."""
 
 Settled = tuple[int, int, float | None, float | None]
 """A plain clock's status code, deadline, seconds run (a stopped clock) and share of its
@@ -326,12 +330,63 @@ class ClockBatch:
                 return None
         return (i, -1, start, -1)
 
+    def shape(self, kinds: Sequence[str]) -> Shape | None:
+        """What :meth:`probe` does with events of these kinds, found once per sequence of kinds:
+        ``(i, j, person)``, the start's index (-1: not started) and the stop's (-1: none), and
+        whether the stop's actor decides (a stop with no actor where only a person may answer
+        is the check's); None when the check must judge every such record (an event between
+        the start and the stop that is not plain). A clock with a start condition is tested on
+        its start as :meth:`probe` tests it (:meth:`outside_condition`)."""
+        start_k = self._start
+        i = 0
+        for kind in kinds:
+            if kind in start_k:
+                break
+            i += 1
+        else:
+            return (-1, -1, False)
+        stop_k = self._stop
+        special = self._special
+        for j in range(i + 1, len(kinds)):
+            kind = kinds[j]
+            if kind in stop_k:
+                return (i, j, kind in self._person)
+            if kind in special:
+                return None
+        return (i, -1, False)
+
+    @property
+    def conditional(self) -> bool:
+        """Whether the clock starts only in (or out of) opening hours."""
+        return self._condition is not None
+
+    def outside_condition(self, start: int) -> bool:
+        """Whether a clock starting at ``start`` (epoch µs) fails the start condition (the rule
+        does not apply: :meth:`probe`'s outcome for it)."""
+        return bool(self._is_open(start) == self._out_of_hours)
+
     def settle(self, probes: Sequence[Probe], at: int) -> list[Settled]:
         """The outcome of each plain clock, judged at ``at`` (epoch µs), in order."""
         np = numpy_module()
         n = len(probes)
         starts = np.fromiter((probe[2] for probe in probes), np.int64, n)
         ends = np.fromiter((probe[3] for probe in probes), np.int64, n)
+        codes, due, seconds, shares = self.settle_arrays(starts, ends, at)
+        return [
+            (code, when, None if spent != spent else spent, None if share != share else share)
+            for code, when, spent, share in zip(
+                codes.tolist(), due.tolist(), seconds.tolist(), shares.tolist(), strict=True
+            )
+        ]
+
+    def settle_arrays(
+        self, starts: Instants, ends: Instants, at: int
+    ) -> tuple[Instants, Instants, Floats, Floats]:
+        """:meth:`settle` of the clocks starting at ``starts`` and stopping at ``ends`` (-1: still
+        running), as arrays: status codes, deadlines, seconds run (NaN for a running clock) and
+        shares of the budget used (NaN where :meth:`settle` gives None)."""
+        np = numpy_module()
+        n = len(starts)
         due, ok = self._deadlines(starts)
         stopped = ends >= 0
         working = self._limit.measure != CALENDAR
@@ -346,7 +401,7 @@ class ClockBatch:
         codes = np.where(
             stopped, np.where(ends <= due, MET, BREACHED), np.where(at > due, BREACHED, PENDING)
         )
-        shares: list[float | None] = [None] * n
+        shares = np.full(n, np.nan)
         warn_at = self._warn_at
         running = ~stopped & (at <= due)
         if warn_at is not None and running.any():
@@ -362,18 +417,18 @@ class ClockBatch:
             positive = budget > 0
             share = np.where(positive, used.astype(np.float64) / np.where(positive, budget, 1), 1.0)
             codes = np.where(running & (share >= warn_at), AT_RISK, codes)
-            shares = np.where(running, share, np.nan).tolist()
-            shares = [None if value != value else value for value in shares]
-        seconds: list[float | None] = (spent.astype(np.float64) / 1_000_000).tolist()
-        for index in np.flatnonzero(~stopped).tolist():  # a running clock has run no time yet
-            seconds[index] = None
-        settled: list[Settled] = list(
-            zip(codes.tolist(), due.tolist(), seconds, shares, strict=True)
-        )
+            shares = np.where(running, share, np.nan)
+        # A running clock has run no time yet.
+        seconds = np.where(stopped, spent.astype(np.float64) / 1_000_000, np.nan)
         if not ok.all():
             for index in np.flatnonzero(~ok).tolist():
-                settled[index] = self._one(probes[index], at)
-        return settled
+                start, end = int(starts[index]), int(ends[index])
+                code, when, spent_s, share_s = self._one((0, 0, start, end), at)
+                codes[index] = code
+                due[index] = when
+                seconds[index] = np.nan if spent_s is None else spent_s
+                shares[index] = np.nan if share_s is None else share_s
+        return codes, due, seconds, shares
 
     def _deadlines(self, starts: Instants) -> tuple[Instants, Mask]:
         np = numpy_module()

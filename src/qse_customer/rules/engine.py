@@ -26,6 +26,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Seq
 from datetime import datetime, timedelta
 from enum import Enum
 from functools import partial
+from itertools import chain
 from operator import attrgetter
 from typing import Any, Final, Literal
 from zoneinfo import ZoneInfo
@@ -38,10 +39,10 @@ from ..core.calendar import WorkingCalendar
 from ..core.errors import ValidationError
 from ..core.events import Event
 from ..core.record import Record
-from ..core.timestamps import from_us, to_us, utc
+from ..core.timestamps import EPOCH, MICROSECOND, from_us, to_us, utc
 from ..core.translation import ENGLISH, Translator
 from ._applies_to import compile_where, field_getter
-from ._clock_batch import numpy_module
+from ._clock_batch import ClockBatch, numpy_module
 from ._codegen import EventProgram, PlanCode, fusable, scan_function
 from ._quantiles import ElapsedSketch
 from ._timeline import Timeline
@@ -71,11 +72,11 @@ _WORDS: Final = ("met", "breached", "at risk", "pending", "not applicable")
 _SEVERITY: Final = {BREACHED: 0, AT_RISK: 1, PENDING: 2, MET: 3, NOT_APPLICABLE: 4}
 
 DEFAULT_BACKDATED_AFTER: Final = {"working_days": 2}
-
-_BATCH: Final = 4096
-"""Clocks probed before they are settled together (see :meth:`_CheckRun.rest_batched`)."""
 """An event recorded later than this after it happened is a back-dated entry (a ruleset's
 ``backdated_after`` says otherwise)."""
+
+_BATCH: Final = 16384
+"""Clocks waiting before they are settled together (see :meth:`_CheckRun.rest_batched`)."""
 
 
 def _lower_bound(limit: Limit) -> timedelta:
@@ -96,6 +97,8 @@ def _lower_bound(limit: Limit) -> timedelta:
 
 
 _DEFAULT_KEEP: Final = (Status.BREACHED, Status.AT_RISK)
+
+_RECORDED_DETAILS: Final = "recorded_details"
 
 Engine = Literal["fast", "plain"]
 """How :meth:`CompiledRuleset.check` runs: ``"fast"`` (the default), the generated loop with
@@ -170,7 +173,7 @@ class _Choice:
         if found is None:
             found = self._test(record)
             if len(self._cache) < self._LIMIT:
-                self._cache[key] = found
+                found = self._cache[key] = (*found[:3], {})
         return found
 
     def _test(self, record: Record) -> _Chosen:
@@ -183,12 +186,55 @@ class _Choice:
         runs = tuple(
             (slot, slot.index * 5, slot.compiled.batch, slot.compiled.check) for slot in applying
         )
-        return applying, outside, runs
+        return applying, outside, runs, None
 
 
 _Run = tuple[_Slot, int, BatchCheck | None, Check | None]
 """A rule as the batched path runs it: the slot, its first counter, its batch and its check."""
-_Chosen = tuple[tuple[_Slot, ...], tuple[int, ...], tuple[_Run, ...]]
+_Chosen = tuple[
+    tuple[_Slot, ...], tuple[int, ...], tuple[_Run, ...], "dict[tuple[str, ...], _Script] | None"
+]
+"""The rules that apply, the counters of those that do not, the runs of those that do, and the
+batched path's scripts for this combination by the kinds of a record's events (None: the
+combination is not remembered)."""
+
+_CLOCK: Final = 0
+_CHECK: Final = 1
+
+
+class _Script:
+    """What the batched path does for a record of one combination of rule conditions whose
+    events have one sequence of kinds (see :meth:`_CheckRun.rest_batched`).
+
+    ``positions``: the counters each such record adds one to, whatever else its events hold
+    (the rules that do not apply; a clock that never starts; a ``recorded_details`` rule with
+    no event of its kinds). ``needed``: the events whose instants the clocks read. ``steps``,
+    in the order of the rules: ``(_CLOCK, slot, base, check, start, stop, person, condition,
+    batch, i, j)``, a plain clock to settle in a batch (``start`` and ``stop``: positions in
+    ``needed``, -1 for no stop; ``person``: the stop event whose missing actor leaves the
+    record to ``check``, -1 for none; ``condition``: the batch when the clock has a start
+    condition; ``i``, ``j``: the start and stop events), or ``(_CHECK, slot, base, check)``,
+    the rule's own check. ``key``: what the record is counted under (the script itself, or
+    its positions when it is not remembered).
+    """
+
+    __slots__ = ("key", "needed", "positions", "steps")
+
+    def __init__(
+        self,
+        positions: tuple[int, ...],
+        needed: tuple[int, ...],
+        steps: tuple[tuple[Any, ...], ...],
+        remembered: bool,
+    ) -> None:
+        self.positions = positions
+        self.needed = needed
+        self.steps = steps
+        self.key: _Script | tuple[int, ...] = self if remembered else positions
+
+
+_SCRIPTS: Final = 256
+"""Sequences of event kinds remembered per combination of rule conditions."""
 
 
 class _Plan:
@@ -217,15 +263,35 @@ class _Plan:
 class _PeriodTable:
     """Counters of one period: five per rule (status codes), and fused signatures per group."""
 
-    __slots__ = ("counts", "outside", "signatures")
+    __slots__ = ("columns", "counts", "outside", "signatures")
 
     def __init__(self, rules: int, groups: int) -> None:
         self.counts = [0] * (rules * 5)
-        # Records per set of counters of the rules that did not apply to them (each counted
-        # once a record, added to ``counts`` by :meth:`CompiledRuleset._totals`).
-        self.outside: dict[tuple[int, ...], int] = {}
+        # Records per set of counters each of them adds one to (the rules that did not apply
+        # to them; the batched path's constant outcomes, keyed by their _Script), added to
+        # ``counts`` by :meth:`CompiledRuleset._totals`.
+        self.outside: dict[tuple[int, ...] | _Script, int] = {}
         # Per fused group: signature -> [count, the rules whose finding is wanted for it].
         self.signatures: list[dict[Hashable, list[Any]]] = [{} for _ in range(groups)]
+        # Per rule: the clocks of this period waiting to be settled (see _CheckRun.flush).
+        self.columns: list[_Column | None] = [None] * rules
+
+
+class _Column:
+    """The plain clocks of one rule and one period waiting to be settled: their start and stop
+    instants, two ints per clock in ``times`` (-1: no stop); while findings are kept, each
+    clock's ``(record, events, start index, stop index)`` in ``refs``; once settled, its
+    ``(codes, deadlines, seconds, shares)`` as lists in ``settled``."""
+
+    __slots__ = ("key", "refs", "settled", "slot", "table", "times")
+
+    def __init__(self, slot: _Slot, table: _PeriodTable, key: str) -> None:
+        self.slot = slot
+        self.table = table
+        self.key = key
+        self.times: list[int] = []
+        self.refs: list[tuple[Record, Sequence[Event], int, int]] = []
+        self.settled: tuple[list[int], list[int], list[float], list[float]] | None = None
 
 
 def _statuses(values: Iterable[Status | str] | None) -> frozenset[int]:
@@ -302,6 +368,62 @@ class CompiledRuleset:
             plan_codes, self.group_count, self._late_bound, f"ruleset {ruleset.label}"
         )
         self._classes: dict[type, int] = {}
+        # The built-in recorded_details rules: a record with no event of their kinds is not
+        # applicable to them, whatever else it holds (their check's first test).
+        self._details: dict[int, frozenset[str]] = {
+            slot.index: frozenset(slot.rule.params["events"])
+            for slot in self.slots
+            if slot.rule.kind == _RECORDED_DETAILS and self._builtin(slot.rule)
+        }
+
+    def _script(self, chosen: _Chosen, kinds: tuple[str, ...]) -> _Script:
+        """The batched path's script for a record of the combination ``chosen`` whose events
+        have these ``kinds`` (see :class:`_Script`), remembered with the combination."""
+        _, outside, runs, scripts = chosen
+        positions = list(outside)
+        needed: list[int] = []
+        steps: list[tuple[Any, ...]] = []
+
+        def place(event: int) -> int:
+            if event not in needed:
+                needed.append(event)
+            return needed.index(event)
+
+        details = self._details
+        for slot, base, batch, check in runs:
+            if isinstance(batch, ClockBatch):
+                shape = batch.shape(kinds)
+                if shape is not None:
+                    i, j, person = shape
+                    if i < 0:  # the clock never starts
+                        positions.append(base + NOT_APPLICABLE)
+                        continue
+                    steps.append(
+                        (
+                            _CLOCK,
+                            slot,
+                            base,
+                            check,
+                            place(i),
+                            place(j) if j >= 0 else -1,
+                            j if person else -1,
+                            batch if batch.conditional else None,
+                            batch,
+                            i,
+                            j,
+                        )
+                    )
+                    continue
+            elif slot.index in details and details[slot.index].isdisjoint(kinds):
+                positions.append(base + NOT_APPLICABLE)
+                continue
+            steps.append((_CHECK, slot, base, check))
+        remembered = scripts is not None and len(scripts) < _SCRIPTS
+        script = _Script(tuple(positions), tuple(needed), tuple(steps), remembered)
+        if remembered:
+            assert scripts is not None
+            scripts[kinds] = script
+        return script
 
     def _plan(self, tag: str, context: CompileContext) -> _Plan:
         mine = [slot for slot in self.slots if tag in slot.rule.applies_to.record_types]
@@ -797,7 +919,8 @@ class CompiledRuleset:
     def _totals(self, table: _PeriodTable) -> list[int]:
         """Five counts per rule: the single rules' counters plus the decoded fused signatures."""
         totals = list(table.counts)
-        for positions, records in table.outside.items():
+        for key, records in table.outside.items():
+            positions = key.positions if isinstance(key, _Script) else key
             for position in positions:
                 totals[position] += records
         for plan in self.plans.values():
@@ -930,8 +1053,19 @@ class _CheckRun:
         # Plans whose clock rules are judged in batches (see :meth:`rest_batched`), the clocks
         # probed and not yet settled, and the findings to keep, in the order of the records.
         self.batching = [self._batches(plan) for plan in self.plans]
-        self.deferred: list[tuple[_Slot, _PeriodTable, str, Record, Sequence[Event], Any]] = []
+        window = compiled.window
+        # A record is judged in a batch when the ruleset is in force from its first event on:
+        # from ``batch_from`` (None: always), never when the ruleset ceases to apply.
+        self.batch_from = window.start if window is not None else None
+        self.batch_never = window is not None and window.end is not None
+        self.choices = [plan.choice.choose for plan in self.plans]
+        # The clocks waiting to be settled: their columns, in order, and how many; the findings
+        # to keep, in the order of the records (``(column, position)`` for a waiting clock).
+        self.active: list[_Column] = []
+        self.pending = 0
         self.ordered: list[Any] = []
+        # Whether a finding may still be kept (once the report is full, none is).
+        self.keeping = bool(self.want) and max_findings > 0
 
     # -- what the generated loop calls --------------------------------------------------------
 
@@ -970,7 +1104,7 @@ class _CheckRun:
         self, record: Record, events: Sequence[Event], slots: Sequence[_Slot], key: str
     ) -> None:
         """Findings of a group's rules for one record (each explained by its own check)."""
-        if self.deferred or self.ordered:
+        if self.pending or self.ordered:
             self.flush()
         compiled = self.compiled
         env = self.env
@@ -1013,12 +1147,12 @@ class _CheckRun:
         self, number: int, record: Record, events: Sequence[Event], table: _PeriodTable, key: str
     ) -> None:
         """Plan ``number``'s rules outside its event program: other groups, then singles."""
-        if self.batching[number]:
-            window = self.compiled.window
-            if window is None or window.settles(events[0].at):
+        if self.batching[number] and not self.batch_never:
+            start = self.batch_from
+            if start is None or events[0].at >= start:  # Window.settles, inline
                 self.rest_batched(number, record, events, table, key)
                 return
-        if self.deferred or self.ordered:
+        if self.pending or self.ordered:
             self.flush()
         runs, singles, _ = self.parts[number]
         env = self.env
@@ -1038,7 +1172,7 @@ class _CheckRun:
         settled = window is None or window.settles(events[0].at)
         matched = settled and NOT_APPLICABLE not in want
         if matched:
-            singles, outside, _ = self.plans[number].choice.choose(record)
+            singles, outside, _, _ = self.plans[number].choice.choose(record)
             pending = table.outside  # the rules that do not apply: counted at the end
             pending[outside] = pending.get(outside, 0) + 1
         for slot in singles:
@@ -1056,86 +1190,152 @@ class _CheckRun:
     def rest_batched(
         self, number: int, record: Record, events: Sequence[Event], table: _PeriodTable, key: str
     ) -> None:
-        """:meth:`rest` for a plan judged in batches: a clock rule only probes the record's
-        events, and :meth:`flush` settles the probes of many records at once; the findings to
-        keep wait in order, so the report lists them as :meth:`rest` would."""
-        _, outside, runs = self.plans[number].choice.choose(record)
+        """:meth:`rest` for a plan judged in batches. The record's script (:class:`_Script`),
+        found once per combination of rule conditions and sequence of event kinds, says which
+        rules have a fixed outcome for it (counted at the end), which clocks are plain (their
+        start and stop instants wait in a column for :meth:`flush` to settle them many at a
+        time) and which rules run their own check; the findings to keep wait in order, so the
+        report lists them as :meth:`rest` would."""
+        chosen = self.choices[number](record)
+        scripts = chosen[3]
+        kinds = tuple([event.kind for event in events])
+        script = scripts.get(kinds) if scripts is not None else None
+        if script is None:
+            script = self.compiled._script(chosen, kinds)
+        pending = table.outside
+        tally = script.key
+        pending[tally] = pending.get(tally, 0) + 1
+        steps = script.steps
+        if not steps:
+            return
+        instants = [(events[k].at - EPOCH) // MICROSECOND for k in script.needed]
         counts = table.counts
-        pending = table.outside  # the rules that do not apply: counted at the end
-        pending[outside] = pending.get(outside, 0) + 1
-        env = self.env
+        columns = table.columns
+        keeping = self.keeping
         want = self.want
-        ordered = self.ordered
-        deferred = self.deferred
-        for slot, base, batch, check in runs:
-            if batch is not None:
-                probed = batch.probe(events)
-                if probed.__class__ is tuple:
-                    deferred.append((slot, table, key, record, events, probed))
-                    if want:
-                        ordered.append(len(deferred) - 1)
+        for step in steps:
+            if step[0] == _CLOCK:
+                person = step[6]
+                if person < 0 or events[person].actor is not None:
+                    start = instants[step[4]]
+                    condition = step[7]
+                    if condition is not None and condition.outside_condition(start):
+                        counts[step[2] + NOT_APPLICABLE] += 1
+                        continue
+                    slot = step[1]
+                    column = columns[slot.index]
+                    if column is None:
+                        column = columns[slot.index] = _Column(slot, table, key)
+                        self.active.append(column)
+                    times = column.times
+                    times.append(start)
+                    stop = step[5]
+                    times.append(instants[stop] if stop >= 0 else -1)
+                    if keeping:
+                        refs = column.refs
+                        self.ordered.append((column, len(refs)))
+                        refs.append((record, events, step[9], step[10]))
+                    self.pending += 1
                     continue
-                if probed is None:
-                    assert check is not None
-                    probed = check(record, events, env)
-                outcome = probed
-            else:
-                assert check is not None
-                outcome = check(record, events, env)
+            slot = step[1]
+            outcome = step[3](record, events, self.env)
             code = outcome[0]
-            counts[base + code] += 1
-            if outcome[2] is not None:
-                self.elapsed(slot, key, outcome[2])
+            counts[step[2] + code] += 1
+            elapsed = outcome[2]
+            if elapsed is not None:
+                self.elapsed(slot, key, elapsed)
             if code in want:
-                ordered.append((slot, record, events, outcome, key))
-        if len(self.deferred) >= _BATCH:
+                if keeping:
+                    self.ordered.append((slot, record, events, outcome, key))
+                else:  # the report is full: only counted
+                    self.omitted += 1
+        if self.pending >= _BATCH:
             self.flush()
 
     def flush(self) -> None:
-        """Settle the probed clocks, count them, and keep the findings waiting, in order."""
-        deferred, ordered = self.deferred, self.ordered
-        if not deferred and not ordered:
+        """Settle the clocks waiting in columns, count them, and keep the findings waiting, in
+        order."""
+        active, ordered = self.active, self.ordered
+        if not active and not ordered:
             return
-        self.deferred, self.ordered = [], []
-        settled: list[Any] = [None] * len(deferred)
-        by_slot: dict[int, list[int]] = {}
-        for position, item in enumerate(deferred):
-            by_slot.setdefault(item[0].index, []).append(position)
-        at = self.env.at_us
-        for positions in by_slot.values():
-            batch = deferred[positions[0]][0].compiled.batch
-            assert batch is not None
-            answers = batch.settle([deferred[p][5] for p in positions], at)
-            for position, answer in zip(positions, answers, strict=True):
-                settled[position] = answer
-        times: dict[tuple[int, str], list[float]] = {}
-        for (slot, table, key, _, _, _), answer in zip(deferred, settled, strict=True):
-            table.counts[slot.index * 5 + answer[0]] += 1
-            if answer[2] is not None:
-                found = times.get((slot.index, key))
-                if found is None:
-                    found = times[(slot.index, key)] = []
-                found.append(answer[2])
-        for (index, key), values in times.items():
-            self.sketch(index).add_many(values)
-            self.sketch(index, key).add_many(values)
+        self.active, self.ordered, self.pending = [], [], 0
+        np = numpy_module()
         want = self.want
+        wanted = sorted(want)
+        at = self.env.at_us
+        by_slot: dict[int, list[_Column]] = {}
+        for column in active:
+            column.table.columns[column.slot.index] = None
+            by_slot.setdefault(column.slot.index, []).append(column)
+        for index, columns in by_slot.items():
+            batch = columns[0].slot.compiled.batch
+            assert isinstance(batch, ClockBatch)
+            total = sum(len(column.times) for column in columns)
+            pairs = np.fromiter(
+                chain.from_iterable(column.times for column in columns), np.int64, total
+            ).reshape(-1, 2)
+            starts = np.ascontiguousarray(pairs[:, 0])
+            stops = np.ascontiguousarray(pairs[:, 1])
+            codes, due, seconds, shares = batch.settle_arrays(starts, stops, at)
+            base = index * 5
+            whole = self.sketch(index)
+            offset = 0
+            for column in columns:
+                end = offset + len(column.times) // 2
+                part = codes[offset:end]
+                counts = column.table.counts
+                for code, number in enumerate(np.bincount(part, minlength=5).tolist()):
+                    if number:
+                        counts[base + code] += number
+                spent = seconds[offset:end]
+                values = spent[~np.isnan(spent)].tolist()
+                if values:
+                    whole.add_many(values)
+                    self.sketch(index, column.key).add_many(values)
+                if want:
+                    kept = len(column.refs)
+                    if kept:
+                        column.settled = (
+                            part[:kept].tolist(),
+                            due[offset : offset + kept].tolist(),
+                            spent[:kept].tolist(),
+                            shares[offset : offset + kept].tolist(),
+                        )
+                    if kept < end - offset:  # clocks waiting once the report was full
+                        self.omitted += int(np.isin(part[kept:], wanted).sum())
+                offset = end
         compiled = self.compiled
         env = self.env
         findings = self.findings
         for entry in ordered:
-            if entry.__class__ is int:
-                slot, _, key, record, events, probe = deferred[entry]
-                answer = settled[entry]
-                if answer[0] not in want:
+            if len(entry) == 2:
+                column, position = entry
+                assert column.settled is not None
+                codes_of, dues, spent_of, shares_of = column.settled
+                code = codes_of[position]
+                if code not in want:
                     continue
+                spent_s = spent_of[position]
+                share = shares_of[position]
+                settled = (
+                    code,
+                    dues[position],
+                    None if spent_s != spent_s else spent_s,
+                    None if share != share else share,
+                )
+                record, events, i, j = column.refs[position]
+                times = column.times
+                probe = (i, j, times[2 * position], times[2 * position + 1])
+                slot = column.slot
                 batch = slot.compiled.batch
-                assert batch is not None
-                outcome = batch.outcome(probe, answer)
+                assert isinstance(batch, ClockBatch)
+                outcome = batch.outcome(probe, settled)
+                key = column.key
             else:
                 slot, record, events, outcome, key = entry
             if not self.full():
                 findings.append(compiled._finding(slot, record, events, outcome, env, key))
+        self.keeping = self.keeping and len(findings) < self.max_findings
 
     def observe(
         self, number: int, record: Record, events: Sequence[Event], first: datetime
@@ -1169,7 +1369,7 @@ class _CheckRun:
     ) -> None:
         """Every rule on one record, each judged over its cycles (a reopened record has
         several), and the record fed to the plan's aggregates."""
-        if self.deferred or self.ordered:
+        if self.pending or self.ordered:
             self.flush()
         compiled = self.compiled
         env = self.env
