@@ -50,7 +50,7 @@ Probe = tuple[int, int, int, int]
 """A plain clock: the start event's index, the stop event's (-1: still running), and their
 instants in epoch microseconds (-1 for no stop)."""
 
-Shape = tuple[int, int, bool]
+Shape = tuple[int, int, bool, int, bool]
 """Where a clock starts and stops in a sequence of event kinds (see :meth:`ClockBatch.shape`)."""
 
 Settled = tuple[int, int, float | None, float | None]
@@ -263,10 +263,13 @@ class ClockBatch:
         "_condition",
         "_deadline",
         "_elapsed",
+        "_every",
+        "_every_limit",
         "_is_open",
         "_limit",
         "_out_of_hours",
         "_person",
+        "_repeat",
         "_special",
         "_start",
         "_stop",
@@ -300,6 +303,18 @@ class ClockBatch:
         self._deadline = deadline
         self._elapsed = elapsed
         self._warn_at = warn_at
+        self._repeat: frozenset[str] = frozenset()
+        self._every: Callable[[int], int] | None = None
+        self._every_limit: Limit | None = None
+
+    def repeat_plainly(self, kinds: frozenset[str], every: Limit) -> None:
+        """Judge in batches a clock with one update of ``kinds`` (the rule's ``repeat.events``
+        that are not also acknowledgements, pauses, resumptions or extensions) between its
+        start and its stop, the next deadline ``every`` after it: what the rule's check does
+        for such an update with no pause (see :meth:`settle_arrays`)."""
+        self._repeat = kinds & self._special
+        self._every_limit = every
+        self._every = every.deadline_function(self._timeline)
 
     def probe(self, events: Sequence[Event]) -> Probe | Outcome | None:
         """Where a plain clock starts and stops; the outcome itself when the rule does not
@@ -331,12 +346,15 @@ class ClockBatch:
         return (i, -1, start, -1)
 
     def shape(self, kinds: Sequence[str]) -> Shape | None:
-        """What :meth:`probe` does with events of these kinds, found once per sequence of kinds:
-        ``(i, j, person)``, the start's index (-1: not started) and the stop's (-1: none), and
-        whether the stop's actor decides (a stop with no actor where only a person may answer
-        is the check's); None when the check must judge every such record (an event between
-        the start and the stop that is not plain). A clock with a start condition is tested on
-        its start as :meth:`probe` tests it (:meth:`outside_condition`)."""
+        """What the rule's check does with events of these kinds, found once per sequence of
+        kinds: ``(i, j, person, r, r_person)``, the start's index (-1: not started), the stop's
+        (-1: none), whether the stop's actor decides (a stop with no actor where only a person
+        may answer is the check's), the index of the one update :meth:`repeat_plainly` allows
+        (-1: none) and whether its actor decides (an update with no actor where only a person
+        may keep the customer informed is ignored); None when the check must judge every such
+        record (another event between the start and the stop that is not plain). A clock with
+        a start condition is tested on its start as :meth:`probe` tests it
+        (:meth:`outside_condition`)."""
         start_k = self._start
         i = 0
         for kind in kinds:
@@ -344,16 +362,21 @@ class ClockBatch:
                 break
             i += 1
         else:
-            return (-1, -1, False)
+            return (-1, -1, False, -1, False)
         stop_k = self._stop
         special = self._special
+        repeat = self._repeat
+        r = -1
         for j in range(i + 1, len(kinds)):
             kind = kinds[j]
             if kind in stop_k:
-                return (i, j, kind in self._person)
+                return (i, j, kind in self._person, r, r >= 0 and kinds[r] in self._person)
             if kind in special:
+                if r < 0 and kind in repeat:
+                    r = j
+                    continue
                 return None
-        return (i, -1, False)
+        return (i, -1, False, r, r >= 0 and kinds[r] in self._person)
 
     @property
     def conditional(self) -> bool:
@@ -380,14 +403,33 @@ class ClockBatch:
         ]
 
     def settle_arrays(
-        self, starts: Instants, ends: Instants, at: int
+        self, starts: Instants, ends: Instants, at: int, repeats: Instants | None = None
     ) -> tuple[Instants, Instants, Floats, Floats]:
         """:meth:`settle` of the clocks starting at ``starts`` and stopping at ``ends`` (-1: still
         running), as arrays: status codes, deadlines, seconds run (NaN for a running clock) and
-        shares of the budget used (NaN where :meth:`settle` gives None)."""
+        shares of the budget used (NaN where :meth:`settle` gives None). ``repeats``: the
+        instant of each clock's one update (-1: none; see :meth:`repeat_plainly`).
+
+        An update after the deadline makes the clock late (breached, however it stops). One
+        in time moves the deadline to ``every`` after it when that is later, and the share of a
+        running clock then counts from the update (the check's interval)."""
         np = numpy_module()
         n = len(starts)
         due, ok = self._deadlines(starts)
+        late = np.zeros(n, dtype=bool)
+        interval = starts
+        if repeats is not None and self._every_limit is not None:
+            updated = repeats >= 0
+            if updated.any():
+                late = updated & (repeats > due)
+                in_time = updated & ~late
+                following, ok_following = self._deadlines(
+                    np.where(in_time, repeats, starts), self._every_limit
+                )
+                ok &= ~in_time | ok_following
+                moved = in_time & (following > due)
+                due = np.where(moved, following, due)
+                interval = np.where(moved, repeats, starts)
         stopped = ends >= 0
         working = self._limit.measure != CALENDAR
         if working:
@@ -399,21 +441,28 @@ class ClockBatch:
         else:
             spent = ends - starts
         codes = np.where(
-            stopped, np.where(ends <= due, MET, BREACHED), np.where(at > due, BREACHED, PENDING)
+            stopped,
+            np.where((ends <= due) & ~late, MET, BREACHED),
+            np.where(late | (at > due), BREACHED, PENDING),
         )
         shares = np.full(n, np.nan)
         warn_at = self._warn_at
-        running = ~stopped & (at <= due)
+        running = ~stopped & ~late & (at <= due)
         if warn_at is not None and running.any():
             if working:
                 to_due, ok_due = arrays.position(due)
                 at_position, ok_at = arrays.position(np.asarray([at], dtype=np.int64))
                 ok &= np.where(running, ok_due & bool(ok_at[0]), True)
-                budget = to_due - from_start
-                used = at_position[0] - from_start
+                if interval is starts:
+                    from_interval = from_start
+                else:
+                    from_interval, ok_interval = arrays.position(interval)
+                    ok &= ~running | ok_interval
+                budget = to_due - from_interval
+                used = at_position[0] - from_interval
             else:
-                budget = due - starts
-                used = at - starts
+                budget = due - interval
+                used = at - interval
             positive = budget > 0
             share = np.where(positive, used.astype(np.float64) / np.where(positive, budget, 1), 1.0)
             codes = np.where(running & (share >= warn_at), AT_RISK, codes)
@@ -423,16 +472,19 @@ class ClockBatch:
         if not ok.all():
             for index in np.flatnonzero(~ok).tolist():
                 start, end = int(starts[index]), int(ends[index])
-                code, when, spent_s, share_s = self._one((0, 0, start, end), at)
+                repeat = int(repeats[index]) if repeats is not None else -1
+                code, when, spent_s, share_s = self._one((0, 0, start, end), at, repeat)
                 codes[index] = code
                 due[index] = when
                 seconds[index] = np.nan if spent_s is None else spent_s
                 shares[index] = np.nan if share_s is None else share_s
         return codes, due, seconds, shares
 
-    def _deadlines(self, starts: Instants) -> tuple[Instants, Mask]:
+    def _deadlines(self, starts: Instants, limit: Limit | None = None) -> tuple[Instants, Mask]:
+        """The deadline ``limit`` (the rule's by default) sets for each start."""
         np = numpy_module()
-        limit = self._limit
+        if limit is None:
+            limit = self._limit
         if limit.unit == "working_days":
             return arrays_of(self._timeline).days_deadline(
                 starts, int(limit.amount), limit.after_closing
@@ -446,21 +498,31 @@ class ClockBatch:
         minute = clock_minutes(parse_clock(str(limit.amount), "time_of_day"))
         return arrays_of(self._timeline).next_day_at(starts, minute)
 
-    def _one(self, probe: Probe, at: int) -> Settled:
-        """One plain clock with the rule's scalar functions (what the check computes)."""
+    def _one(self, probe: Probe, at: int, repeat: int = -1) -> Settled:
+        """One plain clock with the rule's scalar functions (what the check computes), with
+        its one update at ``repeat`` (-1: none)."""
         _, _, start, end = probe
         elapsed = self._elapsed
         due = self._deadline(start)
+        late = False
+        interval = start
+        if repeat >= 0 and self._every is not None:
+            if repeat > due:
+                late = True
+            else:
+                following = self._every(repeat)
+                if following > due:
+                    due, interval = following, repeat
         if end >= 0:
             spent = elapsed(start, end)
-            return (MET if end <= due else BREACHED, due, spent / 1_000_000, None)
-        if at > due:
+            return (MET if end <= due and not late else BREACHED, due, spent / 1_000_000, None)
+        if late or at > due:
             return (BREACHED, due, None, None)
         share = None
         warn_at = self._warn_at
         if warn_at is not None:
-            budget = elapsed(start, due)
-            used = elapsed(start, at)
+            budget = elapsed(interval, due)
+            used = elapsed(interval, at)
             share = used / budget if budget > 0 else 1.0
         status = AT_RISK if share is not None and share >= (warn_at or 1.0) else PENDING
         return (status, due, None, share)

@@ -76,7 +76,7 @@ DEFAULT_BACKDATED_AFTER: Final = {"working_days": 2}
 ``backdated_after`` says otherwise)."""
 
 _BATCH: Final = 16384
-"""Clocks waiting before they are settled together (see :meth:`_CheckRun.rest_batched`)."""
+"""Clocks waiting before they are settled together (see :meth:`_CheckRun._rest_of`)."""
 
 
 def _lower_bound(limit: Limit) -> timedelta:
@@ -99,6 +99,7 @@ def _lower_bound(limit: Limit) -> timedelta:
 _DEFAULT_KEEP: Final = (Status.BREACHED, Status.AT_RISK)
 
 _RECORDED_DETAILS: Final = "recorded_details"
+_RESPONSE_TIME: Final = "response_time"
 
 Engine = Literal["fast", "plain"]
 """How :meth:`CompiledRuleset.check` runs: ``"fast"`` (the default), the generated loop with
@@ -204,16 +205,18 @@ _CHECK: Final = 1
 
 class _Script:
     """What the batched path does for a record of one combination of rule conditions whose
-    events have one sequence of kinds (see :meth:`_CheckRun.rest_batched`).
+    events have one sequence of kinds (see :meth:`_CheckRun._rest_of`).
 
     ``positions``: the counters each such record adds one to, whatever else its events hold
     (the rules that do not apply; a clock that never starts; a ``recorded_details`` rule with
     no event of its kinds). ``needed``: the events whose instants the clocks read. ``steps``,
     in the order of the rules: ``(_CLOCK, slot, base, check, start, stop, person, condition,
-    batch, i, j)``, a plain clock to settle in a batch (``start`` and ``stop``: positions in
-    ``needed``, -1 for no stop; ``person``: the stop event whose missing actor leaves the
-    record to ``check``, -1 for none; ``condition``: the batch when the clock has a start
-    condition; ``i``, ``j``: the start and stop events), or ``(_CHECK, slot, base, check)``,
+    batch, i, j, repeat, r_person)``, a plain clock to settle in a batch (``start``, ``stop``
+    and ``repeat``, its one update: positions in ``needed``, -1 for none; ``person``: the stop
+    event whose missing actor leaves the record to ``check``, -1 for none; ``condition``: the
+    batch when the clock has a start condition; ``i``, ``j``: the start and stop events;
+    ``r_person``: the update that counts only if a person made it, -1 for none), or
+    ``(_CHECK, slot, base, check)``,
     the rule's own check. ``key``: what the record is counted under (the script itself, or
     its positions when it is not remembered).
     """
@@ -278,8 +281,9 @@ class _PeriodTable:
 
 
 class _Column:
-    """The plain clocks of one rule and one period waiting to be settled: their start and stop
-    instants, two ints per clock in ``times`` (-1: no stop); while findings are kept, each
+    """The plain clocks of one rule and one period waiting to be settled: their start, stop and
+    update instants, three ints per clock in ``times`` (-1: none; -2 for an update that is
+    ignored, made by no one where only a person's counts); while findings are kept, each
     clock's ``(record, events, start index, stop index)`` in ``refs``; once settled, its
     ``(codes, deadlines, seconds, shares)`` as lists in ``settled``."""
 
@@ -375,6 +379,26 @@ class CompiledRuleset:
             for slot in self.slots
             if slot.rule.kind == _RECORDED_DETAILS and self._builtin(slot.rule)
         }
+        for slot in self.slots:
+            self._repeat_plainly(slot)
+
+    def _repeat_plainly(self, slot: _Slot) -> None:
+        """Let a built-in clock rule with ``repeat`` judge a clock with one update in batches
+        (:meth:`ClockBatch.repeat_plainly`): the update kinds that are not also another of its
+        special events, the next deadline ``repeat.every`` after it."""
+        batch = slot.compiled.batch
+        params = slot.rule.params
+        repeat = params.get("repeat")
+        if not isinstance(batch, ClockBatch) or not repeat or not self._builtin(slot.rule):
+            return
+        if slot.rule.kind != _RESPONSE_TIME or "every" not in repeat:
+            return
+        others = {
+            kind for name in ("pause", "resume", "acknowledge") for kind in params.get(name, ())
+        } | set(params.get("extension", {}).get("events", ()))
+        kinds = frozenset(repeat.get("events", ())) - others
+        if kinds:
+            batch.repeat_plainly(kinds, Limit.parse(repeat["every"]))
 
     def _script(self, chosen: _Chosen, kinds: tuple[str, ...]) -> _Script:
         """The batched path's script for a record of the combination ``chosen`` whose events
@@ -394,7 +418,7 @@ class CompiledRuleset:
             if isinstance(batch, ClockBatch):
                 shape = batch.shape(kinds)
                 if shape is not None:
-                    i, j, person = shape
+                    i, j, person, r, r_person = shape
                     if i < 0:  # the clock never starts
                         positions.append(base + NOT_APPLICABLE)
                         continue
@@ -411,6 +435,8 @@ class CompiledRuleset:
                             batch,
                             i,
                             j,
+                            place(r) if r >= 0 else -1,
+                            r if r_person else -1,
                         )
                     )
                     continue
@@ -1050,7 +1076,7 @@ class _CheckRun:
         self.zero = from_us(0)
         # Records whose events were recorded before stamping; back-dated events.
         self.tally = [0, 0]
-        # Plans whose clock rules are judged in batches (see :meth:`rest_batched`), the clocks
+        # Plans whose clock rules are judged in batches (see :meth:`_rest_of`), the clocks
         # probed and not yet settled, and the findings to keep, in the order of the records.
         self.batching = [self._batches(plan) for plan in self.plans]
         window = compiled.window
@@ -1066,6 +1092,7 @@ class _CheckRun:
         self.ordered: list[Any] = []
         # Whether a finding may still be kept (once the report is full, none is).
         self.keeping = bool(self.want) and max_findings > 0
+        self.rests = [self._rest_of(number) for number in range(len(self.plans))]
 
     # -- what the generated loop calls --------------------------------------------------------
 
@@ -1146,12 +1173,14 @@ class _CheckRun:
     def rest(
         self, number: int, record: Record, events: Sequence[Event], table: _PeriodTable, key: str
     ) -> None:
-        """Plan ``number``'s rules outside its event program: other groups, then singles."""
-        if self.batching[number] and not self.batch_never:
-            start = self.batch_from
-            if start is None or events[0].at >= start:  # Window.settles, inline
-                self.rest_batched(number, record, events, table, key)
-                return
+        """Plan ``number``'s rules outside its event program: other groups, then singles (what
+        the generated loop calls: ``rests[number]``, the batched path where it applies)."""
+        self.rests[number](record, events, table, key)
+
+    def rest_each(
+        self, number: int, record: Record, events: Sequence[Event], table: _PeriodTable, key: str
+    ) -> None:
+        """:meth:`rest`, each rule on its own."""
         if self.pending or self.ordered:
             self.flush()
         runs, singles, _ = self.parts[number]
@@ -1187,78 +1216,115 @@ class _CheckRun:
             if code in want and not self.full():
                 self.findings.append(compiled._finding(slot, record, events, outcome, env, key))
 
-    def rest_batched(
-        self, number: int, record: Record, events: Sequence[Event], table: _PeriodTable, key: str
-    ) -> None:
-        """:meth:`rest` for a plan judged in batches. The record's script (:class:`_Script`),
-        found once per combination of rule conditions and sequence of event kinds, says which
-        rules have a fixed outcome for it (counted at the end), which clocks are plain (their
-        start and stop instants wait in a column for :meth:`flush` to settle them many at a
-        time) and which rules run their own check; the findings to keep wait in order, so the
-        report lists them as :meth:`rest` would."""
-        chosen = self.choices[number](record)
-        scripts = chosen[3]
-        kinds = tuple([event.kind for event in events])
-        script = scripts.get(kinds) if scripts is not None else None
-        if script is None:
-            script = self.compiled._script(chosen, kinds)
-        pending = table.outside
-        tally = script.key
-        pending[tally] = pending.get(tally, 0) + 1
-        steps = script.steps
-        if not steps:
-            return
-        instants = [(events[k].at - EPOCH) // MICROSECOND for k in script.needed]
-        counts = table.counts
-        columns = table.columns
-        keeping = self.keeping
+    def _rest_of(self, number: int) -> Callable[[Record, Sequence[Event], _PeriodTable, str], None]:
+        """Plan ``number``'s :meth:`rest`: :meth:`rest_each`, or for a plan judged in batches
+        a function of one record (the batched path) that leaves a record the ruleset is not in
+        force for all through to :meth:`rest_each`.
+
+        The batched path: the record's script (:class:`_Script`), found once per combination of
+        rule conditions and sequence of event kinds, says which rules have a fixed outcome for
+        it (counted at the end), which clocks are plain (their start and stop instants wait in
+        a column for :meth:`flush` to settle them many at a time) and which rules run their own
+        check; the findings to keep wait in order, so the report lists them as
+        :meth:`rest_each` would."""
+        each = partial(self.rest_each, number)
+        if not self.batching[number] or self.batch_never:
+            return each
+        run = self
+        choice = self.plans[number].choice
+        read, cache, choose = choice._read, choice._cache, choice.choose
+        script_of = self.compiled._script
+        start_from = self.batch_from
+        env = self.env
         want = self.want
-        for step in steps:
-            if step[0] == _CLOCK:
-                person = step[6]
-                if person < 0 or events[person].actor is not None:
-                    start = instants[step[4]]
-                    condition = step[7]
-                    if condition is not None and condition.outside_condition(start):
-                        counts[step[2] + NOT_APPLICABLE] += 1
+        active = self.active
+        ordered = self.ordered
+        epoch, microsecond = EPOCH, MICROSECOND
+
+        def batched(record: Record, events: Sequence[Event], table: _PeriodTable, key: str) -> None:
+            if start_from is not None and events[0].at < start_from:  # Window.settles
+                each(record, events, table, key)
+                return
+            try:
+                chosen = cache.get(read(record))
+            except TypeError:
+                chosen = None
+            if chosen is None:
+                chosen = choose(record)
+            scripts = chosen[3]
+            kinds = tuple([event.kind for event in events])
+            script = scripts.get(kinds) if scripts is not None else None
+            if script is None:
+                script = script_of(chosen, kinds)
+            pending = table.outside
+            tally = script.key
+            pending[tally] = pending.get(tally, 0) + 1
+            steps = script.steps
+            if not steps:
+                return
+            instants = [(events[k].at - epoch) // microsecond for k in script.needed]
+            counts = table.counts
+            columns = table.columns
+            keeping = run.keeping
+            for step in steps:
+                if step[0] == _CLOCK:
+                    person = step[6]
+                    if person < 0 or events[person].actor is not None:
+                        start = instants[step[4]]
+                        condition = step[7]
+                        if condition is not None and condition.outside_condition(start):
+                            counts[step[2] + NOT_APPLICABLE] += 1
+                            continue
+                        slot = step[1]
+                        column = columns[slot.index]
+                        if column is None:
+                            column = columns[slot.index] = _Column(slot, table, key)
+                            active.append(column)
+                        times = column.times
+                        times.append(start)
+                        stop = step[5]
+                        times.append(instants[stop] if stop >= 0 else -1)
+                        repeat = step[11]
+                        if repeat >= 0:
+                            made = step[12]
+                            if made < 0 or events[made].actor is not None:
+                                times.append(instants[repeat])
+                            else:  # an automatic update where only a person's counts: ignored
+                                times.append(-2)
+                        else:
+                            times.append(-1)
+                        if keeping:
+                            refs = column.refs
+                            ordered.append((column, len(refs)))
+                            refs.append((record, events, step[9], step[10]))
+                        run.pending += 1
                         continue
-                    slot = step[1]
-                    column = columns[slot.index]
-                    if column is None:
-                        column = columns[slot.index] = _Column(slot, table, key)
-                        self.active.append(column)
-                    times = column.times
-                    times.append(start)
-                    stop = step[5]
-                    times.append(instants[stop] if stop >= 0 else -1)
+                outcome = step[3](record, events, env)
+                code = outcome[0]
+                counts[step[2] + code] += 1
+                elapsed = outcome[2]
+                if elapsed is not None:
+                    run.elapsed(step[1], key, elapsed)
+                if code in want:
                     if keeping:
-                        refs = column.refs
-                        self.ordered.append((column, len(refs)))
-                        refs.append((record, events, step[9], step[10]))
-                    self.pending += 1
-                    continue
-            slot = step[1]
-            outcome = step[3](record, events, self.env)
-            code = outcome[0]
-            counts[step[2] + code] += 1
-            elapsed = outcome[2]
-            if elapsed is not None:
-                self.elapsed(slot, key, elapsed)
-            if code in want:
-                if keeping:
-                    self.ordered.append((slot, record, events, outcome, key))
-                else:  # the report is full: only counted
-                    self.omitted += 1
-        if self.pending >= _BATCH:
-            self.flush()
+                        ordered.append((step[1], record, events, outcome, key))
+                    else:  # the report is full: only counted
+                        run.omitted += 1
+            if run.pending >= _BATCH:
+                run.flush()
+
+        return batched
 
     def flush(self) -> None:
         """Settle the clocks waiting in columns, count them, and keep the findings waiting, in
         order."""
-        active, ordered = self.active, self.ordered
-        if not active and not ordered:
+        if not self.active and not self.ordered:
             return
-        self.active, self.ordered, self.pending = [], [], 0
+        # Emptied in place: the batched path holds these lists.
+        active, ordered = self.active[:], self.ordered[:]
+        self.active.clear()
+        self.ordered.clear()
+        self.pending = 0
         np = numpy_module()
         want = self.want
         wanted = sorted(want)
@@ -1271,17 +1337,18 @@ class _CheckRun:
             batch = columns[0].slot.compiled.batch
             assert isinstance(batch, ClockBatch)
             total = sum(len(column.times) for column in columns)
-            pairs = np.fromiter(
+            triples = np.fromiter(
                 chain.from_iterable(column.times for column in columns), np.int64, total
-            ).reshape(-1, 2)
-            starts = np.ascontiguousarray(pairs[:, 0])
-            stops = np.ascontiguousarray(pairs[:, 1])
-            codes, due, seconds, shares = batch.settle_arrays(starts, stops, at)
+            ).reshape(-1, 3)
+            starts = np.ascontiguousarray(triples[:, 0])
+            stops = np.ascontiguousarray(triples[:, 1])
+            repeats = np.ascontiguousarray(triples[:, 2])
+            codes, due, seconds, shares = batch.settle_arrays(starts, stops, at, repeats)
             base = index * 5
             whole = self.sketch(index)
             offset = 0
             for column in columns:
-                end = offset + len(column.times) // 2
+                end = offset + len(column.times) // 3
                 part = codes[offset:end]
                 counts = column.table.counts
                 for code, number in enumerate(np.bincount(part, minlength=5).tolist()):
@@ -1325,11 +1392,16 @@ class _CheckRun:
                 )
                 record, events, i, j = column.refs[position]
                 times = column.times
-                probe = (i, j, times[2 * position], times[2 * position + 1])
                 slot = column.slot
-                batch = slot.compiled.batch
-                assert isinstance(batch, ClockBatch)
-                outcome = batch.outcome(probe, settled)
+                if times[3 * position + 2] != -1:  # an update: the check's facts name it
+                    check = slot.compiled.check
+                    assert check is not None
+                    outcome = check(record, events, env)
+                else:
+                    batch = slot.compiled.batch
+                    assert isinstance(batch, ClockBatch)
+                    probe = (i, j, times[3 * position], times[3 * position + 1])
+                    outcome = batch.outcome(probe, settled)
                 key = column.key
             else:
                 slot, record, events, outcome, key = entry
