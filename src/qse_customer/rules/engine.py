@@ -199,8 +199,8 @@ _Chosen = tuple[
 batched path's scripts for this combination by the kinds of a record's events (None: the
 combination is not remembered)."""
 
-_CLOCK: Final = 0
-_CHECK: Final = 1
+_CLOCK: Final = 1
+_CHECK: Final = 0
 
 
 class _Script:
@@ -209,30 +209,28 @@ class _Script:
 
     ``positions``: the counters each such record adds one to, whatever else its events hold
     (the rules that do not apply; a clock that never starts; a ``recorded_details`` rule with
-    no event of its kinds). ``needed``: the events whose instants the clocks read. ``steps``,
-    in the order of the rules: ``(_CLOCK, slot, base, check, start, stop, person, condition,
-    batch, i, j, repeat, r_person)``, a plain clock to settle in a batch (``start``, ``stop``
-    and ``repeat``, its one update: positions in ``needed``, -1 for none; ``person``: the stop
-    event whose missing actor leaves the record to ``check``, -1 for none; ``condition``: the
-    batch when the clock has a start condition; ``i``, ``j``: the start and stop events;
-    ``r_person``: the update that counts only if a person made it, -1 for none), or
-    ``(_CHECK, slot, base, check)``,
-    the rule's own check. ``key``: what the record is counted under (the script itself, or
-    its positions when it is not remembered).
+    no event of its kinds). ``steps``, in the order of the rules, each ``(what, index, base,
+    check, i, j, person, condition, r, r_person, slot)``: the rule's slot, its index and first
+    counter and its check; ``what`` is :data:`_CLOCK` for a plain clock to settle in a batch,
+    from event ``i`` to event ``j`` (-1: none) with its one update at event ``r`` (-1: none),
+    or :data:`_CHECK` for the rule's own check. For a clock, ``person``: the stop event whose
+    missing actor leaves the record to the check (-1: none); ``condition``: the batch when the
+    clock has a start condition; ``r_person``: whether the update counts only if a person made
+    it. ``clocks``: how many clocks a record adds to the batch at most. ``key``: what the
+    record is counted under (the script itself, or its positions when it is not remembered).
     """
 
-    __slots__ = ("key", "needed", "positions", "steps")
+    __slots__ = ("clocks", "key", "positions", "steps")
 
     def __init__(
         self,
         positions: tuple[int, ...],
-        needed: tuple[int, ...],
         steps: tuple[tuple[Any, ...], ...],
         remembered: bool,
     ) -> None:
         self.positions = positions
-        self.needed = needed
         self.steps = steps
+        self.clocks = sum(1 for step in steps if step[0] == _CLOCK)
         self.key: _Script | tuple[int, ...] = self if remembered else positions
 
 
@@ -405,14 +403,7 @@ class CompiledRuleset:
         have these ``kinds`` (see :class:`_Script`), remembered with the combination."""
         _, outside, runs, scripts = chosen
         positions = list(outside)
-        needed: list[int] = []
         steps: list[tuple[Any, ...]] = []
-
-        def place(event: int) -> int:
-            if event not in needed:
-                needed.append(event)
-            return needed.index(event)
-
         details = self._details
         for slot, base, batch, check in runs:
             if isinstance(batch, ClockBatch):
@@ -422,30 +413,30 @@ class CompiledRuleset:
                     if i < 0:  # the clock never starts
                         positions.append(base + NOT_APPLICABLE)
                         continue
+                    condition = batch if batch.conditional else None
+                    person_j = j if person else -1
                     steps.append(
                         (
                             _CLOCK,
-                            slot,
+                            slot.index,
                             base,
                             check,
-                            place(i),
-                            place(j) if j >= 0 else -1,
-                            j if person else -1,
-                            batch if batch.conditional else None,
-                            batch,
                             i,
                             j,
-                            place(r) if r >= 0 else -1,
-                            r if r_person else -1,
+                            person_j,
+                            condition,
+                            r,
+                            r_person,
+                            slot,
                         )
                     )
                     continue
             elif slot.index in details and details[slot.index].isdisjoint(kinds):
                 positions.append(base + NOT_APPLICABLE)
                 continue
-            steps.append((_CHECK, slot, base, check))
+            steps.append((_CHECK, slot.index, base, check, -1, -1, -1, None, -1, False, slot))
         remembered = scripts is not None and len(scripts) < _SCRIPTS
-        script = _Script(tuple(positions), tuple(needed), tuple(steps), remembered)
+        script = _Script(tuple(positions), tuple(steps), remembered)
         if remembered:
             assert scripts is not None
             scripts[kinds] = script
@@ -1262,54 +1253,52 @@ class _CheckRun:
             steps = script.steps
             if not steps:
                 return
-            instants = [(events[k].at - epoch) // microsecond for k in script.needed]
             counts = table.counts
             columns = table.columns
             keeping = run.keeping
             for step in steps:
-                if step[0] == _CLOCK:
+                if step[0]:  # a clock
                     person = step[6]
                     if person < 0 or events[person].actor is not None:
-                        start = instants[step[4]]
+                        start = (events[step[4]].at - epoch) // microsecond
                         condition = step[7]
                         if condition is not None and condition.outside_condition(start):
                             counts[step[2] + NOT_APPLICABLE] += 1
                             continue
-                        slot = step[1]
-                        column = columns[slot.index]
+                        column = columns[step[1]]
                         if column is None:
-                            column = columns[slot.index] = _Column(slot, table, key)
+                            column = columns[step[1]] = _Column(step[10], table, key)
                             active.append(column)
-                        times = column.times
-                        times.append(start)
                         stop = step[5]
-                        times.append(instants[stop] if stop >= 0 else -1)
-                        repeat = step[11]
-                        if repeat >= 0:
-                            made = step[12]
-                            if made < 0 or events[made].actor is not None:
-                                times.append(instants[repeat])
-                            else:  # an automatic update where only a person's counts: ignored
-                                times.append(-2)
+                        update = step[8]
+                        if update < 0:
+                            repeat = -1
+                        elif step[9] and events[update].actor is None:
+                            repeat = -2  # made by no one where only a person's counts: ignored
                         else:
-                            times.append(-1)
+                            repeat = (events[update].at - epoch) // microsecond
+                        column.times += (
+                            start,
+                            (events[stop].at - epoch) // microsecond if stop >= 0 else -1,
+                            repeat,
+                        )
                         if keeping:
                             refs = column.refs
                             ordered.append((column, len(refs)))
-                            refs.append((record, events, step[9], step[10]))
-                        run.pending += 1
+                            refs.append((record, events, step[4], stop))
                         continue
                 outcome = step[3](record, events, env)
                 code = outcome[0]
                 counts[step[2] + code] += 1
                 elapsed = outcome[2]
                 if elapsed is not None:
-                    run.elapsed(step[1], key, elapsed)
+                    run.elapsed(step[10], key, elapsed)
                 if code in want:
                     if keeping:
-                        ordered.append((step[1], record, events, outcome, key))
+                        ordered.append((step[10], record, events, outcome, key))
                     else:  # the report is full: only counted
                         run.omitted += 1
+            run.pending += script.clocks
             if run.pending >= _BATCH:
                 run.flush()
 
@@ -1345,7 +1334,7 @@ class _CheckRun:
             repeats = np.ascontiguousarray(triples[:, 2])
             codes, due, seconds, shares = batch.settle_arrays(starts, stops, at, repeats)
             base = index * 5
-            whole = self.sketch(index)
+            self.sketch(index).add_array(seconds[~np.isnan(seconds)])
             offset = 0
             for column in columns:
                 end = offset + len(column.times) // 3
@@ -1355,10 +1344,9 @@ class _CheckRun:
                     if number:
                         counts[base + code] += number
                 spent = seconds[offset:end]
-                values = spent[~np.isnan(spent)].tolist()
-                if values:
-                    whole.add_many(values)
-                    self.sketch(index, column.key).add_many(values)
+                values = spent[~np.isnan(spent)]
+                if len(values):
+                    self.sketch(index, column.key).add_array(values)
                 if want:
                     kept = len(column.refs)
                     if kept:
