@@ -237,6 +237,14 @@ class TimelineArrays:
         seconds = wall_instants_s(self._zone, self._ordinals[low:high], minute)
         return [[second * US for second in seconds]]
 
+    def is_open(self, instants: Instants) -> tuple[Mask, Mask]:
+        """:meth:`Timeline.is_open` at each instant."""
+        np = self._np
+        count = len(self.h_closes)
+        index = np.searchsorted(self.h_closes, instants, side="right")
+        open_ = (index < count) & (self.opens[np.minimum(index, count - 1)] <= instants)
+        return open_, self._inside(instants)
+
     def position(self, instants: Instants) -> tuple[Instants, Mask]:
         """:meth:`Timeline.position` of each instant."""
         np = self._np
@@ -353,8 +361,7 @@ class ClockBatch:
         (-1: none) and whether its actor decides (an update with no actor where only a person
         may keep the customer informed is ignored); None when the check must judge every such
         record (another event between the start and the stop that is not plain). A clock with
-        a start condition is tested on its start as :meth:`probe` tests it
-        (:meth:`outside_condition`)."""
+        a start condition is tested on its start when it is settled (:meth:`settle_arrays`)."""
         start_k = self._start
         i = 0
         for kind in kinds:
@@ -378,16 +385,6 @@ class ClockBatch:
                 return None
         return (i, -1, False, r, r >= 0 and kinds[r] in self._person)
 
-    @property
-    def conditional(self) -> bool:
-        """Whether the clock starts only in (or out of) opening hours."""
-        return self._condition is not None
-
-    def outside_condition(self, start: int) -> bool:
-        """Whether a clock starting at ``start`` (epoch µs) fails the start condition (the rule
-        does not apply: :meth:`probe`'s outcome for it)."""
-        return bool(self._is_open(start) == self._out_of_hours)
-
     def settle(self, probes: Sequence[Probe], at: int) -> list[Settled]:
         """The outcome of each plain clock, judged at ``at`` (epoch µs), in order."""
         np = numpy_module()
@@ -408,13 +405,22 @@ class ClockBatch:
         """:meth:`settle` of the clocks starting at ``starts`` and stopping at ``ends`` (-1: still
         running), as arrays: status codes, deadlines, seconds run (NaN for a running clock) and
         shares of the budget used (NaN where :meth:`settle` gives None). ``repeats``: the
-        instant of each clock's one update (-1: none; see :meth:`repeat_plainly`).
+        instant of each clock's one update (-1: none; see :meth:`repeat_plainly`). A clock that
+        fails the rule's start condition is not applicable (its deadline is then meaningless).
 
         An update after the deadline makes the clock late (breached, however it stops). One
         in time moves the deadline to ``every`` after it when that is later, and the share of a
         running clock then counts from the update (the check's interval)."""
         np = numpy_module()
         n = len(starts)
+        fails = None
+        if self._condition is not None:
+            # The start condition first, as the check tests it: a clock that fails it is not
+            # applicable, whatever its deadline would be.
+            open_, answered = arrays_of(self._timeline).is_open(starts)
+            for index in np.flatnonzero(~answered).tolist():
+                open_[index] = self._is_open(int(starts[index]))
+            fails = open_ == self._out_of_hours
         due, ok = self._deadlines(starts)
         late = np.zeros(n, dtype=bool)
         interval = starts
@@ -422,14 +428,15 @@ class ClockBatch:
             updated = repeats >= 0
             if updated.any():
                 late = updated & (repeats > due)
-                in_time = updated & ~late
-                following, ok_following = self._deadlines(
-                    np.where(in_time, repeats, starts), self._every_limit
-                )
-                ok &= ~in_time | ok_following
-                moved = in_time & (following > due)
-                due = np.where(moved, following, due)
-                interval = np.where(moved, repeats, starts)
+                rows = np.flatnonzero(updated & ~late)  # the updates in time
+                if len(rows):
+                    following, ok_following = self._deadlines(repeats[rows], self._every_limit)
+                    ok[rows] &= ok_following
+                    moved = rows[following > due[rows]]
+                    due = due.copy()
+                    due[rows] = np.maximum(following, due[rows])
+                    interval = starts.copy()
+                    interval[moved] = repeats[moved]
         stopped = ends >= 0
         working = self._limit.measure != CALENDAR
         if working:
@@ -449,26 +456,33 @@ class ClockBatch:
         warn_at = self._warn_at
         running = ~stopped & ~late & (at <= due)
         if warn_at is not None and running.any():
+            rows = np.flatnonzero(running)  # only the running clocks have a share
             if working:
-                to_due, ok_due = arrays.position(due)
+                to_due, ok_due = arrays.position(due[rows])
                 at_position, ok_at = arrays.position(np.asarray([at], dtype=np.int64))
-                ok &= np.where(running, ok_due & bool(ok_at[0]), True)
+                ok_rows = ok_due & bool(ok_at[0])
                 if interval is starts:
-                    from_interval = from_start
+                    from_interval = from_start[rows]
                 else:
-                    from_interval, ok_interval = arrays.position(interval)
-                    ok &= ~running | ok_interval
+                    from_interval, ok_interval = arrays.position(interval[rows])
+                    ok_rows &= ok_interval
+                ok[rows] &= ok_rows
                 budget = to_due - from_interval
                 used = at_position[0] - from_interval
             else:
-                budget = due - interval
-                used = at - interval
+                budget = due[rows] - interval[rows]
+                used = at - interval[rows]
             positive = budget > 0
             share = np.where(positive, used.astype(np.float64) / np.where(positive, budget, 1), 1.0)
-            codes = np.where(running & (share >= warn_at), AT_RISK, codes)
-            shares = np.where(running, share, np.nan)
+            codes[rows] = np.where(share >= warn_at, AT_RISK, codes[rows])
+            shares[rows] = share
         # A running clock has run no time yet.
         seconds = np.where(stopped, spent.astype(np.float64) / 1_000_000, np.nan)
+        if fails is not None and fails.any():
+            codes[fails] = NOT_APPLICABLE
+            seconds[fails] = np.nan
+            shares[fails] = np.nan
+            ok |= fails
         if not ok.all():
             for index in np.flatnonzero(~ok).tolist():
                 start, end = int(starts[index]), int(ends[index])

@@ -210,14 +210,14 @@ class _Script:
     ``positions``: the counters each such record adds one to, whatever else its events hold
     (the rules that do not apply; a clock that never starts; a ``recorded_details`` rule with
     no event of its kinds). ``steps``, in the order of the rules, each ``(what, index, base,
-    check, i, j, person, condition, r, r_person, slot)``: the rule's slot, its index and first
-    counter and its check; ``what`` is :data:`_CLOCK` for a plain clock to settle in a batch,
-    from event ``i`` to event ``j`` (-1: none) with its one update at event ``r`` (-1: none),
-    or :data:`_CHECK` for the rule's own check. For a clock, ``person``: the stop event whose
-    missing actor leaves the record to the check (-1: none); ``condition``: the batch when the
-    clock has a start condition; ``r_person``: whether the update counts only if a person made
-    it. ``clocks``: how many clocks a record adds to the batch at most. ``key``: what the
-    record is counted under (the script itself, or its positions when it is not remembered).
+    check, i, j, person, r, r_person, slot)``: the rule's slot, its index and first counter and
+    its check; ``what`` is :data:`_CLOCK` for a plain clock to settle in a batch (its start
+    condition tested there), from event ``i`` to event ``j`` (-1: none) with its one update at
+    event ``r`` (-1: none), or :data:`_CHECK` for the rule's own check. For a clock,
+    ``person``: the stop event whose missing actor leaves the record to the check (-1: none);
+    ``r_person``: whether the update counts only if a person made it. ``clocks``: how many
+    clocks a record adds to the batch at most. ``key``: what the record is counted under (the
+    script itself, or its positions when it is not remembered).
     """
 
     __slots__ = ("clocks", "key", "positions", "steps")
@@ -413,28 +413,15 @@ class CompiledRuleset:
                     if i < 0:  # the clock never starts
                         positions.append(base + NOT_APPLICABLE)
                         continue
-                    condition = batch if batch.conditional else None
                     person_j = j if person else -1
                     steps.append(
-                        (
-                            _CLOCK,
-                            slot.index,
-                            base,
-                            check,
-                            i,
-                            j,
-                            person_j,
-                            condition,
-                            r,
-                            r_person,
-                            slot,
-                        )
+                        (_CLOCK, slot.index, base, check, i, j, person_j, r, r_person, slot)
                     )
                     continue
             elif slot.index in details and details[slot.index].isdisjoint(kinds):
                 positions.append(base + NOT_APPLICABLE)
                 continue
-            steps.append((_CHECK, slot.index, base, check, -1, -1, -1, None, -1, False, slot))
+            steps.append((_CHECK, slot.index, base, check, -1, -1, -1, -1, False, slot))
         remembered = scripts is not None and len(scripts) < _SCRIPTS
         script = _Script(tuple(positions), tuple(steps), remembered)
         if remembered:
@@ -1260,25 +1247,20 @@ class _CheckRun:
                 if step[0]:  # a clock
                     person = step[6]
                     if person < 0 or events[person].actor is not None:
-                        start = (events[step[4]].at - epoch) // microsecond
-                        condition = step[7]
-                        if condition is not None and condition.outside_condition(start):
-                            counts[step[2] + NOT_APPLICABLE] += 1
-                            continue
                         column = columns[step[1]]
                         if column is None:
-                            column = columns[step[1]] = _Column(step[10], table, key)
+                            column = columns[step[1]] = _Column(step[9], table, key)
                             active.append(column)
                         stop = step[5]
-                        update = step[8]
+                        update = step[7]
                         if update < 0:
                             repeat = -1
-                        elif step[9] and events[update].actor is None:
+                        elif step[8] and events[update].actor is None:
                             repeat = -2  # made by no one where only a person's counts: ignored
                         else:
                             repeat = (events[update].at - epoch) // microsecond
                         column.times += (
-                            start,
+                            (events[step[4]].at - epoch) // microsecond,
                             (events[stop].at - epoch) // microsecond if stop >= 0 else -1,
                             repeat,
                         )
@@ -1292,10 +1274,10 @@ class _CheckRun:
                 counts[step[2] + code] += 1
                 elapsed = outcome[2]
                 if elapsed is not None:
-                    run.elapsed(step[10], key, elapsed)
+                    run.elapsed(step[9], key, elapsed)
                 if code in want:
                     if keeping:
-                        ordered.append((step[10], record, events, outcome, key))
+                        ordered.append((step[9], record, events, outcome, key))
                     else:  # the report is full: only counted
                         run.omitted += 1
             run.pending += script.clocks
