@@ -327,3 +327,24 @@ def test_a_sketch_fed_arrays_is_the_sketch_fed_each_value(before, batches):
         )
     for q in (0.0, 0.5, 0.9, 1.0):
         assert arrays.quantile(q) == each.quantile(q)
+
+
+def test_a_clock_outside_its_start_condition_is_not_settled_further() -> None:
+    """A voicemail left in opening hours on the calendar's last working day: T-2a (messages
+    left out of hours, answered by noon the next working day) does not apply to it, so no next
+    working day is looked for (there is none in the calendar): the batch says so too."""
+    received = datetime(2100, 12, 31, 10, tzinfo=UTC)
+    voicemail = Enquiry(
+        id="E-1",
+        events=(Event("received", received, PERSON),),
+        channel=Channel.VOICEMAIL,
+        subject="test",
+        clinical=False,
+        complex=False,
+        freedom_of_information=False,
+    )
+    at = received + timedelta(hours=1)
+    made = reports(STANDARDS, [voicemail], at, keep=KEEP_ALL_BUT_NOT_APPLICABLE)
+    assert same(made)
+    t2a = next(rule for rule in made[0]["rules"] if rule["rule_id"] == "T-2a")
+    assert t2a["not_applicable"] == 1
