@@ -282,7 +282,8 @@ class _Column:
     """The plain clocks of one rule and one period waiting to be settled: their start, stop and
     update instants, three ints per clock in ``times`` (-1: none; -2 for an update that is
     ignored, made by no one where only a person's counts); while findings are kept, each
-    clock's ``(record, events, start index, stop index)`` in ``refs``; once settled, its
+    clock's record, events, start index and stop index, four items a clock in ``refs`` (no
+    tuple a clock: fewer objects for the garbage collector to walk); once settled, its
     ``(codes, deadlines, seconds, shares)`` as lists in ``settled``."""
 
     __slots__ = ("key", "refs", "settled", "slot", "table", "times")
@@ -292,7 +293,7 @@ class _Column:
         self.table = table
         self.key = key
         self.times: list[int] = []
-        self.refs: list[tuple[Record, Sequence[Event], int, int]] = []
+        self.refs: list[Any] = []
         self.settled: tuple[list[int], list[int], list[float], list[float]] | None = None
 
 
@@ -1217,6 +1218,7 @@ class _CheckRun:
         want = self.want
         active = self.active
         ordered = self.ordered
+        ordered_extend = ordered.extend
         epoch, microsecond = EPOCH, MICROSECOND
 
         def batched(record: Record, events: Sequence[Event], table: _PeriodTable, key: str) -> None:
@@ -1264,10 +1266,10 @@ class _CheckRun:
                             (events[stop].at - epoch) // microsecond if stop >= 0 else -1,
                             repeat,
                         )
-                        if keeping:
+                        if keeping:  # flat, no tuple kept (fewer objects for the collector)
                             refs = column.refs
-                            ordered.append((column, len(refs)))
-                            refs.append((record, events, step[4], stop))
+                            ordered_extend((column, len(refs) >> 2))
+                            refs.extend((record, events, step[4], stop))
                         continue
                 outcome = step[3](record, events, env)
                 code = outcome[0]
@@ -1330,7 +1332,7 @@ class _CheckRun:
                 if len(values):
                     self.sketch(index, column.key).add_array(values)
                 if want:
-                    kept = len(column.refs)
+                    kept = len(column.refs) >> 2
                     if kept:
                         column.settled = (
                             part[:kept].tolist(),
@@ -1344,9 +1346,14 @@ class _CheckRun:
         compiled = self.compiled
         env = self.env
         findings = self.findings
-        for entry in ordered:
-            if len(entry) == 2:
-                column, position = entry
+        place = 0
+        while place < len(ordered):
+            entry = ordered[place]
+            place += 1
+            if entry.__class__ is _Column:  # a waiting clock: its column, then its position
+                column = entry
+                position = ordered[place]
+                place += 1
                 assert column.settled is not None
                 codes_of, dues, spent_of, shares_of = column.settled
                 code = codes_of[position]
@@ -1360,7 +1367,7 @@ class _CheckRun:
                     None if spent_s != spent_s else spent_s,
                     None if share != share else share,
                 )
-                record, events, i, j = column.refs[position]
+                record, events, i, j = column.refs[4 * position : 4 * position + 4]
                 times = column.times
                 slot = column.slot
                 if times[3 * position + 2] != -1:  # an update: the check's facts name it
