@@ -348,3 +348,27 @@ def test_a_clock_outside_its_start_condition_is_not_settled_further() -> None:
     assert same(made)
     t2a = next(rule for rule in made[0]["rules"] if rule["rule_id"] == "T-2a")
     assert t2a["not_applicable"] == 1
+
+
+def test_each_event_of_a_details_rule_is_checked_not_only_the_first() -> None:
+    """Two messages taken, the first with every detail and the second without: the batched
+    path's recorded_details check looks at both, as the rule's own check does."""
+    received = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    full = {"details": "x", "message_for": "x", "caller_name": "x", "contact_number": "x"}
+    enquiry = Enquiry(
+        id="E-1",
+        events=(
+            Event("received", received, PERSON),
+            Event("message_taken", received + timedelta(minutes=5), PERSON, full),
+            Event("message_taken", received + timedelta(minutes=9), PERSON, {"details": "x"}),
+        ),
+        channel=Channel.TELEPHONE,
+        subject="test",
+        clinical=False,
+        complex=False,
+        freedom_of_information=False,
+    )
+    made = reports(STANDARDS, [enquiry], received + timedelta(hours=1))
+    assert same(made)
+    taken = next(rule for rule in made[0]["rules"] if rule["rule_id"] == "CS-3.1.2")
+    assert taken["breached"] == 1

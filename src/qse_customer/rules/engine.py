@@ -63,6 +63,7 @@ from .kind_protocol import (
 from .kind_registry import BUILTIN_KINDS
 from .limits import Limit
 from .loader import RulesetSource, load_ruleset
+from .recorded_details import IndexedCheck, indexed_check
 from .report import Counts, PeriodSummary, Report, RuleSummary
 from .ruleset import Rule, Ruleset
 from .status import AT_RISK, BREACHED, CODES, MET, NOT_APPLICABLE, PENDING, STATUSES, Status
@@ -201,6 +202,7 @@ combination is not remembered)."""
 
 _CLOCK: Final = 1
 _CHECK: Final = 0
+_DETAILS: Final = -1
 
 
 class _Script:
@@ -213,7 +215,8 @@ class _Script:
     check, i, j, person, r, r_person, slot)``: the rule's slot, its index and first counter and
     its check; ``what`` is :data:`_CLOCK` for a plain clock to settle in a batch (its start
     condition tested there), from event ``i`` to event ``j`` (-1: none) with its one update at
-    event ``r`` (-1: none), or :data:`_CHECK` for the rule's own check. For a clock,
+    event ``r`` (-1: none), :data:`_DETAILS` for a ``recorded_details`` rule's check told the
+    events of its kinds (``i``), or :data:`_CHECK` for the rule's own check. For a clock,
     ``person``: the stop event whose missing actor leaves the record to the check (-1: none);
     ``r_person``: whether the update counts only if a person made it. ``clocks``: how many
     clocks a record adds to the batch at most. ``key``: what the record is counted under (the
@@ -373,8 +376,8 @@ class CompiledRuleset:
         self._classes: dict[type, int] = {}
         # The built-in recorded_details rules: a record with no event of their kinds is not
         # applicable to them, whatever else it holds (their check's first test).
-        self._details: dict[int, frozenset[str]] = {
-            slot.index: frozenset(slot.rule.params["events"])
+        self._details: dict[int, tuple[frozenset[str], IndexedCheck]] = {
+            slot.index: (frozenset(slot.rule.params["events"]), indexed_check(slot.rule.params))
             for slot in self.slots
             if slot.rule.kind == _RECORDED_DETAILS and self._builtin(slot.rule)
         }
@@ -419,8 +422,15 @@ class CompiledRuleset:
                         (_CLOCK, slot.index, base, check, i, j, person_j, r, r_person, slot)
                     )
                     continue
-            elif slot.index in details and details[slot.index].isdisjoint(kinds):
-                positions.append(base + NOT_APPLICABLE)
+            elif slot.index in details:
+                wanted, indexed = details[slot.index]
+                indices = tuple(k for k, kind in enumerate(kinds) if kind in wanted)
+                if not indices:
+                    positions.append(base + NOT_APPLICABLE)
+                    continue
+                steps.append(
+                    (_DETAILS, slot.index, base, indexed, indices, -1, -1, -1, False, slot)
+                )
                 continue
             steps.append((_CHECK, slot.index, base, check, -1, -1, -1, -1, False, slot))
         remembered = scripts is not None and len(scripts) < _SCRIPTS
@@ -1064,10 +1074,9 @@ class _CheckRun:
         self.batch_from = window.start if window is not None else None
         self.batch_never = window is not None and window.end is not None
         self.choices = [plan.choice.choose for plan in self.plans]
-        # The clocks waiting to be settled: their columns, in order, and how many; the findings
-        # to keep, in the order of the records (``(column, position)`` for a waiting clock).
+        # The columns of the clocks waiting to be settled, in order; the findings to keep, in
+        # the order of the records (a waiting clock's column, then its position).
         self.active: list[_Column] = []
-        self.pending = 0
         self.ordered: list[Any] = []
         # Whether a finding may still be kept (once the report is full, none is).
         self.keeping = bool(self.want) and max_findings > 0
@@ -1110,7 +1119,7 @@ class _CheckRun:
         self, record: Record, events: Sequence[Event], slots: Sequence[_Slot], key: str
     ) -> None:
         """Findings of a group's rules for one record (each explained by its own check)."""
-        if self.pending or self.ordered:
+        if self.active or self.ordered:
             self.flush()
         compiled = self.compiled
         env = self.env
@@ -1160,7 +1169,7 @@ class _CheckRun:
         self, number: int, record: Record, events: Sequence[Event], table: _PeriodTable, key: str
     ) -> None:
         """:meth:`rest`, each rule on its own."""
-        if self.pending or self.ordered:
+        if self.active or self.ordered:
             self.flush()
         runs, singles, _ = self.parts[number]
         env = self.env
@@ -1220,6 +1229,7 @@ class _CheckRun:
         ordered = self.ordered
         ordered_extend = ordered.extend
         epoch, microsecond = EPOCH, MICROSECOND
+        waiting = 0  # clocks this path added since it last had them settled (at most)
 
         def batched(record: Record, events: Sequence[Event], table: _PeriodTable, key: str) -> None:
             if start_from is not None and events[0].at < start_from:  # Window.settles
@@ -1246,7 +1256,7 @@ class _CheckRun:
             columns = table.columns
             keeping = run.keeping
             for step in steps:
-                if step[0]:  # a clock
+                if step[0] > 0:  # a clock
                     person = step[6]
                     if person < 0 or events[person].actor is not None:
                         column = columns[step[1]]
@@ -1271,7 +1281,10 @@ class _CheckRun:
                             ordered_extend((column, len(refs) >> 2))
                             refs.extend((record, events, step[4], stop))
                         continue
-                outcome = step[3](record, events, env)
+                if step[0] < 0:  # recorded_details, told where its events are
+                    outcome = step[3](record, events, step[4])
+                else:
+                    outcome = step[3](record, events, env)
                 code = outcome[0]
                 counts[step[2] + code] += 1
                 elapsed = outcome[2]
@@ -1282,8 +1295,10 @@ class _CheckRun:
                         ordered.append((step[9], record, events, outcome, key))
                     else:  # the report is full: only counted
                         run.omitted += 1
-            run.pending += script.clocks
-            if run.pending >= _BATCH:
+            nonlocal waiting
+            waiting += script.clocks
+            if waiting >= _BATCH:
+                waiting = 0
                 run.flush()
 
         return batched
@@ -1297,7 +1312,6 @@ class _CheckRun:
         active, ordered = self.active[:], self.ordered[:]
         self.active.clear()
         self.ordered.clear()
-        self.pending = 0
         np = numpy_module()
         want = self.want
         wanted = sorted(want)
@@ -1418,7 +1432,7 @@ class _CheckRun:
     ) -> None:
         """Every rule on one record, each judged over its cycles (a reopened record has
         several), and the record fed to the plan's aggregates."""
-        if self.pending or self.ordered:
+        if self.active or self.ordered:
             self.flush()
         compiled = self.compiled
         env = self.env
