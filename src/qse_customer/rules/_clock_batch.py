@@ -3,15 +3,17 @@
 A ``response_time`` rule's check walks a record's events and asks its calendar for a deadline,
 the working time a stopped clock ran and, for a clock still running, the share of its budget
 used: three or four binary searches in the calendar's tables per record. Most records are plain:
-one start, then a stop or nothing, with no pause, update, extension or acknowledgement between
-them and no stop made by the system where only a person may answer. For those the engine only
-*probes* the events (:meth:`ClockBatch.probe`: where the clock starts and stops) while it walks
-the records, and :meth:`ClockBatch.settle` then answers every probed clock of a batch with one
-``numpy.searchsorted`` per question over the same tables. Every other record, and every instant
-the vectorised tables cannot answer (outside the calendar's years, a limit of zero working
-hours, a start whose local date a search cannot tell, just after clocks go back across
-midnight), goes through the same scalar functions the rule's own check uses, so the outcomes
-are the check's, value for value (the engine's equivalence properties run both).
+one start, then a stop or nothing, with no pause, extension or acknowledgement between them, at
+most one update (``repeat``), and no stop made by the system where only a person may answer.
+For those the engine only notes where the clock starts, stops and is updated while it walks the
+records (:meth:`ClockBatch.shape`, found once per sequence of event kinds;
+:meth:`ClockBatch.probe` for a single record), and :meth:`ClockBatch.settle_arrays` then
+answers every clock of a batch with one ``numpy.searchsorted`` per question over the same
+tables. Every other record, and every instant the vectorised tables cannot answer (outside the
+calendar's years, a limit of zero working hours, a start whose local date a search cannot tell,
+just after clocks go back across midnight), goes through the same scalar functions the rule's
+own check uses, so the outcomes are the check's, value for value (the engine's equivalence
+properties run both).
 
 A deadline "the next working day at noon" needs the local date of each start, which the
 calendar's tables do not hold. :meth:`TimelineArrays.next_day_at` searches instead the first

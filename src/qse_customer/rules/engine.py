@@ -10,7 +10,10 @@ a small integer signature, and the report counts signatures. :meth:`CompiledRule
 loop generated once per compiled ruleset (:func:`~qse_customer.rules._codegen.scan_function`) with
 those programs inline; it builds a finding (each rule's own check, then its ``explain``) only for
 a record with a status the report keeps. Other kinds (clocks, plugin kinds, a kind's own
-``compile_group``) run through their closures.
+``compile_group``) run through their closures; with numpy, a record type's clock rules are
+judged in batches (:meth:`_CheckRun._rest_of`): a script found once per combination of rule
+conditions and sequence of event kinds says which rules have a fixed outcome, and the plain
+clocks' instants wait in columns per rule and period until numpy settles and counts them.
 
 Memory does not grow with the number of records: :func:`evaluate` streams findings, and
 :func:`check` keeps counters per rule and period, a bounded sketch per rule and period for the
@@ -76,7 +79,7 @@ DEFAULT_BACKDATED_AFTER: Final = {"working_days": 2}
 """An event recorded later than this after it happened is a back-dated entry (a ruleset's
 ``backdated_after`` says otherwise)."""
 
-_BATCH: Final = 16384
+_BATCH: Final = 32768
 """Clocks waiting before they are settled together (see :meth:`_CheckRun._rest_of`)."""
 
 
@@ -1150,7 +1153,7 @@ class _CheckRun:
         """Whether ``plan``'s clock rules are judged in batches: with numpy, for a plan of
         single rules (no fused group), when a finding "not applicable" is not kept (so each
         record's rules are chosen by their conditions); a record the ruleset is not in force
-        for all through is judged by :meth:`rest` itself."""
+        for all through is judged by :meth:`rest_each`."""
         return (
             numpy_module() is not None
             and not plan.groups
