@@ -274,6 +274,7 @@ def test_the_arrays_answer_as_the_timeline_does(calendar, instants, days, amount
     ]
     questions.append((arrays.hours_deadline(starts, amount), timeline.hours_deadline, (amount,)))
     questions.append((arrays.position(starts), timeline.position, ()))
+    questions.append((arrays.is_open(starts), timeline.is_open, ()))
     clock = f"{minute // 60:02d}:{minute % 60:02d}"
     questions.append((arrays.next_day_at(starts, minute), timeline.next_working_day_at, (clock,)))
     for (answers, ok), scalar, extra in questions:

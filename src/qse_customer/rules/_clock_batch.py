@@ -3,15 +3,17 @@
 A ``response_time`` rule's check walks a record's events and asks its calendar for a deadline,
 the working time a stopped clock ran and, for a clock still running, the share of its budget
 used: three or four binary searches in the calendar's tables per record. Most records are plain:
-one start, then a stop or nothing, with no pause, update, extension or acknowledgement between
-them and no stop made by the system where only a person may answer. For those the engine only
-*probes* the events (:meth:`ClockBatch.probe`: where the clock starts and stops) while it walks
-the records, and :meth:`ClockBatch.settle` then answers every probed clock of a batch with one
-``numpy.searchsorted`` per question over the same tables. Every other record, and every instant
-the vectorised tables cannot answer (outside the calendar's years, a limit of zero working
-hours, a start whose local date a search cannot tell, just after clocks go back across
-midnight), goes through the same scalar functions the rule's own check uses, so the outcomes
-are the check's, value for value (the engine's equivalence properties run both).
+one start, then a stop or nothing, with no pause, extension or acknowledgement between them, at
+most one update (``repeat``), and no stop made by the system where only a person may answer.
+For those the engine only notes where the clock starts, stops and is updated while it walks the
+records (:meth:`ClockBatch.shape`, found once per sequence of event kinds;
+:meth:`ClockBatch.probe` for a single record), and :meth:`ClockBatch.settle_arrays` then
+answers every clock of a batch with one ``numpy.searchsorted`` per question over the same
+tables. Every other record, and every instant the vectorised tables cannot answer (outside the
+calendar's years, a limit of zero working hours, a start whose local date a search cannot tell,
+just after clocks go back across midnight), goes through the same scalar functions the rule's
+own check uses, so the outcomes are the check's, value for value (the engine's equivalence
+properties run both).
 
 A deadline "the next working day at noon" needs the local date of each start, which the
 calendar's tables do not hold. :meth:`TimelineArrays.next_day_at` searches instead the first
@@ -44,10 +46,14 @@ if TYPE_CHECKING:
 
     Instants = NDArray[numpy.int64]
     Mask = NDArray[numpy.bool_]
+    Floats = NDArray[numpy.float64]
 
 Probe = tuple[int, int, int, int]
 """A plain clock: the start event's index, the stop event's (-1: still running), and their
 instants in epoch microseconds (-1 for no stop)."""
+
+Shape = tuple[int, int, bool, int, bool]
+"""Where a clock starts and stops in a sequence of event kinds (see :meth:`ClockBatch.shape`)."""
 
 Settled = tuple[int, int, float | None, float | None]
 """A plain clock's status code, deadline, seconds run (a stopped clock) and share of its
@@ -233,6 +239,14 @@ class TimelineArrays:
         seconds = wall_instants_s(self._zone, self._ordinals[low:high], minute)
         return [[second * US for second in seconds]]
 
+    def is_open(self, instants: Instants) -> tuple[Mask, Mask]:
+        """:meth:`Timeline.is_open` at each instant."""
+        np = self._np
+        count = len(self.h_closes)
+        index = np.searchsorted(self.h_closes, instants, side="right")
+        open_ = (index < count) & (self.opens[np.minimum(index, count - 1)] <= instants)
+        return open_, self._inside(instants)
+
     def position(self, instants: Instants) -> tuple[Instants, Mask]:
         """:meth:`Timeline.position` of each instant."""
         np = self._np
@@ -259,10 +273,13 @@ class ClockBatch:
         "_condition",
         "_deadline",
         "_elapsed",
+        "_every",
+        "_every_limit",
         "_is_open",
         "_limit",
         "_out_of_hours",
         "_person",
+        "_repeat",
         "_special",
         "_start",
         "_stop",
@@ -296,6 +313,18 @@ class ClockBatch:
         self._deadline = deadline
         self._elapsed = elapsed
         self._warn_at = warn_at
+        self._repeat: frozenset[str] = frozenset()
+        self._every: Callable[[int], int] | None = None
+        self._every_limit: Limit | None = None
+
+    def repeat_plainly(self, kinds: frozenset[str], every: Limit) -> None:
+        """Judge in batches a clock with one update of ``kinds`` (the rule's ``repeat.events``
+        that are not also acknowledgements, pauses, resumptions or extensions) between its
+        start and its stop, the next deadline ``every`` after it: what the rule's check does
+        for such an update with no pause (see :meth:`settle_arrays`)."""
+        self._repeat = kinds & self._special
+        self._every_limit = every
+        self._every = every.deadline_function(self._timeline)
 
     def probe(self, events: Sequence[Event]) -> Probe | Outcome | None:
         """Where a plain clock starts and stops; the outcome itself when the rule does not
@@ -326,13 +355,90 @@ class ClockBatch:
                 return None
         return (i, -1, start, -1)
 
+    def shape(self, kinds: Sequence[str]) -> Shape | None:
+        """What the rule's check does with events of these kinds, found once per sequence of
+        kinds: ``(i, j, person, r, r_person)``, the start's index (-1: not started), the stop's
+        (-1: none), whether the stop's actor decides (a stop with no actor where only a person
+        may answer is the check's), the index of the one update :meth:`repeat_plainly` allows
+        (-1: none) and whether its actor decides (an update with no actor where only a person
+        may keep the customer informed is ignored); None when the check must judge every such
+        record (another event between the start and the stop that is not plain). A clock with
+        a start condition is tested on its start when it is settled (:meth:`settle_arrays`)."""
+        start_k = self._start
+        i = 0
+        for kind in kinds:
+            if kind in start_k:
+                break
+            i += 1
+        else:
+            return (-1, -1, False, -1, False)
+        stop_k = self._stop
+        special = self._special
+        repeat = self._repeat
+        r = -1
+        for j in range(i + 1, len(kinds)):
+            kind = kinds[j]
+            if kind in stop_k:
+                return (i, j, kind in self._person, r, r >= 0 and kinds[r] in self._person)
+            if kind in special:
+                if r < 0 and kind in repeat:
+                    r = j
+                    continue
+                return None
+        return (i, -1, False, r, r >= 0 and kinds[r] in self._person)
+
     def settle(self, probes: Sequence[Probe], at: int) -> list[Settled]:
         """The outcome of each plain clock, judged at ``at`` (epoch µs), in order."""
         np = numpy_module()
         n = len(probes)
         starts = np.fromiter((probe[2] for probe in probes), np.int64, n)
         ends = np.fromiter((probe[3] for probe in probes), np.int64, n)
+        codes, due, seconds, shares = self.settle_arrays(starts, ends, at)
+        return [
+            (code, when, None if spent != spent else spent, None if share != share else share)
+            for code, when, spent, share in zip(
+                codes.tolist(), due.tolist(), seconds.tolist(), shares.tolist(), strict=True
+            )
+        ]
+
+    def settle_arrays(
+        self, starts: Instants, ends: Instants, at: int, repeats: Instants | None = None
+    ) -> tuple[Instants, Instants, Floats, Floats]:
+        """:meth:`settle` of the clocks starting at ``starts`` and stopping at ``ends`` (-1: still
+        running), as arrays: status codes, deadlines, seconds run (NaN for a running clock) and
+        shares of the budget used (NaN where :meth:`settle` gives None). ``repeats``: the
+        instant of each clock's one update (-1: none; see :meth:`repeat_plainly`). A clock that
+        fails the rule's start condition is not applicable (its deadline is then meaningless).
+
+        An update after the deadline makes the clock late (breached, however it stops). One
+        in time moves the deadline to ``every`` after it when that is later, and the share of a
+        running clock then counts from the update (the check's interval)."""
+        np = numpy_module()
+        n = len(starts)
+        fails = None
+        if self._condition is not None:
+            # The start condition first, as the check tests it: a clock that fails it is not
+            # applicable, whatever its deadline would be.
+            open_, answered = arrays_of(self._timeline).is_open(starts)
+            for index in np.flatnonzero(~answered).tolist():
+                open_[index] = self._is_open(int(starts[index]))
+            fails = open_ == self._out_of_hours
         due, ok = self._deadlines(starts)
+        late = np.zeros(n, dtype=bool)
+        interval = starts
+        if repeats is not None and self._every_limit is not None:
+            updated = repeats >= 0
+            if updated.any():
+                late = updated & (repeats > due)
+                rows = np.flatnonzero(updated & ~late)  # the updates in time
+                if len(rows):
+                    following, ok_following = self._deadlines(repeats[rows], self._every_limit)
+                    ok[rows] &= ok_following
+                    moved = rows[following > due[rows]]
+                    due = due.copy()
+                    due[rows] = np.maximum(following, due[rows])
+                    interval = starts.copy()
+                    interval[moved] = repeats[moved]
         stopped = ends >= 0
         working = self._limit.measure != CALENDAR
         if working:
@@ -344,40 +450,57 @@ class ClockBatch:
         else:
             spent = ends - starts
         codes = np.where(
-            stopped, np.where(ends <= due, MET, BREACHED), np.where(at > due, BREACHED, PENDING)
+            stopped,
+            np.where((ends <= due) & ~late, MET, BREACHED),
+            np.where(late | (at > due), BREACHED, PENDING),
         )
-        shares: list[float | None] = [None] * n
+        shares = np.full(n, np.nan)
         warn_at = self._warn_at
-        running = ~stopped & (at <= due)
+        running = ~stopped & ~late & (at <= due)
         if warn_at is not None and running.any():
+            rows = np.flatnonzero(running)  # only the running clocks have a share
             if working:
-                to_due, ok_due = arrays.position(due)
+                to_due, ok_due = arrays.position(due[rows])
                 at_position, ok_at = arrays.position(np.asarray([at], dtype=np.int64))
-                ok &= np.where(running, ok_due & bool(ok_at[0]), True)
-                budget = to_due - from_start
-                used = at_position[0] - from_start
+                ok_rows = ok_due & bool(ok_at[0])
+                if interval is starts:
+                    from_interval = from_start[rows]
+                else:
+                    from_interval, ok_interval = arrays.position(interval[rows])
+                    ok_rows &= ok_interval
+                ok[rows] &= ok_rows
+                budget = to_due - from_interval
+                used = at_position[0] - from_interval
             else:
-                budget = due - starts
-                used = at - starts
+                budget = due[rows] - interval[rows]
+                used = at - interval[rows]
             positive = budget > 0
             share = np.where(positive, used.astype(np.float64) / np.where(positive, budget, 1), 1.0)
-            codes = np.where(running & (share >= warn_at), AT_RISK, codes)
-            shares = np.where(running, share, np.nan).tolist()
-            shares = [None if value != value else value for value in shares]
-        seconds: list[float | None] = (spent.astype(np.float64) / 1_000_000).tolist()
-        for index in np.flatnonzero(~stopped).tolist():  # a running clock has run no time yet
-            seconds[index] = None
-        settled: list[Settled] = list(
-            zip(codes.tolist(), due.tolist(), seconds, shares, strict=True)
-        )
+            codes[rows] = np.where(share >= warn_at, AT_RISK, codes[rows])
+            shares[rows] = share
+        # A running clock has run no time yet.
+        seconds = np.where(stopped, spent.astype(np.float64) / 1_000_000, np.nan)
+        if fails is not None and fails.any():
+            codes[fails] = NOT_APPLICABLE
+            seconds[fails] = np.nan
+            shares[fails] = np.nan
+            ok |= fails
         if not ok.all():
             for index in np.flatnonzero(~ok).tolist():
-                settled[index] = self._one(probes[index], at)
-        return settled
+                start, end = int(starts[index]), int(ends[index])
+                repeat = int(repeats[index]) if repeats is not None else -1
+                code, when, spent_s, share_s = self._one((0, 0, start, end), at, repeat)
+                codes[index] = code
+                due[index] = when
+                seconds[index] = np.nan if spent_s is None else spent_s
+                shares[index] = np.nan if share_s is None else share_s
+        return codes, due, seconds, shares
 
-    def _deadlines(self, starts: Instants) -> tuple[Instants, Mask]:
+    def _deadlines(self, starts: Instants, limit: Limit | None = None) -> tuple[Instants, Mask]:
+        """The deadline ``limit`` (the rule's by default) sets for each start."""
         np = numpy_module()
-        limit = self._limit
+        if limit is None:
+            limit = self._limit
         if limit.unit == "working_days":
             return arrays_of(self._timeline).days_deadline(
                 starts, int(limit.amount), limit.after_closing
@@ -391,21 +514,31 @@ class ClockBatch:
         minute = clock_minutes(parse_clock(str(limit.amount), "time_of_day"))
         return arrays_of(self._timeline).next_day_at(starts, minute)
 
-    def _one(self, probe: Probe, at: int) -> Settled:
-        """One plain clock with the rule's scalar functions (what the check computes)."""
+    def _one(self, probe: Probe, at: int, repeat: int = -1) -> Settled:
+        """One plain clock with the rule's scalar functions (what the check computes), with
+        its one update at ``repeat`` (-1: none)."""
         _, _, start, end = probe
         elapsed = self._elapsed
         due = self._deadline(start)
+        late = False
+        interval = start
+        if repeat >= 0 and self._every is not None:
+            if repeat > due:
+                late = True
+            else:
+                following = self._every(repeat)
+                if following > due:
+                    due, interval = following, repeat
         if end >= 0:
             spent = elapsed(start, end)
-            return (MET if end <= due else BREACHED, due, spent / 1_000_000, None)
-        if at > due:
+            return (MET if end <= due and not late else BREACHED, due, spent / 1_000_000, None)
+        if late or at > due:
             return (BREACHED, due, None, None)
         share = None
         warn_at = self._warn_at
         if warn_at is not None:
-            budget = elapsed(start, due)
-            used = elapsed(start, at)
+            budget = elapsed(interval, due)
+            used = elapsed(interval, at)
             share = used / budget if budget > 0 else 1.0
         status = AT_RISK if share is not None and share >= (warn_at or 1.0) else PENDING
         return (status, due, None, share)

@@ -205,7 +205,7 @@ def scan_function(
     ``resolve(record)``, -1: no rule is about its type); ``switch(first)``, the ``(key, low, high,
     table)`` of the period of an instant; ``entry(group, signature)``, a new ``[count, slots to
     report]``; ``emit(record, events, slots, key)``, the findings of a group's rules;
-    ``rest(p, record, events, table, key)`` and ``observe(p, record, events, first)``, plan
+    ``rests[p](record, events, table, key)`` and ``observe(p, record, events, first)``, plan
     ``p``'s other rules and aggregates; ``view``, ``multi`` and ``tally`` as below; ``zero``, an
     instant before every record.
 
@@ -235,7 +235,7 @@ def scan_function(
         "    key = None",
         "    table = None",
         *(f"    g{n} = None" for n in range(groups)),
-        "    rest = run.rest",
+        *(f"    rest{p} = run.rests[{p}]" for p, plan in enumerate(plans) if plan.has_rest),
         "    observe = run.observe",
         "    for record in records:",
         "        p = classes_get(record.__class__)",
@@ -282,7 +282,7 @@ def scan_function(
                 "    emit(record, events, e[1], key)",
             ]
         if plan.has_rest:
-            body.append(f"rest({p}, record, events, table, key)")
+            body.append(f"rest{p}(record, events, table, key)")
         if plan.has_aggregates:
             body.append(f"observe({p}, record, events, first)")
         if not body:

@@ -13,11 +13,17 @@ from __future__ import annotations
 
 import math
 from array import array
-from typing import Final
+from collections import Counter
+from typing import Any, Final
+
+from ._clock_batch import numpy_module
 
 EXACT_LIMIT: Final = 1024
 GAMMA: Final = 1.01
 _LOG_GAMMA: Final = math.log(GAMMA)
+_NEAR: Final = 1e-6
+"""A bucket position this close to a whole number is worked out again with ``math.log`` (numpy's
+logarithm is within a few units in the last place of it: about 1e-13 of a position)."""
 
 
 def exact_quantile(ordered: list[float], q: float) -> float:
@@ -65,20 +71,58 @@ class ElapsedSketch:
                 self.count += len(seconds)
                 values.extend([value if value > 0 else 0.0 for value in seconds])
                 return
-            taken = EXACT_LIMIT + 1 - len(values)  # the value that moves them into buckets
-            for value in seconds[:taken]:
-                self.add(value)
-            seconds = seconds[taken:]
-        # Past the exact values: _bucket's arithmetic, inline (a call per value was most of it).
-        buckets, log, ceil, zeros = self._buckets, math.log, math.ceil, 0
-        for value in seconds:
-            if value <= 0:
-                zeros += 1
-            else:
-                index = ceil(log(value) / _LOG_GAMMA)
-                buckets[index] = buckets.get(index, 0) + 1
-        self._zeros += zeros
+            # One at a time, the value past the limit would move them all into buckets (a
+            # value kept as 0.0 falls in the zeros, as a value of 0 or less does).
+            self._values = None
+            self.count -= len(values)
+            seconds = [*values, *seconds]
+        # _bucket's arithmetic over every value, the buckets counted at once.
+        log, ceil = math.log, math.ceil
+        positive = [value for value in seconds if value > 0]
+        self._zeros += len(seconds) - len(positive)
         self.count += len(seconds)
+        buckets = self._buckets
+        for index, number in Counter([ceil(log(value) / _LOG_GAMMA) for value in positive]).items():
+            buckets[index] = buckets.get(index, 0) + number
+
+    def add_array(self, seconds: Any) -> None:
+        """:meth:`add_many` of a numpy array of elapsed times (no NaN): the same sketch, with
+        the buckets' logarithms taken by numpy. numpy's logarithm may differ from ``math.log``
+        in the last bits, which moves a value to another bucket only when its bucket position
+        is within that of a whole number: those few are placed with ``math.log`` as
+        :meth:`add` places them."""
+        np = numpy_module()
+        n = len(seconds)
+        if not n:
+            return
+        values = self._values
+        if values is not None:
+            kept = np.where(seconds > 0, seconds, 0.0).astype(np.float64)
+            if len(values) + n <= EXACT_LIMIT:
+                self.count += n
+                values.frombytes(kept.tobytes())
+                return
+            # Past the limit every value moves into buckets (see add_many).
+            self._values = None
+            self.count -= len(values)
+            seconds = np.concatenate((np.frombuffer(values, dtype=np.float64), kept))
+            n = len(seconds)
+        positive = seconds[seconds > 0]
+        self._zeros += n - len(positive)
+        self.count += n
+        if not len(positive):
+            return
+        position = np.log(positive) / _LOG_GAMMA
+        indices = np.ceil(position)
+        near = np.flatnonzero(np.abs(position - np.rint(position)) < _NEAR)
+        if len(near):
+            log, ceil = math.log, math.ceil
+            for at, value in zip(near.tolist(), positive[near].tolist(), strict=True):
+                indices[at] = ceil(log(value) / _LOG_GAMMA)
+        found, numbers = np.unique(indices.astype(np.int64), return_counts=True)
+        buckets = self._buckets
+        for index, number in zip(found.tolist(), numbers.tolist(), strict=True):
+            buckets[index] = buckets.get(index, 0) + number
 
     def _bucket(self, seconds: float) -> None:
         if seconds <= 0:

@@ -10,7 +10,10 @@ a small integer signature, and the report counts signatures. :meth:`CompiledRule
 loop generated once per compiled ruleset (:func:`~qse_customer.rules._codegen.scan_function`) with
 those programs inline; it builds a finding (each rule's own check, then its ``explain``) only for
 a record with a status the report keeps. Other kinds (clocks, plugin kinds, a kind's own
-``compile_group``) run through their closures.
+``compile_group``) run through their closures; with numpy, a record type's clock rules are
+judged in batches (:meth:`_CheckRun._rest_of`): a script found once per combination of rule
+conditions and sequence of event kinds says which rules have a fixed outcome, and the plain
+clocks' instants wait in columns per rule and period until numpy settles and counts them.
 
 Memory does not grow with the number of records: :func:`evaluate` streams findings, and
 :func:`check` keeps counters per rule and period, a bounded sketch per rule and period for the
@@ -26,6 +29,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Seq
 from datetime import datetime, timedelta
 from enum import Enum
 from functools import partial
+from itertools import chain
 from operator import attrgetter
 from typing import Any, Final, Literal
 from zoneinfo import ZoneInfo
@@ -38,10 +42,10 @@ from ..core.calendar import WorkingCalendar
 from ..core.errors import ValidationError
 from ..core.events import Event
 from ..core.record import Record
-from ..core.timestamps import from_us, to_us, utc
+from ..core.timestamps import EPOCH, MICROSECOND, from_us, to_us, utc
 from ..core.translation import ENGLISH, Translator
 from ._applies_to import compile_where, field_getter
-from ._clock_batch import numpy_module
+from ._clock_batch import ClockBatch, numpy_module
 from ._codegen import EventProgram, PlanCode, fusable, scan_function
 from ._quantiles import ElapsedSketch
 from ._timeline import Timeline
@@ -62,6 +66,7 @@ from .kind_protocol import (
 from .kind_registry import BUILTIN_KINDS
 from .limits import Limit
 from .loader import RulesetSource, load_ruleset
+from .recorded_details import IndexedCheck, indexed_check
 from .report import Counts, PeriodSummary, Report, RuleSummary
 from .ruleset import Rule, Ruleset
 from .status import AT_RISK, BREACHED, CODES, MET, NOT_APPLICABLE, PENDING, STATUSES, Status
@@ -71,11 +76,11 @@ _WORDS: Final = ("met", "breached", "at risk", "pending", "not applicable")
 _SEVERITY: Final = {BREACHED: 0, AT_RISK: 1, PENDING: 2, MET: 3, NOT_APPLICABLE: 4}
 
 DEFAULT_BACKDATED_AFTER: Final = {"working_days": 2}
-
-_BATCH: Final = 4096
-"""Clocks probed before they are settled together (see :meth:`_CheckRun.rest_batched`)."""
 """An event recorded later than this after it happened is a back-dated entry (a ruleset's
 ``backdated_after`` says otherwise)."""
+
+_BATCH: Final = 32768
+"""Clocks waiting before they are settled together (see :meth:`_CheckRun._rest_of`)."""
 
 
 def _lower_bound(limit: Limit) -> timedelta:
@@ -96,6 +101,9 @@ def _lower_bound(limit: Limit) -> timedelta:
 
 
 _DEFAULT_KEEP: Final = (Status.BREACHED, Status.AT_RISK)
+
+_RECORDED_DETAILS: Final = "recorded_details"
+_RESPONSE_TIME: Final = "response_time"
 
 Engine = Literal["fast", "plain"]
 """How :meth:`CompiledRuleset.check` runs: ``"fast"`` (the default), the generated loop with
@@ -170,7 +178,7 @@ class _Choice:
         if found is None:
             found = self._test(record)
             if len(self._cache) < self._LIMIT:
-                self._cache[key] = found
+                found = self._cache[key] = (*found[:3], {})
         return found
 
     def _test(self, record: Record) -> _Chosen:
@@ -183,12 +191,57 @@ class _Choice:
         runs = tuple(
             (slot, slot.index * 5, slot.compiled.batch, slot.compiled.check) for slot in applying
         )
-        return applying, outside, runs
+        return applying, outside, runs, None
 
 
 _Run = tuple[_Slot, int, BatchCheck | None, Check | None]
 """A rule as the batched path runs it: the slot, its first counter, its batch and its check."""
-_Chosen = tuple[tuple[_Slot, ...], tuple[int, ...], tuple[_Run, ...]]
+_Chosen = tuple[
+    tuple[_Slot, ...], tuple[int, ...], tuple[_Run, ...], "dict[tuple[str, ...], _Script] | None"
+]
+"""The rules that apply, the counters of those that do not, the runs of those that do, and the
+batched path's scripts for this combination by the kinds of a record's events (None: the
+combination is not remembered)."""
+
+_CLOCK: Final = 1
+_CHECK: Final = 0
+_DETAILS: Final = -1
+
+
+class _Script:
+    """What the batched path does for a record of one combination of rule conditions whose
+    events have one sequence of kinds (see :meth:`_CheckRun._rest_of`).
+
+    ``positions``: the counters each such record adds one to, whatever else its events hold
+    (the rules that do not apply; a clock that never starts; a ``recorded_details`` rule with
+    no event of its kinds). ``steps``, in the order of the rules, each ``(what, index, base,
+    check, i, j, person, r, r_person, slot)``: the rule's slot, its index and first counter and
+    its check; ``what`` is :data:`_CLOCK` for a plain clock to settle in a batch (its start
+    condition tested there), from event ``i`` to event ``j`` (-1: none) with its one update at
+    event ``r`` (-1: none), :data:`_DETAILS` for a ``recorded_details`` rule's check told the
+    events of its kinds (``i``), or :data:`_CHECK` for the rule's own check. For a clock,
+    ``person``: the stop event whose missing actor leaves the record to the check (-1: none);
+    ``r_person``: whether the update counts only if a person made it. ``clocks``: how many
+    clocks a record adds to the batch at most. ``key``: what the record is counted under (the
+    script itself, or its positions when it is not remembered).
+    """
+
+    __slots__ = ("clocks", "key", "positions", "steps")
+
+    def __init__(
+        self,
+        positions: tuple[int, ...],
+        steps: tuple[tuple[Any, ...], ...],
+        remembered: bool,
+    ) -> None:
+        self.positions = positions
+        self.steps = steps
+        self.clocks = sum(1 for step in steps if step[0] == _CLOCK)
+        self.key: _Script | tuple[int, ...] = self if remembered else positions
+
+
+_SCRIPTS: Final = 256
+"""Sequences of event kinds remembered per combination of rule conditions."""
 
 
 class _Plan:
@@ -217,15 +270,37 @@ class _Plan:
 class _PeriodTable:
     """Counters of one period: five per rule (status codes), and fused signatures per group."""
 
-    __slots__ = ("counts", "outside", "signatures")
+    __slots__ = ("columns", "counts", "outside", "signatures")
 
     def __init__(self, rules: int, groups: int) -> None:
         self.counts = [0] * (rules * 5)
-        # Records per set of counters of the rules that did not apply to them (each counted
-        # once a record, added to ``counts`` by :meth:`CompiledRuleset._totals`).
-        self.outside: dict[tuple[int, ...], int] = {}
+        # Records per set of counters each of them adds one to (the rules that did not apply
+        # to them; the batched path's constant outcomes, keyed by their _Script), added to
+        # ``counts`` by :meth:`CompiledRuleset._totals`.
+        self.outside: dict[tuple[int, ...] | _Script, int] = {}
         # Per fused group: signature -> [count, the rules whose finding is wanted for it].
         self.signatures: list[dict[Hashable, list[Any]]] = [{} for _ in range(groups)]
+        # Per rule: the clocks of this period waiting to be settled (see _CheckRun.flush).
+        self.columns: list[_Column | None] = [None] * rules
+
+
+class _Column:
+    """The plain clocks of one rule and one period waiting to be settled: their start, stop and
+    update instants, three ints per clock in ``times`` (-1: none; -2 for an update that is
+    ignored, made by no one where only a person's counts); while findings are kept, each
+    clock's record, events, start index and stop index, four items a clock in ``refs`` (no
+    tuple a clock: fewer objects for the garbage collector to walk); once settled, its
+    ``(codes, deadlines, seconds, shares)`` as lists in ``settled``."""
+
+    __slots__ = ("key", "refs", "settled", "slot", "table", "times")
+
+    def __init__(self, slot: _Slot, table: _PeriodTable, key: str) -> None:
+        self.slot = slot
+        self.table = table
+        self.key = key
+        self.times: list[int] = []
+        self.refs: list[Any] = []
+        self.settled: tuple[list[int], list[int], list[float], list[float]] | None = None
 
 
 def _statuses(values: Iterable[Status | str] | None) -> frozenset[int]:
@@ -302,6 +377,71 @@ class CompiledRuleset:
             plan_codes, self.group_count, self._late_bound, f"ruleset {ruleset.label}"
         )
         self._classes: dict[type, int] = {}
+        # The built-in recorded_details rules: a record with no event of their kinds is not
+        # applicable to them, whatever else it holds (their check's first test).
+        self._details: dict[int, tuple[frozenset[str], IndexedCheck]] = {
+            slot.index: (frozenset(slot.rule.params["events"]), indexed_check(slot.rule.params))
+            for slot in self.slots
+            if slot.rule.kind == _RECORDED_DETAILS and self._builtin(slot.rule)
+        }
+        for slot in self.slots:
+            self._repeat_plainly(slot)
+
+    def _repeat_plainly(self, slot: _Slot) -> None:
+        """Let a built-in clock rule with ``repeat`` judge a clock with one update in batches
+        (:meth:`ClockBatch.repeat_plainly`): the update kinds that are not also another of its
+        special events, the next deadline ``repeat.every`` after it."""
+        batch = slot.compiled.batch
+        params = slot.rule.params
+        repeat = params.get("repeat")
+        if not isinstance(batch, ClockBatch) or not repeat or not self._builtin(slot.rule):
+            return
+        if slot.rule.kind != _RESPONSE_TIME or "every" not in repeat:
+            return
+        others = {
+            kind for name in ("pause", "resume", "acknowledge") for kind in params.get(name, ())
+        } | set(params.get("extension", {}).get("events", ()))
+        kinds = frozenset(repeat.get("events", ())) - others
+        if kinds:
+            batch.repeat_plainly(kinds, Limit.parse(repeat["every"]))
+
+    def _script(self, chosen: _Chosen, kinds: tuple[str, ...]) -> _Script:
+        """The batched path's script for a record of the combination ``chosen`` whose events
+        have these ``kinds`` (see :class:`_Script`), remembered with the combination."""
+        _, outside, runs, scripts = chosen
+        positions = list(outside)
+        steps: list[tuple[Any, ...]] = []
+        details = self._details
+        for slot, base, batch, check in runs:
+            if isinstance(batch, ClockBatch):
+                shape = batch.shape(kinds)
+                if shape is not None:
+                    i, j, person, r, r_person = shape
+                    if i < 0:  # the clock never starts
+                        positions.append(base + NOT_APPLICABLE)
+                        continue
+                    person_j = j if person else -1
+                    steps.append(
+                        (_CLOCK, slot.index, base, check, i, j, person_j, r, r_person, slot)
+                    )
+                    continue
+            elif slot.index in details:
+                wanted, indexed = details[slot.index]
+                indices = tuple(k for k, kind in enumerate(kinds) if kind in wanted)
+                if not indices:
+                    positions.append(base + NOT_APPLICABLE)
+                    continue
+                steps.append(
+                    (_DETAILS, slot.index, base, indexed, indices, -1, -1, -1, False, slot)
+                )
+                continue
+            steps.append((_CHECK, slot.index, base, check, -1, -1, -1, -1, False, slot))
+        remembered = scripts is not None and len(scripts) < _SCRIPTS
+        script = _Script(tuple(positions), tuple(steps), remembered)
+        if remembered:
+            assert scripts is not None
+            scripts[kinds] = script
+        return script
 
     def _plan(self, tag: str, context: CompileContext) -> _Plan:
         mine = [slot for slot in self.slots if tag in slot.rule.applies_to.record_types]
@@ -797,7 +937,8 @@ class CompiledRuleset:
     def _totals(self, table: _PeriodTable) -> list[int]:
         """Five counts per rule: the single rules' counters plus the decoded fused signatures."""
         totals = list(table.counts)
-        for positions, records in table.outside.items():
+        for key, records in table.outside.items():
+            positions = key.positions if isinstance(key, _Script) else key
             for position in positions:
                 totals[position] += records
         for plan in self.plans.values():
@@ -927,11 +1068,22 @@ class _CheckRun:
         self.zero = from_us(0)
         # Records whose events were recorded before stamping; back-dated events.
         self.tally = [0, 0]
-        # Plans whose clock rules are judged in batches (see :meth:`rest_batched`), the clocks
+        # Plans whose clock rules are judged in batches (see :meth:`_rest_of`), the clocks
         # probed and not yet settled, and the findings to keep, in the order of the records.
         self.batching = [self._batches(plan) for plan in self.plans]
-        self.deferred: list[tuple[_Slot, _PeriodTable, str, Record, Sequence[Event], Any]] = []
+        window = compiled.window
+        # A record is judged in a batch when the ruleset is in force from its first event on:
+        # from ``batch_from`` (None: always), never when the ruleset ceases to apply.
+        self.batch_from = window.start if window is not None else None
+        self.batch_never = window is not None and window.end is not None
+        self.choices = [plan.choice.choose for plan in self.plans]
+        # The columns of the clocks waiting to be settled, in order; the findings to keep, in
+        # the order of the records (a waiting clock's column, then its position).
+        self.active: list[_Column] = []
         self.ordered: list[Any] = []
+        # Whether a finding may still be kept (once the report is full, none is).
+        self.keeping = bool(self.want) and max_findings > 0
+        self.rests = [self._rest_of(number) for number in range(len(self.plans))]
 
     # -- what the generated loop calls --------------------------------------------------------
 
@@ -970,7 +1122,7 @@ class _CheckRun:
         self, record: Record, events: Sequence[Event], slots: Sequence[_Slot], key: str
     ) -> None:
         """Findings of a group's rules for one record (each explained by its own check)."""
-        if self.deferred or self.ordered:
+        if self.active or self.ordered:
             self.flush()
         compiled = self.compiled
         env = self.env
@@ -1001,7 +1153,7 @@ class _CheckRun:
         """Whether ``plan``'s clock rules are judged in batches: with numpy, for a plan of
         single rules (no fused group), when a finding "not applicable" is not kept (so each
         record's rules are chosen by their conditions); a record the ruleset is not in force
-        for all through is judged by :meth:`rest` itself."""
+        for all through is judged by :meth:`rest_each`."""
         return (
             numpy_module() is not None
             and not plan.groups
@@ -1012,13 +1164,15 @@ class _CheckRun:
     def rest(
         self, number: int, record: Record, events: Sequence[Event], table: _PeriodTable, key: str
     ) -> None:
-        """Plan ``number``'s rules outside its event program: other groups, then singles."""
-        if self.batching[number]:
-            window = self.compiled.window
-            if window is None or window.settles(events[0].at):
-                self.rest_batched(number, record, events, table, key)
-                return
-        if self.deferred or self.ordered:
+        """Plan ``number``'s rules outside its event program: other groups, then singles (what
+        the generated loop calls: ``rests[number]``, the batched path where it applies)."""
+        self.rests[number](record, events, table, key)
+
+    def rest_each(
+        self, number: int, record: Record, events: Sequence[Event], table: _PeriodTable, key: str
+    ) -> None:
+        """:meth:`rest`, each rule on its own."""
+        if self.active or self.ordered:
             self.flush()
         runs, singles, _ = self.parts[number]
         env = self.env
@@ -1038,7 +1192,7 @@ class _CheckRun:
         settled = window is None or window.settles(events[0].at)
         matched = settled and NOT_APPLICABLE not in want
         if matched:
-            singles, outside, _ = self.plans[number].choice.choose(record)
+            singles, outside, _, _ = self.plans[number].choice.choose(record)
             pending = table.outside  # the rules that do not apply: counted at the end
             pending[outside] = pending.get(outside, 0) + 1
         for slot in singles:
@@ -1053,89 +1207,201 @@ class _CheckRun:
             if code in want and not self.full():
                 self.findings.append(compiled._finding(slot, record, events, outcome, env, key))
 
-    def rest_batched(
-        self, number: int, record: Record, events: Sequence[Event], table: _PeriodTable, key: str
-    ) -> None:
-        """:meth:`rest` for a plan judged in batches: a clock rule only probes the record's
-        events, and :meth:`flush` settles the probes of many records at once; the findings to
-        keep wait in order, so the report lists them as :meth:`rest` would."""
-        _, outside, runs = self.plans[number].choice.choose(record)
-        counts = table.counts
-        pending = table.outside  # the rules that do not apply: counted at the end
-        pending[outside] = pending.get(outside, 0) + 1
+    def _rest_of(self, number: int) -> Callable[[Record, Sequence[Event], _PeriodTable, str], None]:
+        """Plan ``number``'s :meth:`rest`: :meth:`rest_each`, or for a plan judged in batches
+        a function of one record (the batched path) that leaves a record the ruleset is not in
+        force for all through to :meth:`rest_each`.
+
+        The batched path: the record's script (:class:`_Script`), found once per combination of
+        rule conditions and sequence of event kinds, says which rules have a fixed outcome for
+        it (counted at the end), which clocks are plain (their start and stop instants wait in
+        a column for :meth:`flush` to settle them many at a time) and which rules run their own
+        check; the findings to keep wait in order, so the report lists them as
+        :meth:`rest_each` would."""
+        each = partial(self.rest_each, number)
+        if not self.batching[number] or self.batch_never:
+            return each
+        run = self
+        choice = self.plans[number].choice
+        read, cache, choose = choice._read, choice._cache, choice.choose
+        script_of = self.compiled._script
+        start_from = self.batch_from
         env = self.env
         want = self.want
+        active = self.active
         ordered = self.ordered
-        deferred = self.deferred
-        for slot, base, batch, check in runs:
-            if batch is not None:
-                probed = batch.probe(events)
-                if probed.__class__ is tuple:
-                    deferred.append((slot, table, key, record, events, probed))
-                    if want:
-                        ordered.append(len(deferred) - 1)
-                    continue
-                if probed is None:
-                    assert check is not None
-                    probed = check(record, events, env)
-                outcome = probed
-            else:
-                assert check is not None
-                outcome = check(record, events, env)
-            code = outcome[0]
-            counts[base + code] += 1
-            if outcome[2] is not None:
-                self.elapsed(slot, key, outcome[2])
-            if code in want:
-                ordered.append((slot, record, events, outcome, key))
-        if len(self.deferred) >= _BATCH:
-            self.flush()
+        ordered_extend = ordered.extend
+        epoch, microsecond = EPOCH, MICROSECOND
+        waiting = 0  # clocks this path added since it last had them settled (at most)
+
+        def batched(record: Record, events: Sequence[Event], table: _PeriodTable, key: str) -> None:
+            if start_from is not None and events[0].at < start_from:  # Window.settles
+                each(record, events, table, key)
+                return
+            try:
+                chosen = cache.get(read(record))
+            except TypeError:
+                chosen = None
+            if chosen is None:
+                chosen = choose(record)
+            scripts = chosen[3]
+            kinds = tuple([event.kind for event in events])
+            script = scripts.get(kinds) if scripts is not None else None
+            if script is None:
+                script = script_of(chosen, kinds)
+            pending = table.outside
+            tally = script.key
+            pending[tally] = pending.get(tally, 0) + 1
+            steps = script.steps
+            if not steps:
+                return
+            counts = table.counts
+            columns = table.columns
+            keeping = run.keeping
+            for step in steps:
+                if step[0] > 0:  # a clock
+                    person = step[6]
+                    if person < 0 or events[person].actor is not None:
+                        column = columns[step[1]]
+                        if column is None:
+                            column = columns[step[1]] = _Column(step[9], table, key)
+                            active.append(column)
+                        stop = step[5]
+                        update = step[7]
+                        if update < 0:
+                            repeat = -1
+                        elif step[8] and events[update].actor is None:
+                            repeat = -2  # made by no one where only a person's counts: ignored
+                        else:
+                            repeat = (events[update].at - epoch) // microsecond
+                        column.times += (
+                            (events[step[4]].at - epoch) // microsecond,
+                            (events[stop].at - epoch) // microsecond if stop >= 0 else -1,
+                            repeat,
+                        )
+                        if keeping:  # flat, no tuple kept (fewer objects for the collector)
+                            refs = column.refs
+                            ordered_extend((column, len(refs) >> 2))
+                            refs.extend((record, events, step[4], stop))
+                        continue
+                if step[0] < 0:  # recorded_details, told where its events are
+                    outcome = step[3](record, events, step[4])
+                else:
+                    outcome = step[3](record, events, env)
+                code = outcome[0]
+                counts[step[2] + code] += 1
+                elapsed = outcome[2]
+                if elapsed is not None:
+                    run.elapsed(step[9], key, elapsed)
+                if code in want:
+                    if keeping:
+                        ordered.append((step[9], record, events, outcome, key))
+                    else:  # the report is full: only counted
+                        run.omitted += 1
+            nonlocal waiting
+            waiting += script.clocks
+            if waiting >= _BATCH:
+                waiting = 0
+                run.flush()
+
+        return batched
 
     def flush(self) -> None:
-        """Settle the probed clocks, count them, and keep the findings waiting, in order."""
-        deferred, ordered = self.deferred, self.ordered
-        if not deferred and not ordered:
+        """Settle the clocks waiting in columns, count them, and keep the findings waiting, in
+        order."""
+        if not self.active and not self.ordered:
             return
-        self.deferred, self.ordered = [], []
-        settled: list[Any] = [None] * len(deferred)
-        by_slot: dict[int, list[int]] = {}
-        for position, item in enumerate(deferred):
-            by_slot.setdefault(item[0].index, []).append(position)
-        at = self.env.at_us
-        for positions in by_slot.values():
-            batch = deferred[positions[0]][0].compiled.batch
-            assert batch is not None
-            answers = batch.settle([deferred[p][5] for p in positions], at)
-            for position, answer in zip(positions, answers, strict=True):
-                settled[position] = answer
-        times: dict[tuple[int, str], list[float]] = {}
-        for (slot, table, key, _, _, _), answer in zip(deferred, settled, strict=True):
-            table.counts[slot.index * 5 + answer[0]] += 1
-            if answer[2] is not None:
-                found = times.get((slot.index, key))
-                if found is None:
-                    found = times[(slot.index, key)] = []
-                found.append(answer[2])
-        for (index, key), values in times.items():
-            self.sketch(index).add_many(values)
-            self.sketch(index, key).add_many(values)
+        # Emptied in place: the batched path holds these lists.
+        active, ordered = self.active[:], self.ordered[:]
+        self.active.clear()
+        self.ordered.clear()
+        np = numpy_module()
         want = self.want
+        wanted = sorted(want)
+        at = self.env.at_us
+        by_slot: dict[int, list[_Column]] = {}
+        for column in active:
+            column.table.columns[column.slot.index] = None
+            by_slot.setdefault(column.slot.index, []).append(column)
+        for index, columns in by_slot.items():
+            batch = columns[0].slot.compiled.batch
+            assert isinstance(batch, ClockBatch)
+            total = sum(len(column.times) for column in columns)
+            triples = np.fromiter(
+                chain.from_iterable(column.times for column in columns), np.int64, total
+            ).reshape(-1, 3)
+            starts = np.ascontiguousarray(triples[:, 0])
+            stops = np.ascontiguousarray(triples[:, 1])
+            repeats = np.ascontiguousarray(triples[:, 2])
+            codes, due, seconds, shares = batch.settle_arrays(starts, stops, at, repeats)
+            base = index * 5
+            self.sketch(index).add_array(seconds[~np.isnan(seconds)])
+            offset = 0
+            for column in columns:
+                end = offset + len(column.times) // 3
+                part = codes[offset:end]
+                counts = column.table.counts
+                for code, number in enumerate(np.bincount(part, minlength=5).tolist()):
+                    if number:
+                        counts[base + code] += number
+                spent = seconds[offset:end]
+                values = spent[~np.isnan(spent)]
+                if len(values):
+                    self.sketch(index, column.key).add_array(values)
+                if want:
+                    kept = len(column.refs) >> 2
+                    if kept:
+                        column.settled = (
+                            part[:kept].tolist(),
+                            due[offset : offset + kept].tolist(),
+                            spent[:kept].tolist(),
+                            shares[offset : offset + kept].tolist(),
+                        )
+                    if kept < end - offset:  # clocks waiting once the report was full
+                        self.omitted += int(np.isin(part[kept:], wanted).sum())
+                offset = end
         compiled = self.compiled
         env = self.env
         findings = self.findings
-        for entry in ordered:
-            if entry.__class__ is int:
-                slot, _, key, record, events, probe = deferred[entry]
-                answer = settled[entry]
-                if answer[0] not in want:
+        place = 0
+        while place < len(ordered):
+            entry = ordered[place]
+            place += 1
+            if entry.__class__ is _Column:  # a waiting clock: its column, then its position
+                column = entry
+                position = ordered[place]
+                place += 1
+                assert column.settled is not None
+                codes_of, dues, spent_of, shares_of = column.settled
+                code = codes_of[position]
+                if code not in want:
                     continue
-                batch = slot.compiled.batch
-                assert batch is not None
-                outcome = batch.outcome(probe, answer)
+                spent_s = spent_of[position]
+                share = shares_of[position]
+                settled = (
+                    code,
+                    dues[position],
+                    None if spent_s != spent_s else spent_s,
+                    None if share != share else share,
+                )
+                record, events, i, j = column.refs[4 * position : 4 * position + 4]
+                times = column.times
+                slot = column.slot
+                if times[3 * position + 2] != -1:  # an update: the check's facts name it
+                    check = slot.compiled.check
+                    assert check is not None
+                    outcome = check(record, events, env)
+                else:
+                    batch = slot.compiled.batch
+                    assert isinstance(batch, ClockBatch)
+                    probe = (i, j, times[3 * position], times[3 * position + 1])
+                    outcome = batch.outcome(probe, settled)
+                key = column.key
             else:
                 slot, record, events, outcome, key = entry
             if not self.full():
                 findings.append(compiled._finding(slot, record, events, outcome, env, key))
+        self.keeping = self.keeping and len(findings) < self.max_findings
 
     def observe(
         self, number: int, record: Record, events: Sequence[Event], first: datetime
@@ -1169,7 +1435,7 @@ class _CheckRun:
     ) -> None:
         """Every rule on one record, each judged over its cycles (a reopened record has
         several), and the record fed to the plan's aggregates."""
-        if self.deferred or self.ordered:
+        if self.active or self.ordered:
             self.flush()
         compiled = self.compiled
         env = self.env

@@ -20,7 +20,7 @@ correspondence) are checked this way: the date and time of a message is its even
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, Final
 
@@ -125,6 +125,38 @@ def present(value: Any) -> bool:
     return True
 
 
+def _places(params: Mapping[str, Any]) -> tuple[tuple[str, ...], ...]:
+    """Each required detail's places (any one will do)."""
+    return tuple(listed(item) for item in params["requires"])
+
+
+def _readers_of(items: tuple[tuple[str, ...], ...]) -> tuple[tuple[Any, ...], ...]:
+    return tuple(tuple(_reader(place) for place in places) for places in items)
+
+
+IndexedCheck = Callable[[Record, Sequence[Event], Sequence[int]], Outcome]
+"""The rule's check told where the events of its kinds are (for the engine's batched path)."""
+
+
+def indexed_check(params: Mapping[str, Any]) -> IndexedCheck:
+    """The check of a rule with these params for a record whose events of the rule's kinds
+    are at ``indices`` (at least one, in order): the outcome its check gives."""
+    readers = _readers_of(_places(params))
+
+    def check(record: Record, events: Sequence[Event], indices: Sequence[int]) -> Outcome:
+        for index in indices:
+            event = events[index]
+            for alternatives in readers:
+                for read in alternatives:  # any one will do
+                    if present(read(record, event)):
+                        break
+                else:
+                    return Outcome(BREACHED, None, None, index)
+        return _MET
+
+    return check
+
+
 class RecordedDetails(BaseRuleKind):
     """The ``recorded_details`` rule kind (see the module doc)."""
 
@@ -169,8 +201,8 @@ class RecordedDetails(BaseRuleKind):
         """One closure: the event kinds as a frozenset, each detail's readers bound."""
         params = rule.params
         kinds = frozenset(params["events"])
-        items = tuple(listed(item) for item in params["requires"])
-        readers = tuple(tuple(_reader(place) for place in places) for places in items)
+        items = _places(params)
+        readers = _readers_of(items)
         frozen_items: tuple[tuple[Any, ...], ...] = freeze([list(p) for p in items])
         # Per language: each detail in words, and what each event must record (made once).
         words: dict[str, tuple[list[str], str]] = {}
