@@ -108,6 +108,19 @@ def _stamp_text(moment: datetime) -> str:
     return text
 
 
+_last_read: list[tuple[Any, Any]] = [(None, None)]
+"""The last optional time the builders parsed, after its ISO text (one pair, replaced whole: a
+thread reads a consistent pair). The store stamps every event it writes at once with one
+instant, so the events of a record, and of the records saved together, share that text."""
+
+
+def _read_stamp(text: str) -> datetime:
+    """``datetime.fromisoformat(text)``, kept as the last optional time read."""
+    moment = datetime.fromisoformat(text)
+    _last_read[0] = (text, moment)
+    return moment
+
+
 def _is_scalar_union(hint: Any) -> bool:
     origin = get_origin(hint)
     if origin not in (Union, types.UnionType):
@@ -159,6 +172,8 @@ class _Generator:
             "_inexact": _inexact,
             "_last_stamp": _last_stamp,
             "_stamp_text": _stamp_text,
+            "_last_read": _last_read,
+            "_read_stamp": _read_stamp,
         }
         self.sources: list[str] = []
         self.builders: dict[type, str] = {}
@@ -194,7 +209,17 @@ class _Generator:
         inner = _optional_of(hint)
         if inner is not None:
             variable = self.name("v")
-            expression = self.build_expression(inner, variable)
+            if inner is datetime:
+                # An optional time is most often a store's stamp, the same text for every event
+                # written at once: the time parsed for the last text is kept (the last only;
+                # a datetime is immutable, so the records may share it).
+                last = self.name("t")
+                expression = (
+                    f"({last}[1] if ({last} := _last_read[0])[0] == {variable} "
+                    f"else _read_stamp({variable}))"
+                )
+            else:
+                expression = self.build_expression(inner, variable)
             return f"(None if ({variable} := {source}) is None else {expression})"
         origin, args = get_origin(hint), get_args(hint)
         if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
@@ -250,21 +275,23 @@ class _Generator:
             or (isinstance(hints[a.name], type) and issubclass(hints[a.name], Enum))
             for a in fields_in
         ) and len(fields_in) == len(fields)
-        if strings_only:
-            # Immutable values of strings only: share one object per distinct value.
+        if strings_only and fields:
+            # Immutable values of strings only: share one object per distinct value, found by
+            # its first field's text (a hash of one text, not of a tuple built for each
+            # value) and kept with its other fields' texts, which must be equal too.
             memo = self.name("memo", {})
-            key = "(" + "".join(f"d[{a.name!r}], " for a in fields) + ")"
+            rest = [f"e[{index}] == d[{a.name!r}]" for index, a in enumerate(fields[1:], start=1)]
+            kept = "".join(f"d[{a.name!r}], " for a in fields[1:])
             lines = [
                 f"def {name}(d):",
-                f"    k = {key}",
-                f"    o = {memo}.get(k)",
-                "    if o is not None:",
-                "        return o",
+                f"    e = {memo}.get(k := d[{fields[0].name!r}])",
+                f"    if e is not None{''.join(f' and {test}' for test in rest)}:",
+                "        return e[0]",
                 f"    o = _new({self.name('cls', cls)})",
                 *lines[2:-1],
                 f"    if len({memo}) >= {_MEMO_LIMIT}:",
                 f"        {memo}.clear()",
-                f"    {memo}[k] = o",
+                f"    {memo}[k] = (o, {kept})",
                 "    return o",
             ]
         self.sources.append("\n".join(lines))
