@@ -243,7 +243,7 @@ class _Generator:
                     test = (
                         f"(({count} := len({items} := {source})) == 1)"
                         if size == 1
-                        else (f"{count} == {size}")
+                        else f"{count} == {size}"
                     )
                     choices.append(f"({built}) if {test} else ")
                 fallback = f"_tuple([{expression} for {variable} in {items}])"
