@@ -255,37 +255,50 @@ def decode_rows(
     document may hold an integer orjson cannot read exactly, and the document is then read as
     :func:`load_document` reads it (the standard library's scanner if it has a run of 19
     digits)."""
+    return decode_pages(tag, (rows,), where, on_invalid, text)
+
+
+def decode_pages(
+    tag: str,
+    pages: Iterable[Iterable[Sequence[Any]]],
+    where: str,
+    on_invalid: Callable[[StoredRecordError], None] | None,
+    text: Callable[[bytes], str] | None = None,
+) -> Iterator[Record]:
+    """:func:`decode_rows` of every page of rows in turn, as one stream: a store that reads in
+    pages hands its pages here (one generator a stream, not one for the pages and one for
+    each page's records)."""
     build = _builder_for_tag(tag)
     loads = _orjson_loads or _no_loads
     fast = _checked_builder_for_tag(tag) if _orjson_loads is not None else None
     start = _SEAL_START
     crc = zlib.crc32
-    for row in rows:
-        document = row[2]
-        data = document if text is not None else document.encode("utf-8")
-        value = crc(data, start)
-        if value >= 2147483648:
-            value -= 4294967296
-        if build is not None and value == row[3]:
+    for rows in pages:
+        for record_id, _, document, stored_seal in rows:
+            data = document if text is not None else document.encode("utf-8")
+            value = crc(data, start)
+            if value >= 2147483648:
+                value -= 4294967296
+            if value == stored_seal and build is not None:
+                try:
+                    if fast is not None:
+                        try:
+                            yield fast(loads(data))
+                            continue
+                        except Inexact:
+                            pass
+                    yield build(_load_encoded(data.decode("utf-8") if text else document, data))
+                    continue
+                except (KeyError, TypeError, ValueError, AttributeError, StopIteration):
+                    pass
             try:
-                if fast is not None:
-                    try:
-                        yield fast(loads(data))
-                        continue
-                    except Inexact:
-                        pass
-                yield build(_load_encoded(data.decode("utf-8") if text else document, data))
-                continue
-            except (KeyError, TypeError, ValueError, AttributeError, StopIteration):
-                pass
-        try:
-            yield validate_stored(
-                tag, row[0], text(document) if text is not None else document, where
-            )
-        except StoredRecordError as error:
-            if on_invalid is None:
-                raise
-            on_invalid(error)
+                yield validate_stored(
+                    tag, record_id, text(document) if text is not None else document, where
+                )
+            except StoredRecordError as error:
+                if on_invalid is None:
+                    raise
+                on_invalid(error)
 
 
 # -- the generated code, by record type ---------------------------------------------------------

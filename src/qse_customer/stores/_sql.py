@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from abc import abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, closing
 from datetime import datetime
 from typing import Any, ClassVar
@@ -23,7 +23,7 @@ from ..core.errors import ValidationError
 from ..core.evidence import Evidence
 from ..core.record import Record
 from ..notifiers.notification import Notification
-from ._documents import decode, decode_rows
+from ._documents import decode, decode_pages, decode_rows
 from .base import Query, StoreBase
 from .protocol import Delivery, OnInvalid
 
@@ -169,6 +169,17 @@ class SQLStoreBase(StoreBase):
         """The records of rows :meth:`_select` read (see :func:`._documents.decode_rows`)."""
         text = self._document_text if self.document_bytes is not None else None
         return decode_rows(tag, rows, self.where, on_invalid, text)
+
+    def _decode_pages(
+        self,
+        tag: str,
+        pages: Iterable[list[tuple[str, int, str | bytes, int]]],
+        on_invalid: OnInvalid | None,
+    ) -> Iterator[Record]:
+        """The records of the pages :meth:`_select` read, in turn, as one stream (see
+        :func:`._documents.decode_pages`)."""
+        text = self._document_text if self.document_bytes is not None else None
+        return decode_pages(tag, pages, self.where, on_invalid, text)
 
     def _page(self, query: Query, on_invalid: OnInvalid | None) -> list[Record]:
         rows = self._select(query, query.after, query.limit)

@@ -474,6 +474,13 @@ class SQLiteStore(SQLStoreBase):
             return cursor.rowcount > 0
 
     def _iterate(self, tag: str, on_invalid: OnInvalid | None) -> Iterator[Record]:
+        # One generator between the caller and the records: the pages' generator is resumed
+        # once a page, not once a record.
+        return self._decode_pages(tag, self._pages(tag), on_invalid)
+
+    def _pages(self, tag: str) -> Iterator[list[tuple[str, int, str | bytes, int]]]:
+        """The rows of ``tag``'s records in keyset chunks of :attr:`chunk_size`, each read
+        when the one before has been decoded (no read transaction open between them)."""
         query = Query(tag, None, None, None, None, self.chunk_size)
         after: tuple[int, str] | None = None
         while True:
@@ -483,7 +490,7 @@ class SQLiteStore(SQLStoreBase):
                 return
             last_id, last_opened, _, _ = rows[-1]
             after = (last_opened, last_id)
-            yield from self._decode_rows(tag, rows, on_invalid)
+            yield rows
             if len(rows) < self.chunk_size:
                 return
 

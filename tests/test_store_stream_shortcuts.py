@@ -1,0 +1,194 @@
+"""The shortcuts of the streaming path give exactly the records the plain path gives.
+
+The generated builders keep the last optional time they parsed (a store stamps every event it
+writes at once with one instant) and find a shared actor by its id, checking its other fields;
+a SQLite stream hands its pages to one generator. Each is held here against the plain reading:
+``datetime.fromisoformat`` of the stored text, a new ``Actor``, every row decoded on its own.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import attrs
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qse_customer import Actor, Event, Role
+from qse_customer.core.record import Record
+from qse_customer.stores import SQLiteStore, StoredRecordError
+from qse_customer.stores import _documents as record_codec
+from qse_customer.stores._codegen import generate, generate_checked, generate_encoder
+from qse_customer.testing.strategies import aware_datetimes, records
+
+_encode_event = generate_encoder(Event)
+_builders = {
+    "plain": generate(Event, "event")[0],
+    "checked": generate_checked(Event, "event"),
+}
+
+_INSTANT = datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+# Texts of the same instant in other offsets, and of other instants: a time kept for one text
+# must never be given for another, even one equal as a datetime.
+_STAMPS = (
+    _INSTANT,
+    _INSTANT.astimezone(timezone(timedelta(hours=2))),
+    _INSTANT.astimezone(timezone(timedelta(hours=-5, minutes=-30))),
+    _INSTANT + timedelta(microseconds=1),
+    _INSTANT.replace(tzinfo=timezone(timedelta(hours=1))),
+)
+stamps = st.sampled_from(_STAMPS) | aware_datetimes() | st.none()
+
+# Few ids, names and roles: actors sharing an id but not a name or a role come up often.
+pooled_actors = st.builds(
+    Actor,
+    id=st.sampled_from(("a-1", "a-2")),
+    name=st.sampled_from(("Ann", "Bo")),
+    role=st.sampled_from((Role.TECHNOLOGIST, Role.QUALITY_MANAGER, Role.CUSTOMER)),
+)
+
+
+def same_time(built: datetime | None, text: str | None) -> None:
+    """``built`` is what ``datetime.fromisoformat`` reads from ``text``: equal, of the same
+    type, in the same offset and zone (an equal instant in another offset is not the same)."""
+    if text is None:
+        assert built is None
+        return
+    plain = datetime.fromisoformat(text)
+    assert type(built) is type(plain)
+    assert built == plain
+    assert built.isoformat() == plain.isoformat() == text
+    assert built.tzinfo == plain.tzinfo
+    assert built.utcoffset() == plain.utcoffset()
+
+
+def same_actor(built: Actor | None, plain: dict[str, Any] | None) -> None:
+    if plain is None:
+        assert built is None
+        return
+    assert type(built) is Actor
+    assert (built.id, built.name) == (plain["id"], plain["name"])
+    assert built.role is Role(plain["role"])
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(
+        st.builds(
+            Event,
+            kind=st.sampled_from(("received", "closed")),
+            at=aware_datetimes(),
+            actor=pooled_actors | st.none(),
+            recorded_at=stamps,
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    st.sampled_from(sorted(_builders)),
+)
+def test_events_built_in_turn_are_the_plain_readings_of_their_documents(
+    events: list[Event], builder: str
+) -> None:
+    """One event after another, as a stream builds them: each one's optional time and actor
+    are what its own document says, whatever the event before held."""
+    build = _builders[builder]
+    for event in events:
+        document = json.loads(json.dumps(_encode_event(event)))
+        built = build(document)
+        assert type(built) is Event
+        assert built == event
+        same_time(built.at, document["at"])
+        same_time(built.recorded_at, document["recorded_at"])
+        same_actor(built.actor, document["actor"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(records(), min_size=1, max_size=6),
+    st.lists(stamps, min_size=6, max_size=6),
+    st.integers(1, 4),
+)
+def test_a_stream_gives_each_record_with_its_own_stamps(
+    saved: list[Record], stamps_drawn: list[datetime | None], chunk_size: int
+) -> None:
+    """Records whose events carry different stamps, streamed in pages of any size: each event's
+    stamp is the one its document holds (``recorded_at`` is not compared by ``==``)."""
+    by_type: dict[str, list[Record]] = {}
+    for index, record in enumerate(saved):
+        stamp = stamps_drawn[index]
+        events = tuple(attrs.evolve(event, recorded_at=stamp) for event in record.events)
+        record = attrs.evolve(record, id=f"r-{index}", events=events)
+        by_type.setdefault(record.TYPE, []).append(record)
+    for tag, of_type in by_type.items():
+        documents = [record_codec.encode(record) for record in of_type]
+        rows = [
+            (r.id, 0, d.encode(), record_codec.seal(d))
+            for r, d in zip(of_type, documents, strict=True)
+        ]
+        pages = [rows[start : start + chunk_size] for start in range(0, len(rows), chunk_size)]
+        decoded = list(record_codec.decode_pages(tag, pages, "t", None, bytes.decode))
+        assert len(decoded) == len(of_type)
+        for built, record, document in zip(decoded, of_type, documents, strict=True):
+            assert built == record
+            stored = json.loads(document)["events"]
+            for event, plain in zip(built.events, stored, strict=True):
+                same_time(event.recorded_at, plain["recorded_at"])
+                same_actor(event.actor, plain["actor"])
+    with SQLiteStore(":memory:") as store:
+        store.chunk_size = chunk_size
+        for record in saved:
+            store.save(attrs.evolve(record, id=f"s-{saved.index(record)}"))
+        for tag in by_type:
+            streamed = list(store.stream(tag))
+            assert [r.id for r in streamed] == [r.id for r in store.list(tag, limit=100)]
+            for record in streamed:
+                loaded = store.load(tag, record.id)
+                assert loaded == record
+                for one, other in zip(record.events, loaded.events, strict=True):
+                    assert one.recorded_at is not None
+                    same_time(one.recorded_at, other.recorded_at.isoformat())  # type: ignore[union-attr]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(records(), min_size=2, max_size=6),
+    st.data(),
+)
+def test_pages_decode_as_their_rows_do_one_by_one(saved: list[Record], data: st.DataObject) -> None:
+    """A page's rows, across pages of any size, some unsealed or broken: the records, and the
+    rows named as invalid, are those of decoding each row on its own."""
+    tag, kind_of_record = saved[0].TYPE, type(saved[0])
+    of_type = [
+        attrs.evolve(r, id=f"r-{i}") for i, r in enumerate(saved) if type(r) is kind_of_record
+    ]
+    rows: list[tuple[str, int, bytes, int]] = []
+    for record in of_type:
+        document = record_codec.encode(record)
+        kind = data.draw(st.sampled_from(("sealed", "unsealed", "broken")))
+        if kind == "broken":
+            document = document.replace('"events"', '"evts"', 1)
+        seal = record_codec.seal(document) if kind != "unsealed" else 0
+        rows.append((record.id, 0, document.encode(), seal))
+    sizes = data.draw(st.lists(st.integers(1, 3), min_size=len(rows), max_size=len(rows)))
+    pages: list[list[tuple[str, int, bytes, int]]] = []
+    at = 0
+    for size in sizes:
+        if at < len(rows):
+            pages.append(rows[at : at + size])
+            at += size
+    invalid: list[StoredRecordError] = []
+    streamed = list(
+        record_codec.decode_pages(tag, pages, "t", lambda e: invalid.append(e), bytes.decode)
+    )
+    one_by_one: list[Record] = []
+    refused: list[StoredRecordError] = []
+    for row in rows:
+        one_by_one.extend(
+            record_codec.decode_rows(tag, [row], "t", lambda e: refused.append(e), bytes.decode)
+        )
+    assert streamed == one_by_one
+    assert [(e.record_type, e.record_id) for e in invalid] == [
+        (e.record_type, e.record_id) for e in refused
+    ]
