@@ -569,7 +569,17 @@ class CompiledRuleset:
         if isinstance(facts, OutOfForce):
             return self._out_of_force(slot, record, facts, period)
         return Finding.explained_later(
-            partial(self._explanation, slot, record, events, outcome, env, cycle, statuses),
+            partial(
+                CompiledRuleset._explanation,
+                self,
+                slot,
+                record,
+                events,
+                outcome,
+                env,
+                cycle,
+                statuses,
+            ),
             rule_id=rule.id,
             record_id=record.id,
             status=STATUSES[code],
@@ -583,6 +593,58 @@ class CompiledRuleset:
             elapsed=timedelta(seconds=elapsed) if elapsed is not None else None,
             measure=slot.compiled.measure,
         )
+
+    def _clock_finding(
+        self,
+        slot: _Slot,
+        record: Record,
+        events: Sequence[Event],
+        clock: tuple[Any, ...],
+        env: Env,
+        period: str,
+    ) -> Finding:
+        """The finding of a clock settled in a batch: ``clock`` is its settled ``(code, due,
+        elapsed, share)``, its start and stop events' indices and instants, and whether it had
+        an update (then its facts are the check's). Its outcome, facts included, is found only
+        when its words are read (:meth:`_clock_explanation`)."""
+        code, due, elapsed = clock[0], clock[1], clock[2]
+        rule = slot.rule
+        return Finding.explained_later(
+            partial(CompiledRuleset._clock_explanation, self, slot, record, events, clock, env),
+            rule_id=rule.id,
+            record_id=record.id,
+            status=STATUSES[code],
+            due_at=from_us(due),
+            source=slot.source,
+            record_type=record.TYPE,
+            ruleset=self.ruleset.name,
+            ruleset_version=self.ruleset.version,
+            severity=rule.severity,
+            period=period,
+            elapsed=timedelta(seconds=elapsed) if elapsed is not None else None,
+            measure=slot.compiled.measure,
+        )
+
+    def _clock_explanation(
+        self,
+        slot: _Slot,
+        record: Record,
+        events: Sequence[Event],
+        clock: tuple[Any, ...],
+        env: Env,
+    ) -> tuple[dict[str, Any], str]:
+        """:meth:`_explanation` of a clock settled in a batch, its outcome found now: the
+        rule's own check for a clock with an update (its facts name the update), else the
+        batch's outcome of the settled clock."""
+        if clock[8]:
+            check = slot.compiled.check
+            assert check is not None
+            outcome = check(record, events, env)
+        else:
+            batch = slot.compiled.batch
+            assert isinstance(batch, ClockBatch)
+            outcome = batch.outcome((clock[4], clock[5], clock[6], clock[7]), clock[:4])
+        return self._explanation(slot, record, events, outcome, env, None, ())
 
     def _explanation(
         self,
@@ -1374,33 +1436,33 @@ class _CheckRun:
                 assert column.settled is not None
                 codes_of, dues, spent_of, shares_of = column.settled
                 code = codes_of[position]
-                if code not in want:
+                if code not in want or self.full():
                     continue
+                record, events, i, j = column.refs[4 * position : 4 * position + 4]
+                times = column.times
                 spent_s = spent_of[position]
                 share = shares_of[position]
-                settled = (
+                # The finding's status, deadline and elapsed time are the settled ones (the
+                # check's, tests/test_rules_batch_scripts.py); its facts are found when its
+                # words are read.
+                clock = (
                     code,
                     dues[position],
                     None if spent_s != spent_s else spent_s,
                     None if share != share else share,
+                    i,
+                    j,
+                    times[3 * position],
+                    times[3 * position + 1],
+                    times[3 * position + 2] != -1,
                 )
-                record, events, i, j = column.refs[4 * position : 4 * position + 4]
-                times = column.times
-                slot = column.slot
-                if times[3 * position + 2] != -1:  # an update: the check's facts name it
-                    check = slot.compiled.check
-                    assert check is not None
-                    outcome = check(record, events, env)
-                else:
-                    batch = slot.compiled.batch
-                    assert isinstance(batch, ClockBatch)
-                    probe = (i, j, times[3 * position], times[3 * position + 1])
-                    outcome = batch.outcome(probe, settled)
-                key = column.key
+                findings.append(
+                    compiled._clock_finding(column.slot, record, events, clock, env, column.key)
+                )
             else:
                 slot, record, events, outcome, key = entry
-            if not self.full():
-                findings.append(compiled._finding(slot, record, events, outcome, env, key))
+                if not self.full():
+                    findings.append(compiled._finding(slot, record, events, outcome, env, key))
         self.keeping = self.keeping and len(findings) < self.max_findings
 
     def observe(
