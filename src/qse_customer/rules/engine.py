@@ -138,7 +138,7 @@ class _Choice:
     value is keyed with its type, so ``True`` and ``1`` stay apart.
     """
 
-    __slots__ = ("_cache", "_read", "_slots")
+    __slots__ = ("_cache", "_read", "_read_each", "_slots", "_together")
 
     _LIMIT: Final = 4096
     """Combinations remembered; beyond them (free text in a condition) rules are tested."""
@@ -153,6 +153,10 @@ class _Choice:
             return values, tuple(map(type, values))
 
         self._read: Callable[[Record], tuple[Any, ...]] = read_each
+        self._read_each = read_each
+        # The attrgetter of read_all (None: the fields are read one by one), which the batched
+        # path calls itself (one call fewer a record).
+        self._together: Callable[[Record], tuple[Any, ...]] | None = None
         if names and not any("." in name for name in names):
             # Plain attributes: the values and their types (``name.__class__``) read in one
             # call, a flat key (a missing attribute is read as the slow way does).
@@ -166,6 +170,7 @@ class _Choice:
                 return key
 
             self._read = read_all
+            self._together = together
         self._cache: dict[tuple[Any, ...], _Chosen] = {}
 
     def choose(self, record: Record) -> _Chosen:
@@ -1286,6 +1291,7 @@ class _CheckRun:
         run = self
         choice = self.plans[number].choice
         read, cache, choose = choice._read, choice._cache, choice.choose
+        together, read_each = choice._together, choice._read_each
         script_of = self.compiled._script
         start_from = self.batch_from
         env = self.env
@@ -1300,8 +1306,15 @@ class _CheckRun:
             if start_from is not None and events[0].at < start_from:  # Window.settles
                 each(record, events, table, key)
                 return
+            if together is not None:  # read_all inline
+                try:
+                    values = together(record)
+                except AttributeError:
+                    values = read_each(record)
+            else:
+                values = read(record)
             try:
-                chosen = cache.get(read(record))
+                chosen = cache.get(values)
             except TypeError:
                 chosen = None
             if chosen is None:
