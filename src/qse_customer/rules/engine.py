@@ -1333,44 +1333,39 @@ class _CheckRun:
             counts = table.counts
             columns = table.columns
             keeping = run.keeping
-            for step in steps:
-                if step[0] > 0:  # a clock
-                    person = step[6]
-                    if person < 0 or events[person].actor is not None:
-                        column = columns[step[1]]
-                        if column is None:
-                            column = columns[step[1]] = _Column(step[9], table, key)
-                            active.append(column)
-                        stop = step[5]
-                        update = step[7]
-                        if update < 0:
-                            repeat = -1
-                        elif step[8] and events[update].actor is None:
-                            repeat = -2  # made by no one where only a person's counts: ignored
-                        else:
-                            repeat = (events[update].at - epoch) // microsecond
-                        column.times += (
-                            (events[step[4]].at - epoch) // microsecond,
-                            (events[stop].at - epoch) // microsecond if stop >= 0 else -1,
-                            repeat,
-                        )
-                        if keeping:  # flat, no tuple kept (fewer objects for the collector)
-                            refs = column.refs
-                            ordered_extend((column, len(refs) >> 2))
-                            refs.extend((record, events, step[4], stop))
-                        continue
-                if step[0] < 0:  # recorded_details, told where its events are
-                    outcome = step[3](record, events, step[4])
-                else:
-                    outcome = step[3](record, events, env)
+            for what, index, base, check, i, stop, person, update, by_person, slot in steps:
+                # A plain clock waits in its column (one whose stop has no actor is left to
+                # its check); recorded_details is told where its events are.
+                if what > 0 and (person < 0 or events[person].actor is not None):
+                    column = columns[index]
+                    if column is None:
+                        column = columns[index] = _Column(slot, table, key)
+                        active.append(column)
+                    if update < 0:
+                        repeat = -1
+                    elif by_person and events[update].actor is None:
+                        repeat = -2  # made by no one where only a person's counts: ignored
+                    else:
+                        repeat = (events[update].at - epoch) // microsecond
+                    column.times += (
+                        (events[i].at - epoch) // microsecond,
+                        (events[stop].at - epoch) // microsecond if stop >= 0 else -1,
+                        repeat,
+                    )
+                    if keeping:  # flat, no tuple kept (fewer objects for the collector)
+                        refs = column.refs
+                        ordered_extend((column, len(refs) >> 2))
+                        refs.extend((record, events, i, stop))
+                    continue
+                outcome = check(record, events, i) if what < 0 else check(record, events, env)
                 code = outcome[0]
-                counts[step[2] + code] += 1
+                counts[base + code] += 1
                 elapsed = outcome[2]
                 if elapsed is not None:
-                    run.elapsed(step[9], key, elapsed)
+                    run.elapsed(slot, key, elapsed)
                 if code in want:
                     if keeping:
-                        ordered.append((step[9], record, events, outcome, key))
+                        ordered.append((slot, record, events, outcome, key))
                     else:  # the report is full: only counted
                         run.omitted += 1
             nonlocal waiting
