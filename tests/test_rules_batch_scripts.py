@@ -372,3 +372,47 @@ def test_each_event_of_a_details_rule_is_checked_not_only_the_first() -> None:
     assert same(made)
     taken = next(rule for rule in made[0]["rules"] if rule["rule_id"] == "CS-3.1.2")
     assert taken["breached"] == 1
+
+
+def test_a_kept_clock_finding_finds_its_outcome_only_when_its_words_are_read() -> None:
+    """Clocks settled in a batch (one with an update, one without, one running) are kept as
+    findings with the settled status, deadline and elapsed time, their words not made yet; read,
+    they are the plain path's, facts and all."""
+    import numpy  # noqa: F401 - the batched path needs numpy
+
+    received = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    histories = [
+        (Event("received", received, PERSON),),
+        (
+            Event("received", received, PERSON),
+            Event("progress_update", received + timedelta(days=1), PERSON),
+            Event("responded", received + timedelta(days=6), PERSON),
+        ),
+        (
+            Event("received", received, PERSON),
+            Event("responded", received + timedelta(days=5), PERSON),
+        ),
+    ]
+    enquiries = [
+        Enquiry(
+            id=f"E-{number}",
+            events=events,
+            channel=Channel.EMAIL,
+            subject="test",
+            clinical=False,
+            complex=False,
+            freedom_of_information=False,
+        )
+        for number, events in enumerate(histories)
+    ]
+    ruleset = updated_clock({"working_days": 2}, {"working_days": 2}, 0.5, False)
+    compiled = compile_ruleset(ruleset, calendar=LAB)
+    at = received + timedelta(days=10)
+    keep = KEEP_ALL_BUT_NOT_APPLICABLE
+    fast = compiled.check(enquiries, at=at, keep=keep)
+    plain = compiled.check(enquiries, at=at, keep=keep, engine="plain")
+    assert len(fast.findings) == 3
+    for finding in fast.findings:
+        assert object.__getattribute__(finding, "_explain") is not None  # words not made yet
+    assert [f.to_dict() for f in fast.findings] == [f.to_dict() for f in plain.findings]
+    assert fast.to_dict() == plain.to_dict()

@@ -138,7 +138,7 @@ class _Choice:
     value is keyed with its type, so ``True`` and ``1`` stay apart.
     """
 
-    __slots__ = ("_cache", "_read", "_slots")
+    __slots__ = ("_cache", "_read", "_read_each", "_slots", "_together")
 
     _LIMIT: Final = 4096
     """Combinations remembered; beyond them (free text in a condition) rules are tested."""
@@ -153,6 +153,10 @@ class _Choice:
             return values, tuple(map(type, values))
 
         self._read: Callable[[Record], tuple[Any, ...]] = read_each
+        self._read_each = read_each
+        # The attrgetter of read_all (None: the fields are read one by one), which the batched
+        # path calls itself (one call fewer a record).
+        self._together: Callable[[Record], tuple[Any, ...]] | None = None
         if names and not any("." in name for name in names):
             # Plain attributes: the values and their types (``name.__class__``) read in one
             # call, a flat key (a missing attribute is read as the slow way does).
@@ -166,6 +170,7 @@ class _Choice:
                 return key
 
             self._read = read_all
+            self._together = together
         self._cache: dict[tuple[Any, ...], _Chosen] = {}
 
     def choose(self, record: Record) -> _Chosen:
@@ -569,7 +574,17 @@ class CompiledRuleset:
         if isinstance(facts, OutOfForce):
             return self._out_of_force(slot, record, facts, period)
         return Finding.explained_later(
-            partial(self._explanation, slot, record, events, outcome, env, cycle, statuses),
+            partial(
+                CompiledRuleset._explanation,
+                self,
+                slot,
+                record,
+                events,
+                outcome,
+                env,
+                cycle,
+                statuses,
+            ),
             rule_id=rule.id,
             record_id=record.id,
             status=STATUSES[code],
@@ -583,6 +598,58 @@ class CompiledRuleset:
             elapsed=timedelta(seconds=elapsed) if elapsed is not None else None,
             measure=slot.compiled.measure,
         )
+
+    def _clock_finding(
+        self,
+        slot: _Slot,
+        record: Record,
+        events: Sequence[Event],
+        clock: tuple[Any, ...],
+        env: Env,
+        period: str,
+    ) -> Finding:
+        """The finding of a clock settled in a batch: ``clock`` is its settled ``(code, due,
+        elapsed, share)``, its start and stop events' indices and instants, and whether it had
+        an update (then its facts are the check's). Its outcome, facts included, is found only
+        when its words are read (:meth:`_clock_explanation`)."""
+        code, due, elapsed = clock[0], clock[1], clock[2]
+        rule = slot.rule
+        return Finding.explained_later(
+            partial(CompiledRuleset._clock_explanation, self, slot, record, events, clock, env),
+            rule_id=rule.id,
+            record_id=record.id,
+            status=STATUSES[code],
+            due_at=from_us(due),
+            source=slot.source,
+            record_type=record.TYPE,
+            ruleset=self.ruleset.name,
+            ruleset_version=self.ruleset.version,
+            severity=rule.severity,
+            period=period,
+            elapsed=timedelta(seconds=elapsed) if elapsed is not None else None,
+            measure=slot.compiled.measure,
+        )
+
+    def _clock_explanation(
+        self,
+        slot: _Slot,
+        record: Record,
+        events: Sequence[Event],
+        clock: tuple[Any, ...],
+        env: Env,
+    ) -> tuple[dict[str, Any], str]:
+        """:meth:`_explanation` of a clock settled in a batch, its outcome found now: the
+        rule's own check for a clock with an update (its facts name the update), else the
+        batch's outcome of the settled clock."""
+        if clock[8]:
+            check = slot.compiled.check
+            assert check is not None
+            outcome = check(record, events, env)
+        else:
+            batch = slot.compiled.batch
+            assert isinstance(batch, ClockBatch)
+            outcome = batch.outcome((clock[4], clock[5], clock[6], clock[7]), clock[:4])
+        return self._explanation(slot, record, events, outcome, env, None, ())
 
     def _explanation(
         self,
@@ -1224,6 +1291,7 @@ class _CheckRun:
         run = self
         choice = self.plans[number].choice
         read, cache, choose = choice._read, choice._cache, choice.choose
+        together, read_each = choice._together, choice._read_each
         script_of = self.compiled._script
         start_from = self.batch_from
         env = self.env
@@ -1238,8 +1306,15 @@ class _CheckRun:
             if start_from is not None and events[0].at < start_from:  # Window.settles
                 each(record, events, table, key)
                 return
+            if together is not None:  # read_all inline
+                try:
+                    values = together(record)
+                except AttributeError:
+                    values = read_each(record)
+            else:
+                values = read(record)
             try:
-                chosen = cache.get(read(record))
+                chosen = cache.get(values)
             except TypeError:
                 chosen = None
             if chosen is None:
@@ -1258,44 +1333,39 @@ class _CheckRun:
             counts = table.counts
             columns = table.columns
             keeping = run.keeping
-            for step in steps:
-                if step[0] > 0:  # a clock
-                    person = step[6]
-                    if person < 0 or events[person].actor is not None:
-                        column = columns[step[1]]
-                        if column is None:
-                            column = columns[step[1]] = _Column(step[9], table, key)
-                            active.append(column)
-                        stop = step[5]
-                        update = step[7]
-                        if update < 0:
-                            repeat = -1
-                        elif step[8] and events[update].actor is None:
-                            repeat = -2  # made by no one where only a person's counts: ignored
-                        else:
-                            repeat = (events[update].at - epoch) // microsecond
-                        column.times += (
-                            (events[step[4]].at - epoch) // microsecond,
-                            (events[stop].at - epoch) // microsecond if stop >= 0 else -1,
-                            repeat,
-                        )
-                        if keeping:  # flat, no tuple kept (fewer objects for the collector)
-                            refs = column.refs
-                            ordered_extend((column, len(refs) >> 2))
-                            refs.extend((record, events, step[4], stop))
-                        continue
-                if step[0] < 0:  # recorded_details, told where its events are
-                    outcome = step[3](record, events, step[4])
-                else:
-                    outcome = step[3](record, events, env)
+            for what, index, base, check, i, stop, person, update, by_person, slot in steps:
+                # A plain clock waits in its column (one whose stop has no actor is left to
+                # its check); recorded_details is told where its events are.
+                if what > 0 and (person < 0 or events[person].actor is not None):
+                    column = columns[index]
+                    if column is None:
+                        column = columns[index] = _Column(slot, table, key)
+                        active.append(column)
+                    if update < 0:
+                        repeat = -1
+                    elif by_person and events[update].actor is None:
+                        repeat = -2  # made by no one where only a person's counts: ignored
+                    else:
+                        repeat = (events[update].at - epoch) // microsecond
+                    column.times += (
+                        (events[i].at - epoch) // microsecond,
+                        (events[stop].at - epoch) // microsecond if stop >= 0 else -1,
+                        repeat,
+                    )
+                    if keeping:  # flat, no tuple kept (fewer objects for the collector)
+                        refs = column.refs
+                        ordered_extend((column, len(refs) >> 2))
+                        refs.extend((record, events, i, stop))
+                    continue
+                outcome = check(record, events, i) if what < 0 else check(record, events, env)
                 code = outcome[0]
-                counts[step[2] + code] += 1
+                counts[base + code] += 1
                 elapsed = outcome[2]
                 if elapsed is not None:
-                    run.elapsed(step[9], key, elapsed)
+                    run.elapsed(slot, key, elapsed)
                 if code in want:
                     if keeping:
-                        ordered.append((step[9], record, events, outcome, key))
+                        ordered.append((slot, record, events, outcome, key))
                     else:  # the report is full: only counted
                         run.omitted += 1
             nonlocal waiting
@@ -1374,33 +1444,33 @@ class _CheckRun:
                 assert column.settled is not None
                 codes_of, dues, spent_of, shares_of = column.settled
                 code = codes_of[position]
-                if code not in want:
+                if code not in want or self.full():
                     continue
+                record, events, i, j = column.refs[4 * position : 4 * position + 4]
+                times = column.times
                 spent_s = spent_of[position]
                 share = shares_of[position]
-                settled = (
+                # The finding's status, deadline and elapsed time are the settled ones (the
+                # check's, tests/test_rules_batch_scripts.py); its facts are found when its
+                # words are read.
+                clock = (
                     code,
                     dues[position],
                     None if spent_s != spent_s else spent_s,
                     None if share != share else share,
+                    i,
+                    j,
+                    times[3 * position],
+                    times[3 * position + 1],
+                    times[3 * position + 2] != -1,
                 )
-                record, events, i, j = column.refs[4 * position : 4 * position + 4]
-                times = column.times
-                slot = column.slot
-                if times[3 * position + 2] != -1:  # an update: the check's facts name it
-                    check = slot.compiled.check
-                    assert check is not None
-                    outcome = check(record, events, env)
-                else:
-                    batch = slot.compiled.batch
-                    assert isinstance(batch, ClockBatch)
-                    probe = (i, j, times[3 * position], times[3 * position + 1])
-                    outcome = batch.outcome(probe, settled)
-                key = column.key
+                findings.append(
+                    compiled._clock_finding(column.slot, record, events, clock, env, column.key)
+                )
             else:
                 slot, record, events, outcome, key = entry
-            if not self.full():
-                findings.append(compiled._finding(slot, record, events, outcome, env, key))
+                if not self.full():
+                    findings.append(compiled._finding(slot, record, events, outcome, env, key))
         self.keeping = self.keeping and len(findings) < self.max_findings
 
     def observe(

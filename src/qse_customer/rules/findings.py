@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from attrs import field, frozen
 from cattrs.gen import override
@@ -44,6 +44,10 @@ def in_locale(message: str, t: Translator) -> str | None:
     """``message`` in ``t``'s language if it can be written again (a :class:`Message`), else
     None."""
     return message.in_locale(t) if isinstance(message, Message) else None
+
+
+_SET: Final = object.__setattr__
+"""How :meth:`Finding.explained_later` sets a field of a frozen finding."""
 
 
 def _status(value: Status | str) -> Status:
@@ -110,23 +114,20 @@ class Finding(Document):
         if due_at is not None and (type(due_at) is not datetime or due_at.tzinfo is not UTC):
             due_at = optional_utc(due_at)
         finding = object.__new__(cls)
-        given = {
-            "rule_id": rule_id,
-            "record_id": record_id,
-            "status": status,
-            "due_at": due_at,
-            "source": source,
-            "record_type": record_type,
-            "ruleset": ruleset,
-            "ruleset_version": ruleset_version,
-            "severity": severity,
-            "period": period,
-            "elapsed": elapsed,
-            "measure": measure,
-            "_explain": explain,
-        }
-        for name, value in given.items():
-            object.__setattr__(finding, name, value)
+        put = _SET
+        put(finding, "rule_id", rule_id)
+        put(finding, "record_id", record_id)
+        put(finding, "status", status)
+        put(finding, "due_at", due_at)
+        put(finding, "source", source)
+        put(finding, "record_type", record_type)
+        put(finding, "ruleset", ruleset)
+        put(finding, "ruleset_version", ruleset_version)
+        put(finding, "severity", severity)
+        put(finding, "period", period)
+        put(finding, "elapsed", elapsed)
+        put(finding, "measure", measure)
+        put(finding, "_explain", explain)
         return finding
 
     if not TYPE_CHECKING:  # to the type checker, every field is always there

@@ -141,11 +141,19 @@ IndexedCheck = Callable[[Record, Sequence[Event], Sequence[int]], Outcome]
 def indexed_check(params: Mapping[str, Any]) -> IndexedCheck:
     """The check of a rule with these params for a record whose events of the rule's kinds
     are at ``indices`` (at least one, in order): the outcome its check gives."""
-    readers = _readers_of(_places(params))
+    places = _places(params)
+    readers = _readers_of(places)
+    # Whether the first detail is read only from the event's data: then an event with no data
+    # (a plain empty mapping) lacks it, and the record is breached there, with no reader called.
+    first_in_data = all(place.startswith("data.") for place in places[0])
 
     def check(record: Record, events: Sequence[Event], indices: Sequence[int]) -> Outcome:
         for index in indices:
             event = events[index]
+            if first_in_data:
+                data = event.data
+                if data.__class__ in _PLAIN_MAPPINGS and not data:
+                    return Outcome(BREACHED, None, None, index)
             for alternatives in readers:
                 for read in alternatives:  # any one will do
                     if present(read(record, event)):
