@@ -570,10 +570,9 @@ class CompiledRuleset:
         statuses: Sequence[int] = (),
     ) -> Finding:
         code, due, elapsed, facts = outcome
-        rule = slot.rule
         if isinstance(facts, OutOfForce):
             return self._out_of_force(slot, record, facts, period)
-        return Finding.explained_later(
+        return self._explained_later(
             partial(
                 CompiledRuleset._explanation,
                 self,
@@ -585,6 +584,26 @@ class CompiledRuleset:
                 cycle,
                 statuses,
             ),
+            slot,
+            record,
+            (code, due, elapsed),
+            period,
+        )
+
+    def _explained_later(
+        self,
+        explain: Callable[[], tuple[dict[str, Any], str]],
+        slot: _Slot,
+        record: Record,
+        settled: tuple[int, int | None, float | None],
+        period: str | None,
+    ) -> Finding:
+        """A finding of ``slot``'s rule about ``record`` with the ``(code, due, elapsed)`` it was
+        judged, explained by ``explain`` when its words are first read."""
+        code, due, elapsed = settled
+        rule = slot.rule
+        return Finding.explained_later(
+            explain,
             rule_id=rule.id,
             record_id=record.id,
             status=STATUSES[code],
@@ -612,22 +631,12 @@ class CompiledRuleset:
         elapsed, share)``, its start and stop events' indices and instants, and whether it had
         an update (then its facts are the check's). Its outcome, facts included, is found only
         when its words are read (:meth:`_clock_explanation`)."""
-        code, due, elapsed = clock[0], clock[1], clock[2]
-        rule = slot.rule
-        return Finding.explained_later(
+        return self._explained_later(
             partial(CompiledRuleset._clock_explanation, self, slot, record, events, clock, env),
-            rule_id=rule.id,
-            record_id=record.id,
-            status=STATUSES[code],
-            due_at=from_us(due),
-            source=slot.source,
-            record_type=record.TYPE,
-            ruleset=self.ruleset.name,
-            ruleset_version=self.ruleset.version,
-            severity=rule.severity,
-            period=period,
-            elapsed=timedelta(seconds=elapsed) if elapsed is not None else None,
-            measure=slot.compiled.measure,
+            slot,
+            record,
+            (clock[0], clock[1], clock[2]),
+            period,
         )
 
     def _clock_explanation(
