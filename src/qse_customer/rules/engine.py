@@ -103,7 +103,6 @@ def _lower_bound(limit: Limit) -> timedelta:
 _DEFAULT_KEEP: Final = (Status.BREACHED, Status.AT_RISK)
 
 _RECORDED_DETAILS: Final = "recorded_details"
-_RESPONSE_TIME: Final = "response_time"
 
 Engine = Literal["fast", "plain"]
 """How :meth:`CompiledRuleset.check` runs: ``"fast"`` (the default), the generated loop with
@@ -389,26 +388,6 @@ class CompiledRuleset:
             for slot in self.slots
             if slot.rule.kind == _RECORDED_DETAILS and self._builtin(slot.rule)
         }
-        for slot in self.slots:
-            self._repeat_plainly(slot)
-
-    def _repeat_plainly(self, slot: _Slot) -> None:
-        """Let a built-in clock rule with ``repeat`` judge a clock with one update in batches
-        (:meth:`ClockBatch.repeat_plainly`): the update kinds that are not also another of its
-        special events, the next deadline ``repeat.every`` after it."""
-        batch = slot.compiled.batch
-        params = slot.rule.params
-        repeat = params.get("repeat")
-        if not isinstance(batch, ClockBatch) or not repeat or not self._builtin(slot.rule):
-            return
-        if slot.rule.kind != _RESPONSE_TIME or "every" not in repeat:
-            return
-        others = {
-            kind for name in ("pause", "resume", "acknowledge") for kind in params.get(name, ())
-        } | set(params.get("extension", {}).get("events", ()))
-        kinds = frozenset(repeat.get("events", ())) - others
-        if kinds:
-            batch.repeat_plainly(kinds, Limit.parse(repeat["every"]))
 
     def _script(self, chosen: _Chosen, kinds: tuple[str, ...]) -> _Script:
         """The batched path's script for a record of the combination ``chosen`` whose events

@@ -386,7 +386,7 @@ class _Clock:
         """The rule judged in batches: a clock per record (``clocks: first``) over all time."""
         if self.each or "started_within" in self.params:
             return None
-        return ClockBatch(
+        batch = ClockBatch(
             start=self.start_k,
             stop=self.stop_k,
             special=self.special,
@@ -398,6 +398,13 @@ class _Clock:
             elapsed=self.limit.elapsed_function(self.timeline),
             warn_at=self.warn_at,
         )
+        if self.every is not None:
+            # A clock with one update is settled in batches too: the update kinds that are not
+            # also another of the rule's special events, the next deadline ``every`` after it.
+            kinds = self.repeat_k - (self.pause_k | self.resume_k | self.ack_k | self.ext_k)
+            if kinds:
+                batch.repeat_plainly(kinds, self.every)
+        return batch
 
     def check_function(self) -> Any:
         """The hot path: one pass over the events, everything else precomputed."""
