@@ -394,8 +394,8 @@ class _Clock:
             condition=self.condition,
             limit=self.limit,
             timeline=self.timeline,
-            deadline=self.limit.deadline_function(self.timeline),
-            elapsed=self.limit.elapsed_function(self.timeline),
+            deadline=self._deadline,
+            elapsed=self._elapsed,
             warn_at=self.warn_at,
         )
         if self.every is not None:
