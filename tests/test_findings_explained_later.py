@@ -4,7 +4,10 @@ what the engine keeps) is equal to, and reads exactly as, the finding made with 
 from __future__ import annotations
 
 import copy
+import enum
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -12,7 +15,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qse_customer.rules.findings import Finding
+from qse_customer.core._documents import converter
+from qse_customer.core._frozen_json import freeze
+from qse_customer.rules.findings import Finding, evidence_document
 from qse_customer.rules.status import Status
 
 texts = st.text(max_size=12)
@@ -87,3 +92,71 @@ def test_an_attribute_a_finding_does_not_have_is_still_an_error() -> None:
     with pytest.raises(AttributeError, match="no attribute 'colour'"):
         later.colour  # type: ignore[attr-defined]  # noqa: B018
     assert later.message == "m"
+
+
+# -- a finding's evidence as a document ------------------------------------------------------
+
+
+class _Colour(enum.Enum):
+    RED = "red"
+
+
+class _Text(str):
+    pass
+
+
+_leaves = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(max_size=5)
+    | st.sampled_from([_Colour.RED, _Text("sub"), datetime(2024, 1, 2, tzinfo=UTC)])
+)
+_keys = st.text(max_size=4) | st.sampled_from([1, _Text("k"), _Colour.RED])
+_values = st.recursive(
+    _leaves,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.lists(inner, max_size=3).map(tuple)
+        | st.dictionaries(_keys, inner, max_size=3)
+        | st.dictionaries(st.text(max_size=4), inner, max_size=3).map(MappingProxyType)
+    ),
+    max_leaves=12,
+)
+_evidence = st.dictionaries(_keys, _values, max_size=4)
+
+
+def _typed(value: Any) -> Any:
+    """``value`` with every type spelled out, so that equal documents of other types differ."""
+    if isinstance(value, dict):
+        return ("dict", [(_typed(key), _typed(item)) for key, item in value.items()])
+    if isinstance(value, list | tuple):
+        return (type(value).__name__, [_typed(item) for item in value])
+    return (type(value).__name__, value)
+
+
+@given(_evidence, st.booleans())
+def test_the_evidence_document_is_the_converters(evidence: dict[Any, Any], frozen: bool) -> None:
+    # The exact-type walk against the converter's general path, on frozen evidence and on
+    # anything else a hand-made finding may hold (enums, times, str subclasses, other keys).
+    given_evidence = freeze(evidence) if frozen else evidence
+    plain = converter.unstructure(given_evidence, Mapping[str, Any])
+    assert _typed(evidence_document(given_evidence)) == _typed(plain)
+
+
+@given(_evidence)
+def test_a_findings_document_is_the_converters(evidence: dict[Any, Any]) -> None:
+    finding = Finding(
+        rule_id="T-1",
+        record_id="E-1",
+        status=Status.BREACHED,
+        due_at=datetime(2024, 1, 2, tzinfo=UTC),
+        evidence=evidence,
+        message="m",
+        source="s",
+    )
+    document = finding.to_dict()
+    assert _typed(document["evidence"]) == _typed(
+        converter.unstructure(finding.evidence, Mapping[str, Any])
+    )

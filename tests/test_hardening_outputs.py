@@ -30,7 +30,12 @@ from qse_customer.cli import transfer as transfer_command
 from qse_customer.cli.main import main
 from qse_customer.cli.parsing import DEBUG_ENV, EXIT_INTERNAL
 from qse_customer.reports._atomic_file import replacing, write_text
-from qse_customer.reports._terminal import printable, printable_json, printable_lines
+from qse_customer.reports._terminal import (
+    _UNSAFE_IN_JSON,
+    printable,
+    printable_json,
+    printable_lines,
+)
 from qse_customer.reports.charts import charts_available, pareto_chart
 
 MONDAY = datetime(2026, 1, 5, 9, tzinfo=UTC)
@@ -107,8 +112,7 @@ def crashing_renderer(monkeypatch: pytest.MonkeyPatch) -> None:
     def explode(report: dict[str, Any]) -> str:
         raise ZeroDivisionError("the renderer divided by zero")
 
-    for name in ("render_text", "render_json", "render_html"):
-        monkeypatch.setattr(check_command, name, explode)
+    monkeypatch.setattr(check_command, "_renderer", lambda form: explode)
 
 
 @pytest.mark.parametrize("output_format", ["text", "json", "html"])
@@ -257,6 +261,18 @@ def test_printable_json_is_the_same_json(text: str) -> None:
     shown = printable_json(json.dumps(document, ensure_ascii=False))
     assert RAW_CONTROL.search(shown) is None
     assert json.loads(shown) == document
+
+
+@given(
+    text=st.text(st.characters(max_codepoint=0x2100))
+    | st.text(st.characters(max_codepoint=0xFF))
+    | st.text(st.sampled_from("a\u00a7\x7f\x80\x9f\xa0\u061c\u2028\ud800"))
+)
+def test_printable_json_escapes_as_its_pattern_does(text: str) -> None:
+    # The Latin-1 shortcut against the plain pattern, over text of every kind CPython stores
+    # (Latin-1 with and without DEL or C1 controls, wider text, lone surrogates).
+    plain = _UNSAFE_IN_JSON.sub(lambda match: f"\\u{ord(match[0]):04x}", text)
+    assert printable_json(text) == plain
 
 
 def test_printable_leaves_ordinary_text_alone() -> None:

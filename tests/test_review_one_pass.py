@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -14,18 +14,26 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qse_customer.analysis.periods import period_key
+from qse_customer.core.calendar import WorkingCalendar
 from qse_customer.core.complaint import Complaint
 from qse_customer.core.record import Record
 from qse_customer.core.referral import Referral
 from qse_customer.core.serialisation import to_dict
 from qse_customer.core.survey import Survey, SurveyResponse
+from qse_customer.reports.content import records_of_sequence
+from qse_customer.review._batches import BATCH
 from qse_customer.review.management_review import (
     _Analytics,
+    _checked,
     _Collector,
     _opened,
     _status_at,
+    checked_line,
+    customer_focus,
     month_window,
+    record_types,
 )
+from qse_customer.rules.loader import load_ruleset
 from qse_customer.testing import strategies
 
 ZONES = ("UTC", "Europe/London", "America/New_York", "Asia/Kolkata")
@@ -257,3 +265,72 @@ def test_the_analytics_keep_what_the_isinstance_chain_kept(
     assert analytics.surveys == reference.surveys
     assert analytics.responses == reference.responses
     assert analytics.referrals == reference.referrals
+
+
+# -- the rule engines fed in batches ----------------------------------------------------------
+
+
+class _Fed:
+    """A check that keeps the batches it is fed."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[int]] = []
+        self.progress = None
+
+    def feed(self, records: list[int]) -> list[int]:
+        self.batches.append(list(records))
+        return []
+
+
+@given(st.integers(0, 3 * BATCH + 2), st.integers(0, 3))
+def test_each_check_is_fed_every_record_once_in_order(count: int, checks: int) -> None:
+    fed = [_Fed() for _ in range(checks)]
+    records = list(range(count))
+    assert list(_checked(cast(Any, records), cast(Any, fed))) == records
+    for check in fed:
+        assert [record for batch in check.batches for record in batch] == records
+        assert all(0 < len(batch) <= BATCH for batch in check.batches)
+        assert check.batches == fed[0].batches
+
+
+RULESETS = ("qse2-responsibility", "customer-service-standards")
+CALENDAR = WorkingCalendar(timezone="Europe/London", opens="09:00", closes="17:00")
+
+
+@settings(max_examples=12, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(
+    strategies.complaints(),
+    strategies.enquiries(),
+    st.integers(0, BATCH + 40),
+    st.integers(0, 30),
+    st.integers(1, 600),
+)
+def test_progress_lines_are_those_a_record_at_a_time_says(
+    complaint: Complaint, enquiry: Record, complaints: int, enquiries: int, every: int
+) -> None:
+    # What batching says against the per-record count: for each record in stream order, each
+    # ruleset about its type counts it, and says so at each multiple of ``every``.
+    records: list[Record] = [complaint] * complaints + [enquiry] * enquiries
+    rulesets = [load_ruleset(name) for name in RULESETS]
+    said: list[str] = []
+    at = datetime(2030, 1, 1, tzinfo=UTC)
+    customer_focus(
+        records_of_sequence(records),
+        rulesets,
+        calendar=CALENDAR,
+        at=at,
+        progress=said.append,
+        progress_every=every,
+    )
+    expected = []
+    counted = Counter[str]()
+    for tag in ("complaint", "enquiry"):
+        for record in records:
+            if tag != record.TYPE:
+                continue
+            for ruleset in rulesets:
+                if tag in record_types(ruleset):
+                    counted[ruleset.name] += 1
+                    if counted[ruleset.name] % every == 0:
+                        expected.append(checked_line(ruleset.name, counted[ruleset.name]))
+    assert [line for line in said if "records checked" in line] == expected

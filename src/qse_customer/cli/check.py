@@ -8,9 +8,6 @@ from collections.abc import Callable
 
 from ..core.translation import Translator, translator
 from ..reports.content import MAX_FINDINGS, breached
-from ..reports.html import render_html
-from ..reports.json_report import render_json
-from ..reports.text import render_text
 from ..review.small_cells import SMALL_CELL_THRESHOLD
 from ._locale import add_locale
 from ._report import report_from
@@ -102,6 +99,22 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.set_defaults(run=run)
 
 
+def _renderer(form: str) -> Callable[..., str]:
+    """The renderer of the ``--format`` chosen, imported only then (the HTML renderer's charts
+    and the text renderer are not loaded for a JSON report)."""
+    if form == "json":
+        from ..reports.json_report import render_json
+
+        return render_json
+    if form == "html":
+        from ..reports.html import render_html
+
+        return render_html
+    from ..reports.text import render_text
+
+    return render_text
+
+
 def run(args: argparse.Namespace) -> int:
     """Check, write the report, and exit 1 if anything is breached."""
     apply_lab(args)
@@ -109,12 +122,7 @@ def run(args: argparse.Namespace) -> int:
     report = report_from(
         args, small_cell_threshold=args.small_cell_threshold, max_findings=args.max_findings
     )
-    renderers: dict[str, Callable[..., str]] = {
-        "text": render_text,
-        "json": render_json,
-        "html": render_html,
-    }
-    render = renderers[args.format]
+    render = _renderer(args.format)
     # Before the output file is touched; English as it always was (no locale= passed).
     rendered = render(report) if t.is_source else render(report, locale=t)
     with output(args.output) as stream:

@@ -44,7 +44,7 @@ from ..rules.loader import RulesetSource
 from ..rules.report import Report
 from ..rules.ruleset import Ruleset
 from ..rules.versions import RulesetVersions, compile_ruleset
-from ._batches import Batched
+from ._batches import BATCH, Batched
 from .focus import CustomerFocus, summarise_complaints, summarise_referrals, summarise_surveys
 from .packet import (
     ComplaintTrends,
@@ -675,7 +675,6 @@ class _RulesetCheck:
         self.types = record_types(ruleset)
         compiled = compile_ruleset(ruleset, calendar=calendar)
         self.checking = compiled.checking(at=at, max_findings=max_findings)
-        self.batches = Batched(self.checking.feed)
         self.progress, self.every, self.count = progress, every, 0
 
     @classmethod
@@ -705,22 +704,53 @@ class _RulesetCheck:
             )
         return checks
 
-    def send(self, record: Record) -> None:
-        """Check ``record`` (with the next batch), saying every ``every`` records how many."""
-        self.batches.send(record)
-        if self.progress is not None:
-            self.count += 1
-            if self.count % self.every == 0:
-                self.progress(Said(partial(checked_line, self.name, self.count)))
-
-    def sender(self) -> Callable[[Record], None]:
-        """:meth:`send`, straight to the batches when nothing is told of the progress."""
-        return self.send if self.progress is not None else self.batches.send
+    def feed(self, records: list[Record]) -> list[int]:
+        """Check the next ``records``; the positions among them of the records after which a
+        progress line is due (each ``every`` records, counted over the whole stream)."""
+        self.checking.feed(records)
+        if self.progress is None:
+            return []
+        before, self.count = self.count, self.count + len(records)
+        every = self.every
+        return [
+            count - before - 1
+            for count in range((before // every + 1) * every, self.count + 1, every)
+        ]
 
     def finish(self) -> Report:
         """The ruleset's report, once the stream has ended."""
-        self.batches.flush()
         return self.checking.report()
+
+
+def _checked(records: Iterable[Record], checks: Sequence[_RulesetCheck]) -> Iterator[Record]:
+    """Each of ``records``, handed to each of ``checks`` too: :data:`BATCH` records at a time,
+    one list for them all (a call per batch and check, not per record and check)."""
+    if not checks:
+        yield from records
+        return
+    batch: list[Record] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) >= BATCH:
+            _feed(checks, batch)
+            batch = []
+        yield record
+    if batch:
+        _feed(checks, batch)
+
+
+def _feed(checks: Sequence[_RulesetCheck], batch: list[Record]) -> None:
+    """Hand ``batch`` to each of ``checks``, then say the progress lines due, in the order a
+    record at a time would have said them (by record, then by check)."""
+    due = [
+        (position, order) for order, check in enumerate(checks) for position in check.feed(batch)
+    ]
+    for position, order in sorted(due):
+        check = checks[order]
+        progress = check.progress
+        if progress is not None:
+            count = check.count - len(batch) + position + 1
+            progress(Said(partial(checked_line, check.name, count)))
 
 
 def check_rulesets(
@@ -738,9 +768,8 @@ def check_rulesets(
     checks = _RulesetCheck.each(rulesets, calendar, at, max_findings, progress, PROGRESS_EVERY)
     for tag in sorted(frozenset().union(*(check.types for check in checks))):
         to_engines = [check for check in checks if tag in check.types]
-        for record in records_of(tag):
-            for check in to_engines:
-                check.send(record)
+        for _ in _checked(records_of(tag), to_engines):
+            pass
     return [check.finish() for check in checks]
 
 
@@ -951,13 +980,10 @@ def _one_pass(
             if review is not None and not _review_only(records_of, tag, review, warnings):
                 review = None
             continue
-        sends = [check.sender() for check in to_engines]
         kind: type[Record] | None = None  # the class of the records last seen, and what
         analyse: Callable[[Record], None] | None = None  # the analytics and the review do
         sort: Callable[[Record, Record], None] | None = None  # with them (None: nothing)
-        for record in records_of(tag):
-            for send in sends:
-                send(record)
+        for record in _checked(records_of(tag), to_engines):
             then = record.as_known_at(at)
             if then is None:
                 continue

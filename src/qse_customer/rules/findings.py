@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
 
 from attrs import field, frozen
 from cattrs.gen import override
 
-from ..core._documents import Document, field_dump, register
+from ..core._documents import Document, converter, field_dump, register
 from ..core._frozen_json import freeze
 from ..core.timestamps import optional_utc
 from .status import Status
@@ -166,9 +167,43 @@ _ORDER = (
 )
 """The keys of a finding's document, in order (``docs/findings.md``)."""
 
+_PLAIN: Final = frozenset((str, int, float, bool, type(None)))
+_STR: Final = frozenset((str,))
+
+
+def evidence_document(evidence: Mapping[str, Any]) -> dict[str, Any]:
+    """A finding's evidence as the converter writes it (read-only mappings as dicts, tuples as
+    lists), by exact type where it is frozen JSON (in the converter's general path, most of
+    the time a report takes to list its findings); anything else is handed to the converter."""
+    document: dict[str, Any] = _mapping(evidence, Mapping[str, Any])
+    return document
+
+
+def _mapping(value: Any, kind: Any) -> Any:
+    """``value``, a mapping the converter would unstructure as ``kind``, as plain JSON."""
+    if (type(value) is MappingProxyType or type(value) is dict) and set(map(type, value)) <= _STR:
+        return {
+            key: item if type(item) in _PLAIN else _evidence_value(item)
+            for key, item in value.items()
+        }
+    return converter.unstructure(value, kind)
+
+
+def _evidence_value(value: Any) -> Any:
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is MappingProxyType or kind is dict:
+        return _mapping(value, kind)
+    if kind is tuple or kind is list:
+        return [item if type(item) in _PLAIN else _evidence_value(item) for item in value]
+    return converter.unstructure(value, kind)
+
+
 _fields = field_dump(
     Finding,
     omit=("_explain",),
+    evidence=override(unstruct_hook=evidence_document),
     elapsed=override(
         rename="elapsed_seconds",
         unstruct_hook=lambda elapsed: None if elapsed is None else elapsed.total_seconds(),
