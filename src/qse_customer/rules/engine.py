@@ -45,7 +45,7 @@ from ..core.record import Record
 from ..core.timestamps import EPOCH, MICROSECOND, from_us, to_us, utc
 from ..core.translation import ENGLISH, Translator
 from ._applies_to import compile_where, field_getter
-from ._clock_batch import ClockBatch, numpy_module
+from ._clock_batch import ClockBatch, SettledLists, numpy_module
 from ._codegen import EventProgram, PlanCode, fusable, scan_function
 from ._quantiles import ElapsedSketch
 from ._timeline import Timeline
@@ -304,7 +304,7 @@ class _Column:
         self.key = key
         self.times: list[int] = []
         self.refs: list[Any] = []
-        self.settled: tuple[list[int], list[int], list[float], list[float]] | None = None
+        self.settled: SettledLists | None = None
 
 
 def _statuses(values: Iterable[Status | str] | None) -> frozenset[int]:
@@ -1205,13 +1205,13 @@ class _CheckRun:
         )
 
     def _batches(self, plan: _Plan) -> bool:
-        """Whether ``plan``'s clock rules are judged in batches: with numpy, for a plan of
-        single rules (no fused group), when a finding "not applicable" is not kept (so each
-        record's rules are chosen by their conditions); a record the ruleset is not in force
-        for all through is judged by :meth:`rest_each`."""
+        """Whether ``plan``'s clock rules are judged in batches (settled with numpy when it is
+        installed, in lists otherwise; see :meth:`flush`): for a plan of single rules (no fused
+        group), when a finding "not applicable" is not kept (so each record's rules are chosen
+        by their conditions); a record the ruleset is not in force for all through is judged
+        by :meth:`rest_each`."""
         return (
-            numpy_module() is not None
-            and not plan.groups
+            not plan.groups
             and NOT_APPLICABLE not in self.want
             and any(slot.compiled.batch is not None for slot in plan.singles)
         )
@@ -1373,51 +1373,15 @@ class _CheckRun:
         active, ordered = self.active[:], self.ordered[:]
         self.active.clear()
         self.ordered.clear()
-        np = numpy_module()
         want = self.want
-        wanted = sorted(want)
-        at = self.env.at_us
         by_slot: dict[int, list[_Column]] = {}
         for column in active:
             column.table.columns[column.slot.index] = None
             by_slot.setdefault(column.slot.index, []).append(column)
-        for index, columns in by_slot.items():
-            batch = columns[0].slot.compiled.batch
-            assert isinstance(batch, ClockBatch)
-            total = sum(len(column.times) for column in columns)
-            triples = np.fromiter(
-                chain.from_iterable(column.times for column in columns), np.int64, total
-            ).reshape(-1, 3)
-            starts = np.ascontiguousarray(triples[:, 0])
-            stops = np.ascontiguousarray(triples[:, 1])
-            repeats = np.ascontiguousarray(triples[:, 2])
-            codes, due, seconds, shares = batch.settle_arrays(starts, stops, at, repeats)
-            base = index * 5
-            self.sketch(index).add_array(seconds[~np.isnan(seconds)])
-            offset = 0
-            for column in columns:
-                end = offset + len(column.times) // 3
-                part = codes[offset:end]
-                counts = column.table.counts
-                for code, number in enumerate(np.bincount(part, minlength=5).tolist()):
-                    if number:
-                        counts[base + code] += number
-                spent = seconds[offset:end]
-                values = spent[~np.isnan(spent)]
-                if len(values):
-                    self.sketch(index, column.key).add_array(values)
-                if want:
-                    kept = len(column.refs) >> 2
-                    if kept:
-                        column.settled = (
-                            part[:kept].tolist(),
-                            due[offset : offset + kept].tolist(),
-                            spent[:kept].tolist(),
-                            shares[offset : offset + kept].tolist(),
-                        )
-                    if kept < end - offset:  # clocks waiting once the report was full
-                        self.omitted += int(np.isin(part[kept:], wanted).sum())
-                offset = end
+        if numpy_module() is None:
+            self._settle_lists(by_slot)
+        else:
+            self._settle_arrays(by_slot)
         compiled = self.compiled
         env = self.env
         findings = self.findings
@@ -1460,6 +1424,78 @@ class _CheckRun:
                 if not self.full():
                     findings.append(compiled._finding(slot, record, events, outcome, env, key))
         self.keeping = self.keeping and len(findings) < self.max_findings
+
+    def _settle_arrays(self, by_slot: Mapping[int, list[_Column]]) -> None:
+        """Settle and count the waiting clocks of each rule with numpy (:meth:`flush`)."""
+        np = numpy_module()
+        want = self.want
+        wanted = sorted(want)
+        at = self.env.at_us
+        for index, columns in by_slot.items():
+            batch = columns[0].slot.compiled.batch
+            assert isinstance(batch, ClockBatch)
+            total = sum(len(column.times) for column in columns)
+            triples = np.fromiter(
+                chain.from_iterable(column.times for column in columns), np.int64, total
+            ).reshape(-1, 3)
+            starts = np.ascontiguousarray(triples[:, 0])
+            stops = np.ascontiguousarray(triples[:, 1])
+            repeats = np.ascontiguousarray(triples[:, 2])
+            codes, due, seconds, shares = batch.settle_arrays(starts, stops, at, repeats)
+            base = index * 5
+            self.sketch(index).add_array(seconds[~np.isnan(seconds)])
+            offset = 0
+            for column in columns:
+                end = offset + len(column.times) // 3
+                part = codes[offset:end]
+                counts = column.table.counts
+                for code, number in enumerate(np.bincount(part, minlength=5).tolist()):
+                    if number:
+                        counts[base + code] += number
+                spent = seconds[offset:end]
+                values = spent[~np.isnan(spent)]
+                if len(values):
+                    self.sketch(index, column.key).add_array(values)
+                if want:
+                    kept = len(column.refs) >> 2
+                    if kept:
+                        column.settled = (
+                            part[:kept].tolist(),
+                            due[offset : offset + kept].tolist(),
+                            spent[:kept].tolist(),
+                            shares[offset : offset + kept].tolist(),
+                        )
+                    if kept < end - offset:  # clocks waiting once the report was full
+                        self.omitted += int(np.isin(part[kept:], wanted).sum())
+                offset = end
+
+    def _settle_lists(self, by_slot: Mapping[int, list[_Column]]) -> None:
+        """Settle and count the waiting clocks of each rule without numpy (:meth:`flush`):
+        what :meth:`_settle_arrays` does, in lists."""
+        want = self.want
+        at = self.env.at_us
+        for index, columns in by_slot.items():
+            batch = columns[0].slot.compiled.batch
+            assert isinstance(batch, ClockBatch)
+            base = index * 5
+            whole = self.sketch(index)
+            for column in columns:
+                codes, due, seconds, shares = batch.settle_flat(column.times, at)
+                counts = column.table.counts
+                for code in range(5):
+                    number = codes.count(code)
+                    if number:
+                        counts[base + code] += number
+                spent = [value for value in seconds if value is not None]
+                if spent:
+                    whole.add_many(spent)
+                    self.sketch(index, column.key).add_many(spent)
+                if want:
+                    kept = len(column.refs) >> 2
+                    if kept:
+                        column.settled = (codes[:kept], due[:kept], seconds[:kept], shares[:kept])
+                    if kept < len(codes):  # clocks waiting once the report was full
+                        self.omitted += sum(1 for code in codes[kept:] if code in want)
 
     def observe(
         self, number: int, record: Record, events: Sequence[Event], first: datetime
