@@ -28,7 +28,17 @@ from qse_customer.core.vocabulary import Channel
 from qse_customer.rules import Status, compile_ruleset, load_ruleset
 from qse_customer.rules._clock_batch import ClockBatch
 from qse_customer.rules._quantiles import EXACT_LIMIT, GAMMA, ElapsedSketch
-from test_rules_clock_batch import HAVANA, LAB, SPLIT, STANDARDS, limits, reports, same
+from test_rules_clock_batch import (
+    HAVANA,
+    LAB,
+    MODES,
+    SPLIT,
+    STANDARDS,
+    batching,
+    limits,
+    reports,
+    same,
+)
 
 PERSON = Actor(id="S-1", name="Sam", role=Role.TECHNOLOGIST)
 KEEP_ALL_BUT_NOT_APPLICABLE = (Status.MET, Status.BREACHED, Status.AT_RISK, Status.PENDING)
@@ -327,7 +337,7 @@ def test_a_sketch_fed_arrays_is_the_sketch_fed_each_value(before, batches):
         arrays.add_array(np.asarray(values, dtype=np.float64))
         assert arrays.count == each.count
         assert arrays._zeros == each._zeros
-        assert arrays._buckets == each._buckets
+        assert arrays.buckets() == each.buckets()
         assert (None if arrays._values is None else list(arrays._values)) == (
             None if each._values is None else list(each._values)
         )
@@ -543,3 +553,58 @@ def test_settling_in_lists_gives_the_scalar_answer_near_the_tables_end(
         assert got == expected
     else:
         assert [tuple(clock) for clock in zip(*got, strict=True)] == expected
+
+
+def test_many_clocks_of_one_rule_settled_in_lists_or_arrays_as_each_rule_would() -> None:
+    """Thousands of clocks of the shipped standards (past the sketches' exact limit, so their
+    medians come from buckets, and past a batch): every report alike, numpy, lists, no batches
+    and plain."""
+    import random
+
+    draw = random.Random(16)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    enquiries = []
+    for number in range(6000):
+        received = start + timedelta(minutes=draw.randrange(2 * 365 * 24 * 60))
+        events = [Event("received", received, PERSON)]
+        if draw.random() < 0.8:
+            late = timedelta(minutes=draw.randrange(6 * 24 * 60))
+            events.append(Event("responded", received + late, PERSON))
+        enquiries.append(
+            Enquiry(
+                id=f"E-{number}",
+                events=tuple(events),
+                channel=draw.choice([Channel.EMAIL, Channel.TELEPHONE, Channel.WEB]),
+                subject="test",
+                clinical=False,
+                complex=False,
+                freedom_of_information=draw.random() < 0.3,
+            )
+        )
+    at = datetime(2026, 3, 1, tzinfo=UTC)
+    assert same(reports(STANDARDS, enquiries, at, keep=()))
+    made = reports(STANDARDS, enquiries, at)
+    assert same(made)
+    assert any(not rule["elapsed_exact"] for rule in made[0]["rules"] if rule["checked"])
+    # The sketches themselves, not only the quantiles a report shows: every value in its bucket
+    # (while exact, the values in any order: a batch adds them rule by rule).
+    states = []
+    for mode in MODES:
+        with batching(mode):
+            # By year: a period's sketches past their exact limit too.
+            checking = STANDARDS.checking(at=at, keep=(), period="year")
+            for first in range(0, len(enquiries), 500):  # each feed settles its clocks
+                checking.feed(enquiries[first : first + 500])
+            run = checking._run
+            states.append(
+                {
+                    key: (
+                        sketch.count,
+                        sketch._zeros,
+                        sketch.buckets(),
+                        None if sketch._values is None else sorted(sketch._values),  # in order
+                    )
+                    for key, sketch in [*run.sketches.items(), *run.period_sketches.items()]
+                }
+            )
+    assert states[0] == states[1] == states[2]

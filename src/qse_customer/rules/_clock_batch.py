@@ -66,9 +66,9 @@ SettledLists = tuple[list[int], list[int], list["float | None"], list["float | N
 deadlines, seconds run and shares of the budget used."""
 
 _Deadline = Callable[[int], "int | None"]
-_Settler = tuple[_Deadline, "_Deadline | None", Callable[[int], "int | None"]]
+_Settler = tuple[_Deadline, "_Deadline | None", "TimelineLists"]
 """What :meth:`ClockBatch.settle_flat` asks: a start's deadline, an update's next deadline
-(None: no update is settled), an instant's position in working time (None: not answered)."""
+(None: no update is settled), and the timeline's lists (positions in working time)."""
 
 
 @cache
@@ -683,7 +683,11 @@ class ClockBatch:
         settler = self._lists
         if settler is None:
             settler = self._lists = self._settler()
-        due_of, every_of, position = settler
+        due_of, every_of, lists = settler
+        position = lists.position
+        # Timeline.position inline for a stopped clock (the hot path without numpy).
+        h_closes, opens, cum, total = lists.h_closes, lists.opens, lists.cum, lists.total
+        low, high, count = lists.low, lists.high, len(h_closes)
         one = self._one
         warn_at = self._warn_at
         working = self._limit.measure != CALENDAR
@@ -724,12 +728,22 @@ class ClockBatch:
             elif end >= 0:
                 code = MET if end <= due and not late else BREACHED
                 if working:
-                    from_start = position(start)
-                    to_end = position(end)
-                    if from_start is None or to_end is None:
-                        code = -1
-                    else:
+                    if low <= start < high and low <= end < high:
+                        index = bisect_right(h_closes, start)
+                        if index == count:
+                            from_start = total
+                        else:
+                            opened = opens[index]
+                            from_start = cum[index] + (start - opened if start > opened else 0)
+                        index = bisect_right(h_closes, end)
+                        if index == count:
+                            to_end = total
+                        else:
+                            opened = opens[index]
+                            to_end = cum[index] + (end - opened if end > opened else 0)
                         spent = (to_end - from_start) / 1_000_000
+                    else:
+                        code = -1
                 else:
                     spent = (end - start) / 1_000_000
             elif late or at > due:
@@ -758,14 +772,14 @@ class ClockBatch:
         return codes, dues, seconds, shares
 
     def _settler(self) -> _Settler:
-        """The functions :meth:`settle_flat` asks: the deadline of a start, the next deadline
-        after an update (None: no update is settled), the position of an instant."""
+        """What :meth:`settle_flat` asks: the deadline of a start, the next deadline after an
+        update (None: no update is settled), the timeline's lists."""
         lists = TimelineLists(self._timeline)
         every = self._every_limit
         return (
             self._deadline_of(lists, self._limit),
             self._deadline_of(lists, every) if every is not None else None,
-            lists.position,
+            lists,
         )
 
     @staticmethod

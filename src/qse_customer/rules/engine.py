@@ -47,7 +47,7 @@ from ..core.translation import ENGLISH, Translator
 from ._applies_to import compile_where, field_getter
 from ._clock_batch import ClockBatch, SettledLists, numpy_module
 from ._codegen import EventProgram, PlanCode, fusable, scan_function
-from ._quantiles import ElapsedSketch
+from ._quantiles import ElapsedSketch, bucket_counts
 from ._timeline import Timeline
 from ._windows import ELSEWHERE, IN_FORCE, NOT_YET, Anchor, OutOfForce, Window, anchor_of
 from ._wording import record_noun, status_word
@@ -228,9 +228,14 @@ class _Script:
     ``r_person``: whether the update counts only if a person made it. ``clocks``: how many
     clocks a record adds to the batch at most. ``key``: what the record is counted under (the
     script itself, or its positions when it is not remembered).
+
+    ``instants``: where several clocks start or stop at one event (their rules share a start
+    or a stop), the events whose instants a record's clocks read, each converted once (None:
+    every clock converts its own); each clock step then ends with the positions of its start
+    and stop among them (``si``, ``sj``; -1: none).
     """
 
-    __slots__ = ("clocks", "key", "positions", "steps")
+    __slots__ = ("clocks", "instants", "key", "positions", "steps")
 
     def __init__(
         self,
@@ -239,9 +244,21 @@ class _Script:
         remembered: bool,
     ) -> None:
         self.positions = positions
-        self.steps = steps
         self.clocks = sum(1 for step in steps if step[0] == _CLOCK)
         self.key: _Script | tuple[int, ...] = self if remembered else positions
+        read = [k for step in steps if step[0] == _CLOCK for k in step[4:6] if k >= 0]
+        self.instants: tuple[int, ...] | None = None
+        if len(set(read)) < len(read):
+            instants = self.instants = tuple(sorted(set(read)))
+            steps = tuple(
+                (*step, instants.index(step[4]), instants.index(step[5]) if step[5] >= 0 else -1)
+                if step[0] == _CLOCK
+                else (*step, -1, -1)
+                for step in steps
+            )
+        else:
+            steps = tuple((*step, -1, -1) for step in steps)
+        self.steps = steps
 
 
 _SCRIPTS: Final = 256
@@ -1318,10 +1335,13 @@ class _CheckRun:
             steps = script.steps
             if not steps:
                 return
+            shared = script.instants
+            if shared is not None:  # instants several clocks read, each converted once
+                stamps = [(events[k].at - epoch) // microsecond for k in shared]
             counts = table.counts
             columns = table.columns
             keeping = run.keeping
-            for what, index, base, check, i, stop, person, update, by_person, slot in steps:
+            for what, index, base, check, i, stop, person, update, by_person, slot, si, sj in steps:
                 # A plain clock waits in its column (one whose stop has no actor is left to
                 # its check); recorded_details is told where its events are.
                 if what > 0 and (person < 0 or events[person].actor is not None):
@@ -1335,11 +1355,14 @@ class _CheckRun:
                         repeat = -2  # made by no one where only a person's counts: ignored
                     else:
                         repeat = (events[update].at - epoch) // microsecond
-                    column.times += (
-                        (events[i].at - epoch) // microsecond,
-                        (events[stop].at - epoch) // microsecond if stop >= 0 else -1,
-                        repeat,
-                    )
+                    if si >= 0:
+                        column.times += (stamps[si], stamps[sj] if sj >= 0 else -1, repeat)
+                    else:
+                        column.times += (
+                            (events[i].at - epoch) // microsecond,
+                            (events[stop].at - epoch) // microsecond if stop >= 0 else -1,
+                            repeat,
+                        )
                     if keeping:  # flat, no tuple kept (fewer objects for the collector)
                         refs = column.refs
                         ordered_extend((column, len(refs) >> 2))
@@ -1488,8 +1511,11 @@ class _CheckRun:
                         counts[base + code] += number
                 spent = [value for value in seconds if value is not None]
                 if spent:
-                    whole.add_many(spent)
-                    self.sketch(index, column.key).add_many(spent)
+                    period = self.sketch(index, column.key)
+                    # The buckets' logarithms taken once for both sketches, when both need them.
+                    counted = bucket_counts(spent) if not (whole.exact or period.exact) else None
+                    whole.add_many(spent, counted)
+                    period.add_many(spent, counted)
                 if want:
                     kept = len(column.refs) >> 2
                     if kept:
