@@ -1305,6 +1305,7 @@ class _CheckRun:
         ordered = self.ordered
         ordered_extend = ordered.extend
         epoch, microsecond = EPOCH, MICROSECOND
+        batch_size = _BATCH
         waiting = 0  # clocks this path added since it last had them settled (at most)
 
         def batched(record: Record, events: Sequence[Event], table: _PeriodTable, key: str) -> None:
@@ -1338,7 +1339,6 @@ class _CheckRun:
             shared = script.instants
             if shared is not None:  # instants several clocks read, each converted once
                 stamps = [(events[k].at - epoch) // microsecond for k in shared]
-            counts = table.counts
             columns = table.columns
             keeping = run.keeping
             for what, index, base, check, i, stop, person, update, by_person, slot, si, sj in steps:
@@ -1370,7 +1370,7 @@ class _CheckRun:
                     continue
                 outcome = check(record, events, i) if what < 0 else check(record, events, env)
                 code = outcome[0]
-                counts[base + code] += 1
+                table.counts[base + code] += 1
                 elapsed = outcome[2]
                 if elapsed is not None:
                     run.elapsed(slot, key, elapsed)
@@ -1381,7 +1381,7 @@ class _CheckRun:
                         run.omitted += 1
             nonlocal waiting
             waiting += script.clocks
-            if waiting >= _BATCH:
+            if waiting >= batch_size:
                 waiting = 0
                 run.flush()
 
