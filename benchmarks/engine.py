@@ -4,6 +4,7 @@ Run from the repository root:
 
     PYTHONPATH=src python benchmarks/engine.py                 # 1,000,000 complaints
     PYTHONPATH=src python benchmarks/engine.py --n 100000 --repeats 3
+    PYTHONPATH=src python benchmarks/engine.py --only-enquiries --enquiries 200000 --without-numpy
 
 Builds ``--n`` complaints with realistic histories (received, acknowledged, corrective action,
 feedback for named complaints, analysis, referral, closure; a few steps done by a role the matrix
@@ -31,6 +32,11 @@ the median of ``--repeats`` runs:
    of ``--repeats`` fresh reports, with the garbage collector on (a full collection falling
    while the findings are read shows in that figure, as it would in a program).
 
+With ``--without-numpy``, part 4 runs again in a fresh process where ``import numpy`` fails (as
+on an install without the ``fast`` extra: the engine settles its clocks in lists), and its rates
+are printed against those with numpy and against issue 16's rates at filing (49 k enquiries a
+second as by default, 61 k counting only). ``--only-enquiries`` runs part 4 alone.
+
 Peak memory is ``ru_maxrss`` (the process's peak resident set): once after building the input,
 once after all runs; the difference is what the engine needed above its input.
 """
@@ -42,6 +48,7 @@ import platform
 import random
 import resource
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -305,11 +312,21 @@ def main() -> None:
         help="leave recorded_at empty (records built in memory, never stored); by default every "
         "event is stamped five minutes after it happened, as a store stamps it",
     )
+    parser.add_argument(
+        "--without-numpy",
+        action="store_true",
+        help="then run part 4 (the clock rules) again in a fresh process where numpy cannot be "
+        "imported, as on an install without the fast extra, and compare the rates",
+    )
+    parser.add_argument(
+        "--only-enquiries", action="store_true", help="run part 4 only (the clock rules)"
+    )
     args = parser.parse_args()
     n = args.n
     n_enquiries = n if args.enquiries is None else args.enquiries
 
-    print(f"Python {platform.python_version()} on {platform.machine()}, {n:,} complaints")
+    if not args.only_enquiries:
+        print(f"Python {platform.python_version()} on {platform.machine()}, {n:,} complaints")
     calendar = WorkingCalendar(
         timezone="Europe/London", country="GB", subdivision="ENG", opens="08:00", closes="17:00"
     )
@@ -328,11 +345,16 @@ def main() -> None:
     ]
     for ruleset in (matrix_only, both, standards):
         compile_ruleset(ruleset, calendar=calendar)  # warm the calendar tables
+    global STAMP_AFTER
+    STAMP_AFTER = None if args.unstamped else timedelta(minutes=5)
+    if args.only_enquiries:
+        rates = clock_rules(n_enquiries, calendar, standards, args.repeats)
+        if args.without_numpy:
+            without_numpy(args, n_enquiries, rates)
+        return
 
     base_mib = peak_mib()
     started = time.perf_counter()
-    global STAMP_AFTER
-    STAMP_AFTER = None if args.unstamped else timedelta(minutes=5)
     records = complaints(n)
     built = time.perf_counter() - started
     input_mib = peak_mib()
@@ -372,45 +394,106 @@ def main() -> None:
 
     if n_enquiries:
         del records
-        mail = enquiries(n_enquiries)
-        compiled_standards = compile_ruleset(standards, calendar=calendar)
-        clock_s, report = timed(lambda: compiled_standards.check(mail, at=AT), args.repeats)
-        evaluations = sum(s.counts.total for s in report.rules)
-        decided = sum(s.counts.checked for s in report.rules)
-        counting_s, _ = timed(lambda: compiled_standards.check(mail, at=AT, keep=()), args.repeats)
-        reference_s, floor = timed(lambda: batch_reference(mail, calendar), args.repeats)
-        kept = len(report.findings)
-        print(f"\nengine, customer-service-standards on {n_enquiries:,} enquiries (clock rules):")
-        print(
-            f"  {clock_s:.2f} s, {n_enquiries / clock_s:,.0f} records/s, "
-            f"{evaluations / clock_s:,.0f} rule evaluations/s ({decided:,} clocks run)"
-        )
-        print(
-            f"  counting only (keep=()): {counting_s:.2f} s, {n_enquiries / counting_s:,.0f} "
-            f"records/s; a kept finding costs {(clock_s - counting_s) / max(kept, 1) * 1e6:.1f} "
-            f"µs ({kept:,} kept)"
-        )
-        words_us = reading_cost(lambda: compiled_standards.check(mail, at=AT), args.repeats)
-        print(
-            f"  reading a kept finding's message and evidence: {words_us:.1f} µs a finding "
-            "(processor time)"
-        )
-        print(
-            f"  reference, a hand-written loop over the batch calendar (one {REFERENCE_DAYS}-"
-            f"working-day clock an enquiry, {floor:,} met): {reference_s:.2f} s, "
-            f"{n_enquiries / reference_s:,.0f} records/s; counting only is "
-            f"{counting_s / reference_s:.1f}x its time"
-        )
-        for summary in report.rules:
-            counts = summary.counts
-            if counts.checked:
-                share = f"{counts.share_met:.1%}" if counts.share_met is not None else "-"
-                median = counts.elapsed_median_seconds
-                print(
-                    f"  {summary.rule_id:5} checked {counts.checked:8,} met {share:>6} "
-                    f"median {median / 3600 if median else 0:6.1f} h ({summary.measure})"
-                )
-        print(f"peak memory: {peak_mib():.0f} MiB")
+        numpy_rates = clock_rules(n_enquiries, calendar, standards, args.repeats)
+        if args.without_numpy:
+            without_numpy(args, n_enquiries, numpy_rates)
+
+
+def clock_rules(
+    n_enquiries: int, calendar: WorkingCalendar, standards: Any, repeats: int
+) -> tuple[float, float]:
+    """Part 4: customer-service-standards over ``n_enquiries`` enquiries; the rates (enquiries a
+    second) as ``check`` runs by default and counting only."""
+    mail = enquiries(n_enquiries)
+    compiled_standards = compile_ruleset(standards, calendar=calendar)
+    clock_s, report = timed(lambda: compiled_standards.check(mail, at=AT), repeats)
+    evaluations = sum(s.counts.total for s in report.rules)
+    decided = sum(s.counts.checked for s in report.rules)
+    counting_s, _ = timed(lambda: compiled_standards.check(mail, at=AT, keep=()), repeats)
+    reference_s, floor = timed(lambda: batch_reference(mail, calendar), repeats)
+    kept = len(report.findings)
+    numpy = "with numpy" if numpy_installed() else "without numpy"
+    print(
+        f"\nengine, customer-service-standards on {n_enquiries:,} enquiries (clock rules, {numpy}):"
+    )
+    print(
+        f"  {clock_s:.2f} s, {n_enquiries / clock_s:,.0f} records/s, "
+        f"{evaluations / clock_s:,.0f} rule evaluations/s ({decided:,} clocks run)"
+    )
+    print(
+        f"  counting only (keep=()): {counting_s:.2f} s, {n_enquiries / counting_s:,.0f} "
+        f"records/s; a kept finding costs {(clock_s - counting_s) / max(kept, 1) * 1e6:.1f} "
+        f"µs ({kept:,} kept)"
+    )
+    words_us = reading_cost(lambda: compiled_standards.check(mail, at=AT), repeats)
+    print(
+        f"  reading a kept finding's message and evidence: {words_us:.1f} µs a finding "
+        "(processor time)"
+    )
+    print(
+        f"  reference, a hand-written loop over the batch calendar (one {REFERENCE_DAYS}-"
+        f"working-day clock an enquiry, {floor:,} met): {reference_s:.2f} s, "
+        f"{n_enquiries / reference_s:,.0f} records/s; counting only is "
+        f"{counting_s / reference_s:.1f}x its time"
+    )
+    for summary in report.rules:
+        counts = summary.counts
+        if counts.checked:
+            share = f"{counts.share_met:.1%}" if counts.share_met is not None else "-"
+            median = counts.elapsed_median_seconds
+            print(
+                f"  {summary.rule_id:5} checked {counts.checked:8,} met {share:>6} "
+                f"median {median / 3600 if median else 0:6.1f} h ({summary.measure})"
+            )
+    print(f"peak memory: {peak_mib():.0f} MiB")
+    rates = (n_enquiries / clock_s, n_enquiries / counting_s)
+    print(f"{RATES} {rates[0]:.1f} {rates[1]:.1f}")
+    return rates
+
+
+RATES = "clock rules, enquiries a second (default, counting):"
+"""The line that gives part 4's rates to the run that started this one (``--without-numpy``)."""
+
+HIDE_NUMPY = (
+    "import runpy, sys; sys.modules['numpy'] = None; "  # import numpy fails, as without it
+    "sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')"
+)
+
+
+def numpy_installed() -> bool:
+    """Whether numpy can be imported (``--without-numpy`` hides it in a fresh process)."""
+    try:
+        import numpy  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def without_numpy(args: argparse.Namespace, n_enquiries: int, rates: tuple[float, float]) -> None:
+    """Part 4 again in a fresh process where numpy cannot be imported (as on an install without
+    the ``fast`` extra), its output shown, and both rates against those with numpy above
+    (nothing when numpy is hidden already)."""
+    if not numpy_installed():
+        return
+    command = [sys.executable, "-c", HIDE_NUMPY, __file__, "--only-enquiries"]
+    command += ["--enquiries", str(n_enquiries), "--repeats", str(args.repeats)]
+    if args.unstamped:
+        command.append("--unstamped")
+    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    found = None
+    for line in done.stdout.splitlines():
+        if line.startswith(RATES):
+            found = tuple(float(value) for value in line[len(RATES) :].split())
+        else:
+            print(line)
+    if found is None:
+        raise SystemExit(f"the run without numpy gave no rates:\n{done.stdout}{done.stderr}")
+    print(
+        f"  without numpy / with numpy: default {found[0] / rates[0]:.2f}x, counting "
+        f"{found[1] / rates[1]:.2f}x; against issue 16's filing rates (49 k/s default, 61 k/s "
+        f"counting): {found[0] / 49_000:.2f}x and {found[1] / 61_000:.2f}x without numpy, "
+        f"{rates[0] / 49_000:.2f}x and {rates[1] / 61_000:.2f}x with it"
+    )
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TINY = {
     "cli_check.py": ["--complaints", "200", "--enquiries", "50", "--repeats", "1"],
     "working_calendar.py": ["--n", "2000", "--repeats", "1", "--scalar-repeats", "1"],
-    "engine.py": ["--n", "300", "--repeats", "1"],
+    "engine.py": ["--n", "300", "--repeats", "1", "--without-numpy"],
     "storage.py": ["--n", "500", "--repeats", "1", "--sample", "200"],
     "surveys.py": ["--n", "200", "--repeats", "1"],
     "histories.py": ["--sizes", "10", "200", "--repeats", "1"],
@@ -74,6 +74,9 @@ def test_benchmark_runs_on_a_tiny_workload(script: str) -> None:
             r"evidence: [\d.]+ µs a finding",
             output,
         ), output
+        # The clock rules again in a process without numpy, compared with the run above.
+        assert "(clock rules, without numpy)" in output, output
+        assert re.search(r"without numpy / with numpy: default [\d.]+x", output), output
 
 
 def test_postgres_benchmark_runs_against_a_real_server(postgres_url: str) -> None:

@@ -9,7 +9,12 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qse_customer.rules._quantiles import EXACT_LIMIT, ElapsedSketch, exact_quantile
+from qse_customer.rules._quantiles import (
+    EXACT_LIMIT,
+    ElapsedSketch,
+    bucket_counts,
+    exact_quantile,
+)
 
 seconds = st.one_of(
     st.floats(min_value=-1e3, max_value=3e9, allow_nan=False),
@@ -20,7 +25,7 @@ seconds = st.one_of(
 
 def _state(sketch: ElapsedSketch) -> tuple[object, ...]:
     values = None if sketch._values is None else list(sketch._values)
-    return sketch.count, values, dict(sketch._buckets), sketch._zeros
+    return sketch.count, values, dict(sketch.buckets()), sketch._zeros
 
 
 @settings(max_examples=100)
@@ -34,15 +39,19 @@ def _state(sketch: ElapsedSketch) -> tuple[object, ...]:
 def test_adding_many_is_adding_each_in_turn(
     before: list[float], batches: list[list[float]]
 ) -> None:
-    one_by_one, many = ElapsedSketch(), ElapsedSketch()
+    one_by_one, many, counted = ElapsedSketch(), ElapsedSketch(), ElapsedSketch()
     for value in before:
         one_by_one.add(value)
         many.add(value)
+        counted.add(value)
     for batch in batches:
         for value in batch:
             one_by_one.add(value)
         many.add_many(batch)
+        # Counted once for several sketches (the engine without numpy): the same sketch.
+        counted.add_many(batch, None if counted.exact else bucket_counts(batch))
         assert _state(many) == _state(one_by_one)
+        assert _state(counted) == _state(one_by_one)
     for q in (0.0, 0.5, 0.9, 1.0):
         assert many.quantile(q) == one_by_one.quantile(q)
 

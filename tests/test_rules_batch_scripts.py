@@ -28,7 +28,17 @@ from qse_customer.core.vocabulary import Channel
 from qse_customer.rules import Status, compile_ruleset, load_ruleset
 from qse_customer.rules._clock_batch import ClockBatch
 from qse_customer.rules._quantiles import EXACT_LIMIT, GAMMA, ElapsedSketch
-from test_rules_clock_batch import HAVANA, LAB, SPLIT, STANDARDS, limits, reports, same
+from test_rules_clock_batch import (
+    HAVANA,
+    LAB,
+    MODES,
+    SPLIT,
+    STANDARDS,
+    batching,
+    limits,
+    reports,
+    same,
+)
 
 PERSON = Actor(id="S-1", name="Sam", role=Role.TECHNOLOGIST)
 KEEP_ALL_BUT_NOT_APPLICABLE = (Status.MET, Status.BREACHED, Status.AT_RISK, Status.PENDING)
@@ -232,14 +242,20 @@ def test_a_clock_with_one_update_settles_as_its_check_judges(
         if not isinstance(wanted, type):
             assert batch._one((0, 0, start, stop), at, repeat) == wanted
     arrays = [np.asarray(values, dtype=np.int64) for values in (starts, stops, repeats)]
+    flat = [value for clock in zip(starts, stops, repeats, strict=True) for value in clock]
     if any(isinstance(item, type) for item in expected):
-        try:
-            batch.settle_arrays(arrays[0], arrays[1], at, arrays[2])
-        except qse.QSEError as error:
-            assert type(error) in expected
-        else:
-            raise AssertionError("the batch settled what the check refused")
+        for settle in (
+            lambda: batch.settle_arrays(arrays[0], arrays[1], at, arrays[2]),
+            lambda: batch.settle_flat(flat, at),
+        ):
+            try:
+                settle()
+            except qse.QSEError as error:
+                assert type(error) in expected
+            else:
+                raise AssertionError("the batch settled what the check refused")
         return
+    assert [tuple(values) for values in zip(*batch.settle_flat(flat, at), strict=True)] == expected
     codes, due, seconds, shares = batch.settle_arrays(arrays[0], arrays[1], at, arrays[2])
     got = [
         (code, when, None if spent != spent else spent, None if share != share else share)
@@ -321,7 +337,7 @@ def test_a_sketch_fed_arrays_is_the_sketch_fed_each_value(before, batches):
         arrays.add_array(np.asarray(values, dtype=np.float64))
         assert arrays.count == each.count
         assert arrays._zeros == each._zeros
-        assert arrays._buckets == each._buckets
+        assert arrays.buckets() == each.buckets()
         assert (None if arrays._values is None else list(arrays._values)) == (
             None if each._values is None else list(each._values)
         )
@@ -416,3 +432,179 @@ def test_a_kept_clock_finding_finds_its_outcome_only_when_its_words_are_read() -
         assert object.__getattribute__(finding, "_explain") is not None  # words not made yet
     assert [f.to_dict() for f in fast.findings] == [f.to_dict() for f in plain.findings]
     assert fast.to_dict() == plain.to_dict()
+
+
+SHORT = qse.WorkingCalendar(
+    timezone="Europe/London", opens="08:00", closes="17:00", first_year=2029, last_year=2030
+)
+"""A calendar whose years end before the events may: a clock can stop past its tables."""
+SHORT_TO_MIDNIGHT = qse.WorkingCalendar(
+    timezone="Europe/London", opens="08:00", closes="24:00", first_year=2029, last_year=2030
+)
+"""The same, open until midnight: its last deadline is the instant its tables end."""
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    limits,
+    st.sampled_from([None, 0.5]),
+    st.integers(0, 30 * 48).map(
+        lambda n: datetime(2030, 12, 15, tzinfo=UTC) + timedelta(minutes=30 * n)
+    ),
+    st.integers(0, 10 * 48).map(lambda n: timedelta(minutes=30 * n)),
+    st.booleans(),
+)
+def test_a_clock_past_the_calendars_end_is_refused_or_judged_alike(
+    limit, warn_at, received, lapse, stops
+):
+    """A clock started in the calendar's last weeks that stops (or is judged) past its end:
+    the batch, settled with numpy or in lists, refuses it with the check's error or judges it
+    as the check does (the lists answer nothing past the tables)."""
+    from test_rules_clock_batch import MODES, batching, one_clock
+
+    compiled = compile_ruleset(one_clock(limit, warn_at), calendar=SHORT)
+    later = received + lapse
+    enquiry = Enquiry(
+        id="E-1",
+        events=(
+            Event("received", received, PERSON),
+            *((Event("responded", later, PERSON),) if stops else ()),
+        ),
+        channel=Channel.EMAIL,
+        subject="test",
+        clinical=False,
+        complex=False,
+        freedom_of_information=False,
+    )
+    at = later + timedelta(hours=1)
+    for keep in (KEEP_ALL_BUT_NOT_APPLICABLE, ()):
+        outcomes: list[Any] = []
+        for mode in (*MODES, "plain"):
+            with batching("each" if mode == "plain" else mode):
+                try:
+                    outcomes.append(
+                        compiled.check(
+                            [enquiry],
+                            at=at,
+                            keep=keep,
+                            engine="plain" if mode == "plain" else "fast",
+                        ).to_dict()  # the words too: a finding explained past the tables refuses
+                    )
+                except qse.QSEError as error:
+                    outcomes.append(type(error))
+        assert all(outcome == outcomes[-1] for outcome in outcomes)
+
+
+def _settled(settle: Any) -> Any:
+    """What a settle gives for its clocks, or the type of the calendar's error."""
+    try:
+        return settle()
+    except qse.QSEError as error:
+        return type(error)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from([SHORT, SHORT_TO_MIDNIGHT]),
+    limits,
+    st.sampled_from([None, 0.25, 1]),
+    st.lists(
+        st.tuples(
+            st.integers(0, 25 * 48).map(lambda n: n * 1800),  # the start, from 10 December
+            st.integers(-1, 20 * 48).map(lambda n: n * 1800),  # the stop after it (< 0: none)
+            st.integers(-2, 20 * 48).map(lambda n: n * 1800),  # the update (< 0: none, ignored)
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    st.integers(0, 60 * 48).map(lambda n: n * 1800),
+)
+@example(  # a running clock judged at its deadline, the instant the tables end: refused
+    SHORT_TO_MIDNIGHT, {"working_days": 0}, 0.25, [((21 * 48 + 18) * 1800, -1, -1)], 22 * 48 * 1800
+)
+def test_settling_in_lists_gives_the_scalar_answer_near_the_tables_end(
+    calendar, limit, warn_at, clocks, at
+):
+    """Clocks settled in lists whose instants fall on either side of the tables' end (where a
+    search cannot answer): each has the status, deadline, time run and share the rule's scalar
+    functions give (``_one``), or the batch refuses them with the calendar's error."""
+    ruleset = updated_clock(limit, {"working_days": 1}, warn_at, False)
+    compiled = compile_ruleset(ruleset, calendar=calendar)
+    batch = compiled.slots[0].compiled.batch
+    assert isinstance(batch, ClockBatch)
+    first = to_us(datetime(2030, 12, 10, tzinfo=UTC))
+    moment = first + at * 1_000_000
+    flat: list[int] = []
+    for start, stop, update in clocks:
+        begin = first + start * 1_000_000
+        flat += [
+            begin,
+            begin + stop * 1_000_000 if stop >= 0 else -1,
+            begin + update * 1_000_000 if update >= 0 else update,
+        ]
+    expected = _settled(
+        lambda: [
+            batch._one((0, 0, flat[k], flat[k + 1]), moment, flat[k + 2])
+            for k in range(0, len(flat), 3)
+        ]
+    )
+    got = _settled(lambda: batch.settle_flat(flat, moment))
+    if isinstance(expected, type) or isinstance(got, type):
+        assert got == expected
+    else:
+        assert [tuple(clock) for clock in zip(*got, strict=True)] == expected
+
+
+def test_many_clocks_of_one_rule_settled_in_lists_or_arrays_as_each_rule_would() -> None:
+    """Thousands of clocks of the shipped standards (past the sketches' exact limit, so their
+    medians come from buckets, and past a batch): every report alike, numpy, lists, no batches
+    and plain."""
+    import random
+
+    draw = random.Random(16)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    enquiries = []
+    for number in range(6000):
+        received = start + timedelta(minutes=draw.randrange(2 * 365 * 24 * 60))
+        events = [Event("received", received, PERSON)]
+        if draw.random() < 0.8:
+            late = timedelta(minutes=draw.randrange(6 * 24 * 60))
+            events.append(Event("responded", received + late, PERSON))
+        enquiries.append(
+            Enquiry(
+                id=f"E-{number}",
+                events=tuple(events),
+                channel=draw.choice([Channel.EMAIL, Channel.TELEPHONE, Channel.WEB]),
+                subject="test",
+                clinical=False,
+                complex=False,
+                freedom_of_information=draw.random() < 0.3,
+            )
+        )
+    at = datetime(2026, 3, 1, tzinfo=UTC)
+    assert same(reports(STANDARDS, enquiries, at, keep=()))
+    made = reports(STANDARDS, enquiries, at)
+    assert same(made)
+    assert any(not rule["elapsed_exact"] for rule in made[0]["rules"] if rule["checked"])
+    # The sketches themselves, not only the quantiles a report shows: every value in its bucket
+    # (while exact, the values in any order: a batch adds them rule by rule).
+    states = []
+    for mode in MODES:
+        with batching(mode):
+            # By year: a period's sketches past their exact limit too.
+            checking = STANDARDS.checking(at=at, keep=(), period="year")
+            for first in range(0, len(enquiries), 500):  # each feed settles its clocks
+                checking.feed(enquiries[first : first + 500])
+            run = checking._run
+            states.append(
+                {
+                    key: (
+                        sketch.count,
+                        sketch._zeros,
+                        sketch.buckets(),
+                        None if sketch._values is None else sorted(sketch._values),  # in order
+                    )
+                    for key, sketch in [*run.sketches.items(), *run.period_sketches.items()]
+                }
+            )
+    assert states[0] == states[1] == states[2]

@@ -1,10 +1,11 @@
-"""Clock rules judged in batches (numpy) give the report each rule's own check gives.
+"""Clock rules judged in batches (numpy, or lists) give the report each rule's own check gives.
 
 The engine probes plain clocks while it walks the records and settles them many at a time
 (``qse_customer.rules._clock_batch``); a record with a pause, an update, an extension, an
 acknowledgement or a stop the system may not make goes through the rule's check. These
-properties run the same enquiries through the batched engine, the engine with batching off
-(numpy hidden from it) and the plain path, on the shipped standards and on random clock rules
+properties run the same enquiries through the batched engine settling with numpy, the same
+settling in lists (numpy hidden from the engine, as without the ``fast`` extra), the engine
+with batching off and the plain path, on the shipped standards and on random clock rules
 of every unit, at random moments, keeping every status but "not applicable" (the batched
 case) and few findings (so the cut at ``max_findings`` falls among batched clocks).
 """
@@ -26,7 +27,7 @@ from qse_customer.core.roles import Actor, Role
 from qse_customer.core.vocabulary import Channel
 from qse_customer.rules import Status, compile_ruleset, load_ruleset
 from qse_customer.rules import engine as engine_module
-from qse_customer.rules._clock_batch import ClockBatch, TimelineArrays
+from qse_customer.rules._clock_batch import ClockBatch, TimelineArrays, TimelineLists
 from qse_customer.rules._timeline import Timeline
 from qse_customer.rules.ruleset import Ruleset
 
@@ -60,16 +61,26 @@ PERSON = Actor(id="S-1", name="Sam", role=Role.TECHNOLOGIST)
 KEEP_ALL_BUT_NOT_APPLICABLE = (Status.MET, Status.BREACHED, Status.AT_RISK, Status.PENDING)
 
 
+MODES = ("arrays", "lists", "each")
+"""How the engine settles plain clocks: with numpy, in lists (numpy hidden from the engine),
+or not at all (each rule's own check on each record, the path without batches)."""
+
+
 @contextmanager
-def batching(on: bool) -> Iterator[None]:
-    """The engine with its batches on, or off as without numpy."""
-    original = engine_module.numpy_module
-    if not on:
+def batching(mode: str) -> Iterator[None]:
+    """The engine settling its batches with numpy, in lists as without numpy, or with its
+    batches off."""
+    original_numpy = engine_module.numpy_module
+    original_batches = engine_module._CheckRun._batches
+    if mode in ("lists", "each"):
         engine_module.numpy_module = lambda: None  # type: ignore[assignment]
+    if mode == "each":
+        engine_module._CheckRun._batches = lambda self, plan: False  # type: ignore[method-assign]
     try:
         yield
     finally:
-        engine_module.numpy_module = original  # type: ignore[assignment]
+        engine_module.numpy_module = original_numpy  # type: ignore[assignment]
+        engine_module._CheckRun._batches = original_batches  # type: ignore[method-assign]
 
 
 # Instants on the half hour, so that a stop falls exactly on a deadline (a closing time) and a
@@ -181,17 +192,18 @@ def clock_rulesets(draw: st.DrawFn) -> Ruleset:
 
 
 def reports(compiled: Any, batch: list[Enquiry], at: datetime, **options: Any) -> list[Any]:
-    """The report with batches, without them, and on the plain path (as dicts)."""
+    """The report with batches settled with numpy and in lists, without batches, and on the
+    plain path (as dicts)."""
     made = []
-    for on in (True, False):
-        with batching(on):
+    for mode in MODES:
+        with batching(mode):
             made.append(compiled.check(batch, at=at, **options).to_dict())
     made.append(compiled.check(batch, at=at, engine="plain", **options).to_dict())
     return made
 
 
 def same(made: list[Any]) -> bool:
-    return made[0] == made[1] == made[2]
+    return all(report == made[-1] for report in made)
 
 
 @settings(max_examples=60, deadline=None)
@@ -214,18 +226,20 @@ def test_random_clock_rules_judged_in_batches_as_each_rule_would(ruleset, calend
     try:
         expected = compiled.check(batch, at=at, engine="plain", keep=KEEP_ALL_BUT_NOT_APPLICABLE)
     except qse.QSEError as error:  # an instant outside the calendar's years: the same error
-        with batching(True):
-            try:
-                compiled.check(batch, at=at, keep=KEEP_ALL_BUT_NOT_APPLICABLE)
-            except qse.QSEError as again:
-                assert type(again) is type(error)
-            # A batch may settle another record's clock first; it must still refuse.
-            else:
-                raise AssertionError("the batched engine accepted what the check refused")
+        for mode in ("arrays", "lists"):
+            with batching(mode):
+                try:
+                    compiled.check(batch, at=at, keep=KEEP_ALL_BUT_NOT_APPLICABLE)
+                except qse.QSEError as again:
+                    assert type(again) is type(error)
+                # A batch may settle another record's clock first; it must still refuse.
+                else:
+                    raise AssertionError("the batched engine accepted what the check refused")
         return
-    with batching(True):
-        got = compiled.check(batch, at=at, keep=KEEP_ALL_BUT_NOT_APPLICABLE)
-    assert got.to_dict() == expected.to_dict()
+    for mode in ("arrays", "lists"):
+        with batching(mode):
+            got = compiled.check(batch, at=at, keep=KEEP_ALL_BUT_NOT_APPLICABLE)
+        assert got.to_dict() == expected.to_dict()
     assert same(reports(compiled, batch, at, max_findings=2))
 
 
@@ -283,6 +297,21 @@ def test_the_arrays_answer_as_the_timeline_does(calendar, instants, days, amount
                 assert answer == _scalar(scalar, start, *extra)
         # A table that ran out is noticed: past the tables' end nothing is answered.
         assert not any(ok[starts >= timeline._range_end])
+    # The lists (numpy not installed) answer what the arrays answer, and nothing else.
+    lists = TimelineLists(timeline)
+    functions = [
+        lists.days_function(days, "next_day"),
+        lists.days_function(days, "same_day"),
+        lists.hours_function(amount),
+        lists.position,
+        None,
+        lists.next_day_function(minute),
+    ]
+    for function, ((answers, ok), _, _) in zip(functions, questions, strict=True):
+        if function is None:
+            continue
+        for start, answer, answered in zip(instants, answers.tolist(), ok.tolist(), strict=True):
+            assert function(start) == (answer if answered else None)
 
 
 def test_a_plain_clock_is_probed_and_any_other_is_left_to_the_check():

@@ -1,6 +1,7 @@
 """Deadlines "the next working day at a time" judged in batches give the calendar's own answer.
 
-``TimelineArrays.next_day_at`` finds each start's next working day with one search among the
+``TimelineArrays.next_day_at`` (and ``TimelineLists``, without numpy, one start at a time)
+finds each start's next working day with one search among the
 first instants of the working days' local dates, and leaves to the scalar path every start that
 search could get wrong (just after clocks go back across midnight, where the clock shows the day
 before again) or that the calendar refuses (outside its years, past its last working day). These
@@ -27,7 +28,7 @@ import qse_customer as qse
 from opening_hours_strategies import weeks
 from qse_customer.core.calendar._instants import first_instant_s
 from qse_customer.rules import compile_ruleset, load_ruleset
-from qse_customer.rules._clock_batch import ClockBatch, TimelineArrays
+from qse_customer.rules._clock_batch import ClockBatch, TimelineArrays, TimelineLists
 from qse_customer.rules._timeline import Timeline
 
 ZONES = (
@@ -171,6 +172,8 @@ def test_next_working_day_at_in_batches_as_the_timeline_answers(data, calendar, 
         drawn = data.draw(st.lists(starts(calendar), min_size=1, max_size=30))
     timeline = Timeline(calendar)
     arrays = TimelineArrays(timeline)
+    # Without numpy, the same searches in lists, one start at a time: the same answers.
+    lists = TimelineLists(timeline).next_day_function(minutes(clock))
     # Twice over: the second time the working days' tables are those the first call built.
     for instants in (drawn, drawn[::-1]):
         answers, ok = arrays.next_day_at(np.asarray(instants, dtype=np.int64), minutes(clock))
@@ -180,6 +183,7 @@ def test_next_working_day_at_in_batches_as_the_timeline_answers(data, calendar, 
                 assert answer == expected
             elif isinstance(expected, int):
                 assert not far_from_changes(calendar.timezone, start)
+            assert lists(start) == (answer if answered else None)
 
 
 @settings(max_examples=100, deadline=None)

@@ -25,6 +25,7 @@ in (all of 1990-2100 would take 0.1-0.2 s).
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from functools import cache
@@ -58,6 +59,16 @@ Shape = tuple[int, int, bool, int, bool]
 Settled = tuple[int, int, float | None, float | None]
 """A plain clock's status code, deadline, seconds run (a stopped clock) and share of its
 budget used (a running clock of a rule with ``warn_at``)."""
+
+
+SettledLists = tuple[list[int], list[int], list["float | None"], list["float | None"]]
+"""Plain clocks settled without numpy (see :meth:`ClockBatch.settle_flat`): status codes,
+deadlines, seconds run and shares of the budget used."""
+
+_Deadline = Callable[[int], "int | None"]
+_Settler = tuple[_Deadline, "_Deadline | None", "TimelineLists"]
+"""What :meth:`ClockBatch.settle_flat` asks: a start's deadline, an update's next deadline
+(None: no update is settled), and the timeline's lists (positions in working time)."""
 
 
 @cache
@@ -130,8 +141,7 @@ class TimelineArrays:
         self.total = int(tables.hours_total)
         self.low = int(tables.range_start)
         self.high = int(tables.range_end)
-        self._zone: ZoneInfo = timeline.calendar._zone
-        self._ordinals: list[int] = tables.ordinals
+        self._days = _DayTables(timeline)
         self._midnights: _Chunked | None = None
         self._at_minute: dict[int, _Chunked] = {}
 
@@ -184,11 +194,11 @@ class TimelineArrays:
             return np.zeros(len(starts), dtype=np.int64), np.zeros(len(starts), dtype=bool)
         midnights = self._midnights
         if midnights is None:
-            midnights = self._midnights = _Chunked(2, count, self._midnight_bounds)
+            midnights = self._midnights = _Chunked(2, count, self._days.midnight_bounds)
         answers = self._at_minute.get(minute)
         if answers is None:
             answers = self._at_minute[minute] = _Chunked(
-                1, count, lambda low, high: self._at_time(low, high, minute)
+                1, count, lambda low, high: self._days.at_time(low, high, minute)
             )
         # A working day's date begins by its closing time and after the previous day's closing
         # time, so the days begun by a start are those closed by it and maybe the next one. The
@@ -209,7 +219,189 @@ class TimelineArrays:
         ok &= (index == 0) | (starts >= lasts[before])
         return answers.values[0][after], ok
 
-    def _midnight_bounds(self, low: int, high: int) -> Any:
+    def is_open(self, instants: Instants) -> tuple[Mask, Mask]:
+        """:meth:`Timeline.is_open` at each instant."""
+        np = self._np
+        count = len(self.h_closes)
+        index = np.searchsorted(self.h_closes, instants, side="right")
+        open_ = (index < count) & (self.opens[np.minimum(index, count - 1)] <= instants)
+        return open_, self._inside(instants)
+
+    def position(self, instants: Instants) -> tuple[Instants, Mask]:
+        """:meth:`Timeline.position` of each instant."""
+        np = self._np
+        count = len(self.h_closes)
+        index = np.searchsorted(self.h_closes, instants, side="right")
+        last = index == count
+        index = np.minimum(index, count - 1)
+        inner = self.cum[index] + np.maximum(0, instants - self.opens[index])
+        return np.where(last, self.total, inner), self._inside(instants)
+
+
+class _DayValues:
+    """Values for each working day, as lists, worked out a chunk at a time on first use (the
+    pure-Python :class:`_Chunked`: ``fill(low, high)`` gives rows of values for the working days
+    ``low`` to ``high - 1``)."""
+
+    __slots__ = ("_count", "_done", "_fill", "rows")
+
+    def __init__(self, rows: int, count: int, fill: Callable[[int, int], Any]) -> None:
+        self.rows: list[list[int]] = [[0] * count for _ in range(rows)]
+        self._done = [False] * -(-count // CHUNK)
+        self._count = count
+        self._fill = fill
+
+    def ensure_around(self, day: int) -> None:
+        """Work out the values of working day ``day`` and of the days either side of it, where
+        not yet known: those of their chunks."""
+        done = self._done
+        top = self._count - 1
+        low, high = max(day - 1, 0) // CHUNK, min(day + 1, top) // CHUNK
+        if done[low] and done[high]:
+            return
+        for chunk in (low, high) if low != high else (low,):
+            if not done[chunk]:
+                first = chunk * CHUNK
+                last = min(first + CHUNK, self._count)
+                for row, values in zip(self.rows, self._fill(first, last), strict=True):
+                    row[first:last] = values
+                done[chunk] = True
+
+
+class TimelineLists:
+    """A :class:`Timeline`'s questions answered from its tables' lists with ``bisect``, as
+    :class:`TimelineArrays` answers them from numpy arrays (the same arithmetic): each method
+    gives the answer, or None for an instant the tables cannot answer (the scalar
+    :class:`Timeline` answers it from the calendar or raises its error). The clocks of a batch
+    are settled with them when numpy is not installed."""
+
+    __slots__ = (
+        "_arrays",
+        "_at_minute",
+        "_midnights",
+        "closes",
+        "cum",
+        "day_ends",
+        "ends",
+        "h_closes",
+        "high",
+        "low",
+        "opens",
+        "total",
+    )
+
+    def __init__(self, timeline: Timeline) -> None:
+        tables = timeline._tables
+        self.closes: list[int] = tables.closes
+        self.day_ends: list[int] | None = None
+        self.opens: list[int] = tables.hours_opens
+        self.h_closes: list[int] = tables.hours_closes
+        self.cum: list[int] = tables.hours_cum
+        self.ends: list[int] = tables.hours_ends
+        self.total = int(tables.hours_total)
+        self.low = int(tables.range_start)
+        self.high = int(tables.range_end)
+        # The midnights and times of day are worked out as TimelineArrays works them out.
+        self._arrays = _DayTables(timeline)
+        self._midnights: _DayValues | None = None
+        self._at_minute: dict[int, _DayValues] = {}
+
+    def days_function(self, days: int, after_closing: str) -> Callable[[int], int | None]:
+        """:meth:`Timeline.days_deadline` of a start, ``days`` and ``after_closing`` bound."""
+        closes, low, high = self.closes, self.low, self.high
+        count = len(closes)
+        if after_closing == "next_day":
+            table = closes
+        else:
+            if self.day_ends is None:
+                self.day_ends = self._arrays.tables.day_ends()
+            table = self.day_ends
+
+        def deadline(start: int) -> int | None:
+            if low <= start < high:
+                index = bisect_right(table, start) + days
+                if index < count:
+                    return closes[index]
+            return None
+
+        return deadline
+
+    def hours_function(self, amount: int) -> Callable[[int], int | None]:
+        """:meth:`Timeline.hours_deadline` of a start, ``amount`` (µs) bound."""
+        h_closes, opens, cum, ends = self.h_closes, self.opens, self.cum, self.ends
+        low, high = self.low, self.high
+        count, days = len(h_closes), len(ends)
+
+        def deadline(start: int) -> int | None:
+            if low <= start < high and amount > 0:
+                index = bisect_right(h_closes, start)
+                if index < count:
+                    target = cum[index] + max(0, start - opens[index]) + amount
+                    day = bisect_left(ends, target)
+                    if day < days:
+                        return opens[day] + (target - cum[day])
+            return None
+
+        return deadline
+
+    def next_day_function(self, minute: int) -> Callable[[int], int | None]:
+        """:meth:`Timeline.next_working_day_at` of a start, at ``minute`` from local midnight
+        (see :meth:`TimelineArrays.next_day_at`: the same searches, one start at a time)."""
+        closes, low, high = self.closes, self.low, self.high
+        count = len(closes)
+        if count == 0:
+            return lambda start: None
+        midnights = self._midnights
+        if midnights is None:
+            midnights = self._midnights = _DayValues(2, count, self._arrays.midnight_bounds)
+        answers = self._at_minute.get(minute)
+        if answers is None:
+            answers = self._at_minute[minute] = _DayValues(
+                1, count, lambda first, last: self._arrays.at_time(first, last, minute)
+            )
+        begins, lasts = midnights.rows
+        (at_minute,) = answers.rows
+        last_day = count - 1
+        around_midnights, around_answers = midnights.ensure_around, answers.ensure_around
+
+        def deadline(start: int) -> int | None:
+            if not low <= start < high:
+                return None
+            guess = bisect_right(closes, start)
+            around_midnights(guess)
+            around_answers(guess)
+            index = guess + (guess < count and begins[min(guess, last_day)] <= start)
+            if index >= count or begins[index] <= start:
+                return None
+            if index > 0 and start < lasts[index - 1]:
+                return None
+            return at_minute[index]
+
+        return deadline
+
+    def position(self, instant: int) -> int | None:
+        """:meth:`Timeline.position` of an instant."""
+        if not self.low <= instant < self.high:
+            return None
+        index = bisect_right(self.h_closes, instant)
+        if index == len(self.h_closes):
+            return self.total
+        return self.cum[index] + max(0, instant - self.opens[index])
+
+
+class _DayTables:
+    """What the midnights and times of day of working days are worked out from (a timeline's
+    zone and the ordinals of its working days), for :class:`TimelineArrays` and
+    :class:`TimelineLists` alike."""
+
+    __slots__ = ("_ordinals", "_zone", "tables")
+
+    def __init__(self, timeline: Timeline) -> None:
+        self.tables = timeline._tables
+        self._zone: ZoneInfo = timeline.calendar._zone
+        self._ordinals: list[int] = self.tables.ordinals
+
+    def midnight_bounds(self, low: int, high: int) -> list[list[int]]:
         """For the working days ``low`` to ``high - 1``: the first instant the clock shows each
         one's date (``first_instant_s`` of its midnight), and the instant from which it never
         shows an earlier date again (the second time it shows midnight, where clocks go back
@@ -234,28 +426,10 @@ class TimelineArrays:
             lasts.append(last * US)
         return [begins, lasts]
 
-    def _at_time(self, low: int, high: int, minute: int) -> Any:
+    def at_time(self, low: int, high: int, minute: int) -> list[list[int]]:
         """``minute`` (local) on each of the working days ``low`` to ``high - 1``."""
         seconds = wall_instants_s(self._zone, self._ordinals[low:high], minute)
         return [[second * US for second in seconds]]
-
-    def is_open(self, instants: Instants) -> tuple[Mask, Mask]:
-        """:meth:`Timeline.is_open` at each instant."""
-        np = self._np
-        count = len(self.h_closes)
-        index = np.searchsorted(self.h_closes, instants, side="right")
-        open_ = (index < count) & (self.opens[np.minimum(index, count - 1)] <= instants)
-        return open_, self._inside(instants)
-
-    def position(self, instants: Instants) -> tuple[Instants, Mask]:
-        """:meth:`Timeline.position` of each instant."""
-        np = self._np
-        count = len(self.h_closes)
-        index = np.searchsorted(self.h_closes, instants, side="right")
-        last = index == count
-        index = np.minimum(index, count - 1)
-        inner = self.cum[index] + np.maximum(0, instants - self.opens[index])
-        return np.where(last, self.total, inner), self._inside(instants)
 
 
 def arrays_of(timeline: Timeline) -> TimelineArrays:
@@ -277,6 +451,7 @@ class ClockBatch:
         "_every_limit",
         "_is_open",
         "_limit",
+        "_lists",
         "_out_of_hours",
         "_person",
         "_repeat",
@@ -316,6 +491,7 @@ class ClockBatch:
         self._repeat: frozenset[str] = frozenset()
         self._every: Callable[[int], int] | None = None
         self._every_limit: Limit | None = None
+        self._lists: _Settler | None = None
 
     def repeat_plainly(self, kinds: frozenset[str], every: Limit) -> None:
         """Judge in batches a clock with one update of ``kinds`` (the rule's ``repeat.events``
@@ -495,6 +671,130 @@ class ClockBatch:
                 seconds[index] = np.nan if spent_s is None else spent_s
                 shares[index] = np.nan if share_s is None else share_s
         return codes, due, seconds, shares
+
+    def settle_flat(self, times: Sequence[int], at: int) -> SettledLists:
+        """:meth:`settle_arrays` without numpy: the clocks of ``times`` (three ints a clock:
+        start, stop and update instants, as :meth:`settle_arrays` takes them), answered from the
+        timeline's lists (:class:`TimelineLists`, the same arithmetic as the arrays), as lists:
+        status codes, deadlines, seconds run (None for a running clock) and shares (None where
+        :meth:`settle` gives None). A clock whose instants the lists cannot answer goes through
+        the rule's scalar functions (:meth:`_one`), as with numpy; a clock that fails the
+        start condition is not applicable (its deadline then meaningless, -1)."""
+        settler = self._lists
+        if settler is None:
+            settler = self._lists = self._settler()
+        due_of, every_of, lists = settler
+        position = lists.position
+        # Timeline.position inline for a stopped clock (the hot path without numpy).
+        h_closes, opens, cum, total = lists.h_closes, lists.opens, lists.cum, lists.total
+        low, high, count = lists.low, lists.high, len(h_closes)
+        one = self._one
+        warn_at = self._warn_at
+        working = self._limit.measure != CALENDAR
+        condition = self._condition is not None
+        is_open, out_of_hours = self._is_open, self._out_of_hours
+        at_position = position(at) if working else at
+        codes: list[int] = []
+        dues: list[int] = []
+        seconds: list[float | None] = []
+        shares: list[float | None] = []
+        for k in range(0, len(times), 3):
+            start = times[k]
+            end = times[k + 1]
+            repeat = times[k + 2]
+            if condition and is_open(start) == out_of_hours:
+                codes.append(NOT_APPLICABLE)
+                dues.append(-1)
+                seconds.append(None)
+                shares.append(None)
+                continue
+            due = due_of(start)
+            late = False
+            interval = start
+            if due is not None and repeat >= 0 and every_of is not None:
+                if repeat > due:
+                    late = True
+                else:
+                    following = every_of(repeat)
+                    if following is None:
+                        due = None
+                    elif following > due:
+                        due, interval = following, repeat
+            spent: float | None = None
+            share: float | None = None
+            code = PENDING
+            if due is None:
+                code = -1
+            elif end >= 0:
+                code = MET if end <= due and not late else BREACHED
+                if working:
+                    if low <= start < high and low <= end < high:
+                        index = bisect_right(h_closes, start)
+                        if index == count:
+                            from_start = total
+                        else:
+                            opened = opens[index]
+                            from_start = cum[index] + (start - opened if start > opened else 0)
+                        index = bisect_right(h_closes, end)
+                        if index == count:
+                            to_end = total
+                        else:
+                            opened = opens[index]
+                            to_end = cum[index] + (end - opened if end > opened else 0)
+                        spent = (to_end - from_start) / 1_000_000
+                    else:
+                        code = -1
+                else:
+                    spent = (end - start) / 1_000_000
+            elif late or at > due:
+                code = BREACHED
+            elif warn_at is not None:
+                if working:
+                    to_due = position(due)
+                    from_interval = position(interval)
+                    if to_due is None or from_interval is None or at_position is None:
+                        code = -1
+                    else:
+                        budget = to_due - from_interval
+                        used = at_position - from_interval
+                else:
+                    budget = due - interval
+                    used = at - interval
+                if code != -1:
+                    share = used / budget if budget > 0 else 1.0
+                    code = AT_RISK if share >= warn_at else PENDING
+            if code == -1 or due is None:  # what the lists cannot answer: the scalar functions
+                code, due, spent, share = one((0, 0, start, end), at, repeat)
+            codes.append(code)
+            dues.append(due)
+            seconds.append(spent)
+            shares.append(share)
+        return codes, dues, seconds, shares
+
+    def _settler(self) -> _Settler:
+        """What :meth:`settle_flat` asks: the deadline of a start, the next deadline after an
+        update (None: no update is settled), the timeline's lists."""
+        lists = TimelineLists(self._timeline)
+        every = self._every_limit
+        return (
+            self._deadline_of(lists, self._limit),
+            self._deadline_of(lists, every) if every is not None else None,
+            lists,
+        )
+
+    @staticmethod
+    def _deadline_of(lists: TimelineLists, limit: Limit) -> Callable[[int], int | None]:
+        """The deadline ``limit`` sets for a start, from ``lists`` (None where they cannot
+        answer), as :meth:`_deadlines` finds it from the arrays."""
+        if limit.unit == "working_days":
+            return lists.days_function(int(limit.amount), limit.after_closing)
+        if limit.unit == "working_hours":
+            return lists.hours_function(round(limit.amount * 3_600_000_000))
+        if limit.unit in _CALENDAR_US:
+            span = round(limit.amount * _CALENDAR_US[limit.unit])
+            return lambda start: start + span
+        minute = clock_minutes(parse_clock(str(limit.amount), "time_of_day"))
+        return lists.next_day_function(minute)
 
     def _deadlines(self, starts: Instants, limit: Limit | None = None) -> tuple[Instants, Mask]:
         """The deadline ``limit`` (the rule's by default) sets for each start."""

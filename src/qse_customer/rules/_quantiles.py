@@ -21,6 +21,8 @@ from ._clock_batch import numpy_module
 EXACT_LIMIT: Final = 1024
 GAMMA: Final = 1.01
 _LOG_GAMMA: Final = math.log(GAMMA)
+PENDING_LIMIT: Final = 1 << 16
+"""Bucket indices a sketch fed arrays holds before it counts them (512 KiB)."""
 _NEAR: Final = 1e-6
 """A bucket position this close to a whole number is worked out again with ``math.log`` (numpy's
 logarithm is within a few units in the last place of it: about 1e-13 of a position)."""
@@ -34,16 +36,51 @@ def exact_quantile(ordered: list[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
+BucketCounts = tuple[int, Counter[int]]
+"""Elapsed times counted as a sketch counts them: how many are 0 or less, how many in each
+bucket."""
+
+
+def bucket_counts(seconds: list[float]) -> BucketCounts:
+    """``seconds`` counted per bucket, with ``math.log`` as :meth:`ElapsedSketch.add` does."""
+    log, ceil = math.log, math.ceil
+    positive = [value for value in seconds if value > 0]
+    indices = Counter([ceil(log(value) / _LOG_GAMMA) for value in positive])
+    return len(seconds) - len(positive), indices
+
+
 class ElapsedSketch:
     """Elapsed times in seconds, for their median and 90th percentile (see the module doc)."""
 
-    __slots__ = ("_buckets", "_values", "_zeros", "count")
+    __slots__ = ("_buckets", "_pending", "_pending_size", "_values", "_zeros", "count")
 
     def __init__(self) -> None:
         self.count = 0
         self._values: array[float] | None = array("d")
         self._buckets: dict[int, int] = {}
         self._zeros = 0
+        # Bucket indices (numpy arrays) from add_array, counted into _buckets when the buckets
+        # are read or when they hold PENDING_LIMIT indices (see buckets()).
+        self._pending: list[Any] = []
+        self._pending_size = 0
+
+    def buckets(self) -> dict[int, int]:
+        """The count of values in each bucket in use (bucket ``i`` holds the values in
+        ``(GAMMA**(i-1), GAMMA**i]``; values of 0 or less are counted apart)."""
+        if self._pending:
+            self._count_pending()
+        return self._buckets
+
+    def _count_pending(self) -> None:
+        np = numpy_module()
+        pending = self._pending
+        indices = pending[0] if len(pending) == 1 else np.concatenate(pending)
+        self._pending = []
+        self._pending_size = 0
+        found, numbers = np.unique(indices, return_counts=True)
+        buckets = self._buckets
+        for index, number in zip(found.tolist(), numbers.tolist(), strict=True):
+            buckets[index] = buckets.get(index, 0) + number
 
     @property
     def exact(self) -> bool:
@@ -63,8 +100,10 @@ class ElapsedSketch:
             return
         self._bucket(seconds)
 
-    def add_many(self, seconds: list[float]) -> None:
-        """Record several elapsed times: the same sketch as adding each in turn."""
+    def add_many(self, seconds: list[float], counted: BucketCounts | None = None) -> None:
+        """Record several elapsed times: the same sketch as adding each in turn. ``counted``:
+        their :func:`bucket_counts`, when the caller has them (several sketches fed the same
+        values take the logarithms once)."""
         values = self._values
         if values is not None:
             if len(values) + len(seconds) <= EXACT_LIMIT:
@@ -76,13 +115,13 @@ class ElapsedSketch:
             self._values = None
             self.count -= len(values)
             seconds = [*values, *seconds]
+            counted = None
         # _bucket's arithmetic over every value, the buckets counted at once.
-        log, ceil = math.log, math.ceil
-        positive = [value for value in seconds if value > 0]
-        self._zeros += len(seconds) - len(positive)
+        zeros, numbers = counted if counted is not None else bucket_counts(seconds)
+        self._zeros += zeros
         self.count += len(seconds)
         buckets = self._buckets
-        for index, number in Counter([ceil(log(value) / _LOG_GAMMA) for value in positive]).items():
+        for index, number in numbers.items():
             buckets[index] = buckets.get(index, 0) + number
 
     def add_array(self, seconds: Any) -> None:
@@ -119,10 +158,11 @@ class ElapsedSketch:
             log, ceil = math.log, math.ceil
             for at, value in zip(near.tolist(), positive[near].tolist(), strict=True):
                 indices[at] = ceil(log(value) / _LOG_GAMMA)
-        found, numbers = np.unique(indices.astype(np.int64), return_counts=True)
-        buckets = self._buckets
-        for index, number in zip(found.tolist(), numbers.tolist(), strict=True):
-            buckets[index] = buckets.get(index, 0) + number
+        # Counted later, many batches at once (one np.unique and one loop over the buckets).
+        self._pending.append(indices.astype(np.int64))
+        self._pending_size += len(indices)
+        if self._pending_size >= PENDING_LIMIT:
+            self._count_pending()
 
     def _bucket(self, seconds: float) -> None:
         if seconds <= 0:
@@ -141,9 +181,10 @@ class ElapsedSketch:
         seen = self._zeros
         if rank < seen:
             return 0.0
-        for index in sorted(self._buckets):
-            seen += self._buckets[index]
+        buckets = self.buckets()
+        for index in sorted(buckets):
+            seen += buckets[index]
             if rank < seen:
                 # The bucket holds (GAMMA**(index-1), GAMMA**index]; its midpoint in relative terms.
                 return 2 * GAMMA**index / (GAMMA + 1)
-        return 2 * GAMMA ** max(self._buckets) / (GAMMA + 1)
+        return 2 * GAMMA ** max(buckets) / (GAMMA + 1)

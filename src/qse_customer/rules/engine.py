@@ -45,9 +45,9 @@ from ..core.record import Record
 from ..core.timestamps import EPOCH, MICROSECOND, from_us, to_us, utc
 from ..core.translation import ENGLISH, Translator
 from ._applies_to import compile_where, field_getter
-from ._clock_batch import ClockBatch, numpy_module
+from ._clock_batch import ClockBatch, SettledLists, numpy_module
 from ._codegen import EventProgram, PlanCode, fusable, scan_function
-from ._quantiles import ElapsedSketch
+from ._quantiles import ElapsedSketch, bucket_counts
 from ._timeline import Timeline
 from ._windows import ELSEWHERE, IN_FORCE, NOT_YET, Anchor, OutOfForce, Window, anchor_of
 from ._wording import record_noun, status_word
@@ -228,9 +228,14 @@ class _Script:
     ``r_person``: whether the update counts only if a person made it. ``clocks``: how many
     clocks a record adds to the batch at most. ``key``: what the record is counted under (the
     script itself, or its positions when it is not remembered).
+
+    ``instants``: where several clocks start or stop at one event (their rules share a start
+    or a stop), the events whose instants a record's clocks read, each converted once (None:
+    every clock converts its own); each clock step then ends with the positions of its start
+    and stop among them (``si``, ``sj``; -1: none).
     """
 
-    __slots__ = ("clocks", "key", "positions", "steps")
+    __slots__ = ("clocks", "instants", "key", "positions", "steps")
 
     def __init__(
         self,
@@ -239,9 +244,21 @@ class _Script:
         remembered: bool,
     ) -> None:
         self.positions = positions
-        self.steps = steps
         self.clocks = sum(1 for step in steps if step[0] == _CLOCK)
         self.key: _Script | tuple[int, ...] = self if remembered else positions
+        read = [k for step in steps if step[0] == _CLOCK for k in step[4:6] if k >= 0]
+        self.instants: tuple[int, ...] | None = None
+        if len(set(read)) < len(read):
+            instants = self.instants = tuple(sorted(set(read)))
+            steps = tuple(
+                (*step, instants.index(step[4]), instants.index(step[5]) if step[5] >= 0 else -1)
+                if step[0] == _CLOCK
+                else (*step, -1, -1)
+                for step in steps
+            )
+        else:
+            steps = tuple((*step, -1, -1) for step in steps)
+        self.steps = steps
 
 
 _SCRIPTS: Final = 256
@@ -304,7 +321,7 @@ class _Column:
         self.key = key
         self.times: list[int] = []
         self.refs: list[Any] = []
-        self.settled: tuple[list[int], list[int], list[float], list[float]] | None = None
+        self.settled: SettledLists | None = None
 
 
 def _statuses(values: Iterable[Status | str] | None) -> frozenset[int]:
@@ -1205,13 +1222,13 @@ class _CheckRun:
         )
 
     def _batches(self, plan: _Plan) -> bool:
-        """Whether ``plan``'s clock rules are judged in batches: with numpy, for a plan of
-        single rules (no fused group), when a finding "not applicable" is not kept (so each
-        record's rules are chosen by their conditions); a record the ruleset is not in force
-        for all through is judged by :meth:`rest_each`."""
+        """Whether ``plan``'s clock rules are judged in batches (settled with numpy when it is
+        installed, in lists otherwise; see :meth:`flush`): for a plan of single rules (no fused
+        group), when a finding "not applicable" is not kept (so each record's rules are chosen
+        by their conditions); a record the ruleset is not in force for all through is judged
+        by :meth:`rest_each`."""
         return (
-            numpy_module() is not None
-            and not plan.groups
+            not plan.groups
             and NOT_APPLICABLE not in self.want
             and any(slot.compiled.batch is not None for slot in plan.singles)
         )
@@ -1288,6 +1305,7 @@ class _CheckRun:
         ordered = self.ordered
         ordered_extend = ordered.extend
         epoch, microsecond = EPOCH, MICROSECOND
+        batch_size = _BATCH
         waiting = 0  # clocks this path added since it last had them settled (at most)
 
         def batched(record: Record, events: Sequence[Event], table: _PeriodTable, key: str) -> None:
@@ -1318,10 +1336,12 @@ class _CheckRun:
             steps = script.steps
             if not steps:
                 return
-            counts = table.counts
+            shared = script.instants
+            if shared is not None:  # instants several clocks read, each converted once
+                stamps = [(events[k].at - epoch) // microsecond for k in shared]
             columns = table.columns
             keeping = run.keeping
-            for what, index, base, check, i, stop, person, update, by_person, slot in steps:
+            for what, index, base, check, i, stop, person, update, by_person, slot, si, sj in steps:
                 # A plain clock waits in its column (one whose stop has no actor is left to
                 # its check); recorded_details is told where its events are.
                 if what > 0 and (person < 0 or events[person].actor is not None):
@@ -1335,11 +1355,14 @@ class _CheckRun:
                         repeat = -2  # made by no one where only a person's counts: ignored
                     else:
                         repeat = (events[update].at - epoch) // microsecond
-                    column.times += (
-                        (events[i].at - epoch) // microsecond,
-                        (events[stop].at - epoch) // microsecond if stop >= 0 else -1,
-                        repeat,
-                    )
+                    if si >= 0:
+                        column.times += (stamps[si], stamps[sj] if sj >= 0 else -1, repeat)
+                    else:
+                        column.times += (
+                            (events[i].at - epoch) // microsecond,
+                            (events[stop].at - epoch) // microsecond if stop >= 0 else -1,
+                            repeat,
+                        )
                     if keeping:  # flat, no tuple kept (fewer objects for the collector)
                         refs = column.refs
                         ordered_extend((column, len(refs) >> 2))
@@ -1347,7 +1370,7 @@ class _CheckRun:
                     continue
                 outcome = check(record, events, i) if what < 0 else check(record, events, env)
                 code = outcome[0]
-                counts[base + code] += 1
+                table.counts[base + code] += 1
                 elapsed = outcome[2]
                 if elapsed is not None:
                     run.elapsed(slot, key, elapsed)
@@ -1358,7 +1381,7 @@ class _CheckRun:
                         run.omitted += 1
             nonlocal waiting
             waiting += script.clocks
-            if waiting >= _BATCH:
+            if waiting >= batch_size:
                 waiting = 0
                 run.flush()
 
@@ -1373,51 +1396,15 @@ class _CheckRun:
         active, ordered = self.active[:], self.ordered[:]
         self.active.clear()
         self.ordered.clear()
-        np = numpy_module()
         want = self.want
-        wanted = sorted(want)
-        at = self.env.at_us
         by_slot: dict[int, list[_Column]] = {}
         for column in active:
             column.table.columns[column.slot.index] = None
             by_slot.setdefault(column.slot.index, []).append(column)
-        for index, columns in by_slot.items():
-            batch = columns[0].slot.compiled.batch
-            assert isinstance(batch, ClockBatch)
-            total = sum(len(column.times) for column in columns)
-            triples = np.fromiter(
-                chain.from_iterable(column.times for column in columns), np.int64, total
-            ).reshape(-1, 3)
-            starts = np.ascontiguousarray(triples[:, 0])
-            stops = np.ascontiguousarray(triples[:, 1])
-            repeats = np.ascontiguousarray(triples[:, 2])
-            codes, due, seconds, shares = batch.settle_arrays(starts, stops, at, repeats)
-            base = index * 5
-            self.sketch(index).add_array(seconds[~np.isnan(seconds)])
-            offset = 0
-            for column in columns:
-                end = offset + len(column.times) // 3
-                part = codes[offset:end]
-                counts = column.table.counts
-                for code, number in enumerate(np.bincount(part, minlength=5).tolist()):
-                    if number:
-                        counts[base + code] += number
-                spent = seconds[offset:end]
-                values = spent[~np.isnan(spent)]
-                if len(values):
-                    self.sketch(index, column.key).add_array(values)
-                if want:
-                    kept = len(column.refs) >> 2
-                    if kept:
-                        column.settled = (
-                            part[:kept].tolist(),
-                            due[offset : offset + kept].tolist(),
-                            spent[:kept].tolist(),
-                            shares[offset : offset + kept].tolist(),
-                        )
-                    if kept < end - offset:  # clocks waiting once the report was full
-                        self.omitted += int(np.isin(part[kept:], wanted).sum())
-                offset = end
+        if numpy_module() is None:
+            self._settle_lists(by_slot)
+        else:
+            self._settle_arrays(by_slot)
         compiled = self.compiled
         env = self.env
         findings = self.findings
@@ -1460,6 +1447,81 @@ class _CheckRun:
                 if not self.full():
                     findings.append(compiled._finding(slot, record, events, outcome, env, key))
         self.keeping = self.keeping and len(findings) < self.max_findings
+
+    def _settle_arrays(self, by_slot: Mapping[int, list[_Column]]) -> None:
+        """Settle and count the waiting clocks of each rule with numpy (:meth:`flush`)."""
+        np = numpy_module()
+        want = self.want
+        wanted = sorted(want)
+        at = self.env.at_us
+        for index, columns in by_slot.items():
+            batch = columns[0].slot.compiled.batch
+            assert isinstance(batch, ClockBatch)
+            total = sum(len(column.times) for column in columns)
+            triples = np.fromiter(
+                chain.from_iterable(column.times for column in columns), np.int64, total
+            ).reshape(-1, 3)
+            starts = np.ascontiguousarray(triples[:, 0])
+            stops = np.ascontiguousarray(triples[:, 1])
+            repeats = np.ascontiguousarray(triples[:, 2])
+            codes, due, seconds, shares = batch.settle_arrays(starts, stops, at, repeats)
+            base = index * 5
+            self.sketch(index).add_array(seconds[~np.isnan(seconds)])
+            offset = 0
+            for column in columns:
+                end = offset + len(column.times) // 3
+                part = codes[offset:end]
+                counts = column.table.counts
+                for code, number in enumerate(np.bincount(part, minlength=5).tolist()):
+                    if number:
+                        counts[base + code] += number
+                spent = seconds[offset:end]
+                values = spent[~np.isnan(spent)]
+                if len(values):
+                    self.sketch(index, column.key).add_array(values)
+                if want:
+                    kept = len(column.refs) >> 2
+                    if kept:
+                        column.settled = (
+                            part[:kept].tolist(),
+                            due[offset : offset + kept].tolist(),
+                            spent[:kept].tolist(),
+                            shares[offset : offset + kept].tolist(),
+                        )
+                    if kept < end - offset:  # clocks waiting once the report was full
+                        self.omitted += int(np.isin(part[kept:], wanted).sum())
+                offset = end
+
+    def _settle_lists(self, by_slot: Mapping[int, list[_Column]]) -> None:
+        """Settle and count the waiting clocks of each rule without numpy (:meth:`flush`):
+        what :meth:`_settle_arrays` does, in lists."""
+        want = self.want
+        at = self.env.at_us
+        for index, columns in by_slot.items():
+            batch = columns[0].slot.compiled.batch
+            assert isinstance(batch, ClockBatch)
+            base = index * 5
+            whole = self.sketch(index)
+            for column in columns:
+                codes, due, seconds, shares = batch.settle_flat(column.times, at)
+                counts = column.table.counts
+                for code in range(5):
+                    number = codes.count(code)
+                    if number:
+                        counts[base + code] += number
+                spent = [value for value in seconds if value is not None]
+                if spent:
+                    period = self.sketch(index, column.key)
+                    # The buckets' logarithms taken once for both sketches, when both need them.
+                    counted = bucket_counts(spent) if not (whole.exact or period.exact) else None
+                    whole.add_many(spent, counted)
+                    period.add_many(spent, counted)
+                if want:
+                    kept = len(column.refs) >> 2
+                    if kept:
+                        column.settled = (codes[:kept], due[:kept], seconds[:kept], shares[:kept])
+                    if kept < len(codes):  # clocks waiting once the report was full
+                        self.omitted += sum(1 for code in codes[kept:] if code in want)
 
     def observe(
         self, number: int, record: Record, events: Sequence[Event], first: datetime
