@@ -2,25 +2,30 @@
 
 The generated builders keep the last optional time they parsed (a store stamps every event it
 writes at once with one instant) and find a shared actor by its id, checking its other fields;
-a SQLite stream hands its pages to one generator. Each is held here against the plain reading:
-``datetime.fromisoformat`` of the stored text, a new ``Actor``, every row decoded on its own.
+they fill each object as a shell class and then make it its own class; a SQLite stream hands its
+pages to one generator. Each is held here against the plain reading: ``datetime.fromisoformat``
+of the stored text, a new ``Actor``, ``from_dict``'s objects, every row decoded on its own.
 """
 
 from __future__ import annotations
 
+import copy
 import json
+import weakref
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qse_customer import Actor, Event, Role
+from qse_customer import Actor, Complaint, Event, Role, from_dict
 from qse_customer.core.record import Record
 from qse_customer.stores import SQLiteStore, StoredRecordError
 from qse_customer.stores import _documents as record_codec
-from qse_customer.stores._codegen import generate, generate_checked, generate_encoder
+from qse_customer.stores._codegen import _shell, generate, generate_checked, generate_encoder
 from qse_customer.testing.strategies import aware_datetimes, records
 
 _encode_event = generate_encoder(Event)
@@ -192,3 +197,96 @@ def test_pages_decode_as_their_rows_do_one_by_one(saved: list[Record], data: st.
     assert [(e.record_type, e.record_id) for e in invalid] == [
         (e.record_type, e.record_id) for e in refused
     ]
+
+
+def same_everything(built: Any, plain: Any, path: str = "$") -> None:
+    """Of the same class at every level and equal, with the attributes ``==`` leaves out (an
+    event's ``recorded_at``) too, each time in the same offset; a record's history facts as
+    found when asked."""
+    assert type(built) is type(plain), f"{path}: {type(built)} != {type(plain)}"
+    if attrs.has(type(plain)):
+        for field in attrs.fields(type(plain)):
+            if field.name == "_facts":
+                continue
+            same_everything(
+                getattr(built, field.name), getattr(plain, field.name), f"{path}.{field.name}"
+            )
+        if isinstance(plain, Record):
+            same_everything(built.history_facts, plain.history_facts, f"{path}.history_facts")
+    elif isinstance(plain, datetime):
+        assert built == plain, path
+        assert built.isoformat() == plain.isoformat(), path
+        assert built.tzinfo == plain.tzinfo, path
+    elif isinstance(plain, Mapping):
+        assert list(built) == list(plain), path
+        for key in plain:
+            same_everything(built[key], plain[key], f"{path}.{key}")
+    elif isinstance(plain, tuple | list):
+        assert len(built) == len(plain), path
+        for index, (one, other) in enumerate(zip(built, plain, strict=True)):
+            same_everything(one, other, f"{path}[{index}]")
+    else:
+        assert built == plain, path
+
+
+def behaves_as_built_by_its_class(record: Record) -> None:
+    """A record filled as a shell is a record of its class in every way: frozen, weakly
+    referable, copied and shown as one."""
+    assert copy.copy(record) == record
+    assert weakref.ref(record)() is record
+    assert attrs.evolve(record) == record
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        record.id = "changed"  # type: ignore[misc]
+    for event in record.events:
+        assert weakref.ref(event)() is event
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            event.note = "changed"  # type: ignore[misc]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(records(), min_size=1, max_size=4), stamps)
+def test_records_filled_as_shells_are_from_dicts_objects(
+    saved: list[Record], stamp: datetime | None
+) -> None:
+    """Every record type, through both builders (the one over the standard library's reading
+    and the checked one over orjson's, as a stream runs it): the objects ``from_dict`` builds
+    from the same document, of the same classes at every level, every attribute alike."""
+    for index, record in enumerate(saved):
+        events = tuple(attrs.evolve(event, recorded_at=stamp) for event in record.events)
+        record = attrs.evolve(record, id=f"r-{index}", events=events)
+        document = record_codec.encode(record)
+        plain = from_dict(json.loads(document))
+        by_plain_builder = record_codec.decode(
+            record.TYPE, record.id, document, record_codec.seal(document), "t"
+        )
+        (streamed,) = record_codec.decode_rows(
+            record.TYPE,
+            [(record.id, 0, document.encode(), record_codec.seal(document))],
+            "t",
+            None,
+            bytes.decode,
+        )
+        for built in (by_plain_builder, streamed):
+            same_everything(built, plain)
+            same_everything(built, record)
+            assert repr(built) == repr(plain)
+            behaves_as_built_by_its_class(built)
+
+
+def test_only_classes_kept_in_slots_are_filled_as_shells() -> None:
+    """A shell is made where every attribute is a slot; a class keeping its attributes in a
+    ``__dict__`` is filled by ``object.__setattr__``, and reads back the same."""
+    assert _shell(Complaint, ["id", "summary"]) is not None
+    assert _shell(Event, ["kind", "note"]) is not None
+    assert _shell(Complaint, ["not_a_slot"]) is None
+
+    @attrs.frozen(slots=False)
+    class Loose:
+        name: str
+        count: int
+
+    assert _shell(Loose, ["name", "count"]) is None
+    build = generate_checked(Loose, "loose")
+    built = build({"name": "a", "count": 3})
+    assert type(built) is Loose
+    assert built == Loose(name="a", count=3)
