@@ -286,6 +286,24 @@ def test_only_classes_kept_in_slots_are_filled_as_shells() -> None:
         count: int
 
     assert _shell(Loose, ["name", "count"]) is None
+
+    made: list[type] = []
+
+    @attrs.frozen
+    class Counting:
+        name: str
+
+        def __init_subclass__(cls) -> None:
+            made.append(cls)
+
+    @attrs.frozen
+    class Counted(Counting):
+        count: int
+
+    before = list(made)
+    assert _shell(Counted, ["name", "count"]) is None  # its base would see the shell
+    assert made == before
+    assert generate_checked(Counted, "counted")({"name": "a", "count": 1}) == Counted("a", 1)
     build = generate_checked(Loose, "loose")
     built = build({"name": "a", "count": 3})
     assert type(built) is Loose

@@ -154,7 +154,10 @@ def _shell(cls: type, attributes: list[str]) -> type | None:
     ``cls`` adding nothing (no slot, so CPython lets its object become a ``cls``) whose
     ``__setattr__`` and ``__delattr__`` are ``object``'s; the builder stores every attribute,
     then sets the object's class, so no shell ever leaves it. Only for attributes all kept in
-    slots, with names a store statement can spell."""
+    slots, with names a store statement can spell, of a class whose subclasses are made by
+    ``type`` alone (no metaclass, no ``__init_subclass__`` that a shell would call)."""
+    if type(cls) is not type or any("__init_subclass__" in vars(k) for k in cls.__mro__[:-1]):
+        return None
     if not attributes or not all(
         name.isidentifier()
         and not keyword.iskeyword(name)
