@@ -139,8 +139,8 @@ class SQLStoreBase(StoreBase):
     ) -> list[tuple[str, str | bytes, int]]:
         """A page of the rows of ``query.tag``'s records in (first-event time, id) order, after
         ``after``: each row's id, document (as :attr:`document_bytes` reads it, if the dialect
-        has it) and seal. The first-event time is not read (a page's position is its last
-        record's)."""
+        has it) and seal. The first-event time is not read: a page of ``list`` takes its
+        cursor from its last record, and a SQLite stream reads it for a page's last row."""
         sql = [
             f"SELECT id, {self.document_bytes or self.DOCUMENT}, seal FROM qse_records "
             "WHERE lab = ? AND type = ?"
