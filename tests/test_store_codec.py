@@ -102,7 +102,7 @@ def test_the_fast_reader_gives_the_standard_librarys_values(record: Record) -> N
     orjson = pytest.importorskip("orjson")
     document = record_codec.encode(record)
     same_structure(orjson.loads(document), record_codec.load_plain(document))
-    row = (record.id, record.TYPE, document, record_codec.seal(document))
+    row = (record.id, document, record_codec.seal(document))
     fast = list(record_codec.decode_rows(record.TYPE, [row], "test", None))
     plain = record_codec.load_plain
     build = record_codec._builder_for_tag(record.TYPE)
@@ -134,7 +134,7 @@ def test_a_measurement_with_a_huge_whole_number_reads_back_exactly() -> None:
         attributes={"serial": 123456789012345678901234567890},
     )
     document = record_codec.encode(record)
-    row = (record.id, record.TYPE, document, record_codec.seal(document))
+    row = (record.id, document, record_codec.seal(document))
     (back,) = record_codec.decode_rows(record.TYPE, [row], "test", None)
     assert back == record
     assert back.attributes["serial"] == 123456789012345678901234567890
@@ -314,10 +314,9 @@ def test_streamed_and_paged_records_are_the_saved_ones(saved: list[Record]) -> N
     for tag, records_of_type in by_type.items():
         documents = [record_codec.encode(record) for record in records_of_type]
         rows = [
-            (r.id, 0, d, record_codec.seal(d))
-            for r, d in zip(records_of_type, documents, strict=True)
+            (r.id, d, record_codec.seal(d)) for r, d in zip(records_of_type, documents, strict=True)
         ]
-        as_bytes = [(i, o, d.encode(), s) for i, o, d, s in rows]
+        as_bytes = [(i, d.encode(), s) for i, d, s in rows]
         for decoded in (
             list(record_codec.decode_rows(tag, rows, "t", None)),
             list(record_codec.decode_rows(tag, as_bytes, "t", None, bytes.decode)),

@@ -9,7 +9,8 @@ generated from its attrs fields and type hints that builds the object field by f
 checks that already passed; and one that writes the dict in the exact key order and form
 ``to_dict`` gives. Small value objects made of strings only (an :class:`Actor`, a
 :class:`RecordRef`) are shared between records, as they are immutable. A record's history facts
-are left to be found when first asked (:attr:`~qse_customer.Record.history_facts`).
+are left to be found when first asked (:attr:`~qse_customer.Record.history_facts`). An object
+is filled as a shell of its class, then made one (see :func:`_shell`).
 
 A second builder (:func:`generate_checked`) takes the JSON types as orjson reads them. orjson
 reads an integer beyond 64 bits as a float, so wherever a value that may be a number is read
@@ -26,6 +27,7 @@ gets no generated code, and the store falls back to cattrs for it.
 from __future__ import annotations
 
 import inspect
+import keyword
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -140,6 +142,48 @@ def _may_be_number(hint: Any) -> bool:
 
 def _inexact() -> Any:
     raise Inexact
+
+
+def _shell(cls: type, attributes: list[str]) -> type | None:
+    """A class to fill a new ``cls`` in, then turned into ``cls`` (``o.__class__ = cls``), or
+    None where that cannot be done.
+
+    Setting an attrs class's slot costs a call (about 48 ns: its ``__setattr__`` refuses, as the
+    class is frozen, and only the slot's own ``__set__`` is left), while a plain store to a slot
+    of a class whose ``__setattr__`` is ``object``'s takes a few ns. The shell is a subclass of
+    ``cls`` adding nothing (no slot, so CPython lets its object become a ``cls``) whose
+    ``__setattr__`` and ``__delattr__`` are ``object``'s; the builder stores every attribute,
+    then sets the object's class, so no shell ever leaves it. Only for attributes all kept in
+    slots, with names a store statement can spell, of a class whose subclasses are made by
+    ``type`` alone (no metaclass, no ``__init_subclass__`` that a shell would call)."""
+    if type(cls) is not type or any("__init_subclass__" in vars(k) for k in cls.__mro__[:-1]):
+        return None
+    if not attributes or not all(
+        name.isidentifier()
+        and not keyword.iskeyword(name)
+        and not name.startswith("__")
+        and isinstance(inspect.getattr_static(cls, name, None), types.MemberDescriptorType)
+        for name in attributes
+    ):
+        return None
+    try:
+        shell = type(
+            f"_Shell_{cls.__name__}",
+            (cls,),
+            {
+                "__slots__": (),
+                "__setattr__": object.__setattr__,
+                "__delattr__": object.__delattr__,
+                "__module__": __name__,
+            },
+        )
+        probe: Any = object.__new__(shell)
+        probe.__class__ = cls
+    except TypeError:  # a class that cannot be subclassed, or an object that cannot move
+        return None
+    if type(probe) is not cls or shell.__basicsize__ != cls.__basicsize__:
+        return None  # pragma: no cover - CPython moves an object only between equal layouts
+    return shell
 
 
 def _optional_of(hint: Any) -> Any | None:
@@ -273,7 +317,7 @@ class _Generator:
         hints = typing.get_type_hints(cls)
         fields = attrs.fields(cls)
         fields_in = [a for a in fields if a.init]
-        lines = [f"def {name}(d):", f"    o = _new({self.name('cls', cls)})"]
+        values: list[tuple[str, str]] = []
         for attribute in fields:
             if attribute.name == "_facts" and not attribute.init:
                 continue  # a record's history facts: left to be found (None), below
@@ -284,12 +328,23 @@ class _Generator:
                 if attribute.metadata.get(OMIT_IF_NONE)
                 else f"d[{attribute.name!r}]"
             )
-            expression = self.build_expression(hints[attribute.name], source)
-            lines.append(f"    {self.assign(cls, attribute.name, expression)}")
+            values.append((attribute.name, self.build_expression(hints[attribute.name], source)))
         if any(a.name == "_facts" for a in fields):
             # Found when first asked (Record.history_facts): a stream that never asks (a count,
             # an export) does not walk every history for them.
-            lines.append(f"    {self.assign(cls, '_facts', 'None')}")
+            values.append(("_facts", "None"))
+        shell = _shell(cls, [attribute for attribute, _ in values])
+        if shell is not None:
+            # Filled as a shell (plain stores to its slots, a few ns each instead of a call to
+            # each slot's setter), then made the class itself.
+            lines = [f"def {name}(d):", f"    o = _new({self.name('shell', shell)})"]
+            lines.extend(f"    o.{attribute} = {expression}" for attribute, expression in values)
+            lines.append(f"    o.__class__ = {self.name('cls', cls)}")
+        else:
+            lines = [f"def {name}(d):", f"    o = _new({self.name('cls', cls)})"]
+            lines.extend(
+                f"    {self.assign(cls, attribute, expression)}" for attribute, expression in values
+            )
         lines.append("    return o")
         strings_only = all(
             hints[a.name] is str
@@ -308,8 +363,7 @@ class _Generator:
                 f"    e = {memo}.get(k := d[{fields[0].name!r}])",
                 f"    if e is not None{''.join(f' and {test}' for test in rest)}:",
                 "        return e[0]",
-                f"    o = _new({self.name('cls', cls)})",
-                *lines[2:-1],
+                *lines[1:-1],
                 f"    if len({memo}) >= {_MEMO_LIMIT}:",
                 f"        {memo}.clear()",
                 f"    {memo}[k] = (o, {kept})",

@@ -241,7 +241,7 @@ def decode_rows(
     on_invalid: Callable[[StoredRecordError], None] | None,
     text: Callable[[bytes], str] | None = None,
 ) -> Iterator[Record]:
-    """Decode stored rows of one type, each ``(id, _, document, seal)``, in order (the
+    """Decode stored rows of one type, each ``(id, document, seal)``, in order (the
     streaming path). A row that fails validation raises its :class:`StoredRecordError`, or,
     with ``on_invalid``, is passed to it and skipped.
 
@@ -274,7 +274,7 @@ def decode_pages(
     start = _SEAL_START
     crc = zlib.crc32
     for rows in pages:
-        for record_id, _, document, stored_seal in rows:
+        for record_id, document, stored_seal in rows:
             data = document if text is not None else document.encode("utf-8")
             value = crc(data, start)
             if value >= 2147483648:

@@ -136,11 +136,13 @@ class SQLStoreBase(StoreBase):
 
     def _select(
         self, query: Query, after: tuple[int, str] | None, limit: int
-    ) -> list[tuple[str, int, str | bytes, int]]:
-        """A page of records of ``query.tag`` in (first-event time, id) order, after ``after``
-        (each document as :attr:`document_bytes` reads it, if the dialect has it)."""
+    ) -> list[tuple[str, str | bytes, int]]:
+        """A page of the rows of ``query.tag``'s records in (first-event time, id) order, after
+        ``after``: each row's id, document (as :attr:`document_bytes` reads it, if the dialect
+        has it) and seal. The first-event time is not read: a page of ``list`` takes its
+        cursor from its last record, and a SQLite stream reads it for a page's last row."""
         sql = [
-            f"SELECT id, opened_at, {self.document_bytes or self.DOCUMENT}, seal FROM qse_records "
+            f"SELECT id, {self.document_bytes or self.DOCUMENT}, seal FROM qse_records "
             "WHERE lab = ? AND type = ?"
         ]
         params: list[object] = [self.lab_key, query.tag]
@@ -158,13 +160,11 @@ class SQLStoreBase(StoreBase):
             params.extend((after[0], self._text(after[1], "$.after")))
         sql.append("ORDER BY opened_at, id LIMIT ?")
         params.append(limit)
-        rows: list[tuple[str, int, str | bytes, int]] = self._fetch(
-            self._sql(" ".join(sql)), params
-        )
+        rows: list[tuple[str, str | bytes, int]] = self._fetch(self._sql(" ".join(sql)), params)
         return rows
 
     def _decode_rows(
-        self, tag: str, rows: list[tuple[str, int, str | bytes, int]], on_invalid: OnInvalid | None
+        self, tag: str, rows: list[tuple[str, str | bytes, int]], on_invalid: OnInvalid | None
     ) -> Iterator[Record]:
         """The records of rows :meth:`_select` read (see :func:`._documents.decode_rows`)."""
         text = self._document_text if self.document_bytes is not None else None
@@ -173,7 +173,7 @@ class SQLStoreBase(StoreBase):
     def _decode_pages(
         self,
         tag: str,
-        pages: Iterable[list[tuple[str, int, str | bytes, int]]],
+        pages: Iterable[list[tuple[str, str | bytes, int]]],
         on_invalid: OnInvalid | None,
     ) -> Iterator[Record]:
         """The records of the pages :meth:`_select` read, in turn, as one stream (see

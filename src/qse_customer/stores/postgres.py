@@ -558,7 +558,7 @@ class PostgresStore(SQLStoreBase):
                 name = f"qse_stream_{next(_stream_names)}"
                 with reader.cursor(name=name) as cursor:
                     cursor.execute(
-                        f"SELECT id, opened_at, {_DOCUMENT}, seal FROM qse_records "
+                        f"SELECT id, {_DOCUMENT}, seal FROM qse_records "
                         "WHERE lab = %s AND type = %s ORDER BY opened_at, id",
                         (self.lab_key, tag),
                     )

@@ -55,6 +55,8 @@ except ImportError:  # Windows: writers wait in SQLite's own (unfair) way
 SCHEME = "sqlite"
 SYNCHRONOUS = ("off", "normal", "full", "extra")
 
+_OPENED_AT = "SELECT opened_at FROM qse_records WHERE lab = ? AND type = ? AND id = ?"
+
 # Rows read for a write: at most this many keys a query (SQLite's limit on parameters is far
 # higher; this keeps statements short).
 _READ_KEYS = 400
@@ -478,21 +480,35 @@ class SQLiteStore(SQLStoreBase):
         # once a page, not once a record.
         return self._decode_pages(tag, self._pages(tag), on_invalid)
 
-    def _pages(self, tag: str) -> Iterator[list[tuple[str, int, str | bytes, int]]]:
+    def _pages(self, tag: str) -> Iterator[list[tuple[str, str | bytes, int]]]:
         """The rows of ``tag``'s records in keyset chunks of :attr:`chunk_size`, each read
-        when the one before has been decoded (no read transaction open between them)."""
+        when the one before has been decoded (no read transaction open between them).
+
+        A row's first-event time is read for the last row of a full page only (the next
+        page's position), in the page's own read transaction, so the two agree whatever is
+        written meanwhile."""
         query = Query(tag, None, None, None, None, self.chunk_size)
         after: tuple[int, str] | None = None
         while True:
             self._check_open()
-            rows = self._select(query, after, self.chunk_size)
+            size = self.chunk_size
+            with self._lock, self._errors():
+                self._db.execute("BEGIN")
+                try:
+                    rows = self._select(query, after, size)
+                    if len(rows) == size:
+                        last_id = rows[-1][0]
+                        (opened,) = self._db.execute(
+                            _OPENED_AT, (self.lab_key, tag, last_id)
+                        ).fetchone()
+                finally:
+                    self._db.execute("COMMIT")
             if not rows:
                 return
-            last_id, last_opened, _, _ = rows[-1]
-            after = (last_opened, last_id)
             yield rows
-            if len(rows) < self.chunk_size:
+            if len(rows) < size:
                 return
+            after = (opened, last_id)
 
     # -- maintenance ------------------------------------------------------------------------
 
