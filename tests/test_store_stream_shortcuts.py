@@ -389,3 +389,18 @@ def test_a_pages_position_is_read_with_the_page(
     assert set(streamed) == {record.id for record in records_saved}
     kept = [i for i in streamed if streamed.count(i) == 1]
     assert kept == sorted(kept)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(1, 12), st.integers(1, 4))
+def test_a_stream_read_inside_the_stores_own_write(count: int, chunk_size: int) -> None:
+    """A stream consumed by a write of the same store (``save_many`` fed by ``stream``, as a
+    migration is written) reads its pages inside that write's transaction: every record once,
+    no error for a transaction opened within another."""
+    saved = [complaint_at(f"c-{index:02d}", index) for index in range(count)]
+    with SQLiteStore(":memory:", chunk_size=chunk_size) as store:
+        store.save_many(saved)
+        store.save_many(record for record in store.stream(Complaint))
+        assert [record.id for record in store.stream(Complaint)] == [r.id for r in saved]
+        assert all(store.load(Complaint, r.id) == r for r in saved)
+        assert store.verify() == []

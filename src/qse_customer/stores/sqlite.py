@@ -493,7 +493,11 @@ class SQLiteStore(SQLStoreBase):
             self._check_open()
             size = self.chunk_size
             with self._lock, self._errors():
-                self._db.execute("BEGIN")
+                # A stream read while this connection writes (a save_many fed by a stream of
+                # the same store) is already inside that write's transaction.
+                own = not self._db.in_transaction
+                if own:
+                    self._db.execute("BEGIN")
                 try:
                     rows = self._select(query, after, size)
                     if len(rows) == size:
@@ -502,7 +506,8 @@ class SQLiteStore(SQLStoreBase):
                             _OPENED_AT, (self.lab_key, tag, last_id)
                         ).fetchone()
                 finally:
-                    self._db.execute("COMMIT")
+                    if own:
+                        self._db.execute("COMMIT")
             if not rows:
                 return
             yield rows
