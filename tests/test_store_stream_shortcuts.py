@@ -404,3 +404,16 @@ def test_a_stream_read_inside_the_stores_own_write(count: int, chunk_size: int) 
         assert [record.id for record in store.stream(Complaint)] == [r.id for r in saved]
         assert all(store.load(Complaint, r.id) == r for r in saved)
         assert store.verify() == []
+
+
+def test_the_times_read_are_kept_within_bounds() -> None:
+    """Each text's time is kept for the next reading of that text, and no more than
+    ``_STAMPS_KEPT`` of them at once (a store of distinct stamps does not grow it)."""
+    from qse_customer.stores import _codegen
+
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    texts = [(base + timedelta(seconds=n)).isoformat() for n in range(_codegen._STAMPS_KEPT + 10)]
+    for text in texts:
+        assert _codegen._read_stamp(text) == datetime.fromisoformat(text)
+        assert len(_codegen._stamps_read) <= _codegen._STAMPS_KEPT
+    assert _codegen._stamps_read[texts[-1]] == datetime.fromisoformat(texts[-1])

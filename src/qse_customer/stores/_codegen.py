@@ -34,7 +34,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from enum import Enum
 from types import MappingProxyType
-from typing import Any, Union, cast, get_args, get_origin
+from typing import Any, Final, Union, cast, get_args, get_origin
 
 import attrs
 
@@ -111,16 +111,21 @@ def _stamp_text(moment: datetime) -> str:
     return text
 
 
-_last_read: list[tuple[Any, Any]] = [(None, None)]
-"""The last optional time the builders parsed, after its ISO text (one pair, replaced whole: a
-thread reads a consistent pair). The store stamps every event it writes at once with one
-instant, so the events of a record, and of the records saved together, share that text."""
+_STAMPS_KEPT: Final = 4096
+_stamps_read: dict[str, datetime] = {}
+"""The optional times the builders parsed, after their ISO texts (at most :data:`_STAMPS_KEPT`,
+then forgotten all at once). A store stamps every event it writes at once with one instant, and
+a lab that enters its records day by day stamps them with few: the events of a record and of
+the records saved together share a handful of texts. A datetime is immutable, so records may
+share it."""
 
 
 def _read_stamp(text: str) -> datetime:
-    """``datetime.fromisoformat(text)``, kept as the last optional time read."""
+    """``datetime.fromisoformat(text)``, kept for the next time ``text`` is read."""
     moment = datetime.fromisoformat(text)
-    _last_read[0] = (text, moment)
+    if len(_stamps_read) >= _STAMPS_KEPT:
+        _stamps_read.clear()
+    _stamps_read[text] = moment
     return moment
 
 
@@ -217,7 +222,7 @@ class _Generator:
             "_inexact": _inexact,
             "_last_stamp": _last_stamp,
             "_stamp_text": _stamp_text,
-            "_last_read": _last_read,
+            "_stamps_read": _stamps_read,
             "_read_stamp": _read_stamp,
         }
         self.sources: list[str] = []
@@ -256,13 +261,8 @@ class _Generator:
             variable = self.name("v")
             if inner is datetime:
                 # An optional time is most often a store's stamp, the same text for every event
-                # written at once: the time parsed for the last text is kept (the last only;
-                # a datetime is immutable, so the records may share it).
-                last = self.name("t")
-                expression = (
-                    f"({last}[1] if ({last} := _last_read[0])[0] == {variable} "
-                    f"else _read_stamp({variable}))"
-                )
+                # written at once: the times parsed are kept after their texts.
+                expression = f"(_stamps_read.get({variable}) or _read_stamp({variable}))"
             else:
                 expression = self.build_expression(inner, variable)
             return f"(None if ({variable} := {source}) is None else {expression})"
