@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -207,3 +208,32 @@ def test_an_explanation_read_twice_reads_alike(batch, at):
     # The memos are learnt on the first reading; the second reads from them.
     compiled = compile_ruleset("customer-service-standards", calendar=LABS["london"])
     assert explained(compiled, batch, at) == explained(compiled, batch, at)
+
+
+@st.composite
+def letters_in_opening_hours(draw: st.DrawFn) -> Enquiry:
+    """A letter or e-mail received at a local hour around opening hours (06:00-18:59) on one of
+    the three weeks' days, Saturdays as often as any other day, in Lord Howe's time (its
+    Saturdays close at 12:00, its weekdays at 17:00)."""
+    local = datetime.combine(
+        DENSE_START.date() + timedelta(days=draw(st.integers(0, 20))),
+        datetime.min.time(),
+        tzinfo=ZoneInfo("Australia/Lord_Howe"),
+    ) + timedelta(minutes=draw(st.integers(6 * 60, 19 * 60 - 1)))
+    return Enquiry(
+        id=f"L-{draw(st.integers(0, 10**6))}",
+        events=(Event("received", local.astimezone(UTC), STAFF),),
+        channel=draw(st.sampled_from((Channel.LETTER, Channel.EMAIL))),
+        clinical=draw(st.booleans()),
+    )
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(letters_in_opening_hours(), min_size=5, max_size=30), st.sampled_from(sorted(LABS)))
+def test_memos_explain_as_the_plain_way_on_each_weekday(batch, lab):
+    # A working day counted from the day of receipt is remembered by its weekday only: a
+    # Saturday's words (closing at 12:00 in Lord Howe) are not a weekday's.
+    compiled = COMPILED["customer-service-standards", lab]
+    assert explained(compiled, batch, DENSE_AT) == plain(
+        "customer-service-standards", lab, batch, DENSE_AT
+    )

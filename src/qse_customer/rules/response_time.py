@@ -959,7 +959,8 @@ class _Clock:
     def _why_then(self, start: int, env: Env) -> str:
         """Why the count starts where it does, e.g. received on a Saturday: remembered by what
         decides the words (the start's local date, and its day of receipt or next opening, as
-        indexes in the calendar's tables), so each day's words are made once a language."""
+        indexes in the calendar's tables; only the weekday for a working day counted from that
+        very day), so each day's words are made once a language."""
         t = env.t
         unit = self.limit.unit
         if unit in _CALENDAR_UNITS:
@@ -979,7 +980,13 @@ class _Clock:
             key = (t.locale, env.zone, local_day, index)
         else:
             index = tables.effective_index(start, self.limit.after_closing)
-            key = (t.locale, None, local_day, index)
+            ordinals = tables.ordinals
+            if index < len(ordinals) and ordinals[index] == local_day:
+                # Received on a working day, counted from that day: the words name only that
+                # weekday's closing time, so they are remembered by the weekday.
+                key = (t.locale, None, None, (local_day - 1) % 7)
+            else:
+                key = (t.locale, None, local_day, index)
         words = self._why.get(key)
         if words is None:
             if len(self._why) >= _MEMO:
