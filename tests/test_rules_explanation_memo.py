@@ -1,12 +1,12 @@
 """A finding's evidence and message made with the engine's memos and shortcuts (wall clocks
-learnt per hour, ``response_time``'s words remembered per day of receipt and per language, its
-start's words per start event, deadlines' ISO texts per instant, its first deadline taken from
-the clock's facts, evidence built frozen with ``FrozenValues`` from parts made once) equal those
-made the plain way (every instant through a datetime, every ``why then`` from the calendar's
-public methods, every deadline counted and written again, the evidence made afresh and
-deep-copied by ``freeze``, a freshly compiled ruleset), byte for byte (the evidence's ``repr``),
-in English and in French, for random records through the shipped rulesets on two labs'
-calendars."""
+learnt per hour, ``response_time``'s words remembered per day of receipt (or weekday) and per
+language, its start's words per start event, the calendar's public holidays per year,
+deadlines' ISO texts per instant, its first deadline taken from the clock's facts, evidence
+built frozen with ``FrozenValues`` from parts made once) equal those made the plain way (every
+instant through a datetime, every ``why then`` from the calendar's public methods, every
+deadline counted and written again, the evidence made afresh and deep-copied by ``freeze``, a
+freshly compiled ruleset), byte for byte (the evidence's ``repr``), in English and in French,
+for random records through the shipped rulesets on two labs' calendars."""
 
 from __future__ import annotations
 
@@ -168,6 +168,7 @@ def plain(name: str, lab: str, batch: list[Any], at: datetime) -> list[tuple[Any
         patch.setattr(Env, "show", _show)
         patch.setattr(Env, "show_at", _show_at)
         patch.setattr(_Clock, "_why_then", _Clock._why_then_words)
+        patch.setattr(_Clock, "_holidays", lambda self, year: self.calendar.public_holidays(year))
         patch.setattr(_Clock, "_first_deadline", lambda self, start, facts: self._deadline(start))
         patch.setattr(_Clock, "_head", _plain_head)
         patch.setattr(_Clock, "_started_words", _plain_started_words)
@@ -236,4 +237,33 @@ def test_memos_explain_as_the_plain_way_on_each_weekday(batch, lab):
     compiled = COMPILED["customer-service-standards", lab]
     assert explained(compiled, batch, DENSE_AT) == plain(
         "customer-service-standards", lab, batch, DENSE_AT
+    )
+
+
+HOLIDAYS = sorted(day for year in range(2024, 2029) for day in LABS["london"].public_holidays(year))
+
+
+@st.composite
+def letters_around_holidays(draw: st.DrawFn) -> Enquiry:
+    """A letter or e-mail received in London on a public holiday of 2024-2028 or a day next to
+    one, at any hour."""
+    day = draw(st.sampled_from(HOLIDAYS)) + timedelta(days=draw(st.integers(-1, 1)))
+    local = datetime.combine(day, datetime.min.time(), tzinfo=ZoneInfo("Europe/London"))
+    local += timedelta(minutes=draw(st.integers(0, 24 * 60 - 1)))
+    return Enquiry(
+        id=f"H-{draw(st.integers(0, 10**6))}",
+        events=(Event("received", local.astimezone(UTC), STAFF),),
+        channel=draw(st.sampled_from((Channel.LETTER, Channel.EMAIL, Channel.VOICEMAIL))),
+        clinical=draw(st.booleans()),
+    )
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(letters_around_holidays(), min_size=5, max_size=30))
+def test_memos_explain_as_the_plain_way_around_holidays(batch):
+    # Each year's public holidays are asked of the calendar once: a holiday's note names it.
+    at = datetime(2029, 1, 1, tzinfo=UTC)
+    compiled = COMPILED["customer-service-standards", "london"]
+    assert explained(compiled, batch, at) == plain(
+        "customer-service-standards", "london", batch, at
     )

@@ -347,6 +347,7 @@ class _Clock:
         self._words: dict[str, _Words] = {}
         self._evidence_head: dict[str, Any] | None = None
         self._starts: dict[tuple[str, str, str], tuple[str, str]] = {}
+        self._holiday_years: dict[int, Mapping[date, str]] = {}
         self._measure = self.limit.measure
         self._elapsed = self.limit.elapsed_function(self.timeline)
         self.wall = wall_clock(ZoneInfo(self.calendar.timezone))
@@ -1040,7 +1041,7 @@ class _Clock:
         calendar = self.calendar
         if calendar.is_working_day(day):
             return ""
-        holiday = calendar.public_holidays(day.year).get(day)
+        holiday = self._holidays(day.year).get(day)
         if holiday:
             return t.gettext(": {weekday}, {holiday}").format(
                 weekday=t.day_name(day), holiday=holiday
@@ -1050,6 +1051,18 @@ class _Clock:
                 weekday=t.day_name(day)
             )
         return t.gettext(": a {weekday}").format(weekday=t.day_name(day))
+
+    def _holidays(self, year: int) -> Mapping[date, str]:
+        """The calendar's public holidays of ``year``, asked of it once a year (a day's note
+        looks one up for each day of receipt that is not a working day)."""
+        found = self._holiday_years.get(year)
+        if found is None:
+            if len(self._holiday_years) >= _MEMO:
+                self._holiday_years.clear()
+            found = self._holiday_years[year] = MappingProxyType(
+                self.calendar.public_holidays(year)
+            )
+        return found
 
     def _pauses(self, events: Sequence[Event], pauses: list[tuple[int, int, int]], env: Env) -> str:
         t = env.t
