@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from qse_customer.core.translation import Translator, available_locales, translator
+from qse_customer.rules import _wording
 from qse_customer.testing.strategies import aware_datetimes
 
 babel_dates = pytest.importorskip("babel.dates")
@@ -76,3 +77,42 @@ def test_a_float_is_not_remembered_as_the_integer_it_equals(locale: str, value: 
     t.number(int(value))
     pattern = "#,##0" if value.is_integer() else "#,##0.###"
     assert t.number(value) == babel_numbers.format_decimal(value, format=pattern, locale=t.locale)
+
+
+RECORD_TYPES = (
+    "enquiry",
+    "complaint",
+    "referral",
+    "contract",
+    "customer",
+    "survey",
+    "survey_response",
+    "test_request",
+    "measurement",
+    "record",
+    "other_thing",
+)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(("en", *OTHERS)),
+            st.sampled_from(RECORD_TYPES) | st.from_regex(r"[a-z_]{1,12}", fullmatch=True),
+            st.integers(0, len(_wording.STATUS_WORDS) - 1),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_a_record_noun_and_a_status_read_as_the_catalogue_gives_them(words: list) -> None:
+    # Remembered once a translator and record type (or status): read again, the same words.
+    for locale, record_type, code in words + words:
+        t = translator(locale)
+        noun, status = _wording.record_noun(record_type, t), _wording.status_word(code, t)
+        if t.is_source:
+            assert noun == record_type.replace("_", " ")
+            assert status == _wording.STATUS_WORDS[code]
+        else:
+            assert noun == _wording._record_noun(record_type, t)
+            assert status == _wording._status_word(code, t)
