@@ -1,12 +1,12 @@
 """A finding's evidence and message made with the engine's memos and shortcuts (wall clocks
-learnt per hour, ``response_time``'s words remembered per day of receipt and per language, its
-start's words per start event, deadlines' ISO texts per instant, its first deadline taken from
-the clock's facts, evidence built frozen with ``FrozenValues`` from parts made once) equal those
-made the plain way (every instant through a datetime, every ``why then`` from the calendar's
-public methods, every deadline counted and written again, the evidence made afresh and
-deep-copied by ``freeze``, a freshly compiled ruleset), byte for byte (the evidence's ``repr``),
-in English and in French, for random records through the shipped rulesets on two labs'
-calendars."""
+learnt per hour, ``response_time``'s words remembered per day of receipt (or weekday) and per
+language, its start's words per start event, the calendar's public holidays per year,
+deadlines' ISO texts per instant, its first deadline taken from the clock's facts, evidence
+built frozen with ``FrozenValues`` from parts made once) equal those made the plain way (every
+instant through a datetime, every ``why then`` from the calendar's public methods, every
+deadline counted and written again, the evidence made afresh and deep-copied by ``freeze``, a
+freshly compiled ruleset), byte for byte (the evidence's ``repr``), in English and in French,
+for random records through the shipped rulesets on two labs' calendars."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -167,6 +168,7 @@ def plain(name: str, lab: str, batch: list[Any], at: datetime) -> list[tuple[Any
         patch.setattr(Env, "show", _show)
         patch.setattr(Env, "show_at", _show_at)
         patch.setattr(_Clock, "_why_then", _Clock._why_then_words)
+        patch.setattr(_Clock, "_holidays", lambda self, year: self.calendar.public_holidays(year))
         patch.setattr(_Clock, "_first_deadline", lambda self, start, facts: self._deadline(start))
         patch.setattr(_Clock, "_head", _plain_head)
         patch.setattr(_Clock, "_started_words", _plain_started_words)
@@ -207,3 +209,61 @@ def test_an_explanation_read_twice_reads_alike(batch, at):
     # The memos are learnt on the first reading; the second reads from them.
     compiled = compile_ruleset("customer-service-standards", calendar=LABS["london"])
     assert explained(compiled, batch, at) == explained(compiled, batch, at)
+
+
+@st.composite
+def letters_in_opening_hours(draw: st.DrawFn) -> Enquiry:
+    """A letter or e-mail received at a local hour around opening hours (06:00-18:59) on one of
+    the three weeks' days, Saturdays as often as any other day, in Lord Howe's time (its
+    Saturdays close at 12:00, its weekdays at 17:00)."""
+    local = datetime.combine(
+        DENSE_START.date() + timedelta(days=draw(st.integers(0, 20))),
+        datetime.min.time(),
+        tzinfo=ZoneInfo("Australia/Lord_Howe"),
+    ) + timedelta(minutes=draw(st.integers(6 * 60, 19 * 60 - 1)))
+    return Enquiry(
+        id=f"L-{draw(st.integers(0, 10**6))}",
+        events=(Event("received", local.astimezone(UTC), STAFF),),
+        channel=draw(st.sampled_from((Channel.LETTER, Channel.EMAIL))),
+        clinical=draw(st.booleans()),
+    )
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(letters_in_opening_hours(), min_size=5, max_size=30), st.sampled_from(sorted(LABS)))
+def test_memos_explain_as_the_plain_way_on_each_weekday(batch, lab):
+    # A working day counted from the day of receipt is remembered by its weekday only: a
+    # Saturday's words (closing at 12:00 in Lord Howe) are not a weekday's.
+    compiled = COMPILED["customer-service-standards", lab]
+    assert explained(compiled, batch, DENSE_AT) == plain(
+        "customer-service-standards", lab, batch, DENSE_AT
+    )
+
+
+HOLIDAYS = sorted(day for year in range(2024, 2029) for day in LABS["london"].public_holidays(year))
+
+
+@st.composite
+def letters_around_holidays(draw: st.DrawFn) -> Enquiry:
+    """A letter or e-mail received in London on a public holiday of 2024-2028 or a day next to
+    one, at any hour."""
+    day = draw(st.sampled_from(HOLIDAYS)) + timedelta(days=draw(st.integers(-1, 1)))
+    local = datetime.combine(day, datetime.min.time(), tzinfo=ZoneInfo("Europe/London"))
+    local += timedelta(minutes=draw(st.integers(0, 24 * 60 - 1)))
+    return Enquiry(
+        id=f"H-{draw(st.integers(0, 10**6))}",
+        events=(Event("received", local.astimezone(UTC), STAFF),),
+        channel=draw(st.sampled_from((Channel.LETTER, Channel.EMAIL, Channel.VOICEMAIL))),
+        clinical=draw(st.booleans()),
+    )
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(letters_around_holidays(), min_size=5, max_size=30))
+def test_memos_explain_as_the_plain_way_around_holidays(batch):
+    # Each year's public holidays are asked of the calendar once: a holiday's note names it.
+    at = datetime(2029, 1, 1, tzinfo=UTC)
+    compiled = COMPILED["customer-service-standards", "london"]
+    assert explained(compiled, batch, at) == plain(
+        "customer-service-standards", "london", batch, at
+    )

@@ -35,6 +35,9 @@ SOURCE_LOCALE: Final = "en"
 LOCALE_DIR: Final = Path(__file__).resolve().parents[1] / "locale"
 """Where the catalogues are, inside the package (so the wheel ships them)."""
 
+_MEMO: Final = 1 << 14
+"""How many texts a translator remembers of each kind before it starts again."""
+
 _TAG = re.compile(r"^([a-z]{2,3})(?:[_-]([a-z]{2}|\d{3}))?$", re.IGNORECASE)
 
 
@@ -59,13 +62,18 @@ def available_locales() -> tuple[str, ...]:
 class Translator:
     """Messages, plural forms, numbers and dates in one locale (made by :func:`translator`)."""
 
-    __slots__ = ("_babel", "_catalogue", "language", "locale")
+    __slots__ = ("_babel", "_catalogue", "_days", "_integers", "language", "locale")
 
     def __init__(self, locale: str, catalogue: gettext.NullTranslations) -> None:
         self.locale = locale
         self.language = locale.split("_")[0]
         self._catalogue = catalogue
         self._babel: Any = None if self.language == SOURCE_LOCALE else _babel(locale)
+        # Babel's texts remembered (bounded): a day's part of an instant by its date, an
+        # integer by its value. A report in another language writes thousands of instants on
+        # a few hundred days, and the same small counts again and again.
+        self._days: dict[tuple[int, int, int], str] = {}
+        self._integers: dict[int, str] = {}
 
     def __repr__(self) -> str:
         return f"Translator({self.locale!r})"
@@ -98,10 +106,20 @@ class Translator:
         ``digits`` fixes the decimals (``3.50``, ``3,50``)."""
         if self._babel is None:
             return f"{value:,}" if digits is None else f"{value:,.{digits}f}"
+        if digits is None and type(value) is int:
+            text = self._integers.get(value)
+            if text is None:
+                if len(self._integers) >= _MEMO:
+                    self._integers.clear()
+                text = self._integers[value] = self._decimal(value, "#,##0")
+            return text
         if digits is None:
             pattern = "#,##0" if float(value).is_integer() else "#,##0.###"
         else:
             pattern = "#,##0." + "0" * digits if digits else "#,##0"
+        return self._decimal(value, pattern)
+
+    def _decimal(self, value: float, pattern: str) -> str:
         return str(self._babel.numbers.format_decimal(value, format=pattern, locale=self.locale))
 
     def percent(self, share: float | None, digits: int = 1) -> str:
@@ -119,10 +137,23 @@ class Translator:
         ``mer. 18 mars 2026 14:30``."""
         if self._babel is None:
             return moment.strftime("%a %d %b %Y %H:%M")
-        text = self._babel.dates.format_datetime(
-            moment, "EEE dd MMM y HH:mm", tzinfo=moment.tzinfo, locale=self.locale
-        )
-        return str(text)
+        # Babel writes HH and mm as two plain digits: the day's part (everything before
+        # " HH:mm", when the text ends so) is asked of Babel once a date.
+        key = (moment.year, moment.month, moment.day)
+        day = self._days.get(key)
+        if day is None:
+            text = str(
+                self._babel.dates.format_datetime(
+                    moment, "EEE dd MMM y HH:mm", tzinfo=moment.tzinfo, locale=self.locale
+                )
+            )
+            clock = f" {moment.hour:02d}:{moment.minute:02d}"
+            if text.endswith(clock):
+                if len(self._days) >= _MEMO:
+                    self._days.clear()
+                self._days[key] = text[: -len(clock)]
+            return text
+        return f"{day} {moment.hour:02d}:{moment.minute:02d}"
 
     def weekday_date(self, day: date) -> str:
         """A day with its weekday: ``Mon 11 May 2026``, ``lun. 11 mai 2026``."""

@@ -4,8 +4,9 @@ A finding's message shows several instants (``Sat 09 May 2026 10:00 BST``); maki
 datetime, converting it to the zone and formatting it costs a few microseconds each time. A
 :class:`WallClock` learns the zone's offset and abbreviation once per UTC hour (the offset is the
 same all through an hour unless a transition falls inside it: such an hour is not learnt, and its
-instants take the datetime path), and the text of each local day once, so an instant's text is a
-little integer arithmetic. The texts are exactly those of
+instants take the datetime path) from those at the starts of the hour and the next (each asked
+of the zone once, for the hours on both sides of it), and the text of each local day once, so an
+instant's text is a little integer arithmetic. The texts are exactly those of
 ``from_us(instant).astimezone(zone)`` formatted as ``_wall_clock`` does in
 :mod:`~qse_customer.rules.kind_protocol` (tests/test_rules_wall_clock.py checks them on random
 instants and zones).
@@ -13,7 +14,7 @@ instants and zones).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -37,12 +38,13 @@ MONTHS: Final = (
 class WallClock:
     """One time zone's wall clock over epoch microseconds (see the module doc)."""
 
-    __slots__ = ("_days", "_hours", "zone")
+    __slots__ = ("_days", "_hours", "_marks", "zone")
 
     def __init__(self, zone: ZoneInfo) -> None:
         self.zone = zone
         self._hours: dict[int, tuple[int, str] | None] = {}
         self._days: dict[int, str | None] = {}
+        self._marks: dict[int, tuple[int, str] | None] = {}
 
     def offset(self, instant: int) -> tuple[int, str] | None:
         """The zone's UTC offset (µs) and abbreviation at ``instant``, or None when its hour
@@ -54,24 +56,48 @@ class WallClock:
             return self._learn(hour)
 
     def _learn(self, hour: int) -> tuple[int, str] | None:
-        start = hour * US_PER_HOUR
-        found: tuple[int, str] | None = None
-        try:
-            first = from_us(start).astimezone(self.zone)
-            last = from_us(start + US_PER_HOUR - 1).astimezone(self.zone)
-        except (OverflowError, ValueError):
-            pass
-        else:
-            offset = first.utcoffset()
-            if (
-                offset is not None
-                and offset == last.utcoffset()
-                and first.tzname() == last.tzname()
-            ):
-                found = (offset // _ONE_US, first.tzname() or "")
+        # The offset and abbreviation at the hour's start and at the next hour's start (each
+        # hour's start asked of the zone once, shared by the hours on either side of it): equal,
+        # the hour holds no transition (no zone changes twice within an hour, see the tests);
+        # else its last microsecond tells whether the change falls just at its end.
+        found = self._mark(hour)
+        if found is not None and found != self._mark(hour + 1):
+            start = hour * US_PER_HOUR
+            try:
+                last = from_us(start + US_PER_HOUR - 1).astimezone(self.zone)
+            except (OverflowError, ValueError):
+                found = None
+            else:
+                offset, name = last.utcoffset(), last.tzname() or ""
+                if offset is None or (offset // _ONE_US, name) != found:
+                    found = None
         if len(self._hours) >= _LIMIT:
             self._hours.clear()
         self._hours[hour] = found
+        return found
+
+    def _mark(self, hour: int) -> tuple[int, str] | None:
+        """The zone's offset (µs) and abbreviation at the start of ``hour``, or None outside the
+        datetime range."""
+        try:
+            return self._marks[hour]
+        except KeyError:
+            pass
+        found: tuple[int, str] | None = None
+        try:
+            local = datetime.fromtimestamp(hour * 3600, self.zone)
+        except (OverflowError, ValueError, OSError):
+            try:
+                local = from_us(hour * US_PER_HOUR).astimezone(self.zone)
+            except (OverflowError, ValueError):
+                local = None
+        if local is not None:
+            offset = local.utcoffset()
+            if offset is not None:
+                found = (offset // _ONE_US, local.tzname() or "")
+        if len(self._marks) >= _LIMIT:
+            self._marks.clear()
+        self._marks[hour] = found
         return found
 
     def local_day(self, instant: int) -> int | None:

@@ -123,11 +123,30 @@ def plural(count: int, word: str) -> str:
     return f"{count:g} {word}" + ("" if count == 1 else "s")
 
 
+_MEMO = 4096
+"""How many words a language's memo below keeps before it starts again."""
+
+_NOUNS: dict[tuple[Translator, str], str] = {}
+_STATUSES: dict[tuple[Translator, int], str] = {}
+
+
 def record_noun(record_type: str, t: Translator = ENGLISH) -> str:
     """A record type in words: ``enquiry``, ``test request`` (in English; in another language,
-    with its article, as the language's messages use it: ``la demande``)."""
+    with its article, as the language's messages use it: ``la demande``; asked of the catalogue
+    once a translator and record type)."""
     if t.is_source:
         return record_type.replace("_", " ")
+    key = (t, record_type)
+    found = _NOUNS.get(key)
+    if found is None:
+        if len(_NOUNS) >= _MEMO:
+            _NOUNS.clear()
+        found = _NOUNS[key] = _record_noun(record_type, t)
+    return found
+
+
+def _record_noun(record_type: str, t: Translator) -> str:
+    """:func:`record_noun` in another language, from the catalogue."""
     nouns = {
         "enquiry": t.pgettext("record", "enquiry"),
         "complaint": t.pgettext("record", "complaint"),
@@ -161,9 +180,21 @@ STATUS_WORDS = ("met", "breached", "at risk", "pending", "not applicable")
 
 
 def status_word(code: int, t: Translator = ENGLISH) -> str:
-    """A status code in words, in ``t``'s language."""
+    """A status code in words, in ``t``'s language (asked of the catalogue once a translator
+    and code)."""
     if t.is_source:
         return STATUS_WORDS[code]
+    key = (t, code)
+    found = _STATUSES.get(key)
+    if found is None:
+        if len(_STATUSES) >= _MEMO:
+            _STATUSES.clear()
+        found = _STATUSES[key] = _status_word(code, t)
+    return found
+
+
+def _status_word(code: int, t: Translator) -> str:
+    """:func:`status_word` in another language, from the catalogue."""
     words = (
         t.gettext("met"),
         t.gettext("breached"),

@@ -726,7 +726,7 @@ class CompiledRuleset:
         message = _verdict(rule.id, code, slot.source, body, t)
         if not t.is_source:
             return evidence, message
-        again = partial(self._message_in, slot, record, events, outcome, env, cycle, statuses)
+        again = _Again(self, slot, record, events, outcome, env, cycle, statuses)
         return evidence, Message(message, again)
 
     def _message_in(
@@ -1700,6 +1700,46 @@ class _CheckRun:
             for key, values in table.items()
             if values[position] + values[position + 1]
         }
+
+
+class _Again:
+    """How to write a finding's message again in another language (a
+    :class:`~qse_customer.rules.findings.Message`'s): one small object, not a ``partial`` with
+    its tuple and dict, as every kept finding holds one until it is dropped."""
+
+    __slots__ = ("cycle", "env", "events", "outcome", "record", "ruleset", "slot", "statuses")
+
+    def __init__(
+        self,
+        ruleset: CompiledRuleset,
+        slot: _Slot,
+        record: Record,
+        events: Sequence[Event],
+        outcome: Outcome,
+        env: Env,
+        cycle: tuple[int, int] | None,
+        statuses: Sequence[int],
+    ) -> None:
+        self.ruleset = ruleset
+        self.slot = slot
+        self.record = record
+        self.events = events
+        self.outcome = outcome
+        self.env = env
+        self.cycle = cycle
+        self.statuses = statuses
+
+    def __call__(self, t: Translator) -> str:
+        return self.ruleset._message_in(
+            self.slot,
+            self.record,
+            self.events,
+            self.outcome,
+            self.env,
+            self.cycle,
+            self.statuses,
+            t,
+        )
 
 
 def _verdict(rule_id: str, code: int, source: str, explanation: str, t: Translator) -> str:

@@ -347,6 +347,7 @@ class _Clock:
         self._words: dict[str, _Words] = {}
         self._evidence_head: dict[str, Any] | None = None
         self._starts: dict[tuple[str, str, str], tuple[str, str]] = {}
+        self._holiday_years: dict[int, Mapping[date, str]] = {}
         self._measure = self.limit.measure
         self._elapsed = self.limit.elapsed_function(self.timeline)
         self.wall = wall_clock(ZoneInfo(self.calendar.timezone))
@@ -959,7 +960,8 @@ class _Clock:
     def _why_then(self, start: int, env: Env) -> str:
         """Why the count starts where it does, e.g. received on a Saturday: remembered by what
         decides the words (the start's local date, and its day of receipt or next opening, as
-        indexes in the calendar's tables), so each day's words are made once a language."""
+        indexes in the calendar's tables; only the weekday for a working day counted from that
+        very day), so each day's words are made once a language."""
         t = env.t
         unit = self.limit.unit
         if unit in _CALENDAR_UNITS:
@@ -979,7 +981,13 @@ class _Clock:
             key = (t.locale, env.zone, local_day, index)
         else:
             index = tables.effective_index(start, self.limit.after_closing)
-            key = (t.locale, None, local_day, index)
+            ordinals = tables.ordinals
+            if index < len(ordinals) and ordinals[index] == local_day:
+                # Received on a working day, counted from that day: the words name only that
+                # weekday's closing time, so they are remembered by the weekday.
+                key = (t.locale, None, None, (local_day - 1) % 7)
+            else:
+                key = (t.locale, None, local_day, index)
         words = self._why.get(key)
         if words is None:
             if len(self._why) >= _MEMO:
@@ -1033,7 +1041,7 @@ class _Clock:
         calendar = self.calendar
         if calendar.is_working_day(day):
             return ""
-        holiday = calendar.public_holidays(day.year).get(day)
+        holiday = self._holidays(day.year).get(day)
         if holiday:
             return t.gettext(": {weekday}, {holiday}").format(
                 weekday=t.day_name(day), holiday=holiday
@@ -1043,6 +1051,18 @@ class _Clock:
                 weekday=t.day_name(day)
             )
         return t.gettext(": a {weekday}").format(weekday=t.day_name(day))
+
+    def _holidays(self, year: int) -> Mapping[date, str]:
+        """The calendar's public holidays of ``year``, asked of it once a year (a day's note
+        looks one up for each day of receipt that is not a working day)."""
+        found = self._holiday_years.get(year)
+        if found is None:
+            if len(self._holiday_years) >= _MEMO:
+                self._holiday_years.clear()
+            found = self._holiday_years[year] = MappingProxyType(
+                self.calendar.public_holidays(year)
+            )
+        return found
 
     def _pauses(self, events: Sequence[Event], pauses: list[tuple[int, int, int]], env: Env) -> str:
         t = env.t
