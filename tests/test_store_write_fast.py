@@ -19,7 +19,7 @@ from qse_customer import Complaint, Event, to_dict
 from qse_customer.core.record import Record, _copy_with_events
 from qse_customer.stores import HistoryRewriteError, SQLiteStore
 from qse_customer.stores import base as store_base
-from qse_customer.stores._codegen import generate_encoder
+from qse_customer.stores._codegen import generate_encoder, generate_replacer
 from qse_customer.stores._documents import unstructure
 from qse_customer.testing.store_contract import MANAGER, T0, complaint
 from qse_customer.testing.strategies import records, records_in_labs
@@ -127,3 +127,28 @@ class _Holder:
 def test_an_enum_with_a_value_of_its_own_is_encoded_through_it() -> None:
     encoded = generate_encoder(_Holder)(_Holder(_Spelled.PLAIN, (_Spelled.PLAIN,)))
     assert encoded == {"kind": "spelled plain", "kinds": ["spelled plain"]}
+
+
+def test_a_copy_of_a_class_that_cannot_be_a_shell_is_made_by_its_setters() -> None:
+    """Generated copies are filled as shells of their class where every attribute is a slot;
+    a class keeping its attributes in a ``__dict__`` is copied through its setters, alike."""
+
+    @attrs.frozen(slots=False)
+    class Loose:
+        name: str
+        count: int
+
+    @attrs.frozen
+    class Slotted:
+        name: str
+        count: int
+
+    for kind in (Loose, Slotted):
+        replace = generate_replacer(kind, "count")
+        original = kind("a", 1)
+        copy = replace(original, 2)
+        assert type(copy) is kind
+        assert attributes(copy) == [("name", "a"), ("count", 2)]
+        assert attributes(original) == [("name", "a"), ("count", 1)]
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            copy.count = 3  # type: ignore[misc]
