@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qse_customer import Complaint, Event, to_dict
+from qse_customer.core.history import corrected, has_administrative
 from qse_customer.core.record import Record, _copy_with_events
 from qse_customer.stores import HistoryRewriteError, SQLiteStore
 from qse_customer.stores import base as store_base
@@ -152,3 +153,25 @@ def test_a_copy_of_a_class_that_cannot_be_a_shell_is_made_by_its_setters() -> No
         assert attributes(original) == [("name", "a"), ("count", 1)]
         with pytest.raises(attrs.exceptions.FrozenInstanceError):
             copy.count = 3  # type: ignore[misc]
+
+
+def reference_status(record: Record) -> str:
+    """A record's status as it was derived before the shortcut (every history through the test
+    for administrative events)."""
+    events = record.events
+    if has_administrative(events):
+        return record.LIFECYCLE.status([event.kind for _, event in corrected(events)])
+    return record.LIFECYCLE.status([event.kind for event in events])
+
+
+@settings(max_examples=300)
+@given(records())
+def test_a_status_is_the_one_derived_through_the_corrections(record: Record) -> None:
+    """Every row holds its record's status: the shortcut for histories without a correction or
+    an erasure gives what the general derivation gives (hypothesis draws corrections)."""
+    assert record.status == reference_status(record)
+    corrected_once = any(event.kind == "corrected" for event in record.events)
+    if corrected_once:
+        assert record.status == record.LIFECYCLE.status(
+            [event.kind for _, event in corrected(record.events)]
+        )
