@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qse_customer import Complaint, Event, to_dict
+from qse_customer import Complaint, Event, ValidationError, to_dict
 from qse_customer.core.history import corrected, has_administrative
 from qse_customer.core.record import Record, _copy_with_events
 from qse_customer.stores import HistoryRewriteError, SQLiteStore
@@ -175,3 +175,28 @@ def test_a_status_is_the_one_derived_through_the_corrections(record: Record) -> 
         assert record.status == record.LIFECYCLE.status(
             [event.kind for _, event in corrected(record.events)]
         )
+
+
+_LABS = [None, "LAB-A", "LAB-B"]
+
+
+@pytest.mark.parametrize("opened_for", _LABS)
+@pytest.mark.parametrize("home", [None, "LAB-A"])
+def test_a_store_refuses_exactly_the_records_its_lab_check_refuses(
+    tmp_path: Any, opened_for: str | None, home: str | None
+) -> None:
+    """A store skips its lab check for a record of its own ``lab`` (both None included): every
+    record it writes or refuses is the one the full check writes or refuses, home lab or not."""
+    store = SQLiteStore(str(tmp_path / "labs.db"), lab=opened_for)
+    store._home_lab = home  # as a migration names one (the check reads nothing else)
+    try:
+        for number, lab in enumerate(_LABS):
+            record = complaint(number).evolve(lab=lab)
+            refusal = store.lab_refusal(record)
+            if refusal is None:
+                assert store._extend(None, record).record.lab == lab
+            else:
+                with pytest.raises(ValidationError, match=r"\$\.lab"):
+                    store._extend(None, record)
+    finally:
+        store.close()
