@@ -15,11 +15,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qse_customer import Complaint, Event, to_dict
+from qse_customer import Complaint, Event, ValidationError, to_dict
+from qse_customer.core.history import corrected, has_administrative
 from qse_customer.core.record import Record, _copy_with_events
 from qse_customer.stores import HistoryRewriteError, SQLiteStore
 from qse_customer.stores import base as store_base
-from qse_customer.stores._codegen import generate_encoder
+from qse_customer.stores._codegen import generate_encoder, generate_replacer
 from qse_customer.stores._documents import unstructure
 from qse_customer.testing.store_contract import MANAGER, T0, complaint
 from qse_customer.testing.strategies import records, records_in_labs
@@ -127,3 +128,75 @@ class _Holder:
 def test_an_enum_with_a_value_of_its_own_is_encoded_through_it() -> None:
     encoded = generate_encoder(_Holder)(_Holder(_Spelled.PLAIN, (_Spelled.PLAIN,)))
     assert encoded == {"kind": "spelled plain", "kinds": ["spelled plain"]}
+
+
+def test_a_copy_of_a_class_that_cannot_be_a_shell_is_made_by_its_setters() -> None:
+    """Generated copies are filled as shells of their class where every attribute is a slot;
+    a class keeping its attributes in a ``__dict__`` is copied through its setters, alike."""
+
+    @attrs.frozen(slots=False)
+    class Loose:
+        name: str
+        count: int
+
+    @attrs.frozen
+    class Slotted:
+        name: str
+        count: int
+
+    for kind in (Loose, Slotted):
+        replace = generate_replacer(kind, "count")
+        original = kind("a", 1)
+        copy = replace(original, 2)
+        assert type(copy) is kind
+        assert attributes(copy) == [("name", "a"), ("count", 2)]
+        assert attributes(original) == [("name", "a"), ("count", 1)]
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            copy.count = 3  # type: ignore[misc]
+
+
+def reference_status(record: Record) -> str:
+    """A record's status as it was derived before the shortcut (every history through the test
+    for administrative events)."""
+    events = record.events
+    if has_administrative(events):
+        return record.LIFECYCLE.status([event.kind for _, event in corrected(events)])
+    return record.LIFECYCLE.status([event.kind for event in events])
+
+
+@settings(max_examples=300)
+@given(records())
+def test_a_status_is_the_one_derived_through_the_corrections(record: Record) -> None:
+    """Every row holds its record's status: the shortcut for histories without a correction or
+    an erasure gives what the general derivation gives (hypothesis draws corrections)."""
+    assert record.status == reference_status(record)
+    corrected_once = any(event.kind == "corrected" for event in record.events)
+    if corrected_once:
+        assert record.status == record.LIFECYCLE.status(
+            [event.kind for _, event in corrected(record.events)]
+        )
+
+
+_LABS = [None, "LAB-A", "LAB-B"]
+
+
+@pytest.mark.parametrize("opened_for", _LABS)
+@pytest.mark.parametrize("home", [None, "LAB-A"])
+def test_a_store_refuses_exactly_the_records_its_lab_check_refuses(
+    tmp_path: Any, opened_for: str | None, home: str | None
+) -> None:
+    """A store skips its lab check for a record of its own ``lab`` (both None included): every
+    record it writes or refuses is the one the full check writes or refuses, home lab or not."""
+    store = SQLiteStore(str(tmp_path / "labs.db"), lab=opened_for)
+    store._home_lab = home  # as a migration names one (the check reads nothing else)
+    try:
+        for number, lab in enumerate(_LABS):
+            record = complaint(number).evolve(lab=lab)
+            refusal = store.lab_refusal(record)
+            if refusal is None:
+                assert store._extend(None, record).record.lab == lab
+            else:
+                with pytest.raises(ValidationError, match=r"\$\.lab"):
+                    store._extend(None, record)
+    finally:
+        store.close()

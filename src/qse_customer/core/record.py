@@ -248,9 +248,10 @@ class Record:
     def status(self) -> str:
         """The status derived from the history, corrections applied (e.g. ``open``, ``closed``)."""
         events = self.events
-        if has_administrative(events):
-            return self.LIFECYCLE.status([event.kind for _, event in corrected(events)])
-        return self.LIFECYCLE.status([event.kind for event in events])
+        kinds = [event.kind for event in events]
+        if ADMINISTRATIVE_KINDS.isdisjoint(kinds):  # no correction, no erasure: as they are
+            return self.LIFECYCLE.status(kinds)
+        return self.LIFECYCLE.status([event.kind for _, event in corrected(events)])
 
     @property
     def judged_events(self) -> tuple[Event, ...]:

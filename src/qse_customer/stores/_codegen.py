@@ -488,11 +488,28 @@ class _Generator:
             raise Unsupported(cls)
         name = self.name(f"replace_{cls.__name__}_")
         given = [f"v{index}" for index in range(len(names))]
-        lines = [f"def {name}(s, {', '.join(given)}):", f"    o = _new({self.name('cls', cls)})"]
         values = dict(zip(names, given, strict=True))
-        for attribute in fields:
-            lines.append(
+        shell = _shell(cls, fields)
+        if shell is not None:
+            # Filled as a shell of ``cls`` (plain stores to its slots), then made one, as the
+            # builders fill a record read back.
+            lines = [
+                f"def {name}(s, {', '.join(given)}):",
+                f"    o = _new({self.name('shell', shell)})",
+            ]
+            lines.extend(
+                f"    o.{attribute} = {values.get(attribute, f's.{attribute}')}"
+                for attribute in fields
+            )
+            lines.append(f"    o.__class__ = {self.name('cls', cls)}")
+        else:
+            lines = [
+                f"def {name}(s, {', '.join(given)}):",
+                f"    o = _new({self.name('cls', cls)})",
+            ]
+            lines.extend(
                 f"    {self.assign(cls, attribute, values.get(attribute, f's.{attribute}'))}"
+                for attribute in fields
             )
         lines.append("    return o")
         self.sources.append("\n".join(lines))

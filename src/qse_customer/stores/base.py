@@ -790,7 +790,8 @@ class StoreBase(ABC):
         """``record`` with its events after the stored ones stamped (or, without ``stamp``,
         left unstamped), and its evidence; the stamp is ``now`` (UTC) if given, else the store's
         clock."""
-        self._check_lab(record)
+        if record.lab != self.lab:  # the same lab (or both None) is this store object's lab
+            self._check_lab(record)
         count = len(stored.record.events) if stored is not None else 0
         events = record.events
         last = events[count - 1].recorded_at if count else None
@@ -798,8 +799,12 @@ class StoreBase(ABC):
             now = self._now()
         when = (now if last is None or now > last else last) if stamp else None
         stamped_copy = _event_stamper()
-        stamped = (*events[:count], *[stamped_copy(event, when) for event in events[count:]])
-        new = _with_events(record, stamped)
+        if count:
+            stamped = (*events[:count], *[stamped_copy(event, when) for event in events[count:]])
+        else:  # a new record: every event stamped
+            stamped = tuple([stamped_copy(event, when) for event in events])
+        kind = type(record)
+        new = (_record_copiers.get(kind) or _record_copier(kind))(record, stamped, None)
         if stored is not None and stored.document is not None and _grown_from(stored.record, new):
             document = unstructure_grown(stored.document, new, count)
         else:
