@@ -790,8 +790,7 @@ class StoreBase(ABC):
         """``record`` with its events after the stored ones stamped (or, without ``stamp``,
         left unstamped), and its evidence; the stamp is ``now`` (UTC) if given, else the store's
         clock."""
-        if record.lab != self.lab:  # the same lab (or both None) is this store object's lab
-            self._check_lab(record)
+        self._check_lab(record)  # through lab_refusal, which a backend may refine
         count = len(stored.record.events) if stored is not None else 0
         events = record.events
         last = events[count - 1].recorded_at if count else None
