@@ -1295,7 +1295,7 @@ class _CheckRun:
             return each
         run = self
         choice = self.plans[number].choice
-        read, cache, choose = choice._read, choice._cache, choice.choose
+        read, cache_get, choose = choice._read, choice._cache.get, choice.choose
         together, read_each = choice._together, choice._read_each
         script_of = self.compiled._script
         start_from = self.batch_from
@@ -1320,13 +1320,25 @@ class _CheckRun:
             else:
                 values = read(record)
             try:
-                chosen = cache.get(values)
+                chosen = cache_get(values)
             except TypeError:
                 chosen = None
             if chosen is None:
                 chosen = choose(record)
             scripts = chosen[3]
-            kinds = tuple([event.kind for event in events])
+            # The kinds of the events, as tuple([event.kind for event in events]) gives them,
+            # built without a list for the usual lengths.
+            n = len(events)
+            if n == 2:
+                kinds: tuple[str, ...] = (events[0].kind, events[1].kind)
+            elif n == 3:
+                kinds = (events[0].kind, events[1].kind, events[2].kind)
+            elif n == 4:
+                kinds = (events[0].kind, events[1].kind, events[2].kind, events[3].kind)
+            elif n == 1:
+                kinds = (events[0].kind,)
+            else:
+                kinds = tuple([event.kind for event in events])
             script = scripts.get(kinds) if scripts is not None else None
             if script is None:
                 script = script_of(chosen, kinds)
@@ -1354,15 +1366,20 @@ class _CheckRun:
                     elif by_person and events[update].actor is None:
                         repeat = -2  # made by no one where only a person's counts: ignored
                     else:
-                        repeat = (events[update].at - epoch) // microsecond
+                        # (at - EPOCH) // MICROSECOND, from the difference's parts (cheaper)
+                        d = events[update].at - epoch
+                        repeat = d.days * 86_400_000_000 + d.seconds * 1_000_000 + d.microseconds
                     if si >= 0:
                         column.times += (stamps[si], stamps[sj] if sj >= 0 else -1, repeat)
                     else:
-                        column.times += (
-                            (events[i].at - epoch) // microsecond,
-                            (events[stop].at - epoch) // microsecond if stop >= 0 else -1,
-                            repeat,
-                        )
+                        d = events[i].at - epoch
+                        begun = d.days * 86_400_000_000 + d.seconds * 1_000_000 + d.microseconds
+                        if stop >= 0:
+                            d = events[stop].at - epoch
+                            ended = d.days * 86_400_000_000 + d.seconds * 1_000_000 + d.microseconds
+                        else:
+                            ended = -1
+                        column.times += (begun, ended, repeat)
                     if keeping:  # flat, no tuple kept (fewer objects for the collector)
                         refs = column.refs
                         ordered_extend((column, len(refs) >> 2))
