@@ -42,7 +42,7 @@ from ..core.calendar import WorkingCalendar
 from ..core.errors import ValidationError
 from ..core.events import Event
 from ..core.record import Record
-from ..core.timestamps import EPOCH, MICROSECOND, from_us, to_us, utc
+from ..core.timestamps import EPOCH, from_us, to_us, utc
 from ..core.translation import ENGLISH, Translator
 from ._applies_to import compile_where, field_getter
 from ._clock_batch import ClockBatch, SettledLists, numpy_module
@@ -1304,7 +1304,7 @@ class _CheckRun:
         active = self.active
         ordered = self.ordered
         ordered_extend = ordered.extend
-        epoch, microsecond = EPOCH, MICROSECOND
+        epoch = EPOCH
         batch_size = _BATCH
         waiting = 0  # clocks this path added since it last had them settled (at most)
 
@@ -1350,7 +1350,12 @@ class _CheckRun:
                 return
             shared = script.instants
             if shared is not None:  # instants several clocks read, each converted once
-                stamps = [(events[k].at - epoch) // microsecond for k in shared]
+                stamps = [
+                    (d := events[k].at - epoch).days * 86_400_000_000
+                    + d.seconds * 1_000_000
+                    + d.microseconds
+                    for k in shared
+                ]
             columns = table.columns
             keeping = run.keeping
             for what, index, base, check, i, stop, person, update, by_person, slot, si, sj in steps:
