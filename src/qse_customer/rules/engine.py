@@ -137,7 +137,7 @@ class _Choice:
     value is keyed with its type, so ``True`` and ``1`` stay apart.
     """
 
-    __slots__ = ("_cache", "_read", "_read_each", "_slots", "_together")
+    __slots__ = ("_cache", "_plain", "_read", "_read_each", "_slots", "_together", "_width")
 
     _LIMIT: Final = 4096
     """Combinations remembered; beyond them (free text in a condition) rules are tested."""
@@ -170,6 +170,13 @@ class _Choice:
 
             self._read = read_all
             self._together = together
+        # For two to four plain attributes, the attrgetter of the values alone: the batched
+        # path adds their types itself (the same key, cheaper than reading ``name.__class__``).
+        self._plain: Callable[[Record], tuple[Any, ...]] | None = None
+        self._width = 0  # how many (0: no such attrgetter)
+        if self._together is not None and 2 <= len(names) <= 4:
+            self._plain = attrgetter(*names)
+            self._width = len(names)
         self._cache: dict[tuple[Any, ...], _Chosen] = {}
 
     def choose(self, record: Record) -> _Chosen:
@@ -1297,6 +1304,8 @@ class _CheckRun:
         choice = self.plans[number].choice
         read, cache_get, choose = choice._read, choice._cache.get, choice.choose
         together, read_each = choice._together, choice._read_each
+        plain = choice._plain
+        width = choice._width
         script_of = self.compiled._script
         start_from = self.batch_from
         env = self.env
@@ -1312,7 +1321,29 @@ class _CheckRun:
             if start_from is not None and events[0].at < start_from:  # Window.settles
                 each(record, events, table, key)
                 return
-            if together is not None:  # read_all inline
+            # read_all inline: the values, then their types (unpacked for two to four fields)
+            if width == 4:
+                try:
+                    a, b, c, d = plain(record)  # type: ignore[misc]
+                except AttributeError:
+                    values = read_each(record)
+                else:
+                    values = (a, b, c, d, a.__class__, b.__class__, c.__class__, d.__class__)
+            elif width == 3:
+                try:
+                    a, b, c = plain(record)  # type: ignore[misc]
+                except AttributeError:
+                    values = read_each(record)
+                else:
+                    values = (a, b, c, a.__class__, b.__class__, c.__class__)
+            elif width == 2:
+                try:
+                    a, b = plain(record)  # type: ignore[misc]
+                except AttributeError:
+                    values = read_each(record)
+                else:
+                    values = (a, b, a.__class__, b.__class__)
+            elif together is not None:
                 try:
                     values = together(record)
                 except AttributeError:
