@@ -191,3 +191,31 @@ def test_the_compiled_check_is_the_rule_read_plainly(events, kinds, requires, en
     compiled = qse.compile_ruleset(ruleset(requires, events=sorted(kinds)), calendar=LAB)
     outcome = compiled.slots[0].compiled.check(record, record.events, None)
     assert (outcome[0], outcome[3]) == _plain_check(kinds, requires, record, record.events)
+
+
+@given(
+    before=st.integers(min_value=0, max_value=24),
+    missing=st.sampled_from(["data", "details", "none"]),
+    first_in_data=st.booleans(),
+)
+def test_a_breach_far_into_a_long_history_names_its_event(before, missing, first_in_data):
+    # The outcomes of a breach at the first 16 events are made once and shared; past them each
+    # is made anew: the compiled check and the batched path's indexed check name the event.
+    from qse_customer.rules.recorded_details import indexed_check
+
+    requires = ["data.details"] if first_in_data else [["data.details", "enquirer.name"]]
+    record = qse.Enquiry.receive(id="E-1", at=T0, by=DESK, channel="telephone")
+    for n in range(before):
+        record = record.add("message_taken", at=T0 + timedelta(minutes=n + 1), by=DESK, details="x")
+    if missing != "none":
+        data = {} if missing == "data" else {"details": ""}
+        record = record.add("message_taken", at=T0 + timedelta(hours=1), by=DESK, **data)
+    expected = _plain_check({"message_taken"}, requires, record, record.events)
+    compiled = qse.compile_ruleset(ruleset(requires), calendar=LAB)
+    outcome = compiled.slots[0].compiled.check(record, record.events, None)
+    assert (outcome[0], outcome[3]) == expected
+    params = {"events": ["message_taken"], "requires": requires}
+    indices = [k for k, event in enumerate(record.events) if event.kind == "message_taken"]
+    if indices:
+        told = indexed_check(params)(record, record.events, indices)
+        assert (told[0], told[3]) == expected

@@ -846,7 +846,9 @@ class ClockBatch:
     def outcome(self, probe: Probe, settled: Settled) -> Outcome:
         """The outcome the rule's check gives for the clock (its facts, for explaining it)."""
         code, due, seconds, share = settled
-        facts: tuple[Any, ...] = (probe[0], probe[1], due, [], [], [], -1, share, -1, [])
+        # No pauses, updates, extensions or ignored events: empty tuples (only read), not four
+        # fresh lists a clock.
+        facts: tuple[Any, ...] = (probe[0], probe[1], due, (), (), (), -1, share, -1, ())
         return Outcome(code, due, seconds, facts)
 
 

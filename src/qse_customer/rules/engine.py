@@ -42,7 +42,7 @@ from ..core.calendar import WorkingCalendar
 from ..core.errors import ValidationError
 from ..core.events import Event
 from ..core.record import Record
-from ..core.timestamps import EPOCH, MICROSECOND, from_us, to_us, utc
+from ..core.timestamps import EPOCH, from_us, to_us, utc
 from ..core.translation import ENGLISH, Translator
 from ._applies_to import compile_where, field_getter
 from ._clock_batch import ClockBatch, SettledLists, numpy_module
@@ -137,7 +137,7 @@ class _Choice:
     value is keyed with its type, so ``True`` and ``1`` stay apart.
     """
 
-    __slots__ = ("_cache", "_read", "_read_each", "_slots", "_together")
+    __slots__ = ("_cache", "_plain", "_read", "_read_each", "_slots", "_together", "_width")
 
     _LIMIT: Final = 4096
     """Combinations remembered; beyond them (free text in a condition) rules are tested."""
@@ -170,6 +170,13 @@ class _Choice:
 
             self._read = read_all
             self._together = together
+        # For two to four plain attributes, the attrgetter of the values alone: the batched
+        # path adds their types itself (the same key, cheaper than reading ``name.__class__``).
+        self._plain: Callable[[Record], tuple[Any, ...]] | None = None
+        self._width = 0  # how many (0: no such attrgetter)
+        if self._together is not None and 2 <= len(names) <= 4:
+            self._plain = attrgetter(*names)
+            self._width = len(names)
         self._cache: dict[tuple[Any, ...], _Chosen] = {}
 
     def choose(self, record: Record) -> _Chosen:
@@ -1295,8 +1302,10 @@ class _CheckRun:
             return each
         run = self
         choice = self.plans[number].choice
-        read, cache, choose = choice._read, choice._cache, choice.choose
+        read, cache_get, choose = choice._read, choice._cache.get, choice.choose
         together, read_each = choice._together, choice._read_each
+        plain = choice._plain
+        width = choice._width
         script_of = self.compiled._script
         start_from = self.batch_from
         env = self.env
@@ -1304,7 +1313,7 @@ class _CheckRun:
         active = self.active
         ordered = self.ordered
         ordered_extend = ordered.extend
-        epoch, microsecond = EPOCH, MICROSECOND
+        epoch = EPOCH
         batch_size = _BATCH
         waiting = 0  # clocks this path added since it last had them settled (at most)
 
@@ -1312,7 +1321,29 @@ class _CheckRun:
             if start_from is not None and events[0].at < start_from:  # Window.settles
                 each(record, events, table, key)
                 return
-            if together is not None:  # read_all inline
+            # read_all inline: the values, then their types (unpacked for two to four fields)
+            if width == 4:
+                try:
+                    a, b, c, d = plain(record)  # type: ignore[misc]
+                except AttributeError:
+                    values = read_each(record)
+                else:
+                    values = (a, b, c, d, a.__class__, b.__class__, c.__class__, d.__class__)
+            elif width == 3:
+                try:
+                    a, b, c = plain(record)  # type: ignore[misc]
+                except AttributeError:
+                    values = read_each(record)
+                else:
+                    values = (a, b, c, a.__class__, b.__class__, c.__class__)
+            elif width == 2:
+                try:
+                    a, b = plain(record)  # type: ignore[misc]
+                except AttributeError:
+                    values = read_each(record)
+                else:
+                    values = (a, b, a.__class__, b.__class__)
+            elif together is not None:
                 try:
                     values = together(record)
                 except AttributeError:
@@ -1320,13 +1351,25 @@ class _CheckRun:
             else:
                 values = read(record)
             try:
-                chosen = cache.get(values)
+                chosen = cache_get(values)
             except TypeError:
                 chosen = None
             if chosen is None:
                 chosen = choose(record)
             scripts = chosen[3]
-            kinds = tuple([event.kind for event in events])
+            # The kinds of the events, as tuple([event.kind for event in events]) gives them,
+            # built without a list for the usual lengths.
+            n = len(events)
+            if n == 2:
+                kinds: tuple[str, ...] = (events[0].kind, events[1].kind)
+            elif n == 3:
+                kinds = (events[0].kind, events[1].kind, events[2].kind)
+            elif n == 4:
+                kinds = (events[0].kind, events[1].kind, events[2].kind, events[3].kind)
+            elif n == 1:
+                kinds = (events[0].kind,)
+            else:
+                kinds = tuple([event.kind for event in events])
             script = scripts.get(kinds) if scripts is not None else None
             if script is None:
                 script = script_of(chosen, kinds)
@@ -1338,7 +1381,12 @@ class _CheckRun:
                 return
             shared = script.instants
             if shared is not None:  # instants several clocks read, each converted once
-                stamps = [(events[k].at - epoch) // microsecond for k in shared]
+                stamps = [
+                    (d := events[k].at - epoch).days * 86_400_000_000
+                    + d.seconds * 1_000_000
+                    + d.microseconds
+                    for k in shared
+                ]
             columns = table.columns
             keeping = run.keeping
             for what, index, base, check, i, stop, person, update, by_person, slot, si, sj in steps:
@@ -1354,15 +1402,20 @@ class _CheckRun:
                     elif by_person and events[update].actor is None:
                         repeat = -2  # made by no one where only a person's counts: ignored
                     else:
-                        repeat = (events[update].at - epoch) // microsecond
+                        # (at - EPOCH) // MICROSECOND, from the difference's parts (cheaper)
+                        d = events[update].at - epoch
+                        repeat = d.days * 86_400_000_000 + d.seconds * 1_000_000 + d.microseconds
                     if si >= 0:
                         column.times += (stamps[si], stamps[sj] if sj >= 0 else -1, repeat)
                     else:
-                        column.times += (
-                            (events[i].at - epoch) // microsecond,
-                            (events[stop].at - epoch) // microsecond if stop >= 0 else -1,
-                            repeat,
-                        )
+                        d = events[i].at - epoch
+                        begun = d.days * 86_400_000_000 + d.seconds * 1_000_000 + d.microseconds
+                        if stop >= 0:
+                            d = events[stop].at - epoch
+                            ended = d.days * 86_400_000_000 + d.seconds * 1_000_000 + d.microseconds
+                        else:
+                            ended = -1
+                        column.times += (begun, ended, repeat)
                     if keeping:  # flat, no tuple kept (fewer objects for the collector)
                         refs = column.refs
                         ordered_extend((column, len(refs) >> 2))

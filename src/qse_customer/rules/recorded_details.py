@@ -74,6 +74,14 @@ PARAMS_SCHEMA: Final[dict[str, Any]] = {
 _MISSING: Final = object()
 _NONE: Final = Outcome(NOT_APPLICABLE, None, None, None)
 _MET: Final = Outcome(MET, None, None, None)
+_BREACHED_AT: Final = tuple(Outcome(BREACHED, None, None, index) for index in range(16))
+"""The outcome of a record breached at each of its first events, made once (an outcome is a
+tuple: sharing it is safe)."""
+
+
+def _breached_at(index: int) -> Outcome:
+    """The outcome of a record breached at its event ``index``."""
+    return _BREACHED_AT[index] if index < 16 else Outcome(BREACHED, None, None, index)
 
 
 _PLAIN_MAPPINGS: Final = frozenset({dict, MappingProxyType})
@@ -153,13 +161,13 @@ def indexed_check(params: Mapping[str, Any]) -> IndexedCheck:
             if first_in_data:
                 data = event.data
                 if data.__class__ in _PLAIN_MAPPINGS and not data:
-                    return Outcome(BREACHED, None, None, index)
+                    return _BREACHED_AT[index] if index < 16 else _breached_at(index)
             for alternatives in readers:
                 for read in alternatives:  # any one will do
                     if present(read(record, event)):
                         break
                 else:
-                    return Outcome(BREACHED, None, None, index)
+                    return _breached_at(index)
         return _MET
 
     return check
@@ -238,7 +246,7 @@ class RecordedDetails(BaseRuleKind):
                         if present(read(record, event)):
                             break
                     else:
-                        return Outcome(BREACHED, None, None, index)
+                        return _breached_at(index)
             return _MET
 
         def explain(
