@@ -111,7 +111,7 @@ def _stamp_text(moment: datetime) -> str:
     return text
 
 
-_STAMPS_KEPT: Final = 4096
+_STAMPS_KEPT: Final = 256
 _stamps_read: dict[str, datetime] = {}
 """The optional times the builders parsed, after their ISO texts (at most :data:`_STAMPS_KEPT`,
 then forgotten all at once). A store stamps every event it writes at once with one instant, and
