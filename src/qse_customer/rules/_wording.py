@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from ..core.events import Event
 from ..core.translation import ENGLISH, Translator
@@ -130,19 +131,26 @@ _NOUNS: dict[tuple[Translator, str], str] = {}
 _STATUSES: dict[tuple[Translator, int], str] = {}
 
 
+def _remember(memo: dict[Any, str], key: Any, words: str) -> str:
+    """``words``, kept in ``memo`` under ``key`` (emptied first when it holds :data:`_MEMO`)."""
+    if len(memo) >= _MEMO:
+        memo.clear()
+    memo[key] = words
+    return words
+
+
 def record_noun(record_type: str, t: Translator = ENGLISH) -> str:
     """A record type in words: ``enquiry``, ``test request`` (in English; in another language,
     with its article, as the language's messages use it: ``la demande``; asked of the catalogue
     once a translator and record type)."""
     if t.is_source:
         return record_type.replace("_", " ")
-    key = (t, record_type)
-    found = _NOUNS.get(key)
-    if found is None:
-        if len(_NOUNS) >= _MEMO:
-            _NOUNS.clear()
-        found = _NOUNS[key] = _record_noun(record_type, t)
-    return found
+    found = _NOUNS.get((t, record_type))
+    return (
+        found
+        if found is not None
+        else _remember(_NOUNS, (t, record_type), _record_noun(record_type, t))
+    )
 
 
 def _record_noun(record_type: str, t: Translator) -> str:
@@ -184,13 +192,8 @@ def status_word(code: int, t: Translator = ENGLISH) -> str:
     and code)."""
     if t.is_source:
         return STATUS_WORDS[code]
-    key = (t, code)
-    found = _STATUSES.get(key)
-    if found is None:
-        if len(_STATUSES) >= _MEMO:
-            _STATUSES.clear()
-        found = _STATUSES[key] = _status_word(code, t)
-    return found
+    found = _STATUSES.get((t, code))
+    return found if found is not None else _remember(_STATUSES, (t, code), _status_word(code, t))
 
 
 def _status_word(code: int, t: Translator) -> str:
