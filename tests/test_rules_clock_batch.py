@@ -72,6 +72,9 @@ def batching(mode: str) -> Iterator[None]:
     batches off."""
     original_numpy = engine_module.numpy_module
     original_batches = engine_module._CheckRun._batches
+    original_in_lists = engine_module._IN_LISTS
+    if mode == "arrays":  # from the first clock, numpy loaded or not
+        engine_module._IN_LISTS = 0  # type: ignore[misc]
     if mode in ("lists", "each"):
         engine_module.numpy_module = lambda: None  # type: ignore[assignment]
     if mode == "each":
@@ -81,6 +84,7 @@ def batching(mode: str) -> Iterator[None]:
     finally:
         engine_module.numpy_module = original_numpy  # type: ignore[assignment]
         engine_module._CheckRun._batches = original_batches  # type: ignore[method-assign]
+        engine_module._IN_LISTS = original_in_lists  # type: ignore[misc]
 
 
 # Instants on the half hour, so that a stop falls exactly on a deadline (a closing time) and a

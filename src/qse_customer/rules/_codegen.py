@@ -204,10 +204,11 @@ def scan_function(
     ``at``, the moment of the check; ``classes``, record class to plan number (filled by
     ``resolve(record)``, -1: no rule is about its type); ``switch(first)``, the ``(key, low, high,
     table)`` of the period of an instant; ``entry(group, signature)``, a new ``[count, slots to
-    report]``; ``emit(record, events, slots, key)``, the findings of a group's rules;
-    ``rests[p](record, events, table, key)`` and ``observe(p, record, events, first)``, plan
-    ``p``'s other rules and aggregates; ``view``, ``multi`` and ``tally`` as below; ``zero``, an
-    instant before every record.
+    report]``; ``emit(record, events, slots, key)``, the findings of a group's rules, called
+    while ``findings`` holds fewer than ``max_findings`` (then each is only added to
+    ``omitted``); ``rests[p](record, events, table, key)`` and ``observe(p, record, events,
+    first)``, plan ``p``'s other rules and aggregates; ``view``, ``multi`` and ``tally`` as
+    below; ``zero``, an instant before every record.
 
     A record takes the plain path unless something about its history needs a closer look (known
     from its :attr:`~qse_customer.Record.history_facts` without walking its events): an event
@@ -230,6 +231,8 @@ def scan_function(
         "    multi = run.multi",
         "    tally = run.tally",
         "    classes_get = run.classes.get",
+        "    findings = run.findings",
+        "    max_findings = run.max_findings",
         "    seen = 0",
         "    low = high = run.zero",
         "    key = None",
@@ -279,7 +282,10 @@ def scan_function(
                 f"    e = g{group}[s] = entry({group}, s)",
                 "e[0] += 1",
                 "if e[1]:",
-                "    emit(record, events, e[1], key)",
+                "    if len(findings) < max_findings:",
+                "        emit(record, events, e[1], key)",
+                "    else:  # the report is full: its findings are only counted",
+                "        run.omitted += len(e[1])",
             ]
         if plan.has_rest:
             body.append(f"rest{p}(record, events, table, key)")

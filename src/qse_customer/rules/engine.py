@@ -25,6 +25,7 @@ after ``at`` are ignored, as if the check ran at ``at``.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from enum import Enum
@@ -81,6 +82,22 @@ DEFAULT_BACKDATED_AFTER: Final = {"working_days": 2}
 
 _BATCH: Final = 32768
 """Clocks waiting before they are settled together (see :meth:`_CheckRun._rest_of`)."""
+
+_HELD: Final = 8192
+"""Clocks a feed may leave waiting for the next (see :meth:`_CheckRun.fed`): three ints each,
+well under a MiB."""
+
+_IN_LISTS: Final = 131_072
+"""Clocks a check settles in lists, numpy installed but not loaded, before it loads numpy to
+settle the rest in arrays (see :meth:`_CheckRun._in_arrays`). Loading numpy costs about 0.1 s of
+processor time, about what settling this many clocks in lists costs more than in arrays (0.5-1 µs
+a clock, depending on the batch): a check of fewer clocks never pays it, a longer one pays at most
+about twice what it had to."""
+
+
+def _numpy_loaded() -> bool:
+    """Whether numpy has been imported already (by anything in this process)."""
+    return "numpy" in sys.modules
 
 
 def _lower_bound(limit: Limit) -> timedelta:
@@ -1080,7 +1097,7 @@ class Checking:
         records = _checked_iterable(records)
         run = self._run
         self._seen += run.plain(records) if self._plain else self._scan(records, run)
-        run.flush()
+        run.fed()
 
     def report(self) -> Report:
         """The report over every record fed; the check takes no more records after it."""
@@ -1163,6 +1180,8 @@ class _CheckRun:
         # Whether a finding may still be kept (once the report is full, none is).
         self.keeping = bool(self.want) and max_findings > 0
         self.rests = [self._rest_of(number) for number in range(len(self.plans))]
+        # Clocks settled in lists while numpy was not loaded (see :meth:`_in_arrays`).
+        self.listed = 0
 
     # -- what the generated loop calls --------------------------------------------------------
 
@@ -1451,16 +1470,19 @@ class _CheckRun:
         self.ordered.clear()
         want = self.want
         by_slot: dict[int, list[_Column]] = {}
+        clocks = 0
         for column in active:
             column.table.columns[column.slot.index] = None
             by_slot.setdefault(column.slot.index, []).append(column)
-        if numpy_module() is None:
-            self._settle_lists(by_slot)
-        else:
+            clocks += len(column.times)
+        if self._in_arrays(clocks // 3):
             self._settle_arrays(by_slot)
+        else:
+            self._settle_lists(by_slot)
         compiled = self.compiled
         env = self.env
         findings = self.findings
+        limit = self.max_findings
         place = 0
         while place < len(ordered):
             entry = ordered[place]
@@ -1472,7 +1494,10 @@ class _CheckRun:
                 assert column.settled is not None
                 codes_of, dues, spent_of, shares_of = column.settled
                 code = codes_of[position]
-                if code not in want or self.full():
+                if code not in want:
+                    continue
+                if len(findings) >= limit:  # full() inline
+                    self.omitted += 1
                     continue
                 record, events, i, j = column.refs[4 * position : 4 * position + 4]
                 times = column.times
@@ -1497,15 +1522,34 @@ class _CheckRun:
                 )
             else:
                 slot, record, events, outcome, key = entry
-                if not self.full():
+                if len(findings) >= limit:  # full() inline
+                    self.omitted += 1
+                else:
                     findings.append(compiled._finding(slot, record, events, outcome, env, key))
         self.keeping = self.keeping and len(findings) < self.max_findings
+
+    def _in_arrays(self, clocks: int) -> bool:
+        """Whether ``clocks`` waiting clocks are settled with numpy: when it is installed, and
+        either loaded already or past the first :data:`_IN_LISTS` clocks of the check, which
+        are settled in lists (the same answers: see :meth:`_settle_lists`)."""
+        if self.listed < _IN_LISTS and not _numpy_loaded():
+            self.listed += clocks
+            return False
+        return numpy_module() is not None
+
+    def fed(self) -> None:
+        """What a feed leaves waiting: findings to keep are kept now (the records they need are
+        not held past their feed); clocks waiting alone, with no finding to keep, wait for the
+        next feed's, up to :data:`_HELD` of them, and are settled with them (fewer and larger
+        batches: a store is fed 512 records at a time, which is few clocks to settle at once).
+        :meth:`report` settles whatever is left."""
+        if self.ordered or sum(len(column.times) for column in self.active) >= 3 * _HELD:
+            self.flush()
 
     def _settle_arrays(self, by_slot: Mapping[int, list[_Column]]) -> None:
         """Settle and count the waiting clocks of each rule with numpy (:meth:`flush`)."""
         np = numpy_module()
         want = self.want
-        wanted = sorted(want)
         at = self.env.at_us
         for index, columns in by_slot.items():
             batch = columns[0].slot.compiled.batch
@@ -1525,7 +1569,8 @@ class _CheckRun:
                 end = offset + len(column.times) // 3
                 part = codes[offset:end]
                 counts = column.table.counts
-                for code, number in enumerate(np.bincount(part, minlength=5).tolist()):
+                numbers = np.bincount(part, minlength=5).tolist()
+                for code, number in enumerate(numbers):
                     if number:
                         counts[base + code] += number
                 spent = seconds[offset:end]
@@ -1534,15 +1579,19 @@ class _CheckRun:
                     self.sketch(index, column.key).add_array(values)
                 if want:
                     kept = len(column.refs) >> 2
+                    kept_codes: list[int] = part[:kept].tolist() if kept else []
                     if kept:
                         column.settled = (
-                            part[:kept].tolist(),
+                            kept_codes,
                             due[offset : offset + kept].tolist(),
                             spent[:kept].tolist(),
                             shares[offset : offset + kept].tolist(),
                         )
-                    if kept < end - offset:  # clocks waiting once the report was full
-                        self.omitted += int(np.isin(part[kept:], wanted).sum())
+                    if kept < end - offset:  # clocks waiting once the report was full: the
+                        # wanted ones of the column less those of the clocks kept
+                        self.omitted += sum(numbers[code] for code in want) - sum(
+                            1 for code in kept_codes if code in want
+                        )
                 offset = end
 
     def _settle_lists(self, by_slot: Mapping[int, list[_Column]]) -> None:
