@@ -33,6 +33,9 @@ DAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTHS: Final = (
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
 )  # fmt: skip
+CLOCK_TIMES: Final = tuple(f"{minute // 60:02d}:{minute % 60:02d}" for minute in range(24 * 60))
+"""``HH:MM`` of each minute of a day, made once (formatting two numbers with ``02d`` each time
+cost more than the rest of an instant's text)."""
 
 
 class WallClock:
@@ -126,8 +129,7 @@ class WallClock:
             shown = self._day(day)
         if shown is None:
             return None
-        minutes = rest // US_PER_MINUTE
-        return f"{shown} {minutes // 60:02d}:{minutes % 60:02d} {name}"
+        return f"{shown} {CLOCK_TIMES[rest // US_PER_MINUTE]} {name}"
 
     def _day(self, day: int) -> str | None:
         shown: str | None = None

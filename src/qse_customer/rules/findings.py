@@ -27,7 +27,7 @@ class Message(str):
     as it)."""
 
     def __new__(cls, text: str, again: Callable[[Translator], str]) -> Message:
-        message = super().__new__(cls, text)
+        message = str.__new__(cls, text)
         message._again = again
         return message
 
