@@ -243,10 +243,10 @@ _instant: Final[Callable[[datetime], Any]] = converter.get_unstructure_hook(date
 
 def _finding(finding: Finding) -> dict[str, Any]:
     """:func:`plain_document`, written out: each field read once, in :data:`_ORDER`, with the
-    converter's hooks for its types looked up once (the generated function calls a hook for
-    every optional field, then the keys are put in order: a third of a report's time to list
-    its findings). A finding explained later is explained here without the failed attribute
-    lookup that reaches ``__getattr__``."""
+    converter's hook for a time looked up once (the generated function calls a hook for each
+    optional field, and its dict was then copied to put the keys in order). A finding
+    explained later is explained here without the failed attribute lookup that reaches
+    ``__getattr__``."""
     explain = finding._explain
     if explain is not None:
         finding._explained(explain)
