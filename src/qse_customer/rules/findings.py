@@ -12,7 +12,7 @@ from attrs import field, frozen
 from cattrs.gen import override
 
 from ..core._documents import Document, converter, field_dump, register
-from ..core._frozen_json import freeze
+from ..core._frozen_json import FrozenValues, freeze
 from ..core.timestamps import optional_utc
 from .status import Status
 
@@ -136,7 +136,12 @@ class Finding(Document):
         :meth:`explained_later`, read now), and forget ``explain``."""
         evidence, message = explain()
         put = _SET
-        put(self, "evidence", freeze(evidence))
+        # The engine's evidence is FrozenValues, read-only but for its top (freeze's own case).
+        put(
+            self,
+            "evidence",
+            MappingProxyType(evidence) if type(evidence) is FrozenValues else freeze(evidence),
+        )
         put(self, "message", message)
         put(self, "_explain", None)
 
