@@ -16,7 +16,7 @@ instants and zones).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -38,6 +38,7 @@ MONTHS: Final = (
 CLOCK_TIMES: Final = tuple(f"{minute // 60:02d}:{minute % 60:02d}" for minute in range(24 * 60))
 """``HH:MM`` of each minute of a day, made once (formatting two numbers with ``02d`` each time
 cost more than the rest of an instant's text)."""
+_SECONDS: Final = tuple(f"{second:02d}" for second in range(60))
 
 
 class WallClock:
@@ -173,3 +174,26 @@ def wall_clock(zone: ZoneInfo) -> WallClock:
     if found is None or found.zone is not zone:
         found = _CLOCKS[key] = WallClock(zone)
     return found
+
+
+_ISO_DAYS: dict[int, str] = {}
+"""``YYYY-MM-DDT`` of each UTC day (since the epoch) asked, a bounded memo."""
+
+
+def utc_iso(at: datetime, instant: int) -> str:
+    """``at.isoformat()``, for ``at`` whose epoch microseconds are ``instant``: made from the
+    integer, its UTC day's text remembered, when ``at`` is a plain ``datetime`` in UTC (an
+    event's time, as the model keeps it; an evidence's ``started_at``), else ``at``'s own."""
+    if at.tzinfo is not UTC or type(at) is not datetime:
+        return at.isoformat()
+    day, rest = divmod(instant, US_PER_DAY)
+    prefix = _ISO_DAYS.get(day)
+    if prefix is None:
+        if len(_ISO_DAYS) >= _LIMIT:
+            _ISO_DAYS.clear()
+        prefix = _ISO_DAYS[day] = at.date().isoformat() + "T"
+    seconds, micro = divmod(rest, 1_000_000)
+    minute, second = divmod(seconds, 60)
+    if micro:
+        return f"{prefix}{CLOCK_TIMES[minute]}:{_SECONDS[second]}.{micro:06d}+00:00"
+    return f"{prefix}{CLOCK_TIMES[minute]}:{_SECONDS[second]}+00:00"

@@ -93,7 +93,7 @@ from ._clock_batch import CONDITION as _CONDITION
 from ._clock_batch import NOT_STARTED as _NOT_STARTED
 from ._clock_batch import ClockBatch
 from ._timeline import Timeline
-from ._wall_clock import wall_clock
+from ._wall_clock import utc_iso, wall_clock
 from ._wording import (
     STATUS_WORDS,
     actor_text,
@@ -707,7 +707,7 @@ class _Clock:
         ]
         base_iso = _iso(base)
         evidence["start_event"] = start_event.kind
-        evidence["started_at"] = start_event.at.isoformat()
+        evidence["started_at"] = utc_iso(start_event.at, start)
         evidence["first_deadline"] = base_iso
         if pauses:
             sentences.append(self._pauses(events, pauses, env))
@@ -835,7 +835,7 @@ class _Clock:
                 + (t.gettext(", where the rule for the next period takes over") if handed else "")
             )
             evidence["stop_event"] = stop_event.kind
-            evidence["stopped_at"] = stop_event.at.isoformat()
+            evidence["stopped_at"] = utc_iso(stop_event.at, end)
             evidence["margin_seconds"] = (due - end) / 1_000_000
             evidence["elapsed_seconds"] = spent
         else:
