@@ -1,12 +1,13 @@
 """A finding's evidence and message made with the engine's memos and shortcuts (wall clocks
 learnt per hour, ``response_time``'s words remembered per day of receipt (or weekday) and per
 language, its start's words per start event, the calendar's public holidays per year,
-deadlines' ISO texts per instant, its first deadline taken from the clock's facts, evidence
-built frozen with ``FrozenValues`` from parts made once) equal those made the plain way (every
-instant through a datetime, every ``why then`` from the calendar's public methods, every
-deadline counted and written again, the evidence made afresh and deep-copied by ``freeze``, a
-freshly compiled ruleset), byte for byte (the evidence's ``repr``), in English and in French,
-for random records through the shipped rulesets on two labs' calendars."""
+deadlines' ISO texts per instant, its events' from their epoch microseconds, its first
+deadline taken from the clock's facts, evidence built frozen with ``FrozenValues`` from parts
+made once) equal those made the plain way (every instant through a datetime, every ``why
+then`` from the calendar's public methods, every deadline counted and written again, the
+evidence made afresh and deep-copied by ``freeze``, a freshly compiled ruleset), byte for byte
+(the evidence's ``repr``), in English and in French, for random records through the shipped
+rulesets on two labs' calendars."""
 
 from __future__ import annotations
 
@@ -173,6 +174,7 @@ def plain(name: str, lab: str, batch: list[Any], at: datetime) -> list[tuple[Any
         patch.setattr(_Clock, "_head", _plain_head)
         patch.setattr(_Clock, "_started_words", _plain_started_words)
         patch.setattr(response_time, "_iso", lambda instant: from_us(instant).isoformat())
+        patch.setattr(response_time, "utc_iso", lambda at, instant: at.isoformat())
         patch.setattr(
             responsibility,
             "_actor_evidence",

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from qse_customer.core.timestamps import from_us, to_us
-from qse_customer.rules._wall_clock import US_PER_HOUR, WallClock, wall_clock
+from qse_customer.rules._wall_clock import US_PER_HOUR, WallClock, utc_iso, wall_clock
 from qse_customer.rules.kind_protocol import _wall_clock
 from qse_customer.testing.strategies import ZONES
 
@@ -118,12 +118,14 @@ def test_one_wall_clock_a_zone() -> None:
     assert wall_clock(ZoneInfo("Europe/London")) is wall_clock(ZoneInfo("Europe/London"))
 
 
-def test_no_zone_changes_its_offset_twice_within_an_hour() -> None:
-    # A WallClock learns an hour from its first and last microsecond: that is exact only if no
-    # two changes of offset fall less than an hour apart (two an hour apart cannot both fall
-    # inside one hour's span). Checked on the zone data installed: every transition of every
-    # zone, and its daylight-saving rule after the last one (whose dates are local times, so
-    # checked among themselves), so a tz release that broke it would fail here first.
+def test_no_zone_changes_its_offset_twice_within_a_day() -> None:
+    # A WallClock learns a UTC day from its start and the next day's (an hour from its first
+    # and last microsecond): that is exact only if no two changes of offset fall less than a
+    # day apart (two a day apart cannot both fall inside one day's span). Checked on the zone
+    # data installed: every transition of every zone, and its daylight-saving rule after the
+    # last one (whose dates are local times, so checked among themselves: two days apart, a day
+    # with the hours of any change of offset to spare), so a tz release that broke it would
+    # fail here first.
     import zoneinfo
     from itertools import pairwise
 
@@ -142,4 +144,22 @@ def test_no_zone_changes_its_offset_twice_within_an_hour() -> None:
         nearest = min(nearest, closest(transitions))
         if rule is not None:
             nearest = min(nearest, closest([t for year in range(1970, 2101) for t in rule(year)]))
-    assert nearest >= 3600
+    assert nearest >= 2 * 86_400
+
+
+class _Moment(datetime):
+    """A datetime subclass (its own ``isoformat`` is asked)."""
+
+
+@given(
+    st.datetimes(timezones=st.just(UTC))
+    | st.datetimes(timezones=st.sampled_from([ZoneInfo(name) for name in NAMES]))
+    | st.datetimes(timezones=st.just(UTC)).map(
+        lambda at: _Moment.fromtimestamp(at.timestamp(), UTC) if 2 <= at.year <= 9998 else at
+    )
+)
+def test_an_events_iso_text_is_its_datetimes(at: datetime) -> None:
+    # Made from the integer for a plain datetime in UTC (the day's text remembered), every
+    # other datetime's own; read twice, the second from the memo.
+    assert utc_iso(at, to_us(at)) == at.isoformat()
+    assert utc_iso(at, to_us(at)) == at.isoformat()

@@ -5,8 +5,10 @@ datetime, converting it to the zone and formatting it costs a few microseconds e
 :class:`WallClock` learns the zone's offset and abbreviation once per UTC hour (the offset is the
 same all through an hour unless a transition falls inside it: such an hour is not learnt, and its
 instants take the datetime path) from those at the starts of the hour and the next (each asked
-of the zone once, for the hours on both sides of it), and the text of each local day once, so an
-instant's text is a little integer arithmetic. The texts are exactly those of
+of the zone once, for the hours on both sides of it), all 24 hours of a UTC day at once when the
+day's start and the next day's agree (no zone changes twice within a day, so then none changes
+within it), and the text of each local day once, so an instant's text is a little integer
+arithmetic. The texts are exactly those of
 ``from_us(instant).astimezone(zone)`` formatted as ``_wall_clock`` does in
 :mod:`~qse_customer.rules.kind_protocol` (tests/test_rules_wall_clock.py checks them on random
 instants and zones).
@@ -14,7 +16,7 @@ instants and zones).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -33,6 +35,10 @@ DAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTHS: Final = (
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
 )  # fmt: skip
+CLOCK_TIMES: Final = tuple(f"{minute // 60:02d}:{minute % 60:02d}" for minute in range(24 * 60))
+"""``HH:MM`` of each minute of a day, made once (formatting two numbers with ``02d`` each time
+cost more than the rest of an instant's text)."""
+_SECONDS: Final = tuple(f"{second:02d}" for second in range(60))
 
 
 class WallClock:
@@ -56,10 +62,22 @@ class WallClock:
             return self._learn(hour)
 
     def _learn(self, hour: int) -> tuple[int, str] | None:
-        # The offset and abbreviation at the hour's start and at the next hour's start (each
-        # hour's start asked of the zone once, shared by the hours on either side of it): equal,
-        # the hour holds no transition (no zone changes twice within an hour, see the tests);
-        # else its last microsecond tells whether the change falls just at its end.
+        # The whole UTC day first: the offset and abbreviation at its start and at the next
+        # day's start (each asked of the zone once, shared by the days on either side) equal,
+        # the day holds no transition (no zone changes twice within a day, see the tests), and
+        # its 24 hours are learnt together (the instants of a check's findings fall in thousands
+        # of hours but hundreds of days).
+        day = hour - hour % 24
+        found = self._mark(day)
+        if found is not None and found == self._mark(day + 24):
+            if len(self._hours) > _LIMIT - 24:
+                self._hours.clear()
+            for each in range(day, day + 24):
+                self._hours[each] = found
+            return found
+        # Else the hour alone, the same way: the offset and abbreviation at its start and at the
+        # next hour's start equal, the hour holds no transition; else its last microsecond tells
+        # whether the change falls just at its end.
         found = self._mark(hour)
         if found is not None and found != self._mark(hour + 1):
             start = hour * US_PER_HOUR
@@ -126,8 +144,7 @@ class WallClock:
             shown = self._day(day)
         if shown is None:
             return None
-        minutes = rest // US_PER_MINUTE
-        return f"{shown} {minutes // 60:02d}:{minutes % 60:02d} {name}"
+        return f"{shown} {CLOCK_TIMES[rest // US_PER_MINUTE]} {name}"
 
     def _day(self, day: int) -> str | None:
         shown: str | None = None
@@ -157,3 +174,26 @@ def wall_clock(zone: ZoneInfo) -> WallClock:
     if found is None or found.zone is not zone:
         found = _CLOCKS[key] = WallClock(zone)
     return found
+
+
+_ISO_DAYS: dict[int, str] = {}
+"""``YYYY-MM-DDT`` of each UTC day (since the epoch) asked, a bounded memo."""
+
+
+def utc_iso(at: datetime, instant: int) -> str:
+    """``at.isoformat()``, for ``at`` whose epoch microseconds are ``instant``: made from the
+    integer, its UTC day's text remembered, when ``at`` is a plain ``datetime`` in UTC (an
+    event's time, as the model keeps it; an evidence's ``started_at``), else ``at``'s own."""
+    if at.tzinfo is not UTC or type(at) is not datetime:
+        return at.isoformat()
+    day, rest = divmod(instant, US_PER_DAY)
+    prefix = _ISO_DAYS.get(day)
+    if prefix is None:
+        if len(_ISO_DAYS) >= _LIMIT:
+            _ISO_DAYS.clear()
+        prefix = _ISO_DAYS[day] = at.date().isoformat() + "T"
+    seconds, micro = divmod(rest, 1_000_000)
+    minute, second = divmod(seconds, 60)
+    if micro:
+        return f"{prefix}{CLOCK_TIMES[minute]}:{_SECONDS[second]}.{micro:06d}+00:00"
+    return f"{prefix}{CLOCK_TIMES[minute]}:{_SECONDS[second]}+00:00"

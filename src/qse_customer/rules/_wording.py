@@ -13,6 +13,9 @@ from ..core.events import Event
 from ..core.translation import ENGLISH, Translator
 
 US_PER_MINUTE = 60_000_000
+_MINUTES = tuple(f"{minute:02d}" for minute in range(60))
+"""Each minute of an hour in two digits, made once (an ``02d`` format spec costs more than the
+rest of an English duration)."""
 
 
 def duration(us: int, t: Translator = ENGLISH) -> str:
@@ -28,8 +31,8 @@ def duration(us: int, t: Translator = ENGLISH) -> str:
     days, minutes = divmod(minutes, 1440)
     hours, minutes = divmod(minutes, 60)
     if days:
-        return f"{days} day{'s' if days != 1 else ''} {hours} h {minutes:02d} min"
-    return f"{hours} h {minutes:02d} min"
+        return f"{days} day{'s' if days != 1 else ''} {hours} h {_MINUTES[minutes]} min"
+    return f"{hours} h {_MINUTES[minutes]} min"
 
 
 def _duration(us: int, t: Translator) -> str:
@@ -50,7 +53,7 @@ def _duration(us: int, t: Translator) -> str:
 
 def _hours(hours: int, minutes: int, t: Translator) -> str:
     return t.gettext("{hours} h {minutes} min").format(
-        hours=t.number(hours), minutes=f"{minutes:02d}"
+        hours=t.number(hours), minutes=_MINUTES[minutes]
     )
 
 
@@ -71,7 +74,7 @@ def working_duration(us: int, t: Translator = ENGLISH) -> str:
         return f"{round(us / 1_000_000)} s of working time"
     hours, minutes = divmod(minutes, 60)
     if hours:
-        return f"{hours} h {minutes:02d} min of working time"
+        return f"{hours} h {_MINUTES[minutes]} min of working time"
     return f"{minutes} min of working time"
 
 

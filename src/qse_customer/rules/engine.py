@@ -722,7 +722,9 @@ class CompiledRuleset:
                 when=env.show_at(events[0]),
                 explanation=body,
             )
-        late = self._backdated(record, env.at)
+        # Most records hold no event recorded later than the ruleset's bound: asked first here,
+        # as _backdated does, without the call.
+        late = self._backdated(record, env.at) if record.history_facts[1] > self._late_bound else ()
         if late:
             evidence = {
                 **evidence,
@@ -750,8 +752,9 @@ class CompiledRuleset:
         message = _verdict(rule.id, code, slot.source, body, t)
         if not t.is_source:
             return evidence, message
-        again = _Again(self, slot, record, events, outcome, env, cycle, statuses)
-        return evidence, Message(message, again)
+        return evidence, Message(
+            message, _Again(self, slot, record, events, outcome, env, cycle, statuses)
+        )
 
     def _message_in(
         self,

@@ -12,7 +12,7 @@ from attrs import field, frozen
 from cattrs.gen import override
 
 from ..core._documents import Document, converter, field_dump, register
-from ..core._frozen_json import freeze
+from ..core._frozen_json import FrozenValues, freeze
 from ..core.timestamps import optional_utc
 from .status import Status
 
@@ -27,7 +27,7 @@ class Message(str):
     as it)."""
 
     def __new__(cls, text: str, again: Callable[[Translator], str]) -> Message:
-        message = super().__new__(cls, text)
+        message = str.__new__(cls, text)
         message._again = again
         return message
 
@@ -131,6 +131,20 @@ class Finding(Document):
         put(finding, "_explain", explain)
         return finding
 
+    def _explained(self, explain: Callable[[], tuple[Mapping[str, Any], str]]) -> None:
+        """Set the evidence and message ``explain()`` makes (a finding made by
+        :meth:`explained_later`, read now), and forget ``explain``."""
+        evidence, message = explain()
+        put = _SET
+        # The engine's evidence is FrozenValues, read-only but for its top (freeze's own case).
+        put(
+            self,
+            "evidence",
+            MappingProxyType(evidence) if type(evidence) is FrozenValues else freeze(evidence),
+        )
+        put(self, "message", message)
+        put(self, "_explain", None)
+
     if not TYPE_CHECKING:  # to the type checker, every field is always there
 
         def __getattr__(self, name: str) -> Any:
@@ -139,10 +153,7 @@ class Finding(Document):
             if name in ("evidence", "message"):
                 explain = object.__getattribute__(self, "_explain")
                 if explain is not None:
-                    evidence, message = explain()
-                    object.__setattr__(self, "evidence", freeze(evidence))
-                    object.__setattr__(self, "message", message)
-                    object.__setattr__(self, "_explain", None)
+                    self._explained(explain)
                     return object.__getattribute__(self, name)
             raise AttributeError(
                 f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self
@@ -180,12 +191,21 @@ def evidence_document(evidence: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _mapping(value: Any, kind: Any) -> Any:
-    """``value``, a mapping the converter would unstructure as ``kind``, as plain JSON."""
-    if (type(value) is MappingProxyType or type(value) is dict) and set(map(type, value)) <= _STR:
-        return {
-            key: item if type(item) in _PLAIN else _evidence_value(item)
-            for key, item in value.items()
-        }
+    """``value``, a mapping the converter would unstructure as ``kind``, as plain JSON: a copy of
+    a dict (or of the dict a read-only mapping wraps) whose keys are all ``str``, each value
+    that is not a JSON scalar made plain in place (the scalars, most of them, are tested in one
+    pass, with no Python loop unless one is not)."""
+    if type(value) is MappingProxyType or type(value) is dict:
+        try:
+            document = value.copy()  # a read-only mapping copies the mapping it wraps
+        except AttributeError:  # it wraps a mapping without copy()
+            document = None
+        if type(document) is dict and _STR.issuperset(map(type, document)):
+            if not _PLAIN.issuperset(map(type, document.values())):
+                for key, item in document.items():  # values replaced, no key added: allowed
+                    if type(item) not in _PLAIN:
+                        document[key] = _evidence_value(item)
+            return document
     return converter.unstructure(value, kind)
 
 
@@ -196,6 +216,8 @@ def _evidence_value(value: Any) -> Any:
     if kind is MappingProxyType or kind is dict:
         return _mapping(value, kind)
     if kind is tuple or kind is list:
+        if _PLAIN.issuperset(map(type, value)):
+            return list(value)
         return [item if type(item) in _PLAIN else _evidence_value(item) for item in value]
     return converter.unstructure(value, kind)
 
@@ -209,11 +231,48 @@ _fields = field_dump(
         unstruct_hook=lambda elapsed: None if elapsed is None else elapsed.total_seconds(),
     ),
 )
+"""The converter's own dict of a finding's fields (in the fields' order): the definition of a
+finding's document, which :func:`_finding` writes out."""
+
+
+def plain_document(finding: Finding) -> dict[str, Any]:
+    """A finding's document as the converter's generated dict of its fields makes it, its keys
+    put in :data:`_ORDER`: what :func:`_finding` must equal (the tests hold it to this)."""
+    document = _fields(finding)
+    return {key: document[key] for key in _ORDER}
+
+
+_instant: Final[Callable[[datetime], Any]] = converter.get_unstructure_hook(datetime)
+"""The converter's way to write a time (ISO 8601), looked up once."""
 
 
 def _finding(finding: Finding) -> dict[str, Any]:
-    document = _fields(finding)
-    return {key: document[key] for key in _ORDER}
+    """:func:`plain_document`, written out: each field read once, in :data:`_ORDER`, with the
+    converter's hook for a time looked up once (the generated function calls a hook for each
+    optional field, and its dict was then copied to put the keys in order). A finding
+    explained later is explained here without the failed attribute lookup that reaches
+    ``__getattr__``."""
+    explain = finding._explain
+    if explain is not None:
+        finding._explained(explain)
+    due_at = finding.due_at
+    elapsed = finding.elapsed
+    return {
+        "rule_id": finding.rule_id,
+        "record_type": finding.record_type,
+        "record_id": finding.record_id,
+        "status": finding.status,
+        "due_at": None if due_at is None else _instant(due_at),
+        "period": finding.period,
+        "elapsed_seconds": None if elapsed is None else elapsed.total_seconds(),
+        "measure": finding.measure,
+        "severity": finding.severity,
+        "source": finding.source,
+        "ruleset": finding.ruleset,
+        "ruleset_version": finding.ruleset_version,
+        "message": finding.message,
+        "evidence": evidence_document(finding.evidence),
+    }
 
 
 register(Finding, _finding)

@@ -93,7 +93,7 @@ from ._clock_batch import CONDITION as _CONDITION
 from ._clock_batch import NOT_STARTED as _NOT_STARTED
 from ._clock_batch import ClockBatch
 from ._timeline import Timeline
-from ._wall_clock import wall_clock
+from ._wall_clock import utc_iso, wall_clock
 from ._wording import (
     STATUS_WORDS,
     actor_text,
@@ -614,7 +614,6 @@ class _Clock:
         t = env.t
         noun = record_noun(record.TYPE, t)
         params = self.params
-        measure = self._measure
         # The evidence's values are frozen as they are made (the rule's own parts once), so
         # the finding takes the evidence without a deep copy (FrozenValues).
         evidence: dict[str, Any] = FrozenValues(self._evidence_head or self._head())
@@ -623,9 +622,11 @@ class _Clock:
             return evidence, t.gettext(
                 "the clock has not started: the {noun} has no {events} event by {when}"
             ).format(noun=noun, events=either(params["start"], t), when=env.show(env.at_us))
-        kind, *rest = facts if isinstance(facts[0], str) else (None,)
+        # A settled clock's facts start with its start event's index; the other outcomes' with
+        # their kind (read without unpacking a list, which most findings would make for nothing).
+        kind = facts[0] if isinstance(facts[0], str) else None
         if kind == _ELSEWHERE:
-            event = events[rest[0]]
+            event = events[facts[1]]
             evidence.update(start_event=event.kind, started_at=event.at.isoformat())
             return evidence, t.gettext(
                 "the clock started ({kind}) on {when}, {window}: the rule for that time judges it"
@@ -633,7 +634,7 @@ class _Clock:
                 kind=event.kind, when=env.show(to_us(event.at)), window=self._window_words(env)
             )
         if kind == "each":
-            clocks = rest[0]
+            clocks = facts[1]
             parts = []
             each: list[dict[str, Any]] = []
             for number, clock in enumerate(clocks, start=1):
@@ -653,7 +654,7 @@ class _Clock:
                 count=t.number(count)
             ) + ". ".join(parts) + "."
         if kind == _CONDITION:
-            event = events[rest[0]]
+            event = events[facts[1]]
             evidence.update(start_event=event.kind, started_at=event.at.isoformat())
             hours = opening_hours(self.calendar.describe_hours(), t)
             if t.is_source:
@@ -677,7 +678,7 @@ class _Clock:
                 noun=noun, kind=event.kind, when=env.show(to_us(event.at)), hours=hours
             )
         if kind == _WAIVED:
-            start_event, agreed = events[rest[0]], events[rest[1]]
+            start_event, agreed = events[facts[1]], events[facts[2]]
             evidence.update(
                 start_event=start_event.kind,
                 started_at=start_event.at.isoformat(),
@@ -706,7 +707,7 @@ class _Clock:
         ]
         base_iso = _iso(base)
         evidence["start_event"] = start_event.kind
-        evidence["started_at"] = start_event.at.isoformat()
+        evidence["started_at"] = utc_iso(start_event.at, start)
         evidence["first_deadline"] = base_iso
         if pauses:
             sentences.append(self._pauses(events, pauses, env))
@@ -821,15 +822,6 @@ class _Clock:
             evidence["late_event"] = MappingProxyType(
                 {"event": event.kind, "at": event.at.isoformat()}
             )
-        elapsed = self._elapsed
-
-        def gap(first: int, second: int) -> str:
-            """The time between two instants; for a working measure, also the working time."""
-            text = duration(second - first, t)
-            if measure == limits.WORKING:
-                text += f" ({working_duration(elapsed(first, second), t)})"
-            return text
-
         if stop_index >= 0:
             stop_event = events[stop_index]
             end = to_us(stop_event.at)
@@ -839,11 +831,11 @@ class _Clock:
             else:
                 text = t.gettext("stopped by {kind} on {when}, {gap} after the deadline")
             sentences.append(
-                text.format(kind=stop_event.kind, when=env.show(end), gap=gap(end, due))
+                text.format(kind=stop_event.kind, when=env.show(end), gap=self._gap(end, due, t))
                 + (t.gettext(", where the rule for the next period takes over") if handed else "")
             )
             evidence["stop_event"] = stop_event.kind
-            evidence["stopped_at"] = stop_event.at.isoformat()
+            evidence["stopped_at"] = utc_iso(stop_event.at, end)
             evidence["margin_seconds"] = (due - end) / 1_000_000
             evidence["elapsed_seconds"] = spent
         else:
@@ -853,7 +845,7 @@ class _Clock:
             if code == BREACHED and late < 0:
                 sentences.append(
                     t.gettext("no {events} by {when}: the deadline passed {gap} ago").format(
-                        events=stops, when=env.show(at), gap=gap(due, at)
+                        events=stops, when=env.show(at), gap=self._gap(due, at, t)
                     )
                 )
             elif pauses and pauses[-1][1] < 0:
@@ -878,11 +870,18 @@ class _Clock:
                         )
                 sentences.append(
                     t.gettext("still running at {when}{used}{warn}, {gap} left").format(
-                        when=env.show(at), used=used, warn=warn, gap=gap(at, due)
+                        when=env.show(at), used=used, warn=warn, gap=self._gap(at, due, t)
                     )
                 )
                 evidence["share_used"] = share
         return evidence, t.gettext("; ").join(sentences) + "."
+
+    def _gap(self, first: int, second: int, t: Translator) -> str:
+        """The time between two instants; for a working measure, also the working time."""
+        text = duration(second - first, t)
+        if self._measure == limits.WORKING:
+            text += f" ({working_duration(self._elapsed(first, second), t)})"
+        return text
 
     def _started_words(self, noun: str, kind: str, t: Translator) -> tuple[str, str]:
         """``the clock started when the enquiry was received on {when}`` before and after the
