@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from qse_customer.core._documents import converter
 from qse_customer.core._frozen_json import freeze
-from qse_customer.rules.findings import Finding, evidence_document, plain_document
+from qse_customer.rules.findings import Finding, evidence_document
 from qse_customer.rules.status import Status
 
 texts = st.text(max_size=12)
@@ -183,41 +183,3 @@ def test_a_findings_document_is_the_converters(evidence: dict[Any, Any]) -> None
     assert _typed(document["evidence"]) == _typed(
         converter.unstructure(finding.evidence, Mapping[str, Any])
     )
-
-
-@given(
-    fields,
-    st.none() | st.timedeltas(),
-    _evidence,
-    texts,
-    st.booleans(),
-)
-def test_a_findings_document_is_the_converters_generated_one(
-    given_fields: dict[str, Any],
-    elapsed: timedelta | None,
-    evidence: dict[Any, Any],
-    message: str,
-    later: bool,
-) -> None:
-    # The finding's hook (what to_dict gives), written out field by field, against the
-    # converter's generated dict of the fields put in the document's order: the same keys in
-    # the same order, the same values of the same types; a finding explained later is
-    # explained once.
-    calls: list[int] = []
-
-    def explain() -> tuple[dict[Any, Any], str]:
-        calls.append(1)
-        return evidence, message
-
-    given_fields = {**given_fields, "elapsed": elapsed}
-    if later:
-        finding = Finding.explained_later(explain, **given_fields)
-    else:
-        finding = Finding(evidence=evidence, message=message, **given_fields)
-    document = finding.to_dict()
-    assert calls == ([1] if later else [])
-    plain = plain_document(finding)
-    assert list(document) == list(plain)
-    assert _typed(document) == _typed(plain)
-    assert type(document["status"]) is type(plain["status"])
-    assert calls == ([1] if later else [])

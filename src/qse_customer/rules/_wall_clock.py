@@ -5,10 +5,8 @@ datetime, converting it to the zone and formatting it costs a few microseconds e
 :class:`WallClock` learns the zone's offset and abbreviation once per UTC hour (the offset is the
 same all through an hour unless a transition falls inside it: such an hour is not learnt, and its
 instants take the datetime path) from those at the starts of the hour and the next (each asked
-of the zone once, for the hours on both sides of it), all 24 hours of a UTC day at once when the
-day's start and the next day's agree (no zone changes twice within a day, so then none changes
-within it), and the text of each local day once, so an instant's text is a little integer
-arithmetic. The texts are exactly those of
+of the zone once, for the hours on both sides of it), and the text of each local day once, so an
+instant's text is a little integer arithmetic. The texts are exactly those of
 ``from_us(instant).astimezone(zone)`` formatted as ``_wall_clock`` does in
 :mod:`~qse_customer.rules.kind_protocol` (tests/test_rules_wall_clock.py checks them on random
 instants and zones).
@@ -62,22 +60,10 @@ class WallClock:
             return self._learn(hour)
 
     def _learn(self, hour: int) -> tuple[int, str] | None:
-        # The whole UTC day first: the offset and abbreviation at its start and at the next
-        # day's start (each asked of the zone once, shared by the days on either side) equal,
-        # the day holds no transition (no zone changes twice within a day, see the tests), and
-        # its 24 hours are learnt together (the instants of a check's findings fall in thousands
-        # of hours but hundreds of days).
-        day = hour - hour % 24
-        found = self._mark(day)
-        if found is not None and found == self._mark(day + 24):
-            if len(self._hours) > _LIMIT - 24:
-                self._hours.clear()
-            for each in range(day, day + 24):
-                self._hours[each] = found
-            return found
-        # Else the hour alone, the same way: the offset and abbreviation at its start and at the
-        # next hour's start equal, the hour holds no transition; else its last microsecond tells
-        # whether the change falls just at its end.
+        # The offset and abbreviation at the hour's start and at the next hour's start (each
+        # hour's start asked of the zone once, shared by the hours on either side of it): equal,
+        # the hour holds no transition (no zone changes twice within an hour, see the tests);
+        # else its last microsecond tells whether the change falls just at its end.
         found = self._mark(hour)
         if found is not None and found != self._mark(hour + 1):
             start = hour * US_PER_HOUR

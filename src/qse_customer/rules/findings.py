@@ -231,48 +231,11 @@ _fields = field_dump(
         unstruct_hook=lambda elapsed: None if elapsed is None else elapsed.total_seconds(),
     ),
 )
-"""The converter's own dict of a finding's fields (in the fields' order): the definition of a
-finding's document, which :func:`_finding` writes out."""
-
-
-def plain_document(finding: Finding) -> dict[str, Any]:
-    """A finding's document as the converter's generated dict of its fields makes it, its keys
-    put in :data:`_ORDER`: what :func:`_finding` must equal (the tests hold it to this)."""
-    document = _fields(finding)
-    return {key: document[key] for key in _ORDER}
-
-
-_instant: Final[Callable[[datetime], Any]] = converter.get_unstructure_hook(datetime)
-"""The converter's way to write a time (ISO 8601), looked up once."""
 
 
 def _finding(finding: Finding) -> dict[str, Any]:
-    """:func:`plain_document`, written out: each field read once, in :data:`_ORDER`, with the
-    converter's hook for a time looked up once (the generated function calls a hook for each
-    optional field, and its dict was then copied to put the keys in order). A finding
-    explained later is explained here without the failed attribute lookup that reaches
-    ``__getattr__``."""
-    explain = finding._explain
-    if explain is not None:
-        finding._explained(explain)
-    due_at = finding.due_at
-    elapsed = finding.elapsed
-    return {
-        "rule_id": finding.rule_id,
-        "record_type": finding.record_type,
-        "record_id": finding.record_id,
-        "status": finding.status,
-        "due_at": None if due_at is None else _instant(due_at),
-        "period": finding.period,
-        "elapsed_seconds": None if elapsed is None else elapsed.total_seconds(),
-        "measure": finding.measure,
-        "severity": finding.severity,
-        "source": finding.source,
-        "ruleset": finding.ruleset,
-        "ruleset_version": finding.ruleset_version,
-        "message": finding.message,
-        "evidence": evidence_document(finding.evidence),
-    }
+    document = _fields(finding)
+    return {key: document[key] for key in _ORDER}
 
 
 register(Finding, _finding)
