@@ -100,8 +100,13 @@ class Record:
         for a past moment counts from, so that later entries never change it."""
         if type(at) is not datetime or at.tzinfo is not UTC:
             at = utc(at, "$.at")
-        special, _, _, latest = self.history_facts
-        if not special and latest <= at:  # nothing happened or was recorded after ``at``
+        # The facts as history_facts finds them, without its call: a check asks this of every
+        # record it reads, most of them with no facts found yet.
+        facts: Facts | None = getattr(self, "_facts", None)
+        if facts is None:
+            facts = facts_of(self.events, self.special_kinds())
+            object.__setattr__(self, "_facts", facts)
+        if not facts[0] and facts[3] <= at:  # nothing happened or was recorded after ``at``
             return self
         known = judged(self.events, at)
         if not known:
