@@ -484,5 +484,6 @@ def test_counting_each_refuses_what_counting_refuses() -> None:
         count_complaints_each([], ["site", "site"])
     with pytest.raises(ValidationError, match=r"\$\.volumes\.2026-01"):
         count_complaints_each(monthly([1]), ["period"], period_volumes={"2026-02": 10})
+    assert list(count_complaints_each(monthly([2]), "site")) == ["site"]
     with pytest.raises(ValidationError, match="one dimension"):
         pareto_of(count_complaints([], by=("site", "category")))

@@ -294,6 +294,8 @@ def count_complaints_each(
     each of ``dimensions`` (``period_volumes`` are the ``volumes`` of the count by period), by
     dimension, from one walk over the complaints: each complaint's values are found once, and
     complaints alike in all of them counted together."""
+    if isinstance(dimensions, str):
+        dimensions = (dimensions,)
     each = [_check_dimensions((dimension,))[0] for dimension in dimensions]
     if len(set(each)) != len(each):
         raise ValidationError.single("$.dimensions", f"a dimension is named twice in {each}")
