@@ -122,10 +122,17 @@ def test_printable_text_is_the_standard_librarys_made_printable(value: Any) -> N
 @example({"tone": _Tone.CALM, "text": _Text("x")})
 @example([math.inf])
 @example({1: "integer key"})
+@example([1e-4, 9.999999999999999e-05, 1e16, 9999999999999998.0, -0.0, 5e-324])
 def test_a_plain_document_is_one_the_standard_library_writes(value: Any) -> None:
-    # The walk stands in for the C encoder's check only where that check passes.
+    # The walk stands in for the C encoder's check only where that check passes, and for the
+    # search of orjson's text for floats only where orjson writes them as the standard library.
     if _json_text._plain(value):
         assert _json_text._writable(value)
+        try:
+            raw = orjson.dumps(value, option=orjson.OPT_INDENT_2)
+        except TypeError:  # what orjson refuses goes to the standard library
+            return
+        assert raw.decode() == _standard(value)
 
 
 def test_a_cycle_is_refused_as_the_standard_library_refuses_it() -> None:

@@ -7,13 +7,13 @@ differently, which is found first and handed to the standard library:
 
 - values JSON does not have (``NaN``, ``Infinity``, a circular reference, an object the standard
   library refuses): a walk over the document finds that it holds none (text, numbers, lists and
-  dicts with text keys only: a fifth of the indented encoder's time); a document with anything
-  else goes to the C encoder, which refuses them in a compact pass that keeps no text (handed
-  ``str`` as its string encoder, so no string is escaped), a third of the indented encoder's
-  time;
-- floats below 1e-4 (the standard library writes ``1e-05``, orjson ``0.00001`` or ``1.5e-7``),
-  found in orjson's own text: an exponent, or ``0.0000`` not after a digit; from 1e16 both write
-  the same exponent (``1e+16``), found all the same, as before;
+  dicts with text keys only, and no float written with an exponent: a fifth of the indented
+  encoder's time); a document with anything else goes to the C encoder, which refuses them in
+  a compact pass that keeps no text (handed ``str`` as its string encoder, so no string is
+  escaped), a third of the indented encoder's time;
+- floats below 1e-4 (the standard library writes ``1e-05``, orjson ``0.00001`` or ``1.5e-7``):
+  in a document the walk does not pass, found in orjson's own text (an exponent, or ``0.0000``
+  not after a digit); from 1e16 both write the same exponent (``1e+16``), found all the same;
 - keys that are not strings, integers beyond 64 bits and lone surrogates, which orjson refuses.
 
 Every other float is written alike (both write the shortest text that reads back as the same
@@ -26,7 +26,6 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from enum import Enum, StrEnum
-from math import isfinite
 from typing import Any, Final, NoReturn
 
 from ._terminal import printable_json
@@ -76,9 +75,10 @@ refuses, and the standard library writes it)."""
 
 def _plain(document: Any) -> bool:
     """True when ``document`` holds only dicts with text keys, lists, tuples, text (a subclass
-    too, unless an enum other than a StrEnum), integers, true, false, null and finite floats:
-    then the standard library writes it (what :func:`_writable` finds, in less time: a walk
-    that writes nothing). False for anything else, and for a cycle (a RecursionError)."""
+    too, unless an enum other than a StrEnum), integers, true, false, null and floats of 0 or
+    from 1e-4 to below 1e16: then the standard library writes it (what :func:`_writable` finds,
+    in less time: a walk that writes nothing), and orjson writes its floats alike (no text to
+    search for them). False for anything else, and for a cycle (a RecursionError)."""
     try:
         return _plain_values((document,), set(_LEAVES))
     except RecursionError:
@@ -92,7 +92,8 @@ def _plain_values(values: Iterable[Any], leaves: set[type]) -> bool:
         if kind in leaves:
             continue
         if kind is float:
-            if not isfinite(value):
+            # Not NaN or infinite (which fail every comparison), nor written with an exponent.
+            if not (value == 0.0 or 1e-4 <= abs(value) < 1e16):
                 return False
         elif kind is dict:
             for key in value:
@@ -134,13 +135,14 @@ def _float_differs(raw: bytes) -> bool:
 
 def _orjson_text(document: Any, option: int) -> bytes | None:
     """orjson's indented text of ``document`` when it is the standard library's, else None."""
-    if orjson is None or not (_plain(document) or _writable(document)):
+    plain = _plain(document)
+    if orjson is None or not (plain or _writable(document)):
         return None
     try:
         raw = orjson.dumps(document, option=orjson.OPT_INDENT_2 | option)
     except TypeError:  # orjson.JSONEncodeError is one
         return None
-    return None if _float_differs(raw) else raw
+    return raw if plain or not _float_differs(raw) else None
 
 
 def dumps_indented(document: Any) -> str:
