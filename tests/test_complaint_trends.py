@@ -18,8 +18,10 @@ from qse_customer.analysis.complaint_trends import (
     Tallied,
     control_chart,
     count_complaints,
+    count_complaints_each,
     detect_recurrences,
     pareto,
+    pareto_of,
 )
 from qse_customer.analysis.periods import period_key, period_range
 from qse_customer.core.complaint import Complaint
@@ -440,3 +442,48 @@ def test_a_tallied_sequence_refuses_what_is_not_a_complaint_and_count() -> None:
         with pytest.raises(ValidationError) as raised:
             Tallied([(complaint, count)])  # type: ignore[list-item]
         assert raised.value.errors[0].path == "$[0][1]"
+
+
+@settings(max_examples=40)
+@given(
+    st.lists(clustered(), max_size=20),
+    st.lists(st.sampled_from(DIMENSIONS), min_size=1, unique=True),
+    st.sampled_from(["week", "month", "quarter"]),
+    st.sampled_from(["UTC", "Europe/London", "Asia/Kathmandu"]),
+    st.booleans(),
+)
+def test_counting_each_dimension_at_once_is_counting_each_alone(
+    generated: list[Complaint], by: list[str], period: str, timezone: str, tallied: bool
+) -> None:
+    listed: Any = Tallied((c, 2) for c in generated) if tallied else generated
+    volumes = None
+    if "period" in by:
+        keys = {period_key(c.opened_at, period, timezone) for c in generated}
+        volumes = {key: 1000 + index for index, key in enumerate(sorted(keys))}
+    each = count_complaints_each(
+        listed, by, period=period, timezone=timezone, period_volumes=volumes
+    )
+    assert list(each) == by
+    for dimension in by:
+        alone = count_complaints(
+            listed,
+            by=(dimension,),
+            period=period,
+            timezone=timezone,
+            volumes=volumes if dimension == "period" else None,
+        )
+        assert each[dimension] == alone
+    if "category" in by:
+        assert pareto_of(each["category"]) == pareto(listed, period=period, timezone=timezone)
+
+
+def test_counting_each_refuses_what_counting_refuses() -> None:
+    with pytest.raises(ValidationError, match="submitter"):
+        count_complaints_each([], ["submitter"])
+    with pytest.raises(ValidationError, match="named twice"):
+        count_complaints_each([], ["site", "site"])
+    with pytest.raises(ValidationError, match=r"\$\.volumes\.2026-01"):
+        count_complaints_each(monthly([1]), ["period"], period_volumes={"2026-02": 10})
+    assert list(count_complaints_each(monthly([2]), "site")) == ["site"]
+    with pytest.raises(ValidationError, match="one dimension"):
+        pareto_of(count_complaints([], by=("site", "category")))

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from qse_customer import Actor, Complaint, Role
 from qse_customer.core.errors import QSEError
-from qse_customer.core.history import judged
+from qse_customer.core.history import NO_LAG, facts_of, judged
 from qse_customer.core.record import Record
 from qse_customer.testing.strategies import records
 
@@ -22,13 +22,13 @@ from qse_customer.testing.strategies import records
 @st.composite
 def stamped(draw: st.DrawFn) -> Record:
     """A record whose events carry ``recorded_at`` stamps (each at or after the one before,
-    some entered late), or none."""
+    some entered late, some stamped before they happened), or none."""
     record = draw(records())
     if draw(st.booleans()):
         return record
     events, stamp = [], None
     for event in record.events:
-        lag = timedelta(seconds=draw(st.sampled_from([0, 60, 3600, 86400 * 9])))
+        lag = timedelta(seconds=draw(st.sampled_from([-3600, 0, 60, 3600, 86400 * 9])))
         moment = event.at + lag
         stamp = moment if stamp is None or moment > stamp else stamp
         events.append(attrs.evolve(event, recorded_at=stamp))
@@ -63,3 +63,25 @@ def test_a_moment_must_be_aware() -> None:
     )
     with pytest.raises(QSEError, match=r"\$\.at.*timezone-aware"):
         complaint.as_known_at(datetime(2026, 1, 6))
+
+
+def _plain_facts(record: Record) -> tuple[bool, timedelta, bool, datetime]:
+    """The history facts by their definition (``core.history.Facts``), one question at a time."""
+    events = record.events
+    special = record.special_kinds()
+    lags = [e.recorded_at - e.at for e in events if e.recorded_at is not None]
+    last = events[-1]
+    latest = last.at if last.recorded_at is None else max(last.at, last.recorded_at)
+    return (
+        any(event.kind in special for event in events),
+        max(lags) if lags else NO_LAG,
+        events[0].recorded_at is None,
+        latest,
+    )
+
+
+@given(stamped())
+def test_the_history_facts_are_their_definition(record: Record) -> None:
+    fresh = attrs.evolve(record)  # facts found again, not carried over
+    assert facts_of(fresh.events, fresh.special_kinds()) == _plain_facts(record)
+    assert fresh.history_facts == _plain_facts(record)

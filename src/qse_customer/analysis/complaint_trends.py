@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any, overload
+from zoneinfo import ZoneInfo
 
 from attrs import frozen
 from cattrs.gen import override
@@ -29,9 +30,17 @@ from cattrs.gen import override
 from ..core._documents import Document, field_dump, register
 from ..core.complaint import Complaint
 from ..core.errors import ValidationError
-from ..core.timestamps import plain_timedelta
+from ..core.timestamps import plain_timedelta, wall_clock
 from ..core.translation import ENGLISH, Translator
-from .periods import check_granularity, first_day, period_key, period_range, time_zone
+from .periods import (
+    Granularity,
+    check_granularity,
+    day_key,
+    first_day,
+    period_key,
+    period_range,
+    time_zone,
+)
 
 DIMENSIONS = (
     "period",
@@ -269,6 +278,67 @@ def count_complaints(
     for complaint, count in _tally(complaints):
         if _in_range(complaint, start, end):
             counter[tuple(_value(complaint, d, period, timezone) for d in dimensions)] += count
+    return _counted(counter, dimensions, period, timezone, checked, per)
+
+
+def count_complaints_each(
+    complaints: Iterable[Complaint],
+    dimensions: Sequence[str],
+    *,
+    period: str = "month",
+    timezone: str = "UTC",
+    period_volumes: Mapping[str, int] | None = None,
+    per: int = 1000,
+) -> dict[str, ComplaintCounts]:
+    """``count_complaints(complaints, by=(dimension,), period=period, timezone=timezone)`` for
+    each of ``dimensions`` (``period_volumes`` are the ``volumes`` of the count by period), by
+    dimension, from one walk over the complaints: each complaint's values are found once, and
+    complaints alike in all of them counted together."""
+    if isinstance(dimensions, str):
+        dimensions = (dimensions,)
+    each = [_check_dimensions((dimension,))[0] for dimension in dimensions]
+    if len(set(each)) != len(each):
+        raise ValidationError.single("$.dimensions", f"a dimension is named twice in {each}")
+    granularity = check_granularity(period)
+    zone = time_zone(timezone)
+    _check_per(per)
+    checked = _volumes(period_volumes, period) if period_volumes is not None else None
+    if checked is not None and "period" not in each:
+        raise ValidationError.single("$.dimensions", "rates per request volume need 'period'")
+    alike: Counter[Key] = Counter()
+    for complaint, count in _tally(complaints):
+        alike[
+            tuple(
+                _period_value(complaint, granularity, zone)
+                if dimension == "period"
+                else _value(complaint, dimension, period, timezone)
+                for dimension in each
+            )
+        ] += count
+    found: dict[str, ComplaintCounts] = {}
+    for index, dimension in enumerate(each):
+        counter: Counter[Key] = Counter()
+        for key, count in alike.items():
+            counter[(key[index],)] += count
+        volumes = checked if dimension == "period" else None
+        found[dimension] = _counted(counter, (dimension,), period, timezone, volumes, per)
+    return found
+
+
+def _period_value(complaint: Complaint, granularity: Granularity, zone: ZoneInfo) -> str:
+    """:func:`_value` of the period (what :func:`.period_key` gives, its settings checked once)."""
+    return day_key(wall_clock(complaint.opened_at, zone).date(), granularity)
+
+
+def _counted(
+    counter: Counter[Key],
+    dimensions: tuple[str, ...],
+    period: str,
+    timezone: str,
+    checked: dict[str, int] | None,
+    per: int,
+) -> ComplaintCounts:
+    """The counts of ``counter`` (complaints by key) as :func:`count_complaints` gives them."""
     rows: list[CountRow] = []
     for key in sorted(counter, key=_sort_key):
         if checked is None:
@@ -358,6 +428,19 @@ def pareto(
     counts = count_complaints(
         complaints, by=(dimension,), start=start, end=end, timezone=timezone, period=period
     )
+    return pareto_of(counts, cutoff=cutoff)
+
+
+def pareto_of(counts: ComplaintCounts, *, cutoff: float = 0.8) -> Pareto:
+    """The Pareto of complaints already counted by one dimension (what :func:`pareto` makes of
+    the same complaints, counted by that dimension alone and without request volumes)."""
+    if not 0 < cutoff <= 1:
+        raise ValidationError.single("$.cutoff", f"expected a share in (0, 1], got {cutoff}")
+    if len(counts.dimensions) != 1:
+        raise ValidationError.single(
+            "$.counts", f"expected counts by one dimension, got {list(counts.dimensions)}"
+        )
+    dimension = counts.dimensions[0]
     ordered = sorted(counts.rows, key=lambda row: (-row.count, _sort_key(row.key)))
     rows: list[ParetoRow] = []
     running = 0

@@ -12,7 +12,7 @@ import jsonschema
 from ..core.errors import FieldError
 from ..core.translation import Translator, translator
 from ._formatting import finding_message
-from ._json_text import dumps_indented
+from ._json_text import printable_indented
 from ._terminal import printable_json
 
 
@@ -34,12 +34,9 @@ def render_json(
                 for key in ("breaches", "at_risk")
             },
         }
-    text = (
-        dumps_indented(report)
-        if indent == 2
-        else json.dumps(report, indent=indent, ensure_ascii=False)
-    )
-    return printable_json(text) + "\n"
+    if indent == 2:
+        return printable_indented(report)
+    return printable_json(json.dumps(report, indent=indent, ensure_ascii=False)) + "\n"
 
 
 @cache

@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 from ..analysis.complaint_trends import (
     Tallied,
     control_chart,
-    count_complaints,
+    count_complaints_each,
     detect_recurrences,
-    pareto,
+    pareto_of,
 )
 from ..analysis.instrument_registry import (
     InstrumentRegistry,
@@ -451,14 +451,12 @@ def _complaint_trends(
 ) -> ComplaintTrends:
     complaints = collector.complaints
     timezone, granularity = collector.timezone, collector.granularity
-    counts = {}
-    for dimension in COUNT_DIMENSIONS:
-        own = None
-        if dimension == "period" and volumes is not None:
-            own = {key: value for key, value in volumes.items() if key in periods}
-        counts[dimension] = count_complaints(
-            complaints, by=(dimension,), period=granularity, timezone=timezone, volumes=own
-        )
+    own = None
+    if volumes is not None:
+        own = {key: value for key, value in volumes.items() if key in periods}
+    counts = count_complaints_each(
+        complaints, COUNT_DIMENSIONS, period=granularity, timezone=timezone, period_volumes=own
+    )
     if volumes is not None:
         chart = control_chart(
             complaints + collector.chart_only,
@@ -472,7 +470,7 @@ def _complaint_trends(
         total=len(complaints),
         anonymous=sum(1 for complaint in complaints if complaint.anonymous),
         counts=counts,
-        pareto=pareto(complaints, timezone=timezone, period=granularity),
+        pareto=pareto_of(counts["category"]),
         recurrence_threshold=threshold,
         recurrence_window_seconds=window.total_seconds() if isinstance(window, timedelta) else 0,
         recurrence_by=RECURRENCE_BY,

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from attrs import evolve, frozen
+from attrs import frozen
 
 from ..analysis.periods import Granularity
 from ..core.calendar import WorkingCalendar
@@ -202,6 +202,29 @@ class StandardsCheck:
         return _section(reports, counts, omitted)
 
 
+def _credited(finding: Finding, ruleset: str, version: str) -> Finding:
+    """``evolve(finding, ruleset=ruleset, ruleset_version=version)``, equal and read the same,
+    without making its evidence and message now: they are the finding's own, made when first
+    read (evolving made them for every finding of the register, and checked them again)."""
+    if finding.ruleset == ruleset and finding.ruleset_version == version:
+        return finding
+    return Finding.explained_later(
+        lambda: (finding.evidence, finding.message),
+        rule_id=finding.rule_id,
+        record_id=finding.record_id,
+        status=finding.status,
+        due_at=finding.due_at,
+        source=finding.source,
+        record_type=finding.record_type,
+        ruleset=ruleset,
+        ruleset_version=version,
+        severity=finding.severity,
+        period=finding.period,
+        elapsed=finding.elapsed,
+        measure=finding.measure,
+    )
+
+
 def _section(
     reports: list[tuple[Ruleset | RulesetVersions, Report]],
     counts: Mapping[str, int],
@@ -231,7 +254,7 @@ def _section(
             version = (
                 finding.ruleset_version if isinstance(ruleset, RulesetVersions) else ruleset.version
             )
-            credited = evolve(finding, ruleset=ruleset.name, ruleset_version=version)
+            credited = _credited(finding, ruleset.name, version)
             (breaches if finding.status is Status.BREACHED else at_risk).append(credited)
     position = {
         (result.ruleset, result.summary.rule_id): index for index, result in enumerate(rules)
