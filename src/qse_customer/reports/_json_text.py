@@ -158,10 +158,12 @@ def printable_indented(document: Any) -> str:
     :func:`.terminal.printable_json`): text in ASCII without DEL, as orjson's bytes show at once,
     has nothing to escape."""
     raw = _orjson_text(document, 0 if orjson is None else orjson.OPT_APPEND_NEWLINE)
-    if raw is not None and raw.isascii() and b"\x7f" not in raw:
+    if raw is None:
+        return printable_json(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
+    if raw.isascii() and b"\x7f" not in raw:
         return raw.decode("ascii")
-    if raw is not None:
-        text = raw[:-1].decode("utf-8")
-    else:
-        text = json.dumps(document, indent=2, ensure_ascii=False)
-    return printable_json(text) + "\n"
+    # Decoded whole and the bytes let go before the printable pass (a 29 MB report is held
+    # twice, not three times); that pass leaves the final newline as it is.
+    text = raw.decode("utf-8")
+    del raw
+    return printable_json(text)
