@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 
 from qse_customer.cli import main as cli_main_module
-from qse_customer.cli.main import YOUNG_COLLECTION, main, short_lived_collection
+from qse_customer.cli.main import MIDDLE_COLLECTION, YOUNG_COLLECTION, main, short_lived_collection
 
 
 def test_inside_fewer_young_collections_and_start_up_left_alone() -> None:
     before = gc.get_threshold()
     with short_lived_collection():
-        assert gc.get_threshold() == (YOUNG_COLLECTION, before[1], before[2])
+        assert gc.get_threshold() == (YOUNG_COLLECTION, MIDDLE_COLLECTION, before[2])
         assert gc.get_freeze_count() > 0
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0
