@@ -38,6 +38,7 @@ from test_rules_clock_batch import (
     limits,
     reports,
     same,
+    sketch_states,
 )
 
 PERSON = Actor(id="S-1", name="Sam", role=Role.TECHNOLOGIST)
@@ -596,16 +597,5 @@ def test_many_clocks_of_one_rule_settled_in_lists_or_arrays_as_each_rule_would()
             for first in range(0, len(enquiries), 500):  # clocks wait across feeds
                 checking.feed(enquiries[first : first + 500])
             checking.report()  # the clocks still waiting settled
-            run = checking._run
-            states.append(
-                {
-                    key: (
-                        sketch.count,
-                        sketch._zeros,
-                        sketch.buckets(),
-                        None if sketch._values is None else sorted(sketch._values),  # in order
-                    )
-                    for key, sketch in [*run.sketches.items(), *run.period_sketches.items()]
-                }
-            )
+            states.append(sketch_states(checking._run))
     assert states[0] == states[1] == states[2]

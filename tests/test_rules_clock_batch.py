@@ -210,6 +210,20 @@ def same(made: list[Any]) -> bool:
     return all(report == made[-1] for report in made)
 
 
+def sketch_states(run: Any) -> dict[Any, tuple[Any, ...]]:
+    """What each elapsed-time sketch of a check's run holds (its exact values, while it keeps
+    them, in order: a batch adds them rule by rule)."""
+    return {
+        key: (
+            sketch.count,
+            sketch._zeros,
+            sketch.buckets(),
+            None if sketch._values is None else sorted(sketch._values),
+        )
+        for key, sketch in [*run.sketches.items(), *run.period_sketches.items()]
+    }
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(enquiries(), max_size=12), moments)
 def test_the_standards_judged_in_batches_as_each_rule_would(batch, at):

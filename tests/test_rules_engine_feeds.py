@@ -30,6 +30,7 @@ from test_rules_clock_batch import (
     batching,
     enquiries,
     moments,
+    sketch_states,
 )
 
 BOTH = compile_ruleset(
@@ -140,18 +141,7 @@ def test_the_first_clocks_settled_in_lists_then_the_rest_in_arrays(
             finally:
                 engine_module._CheckRun._settle_lists = lists  # type: ignore[method-assign]
                 engine_module._CheckRun._settle_arrays = arrays  # type: ignore[method-assign]
-            run = checking._run
-            states.append(
-                {
-                    key: (
-                        sketch.count,
-                        sketch._zeros,
-                        sketch.buckets(),
-                        sorted(sketch._values or []),
-                    )
-                    for key, sketch in [*run.sketches.items(), *run.period_sketches.items()]
-                }
-            )
+            states.append(sketch_states(checking._run))
         if mode == "mixed":
             # Lists while fewer than in_lists clocks were settled in them, then arrays only.
             kinds = [path for path, _ in paths]

@@ -235,10 +235,7 @@ def facts_of(events: Sequence[Event], special: frozenset[str]) -> Facts:
             late = recorded - event.at
             if late > lag:
                 lag = late
-    # The last event's recorded time is this loop's last (what _latest finds, without its call).
-    last = events[-1].at
-    latest = last if recorded is None or recorded < last else recorded
-    return found, lag, events[0].recorded_at is None, latest
+    return found, lag, events[0].recorded_at is None, _latest(events[-1])
 
 
 def facts_after(facts: Facts, event: Event, special: frozenset[str]) -> Facts:

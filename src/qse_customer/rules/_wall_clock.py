@@ -33,10 +33,13 @@ DAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTHS: Final = (
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
 )  # fmt: skip
-CLOCK_TIMES: Final = tuple(f"{minute // 60:02d}:{minute % 60:02d}" for minute in range(24 * 60))
-"""``HH:MM`` of each minute of a day, made once (formatting two numbers with ``02d`` each time
-cost more than the rest of an instant's text)."""
-_SECONDS: Final = tuple(f"{second:02d}" for second in range(60))
+TWO_DIGITS: Final = tuple(f"{number:02d}" for number in range(60))
+"""``00`` to ``59``, made once (an ``02d`` format spec costs more than the rest of an instant's
+text or of an English duration)."""
+CLOCK_TIMES: Final = tuple(
+    f"{TWO_DIGITS[minute // 60]}:{TWO_DIGITS[minute % 60]}" for minute in range(24 * 60)
+)
+"""``HH:MM`` of each minute of a day."""
 
 
 class WallClock:
@@ -181,5 +184,5 @@ def utc_iso(at: datetime, instant: int) -> str:
     seconds, micro = divmod(rest, 1_000_000)
     minute, second = divmod(seconds, 60)
     if micro:
-        return f"{prefix}{CLOCK_TIMES[minute]}:{_SECONDS[second]}.{micro:06d}+00:00"
-    return f"{prefix}{CLOCK_TIMES[minute]}:{_SECONDS[second]}+00:00"
+        return f"{prefix}{CLOCK_TIMES[minute]}:{TWO_DIGITS[second]}.{micro:06d}+00:00"
+    return f"{prefix}{CLOCK_TIMES[minute]}:{TWO_DIGITS[second]}+00:00"

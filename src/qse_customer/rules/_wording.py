@@ -11,11 +11,9 @@ from typing import Any
 
 from ..core.events import Event
 from ..core.translation import ENGLISH, Translator
+from ._wall_clock import TWO_DIGITS
 
 US_PER_MINUTE = 60_000_000
-_MINUTES = tuple(f"{minute:02d}" for minute in range(60))
-"""Each minute of an hour in two digits, made once (an ``02d`` format spec costs more than the
-rest of an English duration)."""
 
 
 def duration(us: int, t: Translator = ENGLISH) -> str:
@@ -31,8 +29,8 @@ def duration(us: int, t: Translator = ENGLISH) -> str:
     days, minutes = divmod(minutes, 1440)
     hours, minutes = divmod(minutes, 60)
     if days:
-        return f"{days} day{'s' if days != 1 else ''} {hours} h {_MINUTES[minutes]} min"
-    return f"{hours} h {_MINUTES[minutes]} min"
+        return f"{days} day{'s' if days != 1 else ''} {hours} h {TWO_DIGITS[minutes]} min"
+    return f"{hours} h {TWO_DIGITS[minutes]} min"
 
 
 def _duration(us: int, t: Translator) -> str:
@@ -53,7 +51,7 @@ def _duration(us: int, t: Translator) -> str:
 
 def _hours(hours: int, minutes: int, t: Translator) -> str:
     return t.gettext("{hours} h {minutes} min").format(
-        hours=t.number(hours), minutes=_MINUTES[minutes]
+        hours=t.number(hours), minutes=TWO_DIGITS[minutes]
     )
 
 
@@ -74,7 +72,7 @@ def working_duration(us: int, t: Translator = ENGLISH) -> str:
         return f"{round(us / 1_000_000)} s of working time"
     hours, minutes = divmod(minutes, 60)
     if hours:
-        return f"{hours} h {_MINUTES[minutes]} min of working time"
+        return f"{hours} h {TWO_DIGITS[minutes]} min of working time"
     return f"{minutes} min of working time"
 
 

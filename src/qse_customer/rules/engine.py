@@ -722,9 +722,7 @@ class CompiledRuleset:
                 when=env.show_at(events[0]),
                 explanation=body,
             )
-        # Most records hold no event recorded later than the ruleset's bound: asked first here,
-        # as _backdated does, without the call.
-        late = self._backdated(record, env.at) if record.history_facts[1] > self._late_bound else ()
+        late = self._backdated(record, env.at)
         if late:
             evidence = {
                 **evidence,
